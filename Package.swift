@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Simpul is built with the Swift toolchain alone: no package dependencies.
+// SQLite comes in through the system library target `CSQLite` (Debian: libsqlite3-dev).
+let package = Package(
+    name: "simpul",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "simpul", targets: ["simpul"]),
+        .executable(name: "simpul-bench", targets: ["simpul-bench"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "SimpulJSON"),
+        .target(name: "SimpulCrypto"),
+        .target(name: "SimpulStorage", dependencies: ["CSQLite", "SimpulJSON", "SimpulCrypto"]),
+        .target(name: "SimpulSchema", dependencies: ["SimpulJSON"]),
+        .target(name: "SimpulNormalise", dependencies: ["SimpulJSON"]),
+        .target(name: "SimpulConnectors", dependencies: ["SimpulJSON", "SimpulNormalise", "SimpulCrypto"]),
+        .target(name: "SimpulIngest", dependencies: ["SimpulJSON", "SimpulStorage", "SimpulSchema",
+                                                     "SimpulConnectors", "SimpulCrypto"]),
+        .target(name: "SimpulCLI", dependencies: ["SimpulJSON", "SimpulStorage", "SimpulSchema",
+                                                  "SimpulConnectors", "SimpulIngest"]),
+        .executableTarget(name: "simpul", dependencies: ["SimpulCLI"]),
+        .executableTarget(name: "simpul-bench", dependencies: ["SimpulIngest", "SimpulStorage", "CSQLite",
+                                                               "SimpulCLI"]),
+        .target(name: "SimpulTestSupport", dependencies: ["SimpulIngest", "SimpulStorage", "SimpulCLI"]),
+        .testTarget(name: "SimpulTests", dependencies: ["SimpulJSON", "SimpulCrypto", "SimpulStorage",
+                                                        "SimpulSchema", "SimpulNormalise", "SimpulConnectors",
+                                                        "SimpulIngest", "SimpulCLI", "SimpulTestSupport"]),
+    ]
+)

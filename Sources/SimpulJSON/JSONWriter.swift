@@ -1,0 +1,98 @@
+/// Writes ``JSONValue`` as compact canonical JSON: object keys sorted, strings escaped per RFC 8259.
+public enum JSONWriter {
+    public static func string(_ v: JSONValue) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(v, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func bytes(_ v: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(v, into: &out)
+        return out
+    }
+
+    /// Pretty text with two-space indent, for people reading CLI output.
+    public static func pretty(_ v: JSONValue) -> String {
+        var out: [UInt8] = []
+        writePretty(v, indent: 0, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func write(_ v: JSONValue, into out: inout [UInt8]) {
+        switch v {
+        case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
+        case .number(let n): out.append(contentsOf: n.utf8)
+        case .string(let s): writeString(s, into: &out)
+        case .array(let a):
+            out.append(UInt8(ascii: "["))
+            for (k, e) in a.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                write(e, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let o):
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            for key in o.keys.sorted() {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                write(o[key]!, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for c in s.utf8 {
+            switch c {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 15)]])
+            default: out.append(c)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    static func writePretty(_ v: JSONValue, indent: Int, into out: inout [UInt8]) {
+        let pad = { (n: Int) in Array(repeating: UInt8(ascii: " "), count: n) }
+        switch v {
+        case .array(let a) where !a.isEmpty:
+            out.append(contentsOf: Array("[\n".utf8))
+            for (k, e) in a.enumerated() {
+                out.append(contentsOf: pad(indent + 2))
+                writePretty(e, indent: indent + 2, into: &out)
+                out.append(contentsOf: Array((k + 1 < a.count ? ",\n" : "\n").utf8))
+            }
+            out.append(contentsOf: pad(indent))
+            out.append(UInt8(ascii: "]"))
+        case .object(let o) where !o.isEmpty:
+            out.append(contentsOf: Array("{\n".utf8))
+            let keys = o.keys.sorted()
+            for (k, key) in keys.enumerated() {
+                out.append(contentsOf: pad(indent + 2))
+                writeString(key, into: &out)
+                out.append(contentsOf: Array(": ".utf8))
+                writePretty(o[key]!, indent: indent + 2, into: &out)
+                out.append(contentsOf: Array((k + 1 < keys.count ? ",\n" : "\n").utf8))
+            }
+            out.append(contentsOf: pad(indent))
+            out.append(UInt8(ascii: "}"))
+        default:
+            write(v, into: &out)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import CSQLite
+
+/// One SQLite connection. Not thread-safe: a connection belongs to one thread at a time
+/// (the writer thread, or one reader). Blocking SQLite calls never run on the Swift concurrency pool.
+public final class Database {
+    let handle: OpaquePointer
+    public let path: String
+    var cache: [String: Statement] = [:]
+
+    public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
+        var h: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
+            | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &h, flags, nil)
+        guard rc == SQLITE_OK, let h else {
+            let msg = h.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if let h { sqlite3_close_v2(h) }
+            throw SQLiteError(code: rc, message: msg, operation: "open")
+        }
+        handle = h
+        self.path = path
+        sqlite3_extended_result_codes(h, 1)
+        sqlite3_busy_timeout(h, 10_000)
+    }
+
+    deinit {
+        cache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    func error(_ rc: Int32, _ op: String) -> SQLiteError {
+        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), operation: op)
+    }
+
+    /// Runs one or more statements that bind nothing (DDL, pragmas).
+    public func execute(_ sql: String) throws(SQLiteError) {
+        var err: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
+            let msg = err.map { String(cString: $0) } ?? "failed"
+            sqlite3_free(err)
+            throw SQLiteError(code: rc, message: msg, operation: "execute")
+        }
+    }
+
+    /// A prepared statement, cached by its SQL text for the life of the connection.
+    public func prepare(_ sql: String) throws(SQLiteError) -> Statement {
+        if let s = cache[sql] {
+            s.reset()
+            return s
+        }
+        var st: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &st, nil)
+        guard rc == SQLITE_OK, let st else { throw error(rc, "prepare") }
+        let s = Statement(db: self, handle: st)
+        cache[sql] = s
+        return s
+    }
+
+    /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`), committing on return and rolling back on throw.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let v = try body()
+            try execute("COMMIT")
+            return v
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Reads one integer from a query (`SELECT count(*) …`); 0 when no row.
+    public func scalarInt(_ sql: String, _ args: [SQLValue] = []) throws(SQLiteError) -> Int64 {
+        let s = try prepare(sql)
+        try s.bind(args)
+        return try s.step() ? s.int(0) : 0
+    }
+
+    public func rows(_ sql: String, _ args: [SQLValue] = []) throws(SQLiteError) -> [[SQLValue]] {
+        let s = try prepare(sql)
+        try s.bind(args)
+        var out: [[SQLValue]] = []
+        while try s.step() { out.append((0..<s.columnCount).map { s.value($0) }) }
+        return out
+    }
+
+    public func run(_ sql: String, _ args: [SQLValue] = []) throws(SQLiteError) {
+        let s = try prepare(sql)
+        try s.bind(args)
+        while try s.step() {}
+    }
+}
+
+/// A value to bind or read.
+public enum SQLValue: Sendable, Equatable {
+    case null
+    case int(Int64)
+    case double(Double)
+    case text(String)
+    case blob([UInt8])
+
+    public var int: Int64? { if case .int(let v) = self { return v } else { return nil } }
+    public var text: String? {
+        switch self {
+        case .text(let s): return s
+        case .int(let v): return String(v)
+        default: return nil
+        }
+    }
+    public var blob: [UInt8]? {
+        switch self {
+        case .blob(let b): return b
+        case .text(let s): return Array(s.utf8)
+        default: return nil
+        }
+    }
+}

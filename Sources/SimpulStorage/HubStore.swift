@@ -1,0 +1,343 @@
+import CSQLite
+import Foundation
+import SimpulCrypto
+import SimpulJSON
+
+/// Simpul's storage: the raw log, the record store, person mentions, the dead-letter queue, topics and offsets,
+/// behind one narrow interface. SQLite (WAL) is the embedded engine; nothing above this type writes SQL.
+///
+/// A `HubStore` wraps one connection and belongs to one thread. Many readers may open the same file while one
+/// writer writes: WAL readers never block the writer. Every `write` is one transaction (group commit), and
+/// returns only after the commit is durable (`synchronous=FULL`).
+public final class HubStore {
+    public let db: Database
+    var topicIDs: [String: Int64] = [:]
+    var nextSeq: [Int64: Int64] = [:]
+    var dirtySeq: Set<Int64> = []
+
+    public static let schemaVersion = Migrations.all.count
+    static let seqBits: Int64 = 40
+
+    /// Opens (and creates or migrates) the hub database at `path`.
+    /// A database written by a newer Simpul is refused with a message saying so.
+    public init(path: String, readOnly: Bool = false) throws {
+        if readOnly && !FileManager.default.fileExists(atPath: path) {
+            throw StoreOpenError(message: "no Simpul database at \(path): run 'simpul init --db \(path)' or ingest first")
+        }
+        db = try Database(path: path, readOnly: readOnly)
+        try db.execute("PRAGMA busy_timeout=10000")
+        if !readOnly {
+            try db.execute("PRAGMA journal_mode=WAL")
+            try db.execute("PRAGMA synchronous=FULL")
+        }
+        try db.execute("PRAGMA cache_size=-65536")
+        try db.execute("PRAGMA temp_store=MEMORY")
+        let version = Int(try db.scalarInt("PRAGMA user_version"))
+        if version > HubStore.schemaVersion {
+            throw StoreOpenError(
+                message: "\(path) has database schema version \(version), but this simpul knows only up to "
+                    + "\(HubStore.schemaVersion): upgrade simpul to open it")
+        }
+        if version < HubStore.schemaVersion {
+            if readOnly { throw StoreOpenError(message: "\(path) needs migration: open it once without --read-only") }
+            let tables = try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type='table'")
+            if version == 0 && tables > 0 {
+                throw StoreOpenError(message: "\(path) is an SQLite file but not a Simpul database")
+            }
+            try db.transaction {
+                for m in Migrations.all[version...] { try db.execute(m) }
+                try db.execute("PRAGMA user_version=\(HubStore.schemaVersion)")
+            }
+        }
+    }
+
+    // MARK: topics
+
+    /// The id of a topic, created on first use.
+    public func topicID(_ name: String) throws -> Int64 {
+        if let id = topicIDs[name] { return id }
+        let sel = try db.prepare("SELECT id FROM topics WHERE name=?")
+        try sel.bind(1, name)
+        if try sel.step() {
+            let id = sel.int(0)
+            sel.reset()
+            topicIDs[name] = id
+            return id
+        }
+        sel.reset()
+        let ins = try db.prepare("INSERT INTO topics(name) VALUES(?)")
+        try ins.bind(1, name)
+        try ins.run()
+        let id = db.lastInsertRowID
+        topicIDs[name] = id
+        return id
+    }
+
+    func takeSeq(_ topic: Int64) throws -> Int64 {
+        let seq: Int64
+        if let s = nextSeq[topic] {
+            seq = s
+        } else {
+            seq = try db.scalarInt("SELECT next_seq FROM topics WHERE id=?", [.int(topic)])
+        }
+        nextSeq[topic] = seq + 1
+        dirtySeq.insert(topic)
+        return seq
+    }
+
+    func flushSeqs() throws {
+        let up = try db.prepare("UPDATE topics SET next_seq=? WHERE id=?")
+        for t in dirtySeq {
+            try up.bind(1, nextSeq[t]!)
+            try up.bind(2, t)
+            try up.run()
+        }
+        dirtySeq.removeAll()
+    }
+
+    /// Runs `body` in one durable transaction. Sequence counters are re-read inside it, so several
+    /// processes writing the same file (serialized by SQLite's write lock) never reuse a sequence number.
+    public func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+        nextSeq.removeAll()
+        dirtySeq.removeAll()
+        return try db.transaction {
+            let v = try body()
+            try flushSeqs()
+            return v
+        }
+    }
+
+    static func eventID(_ topic: Int64, _ seq: Int64) -> Int64 { topic << seqBits | seq }
+    static func seq(ofEventID id: Int64) -> Int64 { id & ((1 << seqBits) - 1) }
+
+    // MARK: runs
+
+    public func beginRun(connector: String) throws -> Int64 {
+        try db.run("INSERT INTO runs(connector, started_at) VALUES(?, ?)", [.text(connector), .int(Self.now())])
+        return db.lastInsertRowID
+    }
+
+    public func addRunFile(run: Int64, path: String) throws -> Int64 {
+        try db.run("INSERT INTO run_files(run_id, path) VALUES(?, ?)", [.int(run), .text(path)])
+        return db.lastInsertRowID
+    }
+
+    public func finishRun(_ run: Int64, summary: String) throws {
+        try db.run("UPDATE runs SET finished_at=?, summary=? WHERE id=?", [.int(Self.now()), .text(summary), .int(run)])
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    // MARK: ingest writes
+
+    /// One item of a write batch, in file order.
+    public enum BatchItem: Sendable {
+        case row(RowWrite)
+        /// A row that could not even be split into fields: dead-lettered without a raw log entry.
+        case unparsed(DeadLetter)
+    }
+
+    /// Writes one batch for `connector` from `file` in one transaction; returns what happened to each item.
+    public func write(connector: String, file: String, fileID: Int64?, items: [BatchItem]) throws -> [RowResult] {
+        let at = Self.now()
+        return try writeTransaction {
+            let rawTopic = try topicID("raw.\(connector)")
+            let findIdem = try db.prepare("SELECT log_id FROM raw_idem WHERE idem=?")
+            var results: [RowResult] = []
+            results.reserveCapacity(items.count)
+            for item in items {
+                switch item {
+                case .unparsed(let dl):
+                    try deadLetter(connector: connector, file: file, rawID: nil, dl, at: at)
+                    results.append(.deadLettered)
+                case .row(let row):
+                    try findIdem.bind(1, blob: row.idem)
+                    if try findIdem.step() {
+                        let logID = findIdem.int(0)
+                        findIdem.reset()
+                        if try openDeadLetter(rawID: logID) == nil {
+                            results.append(.unchanged)
+                        } else {
+                            results.append(try apply(connector: connector, file: file, rawID: logID, row.outcome, at: at))
+                        }
+                        continue
+                    }
+                    findIdem.reset()
+                    let id = Self.eventID(rawTopic, try takeSeq(rawTopic))
+                    let ins = try db.prepare("INSERT INTO log(id, source_key, payload, file_id, line, at) VALUES(?,?,?,?,?,?)")
+                    try ins.bind(1, id)
+                    try ins.bind(2, row.sourceKey)
+                    try ins.bind(3, row.payload)
+                    if let fileID { try ins.bind(4, fileID) } else { try ins.bindNull(4) }
+                    try ins.bind(5, row.line)
+                    try ins.bind(6, at)
+                    try ins.run()
+                    let idem = try db.prepare("INSERT INTO raw_idem(idem, log_id) VALUES(?, ?)")
+                    try idem.bind(1, blob: row.idem)
+                    try idem.bind(2, id)
+                    try idem.run()
+                    results.append(try apply(connector: connector, file: file, rawID: id, row.outcome, at: at))
+                }
+            }
+            return results
+        }
+    }
+
+    /// Applies the normalisation outcome of the raw log entry `rawID`: new record versions, or a dead letter.
+    /// Used by ingest, replay and dead-letter retry alike. Call inside ``writeTransaction(_:)``.
+    public func apply(connector: String, file: String?, rawID: Int64, _ outcome: RowOutcome, at: Int64? = nil) throws
+        -> RowResult
+    {
+        let at = at ?? Self.now()
+        switch outcome {
+        case .dead(let dl):
+            try deadLetter(connector: connector, file: file, rawID: rawID, dl, at: at)
+            return .deadLettered
+        case .records(let recs, let mentions):
+            var changed: Set<String> = []
+            for r in recs where try upsertRecord(connector: connector, rawID: rawID, r, at: at) {
+                changed.insert(r.schema + "\u{0}" + r.sourceKey)
+            }
+            for m in mentions where changed.contains(m.schema + "\u{0}" + m.sourceKey) {
+                try upsertMention(connector: connector, m, at: at)
+            }
+            if let open = try openDeadLetter(rawID: rawID) {
+                try db.run("UPDATE dlq SET status='resolved', last_at=? WHERE id=?", [.int(at), .int(open)])
+            }
+            return .accepted
+        }
+    }
+
+    /// Stores a new version when the record's content changed. Returns true when a version was written.
+    func upsertRecord(connector: String, rawID: Int64, _ r: RecordWrite, at: Int64) throws -> Bool {
+        let cur = try db.prepare("SELECT version_id, version_no, data_hash, src_version FROM records WHERE schema=? AND source_key=?")
+        try cur.bind(1, r.schema)
+        try cur.bind(2, r.sourceKey)
+        var prevID: Int64? = nil
+        var prevNo: Int64 = 0
+        var prevVersion: String? = nil
+        if try cur.step() {
+            if cur.blob(2) == r.dataHash {
+                cur.reset()
+                return false
+            }
+            prevID = cur.int(0)
+            prevNo = cur.int(1)
+            prevVersion = cur.optionalText(3)
+        }
+        cur.reset()
+        // An older source version arriving late is kept as history, never made current.
+        var isCurrent = true
+        if let pv = prevVersion, let nv = r.sourceVersion, nv < pv { isCurrent = false }
+        let topic = try topicID("records.\(r.schema)")
+        let id = Self.eventID(topic, try takeSeq(topic))
+        let ins = try db.prepare("""
+            INSERT INTO record_versions(id, schema, source_key, version_no, data, connector, raw_id, prev_id, current, at)
+            VALUES(?,?,?,?,?,?,?,?,?,?)
+            """)
+        try ins.bind(1, id)
+        try ins.bind(2, r.schema)
+        try ins.bind(3, r.sourceKey)
+        try ins.bind(4, prevNo + 1)
+        try ins.bind(5, r.data)
+        try ins.bind(6, connector)
+        try ins.bind(7, rawID)
+        if let prevID { try ins.bind(8, prevID) } else { try ins.bindNull(8) }
+        try ins.bind(9, isCurrent ? 1 : 0)
+        try ins.bind(10, at)
+        try ins.run()
+        if isCurrent {
+            let up = try db.prepare("""
+                INSERT INTO records(schema, source_key, version_id, version_no, data_hash, src_version) VALUES(?,?,?,?,?,?)
+                ON CONFLICT(schema, source_key) DO UPDATE SET version_id=excluded.version_id,
+                  version_no=excluded.version_no, data_hash=excluded.data_hash, src_version=excluded.src_version
+                """)
+            try up.bind(1, r.schema)
+            try up.bind(2, r.sourceKey)
+            try up.bind(3, id)
+            try up.bind(4, prevNo + 1)
+            try up.bind(5, blob: r.dataHash)
+            try up.bind(6, r.sourceVersion)
+            try up.run()
+            if let prevID { try db.run("UPDATE record_versions SET current=0 WHERE id=?", [.int(prevID)]) }
+            return true
+        }
+        try db.run("UPDATE records SET version_no=? WHERE schema=? AND source_key=?",
+                   [.int(prevNo + 1), .text(r.schema), .text(r.sourceKey)])
+        return false
+    }
+
+    func upsertMention(connector: String, _ m: MentionWrite, at: Int64) throws {
+        let vid = try db.scalarInt("SELECT version_id FROM records WHERE schema=? AND source_key=?",
+                                   [.text(m.schema), .text(m.sourceKey)])
+        let up = try db.prepare("""
+            INSERT INTO mentions(key, connector, schema, source_key, data, version_id, at) VALUES(?,?,?,?,?,?,?)
+            ON CONFLICT(key) DO UPDATE SET schema=excluded.schema, source_key=excluded.source_key, data=excluded.data,
+              version_id=excluded.version_id, at=excluded.at
+            """)
+        try up.bind(1, m.key)
+        try up.bind(2, connector)
+        try up.bind(3, m.schema)
+        try up.bind(4, m.sourceKey)
+        try up.bind(5, m.data)
+        try up.bind(6, vid)
+        try up.bind(7, at)
+        try up.run()
+    }
+
+    func openDeadLetter(rawID: Int64) throws -> Int64? {
+        let s = try db.prepare("SELECT id FROM dlq WHERE raw_id=? AND status='open'")
+        try s.bind(1, rawID)
+        defer { s.reset() }
+        return try s.step() ? s.int(0) : nil
+    }
+
+    /// Records a dead letter, once: the same row failing again bumps `seen` (and reopens a resolved entry).
+    func deadLetter(connector: String, file: String?, rawID: Int64?, _ dl: DeadLetter, at: Int64) throws {
+        var h = SHA256()
+        h.update(connector + "\u{0}")
+        if let rawID { h.update("raw:\(rawID)") } else { h.update(dl.raw) }
+        let hash = Array(h.finalize()[0..<16])
+        let find = try db.prepare("SELECT id, status FROM dlq WHERE hash=?")
+        try find.bind(1, blob: hash)
+        if try find.step() {
+            let id = find.int(0)
+            let wasOpen = find.text(1) == "open"
+            find.reset()
+            try db.run(
+                "UPDATE dlq SET status='open', reason=?, field=?, line=?, file=coalesce(?, file), seen=seen+1, last_at=? WHERE id=?",
+                [.text(dl.reason), dl.field.map { .text($0) } ?? .null, .int(Int64(dl.line)), file.map { .text($0) } ?? .null,
+                 .int(at), .int(id)])
+            if !wasOpen { try dlqEvent(connector: connector, id: id, file: file, dl, at: at) }
+            return
+        }
+        find.reset()
+        let ins = try db.prepare("""
+            INSERT INTO dlq(connector, file, line, field, reason, raw, raw_truncated, raw_id, hash, first_at, last_at)
+            VALUES(?,?,?,?,?,?,?,?,?,?,?)
+            """)
+        try ins.bind(1, connector)
+        try ins.bind(2, file)
+        try ins.bind(3, dl.line)
+        try ins.bind(4, dl.field)
+        try ins.bind(5, dl.reason)
+        try ins.bind(6, blob: dl.raw)
+        try ins.bind(7, dl.rawTruncated ? 1 : 0)
+        if let rawID { try ins.bind(8, rawID) } else { try ins.bindNull(8) }
+        try ins.bind(9, blob: hash)
+        try ins.bind(10, at)
+        try ins.bind(11, at)
+        try ins.run()
+        try dlqEvent(connector: connector, id: db.lastInsertRowID, file: file, dl, at: at)
+    }
+
+    func dlqEvent(connector: String, id: Int64, file: String?, _ dl: DeadLetter, at: Int64) throws {
+        let topic = try topicID("dlq.\(connector)")
+        let eid = Self.eventID(topic, try takeSeq(topic))
+        var o: [String: JSONValue] = ["dlq_id": .int(Int(id)), "line": .int(dl.line), "reason": .string(dl.reason)]
+        if let file { o["file"] = .string(file) }
+        if let f = dl.field { o["field"] = .string(f) }
+        try db.run("INSERT INTO log(id, source_key, payload, line, at) VALUES(?,?,?,?,?)",
+                   [.int(eid), .text(String(id)), .text(JSONValue.object(o).jsonText), .int(Int64(dl.line)), .int(at)])
+    }
+}

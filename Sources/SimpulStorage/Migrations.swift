@@ -1,0 +1,99 @@
+/// The database schema, as an ordered list of migrations. `PRAGMA user_version` records how many ran.
+/// Never edit a released migration: append a new one.
+enum Migrations {
+    static let all: [String] = [
+        // 1: raw log, topics, records, mentions, dead letters, runs, offsets
+        """
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE topics(
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            next_seq INTEGER NOT NULL DEFAULT 1
+        );
+        -- Events of raw.* and dlq.* topics. id = topic_id << 40 | seq, so each topic is an append-only range.
+        CREATE TABLE log(
+            id INTEGER PRIMARY KEY,
+            source_key TEXT,
+            payload TEXT NOT NULL,
+            file_id INTEGER,
+            line INTEGER,
+            at INTEGER NOT NULL
+        );
+        -- Permanent idempotency keys: sha256(connector, source key, content hash), first 16 bytes.
+        CREATE TABLE raw_idem(
+            idem BLOB PRIMARY KEY,
+            log_id INTEGER NOT NULL,
+            dead INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        -- Every version of every normalised record; the records.<schema> change topic. id as in log.
+        CREATE TABLE record_versions(
+            id INTEGER PRIMARY KEY,
+            schema TEXT NOT NULL,
+            source_key TEXT NOT NULL,
+            version_no INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            connector TEXT NOT NULL,
+            raw_id INTEGER NOT NULL,
+            prev_id INTEGER,
+            current INTEGER NOT NULL,
+            at INTEGER NOT NULL
+        );
+        -- The current version of each record.
+        CREATE TABLE records(
+            schema TEXT NOT NULL,
+            source_key TEXT NOT NULL,
+            version_id INTEGER NOT NULL,
+            version_no INTEGER NOT NULL,
+            data_hash BLOB NOT NULL,
+            src_version TEXT,
+            PRIMARY KEY(schema, source_key)
+        ) WITHOUT ROWID;
+        -- Person mentions (the person index reads these), keyed by mention key <connector>:<key>.
+        CREATE TABLE mentions(
+            key TEXT PRIMARY KEY,
+            connector TEXT NOT NULL,
+            schema TEXT NOT NULL,
+            source_key TEXT NOT NULL,
+            data TEXT NOT NULL,
+            version_id INTEGER NOT NULL,
+            at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE dlq(
+            id INTEGER PRIMARY KEY,
+            connector TEXT NOT NULL,
+            file TEXT,
+            line INTEGER,
+            field TEXT,
+            reason TEXT NOT NULL,
+            raw BLOB NOT NULL,
+            raw_truncated INTEGER NOT NULL DEFAULT 0,
+            raw_id INTEGER,
+            hash BLOB NOT NULL UNIQUE,
+            status TEXT NOT NULL DEFAULT 'open',
+            seen INTEGER NOT NULL DEFAULT 1,
+            first_at INTEGER NOT NULL,
+            last_at INTEGER NOT NULL
+        );
+        CREATE INDEX dlq_open ON dlq(connector, status);
+        CREATE INDEX dlq_raw ON dlq(raw_id) WHERE raw_id IS NOT NULL;
+        CREATE TABLE runs(
+            id INTEGER PRIMARY KEY,
+            connector TEXT NOT NULL,
+            started_at INTEGER NOT NULL,
+            finished_at INTEGER,
+            summary TEXT
+        );
+        CREATE TABLE run_files(
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL,
+            path TEXT NOT NULL
+        );
+        CREATE TABLE offsets(
+            consumer TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY(consumer, topic)
+        ) WITHOUT ROWID;
+        """
+    ]
+}
