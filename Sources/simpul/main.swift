@@ -1,1 +1,4 @@
-print("simpul")
+import Foundation
+import SimpulCLI
+
+exit(SimpulCLI.main(Array(CommandLine.arguments.dropFirst())))

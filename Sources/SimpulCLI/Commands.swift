@@ -1,0 +1,236 @@
+import Foundation
+import SimpulConnectors
+import SimpulIngest
+import SimpulJSON
+import SimpulStorage
+
+typealias Opt = CommandSpec.Option
+
+/// Every verb of the `simpul` CLI.
+public enum Commands {
+    static let db = Opt(name: "--db", value: "PATH", help: "hub database file (default ./simpul.db)")
+    static let json = Opt(name: "--json", value: nil, help: "machine-readable JSON output")
+
+    public static let all: [CommandSpec] = [
+        CommandSpec(name: "demo", summary: "a fresh hub in a folder with every connector's samples ingested",
+                    arguments: "", minArgs: 0, maxArgs: 0,
+                    options: [Opt(name: "--dir", value: "DIR", help: "folder for the demo hub (default ./simpul-demo; emptied first)"), json],
+                    details: "Creates DIR/simpul.db, ingests connectors/*/samples and prints what is there.",
+                    run: { try Demo.run($0) }),
+        CommandSpec(name: "init", summary: "create (or migrate) the hub database", arguments: "", minArgs: 0, maxArgs: 0,
+                    options: [db], run: { inv in
+                        _ = try HubStore(path: inv.dbPath)
+                        Console.out("hub database ready: \(inv.dbPath) (schema version \(HubStore.schemaVersion))")
+                        return ExitCode.ok
+                    }),
+        CommandSpec(name: "ingest", summary: "ingest source exports through a connector and print the run summary",
+                    arguments: "FILE|DIR…", minArgs: 1, maxArgs: -1,
+                    options: [Opt(name: "--connector", value: "NAME|DIR", help: "connector name (under connectors/) or folder (required)"),
+                              db, json,
+                              Opt(name: "--strict", value: nil, help: "exit 65 when any row was dead-lettered or file rejected"),
+                              Opt(name: "--batch", value: "N", help: "rows per transaction (default 4000)")],
+                    details: """
+                        A folder means every file in it. Rows that cannot be taken in go to the dead-letter queue with file,
+                        line, field and reason; for every file read = accepted + unchanged + dead_lettered. The summary is
+                        printed only after every row is durable. Re-ingesting the same rows accepts nothing.
+                        """,
+                    run: { try IngestCommands.ingest($0) }),
+        CommandSpec(name: "replay", summary: "re-normalise a connector's raw log (after a mapping or schema fix)",
+                    arguments: "", minArgs: 0, maxArgs: 0,
+                    options: [Opt(name: "--connector", value: "NAME|DIR", help: "connector (required)"),
+                              Opt(name: "--from", value: "SEQ", help: "first raw sequence number (default 1)"), db, json],
+                    run: { try IngestCommands.replay($0) }),
+        CommandSpec(name: "dlq list", summary: "list dead-lettered rows", arguments: "", minArgs: 0, maxArgs: 0,
+                    options: [Opt(name: "--connector", value: "NAME", help: "only this connector"),
+                              Opt(name: "--status", value: "open|resolved|all", help: "which entries (default open)"),
+                              Opt(name: "--limit", value: "N", help: "at most N entries (default 100)"), db, json],
+                    run: { try DLQCommands.list($0) }),
+        CommandSpec(name: "dlq show", summary: "show one dead letter with its raw row", arguments: "ID", minArgs: 1, maxArgs: 1,
+                    options: [db, json], run: { try DLQCommands.show($0) }),
+        CommandSpec(name: "dlq retry", summary: "retry a dead letter with the connector's current mapping",
+                    arguments: "ID|all", minArgs: 1, maxArgs: 1,
+                    options: [Opt(name: "--connector", value: "NAME", help: "with 'all': only this connector"), db, json],
+                    run: { try DLQCommands.retry($0) }),
+        CommandSpec(name: "topics list", summary: "list topics with their last sequence number", arguments: "", minArgs: 0, maxArgs: 0,
+                    options: [db, json], run: { try TopicCommands.list($0) }),
+        CommandSpec(name: "topics read", summary: "print a topic's events as NDJSON, from a sequence number",
+                    arguments: "TOPIC", minArgs: 1, maxArgs: 1,
+                    options: [Opt(name: "--from", value: "SEQ", help: "first sequence number (default 1)"),
+                              Opt(name: "--limit", value: "N", help: "at most N events (default 100)"), db],
+                    run: { try TopicCommands.read($0) }),
+        CommandSpec(name: "records show", summary: "show the current version of a record (and its history)",
+                    arguments: "SCHEMA SOURCE_KEY", minArgs: 2, maxArgs: 2,
+                    options: [Opt(name: "--history", value: nil, help: "every version, newest first"), db],
+                    run: { try TopicCommands.showRecord($0) }),
+        CommandSpec(name: "connector list", summary: "list the connectors in connectors/", arguments: "", minArgs: 0, maxArgs: 0,
+                    options: [json], run: { try IngestCommands.listConnectors($0) }),
+    ]
+}
+
+enum IngestCommands {
+    static func ingest(_ inv: Invocation) throws -> Int32 {
+        guard let c = inv.value("--connector") else {
+            throw UsageError("--connector NAME|DIR is required. Usage: \(inv.spec.usage)", verb: inv.spec.name)
+        }
+        let hub = try Hub(home: try HubHome.locate(), dbPath: inv.dbPath)
+        let ingestor = try hub.ingestor(c)
+        ingestor.batchSize = max(1, try inv.int("--batch", default: 4000))
+        let progress = Console.stderrIsTerminal ? Console.Progress() : nil
+        if let progress { ingestor.progress = { progress.update(file: $0, rows: $1, bytes: $2, size: $3) } }
+        let summary = try ingestor.ingest(paths: inv.arguments)
+        progress?.finish()
+        Console.out(inv.json ? summary.json.jsonText : summary.text)
+        if inv.flag("--strict") && (summary.deadLettered > 0 || summary.rejectedFiles > 0) { return ExitCode.dataError }
+        return ExitCode.ok
+    }
+
+    static func replay(_ inv: Invocation) throws -> Int32 {
+        guard let c = inv.value("--connector") else {
+            throw UsageError("--connector NAME is required. Usage: \(inv.spec.usage)", verb: inv.spec.name)
+        }
+        let from = Int64(try inv.int("--from", default: 1))
+        let hub = try Hub(home: try HubHome.locate(), dbPath: inv.dbPath)
+        let s = try hub.ingestor(c).replay(from: from)
+        Console.out(inv.json ? s.json.jsonText
+            : "\(s.connector): replayed \(s.replayed) raw rows from seq \(s.fromSeq): \(s.accepted) normalised, \(s.deadLettered) dead-lettered")
+        return ExitCode.ok
+    }
+
+    static func listConnectors(_ inv: Invocation) throws -> Int32 {
+        let home = try HubHome.locate()
+        var rows: [JSONValue] = []
+        var text: [String] = []
+        for n in home.connectorNames() {
+            do {
+                let c = try Connector.load(directory: home.connectorsDir + "/" + n)
+                rows.append(.object(["name": .string(c.name), "source_system": .string(c.sourceSystem), "format": .string(c.format.rawValue),
+                                     "schemas": .array(c.schemas.map { .string($0) })]))
+                text.append("\(c.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(c.format.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) → \(c.schemas.joined(separator: ", "))   (\(c.sourceSystem))")
+            } catch {
+                rows.append(.object(["name": .string(n), "error": .string("\(error)")]))
+                text.append("\(n): INVALID: \(error)")
+            }
+        }
+        Console.out(inv.json ? JSONValue.array(rows).jsonText : text.joined(separator: "\n"))
+        return ExitCode.ok
+    }
+}
+
+enum DLQCommands {
+    static func entryJSON(_ e: DeadLetterEntry, raw: Bool) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "id": .int(Int(e.id)), "connector": .string(e.connector), "file": e.file.map { .string($0) } ?? .null,
+            "line": .int(e.line), "field": e.field.map { .string($0) } ?? .null, "reason": .string(e.reason),
+            "status": .string(e.status), "seen": .int(e.seen), "first_at": .string(HubStore.isoTime(e.firstAt)),
+            "last_at": .string(HubStore.isoTime(e.lastAt)), "retryable": .bool(e.rawID != nil),
+        ]
+        if raw {
+            if let s = String(validating: e.raw, as: UTF8.self) { o["raw"] = .string(s) } else { o["raw_hex"] = .string(e.raw.map { String(format: "%02x", $0) }.joined()) }
+            o["raw_truncated"] = .bool(e.rawTruncated)
+        }
+        return .object(o)
+    }
+
+    static func list(_ inv: Invocation) throws -> Int32 {
+        let store = try HubStore(path: inv.dbPath)
+        let status = inv.value("--status") ?? "open"
+        guard ["open", "resolved", "all"].contains(status) else {
+            throw UsageError("--status is open, resolved or all. See 'simpul dlq list --help'.", verb: "dlq list")
+        }
+        let entries = try store.deadLetters(connector: inv.value("--connector"), status: status == "all" ? nil : status,
+                                            limit: try inv.int("--limit", default: 100))
+        if inv.json {
+            Console.out(JSONValue.array(entries.map { entryJSON($0, raw: false) }).jsonText)
+        } else if entries.isEmpty {
+            Console.out("no \(status == "all" ? "" : status + " ")dead letters")
+        } else {
+            for e in entries {
+                let loc = "\((e.file.map { ($0 as NSString).lastPathComponent }) ?? "-"):\(e.line)"
+                Console.out("\(e.id)\t\(e.connector)\t\(loc)\t\(e.field ?? "-")\t\(e.reason)\(e.status == "open" ? "" : " [\(e.status)]")")
+            }
+        }
+        return ExitCode.ok
+    }
+
+    static func show(_ inv: Invocation) throws -> Int32 {
+        guard let id = Int64(inv.arguments[0]) else { throw UsageError("ID is a number. Usage: \(inv.spec.usage)", verb: inv.spec.name) }
+        let store = try HubStore(path: inv.dbPath)
+        guard let e = try store.deadLetter(id: id) else { throw HubError.notFound("no dead letter \(id)") }
+        Console.out(inv.json ? entryJSON(e, raw: true).jsonText : JSONWriter.pretty(entryJSON(e, raw: true)))
+        return ExitCode.ok
+    }
+
+    static func retry(_ inv: Invocation) throws -> Int32 {
+        let hub = try Hub(home: try HubHome.locate(), dbPath: inv.dbPath)
+        var entries: [DeadLetterEntry] = []
+        if inv.arguments[0] == "all" {
+            entries = try hub.store.deadLetters(connector: inv.value("--connector"), status: "open", limit: Int(Int32.max))
+                .filter { $0.rawID != nil }
+        } else {
+            guard let id = Int64(inv.arguments[0]) else { throw UsageError("ID is a number or 'all'. Usage: \(inv.spec.usage)", verb: inv.spec.name) }
+            guard let e = try hub.store.deadLetter(id: id) else { throw HubError.notFound("no dead letter \(id)") }
+            entries = [e]
+        }
+        var results: [JSONValue] = []
+        var ingestors: [String: Ingestor] = [:]
+        for e in entries {
+            let ing = try ingestors[e.connector] ?? hub.ingestor(e.connector)
+            ingestors[e.connector] = ing
+            let r = try ing.retry(deadLetter: e)
+            let ok = r == .accepted
+            results.append(.object(["id": .int(Int(e.id)), "resolved": .bool(ok)]))
+            if !inv.json {
+                if ok { Console.out("\(e.id): resolved") } else {
+                    Console.out("\(e.id): still fails: \(try hub.store.deadLetter(id: e.id)?.reason ?? e.reason)")
+                }
+            }
+        }
+        if inv.json { Console.out(JSONValue.array(results).jsonText) }
+        if entries.isEmpty && !inv.json { Console.out("nothing to retry") }
+        return ExitCode.ok
+    }
+}
+
+enum TopicCommands {
+    static func list(_ inv: Invocation) throws -> Int32 {
+        let store = try HubStore(path: inv.dbPath)
+        let topics = try store.topics()
+        if inv.json {
+            Console.out(JSONValue.array(topics.map { .object(["topic": .string($0.name), "last_seq": .int(Int($0.lastSeq))]) }).jsonText)
+        } else {
+            for t in topics { Console.out("\(t.name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(t.lastSeq)") }
+        }
+        return ExitCode.ok
+    }
+
+    static func read(_ inv: Invocation) throws -> Int32 {
+        let store = try HubStore(path: inv.dbPath)
+        let events: [TopicEvent]
+        do {
+            events = try store.readTopic(inv.arguments[0], from: Int64(try inv.int("--from", default: 1)),
+                                         limit: try inv.int("--limit", default: 100))
+        } catch let e as StoreOpenError { throw HubError.notFound(e.message) }
+        for e in events {
+            Console.out(JSONValue.object(["seq": .int(Int(e.seq)), "key": .string(e.key), "at": .string(HubStore.isoTime(e.at)),
+                                          "data": e.payload]).jsonText)
+        }
+        return ExitCode.ok
+    }
+
+    static func showRecord(_ inv: Invocation) throws -> Int32 {
+        let store = try HubStore(path: inv.dbPath)
+        let (schema, key) = (inv.arguments[0], inv.arguments[1])
+        let versions = inv.flag("--history") ? try store.recordHistory(schema: schema, sourceKey: key)
+            : (try store.record(schema: schema, sourceKey: key)).map { [$0] } ?? []
+        guard !versions.isEmpty else { throw HubError.notFound("no \(schema) record with source key \(key)") }
+        for r in versions {
+            var d = r.data.objectValue ?? [:]
+            d["version"] = .int(Int(r.version))
+            d["connector"] = .string(r.connector)
+            d["raw_seq"] = .int(Int(r.rawSeq))
+            d["ingested_at"] = .string(HubStore.isoTime(r.at))
+            Console.out(JSONWriter.pretty(.object(d)))
+        }
+        return ExitCode.ok
+    }
+}

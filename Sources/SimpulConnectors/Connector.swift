@@ -1,0 +1,144 @@
+import Foundation
+import SimpulJSON
+
+/// A connector loaded from its folder: `connector.json`, lookup files, samples. Compiled once, used for every row.
+/// docs/connectors.md is the reference for the file format.
+public final class Connector: Sendable {
+    public enum Format: String, Sendable { case csv, ndjson, json }
+
+    public let name: String
+    public let sourceSystem: String
+    public let directory: String
+    public let format: Format
+    public let csvOptions: CSVReader.Options
+    public let recordPath: [String]
+    public let require: [String: JSONValue]
+    public let rowKey: Template
+    /// `$seq`: the row's number (from 1, in file order) among rows with the same value at this path.
+    public let sequenceGroup: InputPath?
+    public let lookups: [String: Lookup]
+    public let outputs: [OutputSpec]
+    public let mentions: [MentionSpec]
+    public let definition: JSONValue
+    /// The `$root.` fields the mapping reads; only these are kept with each raw row, so replay can re-run.
+    public let rootKeys: [String]
+
+    public var schemas: [String] { Array(Set(outputs.map(\.schema))).sorted() }
+
+    public static func load(directory: String) throws -> Connector {
+        let path = directory + "/connector.json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError("no connector.json in \(directory)")
+        }
+        let json: JSONValue
+        do { json = try JSONParser.parse([UInt8](data)) } catch { throw ConfigError("\(path) is not valid JSON: \(error)") }
+        return try Connector(directory: directory, json: json)
+    }
+
+    public init(directory: String, json: JSONValue) throws {
+        self.directory = directory
+        definition = json
+        guard let name = json["name"]?.stringValue, !name.isEmpty,
+            name.unicodeScalars.allSatisfy({ ($0.value >= 97 && $0.value <= 122) || ($0.value >= 48 && $0.value <= 57) || $0 == "-" })
+        else {
+            throw ConfigError("connector.json: 'name' is required, lower-case letters, digits and '-'")
+        }
+        self.name = name
+        sourceSystem = json["source_system"]?.stringValue ?? name
+        let input = json["input"]?.objectValue ?? [:]
+        guard let f = input["format"]?.stringValue, let format = Format(rawValue: f) else {
+            throw ConfigError("connector.json: input.format must be csv, ndjson or json")
+        }
+        self.format = format
+        var opt = CSVReader.Options()
+        if let d = input["delimiter"]?.stringValue {
+            guard d.utf8.count == 1 else { throw ConfigError("connector.json: input.delimiter must be one character") }
+            opt.delimiter = d.utf8.first!
+        }
+        if let m = input["max_record_bytes"]?.scalarText.flatMap({ Int($0) }) { opt.maxRecordBytes = m }
+        csvOptions = opt
+        recordPath = (input["records"]?.stringValue ?? "").split(separator: ".").map(String.init)
+        if format == .json && recordPath.isEmpty { throw ConfigError("connector.json: input.records names the array of records") }
+        require = input["require"]?.objectValue ?? [:]
+        guard let rk = json["row_key"]?.stringValue else {
+            throw ConfigError("connector.json: 'row_key' (a template over input fields, e.g. \"{@NIK}\") is required")
+        }
+        rowKey = try Template(rk)
+        if rowKey.usesOutput { throw ConfigError("connector.json: row_key reads input fields only: write {@COLUMN}") }
+        sequenceGroup = try json["sequence"]?["group_by"]?.stringValue.map { (s) throws(ConfigError) in try InputPath(s) }
+
+        var lookups: [String: Lookup] = [:]
+        for (k, spec) in json["lookups"]?.objectValue ?? [:] {
+            guard let file = spec["file"]?.stringValue, let key = spec["key"]?.arrayValue?.compactMap({ $0.stringValue }) else {
+                throw ConfigError("connector.json: lookups.\(k) needs 'file' and 'key'")
+            }
+            lookups[k] = try Lookup(directory: directory, file: file, key: key,
+                                    delimiter: spec["delimiter"]?.stringValue?.utf8.first ?? UInt8(ascii: ","))
+        }
+        self.lookups = lookups
+
+        guard let outs = json["outputs"]?.arrayValue, !outs.isEmpty else {
+            throw ConfigError("connector.json: 'outputs' lists at least one output")
+        }
+        var outputs: [OutputSpec] = []
+        for (k, o) in outs.enumerated() {
+            let at = "outputs[\(k)]"
+            guard let schema = o["schema"]?.stringValue else { throw ConfigError("connector.json: \(at).schema is required") }
+            guard let sk = o["source_key"]?.stringValue else { throw ConfigError("connector.json: \(at).source_key is required") }
+            outputs.append(OutputSpec(
+                schema: schema,
+                forEach: try o["for_each"]?.stringValue.map { (s) throws(ConfigError) in try InputPath(s) },
+                sourceKey: try Template(sk), version: o["version"]?.stringValue,
+                fields: try FieldSpec.compileAll(o["fields"], at: "connector.json: \(at).fields")))
+        }
+        self.outputs = outputs
+        var mentions: [MentionSpec] = []
+        for (k, m) in (json["mentions"]?.arrayValue ?? []).enumerated() {
+            let at = "connector.json: mentions[\(k)]"
+            guard let out = m["output"]?.stringValue, outputs.contains(where: { $0.schema == out }) else {
+                throw ConfigError("\(at).output must name the schema of one of the outputs")
+            }
+            guard let key = m["key"]?.stringValue else { throw ConfigError("\(at).key is required") }
+            guard let fs = m["fields"]?.objectValue else { throw ConfigError("\(at).fields is required") }
+            var fields: [(String, String)] = []
+            for (t, s) in fs.sorted(by: { $0.key < $1.key }) {
+                guard let s = s.stringValue else { throw ConfigError("\(at).fields.\(t) names a field of the record") }
+                fields.append((t, s))
+            }
+            mentions.append(MentionSpec(output: out, forEach: m["for_each"]?.stringValue,
+                                        when: m["when"]?.arrayValue?.compactMap { $0.stringValue } ?? [],
+                                        key: try Template(key), fields: fields))
+        }
+        self.mentions = mentions
+
+        // Which $root. keys does the mapping read?
+        var roots: Set<String> = []
+        func visit(_ p: InputPath) { if p.scope == .root, let k = p.firstKey { roots.insert(k) } }
+        func visitT(_ t: Template) { for case .input(let p) in t.pieces { visit(p) } }
+        func visitF(_ f: FieldSpec) {
+            switch f.source {
+            case .input(let p): visit(p)
+            case .inputs(let ps): ps.forEach(visit)
+            case .template(let t): visitT(t)
+            case .each(let p, let fs): visit(p); fs.forEach(visitF)
+            default: break
+            }
+        }
+        visitT(rowKey)
+        for o in outputs {
+            visitT(o.sourceKey)
+            o.fields.forEach(visitF)
+        }
+        rootKeys = roots.sorted()
+        if format != .json && !rootKeys.isEmpty { throw ConfigError("connector.json: $root. paths need input.format json") }
+    }
+
+    /// A reader for one file or pushed body in this connector's format.
+    public func reader(_ input: ByteInput) -> RowReader {
+        switch format {
+        case .csv: return CSVReader(input: input, options: csvOptions)
+        case .ndjson: return NDJSONReader(input: input, maxLineBytes: csvOptions.maxRecordBytes)
+        case .json: return JSONDocumentReader(input: input, recordPath: recordPath, require: require)
+        }
+    }
+}

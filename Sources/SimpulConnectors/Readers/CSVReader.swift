@@ -1,0 +1,190 @@
+import Foundation
+import SimpulJSON
+
+/// Streaming CSV (RFC 4180 with the quirks of real exports): any one-byte delimiter, optional quotes, `""`
+/// escapes, CRLF or LF, a UTF-8 BOM, a header row. Memory is bounded by ``CSVReader/Options/maxRecordBytes``.
+///
+/// Recovery: a quote that is never closed, or a quoted field that swallowed line breaks and left the record with
+/// the wrong number of fields, costs only its first physical line: that line is reported malformed and reading
+/// resumes on the next line, so nothing after it is lost.
+public final class CSVReader: RowReader {
+    public struct Options: Sendable {
+        public var delimiter: UInt8 = UInt8(ascii: ",")
+        public var quote: UInt8 = UInt8(ascii: "\"")
+        public var maxRecordBytes = 1 << 20
+        public init() {}
+    }
+
+    let input: ByteInput
+    let opt: Options
+    public private(set) var header: [String] = []
+    var line = 1
+    var started = false
+
+    public init(input: ByteInput, options: Options) {
+        self.input = input
+        opt = options
+    }
+
+    struct RawRecord {
+        var fields: [[UInt8]]
+        var raw: [UInt8]
+        var startLine: Int
+        var physicalLines: Int
+        var afterFirstNewline: Int?  // absolute offset just after the first line break inside the record
+        var firstLineRaw: [UInt8]
+        var unterminated: Bool
+        var oversized: Bool
+    }
+
+    /// Reads one physical record (which may span lines inside quotes). nil at end of input.
+    func readRecord() -> RawRecord? {
+        guard input.peek() != nil else { return nil }
+        var fields: [[UInt8]] = []
+        var field: [UInt8] = []
+        var raw: [UInt8] = []
+        raw.reserveCapacity(256)
+        var inQuotes = false
+        var fieldStart = true
+        var physical = 1
+        var afterNL: Int? = nil
+        var firstLineRaw: [UInt8]? = nil
+        var oversized = false
+        let startLine = line
+        let d = opt.delimiter, q = opt.quote
+        while let b = input.next() {
+            if !oversized {
+                raw.append(b)
+                if raw.count > opt.maxRecordBytes {
+                    oversized = true
+                    field = []
+                    fields = []
+                }
+            }
+            if inQuotes {
+                if b == q {
+                    if input.peek() == q {
+                        _ = input.next()
+                        if !oversized { raw.append(q); field.append(q) }
+                    } else {
+                        inQuotes = false
+                    }
+                } else {
+                    if b == 0x0A {
+                        physical += 1
+                        if afterNL == nil {
+                            afterNL = input.offset
+                            firstLineRaw = Array(raw.dropLast())
+                        }
+                    }
+                    if !oversized { field.append(b) }
+                }
+                continue
+            }
+            if b == q && fieldStart {
+                inQuotes = true
+                fieldStart = false
+                continue
+            }
+            if b == d {
+                if !oversized { fields.append(field) }
+                field = []
+                fieldStart = true
+                continue
+            }
+            if b == 0x0A {
+                line += physical
+                if !oversized {
+                    if field.last == 0x0D { field.removeLast() }
+                    fields.append(field)
+                    raw.removeLast()
+                    if raw.last == 0x0D { raw.removeLast() }
+                }
+                return RawRecord(fields: fields, raw: raw, startLine: startLine, physicalLines: physical,
+                                 afterFirstNewline: afterNL, firstLineRaw: firstLineRaw ?? raw, unterminated: false,
+                                 oversized: oversized)
+            }
+            fieldStart = false
+            if !oversized { field.append(b) }
+        }
+        // End of input.
+        line += physical
+        if !oversized {
+            if field.last == 0x0D && !inQuotes { field.removeLast() }
+            fields.append(field)
+        }
+        if raw.last == 0x0D { raw.removeLast() }
+        return RawRecord(fields: fields, raw: raw, startLine: startLine, physicalLines: physical,
+                         afterFirstNewline: afterNL, firstLineRaw: firstLineRaw ?? raw, unterminated: inQuotes,
+                         oversized: oversized)
+    }
+
+    func recoverAfterFirstLine(_ r: RawRecord) {
+        if let off = r.afterFirstNewline {
+            input.seek(to: off)
+            line = r.startLine + 1
+        }
+    }
+
+    public func next() throws(FileRejection) -> ReadItem? {
+        if !started {
+            started = true
+            // Byte-order mark.
+            if input.peek() == 0xEF {
+                _ = input.next()
+                guard input.next() == 0xBB, input.next() == 0xBF else { throw FileRejection("file starts with an invalid byte sequence (not UTF-8)") }
+            }
+            guard let h = readRecord(), !(h.fields.count == 1 && h.fields[0].isEmpty) else {
+                throw FileRejection("empty file: no header row")
+            }
+            if h.unterminated || h.oversized { throw FileRejection("the header row is malformed (unterminated quote or too long)") }
+            var names: [String] = []
+            for f in h.fields {
+                guard let s = String(validating: f, as: UTF8.self) else { throw FileRejection("the header row is not valid UTF-8") }
+                names.append(s.trimmingCharacters(in: .whitespaces))
+            }
+            if Set(names).count != names.count { throw FileRejection("the header row names a column twice") }
+            header = names
+        }
+        while true {
+            guard let r = readRecord() else { return nil }
+            if r.oversized {
+                if r.unterminated, r.afterFirstNewline != nil {
+                    recoverAfterFirstLine(r)
+                    return .malformed(line: r.startLine, field: nil, reason: "unterminated quote: the row was read up to the end of its line", raw: r.firstLineRaw)
+                }
+                return .malformed(line: r.startLine, field: nil, reason: "row is longer than the \(opt.maxRecordBytes / 1024) KiB limit", raw: r.raw)
+            }
+            if r.fields.count == 1 && r.fields[0].isEmpty && r.raw.isEmpty { continue }  // blank line
+            if r.unterminated {
+                recoverAfterFirstLine(r)
+                return .malformed(line: r.startLine, field: nil, reason: "unterminated quote", raw: r.firstLineRaw)
+            }
+            if r.fields.count != header.count {
+                if r.physicalLines > 1 {
+                    recoverAfterFirstLine(r)
+                    return .malformed(line: r.startLine, field: nil,
+                                      reason: "unbalanced quote: the row spans several lines and has \(r.fields.count) fields, expected \(header.count)",
+                                      raw: r.firstLineRaw)
+                }
+                let what = r.fields.count < header.count ? "missing field(s)" : "extra field(s)"
+                return .malformed(line: r.startLine, field: nil,
+                                  reason: "\(what): \(r.fields.count) fields, expected \(header.count)", raw: r.raw)
+            }
+            var obj: [String: JSONValue] = [:]
+            obj.reserveCapacity(header.count)
+            var bad: Int? = nil
+            for (k, f) in r.fields.enumerated() {
+                guard let s = String(validating: f, as: UTF8.self) else {
+                    bad = k
+                    break
+                }
+                obj[header[k]] = .string(s)
+            }
+            if let bad {
+                return .malformed(line: r.startLine, field: header[bad], reason: "invalid UTF-8 in column \(header[bad])", raw: r.raw)
+            }
+            return .row(SourceRow(line: r.startLine, fields: obj, raw: r.raw))
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import SimpulConnectors
+import SimpulCrypto
+import SimpulJSON
+import SimpulSchema
+import SimpulStorage
+
+/// Turns a parsed source row into what the store writes: the raw log entry (key, payload, idempotency key)
+/// and the outcome of normalisation (valid records and mentions, or a dead letter). Pure: no I/O.
+public struct RowNormaliser: Sendable {
+    public let connector: Connector
+    public let schemas: SchemaRegistry
+
+    public init(connector: Connector, schemas: SchemaRegistry) throws {
+        for s in connector.schemas where schemas[s] == nil {
+            throw HubError.invalid("connector \(connector.name) writes schema '\(s)', which is not in schemas/")
+        }
+        self.connector = connector
+        self.schemas = schemas
+    }
+
+    /// The raw log payload: the row's fields, plus the `$root` fields the mapping reads and the `$seq`.
+    public func payload(fields: [String: JSONValue], root: [String: JSONValue], seq: Int?) -> [String: JSONValue] {
+        var p = fields
+        if !connector.rootKeys.isEmpty {
+            var r: [String: JSONValue] = [:]
+            for k in connector.rootKeys { r[k] = root[k] }
+            p["$root"] = .object(r)
+        }
+        if let seq { p["$seq"] = .int(seq) }
+        return p
+    }
+
+    /// Builds the write for one row read from a file.
+    public func row(fields: [String: JSONValue], root: [String: JSONValue], seq: Int?, line: Int, raw: [UInt8]) -> RowWrite {
+        let payloadObj = payload(fields: fields, root: root, seq: seq)
+        let payloadBytes = JSONWriter.bytes(.object(payloadObj))
+        let key = connector.rowKey(fields: fields, root: root, seq: seq, line: line)
+        var h = SHA256()
+        h.update(connector.name)
+        h.update([0])
+        h.update(key)
+        h.update([0])
+        h.update(payloadBytes)
+        let idem = Array(h.finalize()[0..<16])
+        let outcome = normalise(fields: fields, context: RowContext(rowKey: key, seq: seq, line: line, root: root), raw: raw)
+        return RowWrite(sourceKey: key, idem: idem, payload: String(decoding: payloadBytes, as: UTF8.self), line: line,
+                        outcome: outcome)
+    }
+
+    /// Re-normalises a raw log payload (replay, dead-letter retry).
+    public func outcome(payload: String, rowKey: String, line: Int) -> RowOutcome {
+        guard case .object(var fields)? = try? JSONParser.parse(payload) else {
+            return .dead(DeadLetter(line: line, field: nil, reason: "raw log payload is not a JSON object", raw: Array(payload.utf8)))
+        }
+        let root = fields.removeValue(forKey: "$root")?.objectValue ?? [:]
+        let seq = fields.removeValue(forKey: "$seq")?.scalarText.flatMap { Int($0) }
+        return normalise(fields: fields, context: RowContext(rowKey: rowKey, seq: seq, line: line, root: root),
+                         raw: Array(payload.utf8))
+    }
+
+    public func normalise(fields: [String: JSONValue], context: RowContext, raw: [UInt8]) -> RowOutcome {
+        switch connector.map(fields: fields, context: context) {
+        case .failure(let f):
+            return .dead(Self.deadLetter(line: context.line, f.problems, raw: raw))
+        case .success(let mapped):
+            var recs: [RecordWrite] = []
+            var problems: [MappingProblem] = []
+            for r in mapped.records {
+                var obj = r.fields
+                obj["source_system"] = .string(connector.sourceSystem)
+                obj["source_key"] = .string(r.sourceKey)
+                let value = JSONValue.object(obj)
+                for v in schemas[r.schema]!.validate(value) {
+                    let field = String(v.path.dropFirst().split(separator: "/").first ?? "")
+                    problems.append(MappingProblem(field: field.isEmpty ? nil : "\(r.schema).\(field)",
+                                                   reason: "\(r.schema)\(v.path) \(v.message)"))
+                }
+                let data = JSONWriter.bytes(value)
+                recs.append(RecordWrite(schema: r.schema, sourceKey: r.sourceKey, data: String(decoding: data, as: UTF8.self),
+                                        dataHash: FastHash.hash128(data), sourceVersion: r.version))
+            }
+            if !problems.isEmpty { return .dead(Self.deadLetter(line: context.line, problems, raw: raw)) }
+            let mentions = mapped.mentions.map {
+                MentionWrite(key: $0.key, schema: $0.schema, sourceKey: $0.sourceKey, data: JSONValue.object($0.fields).jsonText)
+            }
+            return .records(recs, mentions)
+        }
+    }
+
+    static func deadLetter(line: Int, _ problems: [MappingProblem], raw: [UInt8]) -> DeadLetter {
+        DeadLetter(line: line, field: problems.first?.field, reason: problems.map(\.description).joined(separator: "; "), raw: raw)
+    }
+}

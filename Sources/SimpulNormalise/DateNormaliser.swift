@@ -1,0 +1,87 @@
+/// Dates and datetimes from every shape SOURCES.md lists, to ISO 8601 (`YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS`).
+public enum DateNormaliser {
+    public static let months: [String: Int] = [
+        "januari": 1, "jan": 1, "februari": 2, "pebruari": 2, "feb": 2, "peb": 2, "maret": 3, "mar": 3,
+        "april": 4, "apr": 4, "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "agustus": 8, "agu": 8,
+        "agt": 8, "ags": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "oct": 10,
+        "november": 11, "nov": 11, "nopember": 11, "nop": 11, "desember": 12, "des": 12, "dec": 12,
+        "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "august": 8, "october": 10,
+        "december": 12,
+    ]
+
+    public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 1, 3, 5, 7, 8, 10, 12: return 31
+        case 4, 6, 9, 11: return 30
+        case 2: return isLeap(year) ? 29 : 28
+        default: return 0
+        }
+    }
+
+    static func pad(_ v: Int, _ w: Int) -> String {
+        let s = String(v)
+        return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
+    }
+
+    static func iso(_ y: Int, _ m: Int, _ d: Int) throws(NormaliseError) -> String {
+        guard y >= 1800 && y <= 2200 else { throw NormaliseError("year out of range 1800–2200") }
+        guard m >= 1 && m <= 12 else { throw NormaliseError("month is not 1–12") }
+        guard d >= 1 && d <= daysIn(month: m, year: y) else {
+            throw NormaliseError("not a real date: that day does not exist in that month")
+        }
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+    }
+
+    /// Splits a datetime into its date part and optional time part (`2024-09-28 00:00:00.000`, `…T08:14:55`).
+    static func splitTime(_ s: String) -> (Substring, Substring?) {
+        if let t = s.firstIndex(where: { $0 == "T" || $0 == " " }), s[s.startIndex..<t].contains(where: { $0 == "-" || $0 == "/" }),
+            s[s.index(after: t)...].contains(":")
+        {
+            return (s[s.startIndex..<t], s[s.index(after: t)...])
+        }
+        return (s[...], nil)
+    }
+
+    /// A calendar date in any supported shape: `DD-MM-YYYY`, `DD/MM/YYYY`, `YYYY-MM-DD`, `D NamaBulan YYYY`,
+    /// or a datetime whose date part is one of these.
+    public static func date(_ raw: String) throws(NormaliseError) -> String {
+        let s = Text.collapse(raw)
+        guard !s.isEmpty else { throw NormaliseError("date is empty") }
+        let (datePart, _) = splitTime(s)
+        let parts = datePart.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." || $0 == " " })
+        guard parts.count == 3 else { throw NormaliseError("not a date in a known format (DD-MM-YYYY, DD/MM/YYYY, YYYY-MM-DD, D Bulan YYYY)") }
+        if Text.isDigits(parts[0]) && Text.isDigits(parts[1]) && Text.isDigits(parts[2]) {
+            let a = Int(parts[0])!, b = Int(parts[1])!, c = Int(parts[2])!
+            if parts[0].count == 4 { return try iso(a, b, c) }
+            if parts[2].count == 4 { return try iso(c, b, a) }
+            throw NormaliseError("year must have 4 digits")
+        }
+        if Text.isDigits(parts[0]) && Text.isDigits(parts[2]) && parts[2].count == 4,
+            let m = months[parts[1].lowercased().trimmingDot()]
+        {
+            return try iso(Int(parts[2])!, m, Int(parts[0])!)
+        }
+        throw NormaliseError("not a date in a known format (DD-MM-YYYY, DD/MM/YYYY, YYYY-MM-DD, D Bulan YYYY)")
+    }
+
+    /// A datetime to `YYYY-MM-DDTHH:MM:SS` (fractions dropped; local pemda time, no zone). A bare date gets 00:00:00.
+    public static func dateTime(_ raw: String) throws(NormaliseError) -> String {
+        let s = Text.collapse(raw)
+        let (datePart, timePart) = splitTime(s)
+        let d = try date(String(datePart))
+        guard let timePart else { return d + "T00:00:00" }
+        let hms = timePart.split(separator: ".", maxSplits: 1)[0].split(separator: ":")
+        guard hms.count >= 2, hms.count <= 3, hms.allSatisfy({ Text.isDigits($0) && $0.count <= 2 }) else {
+            throw NormaliseError("time is not HH:MM:SS")
+        }
+        let h = Int(hms[0])!, m = Int(hms[1])!, sec = hms.count == 3 ? Int(hms[2])! : 0
+        guard h < 24, m < 60, sec < 61 else { throw NormaliseError("time out of range") }
+        return "\(d)T\(pad(h, 2)):\(pad(m, 2)):\(pad(sec, 2))"
+    }
+}
+
+extension String {
+    func trimmingDot() -> String { hasSuffix(".") ? String(dropLast()) : self }
+}

@@ -1,0 +1,98 @@
+/// Exact money: an amount in sen (1/100 rupiah) held in an `Int64`, read from text or JSON number literals and
+/// written as decimal text (`"1250000.00"`). Binary floating point is never involved.
+public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConvertible {
+    public var sen: Int64
+    public init(sen: Int64) { self.sen = sen }
+
+    public static func < (a: Money, b: Money) -> Bool { a.sen < b.sen }
+    public static func + (a: Money, b: Money) -> Money { Money(sen: a.sen + b.sen) }
+    public static func - (a: Money, b: Money) -> Money { Money(sen: a.sen - b.sen) }
+    public static let zero = Money(sen: 0)
+
+    /// Decimal text with two places: `1250000.00`, `-5.10`.
+    public var description: String {
+        let neg = sen < 0
+        let v = neg ? -sen : sen
+        let frac = v % 100
+        return (neg ? "-" : "") + String(v / 100) + "." + (frac < 10 ? "0" : "") + String(frac)
+    }
+
+    /// Which character separates decimals in text input.
+    public enum DecimalMark: String, Sendable {
+        /// Indonesian: `.` groups thousands, `,` marks decimals (`Rp 1.250.000,00`).
+        case comma
+        /// `.` marks decimals (SQL Server exports, JSON numbers: `116054631.00`).
+        case dot
+    }
+
+    /// Reads an amount. `Rp`/`IDR`, spaces and grouping marks are dropped; `(…)` or a leading `-` is negative.
+    public static func parse(_ raw: String, decimal: DecimalMark) throws(NormaliseError) -> Money {
+        var s = Text.collapse(raw)
+        if s.isEmpty { throw NormaliseError("amount is empty") }
+        var negative = false
+        if s.hasPrefix("(") && s.hasSuffix(")") {
+            negative = true
+            s = String(s.dropFirst().dropLast())
+        }
+        let upper = Text.upper(s)
+        if upper.hasPrefix("RP") { s = String(s.dropFirst(2)) } else if upper.hasPrefix("IDR") { s = String(s.dropFirst(3)) }
+        s = s.trimmingCharacters(in: " ")
+        if s.hasPrefix("-") {
+            negative.toggle()
+            s = String(s.dropFirst())
+        } else if s.hasPrefix("+") {
+            s = String(s.dropFirst())
+        }
+        if s.contains("e") || s.contains("E") {
+            throw NormaliseError("amount is in scientific notation: not exact")
+        }
+        let groupMark: UInt8 = decimal == .comma ? 0x2E : 0x2C
+        let decimalMark: UInt8 = decimal == .comma ? 0x2C : 0x2E
+        var whole: Int64 = 0
+        var frac: [UInt8] = []
+        var inFrac = false
+        var digits = 0
+        for b in s.utf8 {
+            switch b {
+            case 0x30...0x39:
+                digits += 1
+                if inFrac {
+                    frac.append(b - 0x30)
+                } else {
+                    let (m, o1) = whole.multipliedReportingOverflow(by: 10)
+                    let (a, o2) = m.addingReportingOverflow(Int64(b - 0x30))
+                    if o1 || o2 || a > Int64.max / 100 { throw NormaliseError("amount is too large") }
+                    whole = a
+                }
+            case groupMark where !inFrac:
+                continue
+            case 0x20, 0x27:  // spaces and apostrophes group thousands in some exports
+                continue
+            case decimalMark where !inFrac:
+                inFrac = true
+            default:
+                throw NormaliseError("amount is not a number")
+            }
+        }
+        guard digits > 0 else { throw NormaliseError("amount is not a number") }
+        if frac.count > 2 && frac[2...].contains(where: { $0 != 0 }) {
+            throw NormaliseError("amount has more precision than one sen")
+        }
+        let sen = whole * 100 + Int64(frac.count > 0 ? frac[0] : 0) * 10 + Int64(frac.count > 1 ? frac[1] : 0)
+        return Money(sen: negative ? -sen : sen)
+    }
+
+    /// Reads a JSON number literal (`1250000`, `1250000.5`) exactly.
+    public static func parseNumberLiteral(_ literal: String) throws(NormaliseError) -> Money {
+        try parse(literal, decimal: .dot)
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        var s = Substring(self)
+        while s.first == set { s = s.dropFirst() }
+        while s.last == set { s = s.dropLast() }
+        return String(s)
+    }
+}

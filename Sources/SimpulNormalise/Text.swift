@@ -1,0 +1,37 @@
+/// Whitespace and case helpers shared by the normalisers.
+public enum Text {
+    /// Trims and collapses runs of whitespace (including non-breaking spaces) to one space.
+    public static func collapse(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        var pendingSpace = false
+        for ch in s.unicodeScalars {
+            if ch.properties.isWhitespace || ch == "\u{00A0}" {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if pendingSpace {
+                out.unicodeScalars.append(" ")
+                pendingSpace = false
+            }
+            out.unicodeScalars.append(ch)
+        }
+        return out
+    }
+
+    /// ASCII-fast upper case.
+    public static func upper(_ s: String) -> String {
+        var ascii = true
+        for b in s.utf8 where b >= 0x80 {
+            ascii = false
+            break
+        }
+        if !ascii { return s.uppercased() }
+        var bytes = Array(s.utf8)
+        for k in bytes.indices where bytes[k] >= 0x61 && bytes[k] <= 0x7A { bytes[k] -= 32 }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    public static func isDigits(_ s: Substring) -> Bool { !s.isEmpty && s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+    public static func isDigits(_ s: String) -> Bool { isDigits(s[...]) }
+}

@@ -1,0 +1,49 @@
+/// Kemendagri region codes (kode wilayah) to the canonical dotted form:
+/// `75` provinsi, `75.71` kab/kota, `75.71.01` kecamatan, `75.71.01.1001` desa/kelurahan.
+public enum Wilayah {
+    static let widths = [2, 2, 2, 4]
+
+    /// Reads dotted (`75.71.01.1001`) or undotted (`7571011001`) codes.
+    public static func normalise(_ raw: String) throws(NormaliseError) -> String {
+        let s = Text.collapse(raw)
+        guard !s.isEmpty else { throw NormaliseError("kode wilayah is empty") }
+        if s.contains(".") {
+            let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count <= 4 else { throw NormaliseError("kode wilayah '\(s)' has more than 4 segments") }
+            for (k, p) in parts.enumerated() where !(Text.isDigits(p) && p.count == widths[k]) {
+                throw NormaliseError("kode wilayah '\(s)': segment \(k + 1) must be \(widths[k]) digits")
+            }
+            return s
+        }
+        guard Text.isDigits(s), [2, 4, 6, 10].contains(s.count) else {
+            throw NormaliseError("kode wilayah '\(s)' is not 2, 4, 6 or 10 digits")
+        }
+        var out: [Substring] = []
+        var i = s.startIndex
+        for w in widths {
+            guard i < s.endIndex else { break }
+            let j = s.index(i, offsetBy: w)
+            out.append(s[i..<j])
+            i = j
+        }
+        return out.joined(separator: ".")
+    }
+
+    /// SIAK's unpadded integers (`NO_PROP=75; NO_KAB=71; NO_KEC=1; NO_KEL=1001`) to `75.71.01.1001`.
+    public static func fromParts(_ parts: [String]) throws(NormaliseError) -> String {
+        guard !parts.isEmpty, parts.count <= 4 else { throw NormaliseError("kode wilayah needs 1 to 4 parts") }
+        var out: [String] = []
+        for (k, raw) in parts.enumerated() {
+            let p = Text.collapse(raw)
+            guard Text.isDigits(p), let v = Int(p), v > 0 else {
+                throw NormaliseError("kode wilayah part \(k + 1) is not a positive integer")
+            }
+            let s = String(v)
+            guard s.count <= widths[k] else {
+                throw NormaliseError("kode wilayah part \(k + 1) has more than \(widths[k]) digits")
+            }
+            out.append(String(repeating: "0", count: widths[k] - s.count) + s)
+        }
+        return out.joined(separator: ".")
+    }
+}
