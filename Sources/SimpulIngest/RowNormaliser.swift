@@ -88,6 +88,8 @@ public struct RowNormaliser: Sendable {
     }
 
     static func deadLetter(line: Int, _ problems: [MappingProblem], raw: [UInt8]) -> DeadLetter {
-        DeadLetter(line: line, field: problems.first?.field, reason: problems.map(\.description).joined(separator: "; "), raw: raw)
+        var seen: Set<String> = []
+        let unique = problems.map(\.description).filter { seen.insert($0).inserted }
+        return DeadLetter(line: line, field: problems.first?.field, reason: unique.joined(separator: "; "), raw: raw)
     }
 }

@@ -18,13 +18,16 @@ public final class FieldSpec: Sendable {
     public let transforms: [Transform]
     public let required: Bool
     public let keepEmpty: Bool
+    /// When a transform fails: reject the row (default), or keep the field as null with a note in `catatan`.
+    public let nullOnError: Bool
 
-    init(target: String, source: Source, transforms: [Transform], required: Bool, keepEmpty: Bool) {
+    init(target: String, source: Source, transforms: [Transform], required: Bool, keepEmpty: Bool, nullOnError: Bool = false) {
         self.target = target
         self.source = source
         self.transforms = transforms
         self.required = required
         self.keepEmpty = keepEmpty
+        self.nullOnError = nullOnError
     }
 
     /// The source column a person should look at when this field is wrong.
@@ -49,7 +52,8 @@ public final class FieldSpec: Sendable {
             return FieldSpec(target: target, source: try source(from), transforms: [.trim], required: false, keepEmpty: false)
         }
         guard case .object(let o) = v else { throw ConfigError("\(path): a field spec is a column name or an object") }
-        let known: Set<String> = ["from", "value", "template", "transform", "required", "keep_empty", "each", "fields", "description"]
+        let known: Set<String> = ["from", "value", "template", "transform", "required", "keep_empty", "each", "fields", "description",
+                                   "on_error"]
         for k in o.keys where !known.contains(k) {
             throw ConfigError("\(path): unknown key '\(k)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -78,8 +82,14 @@ public final class FieldSpec: Sendable {
         }
         var transforms: [Transform] = [.trim]
         if let t = o["transform"] { transforms += try Transform.compile(t, at: path + ".transform") }
+        var nullOnError = false
+        switch o["on_error"]?.stringValue {
+        case nil, "reject": break
+        case "null": nullOnError = true
+        default: throw ConfigError("\(path).on_error is 'reject' (default) or 'null'")
+        }
         return FieldSpec(target: target, source: src, transforms: transforms, required: o["required"] == .bool(true),
-                         keepEmpty: o["keep_empty"] == .bool(true))
+                         keepEmpty: o["keep_empty"] == .bool(true), nullOnError: nullOnError)
     }
 
     static func source(_ s: String) throws(ConfigError) -> Source {

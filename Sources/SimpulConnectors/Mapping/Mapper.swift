@@ -104,6 +104,11 @@ extension Connector {
     public func map(fields: [String: JSONValue], context ctx: RowContext) -> Result<MappedRow, MappingFailure> {
         var problems: [MappingProblem] = []
         var records: [MappedRecord] = []
+        if ctx.rowKey.isEmpty {
+            let inputs = rowKey.pieces.compactMap { p -> String? in if case .input(let i) = p { return i.description } else { return nil } }
+            problems.append(MappingProblem(field: inputs.joined(separator: "+"), reason: "is empty: the row has no source key"))
+            return .failure(MappingFailure(problems: problems))
+        }
         for out in outputs {
             var scopes: [([String: JSONValue], Int?)] = [(fields, nil)]
             if let fe = out.forEach {
@@ -135,7 +140,7 @@ extension Connector {
                 for (k, v) in tctx.extras where obj[k] == nil && v != .null { obj[k] = v }
                 if !tctx.notes.isEmpty { obj["catatan"] = .array(tctx.notes.map { .string($0) }) }
                 let key = render(out.sourceKey, current: current, row: fields, ctx: ctx, output: obj, element: nil, index: index)
-                if key.isEmpty {
+                if key.isEmpty && problems.isEmpty {
                     problems.append(MappingProblem(field: nil, reason: "source key '\(out.sourceKey.text)' is empty"))
                 }
                 records.append(MappedRecord(schema: out.schema, sourceKey: key, fields: obj,
@@ -208,6 +213,10 @@ extension Connector {
             do {
                 v = try t.apply(v, &tctx, field: f.target)
             } catch {
+                if f.nullOnError && !f.required {
+                    tctx.notes.append("\(prefix)\(f.sourceName): \(error.reason); kept as null")
+                    return .null
+                }
                 problems.append(MappingProblem(field: prefix + f.sourceName, reason: error.reason))
                 return .null
             }

@@ -28,6 +28,8 @@ public struct Template: Sendable {
                 let name = String(text[text.index(after: i)..<close])
                 if name.hasPrefix("@") {
                     pieces.append(.input(try InputPath(String(name.dropFirst()))))
+                } else if name.hasPrefix("$record.") {
+                    pieces.append(.output(name))
                 } else if name.hasPrefix("$") && !name.hasPrefix("$root.") && !name.hasPrefix("$row.") {
                     guard Template.contextNames.contains(name) else {
                         throw ConfigError("unknown '\(name)' in template '\(text)' (known: \(Template.contextNames.sorted().joined(separator: ", ")))")

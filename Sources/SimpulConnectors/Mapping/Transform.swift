@@ -20,7 +20,10 @@ public indirect enum Transform: Sendable {
     case lookup(table: String, column: String)
     case oneOf([String])
 
-    public enum UnknownCode: String, Sendable { case reject, null, keep }
+    public enum UnknownCode: Sendable {
+        case reject, null, keep
+        case value(JSONValue)
+    }
 
     static let names = "trim, upper, lower, collapse, string, integer, null_if, nik, date, datetime, money, wilayah, "
         + "wilayah_parts, sub_kegiatan, kode_skpd, kode_akun, name, code, digits, split, map_each, join, lookup, one_of"
@@ -76,10 +79,16 @@ public indirect enum Transform: Sendable {
         case "name": return .name(titlesTo: str("titles_to"))
         case "code":
             guard let m = a["map"]?.objectValue else { throw ConfigError("\(path): code needs a 'map' object") }
-            guard let u = Transform.UnknownCode(rawValue: str("unknown") ?? "reject") else {
-                throw ConfigError("\(path): code.unknown is reject, null or keep")
+            if let d = a["default"] {
+                guard a["unknown"] == nil else { throw ConfigError("\(path): code takes 'unknown' or 'default', not both") }
+                return .code(m, unknown: .value(d))
             }
-            return .code(m, unknown: u)
+            switch str("unknown") ?? "reject" {
+            case "reject": return .code(m, unknown: .reject)
+            case "null": return .code(m, unknown: .null)
+            case "keep": return .code(m, unknown: .keep)
+            default: throw ConfigError("\(path): code.unknown is reject, null or keep")
+            }
         case "digits":
             return .digits(originalTo: str("original_to"), lengths: a["lengths"]?.arrayValue?.compactMap { $0.scalarText.flatMap { Int($0) } } ?? [])
         case "split":
@@ -178,6 +187,7 @@ extension Transform {
                 ctx.notes.append("\(field): unknown code '\(key)' kept as null")
                 return .null
             case .keep: return .string(key)
+            case .value(let d): return d
             }
         case .digits(let originalTo, let lengths):
             let raw = try text()
@@ -185,8 +195,7 @@ extension Transform {
             if let originalTo, d != raw { ctx.extras[originalTo] = .string(raw) }
             if d.isEmpty { return .null }
             if !lengths.isEmpty && !lengths.contains(d.count) {
-                ctx.notes.append("\(field): \(d.count) digits, expected \(lengths.map(String.init).joined(separator: " or ")); kept as null")
-                return .null
+                throw NormaliseError("has \(d.count) digits, expected \(lengths.map(String.init).joined(separator: " or "))")
             }
             return .string(d)
         case .split(let sep, let then):
