@@ -228,7 +228,10 @@ public final class HubStore {
         cur.reset()
         // An older source version arriving late is kept as history, never made current.
         var isCurrent = true
-        if let pv = prevVersion, let nv = r.sourceVersion, nv < pv { isCurrent = false }
+        if let pv = prevVersion, let nv = r.sourceVersion, nv < pv {
+            isCurrent = false
+            if try historyContains(start: prevID, data: r.data) { return false }
+        }
         let topic = try topicID("records.\(r.schema)")
         let id = Self.eventID(topic, try takeSeq(topic))
         let ins = try db.prepare("""
@@ -264,6 +267,21 @@ public final class HubStore {
         }
         try db.run("UPDATE records SET version_no=? WHERE schema=? AND source_key=?",
                    [.int(prevNo + 1), .text(r.schema), .text(r.sourceKey)])
+        return false
+    }
+
+    /// Whether the version chain ending at `start` already holds exactly `data` (replay of old snapshots).
+    func historyContains(start: Int64?, data: String) throws -> Bool {
+        var id = start
+        let s = try db.prepare("SELECT prev_id, data FROM record_versions WHERE id=?")
+        while let cur = id {
+            try s.bind(1, cur)
+            guard try s.step() else { s.reset(); return false }
+            let same = s.text(1) == data
+            id = s.isNull(0) ? nil : s.int(0)
+            s.reset()
+            if same { return true }
+        }
         return false
     }
 

@@ -1,0 +1,331 @@
+import Foundation
+import SimpulIngest
+import SimpulJSON
+import SimpulStorage
+import SimpulTestSupport
+import Testing
+
+let siakHeader = "NIK;NO_KK;NAMA_LGKP;JENIS_KLMIN;TMPT_LHR;TGL_LHR;AGAMA;STAT_KWN;STAT_HBKEL;PDDK_AKH;JENIS_PKRJN;ALAMAT;NO_RT;NO_RW;NO_PROP;NO_KAB;NO_KEC;NO_KEL;NIK_IBU;NIK_AYAH;STAT_PDDK;TGL_UPDATE"
+
+func siakRow(nik: String = "7571014504900002", nama: String = "SITI AMINAH", tgl: String = "05-04-1990",
+             alamat: String = "JL. PANJAITAN NO. 12", update: String = "2024-11-02 08:14:55") -> String {
+    "\(nik);7571010101120003;\(nama);2;GORONTALO;\(tgl);1;2;3;5;88;\(alamat);002;001;75;71;1;1001;;;HIDUP;\(update)"
+}
+
+/// Asserts the conservation rule of every run: read = accepted + unchanged + dead_lettered, per file and in total.
+func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceLocation) {
+    for f in s.files {
+        #expect(f.read == f.accepted + f.unchanged + f.deadLettered, "\(f.file)", sourceLocation: sourceLocation)
+    }
+    #expect(s.read == s.accepted + s.unchanged + s.deadLettered, sourceLocation: sourceLocation)
+}
+
+@Suite struct ReferenceConnectorTests {
+    static let connectors = ["dukcapil-siak", "sicantik", "oss-rba", "sipd-perencanaan", "sipd-penganggaran", "simda-keuangan"]
+
+    @Test(arguments: connectors)
+    func samplesIngestAndReingestUnchanged(connector: String) throws {
+        let t = try TestHub()
+        let first = try t.ingest(connector, [t.samples(connector)])
+        expectConserved(first)
+        #expect(first.accepted > 0)
+        #expect(first.rejectedFiles == 0)
+        let second = try t.ingest(connector, [t.samples(connector)])
+        expectConserved(second)
+        #expect(second.accepted == 0)
+        #expect(second.unchanged + second.deadLettered == second.read)
+        // Dead letters are recorded once, however often the same bad row arrives.
+        let open = try t.store.deadLetters(connector: connector, status: "open", limit: 1000)
+        #expect(open.count == first.deadLettered)
+        #expect(open.allSatisfy { $0.seen == 2 && $0.file != nil && !$0.reason.isEmpty })
+    }
+
+    @Test func ossLineGivesBusinessPermitsAndMentions() throws {
+        let t = try TestHub()
+        _ = try t.ingest("oss-rba", [t.samples("oss-rba")])
+        let b = try #require(try t.store.record(schema: "business", sourceKey: "1234567890123"))
+        #expect(b.data["npwp"] == .string("012345678901000"))
+        #expect(b.data["penanggung_jawab"]?.arrayValue?.count == 2)
+        #expect(try t.store.record(schema: "permit", sourceKey: "I-202303150000000001")?.data["status"] == .string("disetujui_otomatis"))
+        let keys = try t.store.mentions().map(\.key)
+        #expect(keys.contains("oss-rba:1234567890123#0") && keys.contains("oss-rba:1234567890123#1"))
+    }
+
+    @Test func simdaLinesAreNumberedWithinTheirSP2DAndMappedThroughCrosswalks() throws {
+        let t = try TestHub()
+        _ = try t.ingest("simda-keuangan", [t.samples("simda-keuangan")])
+        let line = try #require(try t.store.record(schema: "disbursement", sourceKey: "00001/SP2D/LS/2024#2"))
+        #expect(line.data["baris"] == .number("2"))
+        #expect(line.data["kode_akun"] == .string("5.1.02.01.01.0052"))
+        #expect(line.data["kode_sub_kegiatan"] == .string("1.02.02.2.01.0001"))
+        #expect(line.data["nilai"] == .string("30000000.00"))
+        let keys = try t.store.mentions().map(\.key)
+        #expect(keys == ["simda-keuangan:00005/SP2D/LS/2024#1", "simda-keuangan:00005/SP2D/LS/2024#2", "simda-keuangan:00005/SP2D/LS/2024#3"])
+        let dl = try t.store.deadLetters(connector: "simda-keuangan", status: "open", limit: 10)
+        #expect(dl.contains { $0.reason.contains("codes 1.4.1.1.9.9 are not in crosswalk_kegiatan.csv") })
+    }
+
+    @Test func budgetVersionsStandSideBySide() throws {
+        let t = try TestHub()
+        _ = try t.ingest("sipd-penganggaran", [t.samples("sipd-penganggaran")])
+        let k = "1.02.0.00.0.00.01.0000|1.02.02.2.01.0001|5.1.02.01.01.0052"
+        #expect(try t.store.record(schema: "budget_line", sourceKey: "2024|murni|\(k)")?.data["pagu"] == .string("450000000.00"))
+        #expect(try t.store.record(schema: "budget_line", sourceKey: "2024|perubahan|\(k)")?.data["pagu"] == .string("520000000.00"))
+    }
+}
+
+@Suite struct VersioningTests {
+    @Test func newerSnapshotVersionsOnlyChangedRows() throws {
+        let t = try TestHub()
+        let s1 = try t.ingest("dukcapil-siak", [t.samples("dukcapil-siak") + "/biodata_2024-11.csv"])
+        let s2 = try t.ingest("dukcapil-siak", [t.samples("dukcapil-siak") + "/biodata_2024-12.csv"])
+        #expect(s1.accepted == 12)
+        #expect(s2.accepted == 3)  // moved, died, born
+        #expect(s2.unchanged == 10)  // BOM + CRLF do not make a row new
+        let siti = try t.store.recordHistory(schema: "citizen", sourceKey: "7571014504900002")
+        #expect(siti.map(\.version) == [2, 1])
+        #expect(siti[0].current && !siti[1].current)
+        #expect(siti[0].data["kode_wilayah"] == .string("75.71.02.1003"))
+        #expect(try t.store.record(schema: "citizen", sourceKey: "7571025811750001")?.data["status_penduduk"] == .string("mati"))
+        #expect(try t.store.recordHistory(schema: "citizen", sourceKey: "7571011203880001").count == 1)
+    }
+
+    @Test func anOlderSnapshotArrivingLateDoesNotBecomeCurrent() throws {
+        let t = try TestHub()
+        _ = try t.ingest("dukcapil-siak", [t.samples("dukcapil-siak") + "/biodata_2024-12.csv"])
+        _ = try t.ingest("dukcapil-siak", [t.samples("dukcapil-siak") + "/biodata_2024-11.csv"])
+        let cur = try #require(try t.store.record(schema: "citizen", sourceKey: "7571014504900002"))
+        #expect(cur.data["tgl_update"] == .string("2024-12-01T09:30:00"))
+        #expect(try t.store.recordHistory(schema: "citizen", sourceKey: "7571014504900002").count == 2)
+    }
+
+    @Test func replayGivesTheSameRecords() throws {
+        let t = try TestHub()
+        for c in ReferenceConnectorTests.connectors { _ = try t.ingest(c, [t.samples(c)]) }
+        let before = try ["citizen", "permit", "business", "planning_item", "budget_line", "disbursement"].map { try t.store.currentRecords(schema: $0) }
+        let topicsBefore = try t.store.topics().map { "\($0.name)=\($0.lastSeq)" }
+        for c in ReferenceConnectorTests.connectors {
+            let r = try t.hub.ingestor(c).replay(from: 1)
+            #expect(r.replayed > 0)
+        }
+        let after = try ["citizen", "permit", "business", "planning_item", "budget_line", "disbursement"].map { try t.store.currentRecords(schema: $0) }
+        #expect(before.map { $0.map(\.0) } == after.map { $0.map(\.0) })
+        #expect(before.map { $0.map(\.1) } == after.map { $0.map(\.1) })
+        #expect(try t.store.topics().map { "\($0.name)=\($0.lastSeq)" } == topicsBefore)  // nothing new written
+    }
+
+    @Test func topicsHaveGapFreeSequences() throws {
+        let t = try TestHub()
+        _ = try t.ingest("dukcapil-siak", [t.samples("dukcapil-siak")])
+        let raw = try t.store.readTopic("raw.dukcapil-siak", from: 1, limit: 1000)
+        #expect(raw.map(\.seq) == Array(1...Int64(raw.count)))
+        let recs = try t.store.readTopic("records.citizen", from: 3, limit: 2)
+        #expect(recs.map(\.seq) == [3, 4])
+        #expect(recs[0].payload["raw_seq"] != nil && recs[0].payload["ingested_at"] != nil)
+    }
+}
+
+@Suite struct BadInputTests {
+    func deadLetter(_ t: TestHub, _ connector: String) throws -> DeadLetterEntry {
+        try #require(try t.store.deadLetters(connector: connector, status: "open", limit: 10).first)
+    }
+
+    @Test func missingAndExtraFields() throws {
+        let t = try TestHub()
+        let f = try t.write("x.csv", [siakHeader, siakRow(), "7571011203880001;x;y", siakRow(nik: "7571011203880001") + ";EXTRA", siakRow(nik: "7571010706150004")].joined(separator: "\n"))
+        let s = try t.ingest("dukcapil-siak", [f])
+        expectConserved(s)
+        #expect((s.accepted, s.deadLettered) == (2, 2))
+        let dl = try t.store.deadLetters(connector: "dukcapil-siak", status: "open", limit: 10)
+        #expect(dl.map(\.line) == [3, 4])
+        #expect(dl[0].reason.contains("missing field(s): 3 fields, expected 22"))
+        #expect(dl[1].reason.contains("extra field(s): 23 fields, expected 22"))
+        #expect(String(decoding: dl[0].raw, as: UTF8.self) == "7571011203880001;x;y")
+    }
+
+    @Test func impossibleDate() throws {
+        let t = try TestHub()
+        let s = try t.ingest("dukcapil-siak", [try t.write("x.csv", "\(siakHeader)\n\(siakRow(tgl: "31-02-1990"))\n\(siakRow(nik: "7571011203880001"))\n")])
+        #expect((s.accepted, s.deadLettered) == (1, 1))
+        let d = try deadLetter(t, "dukcapil-siak")
+        #expect(d.field == "TGL_LHR" && d.line == 2 && d.reason.contains("not a real date"))
+        #expect(!d.reason.contains("1990"))  // reasons never quote personal values
+    }
+
+    @Test func nikWithALetterInTheRegistry() throws {
+        let t = try TestHub()
+        let s = try t.ingest("dukcapil-siak", [try t.write("x.csv", "\(siakHeader)\n\(siakRow(nik: "757101450490000X"))\n")])
+        #expect(s.deadLettered == 1)
+        #expect(try deadLetter(t, "dukcapil-siak").reason == "NIK: NIK contains a letter")
+    }
+
+    @Test func scientificNotationNIKIsKeptWithoutAUsableNIK() throws {
+        let t = try TestHub()
+        let body = #"{"status":"success","page":1,"total_page":1,"data":[{"id_permohonan":7,"nik_pemohon":"7.57101E+15","nama_pemohon":"siti aminah","tgl_pengajuan":"2024-07-01 09:12:00","status":"Proses","retribusi":"Rp 10.000"}]}"#
+        let s = try t.ingest("sicantik", [try t.write("p.json", body)])
+        #expect((s.accepted, s.deadLettered) == (1, 0))
+        let r = try #require(try t.store.record(schema: "permit", sourceKey: "7"))
+        #expect(r.data["nik_pemohon"] == nil)
+        #expect(r.data["nik_pemohon_asli"] == .string("7.57101E+15"))
+        #expect(r.data["nik_pemohon_status"] == .string("notasi_ilmiah"))
+        #expect(try t.store.mentions().first?.key == "sicantik:7")
+    }
+
+    @Test func negativeMoney() throws {
+        let t = try TestHub()
+        let h = "Tahun,No_SP2D,Tgl_SP2D,No_SPM,Tgl_SPM,Jn_SPM,Kd_Urusan,Kd_Bidang,Kd_Unit,Kd_Sub,Kd_Prog,Kd_Keg,Kd_Rek_1,Kd_Rek_2,Kd_Rek_3,Kd_Rek_4,Kd_Rek_5,Nilai,Potongan,Nm_Penerima,NIK_Penerima,NPWP,Bank_Penerima,Rek_Penerima,Keterangan"
+        let ok = "2024,1/SP2D,2024-09-28 00:00:00.000,1/SPM,2024-09-28 00:00:00.000,5,1,2,1,1,15,1,5,2,2,1,4,100.00,0,,,,B,1,"
+        let s = try t.ingest("simda-keuangan", [try t.write("s.csv", "\(h)\n\(ok)\n\(ok.replacingOccurrences(of: "100.00", with: "-100.00"))\n")])
+        #expect((s.accepted, s.deadLettered) == (1, 1))
+        let d = try deadLetter(t, "simda-keuangan")
+        #expect(d.field == "Nilai" && d.reason == "Nilai: amount is negative" && d.line == 3)
+    }
+
+    @Test func truncatedJSONFileIsARejectedFile() throws {
+        let t = try TestHub()
+        let good = try t.write("a.json", #"{"status":"success","data":[{"id_permohonan":1,"tgl_pengajuan":"2024-01-01","status":"Proses","retribusi":0}]}"#)
+        let bad = try t.write("b.json", #"{"status":"success","page":1,"data":[{"id_permohonan":2,"tgl_pengaj"#)
+        let s = try t.ingest("sicantik", [bad, good])
+        expectConserved(s)
+        #expect(s.files[0].rejectedFile?.contains("not valid JSON") == true)
+        #expect(s.files[0].read == 0)
+        #expect(s.files[1].accepted == 1)
+        #expect(s.json["files"]?.arrayValue?[0]["rejected_file"]?.stringValue != nil)
+        #expect(s.json["files"]?.arrayValue?[1]["rejected_file"] == .null)
+        #expect(try deadLetter(t, "sicantik").reason.hasPrefix("file rejected: not valid JSON"))
+    }
+
+    @Test func unterminatedQuoteCostsOnlyItsLine() throws {
+        let t = try TestHub()
+        let rows = [siakHeader, siakRow(), siakRow(nik: "7571011203880001", alamat: "\"JL. TANPA AKHIR"),
+                    siakRow(nik: "7571010706150004"), siakRow(nik: "7571025811750001")]
+        let s = try t.ingest("dukcapil-siak", [try t.write("q.csv", rows.joined(separator: "\n") + "\n")])
+        expectConserved(s)
+        #expect((s.accepted, s.deadLettered) == (3, 1))
+        let d = try deadLetter(t, "dukcapil-siak")
+        #expect(d.line == 3 && d.reason.contains("quote"))
+        #expect(try t.store.record(schema: "citizen", sourceKey: "7571025811750001") != nil)
+    }
+
+    @Test func invalidUTF8() throws {
+        let t = try TestHub()
+        var bytes = Array("\(siakHeader)\n\(siakRow())\n".utf8)
+        bytes += Array(siakRow(nik: "7571011203880001", nama: "X").utf8).map { $0 == UInt8(ascii: "X") ? 0xC3 : $0 } + [0x0A]
+        bytes += Array("\(siakRow(nik: "7571010706150004"))\n".utf8)
+        let s = try t.ingest("dukcapil-siak", [try t.write("u.csv", bytes: bytes)])
+        #expect((s.accepted, s.deadLettered) == (2, 1))
+        let d = try deadLetter(t, "dukcapil-siak")
+        #expect(d.field == "NAMA_LGKP" && d.reason.contains("invalid UTF-8") && d.line == 3)
+        #expect(d.raw.contains(0xC3))  // the raw bytes are kept as they came
+    }
+
+    @Test func emptyFiles() throws {
+        let t = try TestHub()
+        let s = try t.ingest("dukcapil-siak", [try t.write("e.csv", "")])
+        #expect(s.files[0].rejectedFile == "empty file: no header row")
+        let j = try t.ingest("sicantik", [try t.write("e.json", "  \n")])
+        #expect(j.files[0].rejectedFile == "empty file")
+        let n = try t.ingest("oss-rba", [try t.write("e.ndjson", "")])
+        #expect(n.files[0].read == 0 && n.files[0].rejectedFile == nil)
+        let h = try t.ingest("dukcapil-siak", [try t.write("h.csv", siakHeader + "\n")])
+        #expect(h.files[0].read == 0 && h.files[0].rejectedFile == nil)
+    }
+
+    @Test func fiftyMegabyteField() throws {
+        let t = try TestHub()
+        let huge = String(repeating: "A", count: 50 << 20)
+        let content = [siakHeader, siakRow(), siakRow(nik: "7571011203880001", alamat: huge), siakRow(nik: "7571010706150004")].joined(separator: "\n")
+        let s = try t.ingest("dukcapil-siak", [try t.write("big.csv", content)])
+        expectConserved(s)
+        #expect((s.accepted, s.deadLettered) == (2, 1))
+        let d = try deadLetter(t, "dukcapil-siak")
+        #expect(d.reason.contains("longer than") && d.rawTruncated && d.raw.count == DeadLetter.maxRaw)
+    }
+
+    @Test func fiftyMegabyteFieldInJSONHitsTheSchemaLimit() throws {
+        let t = try TestHub()
+        let huge = String(repeating: "B", count: 50 << 20)
+        let body = #"{"status":"success","data":[{"id_permohonan":1,"tgl_pengajuan":"2024-01-01","status":"Proses","retribusi":0,"alamat_pemohon":"\#(huge)"},{"id_permohonan":2,"tgl_pengajuan":"2024-01-01","status":"Proses","retribusi":0}]}"#
+        let s = try t.ingest("sicantik", [try t.write("big.json", body)])
+        #expect((s.accepted, s.deadLettered) == (1, 1))
+        #expect(try deadLetter(t, "sicantik").reason.contains("longer than 500 characters"))
+    }
+
+    @Test func codesMissingFromTheCrosswalk() throws {
+        let t = try TestHub()
+        let h = "Tahun,No_SP2D,Tgl_SP2D,No_SPM,Tgl_SPM,Jn_SPM,Kd_Urusan,Kd_Bidang,Kd_Unit,Kd_Sub,Kd_Prog,Kd_Keg,Kd_Rek_1,Kd_Rek_2,Kd_Rek_3,Kd_Rek_4,Kd_Rek_5,Nilai,Potongan,Nm_Penerima,NIK_Penerima,NPWP,Bank_Penerima,Rek_Penerima,Keterangan"
+        let row = "2024,9/SP2D,2024-09-28 00:00:00.000,9/SPM,2024-09-28 00:00:00.000,5,1,2,1,1,15,1,5,9,9,9,9,100.00,0,,,,B,1,"
+        let s = try t.ingest("simda-keuangan", [try t.write("s.csv", "\(h)\n\(row)\n")])
+        #expect(s.deadLettered == 1)
+        #expect(try deadLetter(t, "simda-keuangan").reason.contains("codes 5.9.9.9.9 are not in crosswalk_rekening.csv"))
+    }
+
+    @Test func notJSONLineInNDJSONCostsOnlyThatLine() throws {
+        let t = try TestHub()
+        let s = try t.ingest("oss-rba", [try t.write("o.ndjson", """
+            {"nib":"9120300000000","nama_perusahaan":"CV A","penanggung_jawab":[],"kbli":[],"izin":[]}
+            this is not json
+            [1,2]
+            {"nib":"9120300000001","nama_perusahaan":"CV B","penanggung_jawab":[],"kbli":[],"izin":[]}
+            """)])
+        #expect((s.accepted, s.deadLettered) == (2, 2))
+    }
+}
+
+@Suite struct DeadLetterRetryTests {
+    @Test func retryAfterTheMappingIsFixed() throws {
+        let t = try TestHub()
+        // A copy of SIAK whose mapping requires a field the rows leave empty.
+        let dir = try t.copyConnector("dukcapil-siak", as: "siak-copy")
+        let cfg = dir + "/connector.json"
+        let original = try String(contentsOfFile: cfg, encoding: .utf8)
+        try original.replacingOccurrences(of: "\"nik_ibu\": {\"from\": \"NIK_IBU\", \"transform\"",
+                                          with: "\"nik_ibu\": {\"required\": true, \"from\": \"NIK_IBU\", \"transform\"")
+            .write(toFile: cfg, atomically: true, encoding: .utf8)
+        let file = try t.write("r.csv", "\(siakHeader)\n\(siakRow())\n")
+        let s1 = try t.ingest(dir, [file])
+        #expect(s1.deadLettered == 1)
+        let d = try #require(try t.store.deadLetters(connector: "siak-copy", status: "open", limit: 5).first)
+        #expect(d.field == "NIK_IBU")
+        // Still broken: retry leaves it open.
+        #expect(try t.hub.ingestor(dir).retry(deadLetter: d) == .deadLettered)
+        // Fix the mapping, retry: the record appears and the dead letter is resolved.
+        try original.write(toFile: cfg, atomically: true, encoding: .utf8)
+        #expect(try t.hub.ingestor(dir).retry(deadLetter: d) == .accepted)
+        #expect(try t.store.deadLetter(id: d.id)?.status == "resolved")
+        #expect(try t.store.record(schema: "citizen", sourceKey: "7571014504900002") != nil)
+        // Re-ingesting the file now counts the row unchanged.
+        #expect(try t.ingest(dir, [file]).unchanged == 1)
+    }
+
+    @Test func reingestAfterAFixAcceptsRowsThatWereDeadLettered() throws {
+        let t = try TestHub()
+        let dir = try t.copyConnector("dukcapil-siak", as: "siak-fix")
+        let cfg = dir + "/connector.json"
+        let original = try String(contentsOfFile: cfg, encoding: .utf8)
+        try original.replacingOccurrences(of: "\"tanggal_lahir\": {\"from\": \"TGL_LHR\"", with: "\"tanggal_lahir\": {\"from\": \"TGL_LAHIR\"")
+            .write(toFile: cfg, atomically: true, encoding: .utf8)
+        let file = try t.write("r.csv", "\(siakHeader)\n\(siakRow())\n")
+        #expect(try t.ingest(dir, [file]).deadLettered == 1)
+        try original.write(toFile: cfg, atomically: true, encoding: .utf8)
+        let s = try t.ingest(dir, [file])
+        #expect(s.accepted == 1)
+        #expect(try t.store.deadLetters(connector: "siak-fix", status: "open", limit: 5).isEmpty)
+    }
+
+    @Test func replayAfterASchemaOrMappingFixNormalisesAgain() throws {
+        let t = try TestHub()
+        let dir = try t.copyConnector("dukcapil-siak", as: "siak-replay")
+        let cfg = dir + "/connector.json"
+        let original = try String(contentsOfFile: cfg, encoding: .utf8)
+        _ = try t.ingest(dir, [t.samples("dukcapil-siak") + "/biodata_2024-11.csv"])
+        // A mapping change: tempat_lahir in lower case. Replay writes new versions without the source.
+        try original.replacingOccurrences(of: "\"tempat_lahir\": {\"from\": \"TMPT_LHR\", \"transform\": [\"collapse\", \"upper\"]}",
+                                          with: "\"tempat_lahir\": {\"from\": \"TMPT_LHR\", \"transform\": [\"collapse\", \"lower\"]}")
+            .write(toFile: cfg, atomically: true, encoding: .utf8)
+        let r = try t.hub.ingestor(dir).replay(from: 1)
+        #expect(r.replayed == 16)  // 12 good rows and the 4 dead-lettered ones that parsed
+        #expect(try t.store.record(schema: "citizen", sourceKey: "7571014504900002")?.data["tempat_lahir"] == .string("gorontalo"))
+        #expect(try t.store.record(schema: "citizen", sourceKey: "7571014504900002")?.version == 2)
+    }
+}

@@ -1,0 +1,45 @@
+import SimpulJSON
+import Testing
+
+@Suite struct JSONTests {
+    @Test func numbersKeepTheirExactText() throws {
+        let v = try JSONParser.parse(#"{"pagu": 1250000000.10, "n": -0.5e3, "i": 12}"#)
+        #expect(v["pagu"] == .number("1250000000.10"))
+        #expect(v["n"] == .number("-0.5e3"))
+        #expect(v.jsonText == #"{"i":12,"n":-0.5e3,"pagu":1250000000.10}"#)
+    }
+
+    @Test func roundTripsEscapesAndUnicode() throws {
+        let text = #"{"a":"line\nbreak \"quoted\" \\ tab\t","b":"\u00e9\ud83d\ude00 NIK","c":[true,false,null]}"#
+        let v = try JSONParser.parse(text)
+        #expect(v["b"] == .string("é😀 NIK"))
+        #expect(try JSONParser.parse(v.jsonText) == v)
+    }
+
+    @Test(arguments: [
+        #"{"a":1"#, #"{"a":}"#, "[1,2", #"{"a":"unterminated}"#, "01", "{'a':1}", #"{"a":1} x"#, "", #""\ud800""#, "nul",
+    ])
+    func rejectsMalformed(text: String) {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+    }
+
+    @Test func errorsCarryLineAndColumn() {
+        do {
+            _ = try JSONParser.parse("{\n  \"a\": 1,\n  \"b\": ?\n}")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == 3)
+            #expect(error.column == 8)
+        }
+    }
+
+    @Test func rejectsInvalidUTF8InStrings() {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
+    }
+
+    @Test func tracksTheLineOfEachRecord() throws {
+        let text = "{\"data\": [\n {\"id\": 1},\n\n {\"id\": 2,\n  \"x\": [1]}\n]}"
+        let r = try JSONParser.parse(Array(text.utf8), trackArrayAt: ["data"])
+        #expect(r.elementLines == [2, 4])
+    }
+}

@@ -1,0 +1,115 @@
+import SimpulNormalise
+import Testing
+
+@Suite struct NIKTests {
+    @Test(arguments: [
+        ("7571014504900002", "7571014504900002"), ("7571 0145 0490 0002", "7571014504900002"),
+        ("757101.450490.0002", "7571014504900002"), ("'7571014504900002", "7571014504900002"),
+    ])
+    func validShapes(raw: String, nik: String) { #expect(NIK.read(raw) == .valid(nik)) }
+
+    @Test func notANIK() {
+        #expect(NIK.read("7.57101E+15") == .scientificNotation)
+        #expect(NIK.read("7.57101e15") == .scientificNotation)
+        #expect(NIK.read("7571011A03880001") == .containsLetter)
+        #expect(NIK.read("757101450490000") == .wrongLength(15))
+        #expect(NIK.read("  ") == .empty)
+    }
+
+    @Test func decodesBirthDateSexAndRegion() throws {
+        let d = try #require(NIK.decode("7571014504900002"))
+        #expect(d.kodeKecamatan == "75.71.01")
+        #expect(d.female && d.birthDay == 5 && d.birthMonth == 4 && d.birthYear2 == 90)
+        #expect(d.problems.isEmpty)
+        #expect(NIK.decode("7571011303880000")!.problems == ["serial 0000"])
+    }
+}
+
+@Suite struct DateTests {
+    @Test(arguments: [
+        ("05-04-1990", "1990-04-05"), ("05/04/1990", "1990-04-05"), ("1990-04-05", "1990-04-05"),
+        ("5 April 1990", "1990-04-05"), ("17 agustus 1945", "1945-08-17"), ("1 Des 2023", "2023-12-01"),
+        ("2024-09-28 00:00:00.000", "2024-09-28"), ("29-02-2024", "2024-02-29"),
+    ])
+    func shapes(raw: String, iso: String) throws { #expect(try DateNormaliser.date(raw) == iso) }
+
+    @Test(arguments: ["31-02-1990", "29-02-2023", "1990-13-01", "kemarin", "", "5 Foo 1990", "05-04-90", "00-01-2000"])
+    func impossibleDates(raw: String) {
+        #expect(throws: NormaliseError.self) { try DateNormaliser.date(raw) }
+    }
+
+    @Test func datetimes() throws {
+        #expect(try DateNormaliser.dateTime("2024-09-28 00:00:00.000") == "2024-09-28T00:00:00")
+        #expect(try DateNormaliser.dateTime("2024-11-02 08:14:55") == "2024-11-02T08:14:55")
+        #expect(try DateNormaliser.dateTime("2024-11-02") == "2024-11-02T00:00:00")
+        #expect(throws: NormaliseError.self) { try DateNormaliser.dateTime("2024-11-02 25:00:00") }
+    }
+}
+
+@Suite struct MoneyTests {
+    @Test(arguments: [
+        ("Rp 1.250.000", Money.DecimalMark.comma, "1250000.00"), ("Rp1.250.000,00", .comma, "1250000.00"),
+        ("1.250.000.000,00", .comma, "1250000000.00"), ("1250000000", .comma, "1250000000.00"),
+        ("116054631.00", .dot, "116054631.00"), ("11605463.10", .dot, "11605463.10"), ("0,5", .comma, "0.50"),
+        ("(5.000)", .comma, "-5000.00"), ("IDR 7.500", .comma, "7500.00"),
+    ])
+    func parses(raw: String, mark: Money.DecimalMark, expected: String) throws {
+        #expect(try Money.parse(raw, decimal: mark).description == expected)
+    }
+
+    @Test func exactSums() throws {
+        // 0.1 + 0.2 in floating point is not 0.3; in sen it is.
+        let a = try Money.parse("0.10", decimal: .dot), b = try Money.parse("0.20", decimal: .dot)
+        #expect((a + b).description == "0.30")
+        var total = Money.zero
+        for _ in 0..<1_000_000 { total = total + a }
+        #expect(total.description == "100000.00")
+    }
+
+    @Test(arguments: ["gratis", "", "1.5e6", "Rp", "1,234,567.891"])
+    func rejects(raw: String) {
+        #expect(throws: NormaliseError.self) { try Money.parse(raw, decimal: raw.contains(",") ? .dot : .comma) }
+    }
+
+    @Test func numberLiterals() throws {
+        #expect(try Money.parseNumberLiteral("1250000.5").description == "1250000.50")
+        #expect(try Money.parseNumberLiteral("-3").sen == -300)
+        #expect(try Money.parseNumberLiteral("12.3400").description == "12.34")
+        #expect(throws: NormaliseError.self) { try Money.parseNumberLiteral("12.345") }
+    }
+}
+
+@Suite struct CodeTests {
+    @Test func wilayah() throws {
+        #expect(try Wilayah.normalise("7571011001") == "75.71.01.1001")
+        #expect(try Wilayah.normalise("75.71.01.1001") == "75.71.01.1001")
+        #expect(try Wilayah.normalise("7571") == "75.71")
+        #expect(try Wilayah.fromParts(["75", "71", "1", "1001"]) == "75.71.01.1001")
+        #expect(try Wilayah.fromParts(["75", "1", "4", "2001"]) == "75.01.04.2001")
+        #expect(throws: NormaliseError.self) { try Wilayah.normalise("75.71.01.10") }
+        #expect(throws: NormaliseError.self) { try Wilayah.normalise("757101100") }
+        #expect(throws: NormaliseError.self) { try Wilayah.fromParts(["75", "x"]) }
+    }
+
+    @Test func budgetCodes() throws {
+        #expect(try BudgetCodes.subKegiatan("1.02.02.2.01.01") == "1.02.02.2.01.0001")
+        #expect(try BudgetCodes.subKegiatan("1.02.02.2.01.0001") == "1.02.02.2.01.0001")
+        #expect(throws: NormaliseError.self) { try BudgetCodes.subKegiatan("1.02.2.01.0003") }
+        #expect(throws: NormaliseError.self) { try BudgetCodes.subKegiatan("1.02.02.2.01.001") }
+        #expect(try BudgetCodes.skpd("1.02.0.00.0.00.01.0000") == "1.02.0.00.0.00.01.0000")
+        #expect(throws: NormaliseError.self) { try BudgetCodes.skpd("1.02.0.00.0.00.01") }
+        #expect(try BudgetCodes.akun("5.1.02.01.01.0024") == "5.1.02.01.01.0024")
+        #expect(throws: NormaliseError.self) { try BudgetCodes.akun("5.1.2.01.01.24") }
+    }
+
+    @Test(arguments: [
+        ("hj. siti  aminah", "SITI AMINAH", ["HJ."]), ("SRI WAHYUNI LATIF, S.Pd", "SRI WAHYUNI LATIF", ["S.PD"]),
+        ("DRS. H. ABDUL RAHMAN, M.Si", "ABDUL RAHMAN", ["DRS.", "H.", "M.SI"]), ("MUH. RIZAL HASAN", "MUH. RIZAL HASAN", []),
+        ("  arifin   daud ", "ARIFIN DAUD", []), ("Ir. Budi", "BUDI", ["IR."]),
+    ])
+    func names(raw: String, nama: String, gelar: [String]) {
+        let r = PersonName.normalise(raw)
+        #expect(r.nama == nama)
+        #expect(r.gelar == gelar)
+    }
+}
