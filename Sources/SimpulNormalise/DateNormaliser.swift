@@ -46,7 +46,36 @@ public enum DateNormaliser {
 
     /// A calendar date in any supported shape: `DD-MM-YYYY`, `DD/MM/YYYY`, `YYYY-MM-DD`, `D NamaBulan YYYY`,
     /// or a datetime whose date part is one of these.
+    /// Digits at `r` of ASCII bytes, or nil.
+    @inline(__always) static func num(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ n: Int) -> Int? {
+        var v = 0
+        for k in from..<(from + n) {
+            let d = b[k] &- 0x30
+            if d > 9 { return nil }
+            v = v * 10 + Int(d)
+        }
+        return v
+    }
+
+    /// The common exact shapes (`DD-MM-YYYY`, `YYYY-MM-DD`, `DD/MM/YYYY`, with or without a time) without allocating.
+    static func fastDate(_ s: String) -> (Int, Int, Int)? {
+        var s = s
+        return s.withUTF8 { b -> (Int, Int, Int)? in
+            guard b.count >= 10 else { return nil }
+            if b[4] == 0x2D && b[7] == 0x2D, let y = num(b, 0, 4), let m = num(b, 5, 2), let d = num(b, 8, 2) {
+                return b.count == 10 || b[10] == 0x20 || b[10] == 0x54 ? (y, m, d) : nil
+            }
+            if (b[2] == 0x2D && b[5] == 0x2D) || (b[2] == 0x2F && b[5] == 0x2F), let d = num(b, 0, 2), let m = num(b, 3, 2),
+                let y = num(b, 6, 4)
+            {
+                return b.count == 10 || b[10] == 0x20 ? (y, m, d) : nil
+            }
+            return nil
+        }
+    }
+
     public static func date(_ raw: String) throws(NormaliseError) -> String {
+        if let (y, m, d) = fastDate(raw) { return try iso(y, m, d) }
         let s = Text.collapse(raw)
         guard !s.isEmpty else { throw NormaliseError("date is empty") }
         let (datePart, _) = splitTime(s)
@@ -68,6 +97,19 @@ public enum DateNormaliser {
 
     /// A datetime to `YYYY-MM-DDTHH:MM:SS` (fractions dropped; local pemda time, no zone). A bare date gets 00:00:00.
     public static func dateTime(_ raw: String) throws(NormaliseError) -> String {
+        var fast = raw
+        let exact: (Int, Int, Int, Int, Int, Int)? = fast.withUTF8 { b in
+            guard b.count >= 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x20 || b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A,
+                b.count == 19 || b[19] == 0x2E, let y = num(b, 0, 4), let mo = num(b, 5, 2), let d = num(b, 8, 2),
+                let h = num(b, 11, 2), let mi = num(b, 14, 2), let sec = num(b, 17, 2)
+            else { return nil }
+            return (y, mo, d, h, mi, sec)
+        }
+        if let (y, mo, d, h, mi, sec) = exact {
+            let day = try iso(y, mo, d)
+            guard h < 24, mi < 60, sec < 61 else { throw NormaliseError("time out of range") }
+            return "\(day)T\(pad(h, 2)):\(pad(mi, 2)):\(pad(sec, 2))"
+        }
         let s = Text.collapse(raw)
         let (datePart, timePart) = splitTime(s)
         let d = try date(String(datePart))

@@ -2,6 +2,38 @@
 public enum Text {
     /// Trims and collapses runs of whitespace (including non-breaking spaces) to one space.
     public static func collapse(_ s: String) -> String {
+        // Fast path for ASCII text: most values are already clean and are returned without copying.
+        var ascii = true
+        var clean = true
+        var prevSpace = true  // a leading space is not clean
+        for b in s.utf8 {
+            if b >= 0x80 {
+                ascii = false
+                break
+            }
+            let space = b == 0x20 || (b >= 0x09 && b <= 0x0D)
+            if space && (prevSpace || b != 0x20) { clean = false }
+            prevSpace = space
+        }
+        if ascii {
+            if clean && !prevSpace { return s }
+            if s.utf8.isEmpty { return s }
+            var out: [UInt8] = []
+            out.reserveCapacity(s.utf8.count)
+            var pending = false
+            for b in s.utf8 {
+                if b == 0x20 || (b >= 0x09 && b <= 0x0D) {
+                    pending = !out.isEmpty
+                    continue
+                }
+                if pending {
+                    out.append(0x20)
+                    pending = false
+                }
+                out.append(b)
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         var pendingSpace = false

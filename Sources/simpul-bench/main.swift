@@ -1,1 +1,137 @@
-print("bench")
+import CSQLite
+import Foundation
+import SimpulIngest
+import SimpulStorage
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// simpul-bench: throughput, latency and memory of Simpul's capabilities, each against a baseline measured in the
+/// same run. Prints numbers; never fails on a slow machine.
+let usage = """
+    usage: simpul-bench ingest [--rows N] [--batch N] [--dir DIR]   SIAK ingest vs raw batched SQLite inserts
+           simpul-bench gen siak N FILE                             write a synthetic SIAK export
+    """
+
+func peakRSSMiB() -> Double {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+    else { return 0 }
+    return (Double(line.split(separator: " ")[1]) ?? 0) / 1024
+}
+
+/// Resets the kernel's peak-RSS counter, so each phase reports its own peak.
+func resetPeakRSS() { try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8) }
+
+func percentile(_ xs: [Double], _ p: Double) -> Double {
+    guard !xs.isEmpty else { return 0 }
+    let s = xs.sorted()
+    return s[min(s.count - 1, Int((Double(s.count - 1) * p).rounded()))]
+}
+
+func fmt(_ d: Double, _ places: Int = 1) -> String { String(format: "%.\(places)f", d) }
+
+/// The baseline: the same lines stored durably in one SQLite table, in batches, with the same pragmas.
+func baseline(file: String, db: String, batch: Int) throws -> (rows: Int, seconds: Double) {
+    let store = try Database(path: db)
+    try store.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;")
+    try store.execute("CREATE TABLE rows(id INTEGER PRIMARY KEY, line TEXT NOT NULL)")
+    let t0 = Date()
+    let h = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+    var rows = 0
+    var pending: [UInt8] = []
+    var first = true
+    try store.execute("BEGIN")
+    let ins = try store.prepare("INSERT INTO rows(id, line) VALUES(?, ?)")
+    while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty {
+        pending.append(contentsOf: chunk)
+        var start = 0
+        while let nl = pending[start...].firstIndex(of: 0x0A) {
+            if first { first = false } else {
+                rows += 1
+                try ins.bind(1, rows)
+                try ins.bind(2, String(decoding: pending[start..<nl], as: UTF8.self))
+                try ins.run()
+                if rows % batch == 0 { try store.execute("COMMIT; BEGIN") }
+            }
+            start = nl + 1
+        }
+        pending.removeFirst(start)
+    }
+    try store.execute("COMMIT")
+    return (rows, Date().timeIntervalSince(t0))
+}
+
+func benchIngest(_ args: [String]) throws {
+    var rows = 1_000_000, batch = 4000
+    var dir = NSTemporaryDirectory() + "simpul-bench-" + UUID().uuidString
+    var i = 0
+    while i < args.count {
+        switch args[i] {
+        case "--rows": rows = Int(args[i + 1]) ?? rows; i += 2
+        case "--batch": batch = Int(args[i + 1]) ?? batch; i += 2
+        case "--dir": dir = args[i + 1]; i += 2
+        default: print(usage); exit(64)
+        }
+    }
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let file = dir + "/siak.csv"
+    var t0 = Date()
+    let size = try SIAKGenerator.write(rows: rows, to: file)
+    print("generated \(rows) SIAK rows (\(fmt(Double(size) / 1048576)) MiB) in \(fmt(Date().timeIntervalSince(t0), 2)) s")
+
+    resetPeakRSS()
+    let base = try baseline(file: file, db: dir + "/baseline.db", batch: batch)
+    let baseRate = Double(base.rows) / base.seconds
+    let baseRSS = peakRSSMiB()
+    print("baseline  raw batched SQLite inserts: \(base.rows) rows in \(fmt(base.seconds, 2)) s = \(Int(baseRate)) rows/s, peak RSS \(fmt(baseRSS)) MiB")
+
+    resetPeakRSS()
+    let hub = try Hub(home: try HubHome.locate(), dbPath: dir + "/simpul.db")
+    let ingestor = try hub.ingestor("dukcapil-siak")
+    ingestor.batchSize = batch
+    var batchTimes: [Double] = []
+    var last = Date()
+    var lastRows = 0
+    ingestor.progress = { _, n, _, _ in
+        let now = Date()
+        if n > lastRows { batchTimes.append(now.timeIntervalSince(last) * 1000 / Double(n - lastRows) * Double(batch)) }
+        last = now
+        lastRows = n
+    }
+    t0 = Date()
+    last = t0
+    let s = try ingestor.ingest(paths: [file])
+    let secs = Date().timeIntervalSince(t0)
+    let rate = Double(s.read) / secs
+    let rss = peakRSSMiB()
+    print("simpul    ingest end to end (parse, normalise, validate, raw log, records, mentions): \(s.read) rows "
+        + "(accepted \(s.accepted), dead-lettered \(s.deadLettered)) in \(fmt(secs, 2)) s = \(Int(rate)) rows/s, peak RSS \(fmt(rss)) MiB")
+    print("          per \(batch)-row batch: p50 \(fmt(percentile(batchTimes, 0.5))) ms, p99 \(fmt(percentile(batchTimes, 0.99))) ms, max \(fmt(batchTimes.max() ?? 0)) ms")
+    let dbSize = ((try? FileManager.default.attributesOfItem(atPath: dir + "/simpul.db")[.size] as? Int) ?? 0) ?? 0
+    print("          database \(fmt(Double(dbSize) / 1048576)) MiB")
+
+    resetPeakRSS()
+    t0 = Date()
+    let again = try ingestor.ingest(paths: [file])
+    let secs2 = Date().timeIntervalSince(t0)
+    print("simpul    re-ingest (all unchanged: \(again.unchanged)): \(Int(Double(again.read) / secs2)) rows/s, peak RSS \(fmt(peakRSSMiB())) MiB")
+    print("ratio     simpul / baseline = \(fmt(rate / baseRate, 2))   (goals: >= 150000 rows/s, ratio >= 0.7, peak RSS <= 500 MiB)")
+}
+
+let args = Array(CommandLine.arguments.dropFirst())
+do {
+    switch args.first {
+    case "ingest": try benchIngest(Array(args.dropFirst()))
+    case "phases" where args.count == 2: try benchPhases(file: args[1])
+    case "gen" where args.count == 4 && args[1] == "siak":
+        _ = try SIAKGenerator.write(rows: Int(args[2]) ?? 0, to: args[3])
+    default:
+        print(usage)
+        exit(args.isEmpty ? 0 : 64)
+    }
+} catch {
+    FileHandle.standardError.write(Data("simpul-bench: \(error)\n".utf8))
+    exit(1)
+}
