@@ -1,0 +1,57 @@
+import Foundation
+import SimpulCLI
+import SimpulTestSupport
+import Testing
+
+@Suite struct CLITests {
+    @Test func everyVerbHasHelp() throws {
+        for spec in Commands.all {
+            let argv = spec.name.split(separator: " ").map(String.init) + ["--help"]
+            guard case .help(let text) = try ArgumentParser.parse(argv, specs: Commands.all, toolHelp: "") else {
+                Issue.record("\(spec.name) --help did not give help")
+                continue
+            }
+            #expect(text.contains("Usage: simpul \(spec.name)"))
+        }
+    }
+
+    @Test(arguments: [
+        ["ingest", "--no-such-flag"], ["ingest"], ["nonsense"], ["dlq", "frobnicate"], ["dlq", "show"],
+        ["topics", "read", "a", "b"], ["ingest", "--connector"], ["replay", "--json=yes"],
+    ])
+    func usageMistakesExit64(argv: [String]) {
+        #expect(SimpulCLI.main(argv) == ExitCode.usage)
+    }
+
+    @Test func usageErrorsSayWhatToDo() {
+        do {
+            _ = try ArgumentParser.parse(["ingest", "--no-such-flag"], specs: Commands.all, toolHelp: "")
+            Issue.record("expected a usage error")
+        } catch let e as UsageError {
+            #expect(e.message == "unknown option '--no-such-flag'. See 'simpul ingest --help'.")
+        } catch { Issue.record("\(error)") }
+    }
+
+    @Test func parsesOptionsFlagsAndArguments() throws {
+        guard case .run(let inv) = try ArgumentParser.parse(["ingest", "--connector=sicantik", "a.json", "--json", "b.json", "--db", "x.db"],
+                                                            specs: Commands.all, toolHelp: "")
+        else { Issue.record("expected a run"); return }
+        #expect(inv.value("--connector") == "sicantik")
+        #expect(inv.arguments == ["a.json", "b.json"])
+        #expect(inv.json && inv.dbPath == "x.db")
+    }
+
+    @Test func missingInputExits66() throws {
+        let t = try TestHub()
+        setenv("SIMPUL_HOME", t.home.root, 1)
+        #expect(SimpulCLI.main(["ingest", "--db", t.dir + "/x.db", "--connector", "sicantik", t.dir + "/nope.json"]) == ExitCode.noInput)
+        #expect(SimpulCLI.main(["ingest", "--db", t.dir + "/x.db", "--connector", "no-such-connector", t.dir]) == ExitCode.noInput)
+        #expect(SimpulCLI.main(["dlq", "show", "99", "--db", t.dir + "/x.db"]) == ExitCode.noInput)
+    }
+
+    @Test func newerDatabaseIsRefused() throws {
+        let t = try TestHub()
+        try t.store.db.execute("PRAGMA user_version=999")
+        #expect(SimpulCLI.main(["topics", "list", "--db", t.dir + "/simpul.db"]) == ExitCode.failure)
+    }
+}
