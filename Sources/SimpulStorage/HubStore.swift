@@ -15,6 +15,42 @@ public final class HubStore {
     var nextSeq: [Int64: Int64] = [:]
     var dirtySeq: Set<Int64> = []
 
+    /// The statements run once or more per row, prepared once (not looked up by SQL text on every call).
+    struct Hot {
+        let insertIdem, findIdem, insertLog, findRecord, insertVersion, upsertRecord, upsertMention, openDLQ: Statement
+
+        init(_ db: Database) throws {
+            insertIdem = try db.prepare("INSERT OR IGNORE INTO raw_idem(idem, log_id) VALUES(?, ?)")
+            findIdem = try db.prepare("SELECT log_id FROM raw_idem WHERE idem=?")
+            insertLog = try db.prepare("INSERT INTO log(id, source_key, payload, file_id, line, at) VALUES(?,?,?,?,?,?)")
+            findRecord = try db.prepare("SELECT version_id, version_no, data_hash, src_version FROM records WHERE schema=? AND source_key=?")
+            insertVersion = try db.prepare("""
+                INSERT INTO record_versions(id, schema, source_key, version_no, data, connector, raw_id, prev_id, current, at)
+                VALUES(?,?,?,?,?,?,?,?,?,?)
+                """)
+            upsertRecord = try db.prepare("""
+                INSERT INTO records(schema, source_key, version_id, version_no, data_hash, src_version) VALUES(?,?,?,?,?,?)
+                ON CONFLICT(schema, source_key) DO UPDATE SET version_id=excluded.version_id,
+                  version_no=excluded.version_no, data_hash=excluded.data_hash, src_version=excluded.src_version
+                """)
+            upsertMention = try db.prepare("""
+                INSERT INTO mentions(key, connector, schema, source_key, data, version_id, at) VALUES(?,?,?,?,?,?,?)
+                ON CONFLICT(key) DO UPDATE SET schema=excluded.schema, source_key=excluded.source_key, data=excluded.data,
+                  version_id=excluded.version_id, at=excluded.at
+                """)
+            openDLQ = try db.prepare("SELECT id FROM dlq WHERE raw_id=? AND status='open'")
+        }
+    }
+    var hotStatements: Hot? = nil
+    var hot: Hot {
+        get throws {
+            if let h = hotStatements { return h }
+            let h = try Hot(db)
+            hotStatements = h
+            return h
+        }
+    }
+
     public static let schemaVersion = Migrations.all.count
     static let seqBits: Int64 = 40
 
@@ -71,6 +107,14 @@ public final class HubStore {
         let id = db.lastInsertRowID
         topicIDs[name] = id
         return id
+    }
+
+    /// The next sequence number of a topic, without taking it.
+    func peekSeq(_ topic: Int64) throws -> Int64 {
+        if let s = nextSeq[topic] { return s }
+        let s = try db.scalarInt("SELECT next_seq FROM topics WHERE id=?", [.int(topic)])
+        nextSeq[topic] = s
+        return s
     }
 
     func takeSeq(_ topic: Int64) throws -> Int64 {
@@ -142,7 +186,7 @@ public final class HubStore {
         let at = Self.now()
         return try writeTransaction {
             let rawTopic = try topicID("raw.\(connector)")
-            let findIdem = try db.prepare("SELECT log_id FROM raw_idem WHERE idem=?")
+            let h = try hot
             var results: [RowResult] = []
             results.reserveCapacity(items.count)
             for item in items {
@@ -151,10 +195,17 @@ public final class HubStore {
                     try deadLetter(connector: connector, file: file, rawID: nil, dl, at: at)
                     results.append(.deadLettered)
                 case .row(let row):
-                    try findIdem.bind(1, blob: row.idem)
-                    if try findIdem.step() {
-                        let logID = findIdem.int(0)
-                        findIdem.reset()
+                    // Claim the idempotency key with the id the row would get; only a hit costs a lookup.
+                    let seq = try peekSeq(rawTopic)
+                    let id = Self.eventID(rawTopic, seq)
+                    try h.insertIdem.bind(1, blob: row.idem)
+                    try h.insertIdem.bind(2, id)
+                    try h.insertIdem.run()
+                    if db.changes == 0 {
+                        try h.findIdem.bind(1, blob: row.idem)
+                        _ = try h.findIdem.step()
+                        let logID = h.findIdem.int(0)
+                        h.findIdem.reset()
                         if try openDeadLetter(rawID: logID) == nil {
                             results.append(.unchanged)
                         } else {
@@ -162,21 +213,15 @@ public final class HubStore {
                         }
                         continue
                     }
-                    findIdem.reset()
-                    let id = Self.eventID(rawTopic, try takeSeq(rawTopic))
-                    let ins = try db.prepare("INSERT INTO log(id, source_key, payload, file_id, line, at) VALUES(?,?,?,?,?,?)")
-                    try ins.bind(1, id)
-                    try ins.bind(2, row.sourceKey)
-                    try ins.bind(3, row.payload)
-                    if let fileID { try ins.bind(4, fileID) } else { try ins.bindNull(4) }
-                    try ins.bind(5, row.line)
-                    try ins.bind(6, at)
-                    try ins.run()
-                    let idem = try db.prepare("INSERT INTO raw_idem(idem, log_id) VALUES(?, ?)")
-                    try idem.bind(1, blob: row.idem)
-                    try idem.bind(2, id)
-                    try idem.run()
-                    results.append(try apply(connector: connector, file: file, rawID: id, row.outcome, at: at))
+                    _ = try takeSeq(rawTopic)
+                    try h.insertLog.bind(1, id)
+                    try h.insertLog.bind(2, row.sourceKey)
+                    try h.insertLog.bind(3, row.payload)
+                    if let fileID { try h.insertLog.bind(4, fileID) } else { try h.insertLog.bindNull(4) }
+                    try h.insertLog.bind(5, row.line)
+                    try h.insertLog.bind(6, at)
+                    try h.insertLog.run()
+                    results.append(try apply(connector: connector, file: file, rawID: id, row.outcome, at: at, newRow: true))
                 }
             }
             return results
@@ -185,8 +230,8 @@ public final class HubStore {
 
     /// Applies the normalisation outcome of the raw log entry `rawID`: new record versions, or a dead letter.
     /// Used by ingest, replay and dead-letter retry alike. Call inside ``writeTransaction(_:)``.
-    public func apply(connector: String, file: String?, rawID: Int64, _ outcome: RowOutcome, at: Int64? = nil) throws
-        -> RowResult
+    public func apply(connector: String, file: String?, rawID: Int64, _ outcome: RowOutcome, at: Int64? = nil,
+                      newRow: Bool = false) throws -> RowResult
     {
         let at = at ?? Self.now()
         switch outcome {
@@ -194,23 +239,27 @@ public final class HubStore {
             try deadLetter(connector: connector, file: file, rawID: rawID, dl, at: at)
             return .deadLettered
         case .records(let recs, let mentions):
-            var changed: Set<String> = []
-            for r in recs where try upsertRecord(connector: connector, rawID: rawID, r, at: at) {
-                changed.insert(r.schema + "\u{0}" + r.sourceKey)
+            var changed: [String: Int64] = [:]
+            for r in recs {
+                if let vid = try upsertRecord(connector: connector, rawID: rawID, r, at: at) {
+                    changed[r.schema + "\u{0}" + r.sourceKey] = vid
+                }
             }
-            for m in mentions where changed.contains(m.schema + "\u{0}" + m.sourceKey) {
-                try upsertMention(connector: connector, m, at: at)
+            for m in mentions {
+                if let vid = changed[m.schema + "\u{0}" + m.sourceKey] { try upsertMention(connector: connector, m, versionID: vid, at: at) }
             }
-            if let open = try openDeadLetter(rawID: rawID) {
+            if !newRow, let open = try openDeadLetter(rawID: rawID) {
                 try db.run("UPDATE dlq SET status='resolved', last_at=? WHERE id=?", [.int(at), .int(open)])
             }
             return .accepted
         }
     }
 
-    /// Stores a new version when the record's content changed. Returns true when a version was written.
-    func upsertRecord(connector: String, rawID: Int64, _ r: RecordWrite, at: Int64) throws -> Bool {
-        let cur = try db.prepare("SELECT version_id, version_no, data_hash, src_version FROM records WHERE schema=? AND source_key=?")
+    /// Stores a new version when the record's content changed. Returns the new current version's id, or nil when
+    /// nothing changed (or the version was older than the current one and went into the history).
+    func upsertRecord(connector: String, rawID: Int64, _ r: RecordWrite, at: Int64) throws -> Int64? {
+        let h = try hot
+        let cur = h.findRecord
         try cur.bind(1, r.schema)
         try cur.bind(2, r.sourceKey)
         var prevID: Int64? = nil
@@ -219,7 +268,7 @@ public final class HubStore {
         if try cur.step() {
             if cur.blob(2) == r.dataHash {
                 cur.reset()
-                return false
+                return nil
             }
             prevID = cur.int(0)
             prevNo = cur.int(1)
@@ -230,14 +279,11 @@ public final class HubStore {
         var isCurrent = true
         if let pv = prevVersion, let nv = r.sourceVersion, nv < pv {
             isCurrent = false
-            if try historyContains(start: prevID, data: r.data) { return false }
+            if try historyContains(start: prevID, data: r.data) { return nil }
         }
         let topic = try topicID("records.\(r.schema)")
         let id = Self.eventID(topic, try takeSeq(topic))
-        let ins = try db.prepare("""
-            INSERT INTO record_versions(id, schema, source_key, version_no, data, connector, raw_id, prev_id, current, at)
-            VALUES(?,?,?,?,?,?,?,?,?,?)
-            """)
+        let ins = h.insertVersion
         try ins.bind(1, id)
         try ins.bind(2, r.schema)
         try ins.bind(3, r.sourceKey)
@@ -250,11 +296,7 @@ public final class HubStore {
         try ins.bind(10, at)
         try ins.run()
         if isCurrent {
-            let up = try db.prepare("""
-                INSERT INTO records(schema, source_key, version_id, version_no, data_hash, src_version) VALUES(?,?,?,?,?,?)
-                ON CONFLICT(schema, source_key) DO UPDATE SET version_id=excluded.version_id,
-                  version_no=excluded.version_no, data_hash=excluded.data_hash, src_version=excluded.src_version
-                """)
+            let up = h.upsertRecord
             try up.bind(1, r.schema)
             try up.bind(2, r.sourceKey)
             try up.bind(3, id)
@@ -263,11 +305,11 @@ public final class HubStore {
             try up.bind(6, r.sourceVersion)
             try up.run()
             if let prevID { try db.run("UPDATE record_versions SET current=0 WHERE id=?", [.int(prevID)]) }
-            return true
+            return id
         }
         try db.run("UPDATE records SET version_no=? WHERE schema=? AND source_key=?",
                    [.int(prevNo + 1), .text(r.schema), .text(r.sourceKey)])
-        return false
+        return nil
     }
 
     /// Whether the version chain ending at `start` already holds exactly `data` (replay of old snapshots).
@@ -285,14 +327,8 @@ public final class HubStore {
         return false
     }
 
-    func upsertMention(connector: String, _ m: MentionWrite, at: Int64) throws {
-        let vid = try db.scalarInt("SELECT version_id FROM records WHERE schema=? AND source_key=?",
-                                   [.text(m.schema), .text(m.sourceKey)])
-        let up = try db.prepare("""
-            INSERT INTO mentions(key, connector, schema, source_key, data, version_id, at) VALUES(?,?,?,?,?,?,?)
-            ON CONFLICT(key) DO UPDATE SET schema=excluded.schema, source_key=excluded.source_key, data=excluded.data,
-              version_id=excluded.version_id, at=excluded.at
-            """)
+    func upsertMention(connector: String, _ m: MentionWrite, versionID vid: Int64, at: Int64) throws {
+        let up = try hot.upsertMention
         try up.bind(1, m.key)
         try up.bind(2, connector)
         try up.bind(3, m.schema)
@@ -304,7 +340,7 @@ public final class HubStore {
     }
 
     func openDeadLetter(rawID: Int64) throws -> Int64? {
-        let s = try db.prepare("SELECT id FROM dlq WHERE raw_id=? AND status='open'")
+        let s = try hot.openDLQ
         try s.bind(1, rawID)
         defer { s.reset() }
         return try s.step() ? s.int(0) : nil
