@@ -72,87 +72,168 @@ public final class Ingestor {
         return out
     }
 
-    /// One chunk from the producer: a batch of items, or the end of the file (with a rejection, if any).
-    enum Chunk: Sendable {
-        case items([HubStore.BatchItem], bytes: Int)
-        case rejected(String, raw: [UInt8])
-        case end
+    /// What the reader thread hands the workers: numbered slices of the file, in order.
+    enum ReadChunk: Sendable {
+        case rows(index: Int, [ReadItem], seqs: [Int?], root: [String: JSONValue], bytes: Int)
+        case rejected(index: Int, String, raw: [UInt8])
+        case end(index: Int)
     }
 
-    func ingest(input: ByteInput, name: String, fileID: Int64) throws -> FileSummary {
-        let channel = BoundedChannel<Chunk>(capacity: 4)
-        let normaliser = self.normaliser
-        let batchSize = self.batchSize
-        let size = input.size
-        let box = UncheckedBox(input)
-        let producer = Thread {
-            Self.produce(input: box.value, normaliser: normaliser, batchSize: batchSize, channel: channel)
-        }
-        producer.stackSize = 8 << 20
-        producer.start()
-        defer { channel.close() }
-        var f = FileSummary(file: name)
-        while let chunk = channel.receive() {
-            switch chunk {
-            case .items(let items, let bytes):
-                let results = try store.write(connector: connector.name, file: name, fileID: fileID, items: items)
-                for r in results {
-                    f.read += 1
-                    switch r {
-                    case .accepted: f.accepted += 1
-                    case .unchanged: f.unchanged += 1
-                    case .deadLettered: f.deadLettered += 1
-                    }
-                }
-                progress?(name, f.read, bytes, size)
-            case .rejected(let reason, let raw):
-                f.rejectedFile = reason
-                // Also kept in the dead-letter queue, so `dlq list` shows every problem in one place.
-                _ = try store.write(connector: connector.name, file: name, fileID: fileID,
-                                    items: [.unparsed(DeadLetter(line: 0, field: nil, reason: "file rejected: \(reason)", raw: raw))])
-            case .end:
-                return f
+    /// What the workers hand the writer; the writer puts them back in file order by `index`.
+    enum Chunk: Sendable {
+        case items(index: Int, [HubStore.BatchItem], bytes: Int)
+        case rejected(index: Int, String, raw: [UInt8])
+        case end(index: Int)
+
+        var index: Int {
+            switch self {
+            case .items(let i, _, _), .rejected(let i, _, _), .end(let i): return i
             }
         }
-        return f
     }
 
-    static func produce(input: ByteInput, normaliser: RowNormaliser, batchSize: Int, channel: BoundedChannel<Chunk>) {
-        let reader = normaliser.connector.reader(input)
+    /// Rows per slice handed to a worker.
+    static let sliceRows = 500
+
+    /// Workers normalising in parallel: every core, since the reader and the writer mostly wait on them.
+    public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    func ingest(input: ByteInput, name: String, fileID: Int64) throws -> FileSummary {
+        let work = BoundedChannel<ReadChunk>(capacity: workers * 2)
+        let done = BoundedChannel<Chunk>(capacity: workers * 4)
+        let normaliser = self.normaliser
+        let size = input.size
+        let box = UncheckedBox(input)
+        let reader = Thread { Self.read(input: box.value, connector: normaliser.connector, channel: work) }
+        reader.stackSize = 8 << 20
+        reader.start()
+        let remaining = WorkerCount(workers)
+        for _ in 0..<workers {
+            let t = Thread {
+                while let chunk = work.receive() {
+                    done.send(Self.normalise(chunk, normaliser))
+                }
+                if remaining.finish() { done.close() }
+            }
+            t.stackSize = 8 << 20
+            t.start()
+        }
+        defer {
+            work.close()
+            done.close()
+        }
+        var f = FileSummary(file: name)
+        var pending: [Int: Chunk] = [:]
+        var next = 0
         var batch: [HubStore.BatchItem] = []
-        batch.reserveCapacity(batchSize)
-        var seqs: [String: Int] = [:]
-        let group = normaliser.connector.sequenceGroup
+        var lastBytes = 0
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            let results = try store.write(connector: connector.name, file: name, fileID: fileID, items: batch)
+            batch.removeAll(keepingCapacity: true)
+            for r in results {
+                f.read += 1
+                switch r {
+                case .accepted: f.accepted += 1
+                case .unchanged: f.unchanged += 1
+                case .deadLettered: f.deadLettered += 1
+                }
+            }
+            progress?(name, f.read, lastBytes, size)
+        }
+        while let chunk = done.receive() {
+            pending[chunk.index] = chunk
+            while let c = pending.removeValue(forKey: next) {
+                next += 1
+                switch c {
+                case .items(_, let items, let bytes):
+                    batch += items
+                    lastBytes = bytes
+                    if batch.count >= batchSize { try flush() }
+                case .rejected(_, let reason, let raw):
+                    try flush()
+                    f.rejectedFile = reason
+                    // Also kept in the dead-letter queue, so `dlq list` shows every problem in one place.
+                    _ = try store.write(connector: connector.name, file: name, fileID: fileID,
+                                        items: [.unparsed(DeadLetter(line: 0, field: nil, reason: "file rejected: \(reason)", raw: raw))])
+                case .end:
+                    try flush()
+                    return f
+                }
+            }
+        }
+        throw HubError.failed("ingest of \(name) stopped before the end of the file")
+    }
+
+    /// The reader thread: splits the file into numbered slices and computes `$seq`, which depends on file order.
+    static func read(input: ByteInput, connector: Connector, channel: BoundedChannel<ReadChunk>) {
+        let reader = connector.reader(input)
+        var index = 0
+        var items: [ReadItem] = []
+        var seqs: [Int?] = []
+        var counters: [String: Int] = [:]
+        let group = connector.sequenceGroup
+        func send() {
+            let root = (reader as? JSONDocumentReader)?.root ?? [:]
+            channel.send(.rows(index: index, items, seqs: seqs, root: root, bytes: input.offset))
+            index += 1
+            items = []
+            seqs = []
+        }
         do {
             while let item = try reader.next() {
                 if channel.isClosed { return }
+                var seq: Int? = nil
+                if let group, case .row(let row) = item {
+                    let g = group.resolveText(in: row.fields)
+                    let n = (counters[g] ?? 0) + 1
+                    counters[g] = n
+                    seq = n
+                }
+                items.append(item)
+                seqs.append(seq)
+                if items.count >= sliceRows { send() }
+            }
+            if !items.isEmpty { send() }
+        } catch {
+            if !items.isEmpty { send() }
+            channel.send(.rejected(index: index, error.reason, raw: input.prefix(DeadLetter.maxRaw)))
+            index += 1
+        }
+        channel.send(.end(index: index))
+    }
+
+    /// A worker's job: turn a slice of rows into store writes. Pure.
+    static func normalise(_ chunk: ReadChunk, _ normaliser: RowNormaliser) -> Chunk {
+        switch chunk {
+        case .rows(let index, let items, let seqs, let root, let bytes):
+            var out: [HubStore.BatchItem] = []
+            out.reserveCapacity(items.count)
+            for (k, item) in items.enumerated() {
                 switch item {
                 case .malformed(let line, let field, let reason, let raw):
-                    batch.append(.unparsed(DeadLetter(line: line, field: field, reason: reason, raw: raw)))
+                    out.append(.unparsed(DeadLetter(line: line, field: field, reason: reason, raw: raw)))
                 case .row(let row):
-                    let root = (reader as? JSONDocumentReader)?.root ?? [:]
-                    var seq: Int? = nil
-                    if let group {
-                        let g = group.resolveText(in: row.fields)
-                        let n = (seqs[g] ?? 0) + 1
-                        seqs[g] = n
-                        seq = n
-                    }
-                    batch.append(.row(normaliser.row(fields: row.fields, root: root, seq: seq, line: row.line, raw: row.raw)))
-                }
-                if batch.count >= batchSize {
-                    channel.send(.items(batch, bytes: input.offset))
-                    batch = []
-                    batch.reserveCapacity(batchSize)
+                    out.append(.row(normaliser.row(fields: row.fields, root: root, seq: seqs[k], line: row.line, raw: row.raw)))
                 }
             }
-            if !batch.isEmpty { channel.send(.items(batch, bytes: input.offset)) }
-            channel.send(.end)
-        } catch {
-            if !batch.isEmpty { channel.send(.items(batch, bytes: input.offset)) }
-            channel.send(.rejected(error.reason, raw: input.prefix(DeadLetter.maxRaw)))
-            channel.send(.end)
+            return .items(index: index, out, bytes: bytes)
+        case .rejected(let index, let reason, let raw): return .rejected(index: index, reason, raw: raw)
+        case .end(let index): return .end(index: index)
         }
+    }
+}
+
+/// Counts workers down; the last one to finish closes the output channel.
+final class WorkerCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n: Int
+    init(_ n: Int) { self.n = n }
+    func finish() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        n -= 1
+        return n == 0
     }
 }
 
