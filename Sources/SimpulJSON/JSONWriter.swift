@@ -52,8 +52,12 @@ public enum JSONWriter {
 
     public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out.append(contentsOf: s.utf8)
+        let plain: Bool? = s.utf8.withContiguousStorageIfAvailable { buf in
+            for b in buf where b < 0x20 || b == 0x22 || b == 0x5C { return false }
+            out.append(contentsOf: buf)
+            return true
+        }
+        if plain == true {
             out.append(UInt8(ascii: "\""))
             return
         }

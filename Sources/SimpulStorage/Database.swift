@@ -77,6 +77,9 @@ public final class Database {
     public func scalarInt(_ sql: String, _ args: [SQLValue] = []) throws(SQLiteError) -> Int64 {
         let s = try prepare(sql)
         try s.bind(args)
+        // Reset at once: a statement left mid-result holds a read transaction open, and the WAL could then never
+        // be checkpointed (it would grow without bound).
+        defer { s.reset() }
         return try s.step() ? s.int(0) : 0
     }
 

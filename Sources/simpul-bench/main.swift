@@ -109,8 +109,11 @@ func benchIngest(_ args: [String]) throws {
     print("simpul    ingest end to end (parse, normalise, validate, raw log, records, mentions): \(s.read) rows "
         + "(accepted \(s.accepted), dead-lettered \(s.deadLettered)) in \(fmt(secs, 2)) s = \(Int(rate)) rows/s, peak RSS \(fmt(rss)) MiB")
     print("          per \(batch)-row batch: p50 \(fmt(percentile(batchTimes, 0.5))) ms, p99 \(fmt(percentile(batchTimes, 0.99))) ms, max \(fmt(batchTimes.max() ?? 0)) ms")
-    let dbSize = ((try? FileManager.default.attributesOfItem(atPath: dir + "/simpul.db")[.size] as? Int) ?? 0) ?? 0
-    print("          database \(fmt(Double(dbSize) / 1048576)) MiB")
+    var st = stat()
+    let dbSize = stat(dir + "/simpul.db", &st) == 0 ? Double(st.st_size) : 0
+    var wal = stat()
+    let walSize = stat(dir + "/simpul.db-wal", &wal) == 0 ? Double(wal.st_size) : 0
+    print("          database \(fmt(dbSize / 1048576)) MiB (+ WAL \(fmt(walSize / 1048576)) MiB) for \(fmt(Double(size) / 1048576)) MiB of CSV")
 
     resetPeakRSS()
     t0 = Date()

@@ -131,6 +131,7 @@ extension Connector {
             for (current, index) in scopes {
                 var tctx = TransformContext(lookups: lookups)
                 var obj: [String: JSONValue] = [:]
+                obj.reserveCapacity(out.fields.count + 6)
                 for f in out.fields {
                     let before = problems.count
                     let v = evaluate(f, current: current, row: fields, ctx: ctx, index: index, tctx: &tctx, problems: &problems,
