@@ -55,8 +55,11 @@ public enum Commands {
                     options: [db, json], run: { try TopicCommands.list($0) }),
         CommandSpec(name: "topics read", summary: "print a topic's events as NDJSON, from a sequence number",
                     arguments: "TOPIC", minArgs: 1, maxArgs: 1,
-                    options: [Opt(name: "--from", value: "SEQ", help: "first sequence number (default 1)"),
-                              Opt(name: "--limit", value: "N", help: "at most N events (default 100)"), db],
+                    options: [Opt(name: "--from", value: "SEQ", help: "first sequence number (default 1, or after the consumer's offset)"),
+                              Opt(name: "--limit", value: "N", help: "at most N events (default 100)"),
+                              Opt(name: "--consumer", value: "NAME", help: "resume after NAME's committed offset, then commit the last event read"),
+                              db],
+                    details: "Each line: {\"seq\",\"key\",\"at\",\"data\"}. With --consumer, reading is at-least-once: the offset is committed after the events are printed.",
                     run: { try TopicCommands.read($0) }),
         CommandSpec(name: "records show", summary: "show the current version of a record (and its history)",
                     arguments: "SCHEMA SOURCE_KEY", minArgs: 2, maxArgs: 2,
@@ -205,15 +208,19 @@ enum TopicCommands {
 
     static func read(_ inv: Invocation) throws -> Int32 {
         let store = try HubStore(path: inv.dbPath)
+        let topic = inv.arguments[0]
+        let consumer = inv.value("--consumer")
+        var from = Int64(try inv.int("--from", default: 1))
+        if let consumer, inv.value("--from") == nil { from = try store.offset(consumer: consumer, topic: topic) + 1 }
         let events: [TopicEvent]
         do {
-            events = try store.readTopic(inv.arguments[0], from: Int64(try inv.int("--from", default: 1)),
-                                         limit: try inv.int("--limit", default: 100))
+            events = try store.readTopic(topic, from: from, limit: try inv.int("--limit", default: 100))
         } catch let e as StoreOpenError { throw HubError.notFound(e.message) }
         for e in events {
             Console.out(JSONValue.object(["seq": .int(Int(e.seq)), "key": .string(e.key), "at": .string(HubStore.isoTime(e.at)),
                                           "data": e.payload]).jsonText)
         }
+        if let consumer, let last = events.last { try store.setOffset(consumer: consumer, topic: topic, seq: last.seq) }
         return ExitCode.ok
     }
 

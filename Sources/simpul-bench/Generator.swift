@@ -22,7 +22,7 @@ enum SIAKGenerator {
         let dayIndex = rest % 3650
         let kec = kecamatan[(rest / 3650) % kecamatan.count]
         let year = 1950 + dayIndex / 73
-        let month = (dayIndex % 73) / 6 + 1
+        let month = (dayIndex % 72) / 6 + 1
         let day = (dayIndex % 6) * 5 + 1 + (i % 3)
         let female = i % 2 == 1
         let nik = kec + pad(day + (female ? 40 : 0), 2) + pad(month, 2) + pad(year % 100, 2) + pad(serial, 4)

@@ -55,3 +55,17 @@ import Testing
         #expect(SimpulCLI.main(["topics", "list", "--db", t.dir + "/simpul.db"]) == ExitCode.failure)
     }
 }
+
+@Suite struct ConsumerOffsetTests {
+    @Test func aConsumerResumesAfterItsCommittedOffset() throws {
+        let t = try TestHub()
+        _ = try t.ingest("dukcapil-siak", [t.samples("dukcapil-siak")])
+        #expect(try t.store.offset(consumer: "dinsos", topic: "records.citizen") == 0)
+        try t.store.setOffset(consumer: "dinsos", topic: "records.citizen", seq: 5)
+        #expect(try t.store.offset(consumer: "dinsos", topic: "records.citizen") == 5)
+        let db = t.dir + "/simpul.db"
+        #expect(SimpulCLI.main(["topics", "read", "records.citizen", "--consumer", "dinsos", "--limit", "3", "--db", db]) == 0)
+        #expect(try t.store.offset(consumer: "dinsos", topic: "records.citizen") == 8)
+        #expect(SimpulCLI.main(["topics", "read", "no.such.topic", "--db", db]) == ExitCode.noInput)
+    }
+}
