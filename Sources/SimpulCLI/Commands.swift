@@ -2,6 +2,8 @@ import Foundation
 import SimpulConnectors
 import SimpulIngest
 import SimpulJSON
+import SimpulNormalise
+import SimpulReconcile
 import SimpulStorage
 
 typealias Opt = CommandSpec.Option
@@ -65,6 +67,20 @@ public enum Commands {
                     arguments: "SCHEMA SOURCE_KEY", minArgs: 2, maxArgs: 2,
                     options: [Opt(name: "--history", value: nil, help: "every version, newest first"), db],
                     run: { try TopicCommands.showRecord($0) }),
+        CommandSpec(name: "reconcile", summary: "reconcile a fiscal year: plan ↔ budget ↔ SP2D realisation",
+                    arguments: "", minArgs: 0, maxArgs: 0,
+                    options: [Opt(name: "--year", value: "YYYY", help: "fiscal year (required)"),
+                              Opt(name: "--skpd", value: "CODE", help: "only this SKPD (1.02.0.00.0.00.01.0000)"),
+                              Opt(name: "--format", value: "table|json|csv", help: "output (default table)"),
+                              Opt(name: "--findings", value: nil, help: "with csv or table: only the findings"),
+                              Opt(name: "--pemda", value: "CODE", help: "kode pemda (75.71 kab/kota, 75 provinsi); default from the DPA"),
+                              db],
+                    details: """
+                        Findings: planned_not_budgeted, budgeted_not_planned, orphan_disbursement, over_ceiling,
+                        duplicate_sp2d_number, invalid_code, inconsistent_amounts. Amounts are exact to the sen.
+                        CSV: UTF-8 with BOM, ';' separated, decimal comma, Indonesian headers. See docs/reconciliation.md.
+                        """,
+                    run: { try ReconcileCommand.run($0) }),
         CommandSpec(name: "connector list", summary: "list the connectors in connectors/", arguments: "", minArgs: 0, maxArgs: 0,
                     options: [json], run: { try IngestCommands.listConnectors($0) }),
     ]
@@ -115,6 +131,34 @@ enum IngestCommands {
             }
         }
         Console.out(inv.json ? JSONValue.array(rows).jsonText : text.joined(separator: "\n"))
+        return ExitCode.ok
+    }
+}
+
+enum ReconcileCommand {
+    static func run(_ inv: Invocation) throws -> Int32 {
+        guard let y = inv.value("--year") else {
+            throw UsageError("--year YYYY is required. Usage: \(inv.spec.usage)", verb: inv.spec.name)
+        }
+        guard let year = Int(y), (2000...2100).contains(year) else {
+            throw UsageError("--year takes a year such as 2024, got '\(y)'.", verb: inv.spec.name)
+        }
+        let format = inv.value("--format") ?? "table"
+        guard ["table", "json", "csv"].contains(format) else {
+            throw UsageError("--format is table, json or csv. See 'simpul reconcile --help'.", verb: inv.spec.name)
+        }
+        var skpd: String? = nil
+        if let s = inv.value("--skpd") {
+            do { skpd = try BudgetCodes.skpd(s) } catch { throw UsageError("--skpd: \(error.reason)", verb: inv.spec.name) }
+        }
+        let store = try HubStore(path: inv.dbPath)
+        var report = Reconciler(data: try FiscalData.load(store: store, tahun: year, skpd: skpd), kodePemda: inv.value("--pemda")).run()
+        report.kodeSkpd = skpd
+        switch format {
+        case "json": Console.out(report.json.jsonText)
+        case "csv": FileHandle.standardOutput.write(Data(report.csv(findings: inv.flag("--findings")).utf8))
+        default: Console.out(report.table(findingsOnly: inv.flag("--findings")))
+        }
         return ExitCode.ok
     }
 }

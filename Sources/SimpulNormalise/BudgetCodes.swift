@@ -3,14 +3,16 @@ public enum BudgetCodes {
     static func segments(_ s: String) -> [Substring] { s.split(separator: ".", omittingEmptySubsequences: false) }
 
     /// `U.BB.PP.L.KK.SSSS`; a 2-digit last segment (files before 2024) is widened to 4 (`01` → `0001`).
+    /// The generic urusan/bidang `X.XX` of supporting programmes (program penunjang) is accepted.
     public static func subKegiatan(_ raw: String) throws(NormaliseError) -> String {
-        let s = Text.collapse(raw)
+        let s = Text.upper(Text.collapse(raw))
         let p = segments(s)
         let widths = [1, 2, 2, 1, 2]
         guard p.count == 6 else {
             throw NormaliseError("kode sub kegiatan '\(s)' is not U.BB.PP.L.KK.SSSS (6 segments)")
         }
-        for k in 0..<5 where !(Text.isDigits(p[k]) && p[k].count == widths[k]) {
+        let generic = p[0] == "X" && p[1] == "XX"
+        for k in 0..<5 where !(generic && k < 2) && !(Text.isDigits(p[k]) && p[k].count == widths[k]) {
             throw NormaliseError("kode sub kegiatan '\(s)': segment \(k + 1) must be \(widths[k]) digit(s)")
         }
         guard Text.isDigits(p[5]), p[5].count == 2 || p[5].count == 4 else {

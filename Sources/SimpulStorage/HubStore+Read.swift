@@ -216,3 +216,32 @@ extension HubStore {
         return "\(p(tmv.tm_year + 1900, 4))-\(p(tmv.tm_mon + 1, 2))-\(p(tmv.tm_mday, 2))T\(p(tmv.tm_hour, 2)):\(p(tmv.tm_min, 2)):\(p(tmv.tm_sec, 2))Z"
     }
 }
+
+extension HubStore {
+    /// Streams the current records of `schema`, with the top-level `fields` extracted (numbers and strings as text,
+    /// arrays and objects as JSON text, absent as nil), optionally only those whose `field` equals `value`.
+    /// Field names must be snake_case identifiers.
+    public func scanCurrent(schema: String, fields: [String], where filter: (field: String, value: SQLValue)? = nil,
+                            _ body: (String, [String?]) throws -> Void) throws
+    {
+        func ok(_ f: String) -> Bool { !f.isEmpty && f.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F || ($0 >= 0x30 && $0 <= 0x39) } }
+        guard fields.allSatisfy(ok), filter.map({ ok($0.field) }) ?? true else {
+            throw StoreOpenError(message: "field names must be snake_case identifiers")
+        }
+        var sql = "SELECT r.source_key" + fields.map { ", json_extract(v.data, '$.\($0)')" }.joined()
+            + " FROM records r JOIN record_versions v ON v.id = r.version_id WHERE r.schema = ?"
+        var args: [SQLValue] = [.text(schema)]
+        if let filter {
+            sql += " AND json_extract(v.data, '$.\(filter.field)') = ?"
+            args.append(filter.value)
+        }
+        let s = try db.prepare(sql)
+        try s.bind(args)
+        defer { s.reset() }
+        var row: [String?] = Array(repeating: nil, count: fields.count)
+        while try s.step() {
+            for k in 0..<fields.count { row[k] = s.optionalText(k + 1) }
+            try body(s.text(0), row)
+        }
+    }
+}
