@@ -42,6 +42,7 @@ enum Demo {
               simpul dlq list --db \(db)
               simpul records show citizen 7571014504900002 --db \(db)
               simpul topics read records.citizen --limit 3 --db \(db)
+              simpul reconcile --year 2024 --db \(db)
             """)
         return ExitCode.ok
     }

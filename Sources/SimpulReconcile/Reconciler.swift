@@ -18,13 +18,17 @@ public struct Reconciler: Sendable {
 
     public init(data: FiscalData, kodePemda: String? = nil) {
         self.data = data
-        self.kodePemda = kodePemda ?? data.budget.compactMap(\.kodePemda).first
+        self.kodePemda = kodePemda ?? data.kodePemda
     }
 
-    static func key(_ parts: String...) -> String { parts.joined(separator: "|") }
+    /// SKPD + sub kegiatan (+ account) as one integer; code ids stay below 2^21 (two million distinct codes).
+    @inline(__always) static func key(_ skpd: Int32, _ sub: Int32, _ akun: Int32 = 0x1F_FFFF) -> UInt64 {
+        UInt64(skpd) << 42 | UInt64(sub) << 21 | UInt64(akun)
+    }
+    @inline(__always) static func subKey(_ k: UInt64) -> UInt64 { k | 0x1F_FFFF }
 
-    /// The plan in force per SKPD|sub kegiatan.
-    public func plansInForce() -> [String: PlanItem] {
+    /// The plan in force per SKPD + sub kegiatan: final or perubahan, RKPD before Renja, perubahan before final.
+    func plansInForce() -> [UInt64: PlanItem] {
         func rank(_ p: PlanItem) -> Int? {
             let t: Int
             switch p.tahapan {
@@ -34,7 +38,7 @@ public struct Reconciler: Sendable {
             }
             return (p.dokumen == "RKPD" ? 10 : 0) + t
         }
-        var out: [String: (PlanItem, Int)] = [:]
+        var out: [UInt64: (PlanItem, Int)] = [:]
         for p in data.plans {
             guard let r = rank(p) else { continue }
             let k = Self.key(p.skpd, p.sub)
@@ -44,113 +48,144 @@ public struct Reconciler: Sendable {
         return out.mapValues(\.0)
     }
 
-    /// The latest budget version per SKPD.
-    public func versionInForce() -> [String: String] {
-        var out: [String: String] = [:]
-        for b in data.budget {
-            let r = Self.tahapOrder.firstIndex(of: b.tahap) ?? -1
-            if let cur = out[b.skpd], (Self.tahapOrder.firstIndex(of: cur) ?? -1) >= r { continue }
-            out[b.skpd] = b.tahap
-        }
+    /// The latest budget version (index in tahapOrder) per SKPD.
+    func versionInForce() -> [Int32: Int8] {
+        var out: [Int32: Int8] = [:]
+        for b in data.budget where out[b.skpd].map({ $0 < b.tahap }) ?? true { out[b.skpd] = b.tahap }
         return out
     }
 
+    static func tahapName(_ t: Int8) -> String { t >= 0 && Int(t) < tahapOrder.count ? tahapOrder[Int(t)] : "-" }
+
     public func run() -> ReconciliationReport {
+        let codes = data.codes
         let plans = plansInForce()
         let inForce = versionInForce()
-        let linesInForce = data.budget.filter { inForce[$0.skpd] == $0.tahap }
         var findings: [Finding] = []
         var notes: [String] = []
-
-        // Budget by SKPD|sub (in force) and by SKPD|sub|akun (in force, and whether any version has it).
-        var budgetSub: [String: [BudgetLine]] = [:]
-        var ceiling: [String: BudgetLine] = [:]
-        var anyVersion: Set<String> = []
-        for b in linesInForce {
-            budgetSub[Self.key(b.skpd, b.sub), default: []].append(b)
-            ceiling[Self.key(b.skpd, b.sub, b.akun)] = b
+        func finding(_ kind: Finding.Kind, _ skpd: Int32, _ sub: Int32?, _ akun: Int32?, _ amount: Money, _ records: [String], _ message: String) {
+            findings.append(Finding(kind: kind, skpd: codes[skpd], sub: sub.map { codes[$0] }, akun: akun.map { codes[$0] }, amount: amount,
+                                    records: records, message: message))
         }
-        for b in data.budget { anyVersion.insert(Self.key(b.skpd, b.sub, b.akun)) }
+
+        // Budget in force by SKPD + sub (line indices) and by SKPD + sub + account; every version's lines.
+        var budgetSub: [UInt64: [Int]] = [:]
+        var ceiling: [UInt64: Int] = [:]
+        var anyVersion: Set<UInt64> = []
+        for (i, b) in data.budget.enumerated() {
+            anyVersion.insert(Self.key(b.skpd, b.sub, b.akun))
+            guard inForce[b.skpd] == b.tahap else { continue }
+            budgetSub[Self.key(b.skpd, b.sub), default: []].append(i)
+            ceiling[Self.key(b.skpd, b.sub, b.akun)] = i
+        }
+        func sortKey(_ k: UInt64) -> (String, String) {
+            (codes[Int32(k >> 42)], codes[Int32((k >> 21) & 0x1F_FFFF)])
+        }
 
         // Plan ↔ budget.
-        for (k, p) in plans.sorted(by: { $0.key < $1.key }) where budgetSub[k] == nil {
-            findings.append(Finding(kind: .plannedNotBudgeted, skpd: p.skpd, sub: p.sub, akun: nil, amount: p.pagu, records: [p.key],
-                                    message: "planned in \(p.dokumen) \(p.tahapan) but not in the budget in force"))
+        for (k, p) in plans.sorted(by: { sortKey($0.key) < sortKey($1.key) }) where budgetSub[k] == nil {
+            finding(.plannedNotBudgeted, p.skpd, p.sub, nil, p.pagu, [p.key], "planned in \(p.dokumen) \(p.tahapan) but not in the budget in force")
         }
         if plans.isEmpty && !budgetSub.isEmpty {
             notes.append("no final RKPD/Renja for \(data.tahun): budgeted_not_planned was not checked")
         } else {
-            for (k, lines) in budgetSub.sorted(by: { $0.key < $1.key }) where plans[k] == nil {
-                let total = lines.reduce(Money.zero) { $0 + $1.pagu }
-                findings.append(Finding(kind: .budgetedNotPlanned, skpd: lines[0].skpd, sub: lines[0].sub, akun: nil, amount: total,
-                                        records: lines.map(\.key).sorted(),
-                                        message: "in the DPA (\(lines[0].tahap)) but in no final RKPD/Renja"))
+            for (k, lines) in budgetSub.sorted(by: { sortKey($0.key) < sortKey($1.key) }) where plans[k] == nil {
+                let first = data.budget[lines[0]]
+                let total = lines.reduce(Money.zero) { $0 + data.budget[$1].pagu }
+                finding(.budgetedNotPlanned, first.skpd, first.sub, nil, total, lines.map { data.budget[$0].key }.sorted(),
+                        "in the DPA (\(Self.tahapName(first.tahap))) but in no final RKPD/Renja")
             }
         }
 
-        // Budget ↔ realisation.
-        var realised: [String: (Money, [String])] = [:]
+        // Budget ↔ realisation: sums per SKPD + sub + account, then the lines of the flagged ones.
+        var realised: [UInt64: Int64] = [:]
+        for d in data.disbursements { realised[Self.key(d.skpd, d.sub, d.akun), default: 0] += d.nilai.sen }
+        var flagged: [UInt64: Finding.Kind] = [:]
+        for (k, sum) in realised {
+            if !anyVersion.contains(k) { flagged[k] = .orphanDisbursement } else if sum > (ceiling[k].map { data.budget[$0].pagu.sen } ?? 0) {
+                flagged[k] = .overCeiling
+            }
+        }
+        var flaggedLines: [UInt64: [Int]] = [:]
+        if !flagged.isEmpty {
+            for (i, d) in data.disbursements.enumerated() where flagged[Self.key(d.skpd, d.sub, d.akun)] != nil {
+                flaggedLines[Self.key(d.skpd, d.sub, d.akun), default: []].append(i)
+            }
+        }
+        func sortKey3(_ k: UInt64) -> (String, String, String) {
+            let (a, b) = sortKey(k)
+            return (a, b, codes[Int32(k & 0x1F_FFFF)])
+        }
+        for (k, kind) in flagged.sorted(by: { sortKey3($0.key) < sortKey3($1.key) }) {
+            let lines = flaggedLines[k] ?? []
+            let d0 = data.disbursements[lines[0]]
+            let sum = Money(sen: realised[k] ?? 0)
+            let keys = lines.map { data.disbursementKeys[$0] }
+            if kind == .orphanDisbursement {
+                finding(.orphanDisbursement, d0.skpd, d0.sub, d0.akun, sum, keys,
+                        "\(keys.count) SP2D line(s) with no DPA line for this SKPD, sub kegiatan and account")
+            } else {
+                let line = ceiling[k].map { data.budget[$0] }
+                let cap = line?.pagu ?? .zero
+                finding(.overCeiling, d0.skpd, d0.sub, d0.akun, sum - cap, (line.map { [$0.key] } ?? []) + keys,
+                        "realisation \(sum) is above the ceiling \(cap) (DPA \(Self.tahapName(inForce[d0.skpd] ?? -1)))")
+            }
+        }
+
+        // SP2D numbers used with different dates or SPMs.
+        let nDocs = data.documents.count
+        var firstDate = [Int32](repeating: -1, count: nDocs), firstSPM = [Int32](repeating: -2, count: nDocs)
+        var conflicted = Set<Int32>()
         for d in data.disbursements {
-            let k = Self.key(d.skpd, d.sub, d.akun)
-            var cur = realised[k] ?? (.zero, [])
-            cur.0 = cur.0 + d.nilai
-            cur.1.append(d.key)
-            realised[k] = cur
-        }
-        for (k, (sum, keys)) in realised.sorted(by: { $0.key < $1.key }) {
-            let parts = k.split(separator: "|").map(String.init)
-            if !anyVersion.contains(k) {
-                findings.append(Finding(kind: .orphanDisbursement, skpd: parts[0], sub: parts[1], akun: parts[2], amount: sum,
-                                        records: keys, message: "\(keys.count) SP2D line(s) with no DPA line for this SKPD, sub kegiatan and account"))
-                continue
+            let n = Int(d.sp2d)
+            if firstDate[n] == -1 {
+                firstDate[n] = d.date
+                firstSPM[n] = d.spm
+            } else if firstDate[n] != d.date || firstSPM[n] != d.spm {
+                conflicted.insert(d.sp2d)
             }
-            let line = ceiling[k]
-            let cap = line?.pagu ?? .zero
-            if sum > cap {
-                findings.append(Finding(kind: .overCeiling, skpd: parts[0], sub: parts[1], akun: parts[2], amount: sum - cap,
-                                        records: (line.map { [$0.key] } ?? []) + keys,
-                                        message: "realisation \(sum) is above the ceiling \(cap) (DPA \(inForce[parts[0]] ?? "-"))"))
+        }
+        if !conflicted.isEmpty {
+            var lines: [Int32: [Int]] = [:]
+            for (i, d) in data.disbursements.enumerated() where conflicted.contains(d.sp2d) { lines[d.sp2d, default: []].append(i) }
+            for (no, idx) in lines.sorted(by: { data.documents[$0.key] < data.documents[$1.key] }) {
+                let ls = idx.map { data.disbursements[$0] }
+                let variants = Set(ls.map { UInt64(UInt32(bitPattern: $0.date)) << 32 | UInt64(UInt32(bitPattern: $0.spm)) }).count
+                finding(.duplicateSP2DNumber, ls[0].skpd, ls[0].sub, nil, ls.reduce(Money.zero) { $0 + $1.nilai },
+                        idx.map { data.disbursementKeys[$0] },
+                        "SP2D number \(data.documents[no]) is used with \(variants) different dates or SPMs")
             }
         }
 
-        // SP2D numbers used twice with different dates or SPMs.
-        var bySP2D: [String: [DisbursementLine]] = [:]
-        for d in data.disbursements { bySP2D[d.noSP2D, default: []].append(d) }
-        for (no, lines) in bySP2D.sorted(by: { $0.key < $1.key }) {
-            let variants = Set(lines.map { "\($0.tanggal)|\($0.noSPM ?? "")" })
-            guard variants.count > 1 else { continue }
-            findings.append(Finding(kind: .duplicateSP2DNumber, skpd: lines[0].skpd, sub: lines[0].sub, akun: nil,
-                                    amount: lines.reduce(Money.zero) { $0 + $1.nilai }, records: lines.map(\.key),
-                                    message: "SP2D number \(no) is used with \(variants.count) different dates or SPMs"))
-        }
-
-        // Codes and amounts.
+        // Codes (checked once per distinct combination) and amounts.
         let checker = CodeChecker(kodePemda: kodePemda)
+        var problems: [UInt64: [String]] = [:]
+        func check(_ skpd: Int32, _ sub: Int32, _ akun: Int32?) -> [String] {
+            let k = Self.key(skpd, sub, akun ?? 0x1F_FFFF)
+            if let p = problems[k] { return p }
+            let p = checker.problems(skpd: codes[skpd], sub: codes[sub], akun: akun.map { codes[$0] })
+            problems[k] = p
+            return p
+        }
         for p in data.plans {
-            for m in checker.problems(skpd: p.skpd, sub: p.sub, akun: nil) {
-                findings.append(Finding(kind: .invalidCode, skpd: p.skpd, sub: p.sub, akun: nil, amount: p.pagu, records: [p.key], message: m))
-            }
+            for m in check(p.skpd, p.sub, nil) { finding(.invalidCode, p.skpd, p.sub, nil, p.pagu, [p.key], m) }
         }
         for b in data.budget {
-            for m in checker.problems(skpd: b.skpd, sub: b.sub, akun: b.akun) {
-                findings.append(Finding(kind: .invalidCode, skpd: b.skpd, sub: b.sub, akun: b.akun, amount: b.pagu, records: [b.key], message: m))
-            }
+            for m in check(b.skpd, b.sub, b.akun) { finding(.invalidCode, b.skpd, b.sub, b.akun, b.pagu, [b.key], m) }
             if let kas = b.kas {
                 let sum = kas.reduce(Money.zero, +)
                 if kas.count != 12 || sum != b.pagu {
-                    findings.append(Finding(kind: .inconsistentAmounts, skpd: b.skpd, sub: b.sub, akun: b.akun, amount: sum - b.pagu,
-                                            records: [b.key],
-                                            message: "anggaran kas (\(kas.count) months) adds up to \(sum), pagu is \(b.pagu) (\(b.tahap))"))
+                    finding(.inconsistentAmounts, b.skpd, b.sub, b.akun, sum - b.pagu, [b.key],
+                            "anggaran kas (\(kas.count) months) adds up to \(sum), pagu is \(b.pagu) (\(Self.tahapName(b.tahap)))")
                 }
             }
         }
-        for d in data.disbursements {
-            for m in checker.problems(skpd: d.skpd, sub: d.sub, akun: d.akun) {
-                findings.append(Finding(kind: .invalidCode, skpd: d.skpd, sub: d.sub, akun: d.akun, amount: d.nilai, records: [d.key], message: m))
-            }
+        for (i, d) in data.disbursements.enumerated() {
+            let p = check(d.skpd, d.sub, d.akun)
+            for m in p { finding(.invalidCode, d.skpd, d.sub, d.akun, d.nilai, [data.disbursementKeys[i]], m) }
             if let pot = d.potongan, pot > d.nilai {
-                findings.append(Finding(kind: .inconsistentAmounts, skpd: d.skpd, sub: d.sub, akun: d.akun, amount: pot - d.nilai,
-                                        records: [d.key], message: "potongan \(pot) is larger than nilai \(d.nilai)"))
+                finding(.inconsistentAmounts, d.skpd, d.sub, d.akun, pot - d.nilai, [data.disbursementKeys[i]],
+                        "potongan \(pot) is larger than nilai \(d.nilai)")
             }
         }
 

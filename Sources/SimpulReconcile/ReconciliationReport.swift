@@ -66,7 +66,7 @@ public struct ReconciliationReport: Sendable {
                 let label = indent + n.kode + (n.nama.map { " " + $0 } ?? "")
                 lines.append(Self.pad(Self.cut(label, 57), 58) + Self.pad(Self.rupiah(n.plan), 20, right: true)
                     + Self.pad(Self.rupiah(n.budgetInForce), 20, right: true) + Self.pad(Self.rupiah(n.realisation), 20, right: true)
-                    + Self.pad(n.absorption.map { $0 + "%" } ?? "-", 9, right: true))
+                    + Self.pad(n.absorption.map { $0.replacingOccurrences(of: ".", with: ",") + "%" } ?? "-", 9, right: true))
             }
             for s in rollup {
                 row(s, indent: "")

@@ -58,50 +58,55 @@ public struct RollupNode: Sendable {
 }
 
 enum Rollup {
-    static func build(data: FiscalData, plans: [String: PlanItem], inForce: [String: String]) -> [RollupNode] {
-        // Leaves: SKPD|sub kegiatan.
-        var leaves: [String: RollupNode] = [:]
-        var skpdNames: [String: String] = [:]
-        func leaf(_ skpd: String, _ sub: String) -> String {
-            let k = skpd + "|" + sub
-            if leaves[k] == nil { leaves[k] = RollupNode(level: "sub_kegiatan", kode: sub, nama: nil) }
-            return k
+    static func build(data: FiscalData, plans: [UInt64: PlanItem], inForce: [Int32: Int8]) -> [RollupNode] {
+        let codes = data.codes
+        // Leaves: SKPD + sub kegiatan, as indices into `leaves`.
+        var leaves: [RollupNode] = []
+        var leafSKPD: [Int32] = []
+        var index: [UInt64: Int] = [:]
+        func leaf(_ skpd: Int32, _ sub: Int32) -> Int {
+            let k = Reconciler.key(skpd, sub)
+            if let i = index[k] { return i }
+            index[k] = leaves.count
+            leaves.append(RollupNode(level: "sub_kegiatan", kode: codes[sub], nama: data.subNames[sub]))
+            leafSKPD.append(skpd)
+            return leaves.count - 1
         }
-        for p in data.plans {
-            if let n = p.namaSkpd { skpdNames[p.skpd] = n }
-            let k = leaf(p.skpd, p.sub)
-            if leaves[k]!.nama == nil { leaves[k]!.nama = p.namaSub }
-        }
-        for (k, p) in plans { leaves[leaf(p.skpd, p.sub)]!.plan = p.pagu; _ = k }
+        for p in data.plans { _ = leaf(p.skpd, p.sub) }
+        for p in plans.values { leaves[leaf(p.skpd, p.sub)].plan = p.pagu }
         for b in data.budget {
-            let k = leaf(b.skpd, b.sub)
-            leaves[k]!.budget[b.tahap] = (leaves[k]!.budget[b.tahap] ?? .zero) + b.pagu
+            let i = leaf(b.skpd, b.sub)
+            let name = Reconciler.tahapName(b.tahap)
+            leaves[i].budget[name] = (leaves[i].budget[name] ?? .zero) + b.pagu
             if inForce[b.skpd] == b.tahap {
-                leaves[k]!.budgetInForce = leaves[k]!.budgetInForce + b.pagu
-                if let kas = b.kas, kas.count == 12 { for m in 0..<12 { leaves[k]!.kas[m] = leaves[k]!.kas[m] + kas[m] } }
+                leaves[i].budgetInForce = leaves[i].budgetInForce + b.pagu
+                if let kas = b.kas, kas.count == 12 { for m in 0..<12 { leaves[i].kas[m] = leaves[i].kas[m] + kas[m] } }
             }
         }
+        var last: (UInt64, Int) = (.max, 0)
         for d in data.disbursements {
-            let k = leaf(d.skpd, d.sub)
-            leaves[k]!.realisation = leaves[k]!.realisation + d.nilai
-            if (1...12).contains(d.month) { leaves[k]!.monthly[d.month - 1] = leaves[k]!.monthly[d.month - 1] + d.nilai }
+            let k = Reconciler.key(d.skpd, d.sub)
+            let i = k == last.0 ? last.1 : leaf(d.skpd, d.sub)
+            last = (k, i)
+            leaves[i].realisation.sen += d.nilai.sen
+            let m = d.month
+            if m >= 1 && m <= 12 { leaves[i].monthly[m - 1].sen += d.nilai.sen }
         }
         // Group upwards: SKPD → program (U.BB.PP) → kegiatan (U.BB.PP.L.KK) → sub kegiatan.
-        var tree: [String: [String: [String: [RollupNode]]]] = [:]
-        for (k, node) in leaves {
-            let skpd = String(k.split(separator: "|")[0])
+        var tree: [Int32: [String: [String: [Int]]]] = [:]
+        for (i, node) in leaves.enumerated() {
             let seg = node.kode.split(separator: ".")
             let program = seg.prefix(3).joined(separator: "."), kegiatan = seg.prefix(5).joined(separator: ".")
-            tree[skpd, default: [:]][program, default: [:]][kegiatan, default: []].append(node)
+            tree[leafSKPD[i], default: [:]][program, default: [:]][kegiatan, default: []].append(i)
         }
         var out: [RollupNode] = []
-        for skpd in tree.keys.sorted() {
-            var s = RollupNode(level: "skpd", kode: skpd, nama: skpdNames[skpd])
+        for skpd in tree.keys.sorted(by: { codes[$0] < codes[$1] }) {
+            var s = RollupNode(level: "skpd", kode: codes[skpd], nama: data.skpdNames[skpd])
             for program in tree[skpd]!.keys.sorted() {
                 var p = RollupNode(level: "program", kode: program, nama: nil)
                 for kegiatan in tree[skpd]![program]!.keys.sorted() {
                     var g = RollupNode(level: "kegiatan", kode: kegiatan, nama: nil)
-                    for sub in tree[skpd]![program]![kegiatan]!.sorted(by: { $0.kode < $1.kode }) {
+                    for sub in tree[skpd]![program]![kegiatan]!.map({ leaves[$0] }).sorted(by: { $0.kode < $1.kode }) {
                         g.add(sub)
                         g.children.append(sub)
                     }

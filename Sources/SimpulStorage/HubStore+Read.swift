@@ -218,30 +218,16 @@ extension HubStore {
 }
 
 extension HubStore {
-    /// Streams the current records of `schema`, with the top-level `fields` extracted (numbers and strings as text,
-    /// arrays and objects as JSON text, absent as nil), optionally only those whose `field` equals `value`.
-    /// Field names must be snake_case identifiers.
-    public func scanCurrent(schema: String, fields: [String], where filter: (field: String, value: SQLValue)? = nil,
-                            _ body: (String, [String?]) throws -> Void) throws
+    /// Streams the current records of `schema` as raw bytes: the source key and the record's JSON text. The buffers
+    /// are valid only inside `body`. For bulk readers (reconciliation) that extract a few fields themselves.
+    public func scanCurrentBytes(schema: String,
+                                 _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) throws -> Void) throws
     {
-        func ok(_ f: String) -> Bool { !f.isEmpty && f.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F || ($0 >= 0x30 && $0 <= 0x39) } }
-        guard fields.allSatisfy(ok), filter.map({ ok($0.field) }) ?? true else {
-            throw StoreOpenError(message: "field names must be snake_case identifiers")
-        }
-        var sql = "SELECT r.source_key" + fields.map { ", json_extract(v.data, '$.\($0)')" }.joined()
-            + " FROM records r JOIN record_versions v ON v.id = r.version_id WHERE r.schema = ?"
-        var args: [SQLValue] = [.text(schema)]
-        if let filter {
-            sql += " AND json_extract(v.data, '$.\(filter.field)') = ?"
-            args.append(filter.value)
-        }
-        let s = try db.prepare(sql)
-        try s.bind(args)
+        let s = try db.prepare("SELECT r.source_key, v.data FROM records r JOIN record_versions v ON v.id = r.version_id WHERE r.schema = ?")
+        try s.bind(1, schema)
         defer { s.reset() }
-        var row: [String?] = Array(repeating: nil, count: fields.count)
         while try s.step() {
-            for k in 0..<fields.count { row[k] = s.optionalText(k + 1) }
-            try body(s.text(0), row)
+            try s.withTextBytes(0) { key in try s.withTextBytes(1) { data in try body(key, data) } }
         }
     }
 }

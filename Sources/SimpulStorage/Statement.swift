@@ -83,6 +83,13 @@ public final class Statement {
 
     public func optionalText(_ c: Int) -> String? { isNull(c) ? nil : text(c) }
 
+    /// The column's UTF-8 bytes without copying them; valid only inside `body` (until the next step or reset).
+    public func withTextBytes<T>(_ c: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        let n = Int(sqlite3_column_bytes(handle, Int32(c)))
+        guard n > 0, let p = sqlite3_column_text(handle, Int32(c)) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeBufferPointer(start: p, count: n))
+    }
+
     public func blob(_ c: Int) -> [UInt8] {
         let n = Int(sqlite3_column_bytes(handle, Int32(c)))
         guard n > 0, let p = sqlite3_column_blob(handle, Int32(c)) else { return [] }

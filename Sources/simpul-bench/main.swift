@@ -10,6 +10,7 @@ import Glibc
 /// same run. Prints numbers; never fails on a slow machine.
 let usage = """
     usage: simpul-bench ingest [--rows N] [--batch N] [--dir DIR]   SIAK ingest vs raw batched SQLite inserts
+           simpul-bench reconcile [--budget-lines N] [--sp2d-lines N] [--dir DIR]   a fiscal year reconciled vs a SQL GROUP BY
            simpul-bench gen siak N FILE                             write a synthetic SIAK export
     """
 
@@ -127,6 +128,7 @@ let args = Array(CommandLine.arguments.dropFirst())
 do {
     switch args.first {
     case "ingest": try benchIngest(Array(args.dropFirst()))
+    case "reconcile": try benchReconcile(Array(args.dropFirst()))
     case "phases" where args.count == 2: try benchPhases(file: args[1])
     case "gen" where args.count == 4 && args[1] == "siak":
         _ = try SIAKGenerator.write(rows: Int(args[2]) ?? 0, to: args[3])
