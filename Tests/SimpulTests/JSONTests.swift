@@ -43,3 +43,27 @@ import Testing
         #expect(r.elementLines == [2, 4])
     }
 }
+
+@Suite struct FlatFieldsTests {
+    @Test func picksTopLevelFieldsAndSkipsNestedOnes() {
+        let text = #"{"a": {"b": "x", "c": [1, {"d": "}"}]}, "b" : "q\"r\u00e9", "n": -12.50, "kas": ["1.00", "2.00"], "z": null, "c": true}"#
+        let f = FlatFields(["b", "n", "kas", "z", "c", "missing", "d"])
+        var out: [FlatFields.Slice?] = []
+        var s = text
+        s.withUTF8 { b in
+            #expect(f.scan(b, into: &out))
+            #expect(FlatFields.string(out[0]!, in: b) == "q\"ré")
+            #expect(out[0]!.escaped)
+            #expect(FlatFields.string(out[1]!, in: b) == "-12.50")
+            #expect(FlatFields.string(out[2]!, in: b) == #"["1.00", "2.00"]"#)
+            #expect(out[3] != nil && FlatFields.string(out[3]!, in: b) == nil)
+            #expect(FlatFields.string(out[4]!, in: b) == "true")
+            #expect(out[5] == nil && out[6] == nil, "absent, and not found inside nested objects")
+            #expect(FlatFields.equals(out[1]!, in: b, Array("-12.50".utf8)))
+        }
+        var bad = #"{"a": "unterminated}"#
+        bad.withUTF8 { b in #expect(!f.scan(b, into: &out)) }
+        var empty = "{ }"
+        empty.withUTF8 { b in #expect(f.scan(b, into: &out) && out.allSatisfy { $0 == nil }) }
+    }
+}
