@@ -13,6 +13,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "CEventLoop"),
+        .target(name: "SimpulHTTP", dependencies: ["CEventLoop"]),
         .target(name: "SimpulJSON"),
         .target(name: "SimpulCrypto"),
         .target(name: "SimpulStorage", dependencies: ["CSQLite", "SimpulJSON", "SimpulCrypto"]),
@@ -31,6 +33,6 @@ let package = Package(
         .testTarget(name: "SimpulTests", dependencies: ["SimpulJSON", "SimpulCrypto", "SimpulStorage",
                                                         "SimpulSchema", "SimpulNormalise", "SimpulConnectors",
                                                         "SimpulIngest", "SimpulCLI", "SimpulTestSupport",
-                                                        "SimpulReconcile"]),
+                                                        "SimpulReconcile", "SimpulHTTP"]),
     ]
 )

@@ -1,0 +1,141 @@
+/// An HTTP/1.1 request as the server hands it to a handler: the body complete, chunked bodies decoded.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// The request target as sent (`/v1/records/citizen?limit=10`).
+    public var target: String
+    /// The path, percent-decoded per segment is left to the router (`/v1/records/citizen`).
+    public var path: String
+    /// Query parameters in order, percent-decoded (`+` as space).
+    public var query: [(name: String, value: String)]
+    /// Header fields in order; names lower-cased.
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    public var version: String
+    /// The peer's address (`127.0.0.1`), for logs and rate limits.
+    public var peer: String = ""
+
+    public init(method: String, target: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [], version: String = "HTTP/1.1") {
+        self.method = method
+        self.target = target
+        let (p, q) = HTTPRequest.split(target)
+        self.path = p
+        self.query = q
+        self.headers = headers
+        self.body = body
+        self.version = version
+    }
+
+    /// The first value of a header (name case-insensitive).
+    public func header(_ name: String) -> String? {
+        let n = name.lowercased()
+        return headers.first { $0.name == n }?.value
+    }
+
+    /// The first value of a query parameter.
+    public func query(_ name: String) -> String? { query.first { $0.name == name }?.value }
+
+    static func split(_ target: String) -> (String, [(name: String, value: String)]) {
+        guard let q = target.firstIndex(of: "?") else { return (target, []) }
+        let path = String(target[..<q])
+        var out: [(name: String, value: String)] = []
+        for part in target[target.index(after: q)...].split(separator: "&", omittingEmptySubsequences: true) {
+            if let eq = part.firstIndex(of: "=") {
+                out.append((percentDecode(part[..<eq], plusIsSpace: true), percentDecode(part[part.index(after: eq)...], plusIsSpace: true)))
+            } else {
+                out.append((percentDecode(part, plusIsSpace: true), ""))
+            }
+        }
+        return (path, out)
+    }
+
+    /// Percent-decoding; malformed escapes are kept as they are; invalid UTF-8 becomes U+FFFD.
+    public static func percentDecode<S: StringProtocol>(_ s: S, plusIsSpace: Bool = false) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count)
+        let u = Array(s.utf8)
+        var i = 0
+        func hex(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: return c - 0x30
+            case 0x41...0x46: return c - 0x41 + 10
+            case 0x61...0x66: return c - 0x61 + 10
+            default: return nil
+            }
+        }
+        while i < u.count {
+            if u[i] == 0x25, i + 2 < u.count, let h = hex(u[i + 1]), let l = hex(u[i + 2]) {
+                bytes.append(h << 4 | l)
+                i += 3
+            } else {
+                bytes.append(plusIsSpace && u[i] == 0x2B ? 0x20 : u[i])
+                i += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// A response. The server adds Content-Length, Date and Connection.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public init(status: Int, contentType: String, body: String) {
+        self.init(status: status, headers: [("Content-Type", contentType)], body: Array(body.utf8))
+    }
+
+    public func header(_ name: String) -> String? {
+        let n = name.lowercased()
+        return headers.first { $0.name.lowercased() == n }?.value
+    }
+
+    public static func reason(_ status: Int) -> String {
+        switch status {
+        case 100: "Continue"
+        case 200: "OK"
+        case 201: "Created"
+        case 204: "No Content"
+        case 304: "Not Modified"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 408: "Request Timeout"
+        case 409: "Conflict"
+        case 411: "Length Required"
+        case 413: "Content Too Large"
+        case 415: "Unsupported Media Type"
+        case 422: "Unprocessable Content"
+        case 429: "Too Many Requests"
+        case 431: "Request Header Fields Too Large"
+        case 500: "Internal Server Error"
+        case 501: "Not Implemented"
+        case 503: "Service Unavailable"
+        case 505: "HTTP Version Not Supported"
+        default: "Status \(status)"
+        }
+    }
+
+    /// The wire form: status line, the response's headers, Content-Length, Date and Connection.
+    func serialized(keepAlive: Bool, date: String, headOnly: Bool = false) -> [UInt8] {
+        var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
+        for (n, v) in headers where !n.contains(where: { $0 == "\r" || $0 == "\n" }) {
+            head += n + ": " + v.filter { $0 != "\r" && $0 != "\n" } + "\r\n"
+        }
+        if status != 204 && status != 304 && status >= 200 { head += "Content-Length: \(body.count)\r\n" }
+        head += "Date: \(date)\r\n"
+        head += keepAlive ? "" : "Connection: close\r\n"
+        head += "\r\n"
+        var out = Array(head.utf8)
+        if !headOnly { out.append(contentsOf: body) }
+        return out
+    }
+}

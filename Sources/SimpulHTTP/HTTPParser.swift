@@ -1,0 +1,189 @@
+/// Limits the server enforces, each with its status code.
+public struct HTTPLimits: Sendable {
+    /// Request line plus header fields, bytes (431).
+    public var maxHeadBytes = 16 * 1024
+    /// Header field count (431).
+    public var maxHeaderCount = 100
+    /// Body bytes, after chunked decoding (413).
+    public var maxBodyBytes = 16 * 1024 * 1024
+    /// Seconds to receive a whole request once its first byte arrived (408).
+    public var requestTimeout: Double = 10
+    /// Seconds an idle keep-alive connection is kept.
+    public var idleTimeout: Double = 75
+    /// Open connections; beyond, new ones get 503 and are closed.
+    public var maxConnections = 4096
+    public init() {}
+}
+
+/// Parses HTTP/1.1 requests (RFC 9112) from a connection's buffered bytes. Strict where leniency is a smuggling
+/// risk: Content-Length together with Transfer-Encoding, obsolete line folding, a space before the colon, invalid
+/// header names, conflicting Content-Lengths and unknown transfer codings are refused.
+public enum HTTPParser {
+    public enum Result {
+        /// More bytes are needed. `expectsContinue`: the head is complete and asked for `100 Continue`.
+        case incomplete(expectsContinue: Bool)
+        case request(HTTPRequest, consumed: Int, keepAlive: Bool)
+        /// The connection must answer `status` and close.
+        case error(status: Int, message: String)
+    }
+
+    static let tchar: [Bool] = {
+        var t = [Bool](repeating: false, count: 256)
+        for c in UInt8(ascii: "a")...UInt8(ascii: "z") { t[Int(c)] = true }
+        for c in UInt8(ascii: "A")...UInt8(ascii: "Z") { t[Int(c)] = true }
+        for c in UInt8(ascii: "0")...UInt8(ascii: "9") { t[Int(c)] = true }
+        for c in "!#$%&'*+-.^_`|~".utf8 { t[Int(c)] = true }
+        return t
+    }()
+
+    /// Parses one request starting at `start` of `buf`.
+    public static func parse(_ buf: [UInt8], from start: Int, limits: HTTPLimits) -> Result {
+        // Find the end of the head: CRLF CRLF (bare LF line ends are tolerated, RFC 9112 §2.2).
+        var i = start
+        // Leading empty lines before a request line are ignored (RFC 9112 §2.2).
+        while i < buf.count, buf[i] == 0x0D || buf[i] == 0x0A { i += 1 }
+        let headStart = i
+        var headEnd = -1, bodyStart = -1
+        while i < buf.count {
+            if buf[i] == 0x0A {
+                if i + 1 < buf.count, buf[i + 1] == 0x0A { headEnd = i; bodyStart = i + 2; break }
+                if i + 2 < buf.count, buf[i + 1] == 0x0D, buf[i + 2] == 0x0A { headEnd = i; bodyStart = i + 3; break }
+            }
+            i += 1
+            if i - headStart > limits.maxHeadBytes { return .error(status: 431, message: "request line and headers exceed \(limits.maxHeadBytes) bytes") }
+        }
+        if headEnd < 0 { return .incomplete(expectsContinue: false) }
+
+        // Lines of the head.
+        var lines: [ArraySlice<UInt8>] = []
+        var ls = headStart
+        for k in headStart...headEnd where buf[k] == 0x0A {
+            var e = k
+            if e > ls, buf[e - 1] == 0x0D { e -= 1 }
+            lines.append(buf[ls..<e])
+            ls = k + 1
+        }
+        guard let requestLine = lines.first else { return .error(status: 400, message: "empty request") }
+        let parts = requestLine.split(separator: 0x20, omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, parts[0].allSatisfy({ tchar[Int($0)] }) else {
+            return .error(status: 400, message: "malformed request line")
+        }
+        let method = String(decoding: parts[0], as: UTF8.self)
+        let target = String(decoding: parts[1], as: UTF8.self)
+        let version = String(decoding: parts[2], as: UTF8.self)
+        guard version.hasPrefix("HTTP/"), version.count == 8 else { return .error(status: 400, message: "malformed HTTP version") }
+        guard version == "HTTP/1.1" || version == "HTTP/1.0" else { return .error(status: 505, message: "only HTTP/1.1 and HTTP/1.0 are served") }
+        guard !target.isEmpty, target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return .error(status: 400, message: "malformed request target") }
+        var path = target
+        if target.hasPrefix("http://") || target.hasPrefix("https://") {  // absolute-form
+            let rest = target.drop(while: { $0 != ":" }).dropFirst(3)
+            path = rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "/"
+        } else if !(target.hasPrefix("/") || (target == "*" && method == "OPTIONS")) {
+            return .error(status: 400, message: "the request target must be a path")
+        }
+
+        var headers: [(name: String, value: String)] = []
+        for line in lines.dropFirst() {
+            if line.isEmpty { continue }
+            if line.first == 0x20 || line.first == 0x09 { return .error(status: 400, message: "obsolete line folding is not accepted") }
+            guard let colon = line.firstIndex(of: 0x3A) else { return .error(status: 400, message: "header line without a colon") }
+            let name = line[line.startIndex..<colon]
+            guard !name.isEmpty, name.allSatisfy({ tchar[Int($0)] }) else { return .error(status: 400, message: "invalid header name") }
+            var v = line[(colon + 1)...]
+            while let f = v.first, f == 0x20 || f == 0x09 { v = v.dropFirst() }
+            while let l = v.last, l == 0x20 || l == 0x09 { v = v.dropLast() }
+            if v.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) { return .error(status: 400, message: "invalid character in a header value") }
+            headers.append((String(decoding: name, as: UTF8.self).lowercased(), String(decoding: v, as: UTF8.self)))
+            if headers.count > limits.maxHeaderCount { return .error(status: 431, message: "more than \(limits.maxHeaderCount) header fields") }
+        }
+        func values(_ n: String) -> [String] { headers.filter { $0.name == n }.map(\.value) }
+        if version == "HTTP/1.1" && values("host").count != 1 { return .error(status: 400, message: "exactly one Host header is required") }
+
+        let connection = values("connection").joined(separator: ",").lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let keepAlive = version == "HTTP/1.1" ? !connection.contains("close") : connection.contains("keep-alive")
+
+        // Body framing (RFC 9112 §6.3).
+        let te = values("transfer-encoding"), cl = values("content-length")
+        var body: [UInt8] = []
+        var end = bodyStart
+        if !te.isEmpty {
+            if !cl.isEmpty { return .error(status: 400, message: "both Transfer-Encoding and Content-Length") }
+            if version == "HTTP/1.0" { return .error(status: 400, message: "Transfer-Encoding in an HTTP/1.0 request") }
+            let codings = te.joined(separator: ",").lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard codings == ["chunked"] else { return .error(status: 501, message: "only the chunked transfer coding is supported") }
+            switch decodeChunked(buf, from: bodyStart, limit: limits.maxBodyBytes) {
+            case .incomplete: return .incomplete(expectsContinue: expectsContinue(headers))
+            case .error(let status, let m): return .error(status: status, message: m)
+            case .done(let b, let e): body = b; end = e
+            }
+        } else if !cl.isEmpty {
+            let all = cl.joined(separator: ",").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let first = all.first, all.allSatisfy({ $0 == first }), !first.isEmpty, first.count <= 15,
+                  first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int(first)
+            else { return .error(status: 400, message: "invalid Content-Length") }
+            if n > limits.maxBodyBytes { return .error(status: 413, message: "the body exceeds \(limits.maxBodyBytes) bytes") }
+            if buf.count - bodyStart < n { return .incomplete(expectsContinue: expectsContinue(headers)) }
+            body = Array(buf[bodyStart..<(bodyStart + n)])
+            end = bodyStart + n
+        }
+        var req = HTTPRequest(method: method, target: path, headers: headers, body: body, version: version)
+        req.target = target
+        return .request(req, consumed: end - start, keepAlive: keepAlive)
+    }
+
+    static func expectsContinue(_ headers: [(name: String, value: String)]) -> Bool {
+        headers.contains { $0.name == "expect" && $0.value.lowercased() == "100-continue" }
+    }
+
+    enum Chunked {
+        case incomplete
+        case error(Int, String)
+        case done([UInt8], Int)
+    }
+
+    /// Decodes a chunked body: `size[;ext] CRLF data CRLF … 0 CRLF [trailers] CRLF`.
+    static func decodeChunked(_ buf: [UInt8], from start: Int, limit: Int) -> Chunked {
+        var i = start
+        var body: [UInt8] = []
+        func line() -> (ArraySlice<UInt8>, Int)? {  // the line at i without its CRLF, and the index after it
+            var k = i
+            while k < buf.count, buf[k] != 0x0A {
+                k += 1
+                if k - i > 4096 { return (buf[i..<k], -1) }
+            }
+            guard k < buf.count else { return nil }
+            let e = k > i && buf[k - 1] == 0x0D ? k - 1 : k
+            return (buf[i..<e], k + 1)
+        }
+        while true {
+            guard let (sizeLine, next) = line() else { return .incomplete }
+            if next < 0 { return .error(400, "chunk size line too long") }
+            let hexPart = sizeLine.prefix { $0 != 0x3B }.filter { $0 != 0x20 && $0 != 0x09 }
+            guard !hexPart.isEmpty, hexPart.count <= 15, let size = Int(String(decoding: hexPart, as: UTF8.self), radix: 16) else {
+                return .error(400, "invalid chunk size")
+            }
+            i = next
+            if size == 0 {
+                // Trailer fields until an empty line; they are read and dropped.
+                while true {
+                    guard let (t, n) = line() else { return .incomplete }
+                    if n < 0 { return .error(431, "trailer line too long") }
+                    i = n
+                    if t.isEmpty { return .done(body, i) }
+                }
+            }
+            if body.count + size > limit { return .error(413, "the body exceeds \(limit) bytes") }
+            if buf.count - i < size + 1 { return .incomplete }
+            body.append(contentsOf: buf[i..<(i + size)])
+            i += size
+            if buf[i] == 0x0D {
+                if i + 1 >= buf.count { return .incomplete }
+                i += 1
+            }
+            guard buf[i] == 0x0A else { return .error(400, "chunk data not followed by CRLF") }
+            i += 1
+        }
+    }
+}
+
+import Foundation

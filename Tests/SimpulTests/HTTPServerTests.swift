@@ -1,0 +1,290 @@
+import Foundation
+import SimpulHTTP
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A raw TCP client: sends exact bytes, reads responses framed by Content-Length.
+final class RawClient {
+    let fd: Int32
+    var buf: [UInt8] = []
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
+        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard rc == 0 else { throw HTTPServerError2("connect failed") }
+        var tv = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(fd) }
+
+    func send(_ s: String) { send(Array(s.utf8)) }
+    func send(_ b: [UInt8]) { _ = b.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+
+    /// Reads more bytes; false on EOF or timeout.
+    func fill() -> Bool {
+        var tmp = [UInt8](repeating: 0, count: 65536)
+        let n = tmp.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 65536, 0) }
+        if n <= 0 { return false }
+        buf.append(contentsOf: tmp[0..<n])
+        return true
+    }
+
+    struct Response {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+    }
+
+    /// The next response, or nil if the connection closed first.
+    func response() -> Response? {
+        while true {
+            if let r = parse() { return r }
+            if !fill() { return nil }
+        }
+    }
+
+    /// True when the server closed the connection (EOF) with nothing more to read.
+    func closedByServer() -> Bool {
+        while true {
+            var tmp = [UInt8](repeating: 0, count: 4096)
+            let n = tmp.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 4096, 0) }
+            if n == 0 { return true }
+            if n < 0 { return errno == ECONNRESET }
+        }
+    }
+
+    private func parse() -> Response? {
+        guard let end = find([13, 10, 13, 10]) else { return nil }
+        let head = String(decoding: buf[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        let status = Int(head[0].split(separator: " ")[1]) ?? 0
+        var headers: [String: String] = [:]
+        for line in head.dropFirst() {
+            guard let c = line.firstIndex(of: ":") else { continue }
+            headers[line[..<c].lowercased()] = line[line.index(after: c)...].trimmingCharacters(in: .whitespaces)
+        }
+        if status == 100 {
+            buf.removeFirst(end + 4)
+            return parse()
+        }
+        let len = Int(headers["content-length"] ?? "0") ?? 0
+        guard buf.count >= end + 4 + len else { return nil }
+        let body = String(decoding: buf[(end + 4)..<(end + 4 + len)], as: UTF8.self)
+        buf.removeFirst(end + 4 + len)
+        return Response(status: status, headers: headers, body: body)
+    }
+
+    private func find(_ pat: [UInt8]) -> Int? {
+        guard buf.count >= pat.count else { return nil }
+        for i in 0...(buf.count - pat.count) where buf[i] == pat[0] && Array(buf[i..<(i + pat.count)]) == pat { return i }
+        return nil
+    }
+}
+
+struct HTTPServerError2: Error { var m: String; init(_ m: String) { self.m = m } }
+
+/// An echo server: answers `METHOD path body-length body` (and sleeps on /slow).
+func echoServer(_ limits: HTTPLimits = HTTPLimits()) throws -> HTTPServer {
+    let s = try HTTPServer(port: 0, limits: limits, workers: 2) { req in
+        if req.path == "/slow" { usleep(300_000) }
+        let q = req.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
+        return HTTPResponse(status: 200, contentType: "text/plain",
+                            body: "\(req.method) \(req.path) \(q) \(req.body.count) \(String(decoding: req.body.prefix(64), as: UTF8.self))")
+    }
+    s.start()
+    return s
+}
+
+@Suite(.serialized) struct HTTPServerTests {
+    @Test func keepAliveServesSeveralRequestsOnOneConnection() throws {
+        let s = try echoServer()
+        defer { s.stop(); s.wait() }
+        let c = try RawClient(port: s.port)
+        for k in 0..<3 {
+            c.send("GET /a/\(k)?x=1%202&y=a+b HTTP/1.1\r\nHost: t\r\n\r\n")
+            let r = try #require(c.response())
+            #expect(r.status == 200 && r.body == "GET /a/\(k) x=1 2&y=a b 0 ")
+            #expect(r.headers["connection"] == nil && r.headers["date"] != nil)
+        }
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        let s = try echoServer()
+        defer { s.stop(); s.wait() }
+        let c = try RawClient(port: s.port)
+        c.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\nPOST /two HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhelloGET /three HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        #expect(c.response()?.body.hasPrefix("GET /slow") == true)
+        #expect(c.response()?.body == "POST /two  5 hello")
+        let last = try #require(c.response())
+        #expect(last.body.hasPrefix("GET /three") && last.headers["connection"] == "close")
+        #expect(c.closedByServer())
+    }
+
+    @Test func chunkedUploadIsDecoded() throws {
+        let s = try echoServer()
+        defer { s.stop(); s.wait() }
+        let c = try RawClient(port: s.port)
+        c.send("POST /up HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n")
+        usleep(50_000)
+        c.send("6\r\n world\r\n0\r\nX-Trailer: y\r\n\r\n")
+        #expect(c.response()?.body == "POST /up  11 hello world")
+    }
+
+    @Test func expectContinueGetsAnInterimResponse() throws {
+        let s = try echoServer()
+        defer { s.stop(); s.wait() }
+        let c = try RawClient(port: s.port)
+        c.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n")
+        #expect(c.fill() && String(decoding: c.buf, as: UTF8.self).hasPrefix("HTTP/1.1 100 Continue\r\n\r\n"))
+        c.send("abc")
+        #expect(c.response()?.body == "PUT /x  3 abc")
+    }
+
+    @Test(arguments: [
+        ("GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: t\r\nX-A: 1\r\n folded\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: t\r\nBad Name: 1\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost : t\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\n\r\n", 400),
+        ("GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505),
+        ("GARBAGE\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400),
+        ("GET / HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+        ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+    ])
+    func malformedRequestsGetTheir4xxAndTheServerKeepsServing(raw: String, status: Int) throws {
+        let s = try echoServer()
+        defer { s.stop(); s.wait() }
+        let bad = try RawClient(port: s.port)
+        bad.send(raw)
+        let r = try #require(bad.response())
+        #expect(r.status == status)
+        #expect(r.headers["content-type"] == "application/json" && r.body.contains("\"error\""))
+        #expect(bad.closedByServer())
+        let good = try RawClient(port: s.port)
+        good.send("GET /ok HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(good.response()?.status == 200)
+    }
+
+    @Test func limitsHaveTheirStatusCodes() throws {
+        var limits = HTTPLimits()
+        limits.maxHeadBytes = 1024
+        limits.maxBodyBytes = 100
+        limits.requestTimeout = 0.5
+        let s = try echoServer(limits)
+        defer { s.stop(); s.wait() }
+
+        let big = try RawClient(port: s.port)
+        big.send("GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + String(repeating: "a", count: 2000) + "\r\n\r\n")
+        #expect(big.response()?.status == 431)
+
+        let body = try RawClient(port: s.port)
+        body.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 101\r\n\r\n")
+        #expect(body.response()?.status == 413)
+
+        let chunked = try RawClient(port: s.port)
+        chunked.send("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n50\r\n" + String(repeating: "a", count: 80) + "\r\n50\r\n")
+        #expect(chunked.response()?.status == 413)
+
+        let slow = try RawClient(port: s.port)
+        slow.send("GET / HTTP/1.1\r\nHost: t\r\n")
+        let t0 = Date()
+        #expect(slow.response()?.status == 408)
+        #expect(Date().timeIntervalSince(t0) < 3)
+    }
+
+    @Test func connectionCapAnswers503() throws {
+        var limits = HTTPLimits()
+        limits.maxConnections = 2
+        let s = try echoServer(limits)
+        defer { s.stop(); s.wait() }
+        let a = try RawClient(port: s.port), b = try RawClient(port: s.port)
+        a.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        b.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(a.response()?.status == 200 && b.response()?.status == 200)
+        let c = try RawClient(port: s.port)
+        #expect(c.response()?.status == 503)
+        #expect(s.openConnections == 2)
+    }
+
+    @Test func aClientVanishingMidBodyDoesNotDisturbOthers() throws {
+        let s = try echoServer()
+        defer { s.stop(); s.wait() }
+        do {
+            let gone = try RawClient(port: s.port)
+            gone.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n0123456789")
+        }  // closed here, mid-body
+        do {
+            let gone = try RawClient(port: s.port)
+            gone.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+        }  // closed while its request is being handled
+        usleep(400_000)
+        let c = try RawClient(port: s.port)
+        c.send("GET /fine HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(c.response()?.status == 200)
+        #expect(s.openConnections == 1)
+    }
+
+    @Test func http10ClosesUnlessKeepAliveAndHeadHasNoBody() throws {
+        let s = try echoServer()
+        defer { s.stop(); s.wait() }
+        let c = try RawClient(port: s.port)
+        c.send("GET /old HTTP/1.0\r\n\r\n")
+        #expect(c.response()?.headers["connection"] == "close")
+        #expect(c.closedByServer())
+        let h = try RawClient(port: s.port)
+        h.send("HEAD /h HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        while h.fill() {}
+        let text = String(decoding: h.buf, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n") && text.hasSuffix("\r\n\r\n") && text.contains("Content-Length: 11"))
+    }
+
+    @Test func gracefulStopFinishesInFlightRequests() throws {
+        let s = try echoServer()
+        let c = try RawClient(port: s.port)
+        c.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+        usleep(50_000)
+        let idle = try RawClient(port: s.port)
+        usleep(50_000)
+        s.stop()
+        let r = try #require(c.response())
+        #expect(r.status == 200 && r.headers["connection"] == "close")
+        #expect(idle.closedByServer())
+        s.wait()
+        #expect((try? RawClient(port: s.port)) == nil)
+    }
+
+    @Test func curlIsARealClient() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") else { return }
+        let s = try echoServer()
+        defer { s.stop(); s.wait() }
+        func curl(_ args: [String]) throws -> String {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            p.arguments = ["-sS"] + args
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        let url = "http://127.0.0.1:\(s.port)"
+        #expect(try curl([url + "/a", url + "/b"]) == "GET /a  0 GET /b  0 ")  // two requests, one connection
+        let big = String(repeating: "x", count: 2_000_000)
+        var limits = HTTPLimits()
+        limits.maxBodyBytes = 4_000_000
+        let file = NSTemporaryDirectory() + "simpul-curl-body-\(UUID().uuidString)"
+        try big.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        #expect(try curl(["-H", "Transfer-Encoding: chunked", "--data-binary", "@" + file, url + "/up"]).hasPrefix("POST /up  2000000 xxx"))
+        #expect(try curl(["--data-binary", "@" + file, url + "/up"]).hasPrefix("POST /up  2000000 xxx"))  // Expect: 100-continue
+    }
+}
