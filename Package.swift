@@ -24,7 +24,8 @@ let package = Package(
         .target(name: "SimpulIngest", dependencies: ["SimpulJSON", "SimpulStorage", "SimpulSchema",
                                                      "SimpulConnectors", "SimpulCrypto"]),
         .target(name: "SimpulReconcile", dependencies: ["SimpulJSON", "SimpulStorage", "SimpulNormalise"]),
-        .target(name: "SimpulCLI", dependencies: ["SimpulJSON", "SimpulStorage", "SimpulSchema",
+        .target(name: "SimpulAPI", dependencies: ["SimpulHTTP", "SimpulJSON", "SimpulStorage", "SimpulReconcile", "SimpulNormalise"]),
+        .target(name: "SimpulCLI", dependencies: ["SimpulAPI", "SimpulHTTP", "SimpulJSON", "SimpulStorage", "SimpulSchema",
                                                   "SimpulConnectors", "SimpulIngest", "SimpulReconcile", "SimpulNormalise"]),
         .executableTarget(name: "simpul", dependencies: ["SimpulCLI"]),
         .executableTarget(name: "simpul-bench", dependencies: ["SimpulIngest", "SimpulStorage", "CSQLite",
@@ -33,6 +34,6 @@ let package = Package(
         .testTarget(name: "SimpulTests", dependencies: ["SimpulJSON", "SimpulCrypto", "SimpulStorage",
                                                         "SimpulSchema", "SimpulNormalise", "SimpulConnectors",
                                                         "SimpulIngest", "SimpulCLI", "SimpulTestSupport",
-                                                        "SimpulReconcile", "SimpulHTTP"]),
+                                                        "SimpulReconcile", "SimpulHTTP", "SimpulAPI"]),
     ]
 )

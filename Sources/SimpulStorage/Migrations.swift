@@ -94,6 +94,34 @@ enum Migrations {
             seq INTEGER NOT NULL,
             PRIMARY KEY(consumer, topic)
         ) WITHOUT ROWID;
+        """,
+        // 2: OPDs (agencies) with hashed tokens, grants and purposes
+        """
+        CREATE TABLE opds(
+            name TEXT PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,   -- SHA-256 of the token, hex; the token itself is never stored
+            grants TEXT NOT NULL,              -- JSON: {"citizen":["nik","nama_lengkap"],"permit":"*"} or "*"
+            purposes TEXT NOT NULL,            -- JSON array of purpose codes
+            rate_per_minute INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER,
+            revoked_at INTEGER
+        ) WITHOUT ROWID;
+        -- Every read of personal data and every refusal, as a hash chain: hash = SHA-256(prev_hash, the entry).
+        CREATE TABLE audit(
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,               -- unix milliseconds
+            opd TEXT NOT NULL,
+            purpose TEXT,
+            route TEXT NOT NULL,
+            persons TEXT NOT NULL,             -- JSON array of the NIKs the response was about
+            result TEXT NOT NULL,              -- ok | not_found | denied:<reason>
+            status INTEGER NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE TABLE audit_person(nik TEXT NOT NULL, audit_id INTEGER NOT NULL, PRIMARY KEY(nik, audit_id)) WITHOUT ROWID;
+        CREATE INDEX mentions_nik ON mentions(json_extract(data, '$.nik'));
         """
     ]
 }

@@ -1,0 +1,151 @@
+import Foundation
+import SimpulHTTP
+import SimpulJSON
+import SimpulStorage
+
+/// The hub's HTTP API: routes, authentication (OPD bearer tokens), purposes, rate limits, the audit log for
+/// personal data, metrics, and the OpenAPI document generated from the same route definitions.
+public final class API: @unchecked Sendable {
+    public let dbPath: String
+    public let schemasDir: String
+    private let stores: StorePool
+    public private(set) var routes: [Route] = []
+    let metrics = Metrics()
+    let limiter = RateLimiter()
+
+    public init(dbPath: String, schemasDir: String) throws {
+        self.dbPath = dbPath
+        self.schemasDir = schemasDir
+        _ = try HubStore(path: dbPath)  // migrates, or refuses a newer database
+        stores = StorePool(path: dbPath)
+        routes = Routes.all(self)
+    }
+
+    /// The HTTP handler: never throws, never crashes on input; errors become JSON with their status.
+    public func handle(_ req: HTTPRequest) -> HTTPResponse {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        var routeName = "unmatched"
+        let resp: HTTPResponse
+        do {
+            resp = try dispatch(req, routeName: &routeName)
+        } catch let e as APIError {
+            resp = e.response
+        } catch {
+            // Store errors never carry bound values (personal data); still, only the kind of failure is sent.
+            resp = APIError(503, "unavailable", "the hub could not answer: \(type(of: error))").response
+        }
+        metrics.observe(route: routeName, method: req.method, status: resp.status, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        return resp
+    }
+
+    private func dispatch(_ req: HTTPRequest, routeName: inout String) throws -> HTTPResponse {
+        var allowed: [String] = []
+        var found: (Route, [String: String])?
+        for r in routes {
+            guard let p = r.match(req.path) else { continue }
+            allowed.append(r.method)
+            if r.method == req.method || (req.method == "HEAD" && r.method == "GET") { found = (r, p); break }
+        }
+        guard let (route, params) = found else {
+            if !allowed.isEmpty {
+                var e = APIError(405, "method_not_allowed", "\(req.method) is not allowed here; use \(allowed.joined(separator: ", "))").response
+                e.headers.append(("Allow", allowed.joined(separator: ", ")))
+                return e
+            }
+            throw APIError(404, "not_found", "no route for \(req.path); see /openapi.json")
+        }
+        routeName = route.pattern
+        for q in req.query where !route.query.contains(where: { $0.name == q.name }) {
+            throw APIError(400, "unknown_parameter", "unknown query parameter '\(q.name)'",
+                           detail: .object(["allowed": .array(route.query.map { .string($0.name) })]))
+        }
+        for q in route.query where q.required && (req.query(q.name) ?? "").isEmpty {
+            throw APIError(400, "missing_parameter", "query parameter '\(q.name)' is required: \(q.description)")
+        }
+        return try stores.with { store in
+            var r = APIRequest(http: req, params: params, opd: nil, purpose: nil, store: store)
+            guard route.access == .personal else {
+                if route.access == .token { try authenticate(&r, route: route) }
+                return try route.handler(&r)
+            }
+            // Personal data: every answer and every refusal is audited, with the person asked about.
+            r.persons = [params["nik"], req.query("nik")].compactMap { $0 }.filter { $0.count == 16 && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+            do {
+                try authenticate(&r, route: route)
+                let resp = try route.handler(&r)
+                // Fail closed: the answer leaves only once its audit entry is durable.
+                try store.appendAudit(opd: r.opd!.name, purpose: r.purpose, route: route.pattern, persons: r.persons,
+                                      result: "ok", status: resp.status)
+                return resp
+            } catch let e as APIError {
+                try store.appendAudit(opd: r.opd?.name ?? "-", purpose: r.purpose, route: route.pattern, persons: r.persons,
+                                      result: e.status == 404 ? "not_found" : "refused:\(e.code)", status: e.status)
+                throw e
+            }
+        }
+    }
+
+    private func authenticate(_ r: inout APIRequest, route: Route) throws {
+        guard let auth = r.http.header("authorization"), auth.lowercased().hasPrefix("bearer "),
+              case let token = auth.dropFirst(7).trimmingCharacters(in: .whitespaces), !token.isEmpty
+        else { throw APIError(401, "unauthorized", "send 'Authorization: Bearer <token>' (simpul opd add gives a token)") }
+        guard let opd = try r.store.opd(token: token) else { throw APIError(401, "unauthorized", "unknown token") }
+        let now = Int64(Date().timeIntervalSince1970)
+        if opd.revokedAt != nil { throw APIError(401, "token_revoked", "this token was revoked") }
+        if let e = opd.expiresAt, now >= e { throw APIError(401, "token_expired", "this token expired at \(HubStore.isoTime(e))") }
+        r.opd = opd
+        if !limiter.allow(opd.name, perMinute: opd.ratePerMinute) {
+            throw APIError(429, "rate_limited", "more than \(opd.ratePerMinute) requests a minute for OPD \(opd.name); slow down")
+        }
+        guard route.access == .personal else { return }
+        let purpose = r.http.header("x-purpose")?.trimmingCharacters(in: .whitespaces) ?? ""
+        r.purpose = purpose.isEmpty ? nil : purpose
+        if purpose.isEmpty || !opd.purposes.contains(purpose) {
+            let e = APIError(403, "purpose_required",
+                             purpose.isEmpty ? "personal data needs an X-Purpose header with one of your OPD's purposes"
+                                 : "purpose '\(purpose)' was not granted to OPD \(opd.name)",
+                             detail: .object(["granted_purposes": .array(opd.purposes.map { .string($0) })]))
+            throw e
+        }
+    }
+
+    public var openAPI: JSONValue { OpenAPI.document(routes) }
+    public func metricsText() -> String { metrics.text(stores: stores, openConnections: openConnections?() ?? 0) }
+    /// Set by the server owner, for the connections gauge.
+    public var openConnections: (@Sendable () -> Int)?
+}
+
+/// SQLite connections for handler threads: one per concurrent request, reused.
+final class StorePool: @unchecked Sendable {
+    let path: String
+    private var free: [HubStore] = []
+    private let lock = NSLock()
+
+    init(path: String) { self.path = path }
+
+    func with<T>(_ body: (HubStore) throws -> T) throws -> T {
+        let s = try lock.withLock { free.popLast() } ?? HubStore(path: path)
+        defer { lock.withLock { free.append(s) } }
+        return try body(s)
+    }
+}
+
+/// Per-OPD token buckets: `perMinute` requests a minute, bursts up to the same number.
+final class RateLimiter: @unchecked Sendable {
+    private var buckets: [String: (tokens: Double, at: Double)] = [:]
+    private let lock = NSLock()
+
+    func allow(_ key: String, perMinute: Int) -> Bool {
+        let now = Date().timeIntervalSince1970
+        return lock.withLock {
+            let cap = Double(max(1, perMinute))
+            var b = buckets[key] ?? (cap, now)
+            b.tokens = min(cap, b.tokens + (now - b.at) * cap / 60)
+            b.at = now
+            let ok = b.tokens >= 1
+            if ok { b.tokens -= 1 }
+            buckets[key] = b
+            return ok
+        }
+    }
+}

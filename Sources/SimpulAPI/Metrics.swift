@@ -1,0 +1,54 @@
+import Foundation
+import SimpulStorage
+
+/// Request counters and a latency histogram per route, in the Prometheus text format.
+final class Metrics: @unchecked Sendable {
+    static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+    private let lock = NSLock()
+    private var requests: [String: Int] = [:]  // "route|method|status"
+    private var histogram: [String: [Int]] = [:]  // route → counts per bucket (+Inf last)
+    private var sums: [String: Double] = [:]
+
+    func observe(route: String, method: String, status: Int, seconds: Double) {
+        lock.withLock {
+            requests["\(route)|\(method)|\(status)", default: 0] += 1
+            var h = histogram[route] ?? [Int](repeating: 0, count: Self.buckets.count + 1)
+            let i = Self.buckets.firstIndex { seconds <= $0 } ?? Self.buckets.count
+            h[i] += 1
+            histogram[route] = h
+            sums[route, default: 0] += seconds
+        }
+    }
+
+    static func label(_ s: String) -> String { s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
+
+    func text(stores: StorePool, openConnections: Int) -> String {
+        var out = "# HELP simpul_http_requests_total HTTP requests by route, method and status.\n# TYPE simpul_http_requests_total counter\n"
+        let (req, hist, sum) = lock.withLock { (requests, histogram, sums) }
+        for (k, n) in req.sorted(by: { $0.key < $1.key }) {
+            let p = k.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            out += "simpul_http_requests_total{route=\"\(Self.label(p[0]))\",method=\"\(p[1])\",status=\"\(p[2])\"} \(n)\n"
+        }
+        out += "# HELP simpul_http_request_duration_seconds Time to answer, by route.\n# TYPE simpul_http_request_duration_seconds histogram\n"
+        for (route, h) in hist.sorted(by: { $0.key < $1.key }) {
+            var cum = 0
+            for (i, b) in Self.buckets.enumerated() {
+                cum += h[i]
+                out += "simpul_http_request_duration_seconds_bucket{route=\"\(Self.label(route))\",le=\"\(b)\"} \(cum)\n"
+            }
+            cum += h[Self.buckets.count]
+            out += "simpul_http_request_duration_seconds_bucket{route=\"\(Self.label(route))\",le=\"+Inf\"} \(cum)\n"
+            out += "simpul_http_request_duration_seconds_sum{route=\"\(Self.label(route))\"} \(sum[route] ?? 0)\n"
+            out += "simpul_http_request_duration_seconds_count{route=\"\(Self.label(route))\"} \(cum)\n"
+        }
+        out += "# HELP simpul_http_open_connections Open client connections.\n# TYPE simpul_http_open_connections gauge\nsimpul_http_open_connections \(openConnections)\n"
+        if let (counts, dead, topics) = try? stores.with({ s in (try s.recordCounts(), try s.openDeadLetterCount(), try s.topics()) }) {
+            out += "# HELP simpul_records Current records by schema.\n# TYPE simpul_records gauge\n"
+            for (schema, n) in counts { out += "simpul_records{schema=\"\(Self.label(schema))\"} \(n)\n" }
+            out += "# HELP simpul_dead_letters_open Dead-lettered rows not yet resolved.\n# TYPE simpul_dead_letters_open gauge\nsimpul_dead_letters_open \(dead)\n"
+            out += "# HELP simpul_topic_last_seq Last sequence number per topic (raw.* counts ingested rows).\n# TYPE simpul_topic_last_seq gauge\n"
+            for t in topics { out += "simpul_topic_last_seq{topic=\"\(Self.label(t.name))\"} \(t.lastSeq)\n" }
+        }
+        return out
+    }
+}

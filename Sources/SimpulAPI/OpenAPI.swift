@@ -1,0 +1,65 @@
+import SimpulJSON
+
+/// The OpenAPI 3.1 document, generated from the route list so that it cannot drift from what is served.
+enum OpenAPI {
+    static func document(_ routes: [Route]) -> JSONValue {
+        let error: JSONValue = .object([
+            "type": .string("object"), "required": .array([.string("error")]),
+            "properties": .object(["error": .object([
+                "type": .string("object"), "required": .array([.string("code"), .string("message")]),
+                "properties": .object(["code": .object(["type": .string("string")]), "message": .object(["type": .string("string")]), "detail": .object([:])]),
+            ])]),
+        ])
+        func errorResponse(_ d: String) -> JSONValue {
+            .object(["description": .string(d), "content": .object(["application/json": .object(["schema": .object(["$ref": .string("#/components/schemas/Error")])])])])
+        }
+        var paths: [String: JSONValue] = [:]
+        for r in routes {
+            var params: [JSONValue] = []
+            for seg in r.segments where seg.hasPrefix("{") {
+                params.append(.object(["name": .string(String(seg.dropFirst().dropLast())), "in": .string("path"), "required": .bool(true),
+                                       "schema": .object(["type": .string("string")])]))
+            }
+            for q in r.query {
+                params.append(.object(["name": .string(q.name), "in": .string("query"), "required": .bool(q.required),
+                                       "description": .string(q.description), "schema": .object(["type": .string(q.type)])]))
+            }
+            if r.access == .personal {
+                params.append(.object(["name": .string("X-Purpose"), "in": .string("header"), "required": .bool(true),
+                                       "description": .string("a purpose code granted to the caller's OPD"), "schema": .object(["type": .string("string")])]))
+            }
+            var responses: [String: JSONValue] = [
+                "200": .object(["description": .string("OK"), "content": .object([
+                    r.pattern == "/metrics" ? "text/plain" : "application/json": .object(["schema": .object([:])]),
+                ])]),
+                "400": errorResponse("invalid request"), "404": errorResponse("not found"), "503": errorResponse("the hub could not answer"),
+            ]
+            if r.access != .open {
+                responses["401"] = errorResponse("missing, unknown, revoked or expired token")
+                responses["403"] = errorResponse("not granted (schema, or purpose for personal data)")
+                responses["429"] = errorResponse("rate limit of the OPD exceeded")
+            }
+            var op: [String: JSONValue] = [
+                "summary": .string(r.summary), "tags": .array([.string(r.tag)]),
+                "operationId": .string(r.method.lowercased() + r.segments.map { $0.replacingOccurrences(of: "{", with: "by_").replacingOccurrences(of: "}", with: "") }
+                    .joined(separator: "_").replacingOccurrences(of: ".", with: "_")),
+                "parameters": .array(params), "responses": .object(responses),
+            ]
+            op["security"] = r.access == .open ? .array([]) : .array([.object(["bearer": .array([])])])
+            var item: [String: JSONValue] = [:]
+            if case .object(let existing)? = paths[r.pattern] { item = existing }
+            item[r.method.lowercased()] = .object(op)
+            paths[r.pattern] = .object(item)
+        }
+        return .object([
+            "openapi": .string("3.1.0"),
+            "info": .object(["title": .string("Simpul hub API"), "version": .string("1"),
+                             "description": .string("One query endpoint for every OPD; fields cut to the caller's grant; personal data needs X-Purpose and is audited.")]),
+            "paths": .object(paths),
+            "components": .object([
+                "schemas": .object(["Error": error]),
+                "securitySchemes": .object(["bearer": .object(["type": .string("http"), "scheme": .string("bearer")])]),
+            ]),
+        ])
+    }
+}

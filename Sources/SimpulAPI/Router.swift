@@ -1,0 +1,105 @@
+import Foundation
+import SimpulHTTP
+import SimpulJSON
+import SimpulStorage
+
+/// An error answered as `{"error":{"code","message","detail"}}` with its status.
+public struct APIError: Error {
+    public var status: Int
+    public var code: String
+    public var message: String
+    public var detail: JSONValue = .null
+
+    public init(_ status: Int, _ code: String, _ message: String, detail: JSONValue = .null) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.detail = detail
+    }
+
+    public var response: HTTPResponse {
+        let body = JSONValue.object(["error": .object(["code": .string(code), "message": .string(message), "detail": detail])])
+        return HTTPResponse(status: status, contentType: "application/json", body: body.jsonText)
+    }
+
+    static func code(for status: Int) -> String {
+        switch status {
+        case 400: "bad_request"
+        case 401: "unauthorized"
+        case 403: "forbidden"
+        case 404: "not_found"
+        case 405: "method_not_allowed"
+        case 408: "request_timeout"
+        case 413: "body_too_large"
+        case 429: "rate_limited"
+        case 431: "headers_too_large"
+        case 503: "unavailable"
+        case 505: "http_version_not_supported"
+        default: status >= 500 ? "server_error" : "bad_request"
+        }
+    }
+}
+
+/// What a route needs before its handler runs.
+public enum Access: Sendable {
+    /// Anyone (health, metrics, the OpenAPI document).
+    case open
+    /// A valid OPD token.
+    case token
+    /// A valid OPD token and an `X-Purpose` the OPD was granted; every answer and refusal is audited.
+    case personal
+}
+
+/// One query parameter of a route, for validation messages and the OpenAPI document.
+public struct QueryParam: Sendable {
+    public var name: String
+    public var required: Bool
+    public var description: String
+    public var type: String = "string"
+}
+
+/// A request on its way through a route: the HTTP request, the path parameters and the caller.
+public struct APIRequest {
+    public var http: HTTPRequest
+    public var params: [String: String]
+    public var opd: OPD?
+    public var purpose: String?
+    public var store: HubStore
+    /// Set by personal-data handlers: the NIKs the response is about (written to the audit log).
+    public var persons: [String] = []
+}
+
+public struct Route: @unchecked Sendable {
+    public var method: String
+    public var pattern: String
+    public var summary: String
+    public var access: Access
+    public var query: [QueryParam] = []
+    public var tag: String
+    public var handler: (inout APIRequest) throws -> HTTPResponse
+
+    var segments: [String] { pattern.split(separator: "/").map(String.init) }
+
+    /// Path parameters if `path` matches the pattern.
+    func match(_ path: String) -> [String: String]? {
+        let want = segments
+        let got = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        guard want.count == got.count else { return nil }
+        var out: [String: String] = [:]
+        for (w, g) in zip(want, got) {
+            if w.hasPrefix("{") {
+                guard !g.isEmpty else { return nil }
+                out[String(w.dropFirst().dropLast())] = HTTPRequest.percentDecode(g)
+            } else if w != g {
+                return nil
+            }
+        }
+        return out
+    }
+}
+
+extension HTTPResponse {
+    public static func json(_ v: JSONValue, status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, contentType: "application/json", body: v.jsonText)
+    }
+}

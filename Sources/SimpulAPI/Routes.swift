@@ -1,0 +1,114 @@
+import Foundation
+import SimpulHTTP
+import SimpulJSON
+import SimpulNormalise
+import SimpulReconcile
+import SimpulStorage
+
+/// The routes of ARCHITECTURE.md that exist so far. The OpenAPI document is generated from this list.
+enum Routes {
+    static func all(_ api: API) -> [Route] {
+        [
+            Route(method: "GET", pattern: "/healthz", summary: "liveness and database reachability", access: .open, tag: "operations") { r in
+                _ = try r.store.topics()
+                return .json(.object(["status": .string("ok"), "schema_version": .int(HubStore.schemaVersion)]))
+            },
+            Route(method: "GET", pattern: "/metrics", summary: "Prometheus metrics: requests by route and status, latency, ingest and dead letters",
+                  access: .open, tag: "operations") { _ in
+                HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: api.metricsText())
+            },
+            Route(method: "GET", pattern: "/openapi.json", summary: "this API as OpenAPI 3.1", access: .open, tag: "operations") { _ in
+                .json(api.openAPI)
+            },
+            Route(method: "GET", pattern: "/v1/schemas", summary: "the shared schemas", access: .token, tag: "schemas") { _ in
+                let names = ((try? FileManager.default.contentsOfDirectory(atPath: api.schemasDir)) ?? [])
+                    .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+                return .json(.object(["schemas": .array(names.map { .string($0) })]))
+            },
+            Route(method: "GET", pattern: "/v1/schemas/{name}", summary: "one shared schema (JSON Schema)", access: .token, tag: "schemas") { r in
+                let name = r.params["name"] ?? ""
+                guard name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }),
+                      let text = try? String(contentsOfFile: api.schemasDir + "/" + name + ".json", encoding: .utf8)
+                else { throw APIError(404, "not_found", "no schema named '\(name)'") }
+                return HTTPResponse(status: 200, contentType: "application/schema+json", body: text)
+            },
+            Route(method: "GET", pattern: "/v1/topics", summary: "topics with their last sequence number", access: .token, tag: "feeds") { r in
+                .json(.object(["topics": .array(try r.store.topics().map { .object(["name": .string($0.name), "last_seq": .int(Int($0.lastSeq))]) })]))
+            },
+            Route(method: "GET", pattern: "/v1/citizens/{nik}",
+                  summary: "a citizen's registry record and linked permits, businesses and disbursements, cut to the caller's grant (audited)",
+                  access: .personal, tag: "citizens") { r in try citizen(&r) },
+            Route(method: "GET", pattern: "/v1/reconciliation", summary: "plan ↔ budget ↔ realisation for a fiscal year (docs/reconciliation.md)",
+                  access: .token,
+                  query: [QueryParam(name: "tahun", required: true, description: "fiscal year, e.g. 2024", type: "integer"),
+                          QueryParam(name: "kode_skpd", required: false, description: "only this SKPD, e.g. 1.02.0.00.0.00.01.0000")],
+                  tag: "reconciliation") { r in try reconciliation(&r) },
+            Route(method: "GET", pattern: "/v1/audit/access", summary: "who read this person's data, when and for what purpose (audited)",
+                  access: .personal, query: [QueryParam(name: "nik", required: true, description: "the person's NIK (16 digits)")],
+                  tag: "audit") { r in
+                guard r.opd?.fields("audit") != nil else { throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted 'audit'") }
+                let nik = try validNIK(r.http.query("nik") ?? "")
+                r.persons = [nik]
+                return .json(.object(["nik": .string(nik), "access": .array(try r.store.auditAccess(nik: nik).map(\.json))]))
+            },
+        ]
+    }
+
+    static func validNIK(_ s: String) throws -> String {
+        guard s.count == 16, s.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            throw APIError(400, "invalid_nik", "a NIK is 16 digits")
+        }
+        return s
+    }
+
+    /// Only the granted fields of a record (absent, not null, when not granted).
+    static func cut(_ v: JSONValue, _ fields: OPD.Fields) -> JSONValue {
+        guard case .object(let o) = v else { return v }
+        switch fields {
+        case .all: return v
+        case .some(let f): return .object(o.filter { f.contains($0.key) })
+        }
+    }
+
+    static let plural = ["permit": "permits", "business": "businesses", "disbursement": "disbursements", "citizen": "citizens"]
+
+    static func citizen(_ r: inout APIRequest) throws -> HTTPResponse {
+        let nik = try validNIK(r.params["nik"] ?? "")
+        r.persons = [nik]
+        let opd = r.opd!
+        guard let citizenFields = opd.fields("citizen") else { throw APIError(403, "not_granted", "OPD \(opd.name) was not granted citizen data") }
+        let registry = try r.store.record(schema: "citizen", sourceKey: nik)
+        let linked = try r.store.mentionedRecords(nik: nik).filter { $0.schema != "citizen" }
+        guard registry != nil || !linked.isEmpty else { throw APIError(404, "not_found", "no citizen with this NIK") }
+        var out: [String: JSONValue] = ["nik": .string(nik)]
+        if let registry {
+            out["citizen"] = cut(registry.data, citizenFields)
+            out["source"] = .object(["connector": .string(registry.connector), "version": .int(Int(registry.version))])
+        } else {
+            out["citizen"] = .null
+        }
+        var groups: [String: [JSONValue]] = [:]
+        for (schema, key) in linked {
+            guard let fields = opd.fields(schema), let rec = try r.store.record(schema: schema, sourceKey: key) else { continue }
+            groups[plural[schema] ?? schema + "s", default: []].append(cut(rec.data, fields))
+        }
+        for (k, v) in groups { out[k] = .array(v) }
+        return .json(.object(out))
+    }
+
+    static func reconciliation(_ r: inout APIRequest) throws -> HTTPResponse {
+        guard r.opd?.fields("reconciliation") != nil else {
+            throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted 'reconciliation' (simpul opd add … --grant reconciliation:*)")
+        }
+        guard let y = Int(r.http.query("tahun") ?? ""), (2000...2100).contains(y) else {
+            throw APIError(400, "invalid_parameter", "tahun is a year such as 2024")
+        }
+        var skpd: String? = nil
+        if let s = r.http.query("kode_skpd"), !s.isEmpty {
+            do { skpd = try BudgetCodes.skpd(s) } catch { throw APIError(400, "invalid_parameter", "kode_skpd: \(error.reason)") }
+        }
+        var report = Reconciler(data: try FiscalData.load(store: r.store, tahun: y, skpd: skpd)).run()
+        report.kodeSkpd = skpd
+        return .json(report.json)
+    }
+}

@@ -1,0 +1,170 @@
+import Dispatch
+import Foundation
+import SimpulAPI
+import SimpulHTTP
+import SimpulIngest
+import SimpulJSON
+import SimpulStorage
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `serve`, `opd …` and `audit …`.
+enum ServeCommands {
+    static let specs: [CommandSpec] = [
+        CommandSpec(name: "serve", summary: "serve the HTTP API until SIGTERM or SIGINT", arguments: "", minArgs: 0, maxArgs: 0,
+                    options: [Opt(name: "--host", value: "ADDR", help: "IPv4 address to listen on (default 127.0.0.1)"),
+                              Opt(name: "--port", value: "N", help: "port (default 8080; 0 = any free port)"),
+                              Opt(name: "--workers", value: "N", help: "handler threads (default 2 × cores)"), Commands.db],
+                    details: "Routes: see /openapi.json and docs/api.md. SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit.",
+                    run: { try serve($0) }),
+        CommandSpec(name: "opd add", summary: "register an OPD and print its token (shown once)", arguments: "NAME", minArgs: 1, maxArgs: 1,
+                    options: [Opt(name: "--grant", value: "SCHEMA:FIELD,…|SCHEMA:*|*", help: "what it may read; repeat for several schemas", repeatable: true),
+                              Opt(name: "--purpose", value: "CODE", help: "a purpose it may state in X-Purpose; repeat or comma-separate", repeatable: true),
+                              Opt(name: "--rate", value: "N", help: "requests a minute (default 600)"),
+                              Opt(name: "--expires", value: "YYYY-MM-DD", help: "the token stops working at the start of that day (UTC)"),
+                              Commands.db, Commands.json],
+                    details: "The token is stored only as its SHA-256 hash: keep the printed token; revoke and add again to replace it.",
+                    run: { try add($0) }),
+        CommandSpec(name: "opd list", summary: "list OPDs with their grants and purposes (never tokens)", arguments: "", minArgs: 0, maxArgs: 0,
+                    options: [Commands.db, Commands.json], run: { try list($0) }),
+        CommandSpec(name: "opd revoke", summary: "revoke an OPD's token", arguments: "NAME", minArgs: 1, maxArgs: 1,
+                    options: [Commands.db], run: { try revoke($0) }),
+        CommandSpec(name: "audit verify", summary: "check the audit log's hash chain; names the first bad entry", arguments: "", minArgs: 0, maxArgs: 0,
+                    options: [Commands.db, Commands.json], details: "Exits 65 when an entry was edited, deleted or reordered.",
+                    run: { try verify($0) }),
+        CommandSpec(name: "audit access", summary: "who read a person's data, when, for what purpose", arguments: "", minArgs: 0, maxArgs: 0,
+                    options: [Opt(name: "--nik", value: "NIK", help: "the person's NIK (required)"), Commands.db, Commands.json],
+                    run: { try access($0) }),
+    ]
+
+    static func serve(_ inv: Invocation) throws -> Int32 {
+        let host = inv.value("--host") ?? "127.0.0.1"
+        let port = try inv.int("--port", default: 8080)
+        let workers = try inv.int("--workers", default: 2 * ProcessInfo.processInfo.activeProcessorCount)
+        let home = try HubHome.locate()
+        let api = try API(dbPath: inv.dbPath, schemasDir: home.schemasDir)
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(host: host, port: port, workers: workers, errorResponder: { status, message in
+                APIError(status, APIErrorCodes.code(status), message).response
+            }, handler: { api.handle($0) })
+        } catch {
+            Console.err("simpul serve: \(error)")
+            return ExitCode.unavailable
+        }
+        api.openConnections = { server.openConnections }
+        for sig in [SIGTERM, SIGINT] { signal(sig, SIG_IGN) }
+        let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { server.stop() }
+            s.resume()
+            return s
+        }
+        Console.out("simpul serving \(inv.dbPath) on http://\(host):\(server.port)  (Ctrl-C to stop)")
+        server.run()
+        _ = sources
+        Console.out("simpul serve: stopped")
+        return ExitCode.ok
+    }
+
+    static func add(_ inv: Invocation) throws -> Int32 {
+        let grants = inv.values("--grant"), purposes = inv.values("--purpose")
+        guard !grants.isEmpty else { throw UsageError("--grant is required (e.g. --grant citizen:nik,nama_lengkap or --grant '*')", verb: inv.spec.name) }
+        guard !purposes.isEmpty else { throw UsageError("--purpose is required (e.g. --purpose layanan-kesehatan)", verb: inv.spec.name) }
+        var expires: Int64? = nil
+        if let e = inv.value("--expires") {
+            let f = DateFormatter()
+            f.locale = Locale(identifier: "en_US_POSIX")
+            f.timeZone = TimeZone(identifier: "UTC")
+            f.dateFormat = "yyyy-MM-dd"
+            guard let d = f.date(from: e) else { throw UsageError("--expires takes a date YYYY-MM-DD", verb: inv.spec.name) }
+            expires = Int64(d.timeIntervalSince1970)
+        }
+        let store = try HubStore(path: inv.dbPath)
+        let (opd, token): (OPD, String)
+        do {
+            (opd, token) = try store.addOPD(name: inv.arguments[0], grants: grants, purposes: purposes,
+                                            ratePerMinute: max(1, try inv.int("--rate", default: 600)), expiresAt: expires)
+        } catch let e as StoreOpenError {
+            throw UsageError(e.message, verb: inv.spec.name)
+        }
+        if inv.json {
+            Console.out(JSONValue.object(["opd": .string(opd.name), "token": .string(token)]).jsonText)
+        } else {
+            Console.out("OPD \(opd.name) added. Its token (shown only now, keep it safe):\n\n  \(token)\n")
+            Console.out("Use: curl -H 'Authorization: Bearer \(token)' -H 'X-Purpose: \(opd.purposes[0])' http://127.0.0.1:8080/v1/…")
+        }
+        return ExitCode.ok
+    }
+
+    static func list(_ inv: Invocation) throws -> Int32 {
+        let opds = try HubStore(path: inv.dbPath).opds()
+        if inv.json {
+            Console.out(JSONValue.array(opds.map(\.json)).jsonText)
+        } else {
+            if opds.isEmpty { Console.out("no OPDs yet: simpul opd add NAME --grant … --purpose …") }
+            let now = Int64(Date().timeIntervalSince1970)
+            for o in opds {
+                let state = o.revokedAt != nil ? "revoked" : o.active(at: now) ? "active" : "expired"
+                guard case .object(let j) = o.json else { continue }
+                Console.out("\(o.name)  [\(state)]  grants \(j["grants"]!.jsonText)  purposes \(o.purposes.joined(separator: ","))  \(o.ratePerMinute)/min")
+            }
+        }
+        return ExitCode.ok
+    }
+
+    static func revoke(_ inv: Invocation) throws -> Int32 {
+        guard try HubStore(path: inv.dbPath).revokeOPD(inv.arguments[0]) else {
+            Console.err("simpul opd revoke: no active OPD named \(inv.arguments[0])")
+            return ExitCode.noInput
+        }
+        Console.out("OPD \(inv.arguments[0]) revoked: its token is refused from now on")
+        return ExitCode.ok
+    }
+
+    static func verify(_ inv: Invocation) throws -> Int32 {
+        let (n, broken) = try HubStore(path: inv.dbPath).verifyAudit()
+        if inv.json {
+            Console.out(JSONValue.object(["entries_verified": .int(n), "ok": .bool(broken == nil),
+                                          "broken_at": broken.map { .int(Int($0.id)) } ?? .null,
+                                          "reason": broken.map { .string($0.reason) } ?? .null]).jsonText)
+        } else if let broken {
+            Console.out("audit log BROKEN at entry \(broken.id): \(broken.reason) (\(n) entries before it verified)")
+        } else {
+            Console.out("audit log intact: \(n) entries, hash chain verified")
+        }
+        return broken == nil ? ExitCode.ok : ExitCode.dataError
+    }
+
+    static func access(_ inv: Invocation) throws -> Int32 {
+        guard let nik = inv.value("--nik"), nik.count == 16, nik.allSatisfy(\.isNumber) else {
+            throw UsageError("--nik takes a 16-digit NIK", verb: inv.spec.name)
+        }
+        let entries = try HubStore(path: inv.dbPath).auditAccess(nik: nik)
+        if inv.json {
+            Console.out(JSONValue.object(["nik": .string(nik), "access": .array(entries.map(\.json))]).jsonText)
+        } else {
+            if entries.isEmpty { Console.out("no recorded access to this person's data") }
+            for e in entries {
+                Console.out("\(HubStore.isoTimeMillis(e.at))  \(e.opd)  purpose \(e.purpose ?? "-")  \(e.route)  \(e.result)")
+            }
+        }
+        return ExitCode.ok
+    }
+}
+
+enum APIErrorCodes {
+    static func code(_ status: Int) -> String {
+        switch status {
+        case 400: "bad_request"
+        case 408: "request_timeout"
+        case 413: "body_too_large"
+        case 431: "headers_too_large"
+        case 501: "not_implemented"
+        case 503: "unavailable"
+        case 505: "http_version_not_supported"
+        default: "error"
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import SimpulCrypto
+import SimpulJSON
+
+/// One audit entry: who read (or was refused) which persons' data, for what purpose, through which route.
+public struct AuditEntry: Sendable, Equatable {
+    public var id: Int64
+    public var at: Int64  // unix ms
+    public var opd: String
+    public var purpose: String?
+    public var route: String
+    public var persons: [String]
+    public var result: String
+    public var status: Int
+    public var prevHash: String
+    public var hash: String
+
+    /// The text that is hashed: every field but the hash, one per line, prefixed by the previous hash.
+    public static func digest(prev: String, id: Int64, at: Int64, opd: String, purpose: String?, route: String, persons: [String],
+                              result: String, status: Int) -> String {
+        let text = [prev, String(id), String(at), opd, purpose ?? "", route, JSONValue.array(persons.map { .string($0) }).jsonText,
+                    result, String(status)].joined(separator: "\n")
+        return SHA256.hash(Array(text.utf8)).hexString
+    }
+
+    public var json: JSONValue {
+        .object([
+            "id": .int(Int(id)), "at": .string(HubStore.isoTimeMillis(at)), "opd": .string(opd), "purpose": purpose.map { .string($0) } ?? .null,
+            "route": .string(route), "result": .string(result), "status": .int(status),
+        ])
+    }
+}
+
+extension HubStore {
+    public static let auditGenesis = String(repeating: "0", count: 64)
+
+    public static func isoTimeMillis(_ ms: Int64) -> String {
+        let s = isoTime(ms / 1000)
+        let frac = ms % 1000
+        return String(s.dropLast()) + "." + (frac < 10 ? "00" : frac < 100 ? "0" : "") + String(frac) + "Z"
+    }
+
+    /// Appends an entry to the chain and returns once it is durable (the caller answers only after).
+    @discardableResult
+    public func appendAudit(opd: String, purpose: String?, route: String, persons: [String], result: String, status: Int) throws -> AuditEntry {
+        let at = Int64(Date().timeIntervalSince1970 * 1000)
+        return try db.transaction {
+            let last = try db.rows("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").first
+            let id = (last?[0].int ?? 0) + 1
+            let prev = last?[1].text ?? Self.auditGenesis
+            let hash = AuditEntry.digest(prev: prev, id: id, at: at, opd: opd, purpose: purpose, route: route, persons: persons, result: result, status: status)
+            try db.run("INSERT INTO audit(id, at, opd, purpose, route, persons, result, status, prev_hash, hash) VALUES(?,?,?,?,?,?,?,?,?,?)",
+                       [.int(id), .int(at), .text(opd), purpose.map { .text($0) } ?? .null, .text(route),
+                        .text(JSONValue.array(persons.map { .string($0) }).jsonText), .text(result), .int(Int64(status)), .text(prev), .text(hash)])
+            for nik in Set(persons) { try db.run("INSERT OR IGNORE INTO audit_person(nik, audit_id) VALUES(?,?)", [.text(nik), .int(id)]) }
+            return AuditEntry(id: id, at: at, opd: opd, purpose: purpose, route: route, persons: persons, result: result, status: status,
+                              prevHash: prev, hash: hash)
+        }
+    }
+
+    static func decodeAudit(_ r: [SQLValue]) -> AuditEntry {
+        var persons: [String] = []
+        if case .array(let a)? = try? JSONParser.parse(r[5].text ?? "[]") { persons = a.compactMap(\.stringValue) }
+        return AuditEntry(id: r[0].int ?? 0, at: r[1].int ?? 0, opd: r[2].text ?? "", purpose: r[3].text, route: r[4].text ?? "",
+                          persons: persons, result: r[6].text ?? "", status: Int(r[7].int ?? 0), prevHash: r[8].text ?? "", hash: r[9].text ?? "")
+    }
+
+    static let auditColumns = "id, at, opd, purpose, route, persons, result, status, prev_hash, hash"
+
+    /// Walks the whole chain; the first entry that was edited, deleted (a gap) or moved, with what is wrong.
+    public func verifyAudit() throws -> (entries: Int, broken: (id: Int64, reason: String)?) {
+        let s = try db.prepare("SELECT \(Self.auditColumns) FROM audit ORDER BY id")
+        defer { s.reset() }
+        var prev = Self.auditGenesis
+        var expected: Int64 = 1
+        var n = 0
+        while try s.step() {
+            let e = Self.decodeAudit((0..<10).map { s.value($0) })
+            if e.id != expected { return (n, (expected, "entry \(expected) is missing (the next one is \(e.id))")) }
+            if e.prevHash != prev { return (n, (e.id, "entry \(e.id) does not follow entry \(e.id - 1) (previous hash differs: deleted, reordered or edited)")) }
+            let h = AuditEntry.digest(prev: e.prevHash, id: e.id, at: e.at, opd: e.opd, purpose: e.purpose, route: e.route,
+                                      persons: e.persons, result: e.result, status: e.status)
+            if h != e.hash { return (n, (e.id, "entry \(e.id) was changed (its content does not match its hash)")) }
+            prev = e.hash
+            expected += 1
+            n += 1
+        }
+        return (n, nil)
+    }
+
+    /// Who accessed (or tried to access) this person's data, newest first.
+    public func auditAccess(nik: String, limit: Int = 1000) throws -> [AuditEntry] {
+        try db.rows("SELECT \(Self.auditColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) FROM audit_person p JOIN audit a ON a.id = p.audit_id WHERE p.nik = ? ORDER BY a.id DESC LIMIT ?",
+                    [.text(nik), .int(Int64(limit))]).map(Self.decodeAudit)
+    }
+}
