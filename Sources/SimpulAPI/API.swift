@@ -91,9 +91,9 @@ public final class API: @unchecked Sendable {
         else { throw APIError(401, "unauthorized", "send 'Authorization: Bearer <token>' (simpul opd add gives a token)") }
         guard let opd = try r.store.opd(token: token) else { throw APIError(401, "unauthorized", "unknown token") }
         let now = Int64(Date().timeIntervalSince1970)
+        r.opd = opd  // named in the audit entry of a refusal too
         if opd.revokedAt != nil { throw APIError(401, "token_revoked", "this token was revoked") }
         if let e = opd.expiresAt, now >= e { throw APIError(401, "token_expired", "this token expired at \(HubStore.isoTime(e))") }
-        r.opd = opd
         if !limiter.allow(opd.name, perMinute: opd.ratePerMinute) {
             throw APIError(429, "rate_limited", "more than \(opd.ratePerMinute) requests a minute for OPD \(opd.name); slow down")
         }

@@ -22,7 +22,8 @@ public struct APIError: Error {
         return HTTPResponse(status: status, contentType: "application/json", body: body.jsonText)
     }
 
-    static func code(for status: Int) -> String {
+    /// The error code the server uses for a status it answers on its own.
+    public static func code(for status: Int) -> String {
         switch status {
         case 400: "bad_request"
         case 401: "unauthorized"
@@ -33,6 +34,7 @@ public struct APIError: Error {
         case 413: "body_too_large"
         case 429: "rate_limited"
         case 431: "headers_too_large"
+        case 501: "not_implemented"
         case 503: "unavailable"
         case 505: "http_version_not_supported"
         default: status >= 500 ? "server_error" : "bad_request"

@@ -47,7 +47,7 @@ enum ServeCommands {
         let server: HTTPServer
         do {
             server = try HTTPServer(host: host, port: port, workers: workers, errorResponder: { status, message in
-                APIError(status, APIErrorCodes.code(status), message).response
+                APIError(status, APIError.code(for: status), message).response
             }, handler: { api.handle($0) })
         } catch {
             Console.err("simpul serve: \(error)")
@@ -151,20 +151,5 @@ enum ServeCommands {
             }
         }
         return ExitCode.ok
-    }
-}
-
-enum APIErrorCodes {
-    static func code(_ status: Int) -> String {
-        switch status {
-        case 400: "bad_request"
-        case 408: "request_timeout"
-        case 413: "body_too_large"
-        case 431: "headers_too_large"
-        case 501: "not_implemented"
-        case 503: "unavailable"
-        case 505: "http_version_not_supported"
-        default: "error"
-        }
     }
 }

@@ -1,0 +1,135 @@
+import Foundation
+import SimpulAPI
+import SimpulHTTP
+import SimpulJSON
+import SimpulStorage
+import SimpulTestSupport
+import Testing
+
+/// The API over a real socket on a hub with the reference samples.
+@Suite(.serialized) struct APITests {
+    static let nik = "7571014504900002"
+
+    final class Env {
+        let t: TestHub
+        let server: HTTPServer
+        var tokens: [String: String] = [:]
+
+        init() throws {
+            t = try TestHub()
+            for c in ["dukcapil-siak", "sicantik", "sipd-perencanaan", "sipd-penganggaran", "simda-keuangan"] { _ = try t.ingest(c, [t.samples(c)]) }
+            let path = t.dir + "/simpul.db"
+            tokens["dinkes"] = try t.store.addOPD(name: "dinkes", grants: ["citizen:nik,nama", "permit:no_izin"], purposes: ["layanan-kesehatan"]).1
+            tokens["bpkad"] = try t.store.addOPD(name: "bpkad", grants: ["reconciliation:*"], purposes: ["anggaran"]).1
+            tokens["revoked"] = try t.store.addOPD(name: "revoked", grants: ["*"], purposes: ["x"]).1
+            _ = try t.store.revokeOPD("revoked")
+            tokens["expired"] = try t.store.addOPD(name: "expired", grants: ["*"], purposes: ["x"], expiresAt: 1).1
+            tokens["slow"] = try t.store.addOPD(name: "slow", grants: ["*"], purposes: ["x"], ratePerMinute: 2).1
+            let api = try API(dbPath: path, schemasDir: t.home.schemasDir)
+            server = try HTTPServer(port: 0, workers: 2, handler: { api.handle($0) })
+            server.start()
+        }
+
+        deinit {
+            server.stop()
+            server.wait()
+        }
+
+        func get(_ path: String, opd: String? = nil, purpose: String? = nil) throws -> (Int, JSONValue) {
+            let c = try RawClient(port: server.port)
+            var h = "GET \(path) HTTP/1.1\r\nHost: t\r\n"
+            if let opd { h += "Authorization: Bearer \(tokens[opd] ?? opd)\r\n" }
+            if let purpose { h += "X-Purpose: \(purpose)\r\n" }
+            c.send(h + "\r\n")
+            let r = try #require(c.response())
+            return (r.status, (try? JSONParser.parse(r.body)) ?? .string(r.body))
+        }
+    }
+
+    @Test func accessMatrix() throws {
+        let e = try Env()
+        let path = "/v1/citizens/\(Self.nik)"
+        // Granted, with purpose: exactly the granted fields.
+        let (st, body) = try e.get(path, opd: "dinkes", purpose: "layanan-kesehatan")
+        #expect(st == 200)
+        guard case .object(let o) = body, case .object(let citizen)? = o["citizen"], case .array(let permits)? = o["permits"] else {
+            Issue.record("shape: \(body)"); return
+        }
+        #expect(Set(citizen.keys) == ["nik", "nama"])
+        #expect(permits.allSatisfy { if case .object(let p) = $0 { return Set(p.keys) == ["no_izin"] } else { return false } })
+        #expect(o["disbursements"] == nil, "not granted: absent")
+        // Refusals.
+        #expect(try e.get(path).0 == 401)
+        #expect(try e.get(path, opd: "smp_nonsense").0 == 401)
+        #expect(try e.get(path, opd: "dinkes").0 == 403)
+        #expect(try e.get(path, opd: "dinkes", purpose: "penagihan").0 == 403)
+        #expect(try e.get(path, opd: "revoked", purpose: "x").0 == 401)
+        #expect(try e.get(path, opd: "expired", purpose: "x").0 == 401)
+        #expect(try e.get(path, opd: "bpkad", purpose: "anggaran").0 == 403, "no citizen grant")
+        #expect(try e.get("/v1/citizens/123", opd: "dinkes", purpose: "layanan-kesehatan").0 == 400)
+        #expect(try e.get("/v1/citizens/7571019999999999", opd: "dinkes", purpose: "layanan-kesehatan").0 == 404)
+        // Reconciliation for the OPD granted it only.
+        #expect(try e.get("/v1/reconciliation?tahun=2024", opd: "bpkad").0 == 200)
+        #expect(try e.get("/v1/reconciliation?tahun=2024", opd: "dinkes").0 == 403)
+        #expect(try e.get("/v1/reconciliation", opd: "bpkad").0 == 400)
+        #expect(try e.get("/v1/reconciliation?tahun=2024&x=1", opd: "bpkad").0 == 400)
+        // Rate limit.
+        let codes = try (0..<3).map { _ in try e.get("/v1/topics", opd: "slow").0 }
+        #expect(codes == [200, 200, 429])
+
+        // Every personal read and refusal is in the audit chain, with the person.
+        let access = try e.t.store.auditAccess(nik: Self.nik)
+        #expect(access.count == 8)
+        #expect(access.filter { $0.result == "ok" }.count == 1)
+        #expect(Set(access.map(\.opd)) == ["dinkes", "-", "revoked", "expired", "bpkad"])
+        #expect(try e.t.store.verifyAudit().broken == nil)
+    }
+
+    @Test func auditVerifyNamesTheTamperedEntry() throws {
+        let t = try TestHub()
+        for k in 0..<5 { try t.store.appendAudit(opd: "o\(k)", purpose: "p", route: "/v1/citizens/{nik}", persons: [Self.nik], result: "ok", status: 200) }
+        #expect(try t.store.verifyAudit().entries == 5)
+        try t.store.db.execute("UPDATE audit SET purpose = 'q' WHERE id = 3")
+        #expect(try t.store.verifyAudit().broken?.id == 3)
+        try t.store.db.execute("UPDATE audit SET purpose = 'p' WHERE id = 3")
+        try t.store.db.execute("DELETE FROM audit WHERE id = 2")
+        #expect(try t.store.verifyAudit().broken?.id == 2)
+    }
+
+    @Test func openAPIListsEveryRouteAndErrorsAreJSON() throws {
+        let e = try Env()
+        let (st, doc) = try e.get("/openapi.json")
+        guard st == 200, case .object(let o) = doc, case .object(let paths)? = o["paths"] else { Issue.record("openapi"); return }
+        #expect(o["openapi"] == .string("3.1.0"))
+        #expect(paths["/v1/citizens/{nik}"] != nil && paths["/v1/reconciliation"] != nil && paths["/healthz"] != nil)
+        let (nf, err) = try e.get("/nope")
+        guard case .object(let eo) = err, case .object(let inner)? = eo["error"] else { Issue.record("error shape"); return }
+        #expect(nf == 404 && inner["code"] == .string("not_found"))
+    }
+
+    @Test func serveStopsGracefullyOnSIGTERM() throws {
+        let t = try TestHub()
+        let exe = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/simpul").path
+        guard FileManager.default.isExecutableFile(atPath: exe) else { return }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = ["serve", "--db", t.dir + "/simpul.db", "--port", "0"]
+        var env = ProcessInfo.processInfo.environment
+        env["SIMPUL_HOME"] = t.home.root
+        p.environment = env
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        let port = Int(line.split(separator: ":").last?.split(separator: " ").first ?? "") ?? 0
+        #expect(port > 0, "\(line)")
+        let c = try RawClient(port: port)
+        c.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(c.response()?.status == 200)
+        p.terminate()  // SIGTERM
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(c.closedByServer())
+    }
+}
