@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "SimpulIngest", dependencies: ["SimpulJSON", "SimpulStorage", "SimpulSchema",
                                                      "SimpulConnectors", "SimpulCrypto"]),
         .target(name: "SimpulReconcile", dependencies: ["SimpulJSON", "SimpulStorage", "SimpulNormalise"]),
-        .target(name: "SimpulAPI", dependencies: ["SimpulHTTP", "SimpulJSON", "SimpulStorage", "SimpulReconcile", "SimpulNormalise"]),
+        .target(name: "SimpulAPI", dependencies: ["SimpulHTTP", "SimpulJSON", "SimpulSchema", "SimpulStorage", "SimpulReconcile", "SimpulNormalise"]),
         .target(name: "SimpulCLI", dependencies: ["SimpulAPI", "SimpulHTTP", "SimpulJSON", "SimpulStorage", "SimpulSchema",
                                                   "SimpulConnectors", "SimpulIngest", "SimpulReconcile", "SimpulNormalise"]),
         .executableTarget(name: "simpul", dependencies: ["SimpulCLI"]),

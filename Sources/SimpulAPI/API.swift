@@ -1,21 +1,25 @@
 import Foundation
 import SimpulHTTP
 import SimpulJSON
+import SimpulSchema
 import SimpulStorage
 
 /// The hub's HTTP API: routes, authentication (OPD bearer tokens), purposes, rate limits, the audit log for
 /// personal data, metrics, and the OpenAPI document generated from the same route definitions.
 public final class API: @unchecked Sendable {
     public let dbPath: String
-    public let schemasDir: String
+    public let schemas: SchemaRegistry
     private let stores: StorePool
     public private(set) var routes: [Route] = []
     let metrics = Metrics()
     let limiter = RateLimiter()
 
-    public init(dbPath: String, schemasDir: String) throws {
+    /// What `--grant` may name besides the shared schemas.
+    public static let grantableScopes: Set<String> = ["reconciliation", "audit"]
+
+    public init(dbPath: String, schemas: SchemaRegistry) throws {
         self.dbPath = dbPath
-        self.schemasDir = schemasDir
+        self.schemas = schemas
         _ = try HubStore(path: dbPath)  // migrates, or refuses a newer database
         stores = StorePool(path: dbPath)
         routes = Routes.all(self)
@@ -106,6 +110,26 @@ public final class API: @unchecked Sendable {
                                  : "purpose '\(purpose)' was not granted to OPD \(opd.name)",
                              detail: .object(["granted_purposes": .array(opd.purposes.map { .string($0) })]))
             throw e
+        }
+    }
+
+    /// Checks `--grant` values against the shared schemas: an unknown schema or field is a mistake, not a silent no-op.
+    public static func checkGrants(_ specs: [String], schemas: SchemaRegistry) throws {
+        let (_, grants) = try OPD.parseGrants(specs)
+        for (scope, fields) in grants.sorted(by: { $0.key < $1.key }) {
+            if grantableScopes.contains(scope) {
+                guard fields == .all else { throw APIError(400, "invalid_grant", "grant \(scope):* (it has no fields)") }
+                continue
+            }
+            guard let schema = schemas[scope] else {
+                throw APIError(400, "invalid_grant", "no schema named '\(scope)'; grantable: \((schemas.names + grantableScopes.sorted()).joined(separator: ", "))")
+            }
+            if case .some(let f) = fields {
+                let unknown = f.subtracting(schema.fieldNames).sorted()
+                guard unknown.isEmpty else {
+                    throw APIError(400, "invalid_grant", "schema \(scope) has no field \(unknown.joined(separator: ", ")); its fields: \(schema.fieldNames.joined(separator: ","))")
+                }
+            }
         }
     }
 

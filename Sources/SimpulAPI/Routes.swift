@@ -21,16 +21,12 @@ enum Routes {
                 .json(api.openAPI)
             },
             Route(method: "GET", pattern: "/v1/schemas", summary: "the shared schemas", access: .token, tag: "schemas") { _ in
-                let names = ((try? FileManager.default.contentsOfDirectory(atPath: api.schemasDir)) ?? [])
-                    .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
-                return .json(.object(["schemas": .array(names.map { .string($0) })]))
+                .json(.object(["schemas": .array(api.schemas.names.map { .string($0) })]))
             },
             Route(method: "GET", pattern: "/v1/schemas/{name}", summary: "one shared schema (JSON Schema)", access: .token, tag: "schemas") { r in
                 let name = r.params["name"] ?? ""
-                guard name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }),
-                      let text = try? String(contentsOfFile: api.schemasDir + "/" + name + ".json", encoding: .utf8)
-                else { throw APIError(404, "not_found", "no schema named '\(name)'") }
-                return HTTPResponse(status: 200, contentType: "application/schema+json", body: text)
+                guard let source = api.schemas.sources[name] else { throw APIError(404, "not_found", "no schema named '\(name)'") }
+                return HTTPResponse(status: 200, contentType: "application/schema+json", body: source.jsonText)
             },
             Route(method: "GET", pattern: "/v1/topics", summary: "topics with their last sequence number", access: .token, tag: "feeds") { r in
                 .json(.object(["topics": .array(try r.store.topics().map { .object(["name": .string($0.name), "last_seq": .int(Int($0.lastSeq))]) })]))
@@ -48,7 +44,6 @@ enum Routes {
                   tag: "audit") { r in
                 guard r.opd?.fields("audit") != nil else { throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted 'audit'") }
                 let nik = try validNIK(r.http.query("nik") ?? "")
-                r.persons = [nik]
                 return .json(.object(["nik": .string(nik), "access": .array(try r.store.auditAccess(nik: nik).map(\.json))]))
             },
         ]
@@ -74,7 +69,6 @@ enum Routes {
 
     static func citizen(_ r: inout APIRequest) throws -> HTTPResponse {
         let nik = try validNIK(r.params["nik"] ?? "")
-        r.persons = [nik]
         let opd = r.opd!
         guard let citizenFields = opd.fields("citizen") else { throw APIError(403, "not_granted", "OPD \(opd.name) was not granted citizen data") }
         let registry = try r.store.record(schema: "citizen", sourceKey: nik)

@@ -42,8 +42,7 @@ enum ServeCommands {
         let host = inv.value("--host") ?? "127.0.0.1"
         let port = try inv.int("--port", default: 8080)
         let workers = try inv.int("--workers", default: 2 * ProcessInfo.processInfo.activeProcessorCount)
-        let home = try HubHome.locate()
-        let api = try API(dbPath: inv.dbPath, schemasDir: home.schemasDir)
+        let api = try API(dbPath: inv.dbPath, schemas: try Hub.schemas(home: try HubHome.locate()))
         let server: HTTPServer
         do {
             server = try HTTPServer(host: host, port: port, workers: workers, errorResponder: { status, message in
@@ -81,12 +80,15 @@ enum ServeCommands {
             guard let d = f.date(from: e) else { throw UsageError("--expires takes a date YYYY-MM-DD", verb: inv.spec.name) }
             expires = Int64(d.timeIntervalSince1970)
         }
-        let store = try HubStore(path: inv.dbPath)
         let (opd, token): (OPD, String)
         do {
+            try API.checkGrants(grants, schemas: try Hub.schemas(home: try HubHome.locate()))
+            let store = try HubStore(path: inv.dbPath)
             (opd, token) = try store.addOPD(name: inv.arguments[0], grants: grants, purposes: purposes,
                                             ratePerMinute: max(1, try inv.int("--rate", default: 600)), expiresAt: expires)
         } catch let e as StoreOpenError {
+            throw UsageError(e.message, verb: inv.spec.name)
+        } catch let e as APIError {
             throw UsageError(e.message, verb: inv.spec.name)
         }
         if inv.json {

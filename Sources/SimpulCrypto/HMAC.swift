@@ -11,13 +11,5 @@ public enum HMACSHA256 {
         outer.update(inner.finalize())
         return outer.finalize()
     }
-
-    /// Compares two MACs in time independent of where they differ.
-    public static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var d: UInt8 = 0
-        for i in 0..<a.count { d |= a[i] ^ b[i] }
-        return d == 0
-    }
 }
 

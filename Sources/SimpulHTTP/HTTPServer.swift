@@ -30,7 +30,6 @@ public final class HTTPServer: @unchecked Sendable {
     private var completed: [(UInt64, HTTPResponse)] = []
     private var stopRequested = false
     private var stopDeadline: Double = 0
-    private var running = false
     private let finished = NSCondition()
     private var isFinished = false
 
@@ -164,7 +163,6 @@ public final class HTTPServer: @unchecked Sendable {
         }
         for c in Array(connections.values) { closeConnection(c) }
         pool.shutdown()
-        running = false
         finished.lock()
         isFinished = true
         finished.broadcast()

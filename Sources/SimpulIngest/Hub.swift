@@ -10,10 +10,15 @@ public final class Hub {
 
     public init(home: HubHome, dbPath: String, readOnly: Bool = false) throws {
         self.home = home
-        do { schemas = try SchemaRegistry(directory: home.schemasDir) } catch {
+        schemas = try Self.schemas(home: home)
+        store = try HubStore(path: dbPath, readOnly: readOnly)
+    }
+
+    /// The shared schemas of a hub home.
+    public static func schemas(home: HubHome) throws -> SchemaRegistry {
+        do { return try SchemaRegistry(directory: home.schemasDir) } catch {
             throw HubError.invalid("schemas/: \(error)")
         }
-        store = try HubStore(path: dbPath, readOnly: readOnly)
     }
 
     public func connector(_ nameOrDir: String) throws -> Connector {

@@ -66,6 +66,7 @@ extension HubStore {
     }
 
     static let auditColumns = "id, at, opd, purpose, route, persons, result, status, prev_hash, hash"
+    static let auditColumnsQualified = auditColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
 
     /// Walks the whole chain; the first entry that was edited, deleted (a gap) or moved, with what is wrong.
     public func verifyAudit() throws -> (entries: Int, broken: (id: Int64, reason: String)?) {
@@ -90,7 +91,7 @@ extension HubStore {
 
     /// Who accessed (or tried to access) this person's data, newest first.
     public func auditAccess(nik: String, limit: Int = 1000) throws -> [AuditEntry] {
-        try db.rows("SELECT \(Self.auditColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) FROM audit_person p JOIN audit a ON a.id = p.audit_id WHERE p.nik = ? ORDER BY a.id DESC LIMIT ?",
+        try db.rows("SELECT \(Self.auditColumnsQualified) FROM audit_person p JOIN audit a ON a.id = p.audit_id WHERE p.nik = ? ORDER BY a.id DESC LIMIT ?",
                     [.text(nik), .int(Int64(limit))]).map(Self.decodeAudit)
     }
 }

@@ -22,14 +22,6 @@ public struct OPD: Sendable, Equatable {
 
     public func fields(_ schema: String) -> Fields? { allSchemas ? .all : grants[schema] }
 
-    public func may(_ schema: String, _ field: String) -> Bool {
-        switch fields(schema) {
-        case .all?: true
-        case .some(let f)?: f.contains(field)
-        case nil: false
-        }
-    }
-
     public func active(at now: Int64) -> Bool { revokedAt == nil && (expiresAt.map { now < $0 } ?? true) }
 
     /// `--grant` values: `SCHEMA:FIELD,FIELD`, `SCHEMA:*` or `*`; repeated for several schemas.

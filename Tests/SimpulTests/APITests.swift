@@ -25,7 +25,7 @@ import Testing
             _ = try t.store.revokeOPD("revoked")
             tokens["expired"] = try t.store.addOPD(name: "expired", grants: ["*"], purposes: ["x"], expiresAt: 1).1
             tokens["slow"] = try t.store.addOPD(name: "slow", grants: ["*"], purposes: ["x"], ratePerMinute: 2).1
-            let api = try API(dbPath: path, schemasDir: t.home.schemasDir)
+            let api = try API(dbPath: path, schemas: t.hub.schemas)
             server = try HTTPServer(port: 0, workers: 2, handler: { api.handle($0) })
             server.start()
         }
@@ -83,6 +83,14 @@ import Testing
         #expect(access.filter { $0.result == "ok" }.count == 1)
         #expect(Set(access.map(\.opd)) == ["dinkes", "-", "revoked", "expired", "bpkad"])
         #expect(try e.t.store.verifyAudit().broken == nil)
+    }
+
+    @Test func grantsNameRealSchemasAndFields() throws {
+        let t = try TestHub()
+        try API.checkGrants(["citizen:nik,nama", "permit:*", "reconciliation:*", "*"], schemas: t.hub.schemas)
+        for bad in [["citizen:nama_lengkap"], ["citizens:nik"], ["reconciliation:tahun"], ["citizen:"], ["nik"]] {
+            #expect(throws: (any Error).self, "\(bad)") { try API.checkGrants(bad, schemas: t.hub.schemas) }
+        }
     }
 
     @Test func auditVerifyNamesTheTamperedEntry() throws {

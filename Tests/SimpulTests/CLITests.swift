@@ -18,6 +18,10 @@ import Testing
     @Test(arguments: [
         ["ingest", "--no-such-flag"], ["ingest"], ["nonsense"], ["dlq", "frobnicate"], ["dlq", "show"],
         ["topics", "read", "a", "b"], ["ingest", "--connector"], ["replay", "--json=yes"],
+        ["reconcile"], ["reconcile", "--year", "20x4"], ["reconcile", "--year", "2024", "--pemda", "abc"],
+        ["reconcile", "--year", "2024", "--format", "xlsx"], ["reconcile", "--year", "2024", "--skpd", "1.02"],
+        ["opd", "add", "x", "--purpose", "p"], ["opd", "add", "x", "--grant", "citizen:nik"],
+        ["opd", "add", "x", "--grant", "citizen:no_such_field", "--purpose", "p"], ["audit", "access", "--nik", "123"],
     ])
     func usageMistakesExit64(argv: [String]) {
         #expect(SimpulCLI.main(argv) == ExitCode.usage)
