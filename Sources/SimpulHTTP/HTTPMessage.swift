@@ -1,3 +1,5 @@
+import Foundation
+
 /// An HTTP/1.1 request as the server hands it to a handler: the body complete, chunked bodies decoded.
 public struct HTTPRequest: Sendable {
     public var method: String
@@ -76,10 +78,33 @@ public struct HTTPRequest: Sendable {
 }
 
 /// A response. The server adds Content-Length, Date and Connection.
+///
+/// Two kinds answer later instead of at once, without holding a worker thread:
+/// - `deferred`: the handler keeps the `answer` callback and calls it once, from any thread (long polling);
+///   the connection waits, and its next pipelined request with it.
+/// - `stream`: the head is sent at once with chunked transfer coding; the body follows as the producer calls
+///   `ResponseStream.send` until `finish()` (server-sent events).
 public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    public var deferred: (@Sendable (_ answer: @escaping @Sendable (HTTPResponse) -> Void) -> Void)?
+    public var stream: (@Sendable (ResponseStream) -> Void)?
+
+    /// A response that the handler answers later through `answer`.
+    public static func later(_ start: @escaping @Sendable (_ answer: @escaping @Sendable (HTTPResponse) -> Void) -> Void) -> HTTPResponse {
+        var r = HTTPResponse(status: 200)
+        r.deferred = start
+        return r
+    }
+
+    /// A streamed response: the head now, the body chunk by chunk from `start`'s stream.
+    public static func streaming(status: Int = 200, headers: [(name: String, value: String)],
+                                 _ start: @escaping @Sendable (ResponseStream) -> Void) -> HTTPResponse {
+        var r = HTTPResponse(status: status, headers: headers)
+        r.stream = start
+        return r
+    }
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
@@ -125,12 +150,16 @@ public struct HTTPResponse: Sendable {
     }
 
     /// The wire form: status line, the response's headers, Content-Length, Date and Connection.
-    func serialized(keepAlive: Bool, date: String, headOnly: Bool = false) -> [UInt8] {
+    func serialized(keepAlive: Bool, date: String, headOnly: Bool = false, chunked: Bool = false) -> [UInt8] {
         var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
         for (n, v) in headers where !n.contains(where: { $0 == "\r" || $0 == "\n" }) {
             head += n + ": " + v.filter { $0 != "\r" && $0 != "\n" } + "\r\n"
         }
-        if status != 204 && status != 304 && status >= 200 { head += "Content-Length: \(body.count)\r\n" }
+        if chunked {
+            head += "Transfer-Encoding: chunked\r\n"
+        } else if status != 204 && status != 304 && status >= 200 {
+            head += "Content-Length: \(body.count)\r\n"
+        }
         head += "Date: \(date)\r\n"
         head += keepAlive ? "" : "Connection: close\r\n"
         head += "\r\n"
@@ -138,4 +167,40 @@ public struct HTTPResponse: Sendable {
         if !headOnly { out.append(contentsOf: body) }
         return out
     }
+}
+
+/// The body of a streamed response, fed from any thread. Each `send` goes out as one chunk.
+public final class ResponseStream: @unchecked Sendable {
+    weak var server: HTTPServer?
+    let connection: UInt64
+    private let lock = NSLock()
+    private var closed = false
+
+    init(server: HTTPServer, connection: UInt64) {
+        self.server = server
+        self.connection = connection
+    }
+
+    /// False once the client went away, the server stopped, or `finish()` was called: stop producing then.
+    public var isOpen: Bool { lock.withLock { !closed } && server != nil }
+
+    /// Queues bytes as one chunk; false if the stream is no longer open.
+    @discardableResult
+    public func send(_ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty else { return isOpen }
+        guard isOpen, let server else { return false }
+        server.streamOutput(connection, .chunk(bytes))
+        return true
+    }
+
+    /// Ends the body (the terminating chunk); the connection then serves its next request.
+    public func finish() {
+        let was = lock.withLock { () -> Bool in
+            defer { closed = true }
+            return closed
+        }
+        if !was { server?.streamOutput(connection, .end) }
+    }
+
+    func markClosed() { lock.withLock { closed = true } }
 }

@@ -27,7 +27,15 @@ public final class HTTPServer: @unchecked Sendable {
     private var nextID: UInt64 = 2
 
     private let lock = NSLock()
-    private var completed: [(UInt64, HTTPResponse)] = []
+    private var completed: [(UInt64, Output)] = []
+    /// Streamed responses in progress, by connection.
+    private var streams: [UInt64: ResponseStream] = [:]
+
+    enum Output {
+        case response(HTTPResponse)
+        case chunk([UInt8])
+        case end
+    }
     private var stopRequested = false
     private var stopDeadline: Double = 0
     private let finished = NSCondition()
@@ -224,6 +232,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
         if gotEOF {
             c.peerClosed = true
+            if c.streaming { closeConnection(c); return }  // a stream's reader left: stop producing
             // A client that vanished, or half-closed after its last request: answer what is complete, then close.
             if c.lingerUntil != nil || (!c.busy && c.pendingOutput == 0 && c.inbuf.isEmpty) { closeConnection(c); return }
             setInterest(c, read: false)
@@ -261,7 +270,14 @@ public final class HTTPServer: @unchecked Sendable {
                 let id = c.id, handler = self.handler, request = req
                 pool.submit { [weak self] in
                     let resp = handler(request)
-                    self?.complete(id, resp)
+                    if let later = resp.deferred {
+                        // Answered later (long polling): the handler keeps the callback; no worker waits.
+                        let once = Once()
+                        weak let server = self
+                        later { r in if once.take() { server?.complete(id, r) } }
+                    } else {
+                        self?.complete(id, resp)
+                    }
                 }
             case .error(let status, let message):
                 c.inbuf.removeAll()
@@ -274,28 +290,68 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     private func complete(_ id: UInt64, _ resp: HTTPResponse) {
-        lock.withLock { completed.append((id, resp)) }
+        lock.withLock { completed.append((id, .response(resp))) }
         signalWake()
     }
+
+    func streamOutput(_ id: UInt64, _ o: Output) {
+        lock.withLock { completed.append((id, o)) }
+        signalWake()
+    }
+
+    /// A slow reader of a streamed response is disconnected once this much output is waiting for it.
+    static let maxStreamBacklog = 8 << 20
 
     private func drainCompleted() {
         var v: UInt64 = 0
         _ = read(wake, &v, 8)
-        let done = lock.withLock { () -> [(UInt64, HTTPResponse)] in
+        let done = lock.withLock { () -> [(UInt64, Output)] in
             let d = completed
             completed.removeAll(keepingCapacity: true)
             return d
         }
         let stopping = lock.withLock { stopRequested }
-        for (id, resp) in done {
-            guard let c = connections[id] else { continue }  // the client went away
-            c.busy = false
-            let keep = c.keepAlive && !stopping && !c.peerClosed
-            c.out.append(contentsOf: resp.serialized(keepAlive: keep, date: HTTPDate.now(), headOnly: c.headOnly))
-            if !keep { c.closeAfterWrite = true }
-            if !c.peerClosed && !c.closeAfterWrite { setInterest(c, read: true) }
-            process(c)
+        for (id, output) in done {
+            guard let c = connections[id], c.busy else { continue }  // the client went away
+            switch output {
+            case .response(let resp) where c.streaming:
+                _ = resp  // a stream answers only through its chunks
+            case .response(let resp) where resp.stream != nil && !c.headOnly:
+                c.streaming = true
+                let keep = c.keepAlive && !stopping && !c.peerClosed
+                c.keepAlive = keep
+                c.out.append(contentsOf: resp.serialized(keepAlive: keep, date: HTTPDate.now(), chunked: true))
+                let stream = ResponseStream(server: self, connection: id)
+                streams[id] = stream
+                let start = resp.stream!
+                pool.submit { start(stream) }
+                flush(c)
+            case .response(let resp):
+                finishResponse(c, resp.serialized(keepAlive: c.keepAlive && !stopping && !c.peerClosed, date: HTTPDate.now(), headOnly: c.headOnly),
+                               keep: c.keepAlive && !stopping && !c.peerClosed)
+            case .chunk(let bytes) where c.streaming:
+                c.out.append(contentsOf: Array((String(bytes.count, radix: 16) + "\r\n").utf8))
+                c.out.append(contentsOf: bytes)
+                c.out.append(contentsOf: [0x0D, 0x0A])
+                if c.pendingOutput > Self.maxStreamBacklog { closeConnection(c); continue }
+                flush(c)
+            case .end where c.streaming:
+                c.streaming = false
+                streams.removeValue(forKey: id)
+                finishResponse(c, Array("0\r\n\r\n".utf8), keep: c.keepAlive && !stopping && !c.peerClosed)
+            default:
+                continue
+            }
         }
+    }
+
+    /// The last bytes of a response are queued: the connection may take its next request.
+    private func finishResponse(_ c: Connection, _ bytes: [UInt8], keep: Bool) {
+        c.busy = false
+        c.out.append(contentsOf: bytes)
+        if !keep { c.closeAfterWrite = true }
+        if !c.peerClosed && !c.closeAfterWrite { setInterest(c, read: true) }
+        process(c)
     }
 
     private func flush(_ c: Connection) {
@@ -339,6 +395,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     private func closeConnection(_ c: Connection) {
         guard connections.removeValue(forKey: c.id) != nil else { return }
+        streams.removeValue(forKey: c.id)?.markClosed()
         simpul_epoll_ctl(ep, 3, c.fd, 0, 0)
         close(c.fd)
         lock.withLock { openCount = connections.count }
@@ -379,6 +436,7 @@ final class Connection {
     var out: [UInt8] = []
     var outPos = 0
     var busy = false
+    var streaming = false
     var keepAlive = true
     var headOnly = false
     var closeAfterWrite = false
@@ -424,6 +482,13 @@ enum HTTPDate {
             return s
         }
     }
+}
+
+/// True the first time only: a deferred answer is taken once.
+final class Once: @unchecked Sendable {
+    private let lock = NSLock()
+    private var taken = false
+    func take() -> Bool { lock.withLock { defer { taken = true }; return !taken } }
 }
 
 /// Threads that run handlers.

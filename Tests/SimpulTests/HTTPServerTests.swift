@@ -1,5 +1,6 @@
 import Foundation
 import SimpulHTTP
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -73,6 +74,21 @@ final class RawClient {
             buf.removeFirst(end + 4)
             return parse()
         }
+        if headers["transfer-encoding"] == "chunked" {
+            // Decoded whole; for streamed responses read with `chunks()`.
+            var i = end + 4
+            var body: [UInt8] = []
+            while true {
+                guard let lineEnd = find([13, 10], from: i) else { return nil }
+                let size = Int(String(decoding: buf[i..<lineEnd], as: UTF8.self), radix: 16) ?? 0
+                guard buf.count >= lineEnd + 2 + size + 2 else { return nil }
+                body += buf[(lineEnd + 2)..<(lineEnd + 2 + size)]
+                i = lineEnd + 2 + size + 2
+                if size == 0 { break }
+            }
+            buf.removeFirst(i)
+            return Response(status: status, headers: headers, body: String(decoding: body, as: UTF8.self))
+        }
         let len = Int(headers["content-length"] ?? "0") ?? 0
         guard buf.count >= end + 4 + len else { return nil }
         let body = String(decoding: buf[(end + 4)..<(end + 4 + len)], as: UTF8.self)
@@ -80,10 +96,16 @@ final class RawClient {
         return Response(status: status, headers: headers, body: body)
     }
 
-    private func find(_ pat: [UInt8]) -> Int? {
-        guard buf.count >= pat.count else { return nil }
-        for i in 0...(buf.count - pat.count) where buf[i] == pat[0] && Array(buf[i..<(i + pat.count)]) == pat { return i }
+    private func find(_ pat: [UInt8], from: Int = 0) -> Int? {
+        guard buf.count >= from + pat.count else { return nil }
+        for i in from...(buf.count - pat.count) where buf[i] == pat[0] && Array(buf[i..<(i + pat.count)]) == pat { return i }
         return nil
+    }
+
+    /// Reads until `text` has arrived (raw bytes, chunk framing included); false on EOF or timeout.
+    func waitFor(_ text: String) -> Bool {
+        while !String(decoding: buf, as: UTF8.self).contains(text) { if !fill() { return false } }
+        return true
     }
 }
 
@@ -286,5 +308,72 @@ func echoServer(_ limits: HTTPLimits = HTTPLimits()) throws -> HTTPServer {
         defer { try? FileManager.default.removeItem(atPath: file) }
         #expect(try curl(["-H", "Transfer-Encoding: chunked", "--data-binary", "@" + file, url + "/up"]).hasPrefix("POST /up  2000000 xxx"))
         #expect(try curl(["--data-binary", "@" + file, url + "/up"]).hasPrefix("POST /up  2000000 xxx"))  // Expect: 100-continue
+    }
+
+    @Test func deferredAnswersHoldNoWorkerAndKeepPipelineOrder() throws {
+        // One worker; three requests wait for answers at once, and a plain request is still served meanwhile.
+        let waiting = Mutex<[@Sendable (HTTPResponse) -> Void]>([])
+        let s = try HTTPServer(port: 0, workers: 1) { req in
+            if req.path == "/later" {
+                return .later { answer in waiting.withLock { $0.append(answer) } }
+            }
+            return HTTPResponse(status: 200, contentType: "text/plain", body: "now \(req.path)")
+        }
+        s.start()
+        defer { s.stop(grace: 1); s.wait() }
+        let a = try RawClient(port: s.port), b = try RawClient(port: s.port), c = try RawClient(port: s.port)
+        a.send("GET /later HTTP/1.1\r\nHost: t\r\n\r\nGET /after HTTP/1.1\r\nHost: t\r\n\r\n")
+        b.send("GET /later HTTP/1.1\r\nHost: t\r\n\r\n")
+        for _ in 0..<100 where waiting.withLock({ $0.count }) < 2 { usleep(10_000) }
+        c.send("GET /plain HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(c.response()?.body == "now /plain")
+        let answers = waiting.withLock { $0 }
+        #expect(answers.count == 2)
+        for (k, answer) in answers.enumerated() {
+            answer(HTTPResponse(status: 200, contentType: "text/plain", body: "answer \(k)"))
+            answer(HTTPResponse(status: 500, contentType: "text/plain", body: "a second answer is ignored"))
+        }
+        #expect(a.response()?.body.hasPrefix("answer") == true)
+        #expect(a.response()?.body == "now /after")  // the pipelined request waited for the deferred one
+        #expect(b.response()?.body.hasPrefix("answer") == true)
+    }
+
+    @Test func streamedResponsesAreChunkedAndTheConnectionServesOnAfterwards() throws {
+        let closed = Mutex(false)
+        let s = try HTTPServer(port: 0, workers: 1) { req in
+            if req.path == "/stream" {
+                return .streaming(headers: [("Content-Type", "text/event-stream")]) { st in
+                    for k in 0..<3 {
+                        st.send(Array("data: \(k)\n\n".utf8))
+                        usleep(20_000)
+                    }
+                    st.finish()
+                }
+            }
+            if req.path == "/forever" {
+                return .streaming(headers: [("Content-Type", "text/event-stream")]) { st in
+                    while st.send(Array(": ping\n\n".utf8)) { usleep(10_000) }
+                    closed.withLock { $0 = true }
+                }
+            }
+            return HTTPResponse(status: 200, contentType: "text/plain", body: "plain")
+        }
+        s.start()
+        defer { s.stop(grace: 1); s.wait() }
+        let c = try RawClient(port: s.port)
+        c.send("GET /stream HTTP/1.1\r\nHost: t\r\n\r\n")
+        let r = try #require(c.response())
+        #expect(r.headers["transfer-encoding"] == "chunked" && r.headers["content-length"] == nil)
+        #expect(r.body == "data: 0\n\ndata: 1\n\ndata: 2\n\n")
+        c.send("GET /x HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(c.response()?.body == "plain")
+        // A reader that goes away ends the producer.
+        do {
+            let f = try RawClient(port: s.port)
+            f.send("GET /forever HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(f.waitFor(": ping"))
+        }
+        for _ in 0..<200 where !closed.withLock({ $0 }) { usleep(10_000) }
+        #expect(closed.withLock { $0 })
     }
 }
