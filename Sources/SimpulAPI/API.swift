@@ -59,7 +59,7 @@ public final class API: @unchecked Sendable {
             throw APIError(404, "not_found", "no route for \(req.path); see /openapi.json")
         }
         routeName = route.pattern
-        for q in req.query where !route.query.contains(where: { $0.name == q.name }) {
+        for q in req.query where !route.openQuery && !route.query.contains(where: { $0.name == q.name }) {
             throw APIError(400, "unknown_parameter", "unknown query parameter '\(q.name)'",
                            detail: .object(["allowed": .array(route.query.map { .string($0.name) })]))
         }
@@ -68,7 +68,8 @@ public final class API: @unchecked Sendable {
         }
         return try stores.with { store in
             var r = APIRequest(http: req, params: params, opd: nil, purpose: nil, store: store)
-            guard route.access == .personal else {
+            r.personal = route.access == .personal || (route.access == .token && route.personalWhen?(params) == true)
+            guard r.personal else {
                 if route.access == .token { try authenticate(&r, route: route) }
                 return try route.handler(&r)
             }
@@ -101,7 +102,7 @@ public final class API: @unchecked Sendable {
         if !limiter.allow(opd.name, perMinute: opd.ratePerMinute) {
             throw APIError(429, "rate_limited", "more than \(opd.ratePerMinute) requests a minute for OPD \(opd.name); slow down")
         }
-        guard route.access == .personal else { return }
+        guard r.personal else { return }
         let purpose = r.http.header("x-purpose")?.trimmingCharacters(in: .whitespaces) ?? ""
         r.purpose = purpose.isEmpty ? nil : purpose
         if purpose.isEmpty || !opd.purposes.contains(purpose) {

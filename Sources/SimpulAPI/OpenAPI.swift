@@ -24,9 +24,16 @@ enum OpenAPI {
                 params.append(.object(["name": .string(q.name), "in": .string("query"), "required": .bool(q.required),
                                        "description": .string(q.description), "schema": .object(["type": .string(q.type)])]))
             }
-            if r.access == .personal {
-                params.append(.object(["name": .string("X-Purpose"), "in": .string("header"), "required": .bool(true),
-                                       "description": .string("a purpose code granted to the caller's OPD"), "schema": .object(["type": .string("string")])]))
+            if r.openQuery {
+                params.append(.object(["name": .string("filters"), "in": .string("query"), "required": .bool(false), "style": .string("form"), "explode": .bool(true),
+                                       "description": .string("FIELD=OP.VALUE filters on the schema's fields: eq, neq, gt, gte, lt, lte, in (a,b), like (prefix)"),
+                                       "schema": .object(["type": .string("object"), "additionalProperties": .object(["type": .string("string")])])]))
+            }
+            if r.access == .personal || r.personalWhen != nil {
+                params.append(.object(["name": .string("X-Purpose"), "in": .string("header"), "required": .bool(r.access == .personal),
+                                       "description": .string(r.access == .personal ? "a purpose code granted to the caller's OPD"
+                                                                  : "a purpose code granted to the caller's OPD; required for personal schemas"),
+                                       "schema": .object(["type": .string("string")])]))
             }
             var responses: [String: JSONValue] = [
                 "200": .object(["description": .string("OK"), "content": .object([

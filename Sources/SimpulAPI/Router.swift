@@ -69,6 +69,8 @@ public struct APIRequest {
     public var store: HubStore
     /// Set by personal-data handlers: the NIKs the response is about (written to the audit log).
     public var persons: [String] = []
+    /// Whether this request reads personal data (the route's access, or `personalWhen`).
+    public var personal = false
 }
 
 public struct Route: @unchecked Sendable {
@@ -78,6 +80,11 @@ public struct Route: @unchecked Sendable {
     public var access: Access
     public var query: [QueryParam] = []
     public var tag: String
+    /// Query parameters beyond `query` are the handler's to check (record filters `field=op.value`).
+    public var openQuery = false
+    /// For `.token` routes: personal data after all when this says so for the path parameters (a personal
+    /// schema's records); then the route needs a purpose and is audited like a `.personal` one.
+    public var personalWhen: (@Sendable ([String: String]) -> Bool)? = nil
     public var handler: (inout APIRequest) throws -> HTTPResponse
 
     var segments: [String] { pattern.split(separator: "/").map(String.init) }

@@ -122,6 +122,11 @@ enum Migrations {
         );
         CREATE TABLE audit_person(nik TEXT NOT NULL, audit_id INTEGER NOT NULL, PRIMARY KEY(nik, audit_id)) WITHOUT ROWID;
         CREATE INDEX mentions_nik ON mentions(json_extract(data, '$.nik'));
+        """,
+        // 3: indexes for queries: citizens by name (current registry versions), the persons a record mentions
+        """
+        CREATE INDEX citizen_nama ON record_versions(json_extract(data, '$.nama')) WHERE schema = 'citizen' AND current = 1;
+        CREATE INDEX mentions_record ON mentions(schema, source_key);
         """
     ]
 }

@@ -24,6 +24,7 @@ import Testing
             tokens["revoked"] = try t.store.addOPD(name: "revoked", grants: ["*"], purposes: ["x"]).1
             _ = try t.store.revokeOPD("revoked")
             tokens["expired"] = try t.store.addOPD(name: "expired", grants: ["*"], purposes: ["x"], expiresAt: 1).1
+            tokens["bappeda"] = try t.store.addOPD(name: "bappeda", grants: ["budget_line:*", "planning_item:*"], purposes: ["perencanaan"]).1
             tokens["slow"] = try t.store.addOPD(name: "slow", grants: ["*"], purposes: ["x"], ratePerMinute: 2).1
             let api = try API(dbPath: path, schemas: t.hub.schemas)
             server = try HTTPServer(port: 0, workers: 2, handler: { api.handle($0) })
@@ -139,5 +140,76 @@ import Testing
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
         #expect(c.closedByServer())
+    }
+
+    @Test func recordQueriesFilterOrderAndPage() throws {
+        let e = try Env()
+        func records(_ body: JSONValue) -> [[String: JSONValue]] { body["records"]?.arrayValue?.compactMap(\.objectValue) ?? [] }
+        // Budget lines are not personal: a token is enough.
+        let (st, all) = try e.get("/v1/records/budget_line?limit=1000", opd: "bappeda")
+        #expect(st == 200 && records(all).count == 14 && all["next_cursor"] == .null)
+        // Keyset paging gives the same rows in the same order.
+        for order in ["", "&order=pagu.desc", "&order=kode_akun.asc", "&order=tanggal.desc"] {
+            var seen: [String] = []
+            var cursor: String? = nil
+            repeat {
+                let (s, page) = try e.get("/v1/records/budget_line?limit=3&select=source_key,pagu\(order)" + (cursor.map { "&cursor=" + $0 } ?? ""), opd: "bappeda")
+                #expect(s == 200)
+                seen += records(page).compactMap { $0["source_key"]?.stringValue }
+                cursor = page["next_cursor"]?.stringValue
+            } while cursor != nil && seen.count < 100
+            #expect(seen.count == 14 && Set(seen).count == 14, "\(order)")
+            if order == "&order=pagu.desc" {
+                let (_, p) = try e.get("/v1/records/budget_line?limit=1000&order=pagu.desc", opd: "bappeda")
+                let pagu = records(p).compactMap { $0["pagu"]?.stringValue.flatMap(Double.init) }
+                #expect(pagu == pagu.sorted(by: >) && pagu.count == 14, "numeric, not text order")
+            }
+        }
+        // Filters.
+        let (_, big) = try e.get("/v1/records/budget_line?pagu=gte.1000000000&select=pagu", opd: "bappeda")
+        #expect(!records(big).isEmpty && records(big).allSatisfy { (Double($0["pagu"]?.stringValue ?? "") ?? 0) >= 1e9 && $0.count == 1 })
+        let (_, murni) = try e.get("/v1/records/budget_line?tahap=in.(murni)&tahun=eq.2024", opd: "bappeda")
+        let (_, notMurni) = try e.get("/v1/records/budget_line?tahap=neq.murni", opd: "bappeda")
+        #expect(records(murni).count + records(notMurni).count == 14 && records(murni).allSatisfy { $0["tahap"] == .string("murni") })
+        let (_, prefix) = try e.get("/v1/records/budget_line?kode_sub_kegiatan=like.1.02*", opd: "bappeda")
+        #expect(!records(prefix).isEmpty && records(prefix).allSatisfy { $0["kode_sub_kegiatan"]?.stringValue?.hasPrefix("1.02") == true })
+        // Values are bound, never spliced.
+        let (inj, none) = try e.get("/v1/records/budget_line?tahap=eq.murni'%20OR%201=1%20--", opd: "bappeda")
+        #expect(inj == 200 && records(none).isEmpty)
+        // Mistakes are 400 with a reason; ungranted is 403.
+        for bad in ["nope=eq.1", "tahun=eq.abc", "tahap=approx.x", "pagu=like.1", "anggaran_kas=eq.1", "version=eq.1", "limit=1001", "limit=0",
+                    "cursor=garbage", "order=nope.asc", "select=", "tahun=in.", "tahun=eq.1%27)--"] {
+            #expect(try e.get("/v1/records/budget_line?\(bad)", opd: "bappeda").0 == 400, "\(bad)")
+        }
+        #expect(try e.get("/v1/records/nope", opd: "bappeda").0 == 404)
+        #expect(try e.get("/v1/records/disbursement", opd: "bappeda", purpose: "perencanaan").0 == 403)
+
+        // Permits are personal: a purpose, the grant's fields only, and an audit entry naming the persons.
+        #expect(try e.get("/v1/records/permit", opd: "dinkes").0 == 403)
+        let (ps, permits) = try e.get("/v1/records/permit", opd: "dinkes", purpose: "layanan-kesehatan")
+        #expect(ps == 200 && !records(permits).isEmpty && records(permits).allSatisfy { Set($0.keys).isSubset(of: ["no_izin"]) })
+        #expect(try e.get("/v1/records/permit?select=nama_pemohon", opd: "dinkes", purpose: "layanan-kesehatan").0 == 403)
+        #expect(try e.get("/v1/records/permit?nik_pemohon=eq.\(Self.nik)", opd: "dinkes", purpose: "layanan-kesehatan").0 == 403, "filtering reveals")
+        let access = try e.t.store.auditAccess(nik: Self.nik)
+        #expect(access.contains { $0.route == "/v1/records/{schema}" && $0.result == "ok" && $0.opd == "dinkes" })
+        #expect(try e.t.store.verifyAudit().broken == nil)
+    }
+
+    @Test func citizensByName() throws {
+        let e = try Env()
+        let (st, found) = try e.get("/v1/citizens?nama=siti%20aminah,%20S.Pd", opd: "dinkes", purpose: "layanan-kesehatan")
+        let citizens = found["citizens"]?.arrayValue ?? []
+        #expect(st == 200 && citizens.count == 1 && citizens.first?["nik"] == .string(Self.nik))
+        #expect(citizens.first?.objectValue.map { Set($0.keys) } == ["nik", "nama"])
+        let (_, first) = try e.get("/v1/citizens?nama=SITI&tanggal_lahir=05-04-1990&kode_wilayah=75.71", opd: "dinkes", purpose: "layanan-kesehatan")
+        #expect(first["citizens"]?.arrayValue?.count == 1)
+        let (_, other) = try e.get("/v1/citizens?nama=SITI&tanggal_lahir=1991-04-05", opd: "dinkes", purpose: "layanan-kesehatan")
+        #expect(other["citizens"]?.arrayValue?.isEmpty == true)
+        let (_, partial) = try e.get("/v1/citizens?nama=SIT", opd: "dinkes", purpose: "layanan-kesehatan")
+        #expect(partial["citizens"]?.arrayValue?.isEmpty == true, "whole names only")
+        #expect(try e.get("/v1/citizens?nama=ab", opd: "dinkes", purpose: "layanan-kesehatan").0 == 400)
+        #expect(try e.get("/v1/citizens?nama=siti&tanggal_lahir=31-02-1990", opd: "dinkes", purpose: "layanan-kesehatan").0 == 400)
+        #expect(try e.get("/v1/citizens?nama=siti", opd: "dinkes").0 == 403)
+        #expect(try e.t.store.auditAccess(nik: Self.nik).contains { $0.route == "/v1/citizens" && $0.result == "ok" })
     }
 }

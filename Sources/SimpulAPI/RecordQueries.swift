@@ -1,0 +1,226 @@
+import Foundation
+import SimpulHTTP
+import SimpulJSON
+import SimpulNormalise
+import SimpulStorage
+
+/// How a schema field can be queried, read from its JSON Schema.
+enum FieldKind: Equatable {
+    case text
+    case integer
+    /// Decimal money text ("1500000.00"): compared as a number.
+    case decimal
+    /// Arrays and objects: selectable, not filterable or orderable.
+    case structured
+    /// Added from the record's provenance when read (version, connector, raw_seq, ingested_at): selectable only.
+    case provenance
+
+    static let provenanceFields: Set<String> = ["version", "connector", "raw_seq", "ingested_at"]
+
+    static func of(_ schema: JSONValue, field: String) -> FieldKind? {
+        if provenanceFields.contains(field) { return .provenance }
+        guard let p = schema["properties"]?[field] else { return nil }
+        var types: [String] = []
+        switch p["type"] {
+        case .string(let t)?: types = [t]
+        case .array(let a)?: types = a.compactMap(\.stringValue)
+        default: break
+        }
+        if types.contains("array") || types.contains("object") { return .structured }
+        if types.contains("integer") { return .integer }
+        if p["format"]?.stringValue == "decimal" { return .decimal }
+        return .text
+    }
+}
+
+/// `/v1/records/{schema}` (filters, select, order, keyset cursor, limit) and `/v1/citizens?nama=…`.
+enum RecordQueries {
+    static let reserved: Set<String> = ["select", "order", "limit", "cursor"]
+    static let maxLimit = 1000
+
+    static func isPersonal(_ api: API, _ schema: String) -> Bool {
+        api.schemas.sources[schema]?["x-personal"] == .bool(true)
+    }
+
+    static func bad(_ code: String, _ message: String) -> APIError { APIError(400, code, message) }
+
+    static func records(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
+        let name = r.params["schema"] ?? ""
+        guard let source = api.schemas.sources[name], let schema = api.schemas[name] else {
+            throw APIError(404, "not_found", "no schema named '\(name)'", detail: .object(["schemas": .array(api.schemas.names.map { .string($0) })]))
+        }
+        let opd = r.opd!
+        guard let granted = opd.fields(name) else { throw APIError(403, "not_granted", "OPD \(opd.name) was not granted \(name) records") }
+        let all = schema.fieldNames
+        func check(_ field: String, for use: String) throws -> FieldKind {
+            guard let k = FieldKind.of(source, field: field) else {
+                throw APIError(400, "unknown_field", "schema \(name) has no field '\(field)'", detail: .object(["fields": .array(all.map { .string($0) })]))
+            }
+            if case .some(let f) = granted, !f.contains(field) {
+                throw APIError(403, "not_granted", "field '\(field)' of \(name) was not granted to OPD \(opd.name)")
+            }
+            if use != "select" && field != "source_key" {
+                if k == .structured { throw bad("invalid_filter", "field '\(field)' is a list or object: it can be selected, not used to \(use)") }
+                if k == .provenance { throw bad("invalid_filter", "field '\(field)' is provenance: it can be selected, not used to \(use) (use the change feed for 'since')") }
+            }
+            return k
+        }
+
+        var q = RecordQuery(schema: name)
+        for item in r.http.query where !reserved.contains(item.name) {
+            let kind = try check(item.name, for: "filter")
+            q.filters.append(try filter(field: item.name, kind: kind, spec: item.value))
+        }
+        // select
+        var selected: Set<String>
+        switch granted {
+        case .all: selected = Set(all)
+        case .some(let f): selected = f
+        }
+        if let sel = r.http.query("select") {
+            let names = sel.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !names.isEmpty else { throw bad("invalid_parameter", "select is a comma-separated list of fields") }
+            for n in names { _ = try check(n, for: "select") }
+            selected = Set(names)
+        }
+        // order
+        var orderSpec = "source_key.asc"
+        if let o = r.http.query("order"), !o.isEmpty {
+            var field = o, dir = "asc"
+            if let dot = o.lastIndex(of: "."), ["asc", "desc"].contains(String(o[o.index(after: dot)...])) {
+                field = String(o[..<dot])
+                dir = String(o[o.index(after: dot)...])
+            }
+            let kind = try check(field, for: "order")
+            q.orderField = field
+            q.descending = dir == "desc"
+            q.numericOrder = kind == .decimal
+            orderSpec = "\(field).\(dir)"
+        }
+        // limit
+        if let l = r.http.query("limit") {
+            guard let n = Int(l), (1...maxLimit).contains(n) else { throw bad("invalid_parameter", "limit is 1 to \(maxLimit)") }
+            q.limit = n
+        }
+        // cursor
+        if let c = r.http.query("cursor"), !c.isEmpty {
+            q.after = try decodeCursor(c, order: orderSpec)
+        }
+        var page: [QueriedRecord]
+        do { page = try r.store.queryRecords(q) } catch let e as QueryError { throw bad("invalid_filter", e.message) }
+        var next: JSONValue = .null
+        if page.count > q.limit {
+            page.removeLast(page.count - q.limit)
+            next = .string(encodeCursor(order: orderSpec, value: page.last!.orderValue, key: page.last!.sourceKey))
+        }
+        if r.personal {
+            r.persons = try r.store.mentionedNIKs(schema: name, sourceKeys: page.map(\.sourceKey))
+        }
+        return .json(.object([
+            "schema": .string(name),
+            "records": .array(page.map { Routes.cut($0.data, .some(selected)) }),
+            "next_cursor": next,
+        ]))
+    }
+
+    /// `field=op.value`: eq, neq, gt, gte, lt, lte, in (`in.a,b` or `in.(a,b)`), like (a prefix, `like.ABC` or `like.ABC*`).
+    static func filter(field: String, kind: FieldKind, spec: String) throws -> RecordFilter {
+        guard let dot = spec.firstIndex(of: "."), let op = RecordFilter.Op(rawValue: String(spec[..<dot])) else {
+            throw APIError(400, "invalid_filter", "filter \(field): write \(field)=OP.VALUE with OP one of \(RecordFilter.Op.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var raw = String(spec[spec.index(after: dot)...])
+        func value(_ v: String) throws -> SQLValue {
+            switch kind {
+            case .integer:
+                guard let n = Int64(v) else { throw bad("invalid_filter", "filter \(field): '\(v.prefix(40))' is not an integer") }
+                return .int(n)
+            case .decimal:
+                guard !v.isEmpty, v.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }), let d = Double(v) else {
+                    throw bad("invalid_filter", "filter \(field): '\(v.prefix(40))' is not a decimal number such as 1500000.00")
+                }
+                return .double(d)
+            default:
+                return .text(v)
+            }
+        }
+        switch op {
+        case .in:
+            if raw.hasPrefix("(") && raw.hasSuffix(")") { raw = String(raw.dropFirst().dropLast()) }
+            let parts = raw.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard !raw.isEmpty, parts.count <= 100 else { throw bad("invalid_filter", "filter \(field): in takes 1 to 100 comma-separated values") }
+            return RecordFilter(field: field, op: .in, values: try parts.map(value), numeric: kind == .decimal)
+        case .like:
+            guard kind == .text else { throw bad("invalid_filter", "filter \(field): like is for text fields") }
+            if raw.hasSuffix("*") { raw.removeLast() }
+            guard !raw.isEmpty, !raw.contains("*") else { throw bad("invalid_filter", "filter \(field): like takes a prefix, e.g. like.SITI") }
+            return RecordFilter(field: field, op: .like, values: [.text(raw)])
+        default:
+            return RecordFilter(field: field, op: op, values: [try value(raw)], numeric: kind == .decimal)
+        }
+    }
+
+    // MARK: - Keyset cursors: base64url of {"o": order, "v": last order value, "k": last source key}
+
+    static func encodeCursor(order: String, value: SQLValue, key: String) -> String {
+        let v: JSONValue
+        switch value {
+        case .int(let n): v = .object(["i": .string(String(n))])
+        case .double(let d): v = .object(["d": .string(String(d))])
+        case .text(let t): v = .string(t)
+        default: v = .null
+        }
+        let json = JSONValue.object(["o": .string(order), "v": v, "k": .string(key)]).jsonText
+        return Data(json.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decodeCursor(_ c: String, order: String) throws -> (SQLValue, String) {
+        var b = c.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b.count % 4 != 0 { b += "=" }
+        guard let data = Data(base64Encoded: b), let j = try? JSONParser.parse([UInt8](data)), let k = j["k"]?.stringValue, let o = j["o"]?.stringValue else {
+            throw bad("invalid_cursor", "cursor is not one this API gave out; take next_cursor from the previous page")
+        }
+        guard o == order else { throw bad("invalid_cursor", "this cursor belongs to order=\(o); keep the same order (and filters) while paging") }
+        let v: SQLValue
+        switch j["v"] {
+        case .string(let t)?: v = .text(t)
+        case .object(let ob)?:
+            if let i = ob["i"]?.stringValue.flatMap({ Int64($0) }) { v = .int(i) } else if let d = ob["d"]?.stringValue.flatMap({ Double($0) }) { v = .double(d) } else {
+                throw bad("invalid_cursor", "cursor is damaged")
+            }
+        default: v = .null
+        }
+        return (v, k)
+    }
+
+    // MARK: - Citizens by name
+
+    static func searchCitizens(_ r: inout APIRequest) throws -> HTTPResponse {
+        let opd = r.opd!
+        guard let fields = opd.fields("citizen") else { throw APIError(403, "not_granted", "OPD \(opd.name) was not granted citizen data") }
+        if case .some(let f) = fields, !f.contains("nama") {
+            throw APIError(403, "not_granted", "searching by name needs the field citizen:nama in the grant")
+        }
+        let nama = PersonName.normalise(r.http.query("nama") ?? "").nama
+        guard nama.count >= 3 else { throw bad("invalid_parameter", "nama needs at least 3 letters") }
+        var tanggal: String? = nil
+        if let t = r.http.query("tanggal_lahir"), !t.isEmpty {
+            do { tanggal = try DateNormaliser.date(t) } catch { throw bad("invalid_parameter", "tanggal_lahir: \(error.reason)") }
+        }
+        var wilayah: String? = nil
+        if let k = r.http.query("kode_wilayah"), !k.isEmpty {
+            do { wilayah = try Wilayah.normalise(k) } catch { throw bad("invalid_parameter", "kode_wilayah: \(error.reason)") }
+        }
+        var limit = 20
+        if let l = r.http.query("limit") {
+            guard let n = Int(l), (1...100).contains(n) else { throw bad("invalid_parameter", "limit is 1 to 100") }
+            limit = n
+        }
+        let found = try r.store.searchCitizens(namePrefix: nama, tanggalLahir: tanggal, kodeWilayah: wilayah, limit: limit)
+        r.persons = found.map(\.sourceKey)
+        var query: [String: JSONValue] = ["nama": .string(nama)]
+        if let tanggal { query["tanggal_lahir"] = .string(tanggal) }
+        if let wilayah { query["kode_wilayah"] = .string(wilayah) }
+        return .json(.object(["query": .object(query), "citizens": .array(found.map { Routes.cut($0.data, fields) })]))
+    }
+}
