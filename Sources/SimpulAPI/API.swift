@@ -1,5 +1,6 @@
 import Foundation
 import SimpulHTTP
+import SimpulIngest
 import SimpulJSON
 import SimpulSchema
 import SimpulStorage
@@ -9,19 +10,26 @@ import SimpulStorage
 public final class API: @unchecked Sendable {
     public let dbPath: String
     public let schemas: SchemaRegistry
+    /// Where connectors are found, for push ingest (nil: push is not offered).
+    public let home: HubHome?
+    /// Pushes are written one at a time (the store has one writer).
+    let pushLock = NSLock()
     private let stores: StorePool
     public private(set) var routes: [Route] = []
     let metrics = Metrics()
     let limiter = RateLimiter()
+    let feeds: Feeds
 
     /// What `--grant` may name besides the shared schemas.
-    public static let grantableScopes: Set<String> = ["reconciliation", "audit"]
+    public static let grantableScopes: Set<String> = ["reconciliation", "audit", "ingest"]
 
-    public init(dbPath: String, schemas: SchemaRegistry) throws {
+    public init(dbPath: String, schemas: SchemaRegistry, home: HubHome? = nil) throws {
         self.dbPath = dbPath
         self.schemas = schemas
+        self.home = home
         _ = try HubStore(path: dbPath)  // migrates, or refuses a newer database
         stores = StorePool(path: dbPath)
+        feeds = Feeds(dbPath: dbPath)
         routes = Routes.all(self)
     }
 
@@ -78,6 +86,8 @@ public final class API: @unchecked Sendable {
             do {
                 try authenticate(&r, route: route)
                 let resp = try route.handler(&r)
+                // A deferred answer (long poll) is audited by whoever answers it, with what it then holds.
+                if resp.deferred != nil { return resp }
                 // Fail closed: the answer leaves only once its audit entry is durable.
                 try store.appendAudit(opd: r.opd!.name, purpose: r.purpose, route: route.pattern, persons: r.persons,
                                       result: "ok", status: resp.status)
@@ -115,9 +125,19 @@ public final class API: @unchecked Sendable {
     }
 
     /// Checks `--grant` values against the shared schemas: an unknown schema or field is a mistake, not a silent no-op.
-    public static func checkGrants(_ specs: [String], schemas: SchemaRegistry) throws {
+    public static func checkGrants(_ specs: [String], schemas: SchemaRegistry, connectors: [String]? = nil) throws {
         let (_, grants) = try OPD.parseGrants(specs)
         for (scope, fields) in grants.sorted(by: { $0.key < $1.key }) {
+            if scope == "ingest" {
+                // ingest:CONNECTOR,… or ingest:* — which connectors the OPD may push to.
+                if case .some(let names) = fields, let connectors {
+                    let unknown = names.subtracting(connectors).sorted()
+                    guard unknown.isEmpty else {
+                        throw APIError(400, "invalid_grant", "no connector \(unknown.joined(separator: ", ")); connectors: \(connectors.sorted().joined(separator: ","))")
+                    }
+                }
+                continue
+            }
             if grantableScopes.contains(scope) {
                 guard fields == .all else { throw APIError(400, "invalid_grant", "grant \(scope):* (it has no fields)") }
                 continue
@@ -133,6 +153,9 @@ public final class API: @unchecked Sendable {
             }
         }
     }
+
+    /// Ends change-feed streams and answers long polls, before the server's graceful stop.
+    public func shutdown() { feeds.shutdown() }
 
     public var openAPI: JSONValue { OpenAPI.document(routes) }
     public func metricsText() -> String { metrics.text(stores: stores, openConnections: openConnections?() ?? 0) }

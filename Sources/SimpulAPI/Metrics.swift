@@ -1,4 +1,5 @@
 import Foundation
+import SimpulIngest
 import SimpulStorage
 
 /// Request counters and a latency histogram per route, in the Prometheus text format.
@@ -8,6 +9,18 @@ final class Metrics: @unchecked Sendable {
     private var requests: [String: Int] = [:]  // "route|method|status"
     private var histogram: [String: [Int]] = [:]  // route → counts per bucket (+Inf last)
     private var sums: [String: Double] = [:]
+    private var pushed: [String: [Int]] = [:]  // connector → read, accepted, unchanged, dead-lettered (pushes through this server)
+
+    func countIngest(_ s: RunSummary) {
+        lock.withLock {
+            var c = pushed[s.connector] ?? [0, 0, 0, 0]
+            c[0] += s.read
+            c[1] += s.accepted
+            c[2] += s.unchanged
+            c[3] += s.deadLettered
+            pushed[s.connector] = c
+        }
+    }
 
     func observe(route: String, method: String, status: Int, seconds: Double) {
         lock.withLock {
@@ -24,7 +37,7 @@ final class Metrics: @unchecked Sendable {
 
     func text(stores: StorePool, openConnections: Int) -> String {
         var out = "# HELP simpul_http_requests_total HTTP requests by route, method and status.\n# TYPE simpul_http_requests_total counter\n"
-        let (req, hist, sum) = lock.withLock { (requests, histogram, sums) }
+        let (req, hist, sum, push) = lock.withLock { (requests, histogram, sums, pushed) }
         for (k, n) in req.sorted(by: { $0.key < $1.key }) {
             let p = k.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
             out += "simpul_http_requests_total{route=\"\(Self.label(p[0]))\",method=\"\(p[1])\",status=\"\(p[2])\"} \(n)\n"
@@ -40,6 +53,12 @@ final class Metrics: @unchecked Sendable {
             out += "simpul_http_request_duration_seconds_bucket{route=\"\(Self.label(route))\",le=\"+Inf\"} \(cum)\n"
             out += "simpul_http_request_duration_seconds_sum{route=\"\(Self.label(route))\"} \(sum[route] ?? 0)\n"
             out += "simpul_http_request_duration_seconds_count{route=\"\(Self.label(route))\"} \(cum)\n"
+        }
+        out += "# HELP simpul_push_rows_total Rows pushed through POST /v1/ingest, by connector and outcome.\n# TYPE simpul_push_rows_total counter\n"
+        for (c, v) in push.sorted(by: { $0.key < $1.key }) {
+            for (i, outcome) in ["read", "accepted", "unchanged", "dead_lettered"].enumerated() {
+                out += "simpul_push_rows_total{connector=\"\(Self.label(c))\",outcome=\"\(outcome)\"} \(v[i])\n"
+            }
         }
         out += "# HELP simpul_http_open_connections Open client connections.\n# TYPE simpul_http_open_connections gauge\nsimpul_http_open_connections \(openConnections)\n"
         if let (counts, dead, topics) = try? stores.with({ s in (try s.recordCounts(), try s.openDeadLetterCount(), try s.topics()) }) {

@@ -1,5 +1,7 @@
 import Foundation
+import SimpulConnectors
 import SimpulHTTP
+import SimpulIngest
 import SimpulJSON
 import SimpulNormalise
 import SimpulReconcile
@@ -31,6 +33,17 @@ enum Routes {
             Route(method: "GET", pattern: "/v1/topics", summary: "topics with their last sequence number", access: .token, tag: "feeds") { r in
                 .json(.object(["topics": .array(try r.store.topics().map { .object(["name": .string($0.name), "last_seq": .int(Int($0.lastSeq))]) })]))
             },
+            Route(method: "GET", pattern: "/v1/topics/{topic}/events",
+                  summary: "a change feed (records.<schema>): events after a sequence number, granted fields only; wait=SECONDS long-polls; Accept: text/event-stream streams",
+                  access: .token,
+                  query: [QueryParam(name: "after", required: false, description: "the last sequence number already seen (default 0)", type: "integer"),
+                          QueryParam(name: "limit", required: false, description: "1 to 1000 (default 100)", type: "integer"),
+                          QueryParam(name: "wait", required: false, description: "seconds to wait for new events when there are none (0 to 30)", type: "integer")],
+                  tag: "feeds",
+                  personalWhen: { p in
+                      let t = p["topic"] ?? ""
+                      return t.hasPrefix("records.") && RecordQueries.isPersonal(api, String(t.dropFirst(8)))
+                  }) { r in try RecordQueries.events(&r, api: api) },
             Route(method: "GET", pattern: "/v1/citizens/{nik}",
                   summary: "a citizen's registry record and linked permits, businesses and disbursements, cut to the caller's grant (audited)",
                   access: .personal, tag: "citizens") { r in try citizen(&r) },
@@ -51,6 +64,11 @@ enum Routes {
                           QueryParam(name: "cursor", required: false, description: "next_cursor of the previous page")],
                   tag: "records", openQuery: true,
                   personalWhen: { p in RecordQueries.isPersonal(api, p["schema"] ?? "") }) { r in try RecordQueries.records(&r, api: api) },
+            Route(method: "POST", pattern: "/v1/ingest/{connector}",
+                  summary: "push an export in the connector's format; idempotent; answers the ingest run summary once every row is durable",
+                  access: .token,
+                  query: [QueryParam(name: "file", required: false, description: "a file name for provenance and dead letters (default push-<time>)")],
+                  tag: "ingest") { r in try push(&r, api: api) },
             Route(method: "GET", pattern: "/v1/reconciliation", summary: "plan ↔ budget ↔ realisation for a fiscal year (docs/reconciliation.md)",
                   access: .token,
                   query: [QueryParam(name: "tahun", required: true, description: "fiscal year, e.g. 2024", type: "integer"),
@@ -105,6 +123,35 @@ enum Routes {
         }
         for (k, v) in groups { out[k] = .array(v) }
         return .json(.object(out))
+    }
+
+    static func push(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
+        let name = r.params["connector"] ?? ""
+        let opd = r.opd!
+        guard let home = api.home else { throw APIError(501, "not_implemented", "this server does not take pushes") }
+        guard home.connectorNames().contains(name) else { throw APIError(404, "not_found", "no connector '\(name)'") }
+        switch opd.fields("ingest") {
+        case .all?: break
+        case .some(let names)? where names.contains(name): break
+        default: throw APIError(403, "not_granted", "OPD \(opd.name) may not push to \(name) (simpul opd add … --grant ingest:\(name))")
+        }
+        var file = r.http.query("file") ?? ""
+        if file.isEmpty { file = "push-" + HubStore.isoTime(Int64(Date().timeIntervalSince1970)) }
+        guard file.count <= 200, !file.contains("/"), !file.contains("\\"), !file.hasPrefix("."),
+              file.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+            throw APIError(400, "invalid_parameter", "file is a plain file name (no folders), up to 200 characters")
+        }
+        guard !r.http.body.isEmpty else { throw APIError(400, "empty_body", "send the export as the request body") }
+        let summary: RunSummary = try api.pushLock.withLock {
+            let ingestor = Ingestor(store: r.store, normaliser: try RowNormaliser(connector: try Connector.load(directory: try home.connectorDirectory(name)),
+                                                                                  schemas: api.schemas))
+            return try ingestor.ingest(body: r.http.body, name: "push:\(opd.name)/\(file)")
+        }
+        api.metrics.countIngest(summary)
+        if let reason = summary.files.first?.rejectedFile {
+            throw APIError(422, "rejected_file", "the body could not be read as \(name)'s format: \(reason)", detail: summary.json)
+        }
+        return .json(summary.json)
     }
 
     static func reconciliation(_ r: inout APIRequest) throws -> HTTPResponse {

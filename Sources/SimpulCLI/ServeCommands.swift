@@ -19,7 +19,7 @@ enum ServeCommands {
                     details: "Routes: see /openapi.json and docs/api.md. SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit.",
                     run: { try serve($0) }),
         CommandSpec(name: "opd add", summary: "register an OPD and print its token (shown once)", arguments: "NAME", minArgs: 1, maxArgs: 1,
-                    options: [Opt(name: "--grant", value: "SCHEMA:FIELD,…|SCHEMA:*|*", help: "what it may read; repeat for several schemas", repeatable: true),
+                    options: [Opt(name: "--grant", value: "SCHEMA:FIELD,…|SCHEMA:*|*", help: "what it may read (also reconciliation:*, audit:*, ingest:CONNECTOR,…); repeat for several", repeatable: true),
                               Opt(name: "--purpose", value: "CODE", help: "a purpose it may state in X-Purpose; repeat or comma-separate", repeatable: true),
                               Opt(name: "--rate", value: "N", help: "requests a minute (default 600)"),
                               Opt(name: "--expires", value: "YYYY-MM-DD", help: "the token stops working at the start of that day (UTC)"),
@@ -42,7 +42,8 @@ enum ServeCommands {
         let host = inv.value("--host") ?? "127.0.0.1"
         let port = try inv.int("--port", default: 8080)
         let workers = try inv.int("--workers", default: 2 * ProcessInfo.processInfo.activeProcessorCount)
-        let api = try API(dbPath: inv.dbPath, schemas: try Hub.schemas(home: try HubHome.locate()))
+        let home = try HubHome.locate()
+        let api = try API(dbPath: inv.dbPath, schemas: try Hub.schemas(home: home), home: home)
         let server: HTTPServer
         do {
             server = try HTTPServer(host: host, port: port, workers: workers, errorResponder: { status, message in
@@ -56,7 +57,10 @@ enum ServeCommands {
         for sig in [SIGTERM, SIGINT] { signal(sig, SIG_IGN) }
         let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { server.stop() }
+            s.setEventHandler {
+                api.shutdown()
+                server.stop()
+            }
             s.resume()
             return s
         }
@@ -82,7 +86,8 @@ enum ServeCommands {
         }
         let (opd, token): (OPD, String)
         do {
-            try API.checkGrants(grants, schemas: try Hub.schemas(home: try HubHome.locate()))
+            let home = try HubHome.locate()
+            try API.checkGrants(grants, schemas: try Hub.schemas(home: home), connectors: home.connectorNames())
             let store = try HubStore(path: inv.dbPath)
             (opd, token) = try store.addOPD(name: inv.arguments[0], grants: grants, purposes: purposes,
                                             ratePerMinute: max(1, try inv.int("--rate", default: 600)), expiresAt: expires)

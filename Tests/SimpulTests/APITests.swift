@@ -4,6 +4,7 @@ import SimpulHTTP
 import SimpulJSON
 import SimpulStorage
 import SimpulTestSupport
+import Synchronization
 import Testing
 
 /// The API over a real socket on a hub with the reference samples.
@@ -13,6 +14,7 @@ import Testing
     final class Env {
         let t: TestHub
         let server: HTTPServer
+        let api: API
         var tokens: [String: String] = [:]
 
         init() throws {
@@ -25,23 +27,27 @@ import Testing
             _ = try t.store.revokeOPD("revoked")
             tokens["expired"] = try t.store.addOPD(name: "expired", grants: ["*"], purposes: ["x"], expiresAt: 1).1
             tokens["bappeda"] = try t.store.addOPD(name: "bappeda", grants: ["budget_line:*", "planning_item:*"], purposes: ["perencanaan"]).1
+            tokens["pusher"] = try t.store.addOPD(name: "pusher", grants: ["ingest:sicantik"], purposes: ["push"]).1
             tokens["slow"] = try t.store.addOPD(name: "slow", grants: ["*"], purposes: ["x"], ratePerMinute: 2).1
-            let api = try API(dbPath: path, schemas: t.hub.schemas)
+            let api = try API(dbPath: path, schemas: t.hub.schemas, home: t.home)
+            self.api = api
             server = try HTTPServer(port: 0, workers: 2, handler: { api.handle($0) })
             server.start()
         }
 
         deinit {
+            api.shutdown()
             server.stop()
             server.wait()
         }
 
-        func get(_ path: String, opd: String? = nil, purpose: String? = nil) throws -> (Int, JSONValue) {
+        func get(_ path: String, opd: String? = nil, purpose: String? = nil, method: String = "GET", body: [UInt8] = []) throws -> (Int, JSONValue) {
             let c = try RawClient(port: server.port)
-            var h = "GET \(path) HTTP/1.1\r\nHost: t\r\n"
+            var h = "\(method) \(path) HTTP/1.1\r\nHost: t\r\n"
             if let opd { h += "Authorization: Bearer \(tokens[opd] ?? opd)\r\n" }
             if let purpose { h += "X-Purpose: \(purpose)\r\n" }
-            c.send(h + "\r\n")
+            if method == "POST" { h += "Content-Length: \(body.count)\r\n" }
+            c.send(Array((h + "\r\n").utf8) + body)
             let r = try #require(c.response())
             return (r.status, (try? JSONParser.parse(r.body)) ?? .string(r.body))
         }
@@ -211,5 +217,78 @@ import Testing
         #expect(try e.get("/v1/citizens?nama=siti&tanggal_lahir=31-02-1990", opd: "dinkes", purpose: "layanan-kesehatan").0 == 400)
         #expect(try e.get("/v1/citizens?nama=siti", opd: "dinkes").0 == 403)
         #expect(try e.t.store.auditAccess(nik: Self.nik).contains { $0.route == "/v1/citizens" && $0.result == "ok" })
+    }
+
+    /// A changed registry row for SITI AMINAH (a new version of citizen 7571014504900002).
+    static func changedCitizen(_ t: TestHub, address: String) throws -> String {
+        let src = try String(contentsOfFile: t.samples("dukcapil-siak") + "/biodata_2024-12.csv", encoding: .utf8)
+        let lines = src.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
+        let row = try #require(lines.first { $0.hasPrefix(nik) })
+        let changed = row.replacingOccurrences(of: "JL. NANI WARTABONE NO. 3", with: address)
+            .replacingOccurrences(of: "2024-12-01 09:30:00", with: "2025-01-05 10:00:00")
+        #expect(changed != row)
+        return try t.write("biodata-\(UUID().uuidString).csv", lines[0] + "\n" + changed + "\n")
+    }
+
+    @Test func changeFeedsLongPollAndStreamGrantedFieldsOnly() throws {
+        let e = try Env()
+        let (st, page) = try e.get("/v1/topics/records.citizen/events?limit=1000", opd: "dinkes", purpose: "layanan-kesehatan")
+        let events = page["events"]?.arrayValue ?? []
+        #expect(st == 200 && !events.isEmpty)
+        #expect(events.allSatisfy { Set($0["data"]?.objectValue?.keys ?? [:].keys) == ["nik", "nama"] })
+        let last = page["next_after"]?.scalarText.flatMap { Int($0) } ?? 0
+        #expect(try e.get("/v1/topics/records.citizen/events", opd: "dinkes").0 == 403, "personal: a purpose")
+        #expect(try e.get("/v1/topics/raw.dukcapil-siak/events", opd: "dinkes", purpose: "layanan-kesehatan").0 == 403)
+        #expect(try e.get("/v1/topics/records.budget_line/events", opd: "bappeda").0 == 200, "not personal")
+        #expect(try e.get("/v1/topics/records.citizen/events?wait=31", opd: "dinkes", purpose: "layanan-kesehatan").0 == 400)
+
+        // A stream and a long poll are waiting when a new version arrives.
+        let sse = try RawClient(port: e.server.port)
+        sse.send("GET /v1/topics/records.citizen/events HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n"
+                 + "Authorization: Bearer \(e.tokens["dinkes"]!)\r\nX-Purpose: layanan-kesehatan\r\nLast-Event-ID: \(last)\r\n\r\n")
+        #expect(sse.waitFor("retry: 3000"))
+        let polled = Mutex<(Int, JSONValue)?>(nil)
+        let port = e.server.port, token = e.tokens["dinkes"]!
+        let poller = Thread {
+            guard let c = try? RawClient(port: port) else { return }
+            c.send("GET /v1/topics/records.citizen/events?after=\(last)&wait=10 HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(token)\r\nX-Purpose: layanan-kesehatan\r\n\r\n")
+            if let r = c.response() { polled.withLock { $0 = (r.status, (try? JSONParser.parse(r.body)) ?? .null) } }
+        }
+        poller.start()
+        usleep(300_000)
+        #expect(polled.withLock { $0 } == nil, "nothing new yet: still waiting")
+        let before = try e.t.store.auditAccess(nik: Self.nik).count
+        _ = try e.t.ingest("dukcapil-siak", [try Self.changedCitizen(e.t, address: "JL. BARU NO. 9")])
+        for _ in 0..<300 where polled.withLock({ $0 }) == nil { usleep(10_000) }
+        let (ps, body) = try #require(polled.withLock { $0 })
+        let got = body["events"]?.arrayValue ?? []
+        #expect(ps == 200 && got.count == 1 && got.first?["key"] == .string(Self.nik))
+        #expect(got.first?["data"]?.objectValue.map { Set($0.keys) } == ["nik", "nama"], "no address: not granted")
+        #expect(sse.waitFor("id: \(last + 1)\nevent: record\ndata: "))
+        let text = String(decoding: sse.buf, as: UTF8.self)
+        #expect(!text.contains("JL. BARU"), "the stream cuts to the grant too")
+        // Both deliveries were audited with the person.
+        for _ in 0..<100 where try e.t.store.auditAccess(nik: Self.nik).count < before + 2 { usleep(10_000) }
+        #expect(try e.t.store.auditAccess(nik: Self.nik).filter { $0.route == "/v1/topics/{topic}/events" }.count >= 2)
+        #expect(try e.t.store.verifyAudit().broken == nil)
+    }
+
+    @Test func pushIngestIsIdempotentAndGranted() throws {
+        let e = try Env()
+        let body = try [UInt8](Data(contentsOf: URL(fileURLWithPath: e.t.samples("sicantik") + "/permohonan_page1.json")))
+        let (s1, first) = try e.get("/v1/ingest/sicantik?file=page1.json", opd: "pusher", method: "POST", body: body)
+        #expect(s1 == 200 && first["read"] == .int(6) && first["unchanged"] == .int(6), "the samples were ingested already: \(first)")
+        let changed = Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "JL. PANJAITAN NO. 12 KEL. LIMBA U II", with: "JL. BARU NO. 9").utf8)
+        let (s2, second) = try e.get("/v1/ingest/sicantik?file=page1b.json", opd: "pusher", method: "POST", body: changed)
+        #expect(s2 == 200 && (second["accepted"]?.scalarText.flatMap { Int($0) } ?? 0) > 0)
+        let (s3, third) = try e.get("/v1/ingest/sicantik?file=page1b.json", opd: "pusher", method: "POST", body: changed)
+        #expect(s3 == 200 && third["accepted"] == .int(0) && third["unchanged"] == second["accepted"], "idempotent")
+        #expect(try e.get("/v1/ingest/sicantik", opd: "pusher", method: "POST", body: Array("{garbage".utf8)).0 == 422)
+        #expect(try e.get("/v1/ingest/sicantik", opd: "pusher", method: "POST", body: []).0 == 400)
+        #expect(try e.get("/v1/ingest/sicantik?file=../x", opd: "pusher", method: "POST", body: body).0 == 400)
+        #expect(try e.get("/v1/ingest/oss-rba", opd: "pusher", method: "POST", body: body).0 == 403)
+        #expect(try e.get("/v1/ingest/nope", opd: "pusher", method: "POST", body: body).0 == 404)
+        #expect(try e.get("/v1/ingest/sicantik", opd: "dinkes", method: "POST", body: body).0 == 403)
+        #expect(try e.get("/v1/ingest/sicantik", method: "POST", body: body).0 == 401)
     }
 }

@@ -1,0 +1,272 @@
+import Foundation
+import SimpulHTTP
+import SimpulJSON
+import SimpulStorage
+
+/// Change feeds: `/v1/topics/{topic}/events` as JSON pages with long polling (`wait=`), or as server-sent events
+/// (`Accept: text/event-stream`). Subscribers see only the fields their OPD was granted; deliveries of personal
+/// records are audited before they leave, like any other read.
+///
+/// No worker thread waits: a long poll is a deferred answer and a stream is fed, both by one watcher thread that
+/// notices new events (every 100 ms it compares the topics' last sequence numbers, so ingests by another
+/// process, such as `simpul ingest`, are seen too).
+final class Feeds: @unchecked Sendable {
+    struct Reader {
+        var topic: String
+        var schema: String
+        var fields: OPD.Fields
+        var token: String
+        var opd: String
+        var purpose: String?
+        var personal: Bool
+        var route: String
+    }
+
+    final class Waiter {
+        let reader: Reader
+        var after: Int64
+        let limit: Int
+        let deadline: Double
+        let answer: @Sendable (HTTPResponse) -> Void
+        init(reader: Reader, after: Int64, limit: Int, deadline: Double, answer: @escaping @Sendable (HTTPResponse) -> Void) {
+            self.reader = reader
+            self.after = after
+            self.limit = limit
+            self.deadline = deadline
+            self.answer = answer
+        }
+    }
+
+    final class Subscriber {
+        let reader: Reader
+        var after: Int64
+        let stream: ResponseStream
+        var lastSent: Double
+        init(reader: Reader, after: Int64, stream: ResponseStream, now: Double) {
+            self.reader = reader
+            self.after = after
+            self.stream = stream
+            self.lastSent = now
+        }
+    }
+
+    static let maxWait = 30
+    static let heartbeat = 15.0
+    static let streamBatch = 500
+
+    let dbPath: String
+    private let cond = NSCondition()
+    private var waiters: [Waiter] = []
+    private var subscribers: [Subscriber] = []
+    private var started = false
+    private var stopped = false
+
+    init(dbPath: String) { self.dbPath = dbPath }
+
+    var subscriberCount: Int { cond.withLock { waiters.count + subscribers.count } }
+
+    // MARK: - One page, at once
+
+    /// Events after `after`, cut to the reader's grant, audited when personal. `persons` is filled for the audit.
+    static func page(store: HubStore, reader: Reader, after: Int64, limit: Int) throws -> (events: [JSONValue], last: Int64, persons: [String]) {
+        let events = try store.readTopic(reader.topic, from: after + 1, limit: limit)
+        var persons: [String] = []
+        if reader.personal && !events.isEmpty {
+            persons = try store.mentionedNIKs(schema: reader.schema, sourceKeys: events.map(\.key))
+        }
+        let out = events.map { e in
+            JSONValue.object(["seq": .int(Int(e.seq)), "key": .string(e.key), "at": .string(HubStore.isoTime(e.at)),
+                              "data": Routes.cut(e.payload, reader.fields)])
+        }
+        return (out, events.last?.seq ?? after, persons)
+    }
+
+    static func pageJSON(_ topic: String, _ events: [JSONValue], next: Int64) -> HTTPResponse {
+        .json(.object(["topic": .string(topic), "events": .array(events), "next_after": .int(Int(next))]))
+    }
+
+    // MARK: - Waiting
+
+    func wait(_ w: Waiter) {
+        cond.withLock {
+            if stopped {
+                w.answer(Self.pageJSON(w.reader.topic, [], next: w.after))
+                return
+            }
+            waiters.append(w)
+            startIfNeeded()
+            cond.signal()
+        }
+    }
+
+    func subscribe(_ s: Subscriber) {
+        cond.withLock {
+            if stopped {
+                s.stream.finish()
+                return
+            }
+            subscribers.append(s)
+            startIfNeeded()
+            cond.signal()
+        }
+    }
+
+    /// Answers every waiter (no new events) and ends every stream; for a graceful stop.
+    func shutdown() {
+        let (ws, ss) = cond.withLock { () -> ([Waiter], [Subscriber]) in
+            stopped = true
+            defer { waiters = []; subscribers = [] }
+            cond.broadcast()
+            return (waiters, subscribers)
+        }
+        for w in ws { w.answer(Self.pageJSON(w.reader.topic, [], next: w.after)) }
+        for s in ss {
+            s.stream.send(Array("event: end\ndata: {\"reason\":\"the hub is stopping\"}\n\n".utf8))
+            s.stream.finish()
+        }
+    }
+
+    private func startIfNeeded() {
+        guard !started else { return }
+        started = true
+        let t = Thread { [self] in watch() }
+        t.name = "simpul-feeds"
+        t.start()
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    private func watch() {
+        var store: HubStore? = nil
+        while true {
+            let (ws, ss, stop) = cond.withLock { () -> ([Waiter], [Subscriber], Bool) in
+                while waiters.isEmpty && subscribers.isEmpty && !stopped { cond.wait() }
+                return (waiters, subscribers, stopped)
+            }
+            if stop { return }
+            do {
+                if store == nil { store = try HubStore(path: dbPath) }
+                try round(store!, ws, ss)
+            } catch {
+                // The database is unreachable: answer the waiters with 503 and end the streams; they retry.
+                let e = APIError(503, "unavailable", "the change feed could not read the hub: \(type(of: error))").response
+                let (w2, s2) = cond.withLock { () -> ([Waiter], [Subscriber]) in
+                    defer { waiters = []; subscribers = [] }
+                    return (waiters, subscribers)
+                }
+                for w in w2 { w.answer(e) }
+                for s in s2 { s.stream.finish() }
+                store = nil
+            }
+            cond.withLock { _ = cond.wait(until: Date().addingTimeInterval(0.1)) }
+        }
+    }
+
+    /// One pass: whose topic moved, who timed out, which streams need a heartbeat or have ended.
+    private func round(_ store: HubStore, _ ws: [Waiter], _ ss: [Subscriber]) throws {
+        let last = Dictionary(try store.topics().map { ($0.name, $0.lastSeq) }, uniquingKeysWith: { a, _ in a })
+        let t = Self.now()
+        var doneWaiters: [ObjectIdentifier] = []
+        for w in ws {
+            let moved = (last[w.reader.topic] ?? 0) > w.after
+            guard moved || t >= w.deadline else { continue }
+            doneWaiters.append(ObjectIdentifier(w))
+            w.answer(try deliver(store, w.reader, after: w.after, limit: w.limit))
+        }
+        var doneSubs: [ObjectIdentifier] = []
+        for s in ss {
+            guard s.stream.isOpen else { doneSubs.append(ObjectIdentifier(s)); continue }
+            if (last[s.reader.topic] ?? 0) > s.after {
+                // Still allowed? A revoked or expired token ends the stream.
+                guard let opd = try store.opd(token: s.reader.token), opd.revokedAt == nil,
+                      opd.expiresAt.map({ Int64(Date().timeIntervalSince1970) < $0 }) ?? true
+                else {
+                    s.stream.send(Array("event: end\ndata: {\"reason\":\"the token was revoked or expired\"}\n\n".utf8))
+                    s.stream.finish()
+                    doneSubs.append(ObjectIdentifier(s))
+                    continue
+                }
+                let (events, next, persons) = try Self.page(store: store, reader: s.reader, after: s.after, limit: Self.streamBatch)
+                if s.reader.personal {
+                    try store.appendAudit(opd: s.reader.opd, purpose: s.reader.purpose, route: s.reader.route, persons: persons, result: "ok", status: 200)
+                }
+                var text = ""
+                for e in events { text += "id: \(e["seq"]?.scalarText ?? "")\nevent: record\ndata: \(e.jsonText)\n\n" }
+                if !s.stream.send(Array(text.utf8)) { doneSubs.append(ObjectIdentifier(s)); continue }
+                s.after = next
+                s.lastSent = t
+            } else if t - s.lastSent >= Self.heartbeat {
+                if !s.stream.send(Array(": keep-alive\n\n".utf8)) { doneSubs.append(ObjectIdentifier(s)) }
+                s.lastSent = t
+            }
+        }
+        if !doneWaiters.isEmpty || !doneSubs.isEmpty {
+            let dw = Set(doneWaiters), ds = Set(doneSubs)
+            cond.withLock {
+                waiters.removeAll { dw.contains(ObjectIdentifier($0)) }
+                subscribers.removeAll { ds.contains(ObjectIdentifier($0)) }
+            }
+        }
+    }
+
+    /// A long poll's answer: the page, audited first when it holds personal records (fail closed).
+    private func deliver(_ store: HubStore, _ reader: Reader, after: Int64, limit: Int) throws -> HTTPResponse {
+        let (events, next, persons) = try Self.page(store: store, reader: reader, after: after, limit: limit)
+        if reader.personal && !events.isEmpty {
+            try store.appendAudit(opd: reader.opd, purpose: reader.purpose, route: reader.route, persons: persons, result: "ok", status: 200)
+        }
+        return Self.pageJSON(reader.topic, events, next: next)
+    }
+}
+
+extension RecordQueries {
+    /// The topic route: checks the topic and grant, answers at once, or hands the request to the feed watcher.
+    static func events(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
+        let topic = r.params["topic"] ?? ""
+        let opd = r.opd!
+        guard topic.hasPrefix("records.") else {
+            throw APIError(403, "operator_only", "topic \(topic) is for operators (simpul topics read); OPDs read records.<schema> topics")
+        }
+        let schema = String(topic.dropFirst(8))
+        guard api.schemas[schema] != nil else { throw APIError(404, "not_found", "no topic '\(topic)'") }
+        guard let fields = opd.fields(schema) else { throw APIError(403, "not_granted", "OPD \(opd.name) was not granted \(schema) records") }
+        func int(_ name: String, _ def: Int, _ range: ClosedRange<Int>) throws -> Int {
+            guard let v = r.http.query(name) else { return def }
+            guard let n = Int(v), range.contains(n) else { throw bad("invalid_parameter", "\(name) is \(range.lowerBound) to \(range.upperBound)") }
+            return n
+        }
+        var after = Int64(try int("after", 0, 0...Int(Int32.max)))
+        if r.http.query("after") == nil, let last = r.http.header("last-event-id"), let n = Int64(last), n >= 0 { after = n }
+        let limit = try int("limit", 100, 1...1000)
+        let wait = try int("wait", 0, 0...Feeds.maxWait)
+        let auth = r.http.header("authorization") ?? ""
+        let reader = Feeds.Reader(topic: topic, schema: schema, fields: fields, token: String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces),
+                                  opd: opd.name, purpose: r.purpose, personal: r.personal, route: "/v1/topics/{topic}/events")
+        if (r.http.header("accept") ?? "").contains("text/event-stream") {
+            // The first batch goes through the normal path (audited by the dispatcher); the rest is streamed.
+            let (events, next, persons) = try Feeds.page(store: r.store, reader: reader, after: after, limit: Feeds.streamBatch)
+            r.persons = persons
+            var first = "retry: 3000\n\n"
+            for e in events { first += "id: \(e["seq"]?.scalarText ?? "")\nevent: record\ndata: \(e.jsonText)\n\n" }
+            let feeds = api.feeds, head = Array(first.utf8)
+            return .streaming(headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")]) { stream in
+                stream.send(head)
+                feeds.subscribe(Feeds.Subscriber(reader: reader, after: next, stream: stream, now: Feeds.now()))
+            }
+        }
+        let (events, next, persons) = try Feeds.page(store: r.store, reader: reader, after: after, limit: limit)
+        if !events.isEmpty || wait == 0 {
+            r.persons = persons
+            return Feeds.pageJSON(topic, events, next: next)
+        }
+        // Nothing yet: wait for events (the watcher audits what it delivers).
+        let feeds = api.feeds, from = after
+        return .later { answer in
+            feeds.wait(Feeds.Waiter(reader: reader, after: from, limit: limit, deadline: Feeds.now() + Double(wait), answer: answer))
+        }
+    }
+}
