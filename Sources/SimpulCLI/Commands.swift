@@ -14,10 +14,15 @@ public enum Commands {
     static let json = Opt(name: "--json", value: nil, help: "machine-readable JSON output")
 
     public static let all: [CommandSpec] = [
-        CommandSpec(name: "demo", summary: "a fresh hub in a folder with every connector's samples ingested",
+        CommandSpec(name: "demo", summary: "a fresh hub with every connector's samples and demo OPDs, serving the API",
                     arguments: "", minArgs: 0, maxArgs: 0,
-                    options: [Opt(name: "--dir", value: "DIR", help: "folder for the demo hub (default ./simpul-demo; emptied first)"), json],
-                    details: "Creates DIR/simpul.db, ingests connectors/*/samples and prints what is there.",
+                    options: [Opt(name: "--dir", value: "DIR", help: "folder for the demo hub (default ./simpul-demo; emptied first)"),
+                              Opt(name: "--host", value: "ADDR", help: "IPv4 address to listen on (default 127.0.0.1)"),
+                              Opt(name: "--port", value: "N", help: "port (default 8080; 0 = any free port)"),
+                              Opt(name: "--no-serve", value: nil, help: "load and report, then exit"), json],
+                    details: "Creates DIR/simpul.db, ingests connectors/*/samples, adds the demo OPDs (tokens printed and written to "
+                        + "DIR/demo-tokens.json), prints what is there, then serves until Ctrl-C. With --json: one JSON line with the "
+                        + "summary and tokens, then {\"url\"} once listening.",
                     run: { try Demo.run($0) }),
         CommandSpec(name: "init", summary: "create (or migrate) the hub database", arguments: "", minArgs: 0, maxArgs: 0,
                     options: [db], run: { inv in

@@ -22,15 +22,34 @@ enum Demo {
             summaries.append(s.json)
             if !inv.json { Console.out(s.text + "\n") }
         }
+        // The demo OPDs, each with what such an office would be granted.
+        var tokens: [(DemoOPD, String)] = []
+        for d in DemoOPD.all {
+            tokens.append((d, try hub.store.addOPD(name: d.name, grants: d.grants, purposes: [d.purpose]).1))
+        }
+        let serve = !inv.flag("--no-serve")
+        let host = inv.value("--host") ?? "127.0.0.1"
+        let port = try inv.int("--port", default: 8080)
         let counts = try hub.store.recordCounts()
         let dead = try hub.store.deadLetters(connector: nil, status: "open", limit: 1000).count
+        let tokensJSON = JSONValue.object(Dictionary(uniqueKeysWithValues: tokens.map {
+            ($0.0.name, JSONValue.object(["token": .string($0.1), "purpose": .string($0.0.purpose), "grants": .array($0.0.grants.map { .string($0) })]))
+        }))
+        // For scripts and the browser test: the demo's tokens, readable only by the owner. Demo only; a real
+        // hub never writes a token anywhere.
+        let tokenFile = dir + "/demo-tokens.json"
+        FileManager.default.createFile(atPath: tokenFile, contents: Data(tokensJSON.jsonText.utf8), attributes: [.posixPermissions: 0o600])
         if inv.json {
             Console.out(JSONValue.object([
                 "db": .string(db), "runs": .array(summaries),
                 "records": .object(Dictionary(uniqueKeysWithValues: counts.map { ($0.0, .int(Int($0.1))) })),
                 "mentions": .int(Int(try hub.store.mentionCount())), "dead_letters_open": .int(dead),
+                "tokens": tokensJSON,
             ]).jsonText)
-            return ExitCode.ok
+            guard serve else { return ExitCode.ok }
+            return try ServeCommands.runServer(dbPath: db, home: home, host: host, port: port, workers: 2 * ProcessInfo.processInfo.activeProcessorCount) { url in
+                Console.out(JSONValue.object(["url": .string(url)]).jsonText)
+            }
         }
         Console.out("Records now in the hub:")
         for (schema, n) in counts { Console.out("  \(schema.padding(toLength: 14, withPad: " ", startingAt: 0)) \(n)") }
@@ -41,9 +60,55 @@ enum Demo {
               simpul topics list --db \(db)
               simpul dlq list --db \(db)
               simpul records show citizen 7571014504900002 --db \(db)
-              simpul topics read records.citizen --limit 3 --db \(db)
               simpul reconcile --year 2024 --db \(db)
             """)
-        return ExitCode.ok
+        guard serve else { return ExitCode.ok }
+        return try ServeCommands.runServer(dbPath: db, home: home, host: host, port: port, workers: 2 * ProcessInfo.processInfo.activeProcessorCount) { url in
+            Console.out("\nServing the API on \(url)  (Ctrl-C to stop)\n")
+            Console.out("Demo OPDs (tokens also in \(tokenFile); a real hub shows a token once and stores only its hash):")
+            for (d, token) in tokens {
+                Console.out("  \(d.name.padding(toLength: 12, withPad: " ", startingAt: 0)) purpose \(d.purpose.padding(toLength: 19, withPad: " ", startingAt: 0)) \(d.about)")
+                Console.out("               token \(token)")
+            }
+            let t = Dictionary(uniqueKeysWithValues: tokens.map { ($0.0.name, $0.1) })
+            Console.out("""
+
+                Try:
+                  curl \(url)/healthz
+                  curl -H 'Authorization: Bearer \(t["dinkes"]!)' -H 'X-Purpose: layanan-kesehatan' \(url)/v1/citizens/7571014504900002
+                  curl -H 'Authorization: Bearer \(t["dinsos"]!)' -H 'X-Purpose: bansos' '\(url)/v1/citizens?nama=siti%20aminah'
+                  curl -H 'Authorization: Bearer \(t["bpkad"]!)' '\(url)/v1/records/budget_line?pagu=gte.1000000000&select=kode_sub_kegiatan,pagu&order=pagu.desc'
+                  curl -H 'Authorization: Bearer \(t["bpkad"]!)' '\(url)/v1/reconciliation?tahun=2024'
+                  curl -N -H 'Accept: text/event-stream' -H 'Authorization: Bearer \(t["dinsos"]!)' -H 'X-Purpose: bansos' \(url)/v1/topics/records.citizen/events
+                  curl -H 'Authorization: Bearer \(t["dpmptsp"]!)' --data-binary @connectors/sicantik/samples/permohonan_page1.json \(url)/v1/ingest/sicantik
+                  curl -H 'Authorization: Bearer \(t["inspektorat"]!)' -H 'X-Purpose: pengawasan-pdp' '\(url)/v1/audit/access?nik=7571014504900002'
+                  curl \(url)/openapi.json
+                """)
+        }
     }
+}
+
+/// The OPDs a demo hub starts with: what a health office, a permit office, social affairs, the finance office and
+/// the inspectorate would each be granted.
+public struct DemoOPD: Sendable {
+    public var name: String
+    public var purpose: String
+    public var grants: [String]
+    public var about: String
+
+    public static let all: [DemoOPD] = [
+        DemoOPD(name: "dinkes", purpose: "layanan-kesehatan",
+                grants: ["citizen:nik,nama,tanggal_lahir,jenis_kelamin,kode_wilayah"], about: "health office: who a patient is"),
+        DemoOPD(name: "dpmptsp", purpose: "perizinan",
+                grants: ["citizen:nik,nama,alamat,kode_wilayah", "permit:*", "business:*", "ingest:sicantik,oss-rba"],
+                about: "permit office: permits and businesses; pushes SiCantik and OSS exports"),
+        DemoOPD(name: "dinsos", purpose: "bansos",
+                grants: ["citizen:*", "disbursement:no_sp2d,tgl_sp2d,nik_penerima,nama_penerima,nilai,keterangan"],
+                about: "social affairs: households and aid received"),
+        DemoOPD(name: "bpkad", purpose: "anggaran",
+                grants: ["planning_item:*", "budget_line:*", "disbursement:*", "reconciliation:*"],
+                about: "finance office: plan, budget, realisation and reconciliation"),
+        DemoOPD(name: "inspektorat", purpose: "pengawasan-pdp", grants: ["*"],
+                about: "inspectorate: everything, and the audit log (who read whom)"),
+    ]
 }

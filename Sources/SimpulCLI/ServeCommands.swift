@@ -39,18 +39,24 @@ enum ServeCommands {
     ]
 
     static func serve(_ inv: Invocation) throws -> Int32 {
-        let host = inv.value("--host") ?? "127.0.0.1"
-        let port = try inv.int("--port", default: 8080)
-        let workers = try inv.int("--workers", default: 2 * ProcessInfo.processInfo.activeProcessorCount)
         let home = try HubHome.locate()
-        let api = try API(dbPath: inv.dbPath, schemas: try Hub.schemas(home: home), home: home)
+        return try runServer(dbPath: inv.dbPath, home: home, host: inv.value("--host") ?? "127.0.0.1", port: try inv.int("--port", default: 8080),
+                             workers: try inv.int("--workers", default: 2 * ProcessInfo.processInfo.activeProcessorCount)) { url in
+            Console.out("simpul serving \(inv.dbPath) on \(url)  (Ctrl-C to stop)")
+        }
+    }
+
+    /// Serves the API on `dbPath` until SIGTERM or SIGINT (graceful: feeds end, in-flight requests finish).
+    /// `ready` gets the base URL once the socket listens.
+    static func runServer(dbPath: String, home: HubHome, host: String, port: Int, workers: Int, ready: (String) -> Void) throws -> Int32 {
+        let api = try API(dbPath: dbPath, schemas: try Hub.schemas(home: home), home: home)
         let server: HTTPServer
         do {
-            server = try HTTPServer(host: host, port: port, workers: workers, errorResponder: { status, message in
+            server = try HTTPServer(host: host, port: port, workers: max(1, workers), errorResponder: { status, message in
                 APIError(status, APIError.code(for: status), message).response
             }, handler: { api.handle($0) })
         } catch {
-            Console.err("simpul serve: \(error)")
+            Console.err("simpul: \(error)")
             return ExitCode.unavailable
         }
         api.openConnections = { server.openConnections }
@@ -64,10 +70,10 @@ enum ServeCommands {
             s.resume()
             return s
         }
-        Console.out("simpul serving \(inv.dbPath) on http://\(host):\(server.port)  (Ctrl-C to stop)")
+        ready("http://\(host):\(server.port)")
         server.run()
         _ = sources
-        Console.out("simpul serve: stopped")
+        Console.out("simpul: stopped")
         return ExitCode.ok
     }
 

@@ -36,7 +36,9 @@ public struct OPD: Sendable, Equatable {
             let schema = String(parts[0])
             if parts[1] == "*" { out[schema] = .all; continue }
             let fields = parts[1].split(separator: ",")
-            guard !fields.isEmpty, fields.allSatisfy(ident) else { throw StoreOpenError(message: "grant '\(spec)': fields are snake_case names separated by commas") }
+            // Connector names (ingest:dukcapil-siak) may hold hyphens; schema fields are snake_case.
+            func name(_ f: Substring) -> Bool { schema == "ingest" ? ident(Substring(f.replacingOccurrences(of: "-", with: "_"))) : ident(f) }
+            guard !fields.isEmpty, fields.allSatisfy(name) else { throw StoreOpenError(message: "grant '\(spec)': fields are snake_case names separated by commas") }
             if case .all? = out[schema] { continue }
             var cur: Set<String> = []
             if case .some(let f)? = out[schema] { cur = f }

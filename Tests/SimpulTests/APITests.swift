@@ -1,5 +1,6 @@
 import Foundation
 import SimpulAPI
+import SimpulCLI
 import SimpulHTTP
 import SimpulJSON
 import SimpulStorage
@@ -120,6 +121,42 @@ import Testing
         let (nf, err) = try e.get("/nope")
         guard case .object(let eo) = err, case .object(let inner)? = eo["error"] else { Issue.record("error shape"); return }
         #expect(nf == 404 && inner["code"] == .string("not_found"))
+    }
+
+    @Test func demoServesWithATokenPerOPD() throws {
+        let t = try TestHub()
+        let exe = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/simpul").path
+        guard FileManager.default.isExecutableFile(atPath: exe) else { return }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = ["demo", "--json", "--port", "0", "--dir", t.dir + "/demo"]
+        var env = ProcessInfo.processInfo.environment
+        env["SIMPUL_HOME"] = t.home.root
+        p.environment = env
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        defer { if p.isRunning { p.terminate() } }
+        var text = ""
+        while text.split(separator: "\n").count < 2 {
+            let d = out.fileHandleForReading.availableData
+            if d.isEmpty { break }
+            text += String(decoding: d, as: UTF8.self)
+        }
+        let lines = text.split(separator: "\n").map { (try? JSONParser.parse(String($0))) ?? .null }
+        let tokens = try #require(lines.first?["tokens"]?.objectValue)
+        #expect(Set(tokens.keys) == Set(DemoOPD.all.map(\.name)))
+        let url = try #require(lines.dropFirst().first?["url"]?.stringValue)
+        let port = try #require(Int(url.split(separator: ":").last ?? ""))
+        let c = try RawClient(port: port)
+        c.send("GET /v1/citizens/\(Self.nik) HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(tokens["dinkes"]?["token"]?.stringValue ?? "")\r\n"
+               + "X-Purpose: layanan-kesehatan\r\n\r\n")
+        let r = try #require(c.response())
+        #expect(r.status == 200 && r.body.contains("SITI AMINAH"))
+        p.terminate()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
     }
 
     @Test func serveStopsGracefullyOnSIGTERM() throws {
@@ -290,5 +327,73 @@ import Testing
         #expect(try e.get("/v1/ingest/nope", opd: "pusher", method: "POST", body: body).0 == 404)
         #expect(try e.get("/v1/ingest/sicantik", opd: "dinkes", method: "POST", body: body).0 == 403)
         #expect(try e.get("/v1/ingest/sicantik", method: "POST", body: body).0 == 401)
+    }
+
+    /// For each demo OPD, schema and route: exactly the granted fields appear, the rest is refused, and every
+    /// personal read and refusal is in the audit log.
+    @Test func demoOPDsSeeExactlyTheirGrants() throws {
+        let e = try Env()
+        for c in ["oss-rba"] { _ = try e.t.ingest(c, [e.t.samples(c)]) }
+        let schemas = e.t.hub.schemas.names
+        var personalCalls = 0
+        let auditBefore = try e.t.store.verifyAudit().entries
+        for d in DemoOPD.all {
+            let (opd, token) = try e.t.store.addOPD(name: "demo-" + d.name, grants: d.grants, purposes: [d.purpose])
+            e.tokens[d.name] = token
+            for schema in schemas {
+                let personal = e.api.schemas.sources[schema]?["x-personal"] == .bool(true)
+                let path = "/v1/records/\(schema)?limit=1000"
+                let (st, body) = try e.get(path, opd: d.name, purpose: d.purpose)
+                if personal { personalCalls += 1 }
+                guard let fields = opd.fields(schema) else {
+                    #expect(st == 403, "\(d.name) \(schema)")
+                    continue
+                }
+                #expect(st == 200, "\(d.name) \(schema)")
+                var q = RecordQuery(schema: schema)
+                q.limit = 1000
+                let full = try e.t.store.queryRecords(q).map(\.data)
+                let got = body["records"]?.arrayValue ?? []
+                #expect(got.count == full.count, "\(d.name) \(schema)")
+                for (g, f) in zip(got, full) {
+                    guard case .object(let fo) = f else { continue }
+                    let want: [String: JSONValue]
+                    switch fields {
+                    case .all: want = fo
+                    case .some(let allowed): want = fo.filter { allowed.contains($0.key) }
+                    }
+                    #expect(g == .object(want), "\(d.name) \(schema): exactly the granted fields")
+                }
+                if personal {
+                    #expect(try e.get(path, opd: d.name).0 == 403, "\(d.name) \(schema) without a purpose")
+                    #expect(try e.get(path, opd: d.name, purpose: "lain-lain").0 == 403, "\(d.name) \(schema) with another purpose")
+                    personalCalls += 2
+                }
+            }
+            // The citizen route.
+            let (cs, cb) = try e.get("/v1/citizens/\(Self.nik)", opd: d.name, purpose: d.purpose)
+            personalCalls += 1
+            if let fields = opd.fields("citizen") {
+                #expect(cs == 200)
+                let full = try #require(try e.t.store.record(schema: "citizen", sourceKey: Self.nik)).data
+                #expect(cb["citizen"] == Routes_cut(full, fields), "\(d.name) citizen")
+                for (schema, key) in ["permit": "permits", "business": "businesses", "disbursement": "disbursements"] {
+                    #expect((cb[key] != nil) == (opd.fields(schema) != nil && cb[key]?.arrayValue?.isEmpty == false), "\(d.name) \(key)")
+                }
+            } else {
+                #expect(cs == 403, "\(d.name) citizen")
+            }
+        }
+        #expect(try e.t.store.verifyAudit().entries == auditBefore + personalCalls, "every personal read and refusal is audited")
+        #expect(try e.t.store.verifyAudit().broken == nil)
+    }
+}
+
+/// The grant cut, as the API does it (for the expectations above).
+func Routes_cut(_ v: JSONValue, _ fields: OPD.Fields) -> JSONValue {
+    guard case .object(let o) = v else { return v }
+    switch fields {
+    case .all: return v
+    case .some(let f): return .object(o.filter { f.contains($0.key) })
     }
 }
