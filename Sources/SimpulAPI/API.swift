@@ -19,6 +19,7 @@ public final class API: @unchecked Sendable {
     let metrics = Metrics()
     let limiter = RateLimiter()
     let feeds: Feeds
+    let audit: AuditWriter
 
     /// What `--grant` may name besides the shared schemas.
     public static let grantableScopes: Set<String> = ["reconciliation", "audit", "ingest"]
@@ -29,7 +30,8 @@ public final class API: @unchecked Sendable {
         self.home = home
         _ = try HubStore(path: dbPath)  // migrates, or refuses a newer database
         stores = StorePool(path: dbPath)
-        feeds = Feeds(dbPath: dbPath)
+        audit = AuditWriter(dbPath: dbPath)
+        feeds = Feeds(dbPath: dbPath, audit: audit)
         routes = Routes.all(self)
     }
 
@@ -89,12 +91,12 @@ public final class API: @unchecked Sendable {
                 // A deferred answer (long poll) is audited by whoever answers it, with what it then holds.
                 if resp.deferred != nil { return resp }
                 // Fail closed: the answer leaves only once its audit entry is durable.
-                try store.appendAudit(opd: r.opd!.name, purpose: r.purpose, route: route.pattern, persons: r.persons,
-                                      result: "ok", status: resp.status)
+                try audit.append(AuditItem(opd: r.opd!.name, purpose: r.purpose, route: route.pattern, persons: r.persons,
+                                           result: "ok", status: resp.status))
                 return resp
             } catch let e as APIError {
-                try store.appendAudit(opd: r.opd?.name ?? "-", purpose: r.purpose, route: route.pattern, persons: r.persons,
-                                      result: e.status == 404 ? "not_found" : "refused:\(e.code)", status: e.status)
+                try audit.append(AuditItem(opd: r.opd?.name ?? "-", purpose: r.purpose, route: route.pattern, persons: r.persons,
+                                           result: e.status == 404 ? "not_found" : "refused:\(e.code)", status: e.status))
                 throw e
             }
         }
@@ -158,7 +160,15 @@ public final class API: @unchecked Sendable {
     public func shutdown() { feeds.shutdown() }
 
     public var openAPI: JSONValue { OpenAPI.document(routes) }
-    public func metricsText() -> String { metrics.text(stores: stores, openConnections: openConnections?() ?? 0) }
+    public func metricsText() -> String {
+        let a = audit.stats
+        return metrics.text(stores: stores, openConnections: openConnections?() ?? 0)
+            + "# HELP simpul_audit_entries_total Audit entries written by this server.\n# TYPE simpul_audit_entries_total counter\nsimpul_audit_entries_total \(a.entries)\n"
+            + "# HELP simpul_audit_commits_total Audit commits (group commit: entries / commits per fsync).\n# TYPE simpul_audit_commits_total counter\nsimpul_audit_commits_total \(a.commits)\n"
+    }
+
+    /// Audit entries and commits so far (group commit shares one commit among concurrent requests).
+    public var auditStats: (commits: Int, entries: Int) { audit.stats }
     /// Set by the server owner, for the connections gauge.
     public var openConnections: (@Sendable () -> Int)?
 }

@@ -61,7 +61,12 @@ final class Feeds: @unchecked Sendable {
     private var started = false
     private var stopped = false
 
-    init(dbPath: String) { self.dbPath = dbPath }
+    let audit: AuditWriter
+
+    init(dbPath: String, audit: AuditWriter) {
+        self.dbPath = dbPath
+        self.audit = audit
+    }
 
     var subscriberCount: Int { cond.withLock { waiters.count + subscribers.count } }
 
@@ -192,7 +197,7 @@ final class Feeds: @unchecked Sendable {
                 }
                 let (events, next, persons) = try Self.page(store: store, reader: s.reader, after: s.after, limit: Self.streamBatch)
                 if s.reader.personal {
-                    try store.appendAudit(opd: s.reader.opd, purpose: s.reader.purpose, route: s.reader.route, persons: persons, result: "ok", status: 200)
+                    try audit.append(AuditItem(opd: s.reader.opd, purpose: s.reader.purpose, route: s.reader.route, persons: persons, result: "ok", status: 200))
                 }
                 var text = ""
                 for e in events { text += "id: \(e["seq"]?.scalarText ?? "")\nevent: record\ndata: \(e.jsonText)\n\n" }
@@ -217,7 +222,7 @@ final class Feeds: @unchecked Sendable {
     private func deliver(_ store: HubStore, _ reader: Reader, after: Int64, limit: Int) throws -> HTTPResponse {
         let (events, next, persons) = try Self.page(store: store, reader: reader, after: after, limit: limit)
         if reader.personal && !events.isEmpty {
-            try store.appendAudit(opd: reader.opd, purpose: reader.purpose, route: reader.route, persons: persons, result: "ok", status: 200)
+            try audit.append(AuditItem(opd: reader.opd, purpose: reader.purpose, route: reader.route, persons: persons, result: "ok", status: 200))
         }
         return Self.pageJSON(reader.topic, events, next: next)
     }

@@ -31,6 +31,25 @@ public struct AuditEntry: Sendable, Equatable {
     }
 }
 
+/// What an audit entry records, before it is chained.
+public struct AuditItem: Sendable {
+    public var opd: String
+    public var purpose: String?
+    public var route: String
+    public var persons: [String]
+    public var result: String
+    public var status: Int
+
+    public init(opd: String, purpose: String?, route: String, persons: [String], result: String, status: Int) {
+        self.opd = opd
+        self.purpose = purpose
+        self.route = route
+        self.persons = persons
+        self.result = result
+        self.status = status
+    }
+}
+
 extension HubStore {
     public static let auditGenesis = String(repeating: "0", count: 64)
 
@@ -43,18 +62,35 @@ extension HubStore {
     /// Appends an entry to the chain and returns once it is durable (the caller answers only after).
     @discardableResult
     public func appendAudit(opd: String, purpose: String?, route: String, persons: [String], result: String, status: Int) throws -> AuditEntry {
+        try appendAudits([AuditItem(opd: opd, purpose: purpose, route: route, persons: persons, result: result, status: status)])[0]
+    }
+
+    /// Appends several entries in one transaction (one fsync): group commit for concurrent requests.
+    public func appendAudits(_ items: [AuditItem]) throws -> [AuditEntry] {
         let at = Int64(Date().timeIntervalSince1970 * 1000)
         return try db.transaction {
             let last = try db.rows("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").first
-            let id = (last?[0].int ?? 0) + 1
-            let prev = last?[1].text ?? Self.auditGenesis
-            let hash = AuditEntry.digest(prev: prev, id: id, at: at, opd: opd, purpose: purpose, route: route, persons: persons, result: result, status: status)
-            try db.run("INSERT INTO audit(id, at, opd, purpose, route, persons, result, status, prev_hash, hash) VALUES(?,?,?,?,?,?,?,?,?,?)",
-                       [.int(id), .int(at), .text(opd), purpose.map { .text($0) } ?? .null, .text(route),
-                        .text(JSONValue.array(persons.map { .string($0) }).jsonText), .text(result), .int(Int64(status)), .text(prev), .text(hash)])
-            for nik in Set(persons) { try db.run("INSERT OR IGNORE INTO audit_person(nik, audit_id) VALUES(?,?)", [.text(nik), .int(id)]) }
-            return AuditEntry(id: id, at: at, opd: opd, purpose: purpose, route: route, persons: persons, result: result, status: status,
-                              prevHash: prev, hash: hash)
+            var id = last?[0].int ?? 0
+            var prev = last?[1].text ?? Self.auditGenesis
+            let ins = try db.prepare("INSERT INTO audit(id, at, opd, purpose, route, persons, result, status, prev_hash, hash) VALUES(?,?,?,?,?,?,?,?,?,?)")
+            let person = try db.prepare("INSERT OR IGNORE INTO audit_person(nik, audit_id) VALUES(?,?)")
+            var out: [AuditEntry] = []
+            for it in items {
+                id += 1
+                let hash = AuditEntry.digest(prev: prev, id: id, at: at, opd: it.opd, purpose: it.purpose, route: it.route, persons: it.persons,
+                                             result: it.result, status: it.status)
+                try ins.bind([.int(id), .int(at), .text(it.opd), it.purpose.map { .text($0) } ?? .null, .text(it.route),
+                              .text(JSONValue.array(it.persons.map { .string($0) }).jsonText), .text(it.result), .int(Int64(it.status)), .text(prev), .text(hash)])
+                try ins.run()
+                for nik in Set(it.persons) {
+                    try person.bind([.text(nik), .int(id)])
+                    try person.run()
+                }
+                out.append(AuditEntry(id: id, at: at, opd: it.opd, purpose: it.purpose, route: it.route, persons: it.persons, result: it.result,
+                                      status: it.status, prevHash: prev, hash: hash))
+                prev = hash
+            }
+            return out
         }
     }
 

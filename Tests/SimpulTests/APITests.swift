@@ -12,7 +12,7 @@ import Testing
 @Suite(.serialized) struct APITests {
     static let nik = "7571014504900002"
 
-    final class Env {
+    final class Env: @unchecked Sendable {
         let t: TestHub
         let server: HTTPServer
         let api: API
@@ -386,6 +386,29 @@ import Testing
         }
         #expect(try e.t.store.verifyAudit().entries == auditBefore + personalCalls, "every personal read and refusal is audited")
         #expect(try e.t.store.verifyAudit().broken == nil)
+    }
+
+    @Test func auditIsGroupCommittedAndFailsClosed() throws {
+        let e = try Env()
+        let before = try e.t.store.verifyAudit().entries
+        let n = 48
+        let statuses = Mutex<[Int]>([])
+        DispatchQueue.concurrentPerform(iterations: n) { _ in
+            let st = (try? e.get("/v1/citizens/\(Self.nik)", opd: "dinkes", purpose: "layanan-kesehatan").0) ?? 0
+            statuses.withLock { $0.append(st) }
+        }
+        #expect(statuses.withLock { $0 } == Array(repeating: 200, count: n))
+        #expect(try e.t.store.verifyAudit().entries == before + n && e.t.store.verifyAudit().broken == nil)
+        let stats = e.api.auditStats
+        #expect(stats.entries == n)
+        print("audit group commit: \(stats.entries) entries in \(stats.commits) commits")
+        // When the audit log cannot be written, personal data does not leave.
+        try e.t.store.db.execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        let (st, body) = try e.get("/v1/citizens/\(Self.nik)", opd: "dinkes", purpose: "layanan-kesehatan")
+        #expect(st == 503 && !body.jsonText.contains("SITI"))
+        #expect(try e.get("/v1/records/budget_line?limit=1", opd: "bappeda").0 == 200, "non-personal reads go on")
+        try e.t.store.db.execute("DROP TRIGGER refuse_audit")
+        #expect(try e.get("/v1/citizens/\(Self.nik)", opd: "dinkes", purpose: "layanan-kesehatan").0 == 200)
     }
 }
 

@@ -1,0 +1,75 @@
+import Foundation
+import SimpulStorage
+
+/// Group commit for the audit log. Request threads hand in their entry and block until it is durable; one writer
+/// thread takes everything waiting and commits it in one transaction (one fsync), so under load many answers
+/// share one disk flush instead of queueing for one each. A failed commit fails every request in it (fail closed:
+/// no personal data leaves without its entry).
+final class AuditWriter: @unchecked Sendable {
+    /// Entries committed together.
+    final class Batch {
+        var items: [AuditItem] = []
+        var done = false
+        var error: String?
+    }
+
+    struct Failed: Error { var reason: String }
+
+    private let dbPath: String
+    private let cond = NSCondition()
+    private var open = Batch()
+    private var started = false
+    /// Commits so far, and entries in them (for /metrics and the benchmark).
+    private(set) var commits = 0
+    private(set) var entries = 0
+
+    init(dbPath: String) { self.dbPath = dbPath }
+
+    /// Returns once the entry is durable, or throws if its commit failed.
+    func append(_ item: AuditItem) throws {
+        cond.lock()
+        defer { cond.unlock() }
+        if !started {
+            started = true
+            let t = Thread { [self] in loop() }
+            t.name = "simpul-audit"
+            t.start()
+        }
+        let batch = open
+        batch.items.append(item)
+        cond.broadcast()
+        while !batch.done { cond.wait() }
+        if let e = batch.error { throw Failed(reason: e) }
+    }
+
+    var stats: (commits: Int, entries: Int) { cond.withLock { (commits, entries) } }
+
+    private func loop() {
+        var store: HubStore? = nil
+        while true {
+            cond.lock()
+            while open.items.isEmpty { cond.wait() }
+            let batch = open
+            open = Batch()
+            cond.unlock()
+            var failure: String? = nil
+            do {
+                if store == nil { store = try HubStore(path: dbPath) }
+                _ = try store!.appendAudits(batch.items)
+            } catch {
+                // Only the kind of failure: store errors never carry bound values, but stay on the safe side.
+                failure = "\(type(of: error))"
+                store = nil
+            }
+            cond.lock()
+            batch.error = failure
+            batch.done = true
+            if failure == nil {
+                commits += 1
+                entries += batch.items.count
+            }
+            cond.broadcast()
+            cond.unlock()
+        }
+    }
+}
