@@ -31,13 +31,21 @@ def enum(*v, null=True):
     return {"type": ["string", "null"] if null else "string", "enum": list(v) + ([None] if null else [])}
 
 
+# Schemas holding personal data (UU PDP): reading them needs a stated purpose and is audited (docs/api.md).
+PERSONAL = {"citizen", "permit", "business", "disbursement"}
+
+
 def schema(name, title, props, required):
     p = dict(props)
     p.update(PROV)
-    return {
+    out = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://simpul.go.id/schemas/{name}.json",
         "title": title,
+    }
+    if name in PERSONAL:
+        out["x-personal"] = True
+    return out | {
         "type": "object",
         "required": ["source_system", "source_key"] + required,
         "additionalProperties": False,
