@@ -16,9 +16,12 @@ public final class API: @unchecked Sendable {
     let pushLock = NSLock()
     private let stores: StorePool
     public private(set) var routes: [Route] = []
+    /// The routes with their patterns split into segments once.
+    private var table: [(route: Route, segments: [String])] = []
     let metrics = Metrics()
     let limiter = RateLimiter()
     let feeds: Feeds
+    let tokens = TokenCache()
     let audit: AuditWriter
 
     /// What `--grant` may name besides the shared schemas.
@@ -33,6 +36,7 @@ public final class API: @unchecked Sendable {
         audit = AuditWriter(dbPath: dbPath)
         feeds = Feeds(dbPath: dbPath, audit: audit)
         routes = Routes.all(self)
+        table = routes.map { ($0, $0.segments) }
     }
 
     /// The HTTP handler: never throws, never crashes on input; errors become JSON with their status.
@@ -55,8 +59,9 @@ public final class API: @unchecked Sendable {
     private func dispatch(_ req: HTTPRequest, routeName: inout String) throws -> HTTPResponse {
         var allowed: [String] = []
         var found: (Route, [String: String])?
-        for r in routes {
-            guard let p = r.match(req.path) else { continue }
+        let got = Array(req.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
+        for (r, segments) in table {
+            guard let p = Route.match(segments, got) else { continue }
             allowed.append(r.method)
             if r.method == req.method || (req.method == "HEAD" && r.method == "GET") { found = (r, p); break }
         }
@@ -104,9 +109,9 @@ public final class API: @unchecked Sendable {
 
     private func authenticate(_ r: inout APIRequest, route: Route) throws {
         guard let auth = r.http.header("authorization"), auth.lowercased().hasPrefix("bearer "),
-              case let token = auth.dropFirst(7).trimmingCharacters(in: .whitespaces), !token.isEmpty
+              case let token = auth.dropFirst(7).trimmedOWS, !token.isEmpty
         else { throw APIError(401, "unauthorized", "send 'Authorization: Bearer <token>' (simpul opd add gives a token)") }
-        guard let opd = try r.store.opd(token: token) else { throw APIError(401, "unauthorized", "unknown token") }
+        guard let opd = try tokens.opd(token, store: r.store) else { throw APIError(401, "unauthorized", "unknown token") }
         let now = Int64(Date().timeIntervalSince1970)
         r.opd = opd  // named in the audit entry of a refusal too
         if opd.revokedAt != nil { throw APIError(401, "token_revoked", "this token was revoked") }
@@ -115,7 +120,7 @@ public final class API: @unchecked Sendable {
             throw APIError(429, "rate_limited", "more than \(opd.ratePerMinute) requests a minute for OPD \(opd.name); slow down")
         }
         guard r.personal else { return }
-        let purpose = r.http.header("x-purpose")?.trimmingCharacters(in: .whitespaces) ?? ""
+        let purpose = r.http.header("x-purpose")?.trimmedOWS ?? ""
         r.purpose = purpose.isEmpty ? nil : purpose
         if purpose.isEmpty || !opd.purposes.contains(purpose) {
             let e = APIError(403, "purpose_required",
@@ -205,5 +210,25 @@ final class RateLimiter: @unchecked Sendable {
             buckets[key] = b
             return ok
         }
+    }
+}
+
+/// Recently seen tokens (by their SHA-256, never the token itself) with their OPD, for one second: a busy OPD does
+/// not cost a database lookup per request, and a revocation or expiry takes effect within a second.
+final class TokenCache: @unchecked Sendable {
+    static let ttl = 1.0
+    private var entries: [String: (opd: OPD, at: Double)] = [:]
+    private let lock = NSLock()
+
+    func opd(_ token: String, store: HubStore) throws -> OPD? {
+        let hash = HubStore.tokenHash(token)
+        let now = Feeds.now()
+        if let e = lock.withLock({ entries[hash] }), now - e.at < Self.ttl { return e.opd }
+        guard let opd = try store.opd(tokenHash: hash) else { return nil }
+        lock.withLock {
+            if entries.count > 10_000 { entries.removeAll() }
+            entries[hash] = (opd, now)
+        }
+        return opd
     }
 }

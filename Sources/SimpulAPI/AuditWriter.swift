@@ -9,6 +9,8 @@ final class AuditWriter: @unchecked Sendable {
     /// Entries committed together.
     final class Batch {
         var items: [AuditItem] = []
+        /// Its own condition, so a commit wakes only the requests in it.
+        let cond = NSCondition()
         var done = false
         var error: String?
     }
@@ -27,18 +29,20 @@ final class AuditWriter: @unchecked Sendable {
 
     /// Returns once the entry is durable, or throws if its commit failed.
     func append(_ item: AuditItem) throws {
-        cond.lock()
-        defer { cond.unlock() }
-        if !started {
-            started = true
-            let t = Thread { [self] in loop() }
-            t.name = "simpul-audit"
-            t.start()
+        let batch = cond.withLock { () -> Batch in
+            if !started {
+                started = true
+                let t = Thread { [self] in loop() }
+                t.name = "simpul-audit"
+                t.start()
+            }
+            open.items.append(item)
+            cond.signal()
+            return open
         }
-        let batch = open
-        batch.items.append(item)
-        cond.broadcast()
-        while !batch.done { cond.wait() }
+        batch.cond.lock()
+        defer { batch.cond.unlock() }
+        while !batch.done { batch.cond.wait() }
         if let e = batch.error { throw Failed(reason: e) }
     }
 
@@ -61,15 +65,17 @@ final class AuditWriter: @unchecked Sendable {
                 failure = "\(type(of: error))"
                 store = nil
             }
-            cond.lock()
-            batch.error = failure
-            batch.done = true
-            if failure == nil {
-                commits += 1
-                entries += batch.items.count
+            cond.withLock {
+                if failure == nil {
+                    commits += 1
+                    entries += batch.items.count
+                }
             }
-            cond.broadcast()
-            cond.unlock()
+            batch.cond.withLock {
+                batch.error = failure
+                batch.done = true
+                batch.cond.broadcast()
+            }
         }
     }
 }

@@ -89,16 +89,14 @@ public struct Route: @unchecked Sendable {
 
     var segments: [String] { pattern.split(separator: "/").map(String.init) }
 
-    /// Path parameters if `path` matches the pattern.
-    func match(_ path: String) -> [String: String]? {
-        let want = segments
-        let got = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+    /// Path parameters if the path's segments match the pattern's (`want`: this route's `segments`, split once).
+    static func match(_ want: [String], _ got: [Substring]) -> [String: String]? {
         guard want.count == got.count else { return nil }
         var out: [String: String] = [:]
         for (w, g) in zip(want, got) {
             if w.hasPrefix("{") {
                 guard !g.isEmpty else { return nil }
-                out[String(w.dropFirst().dropLast())] = HTTPRequest.percentDecode(g)
+                out[String(w.dropFirst().dropLast())] = HTTPRequest.percentDecode(String(g))
             } else if w != g {
                 return nil
             }

@@ -71,8 +71,8 @@ enum ServeCommands {
             return s
         }
         ready("http://\(host):\(server.port)")
-        server.run()
-        _ = sources
+        // The signal sources must live as long as the loop (a release build would otherwise free them early).
+        withExtendedLifetime(sources) { server.run() }
         Console.out("simpul: stopped")
         return ExitCode.ok
     }

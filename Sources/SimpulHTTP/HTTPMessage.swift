@@ -204,3 +204,14 @@ public final class ResponseStream: @unchecked Sendable {
 
     func markClosed() { lock.withLock { closed = true } }
 }
+
+extension StringProtocol {
+    /// Without leading and trailing spaces and tabs (HTTP's optional whitespace); cheaper than Foundation's trimming.
+    public var trimmedOWS: String {
+        let u = Array(self.utf8)
+        var a = 0, b = u.count
+        while a < b, u[a] == 0x20 || u[a] == 0x09 { a += 1 }
+        while b > a, u[b - 1] == 0x20 || u[b - 1] == 0x09 { b -= 1 }
+        return String(decoding: u[a..<b], as: UTF8.self)
+    }
+}

@@ -99,7 +99,7 @@ public enum HTTPParser {
         func values(_ n: String) -> [String] { headers.filter { $0.name == n }.map(\.value) }
         if version == "HTTP/1.1" && values("host").count != 1 { return .error(status: 400, message: "exactly one Host header is required") }
 
-        let connection = values("connection").joined(separator: ",").lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let connection = values("connection").joined(separator: ",").lowercased().split(separator: ",").map { $0.trimmedOWS }
         let keepAlive = version == "HTTP/1.1" ? !connection.contains("close") : connection.contains("keep-alive")
 
         // Body framing (RFC 9112 §6.3).
@@ -109,7 +109,7 @@ public enum HTTPParser {
         if !te.isEmpty {
             if !cl.isEmpty { return .error(status: 400, message: "both Transfer-Encoding and Content-Length") }
             if version == "HTTP/1.0" { return .error(status: 400, message: "Transfer-Encoding in an HTTP/1.0 request") }
-            let codings = te.joined(separator: ",").lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let codings = te.joined(separator: ",").lowercased().split(separator: ",").map { $0.trimmedOWS }
             guard codings == ["chunked"] else { return .error(status: 501, message: "only the chunked transfer coding is supported") }
             switch decodeChunked(buf, from: bodyStart, limit: limits.maxBodyBytes) {
             case .incomplete: return .incomplete(expectsContinue: expectsContinue(headers))
@@ -117,7 +117,7 @@ public enum HTTPParser {
             case .done(let b, let e): body = b; end = e
             }
         } else if !cl.isEmpty {
-            let all = cl.joined(separator: ",").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let all = cl.joined(separator: ",").split(separator: ",").map { $0.trimmedOWS }
             guard let first = all.first, all.allSatisfy({ $0 == first }), !first.isEmpty, first.count <= 15,
                   first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int(first)
             else { return .error(status: 400, message: "invalid Content-Length") }

@@ -127,8 +127,10 @@ extension HubStore {
     }
 
     /// The OPD a token belongs to (revoked and expired ones too: the caller decides and says why).
-    public func opd(token: String) throws -> OPD? {
-        try db.rows("SELECT \(Self.opdColumns) FROM opds WHERE token_hash = ?", [.text(Self.tokenHash(token))]).first.map(Self.decodeOPD)
+    public func opd(token: String) throws -> OPD? { try opd(tokenHash: Self.tokenHash(token)) }
+
+    public func opd(tokenHash: String) throws -> OPD? {
+        try db.rows("SELECT \(Self.opdColumns) FROM opds WHERE token_hash = ?", [.text(tokenHash)]).first.map(Self.decodeOPD)
     }
 
     public func opds() throws -> [OPD] {

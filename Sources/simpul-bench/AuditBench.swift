@@ -1,0 +1,81 @@
+import Foundation
+import SimpulStorage
+
+/// `simpul-bench audit`: the audit log at scale. Appends N hash-chained entries (in group-commit sized batches),
+/// then measures "who read this person's data" (`audit access`) and a full `audit verify`. Baseline: the same rows
+/// inserted into a plain table without the chain or the person index, in the same batches.
+func benchAudit(_ args: [String]) throws {
+    var entries = 1_000_000, batch = 64, persons = 200_000
+    var dir = NSTemporaryDirectory() + "simpul-bench-audit-" + UUID().uuidString
+    var i = 0
+    while i + 1 < args.count {
+        switch args[i] {
+        case "--entries": entries = Int(args[i + 1]) ?? entries
+        case "--batch": batch = Int(args[i + 1]) ?? batch
+        case "--persons": persons = Int(args[i + 1]) ?? persons
+        case "--dir": dir = args[i + 1]
+        default: print(usage); exit(64)
+        }
+        i += 2
+    }
+    guard i == args.count else { print(usage); exit(64) }
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    func nik(_ k: Int) -> String { "7571" + String(format: "%012d", k) }
+    var rng = SystemRandomNumberGenerator()
+    let opds = ["dinkes", "dinsos", "dpmptsp", "bpkad", "disdik"]
+    func item(_ n: Int) -> AuditItem {
+        AuditItem(opd: opds[n % opds.count], purpose: "layanan", route: "/v1/citizens/{nik}",
+                  persons: [nik(Int.random(in: 0..<persons, using: &rng))], result: "ok", status: 200)
+    }
+
+    // Baseline: plain inserts, same batches, same pragmas.
+    let base = try Database(path: dir + "/baseline.db")
+    try base.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;")
+    try base.execute("CREATE TABLE audit(id INTEGER PRIMARY KEY, at INTEGER, opd TEXT, purpose TEXT, route TEXT, persons TEXT, result TEXT, status INTEGER)")
+    var t0 = Date()
+    let ins = try base.prepare("INSERT INTO audit(at, opd, purpose, route, persons, result, status) VALUES(?,?,?,?,?,?,?)")
+    var n = 0
+    while n < entries {
+        try base.execute("BEGIN")
+        for _ in 0..<min(batch, entries - n) {
+            let it = item(n)
+            try ins.bind([.int(Int64(n)), .text(it.opd), .text(it.purpose ?? ""), .text(it.route), .text("[\"\(it.persons[0])\"]"), .text(it.result), .int(200)])
+            try ins.run()
+            n += 1
+        }
+        try base.execute("COMMIT")
+    }
+    let baseSecs = Date().timeIntervalSince(t0)
+    print("baseline  \(entries) plain inserts in batches of \(batch): \(Int(Double(entries) / baseSecs)) rows/s (\(fmt(baseSecs, 2)) s)")
+
+    let store = try HubStore(path: dir + "/simpul.db")
+    resetPeakRSS()
+    t0 = Date()
+    n = 0
+    var batchTimes: [Double] = []
+    while n < entries {
+        let k = min(batch, entries - n)
+        let b0 = Date()
+        _ = try store.appendAudits((0..<k).map { item(n + $0) })
+        batchTimes.append(Date().timeIntervalSince(b0) * 1000)
+        n += k
+    }
+    let secs = Date().timeIntervalSince(t0)
+    print("simpul    \(entries) chained, indexed audit entries: \(Int(Double(entries) / secs)) entries/s (\(fmt(secs, 2)) s), "
+          + "commit p50 \(fmt(percentile(batchTimes, 0.5), 2)) ms p99 \(fmt(percentile(batchTimes, 0.99), 2)) ms, peak RSS \(fmt(peakRSSMiB())) MiB")
+    print("ratio     simpul / baseline = \(fmt(baseSecs / secs, 2))")
+
+    var lat: [Double] = []
+    var found = 0
+    for _ in 0..<200 {
+        let a0 = Date()
+        found += try store.auditAccess(nik: nik(Int.random(in: 0..<persons, using: &rng))).count
+        lat.append(Date().timeIntervalSince(a0) * 1000)
+    }
+    print("access    audit access --nik over \(entries) entries (\(persons) persons, ~\(found / 200) entries each): "
+          + "p50 \(fmt(percentile(lat, 0.5), 3)) ms, p99 \(fmt(percentile(lat, 0.99), 3)) ms, max \(fmt(lat.max() ?? 0, 3)) ms   (goal: < 1 s)")
+    t0 = Date()
+    let v = try store.verifyAudit()
+    print("verify    audit verify: \(v.entries) entries in \(fmt(Date().timeIntervalSince(t0), 2)) s, \(v.broken == nil ? "chain intact" : "BROKEN")")
+}
