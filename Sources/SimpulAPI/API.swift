@@ -187,7 +187,12 @@ final class StorePool: @unchecked Sendable {
     init(path: String) { self.path = path }
 
     func with<T>(_ body: (HubStore) throws -> T) throws -> T {
-        let s = try lock.withLock { free.popLast() } ?? HubStore(path: path)
+        let s = try lock.withLock { free.popLast() } ?? {
+            let s = try HubStore(path: path)
+            // Many handler threads each hold a reader: a smaller page cache each (the OS caches the file too).
+            try s.db.execute("PRAGMA cache_size=-8192")
+            return s
+        }()
         defer { lock.withLock { free.append(s) } }
         return try body(s)
     }

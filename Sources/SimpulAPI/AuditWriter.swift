@@ -35,6 +35,9 @@ final class AuditWriter: @unchecked Sendable {
                 let t = Thread { [self] in loop() }
                 t.name = "simpul-audit"
                 t.start()
+                let c = Thread { [self] in checkpoints() }
+                c.name = "simpul-checkpoint"
+                c.start()
             }
             open.items.append(item)
             cond.signal()
@@ -48,6 +51,21 @@ final class AuditWriter: @unchecked Sendable {
 
     var stats: (commits: Int, entries: Int) { cond.withLock { (commits, entries) } }
 
+    /// Copies the write-ahead log back into the database once a second (PASSIVE: never blocks the audit writer
+    /// or readers), so the log stays short without a commit paying for it.
+    private func checkpoints() {
+        var store: HubStore? = nil
+        while true {
+            Thread.sleep(forTimeInterval: 1)
+            do {
+                if store == nil { store = try HubStore(path: dbPath) }
+                try store!.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            } catch {
+                store = nil
+            }
+        }
+    }
+
     private func loop() {
         var store: HubStore? = nil
         while true {
@@ -58,7 +76,11 @@ final class AuditWriter: @unchecked Sendable {
             cond.unlock()
             var failure: String? = nil
             do {
-                if store == nil { store = try HubStore(path: dbPath) }
+                if store == nil {
+                    store = try HubStore(path: dbPath)
+                    // Checkpoints run on their own thread (below), not inside a commit that requests wait for.
+                    try store!.db.execute("PRAGMA wal_autocheckpoint=0")
+                }
                 _ = try store!.appendAudits(batch.items)
             } catch {
                 // Only the kind of failure: store errors never carry bound values, but stay on the safe side.

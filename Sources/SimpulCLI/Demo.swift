@@ -47,7 +47,7 @@ enum Demo {
                 "tokens": tokensJSON,
             ]).jsonText)
             guard serve else { return ExitCode.ok }
-            return try ServeCommands.runServer(dbPath: db, home: home, host: host, port: port, workers: 2 * ProcessInfo.processInfo.activeProcessorCount) { url in
+            return try ServeCommands.runServer(dbPath: db, home: home, host: host, port: port, workers: ServeCommands.defaultWorkers) { url in
                 Console.out(JSONValue.object(["url": .string(url)]).jsonText)
             }
         }
@@ -63,7 +63,7 @@ enum Demo {
               simpul reconcile --year 2024 --db \(db)
             """)
         guard serve else { return ExitCode.ok }
-        return try ServeCommands.runServer(dbPath: db, home: home, host: host, port: port, workers: 2 * ProcessInfo.processInfo.activeProcessorCount) { url in
+        return try ServeCommands.runServer(dbPath: db, home: home, host: host, port: port, workers: ServeCommands.defaultWorkers) { url in
             Console.out("\nServing the API on \(url)  (Ctrl-C to stop)\n")
             Console.out("Demo OPDs (tokens also in \(tokenFile); a real hub shows a token once and stores only its hash):")
             for (d, token) in tokens {

@@ -15,7 +15,7 @@ enum ServeCommands {
         CommandSpec(name: "serve", summary: "serve the HTTP API until SIGTERM or SIGINT", arguments: "", minArgs: 0, maxArgs: 0,
                     options: [Opt(name: "--host", value: "ADDR", help: "IPv4 address to listen on (default 127.0.0.1)"),
                               Opt(name: "--port", value: "N", help: "port (default 8080; 0 = any free port)"),
-                              Opt(name: "--workers", value: "N", help: "handler threads (default 2 × cores)"), Commands.db],
+                              Opt(name: "--workers", value: "N", help: "handler threads (default 16 × cores: requests mostly wait for their audit commit)"), Commands.db],
                     details: "Routes: see /openapi.json and docs/api.md. SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit.",
                     run: { try serve($0) }),
         CommandSpec(name: "opd add", summary: "register an OPD and print its token (shown once)", arguments: "NAME", minArgs: 1, maxArgs: 1,
@@ -38,10 +38,14 @@ enum ServeCommands {
                     run: { try access($0) }),
     ]
 
+    /// Handler threads: a request with personal data waits for its audit entry's group commit, so many threads
+    /// keep both cores busy and make the commits bigger (docs/performance.md).
+    static var defaultWorkers: Int { 16 * max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
     static func serve(_ inv: Invocation) throws -> Int32 {
         let home = try HubHome.locate()
         return try runServer(dbPath: inv.dbPath, home: home, host: inv.value("--host") ?? "127.0.0.1", port: try inv.int("--port", default: 8080),
-                             workers: try inv.int("--workers", default: 2 * ProcessInfo.processInfo.activeProcessorCount)) { url in
+                             workers: try inv.int("--workers", default: defaultWorkers)) { url in
             Console.out("simpul serving \(inv.dbPath) on \(url)  (Ctrl-C to stop)")
         }
     }
