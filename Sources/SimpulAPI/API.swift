@@ -74,24 +74,33 @@ public final class API: @unchecked Sendable {
             throw APIError(404, "not_found", "no route for \(req.path); see /openapi.json")
         }
         routeName = route.pattern
-        for q in req.query where !route.openQuery && !route.query.contains(where: { $0.name == q.name }) {
-            throw APIError(400, "unknown_parameter", "unknown query parameter '\(q.name)'",
-                           detail: .object(["allowed": .array(route.query.map { .string($0.name) })]))
-        }
-        for q in route.query where q.required && (req.query(q.name) ?? "").isEmpty {
-            throw APIError(400, "missing_parameter", "query parameter '\(q.name)' is required: \(q.description)")
+        // Who asks comes first (401/403), then what is asked (400).
+        func checkQuery() throws {
+            for q in req.query where !route.openQuery && !route.query.contains(where: { $0.name == q.name }) {
+                throw APIError(400, "unknown_parameter", "unknown query parameter '\(q.name)'",
+                               detail: .object(["allowed": .array(route.query.map { .string($0.name) })]))
+            }
+            for q in route.query where q.required && (req.query(q.name) ?? "").isEmpty {
+                throw APIError(400, "missing_parameter", "query parameter '\(q.name)' is required: \(q.description)")
+            }
+            // A constrained parameter sent empty is a mistake, not "absent".
+            for q in route.query where !q.schema.isEmpty && req.query(q.name) == "" {
+                throw APIError(400, "invalid_parameter", "query parameter '\(q.name)' is empty: \(q.description)")
+            }
         }
         return try stores.with { store in
             var r = APIRequest(http: req, params: params, opd: nil, purpose: nil, store: store)
             r.personal = route.access == .personal || (route.access == .token && route.personalWhen?(params) == true)
             guard r.personal else {
                 if route.access == .token { try authenticate(&r, route: route) }
+                try checkQuery()
                 return try route.handler(&r)
             }
             // Personal data: every answer and every refusal is audited, with the person asked about.
             r.persons = [params["nik"], req.query("nik")].compactMap { $0 }.filter { $0.count == 16 && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
             do {
                 try authenticate(&r, route: route)
+                try checkQuery()
                 let resp = try route.handler(&r)
                 // A deferred answer (long poll) is audited by whoever answers it, with what it then holds.
                 if resp.deferred != nil { return resp }
@@ -163,6 +172,12 @@ public final class API: @unchecked Sendable {
 
     /// Ends change-feed streams and answers long polls, before the server's graceful stop.
     public func shutdown() { feeds.shutdown() }
+
+    /// After the server stopped: copies the write-ahead log into the database and truncates it, so the next
+    /// process opens the database at once.
+    public func close() {
+        _ = try? stores.with { try $0.db.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
 
     public var openAPI: JSONValue { OpenAPI.document(routes) }
     public func metricsText() -> String {

@@ -17,12 +17,13 @@ enum OpenAPI {
         for r in routes {
             var params: [JSONValue] = []
             for seg in r.segments where seg.hasPrefix("{") {
-                params.append(.object(["name": .string(String(seg.dropFirst().dropLast())), "in": .string("path"), "required": .bool(true),
-                                       "schema": .object(["type": .string("string")])]))
+                let name = String(seg.dropFirst().dropLast())
+                params.append(.object(["name": .string(name), "in": .string("path"), "required": .bool(true),
+                                       "schema": .object(["type": .string("string")].merging(r.pathSchemas[name] ?? [:]) { a, _ in a })]))
             }
             for q in r.query {
                 params.append(.object(["name": .string(q.name), "in": .string("query"), "required": .bool(q.required),
-                                       "description": .string(q.description), "schema": .object(["type": .string(q.type)])]))
+                                       "description": .string(q.description), "schema": .object(["type": .string(q.type)].merging(q.schema) { a, _ in a })]))
             }
             if r.openQuery {
                 params.append(.object(["name": .string("filters"), "in": .string("query"), "required": .bool(false), "style": .string("form"), "explode": .bool(true),

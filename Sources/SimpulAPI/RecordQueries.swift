@@ -201,11 +201,18 @@ enum RecordQueries {
         if case .some(let f) = fields, !f.contains("nama") {
             throw APIError(403, "not_granted", "searching by name needs the field citizen:nama in the grant")
         }
-        let nama = PersonName.normalise(r.http.query("nama") ?? "").nama
-        guard nama.count >= 3 else { throw bad("invalid_parameter", "nama needs at least 3 letters") }
+        let raw = r.http.query("nama") ?? ""
+        let nama = PersonName.normalise(raw).nama
+        guard raw.utf8.filter({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }).count >= 3, nama.count >= 3 else {
+            throw bad("invalid_parameter", "nama needs at least 3 letters")
+        }
         var tanggal: String? = nil
         if let t = r.http.query("tanggal_lahir"), !t.isEmpty {
-            do { tanggal = try DateNormaliser.date(t) } catch { throw bad("invalid_parameter", "tanggal_lahir: \(error.reason)") }
+            // ISO only, as the API document says; the calendar is checked too.
+            guard t.utf8.count == 10, let d = try? DateNormaliser.date(t), d == t else {
+                throw bad("invalid_parameter", "tanggal_lahir is a date YYYY-MM-DD between 1800 and 2199")
+            }
+            tanggal = d
         }
         var wilayah: String? = nil
         if let k = r.http.query("kode_wilayah"), !k.isEmpty {

@@ -58,6 +58,19 @@ public struct QueryParam: Sendable {
     public var required: Bool
     public var description: String
     public var type: String = "string"
+    /// More of the parameter's JSON Schema for the OpenAPI document (pattern, minimum, format…), so that what the
+    /// document calls valid is what the handler accepts.
+    public var schema: [String: JSONValue] = [:]
+}
+
+/// JSON Schema pieces shared by routes' parameters.
+enum ParamSchema {
+    static let nik: [String: JSONValue] = ["pattern": .string("^[0-9]{16}$")]
+    static let year: [String: JSONValue] = ["minimum": .int(2000), "maximum": .int(2100)]
+    static func range(_ lo: Int, _ hi: Int) -> [String: JSONValue] { ["minimum": .int(lo), "maximum": .int(hi)] }
+    static let wilayah: [String: JSONValue] = ["pattern": .string("^([0-9]{2}(\\.[0-9]{2}(\\.[0-9]{2}(\\.[0-9]{4})?)?)?|[0-9]{4}|[0-9]{6}|[0-9]{10})$")]
+    /// ISO dates in the years the normalisers accept (1800–2199).
+    static let date: [String: JSONValue] = ["format": .string("date"), "pattern": .string("^(1[89]|2[01])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
 }
 
 /// A request on its way through a route: the HTTP request, the path parameters and the caller.
@@ -80,6 +93,8 @@ public struct Route: @unchecked Sendable {
     public var access: Access
     public var query: [QueryParam] = []
     public var tag: String
+    /// JSON Schema pieces for path parameters, by name (e.g. the NIK's pattern).
+    public var pathSchemas: [String: [String: JSONValue]] = [:]
     /// Query parameters beyond `query` are the handler's to check (record filters `field=op.value`).
     public var openQuery = false
     /// For `.token` routes: personal data after all when this says so for the path parameters (a personal

@@ -77,6 +77,7 @@ enum ServeCommands {
         ready("http://\(host):\(server.port)")
         // The signal sources must live as long as the loop (a release build would otherwise free them early).
         withExtendedLifetime(sources) { server.run() }
+        api.close()
         Console.out("simpul: stopped")
         return ExitCode.ok
     }

@@ -67,6 +67,9 @@ public final class HubStore {
             try db.execute("PRAGMA synchronous=FULL")
             // Checkpoint every ~32 MiB of WAL instead of 4 MiB: fewer, larger copies during bulk ingest.
             try db.execute("PRAGMA wal_autocheckpoint=8000")
+            // After a checkpoint the log file is cut back to 64 MiB: a long-running server's WAL does not stay at its
+            // high-water mark, and the next process to open the database does not scan a huge log.
+            try db.execute("PRAGMA journal_size_limit=67108864")
         }
         try db.execute("PRAGMA cache_size=-65536")
         try db.execute("PRAGMA temp_store=MEMORY")

@@ -244,14 +244,14 @@ import Testing
         let citizens = found["citizens"]?.arrayValue ?? []
         #expect(st == 200 && citizens.count == 1 && citizens.first?["nik"] == .string(Self.nik))
         #expect(citizens.first?.objectValue.map { Set($0.keys) } == ["nik", "nama"])
-        let (_, first) = try e.get("/v1/citizens?nama=SITI&tanggal_lahir=05-04-1990&kode_wilayah=75.71", opd: "dinkes", purpose: "layanan-kesehatan")
+        let (_, first) = try e.get("/v1/citizens?nama=SITI&tanggal_lahir=1990-04-05&kode_wilayah=75.71", opd: "dinkes", purpose: "layanan-kesehatan")
         #expect(first["citizens"]?.arrayValue?.count == 1)
         let (_, other) = try e.get("/v1/citizens?nama=SITI&tanggal_lahir=1991-04-05", opd: "dinkes", purpose: "layanan-kesehatan")
         #expect(other["citizens"]?.arrayValue?.isEmpty == true)
         let (_, partial) = try e.get("/v1/citizens?nama=SIT", opd: "dinkes", purpose: "layanan-kesehatan")
         #expect(partial["citizens"]?.arrayValue?.isEmpty == true, "whole names only")
         #expect(try e.get("/v1/citizens?nama=ab", opd: "dinkes", purpose: "layanan-kesehatan").0 == 400)
-        #expect(try e.get("/v1/citizens?nama=siti&tanggal_lahir=31-02-1990", opd: "dinkes", purpose: "layanan-kesehatan").0 == 400)
+        #expect(try e.get("/v1/citizens?nama=siti&tanggal_lahir=1990-02-31", opd: "dinkes", purpose: "layanan-kesehatan").0 == 400)
         #expect(try e.get("/v1/citizens?nama=siti", opd: "dinkes").0 == 403)
         #expect(try e.t.store.auditAccess(nik: Self.nik).contains { $0.route == "/v1/citizens" && $0.result == "ok" })
     }
