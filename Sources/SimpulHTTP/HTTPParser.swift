@@ -20,8 +20,9 @@ public struct HTTPLimits: Sendable {
 /// header names, conflicting Content-Lengths and unknown transfer codings are refused.
 public enum HTTPParser {
     public enum Result {
-        /// More bytes are needed. `expectsContinue`: the head is complete and asked for `100 Continue`.
-        case incomplete(expectsContinue: Bool)
+        /// More bytes are needed: at least `need` bytes from the request's start before parsing again can succeed.
+        /// `expectsContinue`: the head is complete and asked for `100 Continue`.
+        case incomplete(expectsContinue: Bool, need: Int)
         case request(HTTPRequest, consumed: Int, keepAlive: Bool)
         /// The connection must answer `status` and close.
         case error(status: Int, message: String)
@@ -36,8 +37,23 @@ public enum HTTPParser {
         return t
     }()
 
+    /// How far a chunked body was decoded when more bytes were needed; the next parse of the same request resumes
+    /// there instead of decoding the body again from its start.
+    public struct ChunkedProgress: Sendable {
+        /// Where the next chunk-size line starts, relative to the request's start.
+        var pos: Int
+        var body: [UInt8]
+    }
+
     /// Parses one request starting at `start` of `buf`.
     public static func parse(_ buf: [UInt8], from start: Int, limits: HTTPLimits) -> Result {
+        var progress: ChunkedProgress? = nil
+        return parse(buf, from: start, limits: limits, progress: &progress)
+    }
+
+    /// Parses one request starting at `start` of `buf`, resuming a chunked body from `progress` (kept by the caller
+    /// between reads of the same request, reset after it).
+    public static func parse(_ buf: [UInt8], from start: Int, limits: HTTPLimits, progress: inout ChunkedProgress?) -> Result {
         // Find the end of the head: CRLF CRLF (bare LF line ends are tolerated, RFC 9112 §2.2).
         var i = start
         // Leading empty lines before a request line are ignored (RFC 9112 §2.2).
@@ -52,7 +68,7 @@ public enum HTTPParser {
             i += 1
             if i - headStart > limits.maxHeadBytes { return .error(status: 431, message: "request line and headers exceed \(limits.maxHeadBytes) bytes") }
         }
-        if headEnd < 0 { return .incomplete(expectsContinue: false) }
+        if headEnd < 0 { return .incomplete(expectsContinue: false, need: buf.count - start + 1) }
 
         // Lines of the head.
         var lines: [ArraySlice<UInt8>] = []
@@ -111,8 +127,11 @@ public enum HTTPParser {
             if version == "HTTP/1.0" { return .error(status: 400, message: "Transfer-Encoding in an HTTP/1.0 request") }
             let codings = te.joined(separator: ",").lowercased().split(separator: ",").map { $0.trimmedOWS }
             guard codings == ["chunked"] else { return .error(status: 501, message: "only the chunked transfer coding is supported") }
-            switch decodeChunked(buf, from: bodyStart, limit: limits.maxBodyBytes) {
-            case .incomplete: return .incomplete(expectsContinue: expectsContinue(headers))
+            var p = progress ?? ChunkedProgress(pos: bodyStart - start, body: [])
+            let result = decodeChunked(buf, requestStart: start, progress: &p, limit: limits.maxBodyBytes)
+            progress = p
+            switch result {
+            case .incomplete(let need): return .incomplete(expectsContinue: expectsContinue(headers), need: need - start)
             case .error(let status, let m): return .error(status: status, message: m)
             case .done(let b, let e): body = b; end = e
             }
@@ -122,7 +141,7 @@ public enum HTTPParser {
                   first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int(first)
             else { return .error(status: 400, message: "invalid Content-Length") }
             if n > limits.maxBodyBytes { return .error(status: 413, message: "the body exceeds \(limits.maxBodyBytes) bytes") }
-            if buf.count - bodyStart < n { return .incomplete(expectsContinue: expectsContinue(headers)) }
+            if buf.count - bodyStart < n { return .incomplete(expectsContinue: expectsContinue(headers), need: bodyStart + n - start) }
             body = Array(buf[bodyStart..<(bodyStart + n)])
             end = bodyStart + n
         }
@@ -136,15 +155,17 @@ public enum HTTPParser {
     }
 
     enum Chunked {
-        case incomplete
+        /// More bytes needed: at least `need` bytes in the buffer (an absolute index).
+        case incomplete(need: Int)
         case error(Int, String)
         case done([UInt8], Int)
     }
 
-    /// Decodes a chunked body: `size[;ext] CRLF data CRLF … 0 CRLF [trailers] CRLF`.
-    static func decodeChunked(_ buf: [UInt8], from start: Int, limit: Int) -> Chunked {
-        var i = start
-        var body: [UInt8] = []
+    /// Decodes a chunked body: `size[;ext] CRLF data CRLF … 0 CRLF [trailers] CRLF`, resuming at `progress`: each
+    /// complete chunk is taken once, however many reads the body arrives in.
+    static func decodeChunked(_ buf: [UInt8], requestStart: Int, progress: inout ChunkedProgress, limit: Int) -> Chunked {
+        var i = requestStart + progress.pos
+        defer { progress.pos = i - requestStart }
         func line() -> (ArraySlice<UInt8>, Int)? {  // the line at i without its CRLF, and the index after it
             var k = i
             while k < buf.count, buf[k] != 0x0A {
@@ -156,32 +177,40 @@ public enum HTTPParser {
             return (buf[i..<e], k + 1)
         }
         while true {
-            guard let (sizeLine, next) = line() else { return .incomplete }
+            guard let (sizeLine, next) = line() else { return .incomplete(need: buf.count + 1) }
             if next < 0 { return .error(400, "chunk size line too long") }
             let hexPart = sizeLine.prefix { $0 != 0x3B }.filter { $0 != 0x20 && $0 != 0x09 }
             guard !hexPart.isEmpty, hexPart.count <= 15, let size = Int(String(decoding: hexPart, as: UTF8.self), radix: 16) else {
                 return .error(400, "invalid chunk size")
             }
-            i = next
             if size == 0 {
-                // Trailer fields until an empty line; they are read and dropped.
+                // Trailer fields until an empty line; they are read and dropped (resumed from the size line).
+                var k = next
                 while true {
-                    guard let (t, n) = line() else { return .incomplete }
+                    let save = i
+                    i = k
+                    guard let (t, n) = line() else { i = save; return .incomplete(need: buf.count + 1) }
                     if n < 0 { return .error(431, "trailer line too long") }
-                    i = n
-                    if t.isEmpty { return .done(body, i) }
+                    k = n
+                    if t.isEmpty {
+                        i = k
+                        return .done(progress.body, k)
+                    }
+                    i = save
                 }
             }
-            if body.count + size > limit { return .error(413, "the body exceeds \(limit) bytes") }
-            if buf.count - i < size + 1 { return .incomplete }
-            body.append(contentsOf: buf[i..<(i + size)])
-            i += size
-            if buf[i] == 0x0D {
-                if i + 1 >= buf.count { return .incomplete }
-                i += 1
+            if progress.body.count + size > limit { return .error(413, "the body exceeds \(limit) bytes") }
+            // The whole chunk with its line end must be here before it is taken (so a resumed decode never
+            // takes half a chunk).
+            var end = next + size
+            guard buf.count > end else { return .incomplete(need: end + 1) }
+            if buf[end] == 0x0D {
+                guard buf.count > end + 1 else { return .incomplete(need: end + 2) }
+                end += 1
             }
-            guard buf[i] == 0x0A else { return .error(400, "chunk data not followed by CRLF") }
-            i += 1
+            guard buf[end] == 0x0A else { return .error(400, "chunk data not followed by CRLF") }
+            progress.body.append(contentsOf: buf[next..<(next + size)])
+            i = end + 1
         }
     }
 }

@@ -159,7 +159,7 @@ public final class HTTPServer: @unchecked Sendable {
             }
             if stopping {
                 for c in Array(connections.values) where !c.busy && c.pendingOutput == 0 && c.lingerUntil == nil {
-                    if c.inbuf.isEmpty { closeConnection(c) } else { c.keepAlive = false }
+                    if c.unread == 0 { closeConnection(c) } else { c.keepAlive = false }
                 }
                 // Done when nothing is left but connections in their lingering close.
                 if connections.values.allSatisfy({ $0.lingerUntil != nil }) || t > deadline { break }
@@ -220,7 +220,7 @@ public final class HTTPServer: @unchecked Sendable {
                 c.inbuf.append(contentsOf: readBuffer[0..<n])
                 if n < HTTPServer.readSize { break }
                 // Backpressure: while a request is being handled, hold at most one more request's worth.
-                if c.busy && c.inbuf.count > limits.maxHeadBytes + limits.maxBodyBytes { setInterest(c, read: false); break }
+                if c.busy && c.unread > limits.maxHeadBytes + limits.maxBodyBytes { setInterest(c, read: false); break }
             } else if n == 0 {
                 gotEOF = true
                 break
@@ -234,7 +234,7 @@ public final class HTTPServer: @unchecked Sendable {
             c.peerClosed = true
             if c.streaming { closeConnection(c); return }  // a stream's reader left: stop producing
             // A client that vanished, or half-closed after its last request: answer what is complete, then close.
-            if c.lingerUntil != nil || (!c.busy && c.pendingOutput == 0 && c.inbuf.isEmpty) { closeConnection(c); return }
+            if c.lingerUntil != nil || (!c.busy && c.pendingOutput == 0 && c.unread == 0) { closeConnection(c); return }
             setInterest(c, read: false)
         }
         process(c)
@@ -244,10 +244,14 @@ public final class HTTPServer: @unchecked Sendable {
     private func process(_ c: Connection) {
         guard connections[c.id] != nil else { return }
         while !c.busy && !c.closeAfterWrite && c.lingerUntil == nil {
-            if c.inbuf.isEmpty { c.requestStarted = nil; break }
+            if c.unread == 0 { c.requestStarted = nil; break }
             if c.requestStarted == nil { c.requestStarted = now() }
-            switch HTTPParser.parse(c.inbuf, from: 0, limits: limits) {
-            case .incomplete(let expectsContinue):
+            // Not enough bytes yet for the parse to get further than last time: wait for more.
+            let result: HTTPParser.Result = c.inbuf.count < c.needBytes ? .incomplete(expectsContinue: false, need: c.needBytes - c.inpos)
+                : HTTPParser.parse(c.inbuf, from: c.inpos, limits: limits, progress: &c.chunked)
+            switch result {
+            case .incomplete(let expectsContinue, let need):
+                c.needBytes = c.inpos + need
                 if expectsContinue && !c.sentContinue {
                     c.sentContinue = true
                     c.out.append(contentsOf: Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
@@ -260,9 +264,19 @@ public final class HTTPServer: @unchecked Sendable {
                 flush(c)
                 return
             case .request(var req, let consumed, let keepAlive):
-                c.inbuf.removeFirst(consumed)
+                c.inpos += consumed
+                c.chunked = nil
+                c.needBytes = 0
+                // Consumed bytes are dropped in one move when there are many (not one shift per pipelined request).
+                if c.inpos == c.inbuf.count {
+                    c.inbuf.removeAll(keepingCapacity: c.inbuf.capacity <= 1 << 20)
+                    c.inpos = 0
+                } else if c.inpos >= 1 << 16 {
+                    c.inbuf.removeFirst(c.inpos)
+                    c.inpos = 0
+                }
                 c.sentContinue = false
-                c.requestStarted = c.inbuf.isEmpty ? nil : now()
+                c.requestStarted = c.unread == 0 ? nil : now()
                 c.busy = true
                 c.keepAlive = keepAlive && !lock.withLock({ stopRequested })
                 c.headOnly = req.method == "HEAD"
@@ -280,7 +294,7 @@ public final class HTTPServer: @unchecked Sendable {
                     }
                 }
             case .error(let status, let message):
-                c.inbuf.removeAll()
+                c.dropInput()
                 c.out.append(contentsOf: errorResponder(status, message).serialized(keepAlive: false, date: HTTPDate.now()))
                 c.closeAfterWrite = true
             }
@@ -409,11 +423,11 @@ public final class HTTPServer: @unchecked Sendable {
             }
             if c.busy { continue }
             if let started = c.requestStarted, t - started > limits.requestTimeout {
-                c.inbuf.removeAll()
+                c.dropInput()
                 c.out.append(contentsOf: errorResponder(408, "the request was not received in time").serialized(keepAlive: false, date: HTTPDate.now()))
                 c.closeAfterWrite = true
                 flush(c)
-            } else if c.inbuf.isEmpty && c.pendingOutput == 0 && t - c.lastActive > limits.idleTimeout {
+            } else if c.unread == 0 && c.pendingOutput == 0 && t - c.lastActive > limits.idleTimeout {
                 closeConnection(c)
             }
         }
@@ -433,6 +447,20 @@ final class Connection {
     let fd: Int32
     let peer: String
     var inbuf: [UInt8] = []
+    /// Where the unconsumed input starts in `inbuf`.
+    var inpos = 0
+    var unread: Int { inbuf.count - inpos }
+    /// `inbuf.count` needed before parsing the current request again can get further.
+    var needBytes = 0
+    /// A chunked body decoded so far, for the request being received.
+    var chunked: HTTPParser.ChunkedProgress?
+
+    func dropInput() {
+        inbuf.removeAll()
+        inpos = 0
+        needBytes = 0
+        chunked = nil
+    }
     var out: [UInt8] = []
     var outPos = 0
     var busy = false

@@ -376,4 +376,49 @@ func echoServer(_ limits: HTTPLimits = HTTPLimits()) throws -> HTTPServer {
         for _ in 0..<200 where !closed.withLock({ $0 }) { usleep(10_000) }
         #expect(closed.withLock { $0 })
     }
+
+    @Test func aLargeChunkedBodyInSmallPiecesAndManyPipelinedRequests() throws {
+        var limits = HTTPLimits()
+        limits.maxBodyBytes = 8 << 20
+        let s = try echoServer(limits)
+        defer { s.stop(); s.wait() }
+        // 4 MiB in 1,024 chunks of 4 KiB, sent in pieces that cut chunks and their size lines apart.
+        let c = try RawClient(port: s.port)
+        var wire = Array("POST /big HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+        let chunk = [UInt8](repeating: UInt8(ascii: "z"), count: 4096)
+        for _ in 0..<1024 { wire += Array("1000\r\n".utf8) + chunk + [13, 10] }
+        wire += Array("0\r\nX-Check: 1\r\n\r\n".utf8)
+        var k = 0
+        while k < wire.count {
+            let n = min(3001, wire.count - k)
+            c.send(Array(wire[k..<(k + n)]))
+            k += n
+        }
+        let r = try #require(c.response())
+        #expect(r.status == 200 && r.body.hasPrefix("POST /big  4194304 zzz"))
+        // 2,000 pipelined requests in one write: answered in order.
+        let p = try RawClient(port: s.port)
+        p.send((0..<2000).map { "GET /p/\($0) HTTP/1.1\r\nHost: t\r\n\r\n" }.joined())
+        var ok = true
+        for i in 0..<2000 where p.response()?.body.hasPrefix("GET /p/\(i) ") != true { ok = false; break }
+        #expect(ok)
+    }
+
+    @Test func chunkedDecodingResumesAtEverySplitPoint() throws {
+        let wire = Array("POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b\r\nhello\r\n1\r\n \r\n6\r\nworld!\r\n0\r\nT: 1\r\n\r\nGET /next HTTP/1.1\r\n".utf8)
+        let whole = wire.count - "GET /next HTTP/1.1\r\n".utf8.count
+        for a in 0...whole {
+            for b in a...whole {
+                // The bytes arrive in three reads: [0, a), [a, b), [b, whole].
+                var progress: HTTPParser.ChunkedProgress? = nil
+                var result: HTTPParser.Result? = nil
+                for end in [a, b, wire.count] {
+                    result = HTTPParser.parse(Array(wire[0..<end]), from: 0, limits: HTTPLimits(), progress: &progress)
+                    if case .request = result! { break }
+                }
+                guard case .request(let req, let consumed, _)? = result else { Issue.record("split \(a) \(b): \(String(describing: result))"); return }
+                #expect(String(decoding: req.body, as: UTF8.self) == "hello world!" && consumed == whole, "split \(a) \(b)")
+            }
+        }
+    }
 }
