@@ -24,10 +24,11 @@ let package = Package(
         .target(name: "SimpulIngest", dependencies: ["SimpulJSON", "SimpulStorage", "SimpulSchema",
                                                      "SimpulConnectors", "SimpulCrypto"]),
         .target(name: "SimpulReconcile", dependencies: ["SimpulJSON", "SimpulStorage", "SimpulNormalise"]),
+        .target(name: "SimpulPersons", dependencies: ["SimpulJSON", "SimpulStorage", "SimpulNormalise", "SimpulCrypto"]),
         .target(name: "SimpulAPI", dependencies: ["SimpulHTTP", "SimpulJSON", "SimpulSchema", "SimpulStorage", "SimpulReconcile", "SimpulNormalise",
-                                                  "SimpulIngest"]),
+                                                  "SimpulIngest", "SimpulPersons"]),
         .target(name: "SimpulCLI", dependencies: ["SimpulAPI", "SimpulHTTP", "SimpulJSON", "SimpulStorage", "SimpulSchema",
-                                                  "SimpulConnectors", "SimpulIngest", "SimpulReconcile", "SimpulNormalise"]),
+                                                  "SimpulConnectors", "SimpulIngest", "SimpulReconcile", "SimpulNormalise", "SimpulPersons"]),
         .executableTarget(name: "simpul", dependencies: ["SimpulCLI"]),
         .executableTarget(name: "simpul-bench", dependencies: ["SimpulIngest", "SimpulStorage", "CSQLite",
                                                                "SimpulCLI", "SimpulReconcile", "SimpulCrypto"]),
@@ -35,6 +36,6 @@ let package = Package(
         .testTarget(name: "SimpulTests", dependencies: ["SimpulJSON", "SimpulCrypto", "SimpulStorage",
                                                         "SimpulSchema", "SimpulNormalise", "SimpulConnectors",
                                                         "SimpulIngest", "SimpulCLI", "SimpulTestSupport",
-                                                        "SimpulReconcile", "SimpulHTTP", "SimpulAPI"]),
+                                                        "SimpulReconcile", "SimpulHTTP", "SimpulAPI", "SimpulPersons"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import SimpulHTTP
 import SimpulIngest
+import SimpulPersons
 import SimpulJSON
 import SimpulSchema
 import SimpulStorage
@@ -22,6 +23,8 @@ public final class API: @unchecked Sendable {
     let limiter = RateLimiter()
     let feeds: Feeds
     let tokens = TokenCache()
+    /// Region codes for NIK checks in golden records (empty when the hub's home has none).
+    let regions: Regions
     let audit: AuditWriter
 
     /// What `--grant` may name besides the shared schemas.
@@ -31,6 +34,7 @@ public final class API: @unchecked Sendable {
         self.dbPath = dbPath
         self.schemas = schemas
         self.home = home
+        regions = home.flatMap { try? Regions(file: $0.regionsFile) } ?? Regions(names: [:])
         _ = try HubStore(path: dbPath)  // migrates, or refuses a newer database
         stores = StorePool(path: dbPath)
         audit = AuditWriter(dbPath: dbPath)

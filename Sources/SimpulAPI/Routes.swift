@@ -4,6 +4,7 @@ import SimpulHTTP
 import SimpulIngest
 import SimpulJSON
 import SimpulNormalise
+import SimpulPersons
 import SimpulReconcile
 import SimpulStorage
 
@@ -48,7 +49,7 @@ enum Routes {
                   }) { r in try RecordQueries.events(&r, api: api) },
             Route(method: "GET", pattern: "/v1/citizens/{nik}",
                   summary: "a citizen's registry record and linked permits, businesses and disbursements, cut to the caller's grant (audited)",
-                  access: .personal, tag: "citizens", pathSchemas: ["nik": ParamSchema.nik]) { r in try citizen(&r) },
+                  access: .personal, tag: "citizens", pathSchemas: ["nik": ParamSchema.nik]) { r in try citizen(&r, api: api) },
             Route(method: "GET", pattern: "/v1/citizens",
                   summary: "registry citizens by name (the whole name, or its first names), optionally birth date and region (audited)",
                   access: .personal,
@@ -107,10 +108,30 @@ enum Routes {
 
     static let plural = ["permit": "permits", "business": "businesses", "disbursement": "disbursements", "citizen": "citizens"]
 
-    static func citizen(_ r: inout APIRequest) throws -> HTTPResponse {
+    static func citizen(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
         let nik = try validNIK(r.params["nik"] ?? "")
         let opd = r.opd!
         guard let citizenFields = opd.fields("citizen") else { throw APIError(403, "not_granted", "OPD \(opd.name) was not granted citizen data") }
+        // The person index's golden record when it knows the NIK: linked records are the person's mentions,
+        // including those without a usable NIK that were linked to them.
+        if let person = try r.store.person(nik: nik) {
+            let g = try GoldenRecord.load(store: r.store, person: person, regions: api.regions)
+            var out: [String: JSONValue] = ["nik": .string(nik), "person_id": .string(person.id), "status": .string(g.status)]
+            guard case .object(let golden) = g.json["golden"] ?? .null, case .object(let prov) = g.json["provenance"] ?? .null else {
+                throw APIError(503, "unavailable", "the golden record could not be built")
+            }
+            out["citizen"] = cut(.object(golden), citizenFields)
+            out["provenance"] = cut(.object(prov), citizenFields)
+            var groups: [String: [JSONValue]] = [:]
+            var seen = Set<String>()
+            for m in g.mentions where m.schema != "citizen" && seen.insert(m.schema + "|" + m.sourceKey).inserted {
+                guard let fields = opd.fields(m.schema), let rec = try r.store.record(schema: m.schema, sourceKey: m.sourceKey) else { continue }
+                groups[plural[m.schema] ?? m.schema + "s", default: []].append(cut(rec.data, fields))
+            }
+            for (k, v) in groups { out[k] = .array(v) }
+            r.persons = [nik]
+            return .json(.object(out))
+        }
         let registry = try r.store.record(schema: "citizen", sourceKey: nik)
         let linked = try r.store.mentionedRecords(nik: nik).filter { $0.schema != "citizen" }
         guard registry != nil || !linked.isEmpty else { throw APIError(404, "not_found", "no citizen with this NIK") }
@@ -150,7 +171,10 @@ enum Routes {
         let summary: RunSummary = try api.pushLock.withLock {
             let ingestor = Ingestor(store: r.store, normaliser: try RowNormaliser(connector: try Connector.load(directory: try home.connectorDirectory(name)),
                                                                                   schemas: api.schemas))
-            return try ingestor.ingest(body: r.http.body, name: "push:\(opd.name)/\(file)")
+            let s = try ingestor.ingest(body: r.http.body, name: "push:\(opd.name)/\(file)")
+            // The person index takes in the pushed mentions; the rows are durable already if this fails.
+            if let regions = try? Regions(file: home.regionsFile) { _ = try? PersonIndex(store: r.store, regions: regions).update() }
+            return s
         }
         api.metrics.countIngest(summary)
         if let reason = summary.files.first?.rejectedFile {

@@ -88,7 +88,7 @@ public enum Commands {
                     run: { try ReconcileCommand.run($0) }),
         CommandSpec(name: "connector list", summary: "list the connectors in connectors/", arguments: "", minArgs: 0, maxArgs: 0,
                     options: [json], run: { try IngestCommands.listConnectors($0) }),
-    ] + ServeCommands.specs
+    ] + ServeCommands.specs + PersonCommands.specs
 }
 
 enum IngestCommands {
@@ -103,7 +103,12 @@ enum IngestCommands {
         if let progress { ingestor.progress = { progress.update(file: $0, rows: $1, bytes: $2, size: $3) } }
         let summary = try ingestor.ingest(paths: inv.arguments)
         progress?.finish()
+        // The person index takes in the new mentions (its summary goes to stderr with --json: stdout is the run summary).
+        let persons = PersonCommands.updateAfterIngest(dbPath: inv.dbPath, home: hub.home)
         Console.out(inv.json ? summary.json.jsonText : summary.text)
+        if let persons, persons.decided > 0 {
+            if inv.json { Console.err(PersonCommands.summaryText(persons)) } else { Console.out(PersonCommands.summaryText(persons)) }
+        }
         if inv.flag("--strict") && (summary.deadLettered > 0 || summary.rejectedFiles > 0) { return ExitCode.dataError }
         return ExitCode.ok
     }

@@ -22,6 +22,8 @@ enum Demo {
             summaries.append(s.json)
             if !inv.json { Console.out(s.text + "\n") }
         }
+        let persons = PersonCommands.updateAfterIngest(dbPath: db, home: home)
+        if !inv.json, let persons { Console.out(PersonCommands.summaryText(persons) + "\n") }
         // The demo OPDs, each with what such an office would be granted.
         var tokens: [(DemoOPD, String)] = []
         for d in DemoOPD.all {

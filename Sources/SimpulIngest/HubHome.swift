@@ -7,6 +7,8 @@ import Foundation
 public struct HubHome: Sendable {
     public let root: String
     public var schemasDir: String { root + "/schemas" }
+    /// Reference data (region codes) shipped with the hub.
+    public var regionsFile: String { root + "/data/wilayah/wilayah.csv" }
     public var connectorsDir: String { root + "/connectors" }
 
     public init(root: String) { self.root = root }

@@ -127,6 +127,48 @@ enum Migrations {
         """
         CREATE INDEX citizen_nama ON record_versions(json_extract(data, '$.nama')) WHERE schema = 'citizen' AND current = 1;
         CREATE INDEX mentions_record ON mentions(schema, source_key);
+        """,
+        // 4: the person index: persons with stable ids, mention links, the review queue, steward rules, blocking keys
+        """
+        CREATE TABLE persons(
+            id TEXT PRIMARY KEY,               -- stable: P + 16 hex of HMAC(hub key, founding identity)
+            nik TEXT,                          -- the NIK the person is known by; NULL when no mention had a usable one
+            status TEXT NOT NULL,              -- active | merged (then merged_into says where)
+            merged_into TEXT,
+            lineage TEXT,                      -- JSON: split from / merged from
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX persons_nik ON persons(nik) WHERE nik IS NOT NULL;
+        CREATE TABLE person_links(
+            mention_key TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL,
+            link TEXT NOT NULL,                -- auto | manual
+            grade TEXT NOT NULL,               -- certain | probable
+            score REAL,
+            evidence TEXT NOT NULL,            -- JSON: the rule or the per-field contributions
+            version_id INTEGER NOT NULL,       -- the mention version this decision was made on
+            at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX person_links_person ON person_links(person_id);
+        CREATE TABLE person_review(
+            mention_key TEXT PRIMARY KEY,
+            candidate TEXT,                    -- the person it may be
+            kind TEXT NOT NULL,                -- conflict | possible | duplicate_nik
+            score REAL,
+            evidence TEXT NOT NULL,
+            version_id INTEGER NOT NULL,
+            at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE person_rules(
+            mention_key TEXT NOT NULL,
+            person_id TEXT NOT NULL,
+            rule TEXT NOT NULL,                -- must | cannot
+            at INTEGER NOT NULL,
+            PRIMARY KEY(mention_key, person_id)
+        ) WITHOUT ROWID;
+        -- Blocking keys: candidate persons for a mention without comparing all pairs.
+        CREATE TABLE person_blocks(block TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY(block, person_id)) WITHOUT ROWID;
         """
     ]
 }

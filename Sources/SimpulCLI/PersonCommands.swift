@@ -1,0 +1,161 @@
+import Foundation
+import SimpulIngest
+import SimpulJSON
+import SimpulPersons
+import SimpulStorage
+
+/// `persons …`: the person index for data stewards.
+enum PersonCommands {
+    static let specs: [CommandSpec] = [
+        CommandSpec(name: "persons update", summary: "decide every new or changed person mention (ingest does this too)", arguments: "",
+                    minArgs: 0, maxArgs: 0, options: [Commands.db, Commands.json], run: { try update($0) }),
+        CommandSpec(name: "persons show", summary: "a person's golden record, with each field's source, mentions and NIK check",
+                    arguments: "NIK|PERSON_ID", minArgs: 1, maxArgs: 1, options: [Commands.db, Commands.json], run: { try show($0) }),
+        CommandSpec(name: "persons export", summary: "every person as NDJSON: person_id, nik, status, mentions, review", arguments: "",
+                    minArgs: 0, maxArgs: 0, options: [Opt(name: "--format", value: "ndjson", help: "ndjson (the only format)"), Commands.db],
+                    run: { try export($0) }),
+        CommandSpec(name: "persons review", summary: "the review queue: conflicts, possible matches, possible registry duplicates",
+                    arguments: "", minArgs: 0, maxArgs: 0, options: [Commands.db, Commands.json], run: { try review($0) }),
+        CommandSpec(name: "persons link", summary: "steward: this mention is this person (a must-link later runs respect)",
+                    arguments: "MENTION_KEY PERSON_ID|NIK", minArgs: 2, maxArgs: 2, options: [Commands.db], run: { try link($0) }),
+        CommandSpec(name: "persons unlink", summary: "steward: this mention is not this person (a cannot-link; it is decided again)",
+                    arguments: "MENTION_KEY PERSON_ID|NIK", minArgs: 2, maxArgs: 2, options: [Commands.db], run: { try unlink($0) }),
+    ]
+
+    static func index(_ inv: Invocation) throws -> (PersonIndex, HubHome) {
+        let home = try HubHome.locate()
+        let store = try HubStore(path: inv.dbPath)
+        return (PersonIndex(store: store, regions: try Regions(file: home.regionsFile)), home)
+    }
+
+    /// Runs the index after an ingest; a failure here is reported, never loses the ingested rows (they are committed).
+    static func updateAfterIngest(dbPath: String, home: HubHome) -> PersonIndex.Summary? {
+        do {
+            return try PersonIndex(store: try HubStore(path: dbPath), regions: try Regions(file: home.regionsFile)).update()
+        } catch {
+            Console.err("simpul: the person index could not be updated (the ingested rows are kept; run simpul persons update): \(error)")
+            return nil
+        }
+    }
+
+    static func summaryText(_ s: PersonIndex.Summary) -> String {
+        "person index: \(s.decided) mentions decided: \(s.certain) certain, \(s.probable) probable, \(s.manual) by stewards, "
+            + "\(s.review) to review, \(s.newPersons) new persons"
+    }
+
+    static func update(_ inv: Invocation) throws -> Int32 {
+        let (idx, _) = try index(inv)
+        let s = try idx.update()
+        Console.out(inv.json ? s.json.jsonText : summaryText(s))
+        return ExitCode.ok
+    }
+
+    /// A person by NIK (the active person known by it) or by id (following merges).
+    static func resolve(_ store: HubStore, _ arg: String) throws -> PersonRow? {
+        if arg.count == 16, arg.allSatisfy(\.isNumber) { return try store.person(nik: arg) }
+        var p = try store.person(id: arg)
+        var hops = 0
+        while let q = p, q.status == "merged", let next = q.mergedInto, hops < 16 {
+            p = try store.person(id: next)
+            hops += 1
+        }
+        return p
+    }
+
+    static func show(_ inv: Invocation) throws -> Int32 {
+        let (idx, _) = try index(inv)
+        guard let p = try resolve(idx.store, inv.arguments[0]) else {
+            Console.err("simpul: no person \(inv.arguments[0])")
+            return ExitCode.noInput
+        }
+        let g = try GoldenRecord.load(store: idx.store, person: p, regions: idx.regions)
+        try auditSteward(idx.store, route: "persons show", persons: [p.nik].compactMap { $0 })
+        if inv.json {
+            Console.out(g.json.jsonText)
+            return ExitCode.ok
+        }
+        Console.out("\(p.id)  \(g.status)  NIK \(p.nik ?? "-")")
+        for k in g.fields.keys.sorted() {
+            let f = g.fields[k]!
+            Console.out("  \(k.padding(toLength: 16, withPad: " ", startingAt: 0)) \((f.value.stringValue ?? f.value.jsonText).padding(toLength: 36, withPad: " ", startingAt: 0)) ← \(f.mention) v\(f.version)")
+        }
+        if let c = g.nikCheck {
+            Console.out("  NIK check: kecamatan \(c.kecamatan ?? "?") \(c.kecamatanKnown ? "known" : "UNKNOWN")"
+                        + (c.birthAgrees.map { $0 ? ", birth date agrees" : ", birth date DIFFERS" } ?? "")
+                        + (c.sexAgrees.map { $0 ? ", sex agrees" : ", sex DIFFERS" } ?? "")
+                        + (c.problems.isEmpty ? "" : "; " + c.problems.joined(separator: "; ")))
+        }
+        Console.out("  mentions:")
+        for m in g.mentions { Console.out("    \(m.key)  \(m.link) \(m.grade)  \(m.evidence)") }
+        for r in g.review { Console.out("  to review: \(r.mentionKey) (\(r.kind)) \(r.evidence)") }
+        return ExitCode.ok
+    }
+
+    static func export(_ inv: Invocation) throws -> Int32 {
+        if let f = inv.value("--format"), f != "ndjson" { throw UsageError("--format ndjson is the only export format", verb: inv.spec.name) }
+        let (idx, _) = try index(inv)
+        let byCandidate = try idx.store.reviewByCandidate()
+        var out = ""
+        for p in try idx.store.activePersons() {
+            let g = try GoldenRecord.load(store: idx.store, person: p, regions: idx.regions, reviewByCandidate: byCandidate)
+            guard !g.mentions.isEmpty else { continue }
+            out += g.exportJSON.jsonText + "\n"
+            if out.utf8.count > 1 << 16 {
+                FileHandle.standardOutput.write(Data(out.utf8))
+                out = ""
+            }
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+        return ExitCode.ok
+    }
+
+    static func review(_ inv: Invocation) throws -> Int32 {
+        let (idx, _) = try index(inv)
+        let items = try idx.store.reviewItems()
+        if inv.json {
+            Console.out(JSONValue.array(items.map { r in
+                .object(["mention": .string(r.mentionKey), "candidate": r.candidate.map { .string($0) } ?? .null, "kind": .string(r.kind),
+                         "evidence": (try? JSONParser.parse(r.evidence)) ?? .null, "data": r.data])
+            }).jsonText)
+            return ExitCode.ok
+        }
+        if items.isEmpty { Console.out("nothing to review") }
+        for r in items {
+            Console.out("\(r.kind.padding(toLength: 14, withPad: " ", startingAt: 0)) \(r.mentionKey)  → \(r.candidate ?? "-")  \(r.evidence)")
+        }
+        if !items.isEmpty { Console.out("decide with: simpul persons link MENTION PERSON  |  simpul persons unlink MENTION PERSON") }
+        return ExitCode.ok
+    }
+
+    static func stewardRule(_ inv: Invocation, rule: String) throws -> Int32 {
+        let (idx, _) = try index(inv)
+        let mention = inv.arguments[0]
+        guard try idx.store.db.scalarInt("SELECT count(*) FROM mentions WHERE key = ?", [.text(mention)]) == 1 else {
+            Console.err("simpul: no mention \(mention) (keys look like sicantik:100023 or oss-rba:1234567890123#0)")
+            return ExitCode.noInput
+        }
+        guard let p = try resolve(idx.store, inv.arguments[1]) else {
+            Console.err("simpul: no person \(inv.arguments[1])")
+            return ExitCode.noInput
+        }
+        try idx.store.writeTransaction {
+            try idx.store.addRule(mention: mention, person: p.id, rule: rule)
+            try idx.store.forgetDecision(mention: mention)
+        }
+        let s = try idx.update()
+        try auditSteward(idx.store, route: "persons \(rule == "must" ? "link" : "unlink")", persons: [p.nik].compactMap { $0 })
+        let now = try idx.store.personOf(mention: mention)
+        Console.out("\(mention) \(rule == "must" ? "linked to" : "kept apart from") \(p.id); it is now with \(now ?? "no one (in review)"). "
+                    + summaryText(s))
+        return ExitCode.ok
+    }
+
+    static func link(_ inv: Invocation) throws -> Int32 { try stewardRule(inv, rule: "must") }
+    static func unlink(_ inv: Invocation) throws -> Int32 { try stewardRule(inv, rule: "cannot") }
+
+    /// Stewards read and change personal data too: that is audited like any API read.
+    static func auditSteward(_ store: HubStore, route: String, persons: [String]) throws {
+        let who = ProcessInfo.processInfo.environment["USER"] ?? "cli"
+        try store.appendAudit(opd: "steward:\(who)", purpose: "stewardship", route: route, persons: persons, result: "ok", status: 0)
+    }
+}

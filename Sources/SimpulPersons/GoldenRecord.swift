@@ -1,0 +1,101 @@
+import Foundation
+import SimpulJSON
+import SimpulStorage
+
+/// One person as the hub knows them: each field with the mention it came from. The registry (`dukcapil-siak`) is
+/// authoritative for NIK, name, birth date and sex; every other field comes from the most recent mention that has
+/// it.
+public struct GoldenRecord: Sendable {
+    public struct Field: Sendable {
+        public var value: JSONValue
+        public var connector: String
+        public var mention: String
+        public var version: Int64
+    }
+
+    public var person: PersonRow
+    public var fields: [String: Field]
+    public var mentions: [LinkedMention]
+    public var review: [ReviewItem]
+    public var nikCheck: NIKCheck?
+
+    public static let authoritative: Set<String> = ["nik", "nama", "tanggal_lahir", "jenis_kelamin"]
+    /// Mention fields that describe the mention, not the person.
+    static let notPersonFields: Set<String> = ["nik_status", "nik_asli", "jabatan"]
+
+    /// `reviewByCandidate`: the review queue grouped by candidate, when loading many persons (exports).
+    public static func load(store: HubStore, person: PersonRow, regions: Regions, registry: Set<String> = ["dukcapil-siak"],
+                            reviewByCandidate: [String: [ReviewItem]]? = nil) throws -> GoldenRecord {
+        let mentions = try store.linkedMentions(person: person.id)
+        var fields: [String: Field] = [:]
+        var fromRegistry: Set<String> = []
+        // Newest first, so the first mention offering a field wins (ties broken by key for a fixed answer).
+        for m in mentions.sorted(by: { ($0.at, $1.key) > ($1.at, $0.key) }) {
+            guard case .object(let o) = m.data else { continue }
+            let isRegistry = registry.contains(m.connector)
+            for (k, v) in o where !notPersonFields.contains(k) && v != .null {
+                let f = Field(value: v, connector: m.connector, mention: m.key, version: m.version)
+                if authoritative.contains(k) {
+                    if isRegistry && !fromRegistry.contains(k) {
+                        fields[k] = f
+                        fromRegistry.insert(k)
+                    } else if fields[k] == nil {
+                        fields[k] = f
+                    }
+                } else if fields[k] == nil {
+                    fields[k] = f
+                }
+            }
+        }
+        var check: NIKCheck? = nil
+        if let nik = fields["nik"]?.value.stringValue ?? person.nik {
+            check = NIKCheck(nik: nik, regions: regions, tanggalLahir: fields["tanggal_lahir"]?.value.stringValue,
+                             jenisKelamin: fields["jenis_kelamin"]?.value.stringValue)
+        }
+        let review = try reviewByCandidate?[person.id] ?? store.reviewItems(limit: Int(Int32.max)).filter { $0.candidate == person.id }
+        return GoldenRecord(person: person, fields: fields, mentions: mentions, review: review, nikCheck: check)
+    }
+
+    /// registry | unverified (a NIK no registry record has) | no_nik
+    public var status: String {
+        if mentions.contains(where: { $0.connector == "dukcapil-siak" }) { return "registry" }
+        return person.nik == nil ? "no_nik" : "unverified"
+    }
+
+    public var json: JSONValue {
+        var golden: [String: JSONValue] = [:]
+        var provenance: [String: JSONValue] = [:]
+        for (k, f) in fields {
+            golden[k] = f.value
+            provenance[k] = .object(["connector": .string(f.connector), "mention": .string(f.mention), "version": .int(Int(f.version))])
+        }
+        var out: [String: JSONValue] = [
+            "person_id": .string(person.id), "nik": person.nik.map { .string($0) } ?? .null, "status": .string(status),
+            "golden": .object(golden), "provenance": .object(provenance),
+            "mentions": .array(mentions.map { m in
+                .object(["key": .string(m.key), "link": .string(m.link), "grade": .string(m.grade), "schema": .string(m.schema),
+                         "source_key": .string(m.sourceKey), "evidence": (try? JSONParser.parse(m.evidence)) ?? .null])
+            }),
+            "review": .array(review.map { r in
+                .object(["key": .string(r.mentionKey), "kind": .string(r.kind), "evidence": (try? JSONParser.parse(r.evidence)) ?? .null])
+            }),
+        ]
+        if let c = nikCheck {
+            var o: [String: JSONValue] = ["kecamatan": c.kecamatan.map { .string($0) } ?? .null, "kecamatan_known": .bool(c.kecamatanKnown),
+                                          "problems": .array(c.problems.map { .string($0) })]
+            if let b = c.birthAgrees { o["birth_date_agrees"] = .bool(b) }
+            if let s = c.sexAgrees { o["sex_agrees"] = .bool(s) }
+            out["nik_check"] = .object(o)
+        }
+        return .object(out)
+    }
+
+    /// The line of `persons export --format ndjson` (ARCHITECTURE.md).
+    public var exportJSON: JSONValue {
+        .object([
+            "person_id": .string(person.id), "nik": person.nik.map { .string($0) } ?? .null, "status": .string(status),
+            "mentions": .array(mentions.map { .object(["key": .string($0.key), "link": .string($0.link), "grade": .string($0.grade)]) }),
+            "review": .array(review.map { .object(["key": .string($0.mentionKey), "kind": .string($0.kind)]) }),
+        ])
+    }
+}

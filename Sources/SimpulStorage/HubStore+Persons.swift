@@ -1,0 +1,217 @@
+import Foundation
+import SimpulJSON
+
+/// A person mention waiting for a decision (new, or changed since its last one).
+public struct PendingMention: Sendable {
+    public var key: String
+    public var connector: String
+    public var schema: String
+    public var sourceKey: String
+    public var data: JSONValue
+    public var versionID: Int64
+    public var at: Int64
+}
+
+public struct PersonRow: Sendable, Equatable {
+    public var id: String
+    public var nik: String?
+    public var status: String
+    public var mergedInto: String?
+    public var lineage: String?
+}
+
+/// A mention linked to a person, with the mention's data (for golden records and exports).
+public struct LinkedMention: Sendable {
+    public var key: String
+    public var connector: String
+    public var schema: String
+    public var sourceKey: String
+    public var link: String
+    public var grade: String
+    public var score: Double?
+    public var evidence: String
+    public var data: JSONValue
+    public var version: Int64
+    public var at: Int64
+}
+
+public struct ReviewItem: Sendable {
+    public var mentionKey: String
+    public var candidate: String?
+    public var kind: String
+    public var score: Double?
+    public var evidence: String
+    public var data: JSONValue
+}
+
+extension HubStore {
+    /// The hub's secret for person ids (HMAC key), made on first use and kept in `meta`. Ids derived with it are
+    /// stable for this hub (restarts, re-ingests, rebuilds) and do not reveal the NIK they were derived from.
+    public func personKey() throws -> [UInt8] {
+        if let hex = try db.rows("SELECT value FROM meta WHERE key = 'person_key'").first?[0].text, hex.count == 64 {
+            return stride(from: 0, to: 64, by: 2).map { UInt8(hex.dropFirst($0).prefix(2), radix: 16) ?? 0 }
+        }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        var rng = SystemRandomNumberGenerator()
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        try db.run("INSERT OR IGNORE INTO meta(key, value) VALUES('person_key', ?)", [.text(hex)])
+        return try personKey()
+    }
+
+    /// Mentions with no decision for their current version: registry mentions first, then by key (a fixed order,
+    /// so a rebuild decides the same way).
+    public func pendingMentions() throws -> [PendingMention] {
+        let s = try db.prepare("""
+            SELECT m.key, m.connector, m.schema, m.source_key, m.data, m.version_id, m.at FROM mentions m
+            LEFT JOIN person_links l ON l.mention_key = m.key
+            LEFT JOIN person_review r ON r.mention_key = m.key
+            WHERE (l.version_id IS NULL OR l.version_id != m.version_id) AND (r.version_id IS NULL OR r.version_id != m.version_id)
+            ORDER BY m.connector != 'dukcapil-siak', m.key
+            """)
+        defer { s.reset() }
+        var out: [PendingMention] = []
+        while try s.step() {
+            out.append(PendingMention(key: s.text(0), connector: s.text(1), schema: s.text(2), sourceKey: s.text(3),
+                                      data: (try? JSONParser.parse(s.text(4))) ?? .null, versionID: s.int(5), at: s.int(6)))
+        }
+        return out
+    }
+
+    static func personRow(_ r: [SQLValue]) -> PersonRow {
+        PersonRow(id: r[0].text ?? "", nik: r[1].text, status: r[2].text ?? "", mergedInto: r[3].text, lineage: r[4].text)
+    }
+
+    public func person(id: String) throws -> PersonRow? {
+        try db.rows("SELECT id, nik, status, merged_into, lineage FROM persons WHERE id = ?", [.text(id)]).first.map(Self.personRow)
+    }
+
+    /// The active person known by this NIK.
+    public func person(nik: String) throws -> PersonRow? {
+        try db.rows("SELECT id, nik, status, merged_into, lineage FROM persons WHERE nik = ? AND status = 'active' ORDER BY id LIMIT 1",
+                    [.text(nik)]).first.map(Self.personRow)
+    }
+
+    public func insertPerson(id: String, nik: String?, lineage: String? = nil) throws {
+        let now = Self.now()
+        try db.run("INSERT OR IGNORE INTO persons(id, nik, status, lineage, created_at, updated_at) VALUES(?,?,'active',?,?,?)",
+                   [.text(id), nik.map { .text($0) } ?? .null, lineage.map { .text($0) } ?? .null, .int(now), .int(now)])
+    }
+
+    public func setPersonNIK(_ id: String, nik: String) throws {
+        try db.run("UPDATE persons SET nik = ?, updated_at = ? WHERE id = ? AND nik IS NULL", [.text(nik), .int(Self.now()), .text(id)])
+    }
+
+    public func mergePerson(_ from: String, into: String) throws {
+        try db.run("UPDATE persons SET status = 'merged', merged_into = ?, updated_at = ? WHERE id = ?", [.text(into), .int(Self.now()), .text(from)])
+        try db.run("UPDATE person_links SET person_id = ? WHERE person_id = ?", [.text(into), .text(from)])
+        try db.run("INSERT OR IGNORE INTO person_blocks(block, person_id) SELECT block, ? FROM person_blocks WHERE person_id = ?", [.text(into), .text(from)])
+        try db.run("DELETE FROM person_blocks WHERE person_id = ?", [.text(from)])
+    }
+
+    /// Links a mention to a person (replacing an earlier link or review entry for it).
+    public func linkMention(_ key: String, person: String, link: String, grade: String, score: Double?, evidence: String, versionID: Int64) throws {
+        try db.run("DELETE FROM person_review WHERE mention_key = ?", [.text(key)])
+        try db.run("""
+            INSERT INTO person_links(mention_key, person_id, link, grade, score, evidence, version_id, at) VALUES(?,?,?,?,?,?,?,?)
+            ON CONFLICT(mention_key) DO UPDATE SET person_id = excluded.person_id, link = excluded.link, grade = excluded.grade,
+                score = excluded.score, evidence = excluded.evidence, version_id = excluded.version_id, at = excluded.at
+            """, [.text(key), .text(person), .text(link), .text(grade), score.map { .double($0) } ?? .null, .text(evidence), .int(versionID), .int(Self.now())])
+    }
+
+    /// Puts a mention in the review queue: it is then linked to no one until a steward decides, unless `keepLink`
+    /// (a flag on a decided mention, e.g. a possible registry duplicate).
+    public func reviewMention(_ key: String, candidate: String?, kind: String, score: Double?, evidence: String, versionID: Int64,
+                              keepLink: Bool = false) throws {
+        if !keepLink { try db.run("DELETE FROM person_links WHERE mention_key = ?", [.text(key)]) }
+        try db.run("""
+            INSERT INTO person_review(mention_key, candidate, kind, score, evidence, version_id, at) VALUES(?,?,?,?,?,?,?)
+            ON CONFLICT(mention_key) DO UPDATE SET candidate = excluded.candidate, kind = excluded.kind, score = excluded.score,
+                evidence = excluded.evidence, version_id = excluded.version_id, at = excluded.at
+            """, [.text(key), candidate.map { .text($0) } ?? .null, .text(kind), score.map { .double($0) } ?? .null, .text(evidence),
+                  .int(versionID), .int(Self.now())])
+    }
+
+    public func addBlocks(_ blocks: [String], person: String) throws {
+        let s = try db.prepare("INSERT OR IGNORE INTO person_blocks(block, person_id) VALUES(?, ?)")
+        for b in Set(blocks) {
+            try s.bind([.text(b), .text(person)])
+            try s.run()
+        }
+    }
+
+    public func personsInBlock(_ block: String, limit: Int = 200) throws -> [String] {
+        try db.rows("SELECT person_id FROM person_blocks WHERE block = ? LIMIT ?", [.text(block), .int(Int64(limit))]).compactMap { $0[0].text }
+    }
+
+    public func linkedMentions(person: String) throws -> [LinkedMention] {
+        let s = try db.prepare("""
+            SELECT l.mention_key, m.connector, m.schema, m.source_key, l.link, l.grade, l.score, l.evidence, m.data,
+                   coalesce(v.version_no, 0), m.at
+            FROM person_links l JOIN mentions m ON m.key = l.mention_key LEFT JOIN record_versions v ON v.id = m.version_id
+            WHERE l.person_id = ? ORDER BY l.mention_key
+            """)
+        try s.bind(1, person)
+        defer { s.reset() }
+        var out: [LinkedMention] = []
+        while try s.step() {
+            out.append(LinkedMention(key: s.text(0), connector: s.text(1), schema: s.text(2), sourceKey: s.text(3), link: s.text(4),
+                                     grade: s.text(5), score: s.isNull(6) ? nil : sqlite3Double(s, 6), evidence: s.text(7),
+                                     data: (try? JSONParser.parse(s.text(8))) ?? .null, version: s.int(9), at: s.int(10)))
+        }
+        return out
+    }
+
+    /// The person a mention is linked to.
+    public func personOf(mention key: String) throws -> String? {
+        try db.rows("SELECT person_id FROM person_links WHERE mention_key = ?", [.text(key)]).first?[0].text
+    }
+
+    public func reviewItems(limit: Int = 1000) throws -> [ReviewItem] {
+        try db.rows("""
+            SELECT r.mention_key, r.candidate, r.kind, r.score, r.evidence, m.data FROM person_review r
+            JOIN mentions m ON m.key = r.mention_key ORDER BY r.kind, r.mention_key LIMIT ?
+            """, [.int(Int64(limit))]).map {
+            ReviewItem(mentionKey: $0[0].text ?? "", candidate: $0[1].text, kind: $0[2].text ?? "",
+                       score: { if case .double(let d) = $0 { return d } else { return $0.int.map(Double.init) } }($0[3]),
+                       evidence: $0[4].text ?? "{}", data: (try? JSONParser.parse($0[5].text ?? "null")) ?? .null)
+        }
+    }
+
+    public func reviewItem(_ key: String) throws -> ReviewItem? { try reviewItems(limit: Int(Int32.max)).first { $0.mentionKey == key } }
+
+    public func addRule(mention: String, person: String, rule: String) throws {
+        try db.run("INSERT OR REPLACE INTO person_rules(mention_key, person_id, rule, at) VALUES(?,?,?,?)",
+                   [.text(mention), .text(person), .text(rule), .int(Self.now())])
+    }
+
+    public func rules(mention: String) throws -> [(person: String, rule: String)] {
+        try db.rows("SELECT person_id, rule FROM person_rules WHERE mention_key = ?", [.text(mention)]).map { ($0[0].text ?? "", $0[1].text ?? "") }
+    }
+
+    /// Forgets the decision on a mention, so the next index run decides again (after a steward's rule).
+    public func forgetDecision(mention: String) throws {
+        try db.run("DELETE FROM person_links WHERE mention_key = ?", [.text(mention)])
+        try db.run("DELETE FROM person_review WHERE mention_key = ?", [.text(mention)])
+    }
+
+    /// Every active person, in id order, for exports.
+    public func activePersons() throws -> [PersonRow] {
+        try db.rows("SELECT id, nik, status, merged_into, lineage FROM persons WHERE status = 'active' ORDER BY id").map(Self.personRow)
+    }
+
+    /// Review entries per candidate person (for exports).
+    public func reviewByCandidate() throws -> [String: [ReviewItem]] {
+        Dictionary(grouping: try reviewItems(limit: Int(Int32.max)).filter { $0.candidate != nil }, by: { $0.candidate! })
+    }
+
+    public func personCounts() throws -> (persons: Int64, links: Int64, review: Int64) {
+        (try db.scalarInt("SELECT count(*) FROM persons WHERE status = 'active'"), try db.scalarInt("SELECT count(*) FROM person_links"),
+         try db.scalarInt("SELECT count(*) FROM person_review"))
+    }
+}
+
+func sqlite3Double(_ s: Statement, _ c: Int) -> Double {
+    if case .double(let d) = s.value(c) { return d }
+    return Double(s.int(c))
+}
