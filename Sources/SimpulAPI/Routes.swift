@@ -173,7 +173,7 @@ enum Routes {
                                                                                   schemas: api.schemas))
             let s = try ingestor.ingest(body: r.http.body, name: "push:\(opd.name)/\(file)")
             // The person index takes in the pushed mentions; the rows are durable already if this fails.
-            if let regions = try? Regions(file: home.regionsFile) { _ = try? PersonIndex(store: r.store, regions: regions).update() }
+            if let regions = try? Regions(file: home.regionsFile) { _ = try? PersonIndex(store: r.store, regions: regions, thresholds: MatchThresholds(file: home.matchingFile)).update() }
             return s
         }
         api.metrics.countIngest(summary)

@@ -25,13 +25,14 @@ enum PersonCommands {
     static func index(_ inv: Invocation) throws -> (PersonIndex, HubHome) {
         let home = try HubHome.locate()
         let store = try HubStore(path: inv.dbPath)
-        return (PersonIndex(store: store, regions: try Regions(file: home.regionsFile)), home)
+        return (PersonIndex(store: store, regions: try Regions(file: home.regionsFile), thresholds: MatchThresholds(file: home.matchingFile)), home)
     }
 
     /// Runs the index after an ingest; a failure here is reported, never loses the ingested rows (they are committed).
     static func updateAfterIngest(dbPath: String, home: HubHome) -> PersonIndex.Summary? {
         do {
-            return try PersonIndex(store: try HubStore(path: dbPath), regions: try Regions(file: home.regionsFile)).update()
+            return try PersonIndex(store: try HubStore(path: dbPath), regions: try Regions(file: home.regionsFile),
+                               thresholds: MatchThresholds(file: home.matchingFile)).update()
         } catch {
             Console.err("simpul: the person index could not be updated (the ingested rows are kept; run simpul persons update): \(error)")
             return nil

@@ -9,6 +9,8 @@ public struct HubHome: Sendable {
     public var schemasDir: String { root + "/schemas" }
     /// Reference data (region codes) shipped with the hub.
     public var regionsFile: String { root + "/data/wilayah/wilayah.csv" }
+    /// Person-matching thresholds (optional).
+    public var matchingFile: String { root + "/config/matching.json" }
     public var connectorsDir: String { root + "/connectors" }
 
     public init(root: String) { self.root = root }

@@ -9,31 +9,58 @@ struct MentionFacts {
     var nama: String?
     var tanggalLahir: String?
     var jenisKelamin: String?
+    var noKK: String?
+    var kodeWilayah: String?
     var registry: Bool
 
-    init(_ m: PendingMention, registry: Set<String>) {
-        let d = m.data
+    init(data d: JSONValue, registry: Bool) {
         let n = d["nik"]?.stringValue
         nik = (n?.count == 16 && (d["nik_status"]?.stringValue ?? "valid") == "valid") ? n : nil
         nama = d["nama"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         tanggalLahir = d["tanggal_lahir"]?.stringValue
         jenisKelamin = d["jenis_kelamin"]?.stringValue
-        self.registry = registry.contains(m.connector)
+        noKK = d["no_kk"]?.stringValue.flatMap { $0.count == 16 ? $0 : nil }
+        kodeWilayah = d["kode_wilayah"]?.stringValue
+        self.registry = registry
+    }
+
+    var match: MatchFacts {
+        MatchFacts(nama: nama, tanggalLahir: tanggalLahir, nik: nik, noKK: noKK, kodeWilayah: kodeWilayah, jenisKelamin: jenisKelamin)
+    }
+}
+
+/// Decision thresholds on the match weight (log2 of the likelihood ratio), from `config/matching.json` in the hub's
+/// home when present (docs/persons.md).
+public struct MatchThresholds: Sendable, Equatable {
+    public var certain = 30.0
+    public var probable = 18.0
+    public var possible = 8.0
+    /// The best candidate must lead the runner-up by this much to be linked automatically.
+    public var margin = 3.0
+
+    public init() {}
+
+    public init(file: String) {
+        guard let d = FileManager.default.contents(atPath: file), let j = try? JSONParser.parse([UInt8](d)) else { return }
+        func num(_ k: String) -> Double? { j[k]?.scalarText.flatMap(Double.init) }
+        certain = num("certain") ?? certain
+        probable = num("probable") ?? probable
+        possible = num("possible") ?? possible
+        margin = num("margin") ?? margin
     }
 }
 
 /// The person index: decides, for every new or changed person mention, which person it is, incrementally as
 /// records arrive from any connector (docs/persons.md).
 ///
-/// This version decides by rules:
-/// - A usable NIK links to the person known by it ("certain"). The same NIK with a clashing sex or birth date goes
-///   to review as a conflict; it is never merged automatically.
-/// - A NIK nobody has yet makes a new person. If it is registry data and the registry already has someone with the
-///   same name and birth date under another NIK ("NIK ganda"), that pair is flagged for review as a possible
-///   duplicate. If it is not registry data and a registry person has the same name and birth date and a NIK one
-///   typo away (one digit changed, or two adjacent digits swapped), it links to that person ("probable").
-/// - Without a usable NIK: exactly one person with the same name and birth date links ("probable"); a name alone
-///   that matches someone goes to review ("possible"); otherwise a new person.
+/// - A usable NIK that a person is known by links to that person ("certain"), unless sex or birth date clash:
+///   then it goes to review as a conflict and is never merged automatically.
+/// - Otherwise candidates come from blocking keys (name, name + birth date, phonetic name + birth year, the NIK
+///   with one digit deleted, the family-card number) and are scored Fellegi–Sunter style: per field, log2(m/u) of
+///   the agreement level, m and u estimated from the hub's own data, name agreement weighted by how common the
+///   name is. Above `probable` (and clearly ahead of the runner-up) → linked; above `possible` → review; else a
+///   new person. Registry mentions always found their own person (the registry NIK is the identity); a close
+///   registry look-alike is flagged for review as a possible duplicate ("NIK ganda").
 /// - Steward rules win: must-link puts a mention with its person; cannot-link keeps it away.
 public final class PersonIndex {
     public struct Summary: Sendable, Equatable {
@@ -55,14 +82,18 @@ public final class PersonIndex {
     public let regions: Regions
     /// Connectors whose mentions are the population registry (authoritative for NIK, name, birth date, sex).
     public var registryConnectors: Set<String> = ["dukcapil-siak"]
+    public var thresholds = MatchThresholds()
     public var batchSize = 5000
+    /// Blocks larger than this are too common to give candidates (e.g. a very common name alone).
+    public var maxBlock = 200
+    public private(set) var model = MatchModel.defaults
     private var key: [UInt8] = []
-    /// Sex and birth date per person, from its registry mention if any (cached during a run).
-    private var factsCache: [String: (sex: String?, birth: String?, registry: Bool)] = [:]
+    private var personCount = 1.0
 
-    public init(store: HubStore, regions: Regions) {
+    public init(store: HubStore, regions: Regions, thresholds: MatchThresholds = MatchThresholds()) {
         self.store = store
         self.regions = regions
+        self.thresholds = thresholds
     }
 
     /// A stable person id: P + 16 hex digits of HMAC-SHA-256(hub key, identity). The identity is the NIK for
@@ -78,7 +109,7 @@ public final class PersonIndex {
         let t0 = Date()
         var s = Summary()
         let pending = try store.pendingMentions()
-        factsCache = [:]
+        if !pending.isEmpty { try estimate() }
         var i = 0
         while i < pending.count {
             let batch = pending[i..<min(i + batchSize, pending.count)]
@@ -91,22 +122,103 @@ public final class PersonIndex {
         return s
     }
 
-    static func evidence(_ o: [String: JSONValue]) -> String { JSONValue.object(o).jsonText }
+    // MARK: - Estimating m and u from the hub's data
 
-    private func blocks(_ f: MentionFacts) -> [String] {
+    static func facts(_ r: [String?]) -> MatchFacts {
+        MatchFacts(nama: r[0], tanggalLahir: r[1], nik: r[2], noKK: r[3], kodeWilayah: r[4], jenisKelamin: r[5])
+    }
+
+    /// u from pairs of different persons (a fixed sample); m from pairs the same NIK already proved to be one person
+    /// (a non-registry mention and its registry person). Fields without enough pairs keep the defaults. Add-one
+    /// smoothing; deterministic, so a rebuild estimates the same.
+    func estimate() throws {
+        var model = MatchModel.defaults
+        personCount = Double(max(1, try store.activePersonCount()))
+        let sample = try store.samplePersonFacts(limit: 2000).map(Self.facts)
+        if sample.count >= 200 {
+            var counts: [Field: [Double]] = [:]
+            for f in Field.allCases { counts[f] = [Double](repeating: 1, count: f.levels.count) }
+            for (i, a) in sample.enumerated() {
+                for k in [1, 7, 31] where i + k < sample.count {
+                    for (f, level) in Compare.vector(a, sample[i + k]) where f != .nik { counts[f]![level] += 1 }
+                }
+            }
+            for f in Field.allCases where f != .nik {
+                let total = counts[f]!.reduce(0, +)
+                if total > 100 { model.u[f] = counts[f]!.map { $0 / total } }
+            }
+            model.source["u"] = "estimated from \(sample.count) persons (nik: defaults)"
+        }
+        let pairs = try store.sameNIKPairs(limit: 5000)
+        if pairs.count >= 50 {
+            var counts: [Field: [Double]] = [:]
+            for f in Field.allCases { counts[f] = [Double](repeating: 1, count: f.levels.count) }
+            for (data, p) in pairs {
+                for (f, level) in Compare.vector(MentionFacts(data: data, registry: false).match, Self.facts(p)) where f != .nik {
+                    counts[f]![level] += 1
+                }
+            }
+            for f in Field.allCases where f != .nik {
+                let total = counts[f]!.reduce(0, +)
+                if total > 50 { model.m[f] = counts[f]!.map { $0 / total } }
+            }
+            model.source["m"] = "estimated from \(pairs.count) same-NIK pairs (nik: defaults)"
+        }
+        self.model = model
+    }
+
+    // MARK: - Blocking
+
+    /// The blocking keys a person is filed under (from one of its mentions).
+    static func blocks(_ f: MentionFacts) -> [String] {
         var b: [String] = []
         if let n = f.nama {
-            b.append("n:" + n)
-            if let t = f.tanggalLahir { b.append("nd:" + n + "|" + t) }
+            let c = MatchName.canonical(n)
+            b.append("n:" + c)
+            if let t = f.tanggalLahir {
+                b.append("nd:" + c + "|" + t)
+                b.append("py:" + MatchName.phonetic(n) + "|" + t.prefix(4))
+            }
         }
+        if let nik = f.nik { b += deletionKeys(nik) }
+        if let kk = f.noKK { b.append("kk:" + kk) }
         return b
     }
+
+    /// The NIK with each digit deleted in turn: two NIKs one substitution or one adjacent swap apart share one.
+    static func deletionKeys(_ nik: String) -> [String] {
+        let d = Array(nik.utf8)
+        return d.indices.map { i in "k:" + String(decoding: d[..<i] + d[(i + 1)...], as: UTF8.self) }
+    }
+
+    /// Keys to look a mention up by: its own, plus its NIK as someone's family-card number.
+    static func lookupKeys(_ f: MentionFacts) -> [String] {
+        var b = blocks(f)
+        if let nik = f.nik { b.append("kk:" + nik) }
+        return b
+    }
+
+    private func candidates(_ f: MentionFacts, excluding: Set<String>) throws -> [String] {
+        var out = Set<String>()
+        for k in Self.lookupKeys(f) {
+            let c = try store.personsInBlock(k, limit: maxBlock + 1)
+            if c.count > maxBlock { continue }
+            out.formUnion(c)
+        }
+        return out.subtracting(excluding).sorted()
+    }
+
+    // MARK: - Deciding
+
+    static func evidence(_ o: [String: JSONValue]) -> String { JSONValue.object(o).jsonText }
 
     private func link(_ m: PendingMention, _ f: MentionFacts, to person: String, link: String, grade: String, score: Double?,
                       _ ev: [String: JSONValue], _ s: inout Summary) throws {
         try store.linkMention(m.key, person: person, link: link, grade: grade, score: score, evidence: Self.evidence(ev), versionID: m.versionID)
-        try store.addBlocks(blocks(f), person: person)
-        if f.registry { factsCache[person] = nil }
+        try store.addBlocks(Self.blocks(f), person: person)
+        try store.updatePersonFacts(person, nama: f.nama, tanggalLahir: f.tanggalLahir, jenisKelamin: f.jenisKelamin, noKK: f.noKK,
+                                    kodeWilayah: f.kodeWilayah, registry: f.registry)
+        if f.nik != nil { try store.setPersonNIK(person, nik: f.nik!) }
         if link == "manual" { s.manual += 1 } else if grade == "certain" { s.certain += 1 } else { s.probable += 1 }
     }
 
@@ -114,28 +226,16 @@ public final class PersonIndex {
         let id = try personID(f.nik.map { "nik:" + $0 } ?? "mention:" + m.key)
         try store.insertPerson(id: id, nik: f.nik)
         s.newPersons += 1
+        personCount += 1
         try link(m, f, to: id, link: "auto", grade: "certain", score: nil, ev, &s)
         return id
     }
 
-    /// The sex and birth date a person is known by: its registry mention's, else the first mention's that has them.
-    private func facts(_ person: String) throws -> (sex: String?, birth: String?, registry: Bool) {
-        if let c = factsCache[person] { return c }
-        var sex: String?, birth: String?, registry = false
-        for l in try store.linkedMentions(person: person) {
-            let isReg = registryConnectors.contains(l.connector)
-            let ls = l.data["jenis_kelamin"]?.stringValue, lb = l.data["tanggal_lahir"]?.stringValue
-            if isReg && !registry {
-                registry = true
-                sex = ls ?? sex
-                birth = lb ?? birth
-            } else if !registry {
-                sex = sex ?? ls
-                birth = birth ?? lb
-            }
-        }
-        factsCache[person] = (sex, birth, registry)
-        return (sex, birth, registry)
+    private func review(_ m: PendingMention, candidate: String?, kind: String, score: Double?, _ ev: [String: JSONValue], keepLink: Bool = false,
+                        _ s: inout Summary) throws {
+        try store.reviewMention(m.key, candidate: candidate, kind: kind, score: score, evidence: Self.evidence(ev), versionID: m.versionID,
+                                keepLink: keepLink)
+        s.review += 1
     }
 
     /// One NIK typo away: one digit substituted, or two adjacent digits swapped.
@@ -147,9 +247,29 @@ public final class PersonIndex {
         return diff.count == 2 && diff[1] == diff[0] + 1 && x[diff[0]] == y[diff[1]] && x[diff[1]] == y[diff[0]]
     }
 
+    /// Scores candidates; the best first, with its explanation.
+    func rank(_ f: MentionFacts, _ cands: [String]) throws -> [(person: String, score: Double, parts: [String: JSONValue])] {
+        // Term frequency of the name, once there are enough persons for it to mean something.
+        var nameFreq: Double? = nil
+        if let n = f.nama, personCount >= 1000 {
+            let u = model.u[.nama]![0]
+            nameFreq = min(max(Double(try store.blockSize("n:" + MatchName.canonical(n))) / personCount, u / 10), u * 20)
+        }
+        var out: [(String, Double, [String: JSONValue])] = []
+        for c in cands {
+            guard let (p, _) = try store.personFacts(c) else { continue }
+            let v = Compare.vector(f.match, Self.facts(p))
+            let (score, parts) = model.score(v, nameFrequency: nameFreq)
+            var j: [String: JSONValue] = [:]
+            for (k, x) in parts { j[k] = .object(["level": .string(x.level), "weight": .number(String(format: "%.2f", x.weight))]) }
+            out.append((c, score, j))
+        }
+        return out.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+    }
+
     private func decide(_ m: PendingMention, _ s: inout Summary) throws {
         s.decided += 1
-        let f = MentionFacts(m, registry: registryConnectors)
+        let f = MentionFacts(data: m.data, registry: registryConnectors.contains(m.connector))
         // Steward rules first.
         let rules = try store.rules(mention: m.key)
         if let must = rules.first(where: { $0.rule == "must" }), let p = try store.person(id: must.person) {
@@ -159,79 +279,47 @@ public final class PersonIndex {
         }
         let cannot = Set(rules.filter { $0.rule == "cannot" }.map(\.person))
 
-        if let nik = f.nik {
-            if let p = try store.person(nik: nik), !cannot.contains(p.id) {
-                let known = try facts(p.id)
-                var clash: [String: JSONValue] = [:]
-                if let a = known.sex, let b = f.jenisKelamin, a != b { clash["jenis_kelamin"] = .string("\(b) here, \(a) for the person") }
-                if let a = known.birth, let b = f.tanggalLahir, a != b { clash["tanggal_lahir"] = .string("\(b) here, \(a) for the person") }
-                if !clash.isEmpty {
-                    try store.reviewMention(m.key, candidate: p.id, kind: "conflict", score: nil,
-                                            evidence: Self.evidence(["rule": .string("same NIK, clashing fields"), "clash": .object(clash)]),
-                                            versionID: m.versionID)
-                    s.review += 1
-                    return
-                }
-                try link(m, f, to: p.id, link: "auto", grade: "certain", score: nil, ["rule": .string("same NIK")], &s)
+        if let nik = f.nik, let p = try store.person(nik: nik), !cannot.contains(p.id) {
+            let known = try store.personFacts(p.id).map { Self.facts($0.fields) }
+            var clash: [String: JSONValue] = [:]
+            if let a = known?.jenisKelamin, let b = f.jenisKelamin, a != b { clash["jenis_kelamin"] = .string("\(b) here, \(a) for the person") }
+            if let a = known?.tanggalLahir, let b = f.tanggalLahir, a != b { clash["tanggal_lahir"] = .string("\(b) here, \(a) for the person") }
+            if !clash.isEmpty {
+                try review(m, candidate: p.id, kind: "conflict", score: nil, ["rule": .string("same NIK, clashing fields"), "clash": .object(clash)], &s)
                 return
             }
-            // A NIK nobody has yet. Someone with the same name and birth date?
-            var sameNameBirth: [String] = []
-            if let n = f.nama, let t = f.tanggalLahir {
-                sameNameBirth = try store.personsInBlock("nd:" + n + "|" + t).filter { !cannot.contains($0) }
-            }
-            if !f.registry {
-                for pid in sameNameBirth {
-                    guard let p = try store.person(id: pid), p.status == "active", let pn = p.nik, Self.oneTypoApart(pn, nik) else { continue }
-                    try link(m, f, to: pid, link: "auto", grade: "probable", score: nil,
-                             ["rule": .string("same name and birth date, NIK one typo away"), "nik": .string("differs from the person's by one digit or one swap")], &s)
-                    return
-                }
-            }
-            let id = try newPerson(m, f, &s, ["rule": .string(f.registry ? "registry NIK" : "new NIK")])
-            var other: String? = nil
-            if f.registry {
-                for pid in sameNameBirth where pid != id {
-                    if try facts(pid).registry { other = pid; break }
-                }
-            }
-            if let other {
-                // "NIK ganda": two registry NIKs, one name and birth date. Both stay; a steward decides.
-                try store.reviewMention(m.key, candidate: other, kind: "duplicate_nik", score: nil,
-                                        evidence: Self.evidence(["rule": .string("registry: another NIK with the same name and birth date")]),
-                                        versionID: m.versionID, keepLink: true)
-                s.review += 1
-            }
+            try link(m, f, to: p.id, link: "auto", grade: "certain", score: nil, ["rule": .string("same NIK")], &s)
             return
         }
 
-        // No usable NIK.
-        if let n = f.nama {
-            if let t = f.tanggalLahir {
-                let c = try store.personsInBlock("nd:" + n + "|" + t).filter { !cannot.contains($0) }
-                if c.count == 1 {
-                    try link(m, f, to: c[0], link: "auto", grade: "probable", score: nil,
-                             ["rule": .string("no usable NIK; the only person with this name and birth date")], &s)
-                    return
-                }
-                if c.count > 1 {
-                    try store.reviewMention(m.key, candidate: c.sorted()[0], kind: "possible", score: nil,
-                                            evidence: Self.evidence(["rule": .string("no usable NIK; \(c.count) persons with this name and birth date")]),
-                                            versionID: m.versionID)
-                    s.review += 1
-                    return
-                }
-            } else {
-                let c = try store.personsInBlock("n:" + n).filter { !cannot.contains($0) }
-                if !c.isEmpty {
-                    try store.reviewMention(m.key, candidate: c.sorted()[0], kind: "possible", score: nil,
-                                            evidence: Self.evidence(["rule": .string("no usable NIK and no birth date; \(c.count) person(s) with this name")]),
-                                            versionID: m.versionID)
-                    s.review += 1
-                    return
-                }
-            }
+        let ranked = try rank(f, try candidates(f, excluding: cannot))
+        let best = ranked.first
+        let runnerUp = ranked.dropFirst().first?.score ?? -Double.infinity
+        func explain(_ rule: String, _ r: (person: String, score: Double, parts: [String: JSONValue])) -> [String: JSONValue] {
+            ["rule": .string(rule), "score": .number(String(format: "%.2f", r.score)), "fields": .object(r.parts), "model": .object(model.source.mapValues { .string($0) })]
         }
-        _ = try newPerson(m, f, &s, ["rule": .string("no usable NIK; no matching person")])
+
+        if f.registry {
+            // The registry NIK is the identity: a person of its own; a close registry look-alike is flagged.
+            let id = try newPerson(m, f, &s, ["rule": .string("registry NIK")])
+            if let b = best, b.person != id, b.score >= thresholds.probable, try store.personFacts(b.person)?.registry == true {
+                try review(m, candidate: b.person, kind: "duplicate_nik", score: b.score,
+                           explain("registry: another NIK looks like the same person (NIK ganda?)", b), keepLink: true, &s)
+            }
+            return
+        }
+        if let b = best, b.score >= thresholds.probable, b.score - runnerUp >= thresholds.margin {
+            let grade = b.score >= thresholds.certain ? "certain" : "probable"
+            try link(m, f, to: b.person, link: "auto", grade: grade, score: b.score, explain("match weight above the \(grade) threshold", b), &s)
+            return
+        }
+        if let b = best, b.score >= thresholds.possible {
+            let why = b.score >= thresholds.probable ? "two candidates score alike" : "match weight between the possible and probable thresholds"
+            try review(m, candidate: b.person, kind: "possible", score: b.score, explain(why, b), &s)
+            return
+        }
+        var ev: [String: JSONValue] = ["rule": .string(f.nik == nil ? "no usable NIK; no candidate close enough" : "new NIK; no candidate close enough")]
+        if let b = best { ev["best_score"] = .number(String(format: "%.2f", b.score)) }
+        _ = try newPerson(m, f, &s, ev)
     }
 }

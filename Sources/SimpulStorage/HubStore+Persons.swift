@@ -195,6 +195,59 @@ extension HubStore {
         try db.run("DELETE FROM person_review WHERE mention_key = ?", [.text(mention)])
     }
 
+    /// Keeps what matching compares up to date: a registry mention's values replace the person's; any other
+    /// mention's only fill what is missing, and never change a registry person.
+    public func updatePersonFacts(_ id: String, nama: String?, tanggalLahir: String?, jenisKelamin: String?, noKK: String?,
+                                  kodeWilayah: String?, registry: Bool) throws {
+        let v: [SQLValue] = [nama, tanggalLahir, jenisKelamin, noKK, kodeWilayah].map { $0.map { .text($0) } ?? .null }
+        if registry {
+            try db.run("""
+                UPDATE persons SET nama = coalesce(?, nama), tanggal_lahir = coalesce(?, tanggal_lahir), jenis_kelamin = coalesce(?, jenis_kelamin),
+                    no_kk = coalesce(?, no_kk), kode_wilayah = coalesce(?, kode_wilayah), registry = 1 WHERE id = ?
+                """, v + [.text(id)])
+        } else {
+            try db.run("""
+                UPDATE persons SET nama = coalesce(nama, ?), tanggal_lahir = coalesce(tanggal_lahir, ?), jenis_kelamin = coalesce(jenis_kelamin, ?),
+                    no_kk = coalesce(no_kk, ?), kode_wilayah = coalesce(kode_wilayah, ?) WHERE id = ? AND registry = 0
+                """, v + [.text(id)])
+        }
+    }
+
+    /// What matching compares of a person: (nama, tanggal_lahir, nik, no_kk, kode_wilayah, jenis_kelamin, registry).
+    public func personFacts(_ id: String) throws -> (fields: [String?], registry: Bool)? {
+        guard let r = try db.rows("SELECT nama, tanggal_lahir, nik, no_kk, kode_wilayah, jenis_kelamin, registry FROM persons WHERE id = ? AND status = 'active'",
+                                  [.text(id)]).first else { return nil }
+        return ((0..<6).map { r[$0].text }, (r[6].int ?? 0) != 0)
+    }
+
+    /// A fixed sample of active persons' facts (every k-th by id), for estimating how often fields agree by chance.
+    public func samplePersonFacts(limit: Int) throws -> [[String?]] {
+        let n = try db.scalarInt("SELECT count(*) FROM persons WHERE status = 'active'")
+        let step = max(1, Int(n) / max(1, limit))
+        return try db.rows("""
+            SELECT nama, tanggal_lahir, nik, no_kk, kode_wilayah, jenis_kelamin FROM
+            (SELECT *, row_number() OVER (ORDER BY id) AS rn FROM persons WHERE status = 'active') WHERE rn % ? = 0 LIMIT ?
+            """, [.int(Int64(step)), .int(Int64(limit))]).map { r in (0..<6).map { r[$0].text } }
+    }
+
+    /// Pairs known to be the same person: a non-registry mention linked to a registry person by the same NIK,
+    /// as (mention data, person facts), for estimating how often fields agree for true matches.
+    public func sameNIKPairs(limit: Int) throws -> [(JSONValue, [String?])] {
+        try db.rows("""
+            SELECT m.data, p.nama, p.tanggal_lahir, p.nik, p.no_kk, p.kode_wilayah, p.jenis_kelamin FROM person_links l
+            JOIN mentions m ON m.key = l.mention_key JOIN persons p ON p.id = l.person_id
+            WHERE l.link = 'auto' AND l.grade = 'certain' AND p.registry = 1 AND m.connector != 'dukcapil-siak'
+              AND json_extract(l.evidence, '$.rule') = 'same NIK'
+            ORDER BY l.mention_key LIMIT ?
+            """, [.int(Int64(limit))]).map { r in ((try? JSONParser.parse(r[0].text ?? "null")) ?? .null, (1..<7).map { r[$0].text }) }
+    }
+
+    public func blockSize(_ block: String) throws -> Int64 {
+        try db.scalarInt("SELECT count(*) FROM person_blocks WHERE block = ?", [.text(block)])
+    }
+
+    public func activePersonCount() throws -> Int64 { try db.scalarInt("SELECT count(*) FROM persons WHERE status = 'active'") }
+
     /// Every active person, in id order, for exports.
     public func activePersons() throws -> [PersonRow] {
         try db.rows("SELECT id, nik, status, merged_into, lineage FROM persons WHERE status = 'active' ORDER BY id").map(Self.personRow)

@@ -136,6 +136,9 @@ enum Migrations {
             status TEXT NOT NULL,              -- active | merged (then merged_into says where)
             merged_into TEXT,
             lineage TEXT,                      -- JSON: split from / merged from
+            -- What matching compares: the registry mention's values, else the first mention's that had them.
+            nama TEXT, tanggal_lahir TEXT, jenis_kelamin TEXT, no_kk TEXT, kode_wilayah TEXT,
+            registry INTEGER NOT NULL DEFAULT 0,
             created_at INTEGER NOT NULL,
             updated_at INTEGER NOT NULL
         ) WITHOUT ROWID;

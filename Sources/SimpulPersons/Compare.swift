@@ -1,0 +1,210 @@
+import Foundation
+
+/// Name handling for matching: abbreviations expanded, titles already split off by the connectors.
+enum MatchName {
+    /// Common abbreviations of Indonesian (often Arabic-derived) first names.
+    static let expansions: [String: String] = [
+        "MUH": "MUHAMMAD", "MUH.": "MUHAMMAD", "MOH": "MUHAMMAD", "MOH.": "MUHAMMAD", "MUHD": "MUHAMMAD", "MHD": "MUHAMMAD",
+        "MHD.": "MUHAMMAD", "M": "MUHAMMAD", "M.": "MUHAMMAD", "MOHAMMAD": "MUHAMMAD", "MOHAMAD": "MUHAMMAD", "MUHAMAD": "MUHAMMAD",
+        "MOCH": "MUHAMMAD", "MOCH.": "MUHAMMAD", "MOCHAMAD": "MUHAMMAD", "MOCHAMMAD": "MUHAMMAD", "AHMAD": "AHMAD", "ACHMAD": "AHMAD",
+        "ABD": "ABDUL", "ABD.": "ABDUL", "NUR": "NUR", "NOOR": "NUR",
+    ]
+
+    /// Upper-case tokens with abbreviations expanded and punctuation dropped.
+    static func tokens(_ name: String) -> [String] {
+        name.uppercased().split(whereSeparator: { $0 == " " || $0 == "," }).map { t in
+            let s = String(t)
+            if let e = expansions[s] { return e }
+            return s.filter { $0.isLetter || $0 == "'" }
+        }.filter { !$0.isEmpty }
+    }
+
+    static func canonical(_ name: String) -> String { tokens(name).joined(separator: " ") }
+
+    /// A phonetic key for blocking: first letter, then consonant classes without vowels and repeats, per token,
+    /// on the first two tokens (spelling variants such as SITI/SYTI, RAHMAN/RACHMAN share it).
+    static func phonetic(_ name: String) -> String {
+        tokens(name).prefix(2).map { t -> String in
+            var out = ""
+            var last: Character = " "
+            let u = t.replacingOccurrences(of: "CH", with: "K").replacingOccurrences(of: "KH", with: "K").replacingOccurrences(of: "SY", with: "S")
+                .replacingOccurrences(of: "DJ", with: "J").replacingOccurrences(of: "TJ", with: "C").replacingOccurrences(of: "OE", with: "U")
+                .replacingOccurrences(of: "PH", with: "F").replacingOccurrences(of: "DH", with: "D").replacingOccurrences(of: "TH", with: "T")
+            for (i, c) in u.enumerated() {
+                var k: Character
+                switch c {
+                case "A", "E", "I", "O", "U", "Y", "H", "W", "'": k = i == 0 ? "A" : " "
+                case "B", "P", "F", "V": k = "B"
+                case "C", "K", "Q", "G", "X": k = "K"
+                case "D", "T": k = "D"
+                case "J", "Z", "S": k = "S"
+                case "L": k = "L"
+                case "M", "N": k = "M"
+                case "R": k = "R"
+                default: k = " "
+                }
+                if k != " " && k != last { out.append(k) }
+                last = k == " " ? last : k
+                if k == " " && i > 0 { last = " " }
+            }
+            return out
+        }.joined(separator: "-")
+    }
+
+    /// Jaro–Winkler similarity in 0…1.
+    static func jaroWinkler(_ a: String, _ b: String) -> Double {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        if x.isEmpty || y.isEmpty { return x == y ? 1 : 0 }
+        if x == y { return 1 }
+        let window = max(0, max(x.count, y.count) / 2 - 1)
+        var mx = [Bool](repeating: false, count: x.count), my = [Bool](repeating: false, count: y.count)
+        var matches = 0
+        for i in x.indices {
+            let lo = max(0, i - window), hi = min(y.count - 1, i + window)
+            if lo > hi { continue }
+            for j in lo...hi where !my[j] && x[i] == y[j] {
+                mx[i] = true
+                my[j] = true
+                matches += 1
+                break
+            }
+        }
+        if matches == 0 { return 0 }
+        var t = 0, k = 0
+        for i in x.indices where mx[i] {
+            while !my[k] { k += 1 }
+            if x[i] != y[k] { t += 1 }
+            k += 1
+        }
+        let m = Double(matches)
+        let jaro = (m / Double(x.count) + m / Double(y.count) + (m - Double(t / 2)) / m) / 3
+        var prefix = 0
+        while prefix < min(4, x.count, y.count) && x[prefix] == y[prefix] { prefix += 1 }
+        return jaro + Double(prefix) * 0.1 * (1 - jaro)
+    }
+}
+
+/// The compared fields and their agreement levels (Fellegi–Sunter comparison vector).
+enum Field: String, CaseIterable, Sendable {
+    case nama, tanggal_lahir, nik, kode_wilayah, jenis_kelamin
+
+    /// Level names, best first; the last is "disagree". A missing value on either side is no evidence (weight 0).
+    var levels: [String] {
+        switch self {
+        case .nama: ["exact", "abbreviation", "similar", "subset", "disagree"]
+        case .tanggal_lahir: ["exact", "day_month_swapped", "one_part_differs", "disagree"]
+        case .nik: ["one_typo", "same_region_and_birth", "family_card", "disagree"]
+        case .kode_wilayah: ["same_desa", "same_kecamatan", "same_kabupaten", "disagree"]
+        case .jenis_kelamin: ["agree", "disagree"]
+        }
+    }
+}
+
+/// What is compared of a mention or a person.
+public struct MatchFacts: Sendable, Equatable {
+    public var nama: String?
+    public var tanggalLahir: String?
+    public var nik: String?
+    public var noKK: String?
+    public var kodeWilayah: String?
+    public var jenisKelamin: String?
+
+    public init(nama: String?, tanggalLahir: String?, nik: String?, noKK: String?, kodeWilayah: String?, jenisKelamin: String?) {
+        self.nama = nama
+        self.tanggalLahir = tanggalLahir
+        self.nik = nik
+        self.noKK = noKK
+        self.kodeWilayah = kodeWilayah
+        self.jenisKelamin = jenisKelamin
+    }
+}
+
+enum Compare {
+    /// The agreement level index of each field (nil: no evidence).
+    static func vector(_ a: MatchFacts, _ b: MatchFacts) -> [Field: Int] {
+        var v: [Field: Int] = [:]
+        if let x = a.nama, let y = b.nama { v[.nama] = name(x, y) }
+        if let x = a.tanggalLahir, let y = b.tanggalLahir { v[.tanggal_lahir] = date(x, y) }
+        if let x = a.nik, let y = b.nik, x != y {
+            if PersonIndex.oneTypoApart(x, y) { v[.nik] = 0 }
+            else if x.prefix(12) == y.prefix(12) { v[.nik] = 1 }
+            else if x == b.noKK || y == a.noKK { v[.nik] = 2 }
+            else { v[.nik] = 3 }
+        } else if let x = a.nik, x == b.noKK {
+            v[.nik] = 2
+        }
+        if let x = a.kodeWilayah, let y = b.kodeWilayah {
+            if x == y && x.count >= 13 { v[.kode_wilayah] = 0 }
+            else if x.prefix(8) == y.prefix(8) && x.count >= 8 && y.count >= 8 { v[.kode_wilayah] = 1 }
+            else if x.prefix(5) == y.prefix(5) && x.count >= 5 && y.count >= 5 { v[.kode_wilayah] = 2 }
+            else { v[.kode_wilayah] = 3 }
+        }
+        if let x = a.jenisKelamin, let y = b.jenisKelamin { v[.jenis_kelamin] = x == y ? 0 : 1 }
+        return v
+    }
+
+    static func name(_ a: String, _ b: String) -> Int {
+        if a == b { return 0 }
+        let ta = MatchName.tokens(a), tb = MatchName.tokens(b)
+        if ta == tb { return 1 }
+        let ca = ta.joined(separator: " "), cb = tb.joined(separator: " ")
+        if MatchName.jaroWinkler(ca, cb) >= 0.94 { return 2 }
+        // A dropped middle name: one name's tokens are a subset of the other's, first tokens equal.
+        let sa = Set(ta), sb = Set(tb)
+        if ta.first == tb.first, min(ta.count, tb.count) >= 2, sa.isSubset(of: sb) || sb.isSubset(of: sa) { return 3 }
+        return 4
+    }
+
+    static func date(_ a: String, _ b: String) -> Int {
+        if a == b { return 0 }
+        guard a.count == 10, b.count == 10 else { return 3 }
+        let ya = a.prefix(4), yb = b.prefix(4)
+        let ma = a.dropFirst(5).prefix(2), mb = b.dropFirst(5).prefix(2)
+        let da = a.suffix(2), db = b.suffix(2)
+        if ya == yb && ma == db && da == mb { return 1 }
+        let same = (ya == yb ? 1 : 0) + (ma == mb ? 1 : 0) + (da == db ? 1 : 0)
+        return same == 2 ? 2 : 3
+    }
+}
+
+/// Fellegi–Sunter weights: for each field and level, m = P(level | same person), u = P(level | different
+/// persons); a pair's match weight is the sum of log2(m/u) over the fields with evidence.
+public struct MatchModel: Sendable {
+    var m: [Field: [Double]]
+    var u: [Field: [Double]]
+    /// Where the numbers came from (estimated from the data, or the defaults).
+    public var source: [String: String]
+
+    /// Priors for a hub with too little data to estimate from (documented in docs/persons.md).
+    static let defaults = MatchModel(
+        m: [.nama: [0.80, 0.08, 0.06, 0.03, 0.03], .tanggal_lahir: [0.90, 0.03, 0.04, 0.03], .nik: [0.45, 0.25, 0.10, 0.20],
+            .kode_wilayah: [0.70, 0.15, 0.08, 0.07], .jenis_kelamin: [0.98, 0.02]],
+        u: [.nama: [0.0005, 0.0002, 0.001, 0.002, 0.9963], .tanggal_lahir: [0.00005, 0.00001, 0.002, 0.99794],
+            .nik: [0.000001, 0.0001, 0.00001, 0.999889], .kode_wilayah: [0.001, 0.02, 0.15, 0.829], .jenis_kelamin: [0.5, 0.5]],
+        source: ["m": "defaults", "u": "defaults"])
+
+    func weight(_ f: Field, _ level: Int, tfU: Double? = nil) -> Double {
+        let mv = max(m[f]?[level] ?? 0.01, 1e-6)
+        let uv = max(tfU ?? u[f]?[level] ?? 0.5, 1e-9)
+        return log2(mv / uv)
+    }
+
+    /// The match weight of a comparison vector, with each field's contribution (for explanations).
+    func score(_ v: [Field: Int], nameFrequency: Double?) -> (Double, [String: JSONLike]) {
+        var total = 0.0
+        var parts: [String: JSONLike] = [:]
+        for (f, level) in v.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            // Term frequency: agreeing on a common name says less than agreeing on a rare one.
+            let tf = (f == .nama && level == 0) ? nameFrequency : nil
+            let w = weight(f, level, tfU: tf)
+            total += w
+            parts[f.rawValue] = JSONLike(level: f.levels[level], weight: w)
+        }
+        return (total, parts)
+    }
+}
+
+struct JSONLike: Sendable {
+    var level: String
+    var weight: Double
+}
