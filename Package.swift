@@ -31,7 +31,7 @@ let package = Package(
                                                   "SimpulConnectors", "SimpulIngest", "SimpulReconcile", "SimpulNormalise", "SimpulPersons"]),
         .executableTarget(name: "simpul", dependencies: ["SimpulCLI"]),
         .executableTarget(name: "simpul-bench", dependencies: ["SimpulIngest", "SimpulStorage", "CSQLite",
-                                                               "SimpulCLI", "SimpulReconcile", "SimpulCrypto"]),
+                                                               "SimpulCLI", "SimpulReconcile", "SimpulCrypto", "SimpulPersons", "SimpulJSON"]),
         .target(name: "SimpulTestSupport", dependencies: ["SimpulIngest", "SimpulStorage", "SimpulCLI"]),
         .testTarget(name: "SimpulTests", dependencies: ["SimpulJSON", "SimpulCrypto", "SimpulStorage",
                                                         "SimpulSchema", "SimpulNormalise", "SimpulConnectors",

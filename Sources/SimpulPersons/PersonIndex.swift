@@ -109,9 +109,11 @@ public final class PersonIndex {
         let t0 = Date()
         var s = Summary()
         let pending = try store.pendingMentions()
-        if !pending.isEmpty { try estimate() }
         var i = 0
         while i < pending.count {
+            // m and u are estimated again before each batch: the registry batches come first, so later batches are
+            // decided with numbers from this hub's own population.
+            try estimate()
             let batch = pending[i..<min(i + batchSize, pending.count)]
             try store.writeTransaction {
                 for m in batch { try decide(m, &s) }
@@ -223,7 +225,11 @@ public final class PersonIndex {
     }
 
     private func newPerson(_ m: PendingMention, _ f: MentionFacts, _ s: inout Summary, _ ev: [String: JSONValue]) throws -> String {
-        let id = try personID(f.nik.map { "nik:" + $0 } ?? "mention:" + m.key)
+        // Founded by a NIK nobody holds: the id comes from the NIK; otherwise (no NIK, or a steward kept this
+        // mention apart from the NIK's holder) from the mention's key.
+        var identity = "mention:" + m.key
+        if let nik = f.nik, try store.person(nik: nik) == nil { identity = "nik:" + nik }
+        let id = try personID(identity)
         try store.insertPerson(id: id, nik: f.nik)
         s.newPersons += 1
         personCount += 1
@@ -267,6 +273,14 @@ public final class PersonIndex {
         return out.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
     }
 
+    /// The candidates for a mention's data, best first, without deciding or writing anything (latency probes, the
+    /// console's "who could this be").
+    public func match(data: JSONValue) throws -> [(person: String, score: Double)] {
+        let f = MentionFacts(data: data, registry: false)
+        if let nik = f.nik, let p = try store.person(nik: nik) { return [(p.id, .infinity)] }
+        return try rank(f, try candidates(f, excluding: [])).map { ($0.person, $0.score) }
+    }
+
     private func decide(_ m: PendingMention, _ s: inout Summary) throws {
         s.decided += 1
         let f = MentionFacts(data: m.data, registry: registryConnectors.contains(m.connector))
@@ -283,7 +297,11 @@ public final class PersonIndex {
             let known = try store.personFacts(p.id).map { Self.facts($0.fields) }
             var clash: [String: JSONValue] = [:]
             if let a = known?.jenisKelamin, let b = f.jenisKelamin, a != b { clash["jenis_kelamin"] = .string("\(b) here, \(a) for the person") }
-            if let a = known?.tanggalLahir, let b = f.tanggalLahir, a != b { clash["tanggal_lahir"] = .string("\(b) here, \(a) for the person") }
+            // Day and month swapped (a date written the other way round, both readings valid) is the same date
+            // read differently, not a different person; any other difference is a clash.
+            if let a = known?.tanggalLahir, let b = f.tanggalLahir, a != b, Compare.date(a, b) != 1 {
+                clash["tanggal_lahir"] = .string("\(b) here, \(a) for the person")
+            }
             if !clash.isEmpty {
                 try review(m, candidate: p.id, kind: "conflict", score: nil, ["rule": .string("same NIK, clashing fields"), "clash": .object(clash)], &s)
                 return

@@ -248,6 +248,29 @@ extension HubStore {
 
     public func activePersonCount() throws -> Int64 { try db.scalarInt("SELECT count(*) FROM persons WHERE status = 'active'") }
 
+    /// Writes person mentions directly, without a connector: for synthetic corpora (tests, `simpul-bench match`).
+    public func insertMentions(_ rows: [(key: String, connector: String, schema: String, sourceKey: String, data: String)]) throws {
+        try writeTransaction {
+            let s = try db.prepare("INSERT OR REPLACE INTO mentions(key, connector, schema, source_key, data, version_id, at) VALUES(?,?,?,?,?,?,?)")
+            var v = try db.scalarInt("SELECT coalesce(max(version_id), 0) FROM mentions")
+            let now = Self.now()
+            for r in rows {
+                v += 1
+                try s.bind([.text(r.key), .text(r.connector), .text(r.schema), .text(r.sourceKey), .text(r.data), .int(v), .int(now)])
+                try s.run()
+            }
+        }
+    }
+
+    /// Which person each linked mention is with (mentions in review are absent).
+    public func mentionClusters() throws -> [String: String] {
+        var out: [String: String] = [:]
+        let s = try db.prepare("SELECT mention_key, person_id FROM person_links")
+        defer { s.reset() }
+        while try s.step() { out[s.text(0)] = s.text(1) }
+        return out
+    }
+
     /// Every active person, in id order, for exports.
     public func activePersons() throws -> [PersonRow] {
         try db.rows("SELECT id, nik, status, merged_into, lineage FROM persons WHERE status = 'active' ORDER BY id").map(Self.personRow)

@@ -11,6 +11,7 @@ import Glibc
 let usage = """
     usage: simpul-bench ingest [--rows N] [--batch N] [--dir DIR]   SIAK ingest vs raw batched SQLite inserts
            simpul-bench reconcile [--budget-lines N] [--sp2d-lines N] [--dir DIR]   a fiscal year reconciled vs a SQL GROUP BY
+           simpul-bench match [--mentions N] [--seed N]       the person index on a synthetic corpus: precision, recall, speed
            simpul-bench audit [--entries N] [--batch N] [--persons N]   the audit chain: appends, access by NIK, verify
            simpul-bench gen siak N FILE                             write a synthetic SIAK export
     """
@@ -131,6 +132,7 @@ do {
     case "ingest": try benchIngest(Array(args.dropFirst()))
     case "reconcile": try benchReconcile(Array(args.dropFirst()))
     case "audit": try benchAudit(Array(args.dropFirst()))
+    case "match": try benchMatch(Array(args.dropFirst()))
     case "phases" where args.count == 2: try benchPhases(file: args[1])
     case "gen" where args.count == 4 && args[1] == "siak":
         _ = try SIAKGenerator.write(rows: Int(args[2]) ?? 0, to: args[3])

@@ -1,0 +1,182 @@
+import Foundation
+import SimpulJSON
+
+/// A synthetic population and its person mentions across sources, with the truth, for testing and measuring the
+/// person index. Indonesian names, real kecamatan codes, and the noise of SOURCES.md: NIKs missing, in scientific
+/// notation, with a typo or two digits swapped, or a family-card number typed instead; abbreviated first names
+/// (MUH., MOH.), typos and dropped middle names; birth dates missing or with day and month swapped.
+/// Deterministic for a seed.
+public struct SyntheticCorpus {
+    public struct Mention: Sendable {
+        public var key: String
+        public var connector: String
+        public var schema: String
+        public var sourceKey: String
+        public var data: JSONValue
+        /// The true person (index into the population).
+        public var person: Int
+    }
+
+    public var mentions: [Mention] = []
+    /// Mentions carrying another person's NIK with a clashing sex or birth date → that NIK's registry mention key.
+    /// They must never be merged with it.
+    public var nikClashes: [String: String] = [:]
+    public var personCount = 0
+
+    static let male = ["MUHAMMAD", "AHMAD", "ABDUL", "RIZAL", "ARIFIN", "YUSUF", "IBRAHIM", "HASAN", "BUDI", "AGUS", "RAHMAT", "FAJAR",
+                       "HENDRA", "IRFAN", "SUPRIYADI", "JEFRI", "RAMLI", "ISMAIL", "SALIM", "SYAMSUDIN", "ANDI", "DEDI", "HARIS", "ZULKIFLI",
+                       "NOVAL", "REZA", "TAUFIK", "WAHYU", "YAHYA", "ILHAM", "KURNIAWAN", "SAPUTRA", "HIDAYAT", "FIRMANSYAH", "GUNAWAN"]
+    static let female = ["SITI", "NUR", "SRI", "FITRIANI", "RAHMA", "AISYAH", "DEWI", "WAHYUNI", "FATIMAH", "HALIMAH", "YULIANTI", "NURHAYATI",
+                         "RATNA", "LESTARI", "MARYAM", "KARTINI", "ANISA", "INDAH", "PUTRI", "RISKA", "SULASTRI", "NOVITA", "MEGAWATI",
+                         "HASNAH", "SALMA", "ZAHRA", "AMINAH", "KHADIJAH", "SUSANTI", "ROSMAWATI", "HERLINA", "YUNITA", "NURUL", "ASTUTI"]
+    static let family = ["HASAN", "PAPUTUNGAN", "MOKODOMPIT", "LATIF", "BADU", "DAUD", "MOHAMAD", "HABIBI", "GOBEL", "HULUDU", "NUSI",
+                         "ISMAIL", "PAKAYA", "KATILI", "MOOTALU", "AMU", "LAHAY", "POHA", "TANGAHU", "YUSUF", "DJAFAR", "ABAS", "MAHMUD",
+                         "PANIGORO", "KADIR", "ALI", "MUSA", "UMAR", "SALEH", "RAUF", "HIOLA", "TALIB", "DUNDA", "BIYA", "NANI", "WAHAB"]
+
+    struct Rng {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
+        mutating func chance(_ p: Double) -> Bool { Double(next() % 1_000_000) / 1_000_000 < p }
+        mutating func pick<T>(_ a: [T]) -> T { a[int(a.count)] }
+    }
+
+    struct Person {
+        var nik: String
+        var noKK: String
+        var nama: String
+        var sex: String
+        var birth: String
+        var wilayah: String
+    }
+
+    static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+
+    /// About `mentions` mentions (about 2.2 per person), from a registry and three other sources.
+    public init(mentions target: Int, seed: UInt64 = 42, regions: Regions) {
+        var r = Rng(state: seed)
+        let kecamatan = regions.names.keys.filter { $0.count == 8 }.sorted()
+        var persons: [Person] = []
+        var usedNIK = Set<String>()
+        let people = max(10, target * 10 / 22)
+        for _ in 0..<people {
+            let female = r.chance(0.5)
+            let first = female ? r.pick(Self.female) : r.pick(Self.male)
+            var parts = [first]
+            if r.chance(0.45) { parts.append(female ? r.pick(Self.female) : r.pick(Self.male)) }
+            parts.append(r.pick(Self.family))
+            let year = 1940 + r.int(82), month = 1 + r.int(12), day = 1 + r.int(28)
+            let kec = kecamatan.isEmpty ? "75.71.01" : r.pick(kecamatan)
+            let kec6 = kec.replacingOccurrences(of: ".", with: "")
+            var nik = ""
+            repeat {
+                nik = kec6 + Self.two(day + (female ? 40 : 0)) + Self.two(month) + Self.two(year % 100) + String(format: "%04d", 1 + r.int(9998))
+            } while usedNIK.contains(nik)
+            usedNIK.insert(nik)
+            let kk = kec6 + String(format: "%010d", r.int(1_000_000_000))
+            persons.append(Person(nik: nik, noKK: kk, nama: parts.joined(separator: " "), sex: female ? "P" : "L",
+                                  birth: "\(year)-\(Self.two(month))-\(Self.two(day))", wilayah: kec + "." + String(1000 + 1 + r.int(20))))
+        }
+        personCount = persons.count
+        var serial = 0
+        func add(_ connector: String, _ schema: String, _ data: [String: JSONValue], _ p: Int) {
+            serial += 1
+            let key: String
+            switch connector {
+            case "dukcapil-siak": key = data["nik"]?.stringValue ?? "x\(serial)"
+            case "oss-rba": key = String(format: "%013d", serial) + "#0"
+            case "simda-keuangan": key = String(format: "%05d/SP2D/LS/2024#1", serial)
+            default: key = String(100_000 + serial)
+            }
+            mentions.append(Mention(key: connector + ":" + key, connector: connector, schema: schema, sourceKey: key.split(separator: "#").first.map(String.init) ?? key,
+                                    data: .object(data), person: p))
+        }
+        for (i, p) in persons.enumerated() {
+            // The registry knows 92% of the population.
+            if r.chance(0.92) {
+                add("dukcapil-siak", "citizen", ["nik": .string(p.nik), "nik_status": .string("valid"), "no_kk": .string(p.noKK), "nama": .string(p.nama),
+                                                  "tanggal_lahir": .string(p.birth), "jenis_kelamin": .string(p.sex), "kode_wilayah": .string(p.wilayah)], i)
+            }
+            let others = [0, 1, 1, 1, 2, 2, 3][r.int(7)]
+            for _ in 0..<others {
+                let (connector, schema) = r.pick([("sicantik", "permit"), ("oss-rba", "business"), ("simda-keuangan", "disbursement")])
+                var d: [String: JSONValue] = [:]
+                // NIK noise.
+                let roll = r.int(100)
+                switch roll {
+                case 0..<68: d["nik"] = .string(p.nik); d["nik_status"] = .string("valid")
+                case 68..<78: d["nik_status"] = .string("kosong")
+                case 78..<83: d["nik_asli"] = .string("7.5\(r.int(9))E+15"); d["nik_status"] = .string("notasi_ilmiah")
+                case 83..<89:
+                    var c = Array(p.nik.utf8)
+                    let k = 6 + r.int(10)
+                    c[k] = UInt8(0x30 + (Int(c[k] - 0x30) + 1 + r.int(8)) % 10)
+                    d["nik"] = .string(String(decoding: c, as: UTF8.self)); d["nik_status"] = .string("valid")
+                case 89..<93:
+                    var c = Array(p.nik.utf8)
+                    let k = 6 + r.int(9)
+                    if c[k] == c[k + 1] { c[k + 1] = UInt8(0x30 + (Int(c[k + 1] - 0x30) + 1) % 10) } else { c.swapAt(k, k + 1) }
+                    d["nik"] = .string(String(decoding: c, as: UTF8.self)); d["nik_status"] = .string("valid")
+                case 93..<97: d["nik"] = .string(p.noKK); d["nik_status"] = .string("valid")
+                default: d["nik_asli"] = .string("75O1" + p.nik.dropFirst(4)); d["nik_status"] = .string("mengandung_huruf")
+                }
+                // Name noise.
+                var tokens = p.nama.split(separator: " ").map(String.init)
+                let nroll = r.int(100)
+                if nroll < 8, tokens[0] == "MUHAMMAD" { tokens[0] = r.pick(["MUH.", "MOH.", "M.", "MOHAMMAD"]) }
+                else if nroll < 16 {
+                    var c = Array(tokens[tokens.count - 1])
+                    if c.count > 3 { c[1 + r.int(c.count - 2)] = r.pick(["A", "I", "U", "E", "O", "H"]) }
+                    tokens[tokens.count - 1] = String(c)
+                } else if nroll < 22, tokens.count == 3 { tokens.remove(at: 1) }
+                d["nama"] = .string(tokens.joined(separator: " "))
+                // Birth date: permits have it, the others rarely.
+                if connector == "sicantik" || r.chance(0.15) {
+                    var b = p.birth
+                    let broll = r.int(100)
+                    if broll < 3, Int(b.suffix(2))! <= 12 { b = String(b.prefix(5)) + b.suffix(2) + "-" + b.dropFirst(5).prefix(2) }
+                    else if broll < 6 { b = String(b.prefix(8)) + Self.two(1 + r.int(28)) }
+                    d["tanggal_lahir"] = .string(b)
+                }
+                if r.chance(0.75) { d["kode_wilayah"] = .string(r.chance(0.8) ? p.wilayah : String(p.wilayah.prefix(8)) + "." + String(1001 + r.int(20))) }
+                add(connector, schema, d, i)
+            }
+            // One person in 400: another person's NIK typed with a clashing sex and birth date (same NIK, different
+            // people: must go to review, never be merged).
+            if i > 0 && r.int(400) == 0 {
+                let q = persons[i - 1]
+                var d: [String: JSONValue] = ["nik": .string(q.nik), "nik_status": .string("valid"), "nama": .string(p.nama),
+                                              "tanggal_lahir": .string(p.birth)]
+                if p.sex != q.sex { d["jenis_kelamin"] = .string(p.sex) }
+                if p.birth != q.birth {
+                    add("sicantik", "permit", d, i)
+                    nikClashes[mentions.last!.key] = "dukcapil-siak:" + q.nik
+                }
+            }
+        }
+    }
+
+    /// Pairwise precision and recall of a clustering (mention key → cluster id; missing keys are singletons)
+    /// against the truth.
+    public func evaluate(_ clusterOf: [String: String]) -> (precision: Double, recall: Double, f1: Double, predictedPairs: Int, truePairs: Int) {
+        func pairs(_ n: Int) -> Int { n * (n - 1) / 2 }
+        var pred: [String: Int] = [:], truth: [Int: Int] = [:], both: [String: Int] = [:]
+        for m in mentions {
+            let c = clusterOf[m.key] ?? "single:" + m.key
+            pred[c, default: 0] += 1
+            truth[m.person, default: 0] += 1
+            both[c + "|" + String(m.person), default: 0] += 1
+        }
+        let tp = both.values.reduce(0) { $0 + pairs($1) }
+        let pp = pred.values.reduce(0) { $0 + pairs($1) }
+        let tt = truth.values.reduce(0) { $0 + pairs($1) }
+        let p = pp == 0 ? 1 : Double(tp) / Double(pp), rc = tt == 0 ? 1 : Double(tp) / Double(tt)
+        return (p, rc, p + rc == 0 ? 0 : 2 * p * rc / (p + rc), pp, tt)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import SimpulJSON
+import SimpulPersons
+import SimpulStorage
+import SimpulTestSupport
+import Testing
+
+@Suite(.serialized) struct PersonIndexTests {
+    static func regions(_ t: TestHub) throws -> Regions { try Regions(file: t.home.regionsFile) }
+
+    static func mention(_ key: String, _ data: [String: JSONValue]) -> (key: String, connector: String, schema: String, sourceKey: String, data: String) {
+        let connector = String(key.split(separator: ":")[0])
+        let schema = ["dukcapil-siak": "citizen", "sicantik": "permit", "oss-rba": "business"][connector] ?? "disbursement"
+        return (key, connector, schema, String(key.split(separator: ":")[1]), JSONValue.object(data).jsonText)
+    }
+
+    static let siti: [String: JSONValue] = ["nik": .string("7571014504900002"), "nik_status": .string("valid"), "nama": .string("SITI AMINAH"),
+                                            "tanggal_lahir": .string("1990-04-05"), "jenis_kelamin": .string("P"), "kode_wilayah": .string("75.71.01.1001"),
+                                            "no_kk": .string("7571010101120003")]
+
+    @Test func nikChecksUseTheRegionReferenceData() throws {
+        let t = try TestHub()
+        let r = try Self.regions(t)
+        #expect(r.names.count > 7000 && r.contains("75.71.01"))
+        let ok = NIKCheck(nik: "7571014504900002", regions: r, tanggalLahir: "1990-04-05", jenisKelamin: "P")
+        #expect(ok.kecamatanKnown && ok.birthAgrees == true && ok.sexAgrees == true && ok.problems.isEmpty)
+        let odd = NIKCheck(nik: "9999014504900000", regions: r, tanggalLahir: "1991-04-05", jenisKelamin: "L")
+        #expect(!odd.kecamatanKnown && odd.birthAgrees == false && odd.sexAgrees == false && odd.problems.contains("serial 0000"))
+    }
+
+    @Test func rulesConflictsTyposDuplicatesAndStewards() throws {
+        let t = try TestHub()
+        var budi = Self.siti
+        budi["nik"] = .string("7571011203880001"); budi["nama"] = .string("MUHAMMAD RIZAL HASAN"); budi["tanggal_lahir"] = .string("1988-03-12")
+        budi["jenis_kelamin"] = .string("L")
+        var twin = Self.siti  // NIK ganda: the registry has SITI AMINAH twice, under two NIKs
+        twin["nik"] = .string("7571014504900099")
+        try t.store.insertMentions([
+            Self.mention("dukcapil-siak:7571014504900002", Self.siti),
+            Self.mention("dukcapil-siak:7571011203880001", budi),
+            Self.mention("dukcapil-siak:7571014504900099", twin),
+            // same NIK, agreeing
+            Self.mention("sicantik:1", ["nik": .string("7571014504900002"), "nik_status": .string("valid"), "nama": .string("SITI AMINAH")]),
+            // same NIK, clashing sex and birth date: review, never merged
+            Self.mention("sicantik:2", ["nik": .string("7571011203880001"), "nik_status": .string("valid"), "nama": .string("RAHMA BADU"),
+                                        "tanggal_lahir": .string("1972-11-04"), "jenis_kelamin": .string("P")]),
+            // NIK with two adjacent digits swapped, abbreviated name, same birth date
+            Self.mention("sicantik:3", ["nik": .string("7571011230880001"), "nik_status": .string("valid"), "nama": .string("MUH. RIZAL HASAN"),
+                                        "tanggal_lahir": .string("1988-03-12")]),
+            // the family-card number typed as NIK
+            Self.mention("oss-rba:1#0", ["nik": .string("7571010101120003"), "nik_status": .string("valid"), "nama": .string("MOH. RIZAL HASAN"),
+                                         "kode_wilayah": .string("75.71.01.1001")]),
+            // no NIK, day and month swapped
+            Self.mention("simda-keuangan:5#1", ["nik_status": .string("kosong"), "nama": .string("MUHAMMAD RIZAL HASAN"), "tanggal_lahir": .string("1988-12-03"),
+                                                "kode_wilayah": .string("75.71.01.1001")]),
+        ])
+        let idx = PersonIndex(store: t.store, regions: try Self.regions(t))
+        let s = try idx.update()
+        #expect(s.decided == 8)
+        let siti = try #require(try t.store.person(nik: "7571014504900002"))
+        let rizal = try #require(try t.store.person(nik: "7571011203880001"))
+        #expect(try t.store.personOf(mention: "sicantik:1") == siti.id)
+        #expect(try t.store.personOf(mention: "sicantik:2") == nil, "clashing sex and birth date: not merged")
+        #expect(try t.store.personOf(mention: "sicantik:3") == rizal.id, "swapped NIK digits")
+        #expect(try t.store.personOf(mention: "oss-rba:1#0") == rizal.id, "family card typed as NIK")
+        #expect(try t.store.personOf(mention: "simda-keuangan:5#1") == rizal.id, "day and month swapped")
+        let review = try t.store.reviewItems()
+        #expect(review.first { $0.mentionKey == "sicantik:2" }?.kind == "conflict")
+        #expect(review.first { $0.mentionKey == "dukcapil-siak:7571014504900099" }?.kind == "duplicate_nik")
+        #expect(try t.store.personOf(mention: "dukcapil-siak:7571014504900099") != siti.id, "both registry NIKs stay persons")
+        // Every decision is explained.
+        let g = try GoldenRecord.load(store: t.store, person: rizal, regions: try Self.regions(t))
+        let swapped = try #require(g.mentions.first { $0.key == "sicantik:3" })
+        #expect(swapped.evidence.contains("\"nik\"") && swapped.evidence.contains("one_typo") && swapped.score != nil)
+        #expect(g.fields["nama"]?.value == .string("MUHAMMAD RIZAL HASAN") && g.fields["nama"]?.connector == "dukcapil-siak")
+
+        // A steward: sicantik:2 is not Rizal (cannot-link) — it is decided again and stays apart; then must-link it
+        // to SITI; a rerun respects both.
+        try t.store.addRule(mention: "sicantik:2", person: rizal.id, rule: "cannot")
+        try t.store.forgetDecision(mention: "sicantik:2")
+        try idx.update()
+        #expect(try t.store.personOf(mention: "sicantik:2") != rizal.id)
+        try t.store.addRule(mention: "sicantik:3", person: siti.id, rule: "must")
+        try t.store.forgetDecision(mention: "sicantik:3")
+        try idx.update()
+        #expect(try t.store.personOf(mention: "sicantik:3") == siti.id)
+        #expect(try idx.update().decided == 0, "nothing pending: nothing changes")
+
+        // A full rebuild decides the same, with the same ids.
+        let before = try t.store.mentionClusters()
+        try t.store.db.execute("DELETE FROM person_links; DELETE FROM person_review; DELETE FROM persons; DELETE FROM person_blocks")
+        try PersonIndex(store: t.store, regions: try Self.regions(t)).update()
+        #expect(try t.store.mentionClusters() == before)
+    }
+
+    @Test func precisionAndRecallOnASyntheticCorpus() throws {
+        let t = try TestHub()
+        let regions = try Self.regions(t)
+        let corpus = SyntheticCorpus(mentions: 6000, seed: 7, regions: regions)
+        try t.store.insertMentions(corpus.mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) })
+        let s = try PersonIndex(store: t.store, regions: regions).update()
+        let clusters = try t.store.mentionClusters()
+        let e = corpus.evaluate(clusters)
+        print("person index on \(corpus.mentions.count) synthetic mentions: precision \(e.precision) recall \(e.recall) review \(s.review)")
+        #expect(e.precision >= 0.995)
+        #expect(e.recall >= 0.90)
+        #expect(Double(s.review) / Double(s.decided) < 0.05)
+        // Same NIK, clashing sex or birth date: never merged with the registry person.
+        #expect(!corpus.nikClashes.isEmpty)
+        for (k, owner) in corpus.nikClashes { #expect(clusters[k] == nil || clusters[k] != clusters[owner], "\(k)") }
+    }
+}
