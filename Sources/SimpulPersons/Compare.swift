@@ -10,13 +10,27 @@ enum MatchName {
         "ABD": "ABDUL", "ABD.": "ABDUL", "NUR": "NUR", "NOOR": "NUR",
     ]
 
-    /// Upper-case tokens with abbreviations expanded and punctuation dropped.
+    /// Upper-case tokens with abbreviations expanded and punctuation dropped (ASCII fast path; other letters kept).
     static func tokens(_ name: String) -> [String] {
-        name.uppercased().split(whereSeparator: { $0 == " " || $0 == "," }).map { t in
-            let s = String(t)
-            if let e = expansions[s] { return e }
-            return s.filter { $0.isLetter || $0 == "'" }
-        }.filter { !$0.isEmpty }
+        var out: [String] = []
+        var cur: [UInt8] = []
+        func flush() {
+            guard !cur.isEmpty else { return }
+            let t = String(decoding: cur, as: UTF8.self)
+            if let e = expansions[t] {
+                out.append(e)
+            } else {
+                let letters = cur.filter { ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x27 || $0 >= 0x80 }
+                if !letters.isEmpty { out.append(String(decoding: letters, as: UTF8.self)) }
+            }
+            cur.removeAll(keepingCapacity: true)
+        }
+        for b in name.utf8 {
+            if b == 0x20 || b == 0x2C || b == 0x09 { flush(); continue }
+            cur.append(b >= 0x61 && b <= 0x7A ? b - 0x20 : b)
+        }
+        flush()
+        return out
     }
 
     static func canonical(_ name: String) -> String { tokens(name).joined(separator: " ") }
@@ -24,31 +38,48 @@ enum MatchName {
     /// A phonetic key for blocking: first letter, then consonant classes without vowels and repeats, per token,
     /// on the first two tokens (spelling variants such as SITI/SYTI, RAHMAN/RACHMAN share it).
     static func phonetic(_ name: String) -> String {
-        tokens(name).prefix(2).map { t -> String in
-            var out = ""
-            var last: Character = " "
-            let u = t.replacingOccurrences(of: "CH", with: "K").replacingOccurrences(of: "KH", with: "K").replacingOccurrences(of: "SY", with: "S")
-                .replacingOccurrences(of: "DJ", with: "J").replacingOccurrences(of: "TJ", with: "C").replacingOccurrences(of: "OE", with: "U")
-                .replacingOccurrences(of: "PH", with: "F").replacingOccurrences(of: "DH", with: "D").replacingOccurrences(of: "TH", with: "T")
-            for (i, c) in u.enumerated() {
-                var k: Character
-                switch c {
-                case "A", "E", "I", "O", "U", "Y", "H", "W", "'": k = i == 0 ? "A" : " "
-                case "B", "P", "F", "V": k = "B"
-                case "C", "K", "Q", "G", "X": k = "K"
-                case "D", "T": k = "D"
-                case "J", "Z", "S": k = "S"
-                case "L": k = "L"
-                case "M", "N": k = "M"
-                case "R": k = "R"
-                default: k = " "
+        var out: [UInt8] = []
+        for (n, token) in tokens(name).prefix(2).enumerated() {
+            if n > 0 { out.append(0x2D) }
+            // Old and variant spellings first: CH, KH → K; SY → S; DJ → J; TJ → C; OE → U; PH → F; DH → D; TH → T.
+            let t = Array(token.utf8)
+            var u: [UInt8] = []
+            var i = 0
+            while i < t.count {
+                let a = t[i], b: UInt8 = i + 1 < t.count ? t[i + 1] : 0
+                var r: UInt8? = nil
+                switch (a, b) {
+                case (0x43, 0x48), (0x4B, 0x48): r = 0x4B
+                case (0x53, 0x59): r = 0x53
+                case (0x44, 0x4A): r = 0x4A
+                case (0x54, 0x4A): r = 0x43
+                case (0x4F, 0x45): r = 0x55
+                case (0x50, 0x48): r = 0x46
+                case (0x44, 0x48): r = 0x44
+                case (0x54, 0x48): r = 0x54
+                default: break
                 }
-                if k != " " && k != last { out.append(k) }
-                last = k == " " ? last : k
-                if k == " " && i > 0 { last = " " }
+                if let r { u.append(r); i += 2 } else { u.append(a); i += 1 }
             }
-            return out
-        }.joined(separator: "-")
+            var last: UInt8 = 0
+            for (k, c) in u.enumerated() {
+                let cls: UInt8
+                switch c {
+                case 0x41, 0x45, 0x49, 0x4F, 0x55, 0x59, 0x48, 0x57, 0x27: cls = k == 0 ? 0x41 : 0
+                case 0x42, 0x50, 0x46, 0x56: cls = 0x42
+                case 0x43, 0x4B, 0x51, 0x47, 0x58: cls = 0x4B
+                case 0x44, 0x54: cls = 0x44
+                case 0x4A, 0x5A, 0x53: cls = 0x53
+                case 0x4C: cls = 0x4C
+                case 0x4D, 0x4E: cls = 0x4D
+                case 0x52: cls = 0x52
+                default: cls = 0
+                }
+                if cls != 0 && cls != last { out.append(cls) }
+                last = cls
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Jaro–Winkler similarity in 0…1.

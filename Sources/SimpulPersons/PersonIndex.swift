@@ -88,6 +88,8 @@ public final class PersonIndex {
     public var maxBlock = 200
     public private(set) var model = MatchModel.defaults
     private var key: [UInt8] = []
+    /// The blocking keys of the mention being decided (computed once per mention).
+    private var currentBlocks: [String]?
     private var personCount = 1.0
 
     public init(store: HubStore, regions: Regions, thresholds: MatchThresholds = MatchThresholds()) {
@@ -108,17 +110,24 @@ public final class PersonIndex {
     public func update() throws -> Summary {
         let t0 = Date()
         var s = Summary()
-        let pending = try store.pendingMentions()
-        var i = 0
-        while i < pending.count {
-            // m and u are estimated again before each batch: the registry batches come first, so later batches are
-            // decided with numbers from this hub's own population.
-            try estimate()
-            let batch = pending[i..<min(i + batchSize, pending.count)]
-            try store.writeTransaction {
-                for m in batch { try decide(m, &s) }
+        // Registry mentions first, then the rest, each in key order, a page at a time (memory stays bounded).
+        var batchNo = 0
+        for registry in [true, false] {
+            var after = ""
+            while true {
+                let batch = try store.pendingMentions(registry: registry, after: after, limit: batchSize,
+                                                      registryConnector: registryConnectors.sorted().first ?? "dukcapil-siak")
+                guard let last = batch.last else { break }
+                // m and u are estimated again before batches 1, 2, 3, 5, 9, 17… and before the first non-registry
+                // batch: registry batches come first, so later ones are decided with numbers from this hub's own
+                // population, at a cost that stays small on large runs.
+                if batchNo & (batchNo - 1) == 0 || (!registry && after.isEmpty) { try estimate() }
+                batchNo += 1
+                try store.writeTransaction {
+                    for m in batch { try decide(m, &s) }
+                }
+                after = last.key
             }
-            i += batch.count
         }
         s.seconds = Date().timeIntervalSince(t0)
         return s
@@ -193,16 +202,12 @@ public final class PersonIndex {
         return d.indices.map { i in "k:" + String(decoding: d[..<i] + d[(i + 1)...], as: UTF8.self) }
     }
 
-    /// Keys to look a mention up by: its own, plus its NIK as someone's family-card number.
-    static func lookupKeys(_ f: MentionFacts) -> [String] {
-        var b = blocks(f)
-        if let nik = f.nik { b.append("kk:" + nik) }
-        return b
-    }
-
     private func candidates(_ f: MentionFacts, excluding: Set<String>) throws -> [String] {
         var out = Set<String>()
-        for k in Self.lookupKeys(f) {
+        // Its own keys, plus its NIK as someone's family-card number.
+        var keys = currentBlocks ?? Self.blocks(f)
+        if let nik = f.nik { keys.append("kk:" + nik) }
+        for k in keys {
             let c = try store.personsInBlock(k, limit: maxBlock + 1)
             if c.count > maxBlock { continue }
             out.formUnion(c)
@@ -217,7 +222,7 @@ public final class PersonIndex {
     private func link(_ m: PendingMention, _ f: MentionFacts, to person: String, link: String, grade: String, score: Double?,
                       _ ev: [String: JSONValue], _ s: inout Summary) throws {
         try store.linkMention(m.key, person: person, link: link, grade: grade, score: score, evidence: Self.evidence(ev), versionID: m.versionID)
-        try store.addBlocks(Self.blocks(f), person: person)
+        try store.addBlocks(currentBlocks ?? Self.blocks(f), person: person)
         try store.updatePersonFacts(person, nama: f.nama, tanggalLahir: f.tanggalLahir, jenisKelamin: f.jenisKelamin, noKK: f.noKK,
                                     kodeWilayah: f.kodeWilayah, registry: f.registry)
         if f.nik != nil { try store.setPersonNIK(person, nik: f.nik!) }
@@ -284,6 +289,8 @@ public final class PersonIndex {
     private func decide(_ m: PendingMention, _ s: inout Summary) throws {
         s.decided += 1
         let f = MentionFacts(data: m.data, registry: registryConnectors.contains(m.connector))
+        currentBlocks = Self.blocks(f)
+        defer { currentBlocks = nil }
         // Steward rules first.
         let rules = try store.rules(mention: m.key)
         if let must = rules.first(where: { $0.rule == "must" }), let p = try store.person(id: must.person) {

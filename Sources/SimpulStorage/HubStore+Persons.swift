@@ -62,13 +62,31 @@ extension HubStore {
     /// Mentions with no decision for their current version: registry mentions first, then by key (a fixed order,
     /// so a rebuild decides the same way).
     public func pendingMentions() throws -> [PendingMention] {
+        var out: [PendingMention] = []
+        for registry in [true, false] {
+            var after = ""
+            while true {
+                let page = try pendingMentions(registry: registry, after: after, limit: 10_000)
+                out += page
+                guard let last = page.last, page.count == 10_000 else { break }
+                after = last.key
+            }
+        }
+        return out
+    }
+
+    /// One page of pending mentions of the registry (`registry`) or of the other sources, in key order after
+    /// `after`: callers decide a page, commit, and ask for the next, so memory stays bounded.
+    public func pendingMentions(registry: Bool, after: String, limit: Int, registryConnector: String = "dukcapil-siak") throws -> [PendingMention] {
         let s = try db.prepare("""
             SELECT m.key, m.connector, m.schema, m.source_key, m.data, m.version_id, m.at FROM mentions m
             LEFT JOIN person_links l ON l.mention_key = m.key
             LEFT JOIN person_review r ON r.mention_key = m.key
-            WHERE (l.version_id IS NULL OR l.version_id != m.version_id) AND (r.version_id IS NULL OR r.version_id != m.version_id)
-            ORDER BY m.connector != 'dukcapil-siak', m.key
+            WHERE m.key > ? AND (m.connector = ?) = ?
+              AND (l.version_id IS NULL OR l.version_id != m.version_id) AND (r.version_id IS NULL OR r.version_id != m.version_id)
+            ORDER BY m.key LIMIT ?
             """)
+        try s.bind([.text(after), .text(registryConnector), .int(registry ? 1 : 0), .int(Int64(limit))])
         defer { s.reset() }
         var out: [PendingMention] = []
         while try s.step() {
