@@ -28,7 +28,7 @@ public final class API: @unchecked Sendable {
     let audit: AuditWriter
 
     /// What `--grant` may name besides the shared schemas.
-    public static let grantableScopes: Set<String> = ["reconciliation", "audit", "ingest"]
+    public static let grantableScopes: Set<String> = ["reconciliation", "audit", "ingest", "persons"]
 
     public init(dbPath: String, schemas: SchemaRegistry, home: HubHome? = nil) throws {
         self.dbPath = dbPath
@@ -39,7 +39,7 @@ public final class API: @unchecked Sendable {
         stores = StorePool(path: dbPath)
         audit = AuditWriter(dbPath: dbPath)
         feeds = Feeds(dbPath: dbPath, audit: audit)
-        routes = Routes.all(self)
+        routes = Routes.all(self) + PersonRoutes.all(self)
         table = routes.map { ($0, $0.segments) }
     }
 

@@ -51,16 +51,8 @@ enum PersonCommands {
         return ExitCode.ok
     }
 
-    /// A person by NIK (the active person known by it) or by id (following merges).
     static func resolve(_ store: HubStore, _ arg: String) throws -> PersonRow? {
-        if arg.count == 16, arg.allSatisfy(\.isNumber) { return try store.person(nik: arg) }
-        var p = try store.person(id: arg)
-        var hops = 0
-        while let q = p, q.status == "merged", let next = q.mergedInto, hops < 16 {
-            p = try store.person(id: next)
-            hops += 1
-        }
-        return p
+        try PersonIndex(store: store, regions: Regions(names: [:])).resolve(arg)
     }
 
     static func show(_ inv: Invocation) throws -> Int32 {
@@ -131,24 +123,19 @@ enum PersonCommands {
     static func stewardRule(_ inv: Invocation, rule: String) throws -> Int32 {
         let (idx, _) = try index(inv)
         let mention = inv.arguments[0]
-        guard try idx.store.db.scalarInt("SELECT count(*) FROM mentions WHERE key = ?", [.text(mention)]) == 1 else {
+        do {
+            let (p, now, s) = try idx.applyRule(mention: mention, person: inv.arguments[1], rule: rule)
+            try auditSteward(idx.store, route: "persons \(rule == "must" ? "link" : "unlink")", persons: [p.nik].compactMap { $0 })
+            Console.out("\(mention) \(rule == "must" ? "linked to" : "kept apart from") \(p.id); it is now with \(now ?? "no one (in review)"). "
+                        + summaryText(s))
+            return ExitCode.ok
+        } catch PersonIndex.StewardError.noMention {
             Console.err("simpul: no mention \(mention) (keys look like sicantik:100023 or oss-rba:1234567890123#0)")
             return ExitCode.noInput
-        }
-        guard let p = try resolve(idx.store, inv.arguments[1]) else {
+        } catch PersonIndex.StewardError.noPerson {
             Console.err("simpul: no person \(inv.arguments[1])")
             return ExitCode.noInput
         }
-        try idx.store.writeTransaction {
-            try idx.store.addRule(mention: mention, person: p.id, rule: rule)
-            try idx.store.forgetDecision(mention: mention)
-        }
-        let s = try idx.update()
-        try auditSteward(idx.store, route: "persons \(rule == "must" ? "link" : "unlink")", persons: [p.nik].compactMap { $0 })
-        let now = try idx.store.personOf(mention: mention)
-        Console.out("\(mention) \(rule == "must" ? "linked to" : "kept apart from") \(p.id); it is now with \(now ?? "no one (in review)"). "
-                    + summaryText(s))
-        return ExitCode.ok
     }
 
     static func link(_ inv: Invocation) throws -> Int32 { try stewardRule(inv, rule: "must") }

@@ -110,6 +110,9 @@ public final class PersonIndex {
     public func update() throws -> Summary {
         let t0 = Date()
         var s = Summary()
+        // A larger page cache while deciding: the blocking table is read and written at random.
+        try store.db.execute("PRAGMA cache_size=-524288")
+        defer { try? store.db.execute("PRAGMA cache_size=-65536") }
         // Registry mentions first, then the rest, each in key order, a page at a time (memory stays bounded).
         var batchNo = 0
         for registry in [true, false] {
@@ -196,10 +199,12 @@ public final class PersonIndex {
         return b
     }
 
-    /// The NIK with each digit deleted in turn: two NIKs one substitution or one adjacent swap apart share one.
+    /// Two NIK halves, the first 10 digits (region, birth day and month) and the last 6 (birth year, serial): two
+    /// NIKs one substitution or one adjacent swap apart share one of them, unless the swap straddles digits 10
+    /// and 11. Two keys per NIK instead of the 16 of single-digit deletion keep the blocking table small.
     static func deletionKeys(_ nik: String) -> [String] {
-        let d = Array(nik.utf8)
-        return d.indices.map { i in "k:" + String(decoding: d[..<i] + d[(i + 1)...], as: UTF8.self) }
+        guard nik.utf8.count == 16 else { return [] }
+        return ["k10:" + nik.prefix(10), "k6:" + nik.suffix(6)]
     }
 
     private func candidates(_ f: MentionFacts, excluding: Set<String>) throws -> [String] {
@@ -276,6 +281,37 @@ public final class PersonIndex {
             out.append((c, score, j))
         }
         return out.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+    }
+
+    public enum StewardError: Error, Equatable {
+        case noMention
+        case noPerson
+    }
+
+    /// A person by NIK (the active person known by it) or by id (following merges).
+    public func resolve(_ arg: String) throws -> PersonRow? {
+        if arg.count == 16, arg.allSatisfy(\.isNumber) { return try store.person(nik: arg) }
+        var p = try store.person(id: arg)
+        var hops = 0
+        while let q = p, q.status == "merged", let next = q.mergedInto, hops < 16 {
+            p = try store.person(id: next)
+            hops += 1
+        }
+        return p
+    }
+
+    /// A steward's decision: `must` (this mention is this person) or `cannot` (it is not). The rule is kept for
+    /// every later run; the mention is decided again at once. Returns the person it is now with (nil: in review).
+    @discardableResult
+    public func applyRule(mention: String, person: String, rule: String) throws -> (person: PersonRow, now: String?, summary: Summary) {
+        guard try store.db.scalarInt("SELECT count(*) FROM mentions WHERE key = ?", [.text(mention)]) == 1 else { throw StewardError.noMention }
+        guard let p = try resolve(person) else { throw StewardError.noPerson }
+        try store.writeTransaction {
+            try store.addRule(mention: mention, person: p.id, rule: rule)
+            try store.forgetDecision(mention: mention)
+        }
+        let s = try update()
+        return (p, try store.personOf(mention: mention), s)
     }
 
     /// The candidates for a mention's data, best first, without deciding or writing anything (latency probes, the

@@ -3,6 +3,7 @@ import SimpulAPI
 import SimpulCLI
 import SimpulHTTP
 import SimpulJSON
+import SimpulPersons
 import SimpulStorage
 import SimpulTestSupport
 import Synchronization
@@ -28,6 +29,7 @@ import Testing
             _ = try t.store.revokeOPD("revoked")
             tokens["expired"] = try t.store.addOPD(name: "expired", grants: ["*"], purposes: ["x"], expiresAt: 1).1
             tokens["bappeda"] = try t.store.addOPD(name: "bappeda", grants: ["budget_line:*", "planning_item:*"], purposes: ["perencanaan"]).1
+            tokens["steward"] = try t.store.addOPD(name: "steward", grants: ["persons:*", "citizen:*"], purposes: ["stewardship"]).1
             tokens["pusher"] = try t.store.addOPD(name: "pusher", grants: ["ingest:sicantik"], purposes: ["push"]).1
             tokens["slow"] = try t.store.addOPD(name: "slow", grants: ["*"], purposes: ["x"], ratePerMinute: 2).1
             let api = try API(dbPath: path, schemas: t.hub.schemas, home: t.home)
@@ -409,6 +411,30 @@ import Testing
         #expect(try e.get("/v1/records/budget_line?limit=1", opd: "bappeda").0 == 200, "non-personal reads go on")
         try e.t.store.db.execute("DROP TRIGGER refuse_audit")
         #expect(try e.get("/v1/citizens/\(Self.nik)", opd: "dinkes", purpose: "layanan-kesehatan").0 == 200)
+    }
+
+    @Test func stewardsReviewAndDecideOverHTTP() throws {
+        let e = try Env()
+        for c in ["oss-rba"] { _ = try e.t.ingest(c, [e.t.samples(c)]) }
+        try PersonIndex(store: e.t.store, regions: try Regions(file: e.t.home.regionsFile)).update()
+        let (st, body) = try e.get("/v1/persons/review", opd: "steward", purpose: "stewardship")
+        let items = body["review"]?.arrayValue ?? []
+        #expect(st == 200 && !items.isEmpty)
+        #expect(try e.get("/v1/persons/review", opd: "dinkes", purpose: "layanan-kesehatan").0 == 403)
+        let first = try #require(items.first { $0["candidate"] != nil })
+        let mention = try #require(first["mention"]?.stringValue), person = try #require(first["candidate"]?["person_id"]?.stringValue)
+        let link = Array(JSONValue.object(["mention": .string(mention), "person": .string(person)]).jsonText.utf8)
+        let (ls, linked) = try e.get("/v1/persons/link", opd: "steward", purpose: "stewardship", method: "POST", body: link)
+        #expect(ls == 200 && linked["now_with"] == .string(person))
+        let (_, after) = try e.get("/v1/persons/review", opd: "steward", purpose: "stewardship")
+        #expect(!(after["review"]?.arrayValue ?? []).contains { $0["mention"]?.stringValue == mention })
+        let (us, unlinked) = try e.get("/v1/persons/unlink", opd: "steward", purpose: "stewardship", method: "POST", body: link)
+        #expect(us == 200 && unlinked["now_with"] != .string(person))
+        #expect(try e.get("/v1/persons/link", opd: "steward", purpose: "stewardship", method: "POST", body: Array("{".utf8)).0 == 400)
+        let nobody = Array(#"{"mention":"sicantik:999999","person":"P0"}"#.utf8)
+        #expect(try e.get("/v1/persons/link", opd: "steward", purpose: "stewardship", method: "POST", body: nobody).0 == 404)
+        #expect(try e.t.store.verifyAudit().broken == nil)
+        #expect(try e.t.store.db.scalarInt("SELECT count(*) FROM audit WHERE route = '/v1/persons/link' AND result = 'ok'") == 1)
     }
 }
 

@@ -1,0 +1,77 @@
+import Foundation
+import SimpulHTTP
+import SimpulIngest
+import SimpulJSON
+import SimpulPersons
+import SimpulStorage
+
+/// The data steward's routes: the review queue and link/unlink decisions (grant `persons:*`, audited).
+enum PersonRoutes {
+    static func all(_ api: API) -> [Route] {
+        [
+            Route(method: "GET", pattern: "/v1/persons/review",
+                  summary: "the person index's review queue: each doubtful mention with its candidate person and the per-field evidence (stewards, audited)",
+                  access: .personal,
+                  query: [QueryParam(name: "limit", required: false, description: "1 to 1000 (default 100)", type: "integer", schema: ParamSchema.range(1, 1000))],
+                  tag: "persons") { r in try review(&r, api: api) },
+            Route(method: "POST", pattern: "/v1/persons/link",
+                  summary: "steward: this mention is this person (body {\"mention\",\"person\"}: a person id or NIK); later runs respect it (audited)",
+                  access: .personal, tag: "persons") { r in try decide(&r, api: api, rule: "must") },
+            Route(method: "POST", pattern: "/v1/persons/unlink",
+                  summary: "steward: this mention is not this person (body {\"mention\",\"person\"}); it is decided again without them (audited)",
+                  access: .personal, tag: "persons") { r in try decide(&r, api: api, rule: "cannot") },
+        ]
+    }
+
+    static func steward(_ r: APIRequest) throws {
+        guard r.opd?.fields("persons") != nil else {
+            throw APIError(403, "not_granted", "OPD \(r.opd!.name) is not a data steward (simpul opd add … --grant persons:*)")
+        }
+    }
+
+    static func index(_ r: APIRequest, api: API) -> PersonIndex {
+        PersonIndex(store: r.store, regions: api.regions, thresholds: api.home.map { MatchThresholds(file: $0.matchingFile) } ?? MatchThresholds())
+    }
+
+    static func review(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
+        try steward(r)
+        var limit = 100
+        if let l = r.http.query("limit") {
+            guard let n = Int(l), (1...1000).contains(n) else { throw APIError(400, "invalid_parameter", "limit is 1 to 1000") }
+            limit = n
+        }
+        let items = try r.store.reviewItems(limit: limit)
+        var persons = Set<String>()
+        var out: [JSONValue] = []
+        for it in items {
+            var o: [String: JSONValue] = ["mention": .string(it.mentionKey), "kind": .string(it.kind), "mention_data": it.data,
+                                          "evidence": (try? JSONParser.parse(it.evidence)) ?? .null]
+            if let n = it.data["nik"]?.stringValue { persons.insert(n) }
+            if let c = it.candidate, let p = try r.store.person(id: c) {
+                let g = try GoldenRecord.load(store: r.store, person: p, regions: api.regions)
+                o["candidate"] = .object(["person_id": .string(p.id), "status": .string(g.status), "golden": g.json["golden"] ?? .null])
+                if let n = p.nik { persons.insert(n) }
+            }
+            out.append(.object(o))
+        }
+        r.persons = persons.sorted()
+        return .json(.object(["review": .array(out)]))
+    }
+
+    static func decide(_ r: inout APIRequest, api: API, rule: String) throws -> HTTPResponse {
+        try steward(r)
+        guard let body = try? JSONParser.parse(r.http.body), let mention = body["mention"]?.stringValue, let person = body["person"]?.stringValue,
+              !mention.isEmpty, !person.isEmpty
+        else { throw APIError(400, "invalid_body", "send JSON {\"mention\": \"sicantik:100025\", \"person\": \"P… or a NIK\"}") }
+        do {
+            let (p, now, _) = try api.pushLock.withLock { try index(r, api: api).applyRule(mention: mention, person: person, rule: rule) }
+            r.persons = [p.nik].compactMap { $0 }
+            return .json(.object(["mention": .string(mention), "person": .string(p.id), "rule": .string(rule == "must" ? "link" : "unlink"),
+                                  "now_with": now.map { .string($0) } ?? .null]))
+        } catch PersonIndex.StewardError.noMention {
+            throw APIError(404, "not_found", "no mention '\(mention)'")
+        } catch PersonIndex.StewardError.noPerson {
+            throw APIError(404, "not_found", "no person '\(person)'")
+        }
+    }
+}
