@@ -54,6 +54,9 @@ enum OpenAPI {
                 "parameters": .array(params), "responses": .object(responses),
             ]
             op["security"] = r.access == .open ? .array([]) : .array([.object(["bearer": .array([])])])
+            if let body = r.requestBody {
+                op["requestBody"] = .object(["required": .bool(true), "content": .object([body.mediaType: .object(["schema": body.schema])])])
+            }
             var item: [String: JSONValue] = [:]
             if case .object(let existing)? = paths[r.pattern] { item = existing }
             item[r.method.lowercased()] = .object(op)

@@ -16,12 +16,18 @@ enum PersonRoutes {
                   tag: "persons") { r in try review(&r, api: api) },
             Route(method: "POST", pattern: "/v1/persons/link",
                   summary: "steward: this mention is this person (body {\"mention\",\"person\"}: a person id or NIK); later runs respect it (audited)",
-                  access: .personal, tag: "persons") { r in try decide(&r, api: api, rule: "must") },
+                  access: .personal, tag: "persons", requestBody: decisionBody) { r in try decide(&r, api: api, rule: "must") },
             Route(method: "POST", pattern: "/v1/persons/unlink",
                   summary: "steward: this mention is not this person (body {\"mention\",\"person\"}); it is decided again without them (audited)",
-                  access: .personal, tag: "persons") { r in try decide(&r, api: api, rule: "cannot") },
+                  access: .personal, tag: "persons", requestBody: decisionBody) { r in try decide(&r, api: api, rule: "cannot") },
         ]
     }
+
+    static let decisionBody: (mediaType: String, schema: JSONValue) = ("application/json", .object([
+        "type": .string("object"), "required": .array([.string("mention"), .string("person")]),
+        "properties": .object(["mention": .object(["type": .string("string"), "minLength": .int(1)]),
+                               "person": .object(["type": .string("string"), "minLength": .int(1)])]),
+    ]))
 
     static func steward(_ r: APIRequest) throws {
         guard r.opd?.fields("persons") != nil else {

@@ -93,6 +93,8 @@ public struct Route: @unchecked Sendable {
     public var access: Access
     public var query: [QueryParam] = []
     public var tag: String
+    /// The request body for the OpenAPI document: media type and JSON Schema.
+    public var requestBody: (mediaType: String, schema: JSONValue)? = nil
     /// JSON Schema pieces for path parameters, by name (e.g. the NIK's pattern).
     public var pathSchemas: [String: [String: JSONValue]] = [:]
     /// Query parameters beyond `query` are the handler's to check (record filters `field=op.value`).

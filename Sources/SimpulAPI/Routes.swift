@@ -73,7 +73,9 @@ enum Routes {
                   access: .token,
                   query: [QueryParam(name: "file", required: false, description: "a file name for provenance and dead letters (default push-<time>)",
                                      schema: ["pattern": .string(#"^[^/\\.\x00-\x1F\x7F][^/\\\x00-\x1F\x7F]{0,199}$"#)])],
-                  tag: "ingest") { r in try push(&r, api: api) },
+                  tag: "ingest", requestBody: ("application/octet-stream", .object(["type": .string("string"), "format": .string("binary"), "minLength": .int(1)]))) { r in
+                      try push(&r, api: api)
+                  },
             Route(method: "GET", pattern: "/v1/reconciliation", summary: "plan ↔ budget ↔ realisation for a fiscal year (docs/reconciliation.md)",
                   access: .token,
                   query: [QueryParam(name: "tahun", required: true, description: "fiscal year, e.g. 2024", type: "integer", schema: ParamSchema.year),
