@@ -209,8 +209,10 @@ public final class PersonIndex {
 
     private func candidates(_ f: MentionFacts, excluding: Set<String>) throws -> [String] {
         var out = Set<String>()
-        // Its own keys, plus its NIK as someone's family-card number.
-        var keys = currentBlocks ?? Self.blocks(f)
+        // Its own keys, plus its NIK as someone's family-card number. The name alone is a candidate source only
+        // when nothing sharper is known (no NIK and no birth date): in a large population a common name has many
+        // holders, and comparing them all for every mention would grow with the population.
+        var keys = (currentBlocks ?? Self.blocks(f)).filter { !$0.hasPrefix("n:") || (f.nik == nil && f.tanggalLahir == nil) }
         if let nik = f.nik { keys.append("kk:" + nik) }
         for k in keys {
             let c = try store.personsInBlock(k, limit: maxBlock + 1)
