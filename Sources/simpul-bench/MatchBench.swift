@@ -70,6 +70,20 @@ func benchMatch(_ args: [String]) throws {
     }
     print("model     m: \(index.model.source["m"] ?? "?"); u: \(index.model.source["u"] ?? "?")")
 
+    // Blocking recall: for mentions whose person is in the registry, how often blocking offers that person at all
+    // (a sample of 5,000; exact-NIK hits count as found).
+    var registryPerson: [Int: String] = [:]
+    for m in truth.mentions where m.connector == "dukcapil-siak" { if let p = clusters[m.key] { registryPerson[m.person] = p } }
+    let probeCorpus = SyntheticCorpus(mentions: n, seed: seed, regions: regions)
+    var offered = 0, asked = 0
+    for m in probeCorpus.mentions where m.connector != "dukcapil-siak" {
+        guard let want = registryPerson[m.person] else { continue }
+        asked += 1
+        if try index.match(data: m.data).contains(where: { $0.person == want }) { offered += 1 }
+        if asked == 5000 { break }
+    }
+    print("blocking  recall \(fmt(Double(offered) / Double(max(1, asked)), 4)): the true person was among the candidates for \(offered) of \(asked) sampled mentions")
+
     // Single-record matching against the whole index.
     var lat: [Double] = []
     let probes = SyntheticCorpus(mentions: 4000, seed: seed &+ 1, regions: regions).mentions.filter { $0.connector != "dukcapil-siak" }.prefix(1000)
