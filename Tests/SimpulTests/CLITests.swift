@@ -73,3 +73,22 @@ import Testing
         #expect(SimpulCLI.main(["topics", "read", "no.such.topic", "--db", db]) == ExitCode.noInput)
     }
 }
+
+@Suite(.serialized) struct ConnectorKitTests {
+    @Test(arguments: ["dukcapil-siak", "sicantik", "oss-rba", "sipd-perencanaan", "sipd-penganggaran", "simda-keuangan"])
+    func referenceConnectorsPassTheAcceptanceKit(name: String) {
+        #expect(SimpulCLI.main(["connector", "test", name, "--json"]) == ExitCode.ok)
+    }
+
+    @Test func aBrokenConnectorFailsAndAScaffoldPasses() throws {
+        let t = try TestHub()
+        let broken = try t.copyConnector("sicantik", as: "sicantik-broken")
+        try "{ not json".write(toFile: broken + "/samples/zz-garbage.json", atomically: true, encoding: .utf8)
+        #expect(SimpulCLI.main(["connector", "test", broken]) == ExitCode.dataError)
+        let fresh = t.dir + "/simpeg-bkd"
+        #expect(SimpulCLI.main(["connector", "new", "simpeg-bkd", "--dir", fresh]) == ExitCode.ok)
+        #expect(FileManager.default.fileExists(atPath: fresh + "/connector.json"))
+        #expect(SimpulCLI.main(["connector", "test", fresh]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["connector", "new", "Bad Name"]) == ExitCode.usage)
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import SimpulConnectors
+import SimpulIngest
+import SimpulJSON
+import SimpulStorage
+
+/// `connector test` (the acceptance kit) and `connector new` (a scaffold), for connector authors.
+enum ConnectorKit {
+    static let specs: [CommandSpec] = [
+        CommandSpec(name: "connector test", summary: "the acceptance kit: checks a connector folder end to end on its samples",
+                    arguments: "NAME|DIR", minArgs: 1, maxArgs: 1, options: [Commands.json],
+                    details: "Checks: connector.json is valid; samples/ has files; every sample file is read (none rejected); "
+                        + "read = accepted + unchanged + dead-lettered per file; something is accepted; every stored record "
+                        + "validates against its schema; mention keys start with the connector's name; a second run is all "
+                        + "unchanged (idempotent); replay re-normalises to the same records. Runs on a throw-away hub. "
+                        + "Exits 0 when all pass, 65 when one fails.",
+                    run: { try test($0) }),
+        CommandSpec(name: "connector new", summary: "scaffold a connector folder (connector.json, samples/, README.md)",
+                    arguments: "NAME", minArgs: 1, maxArgs: 1,
+                    options: [Opt(name: "--dir", value: "DIR", help: "where to create it (default connectors/NAME in the hub's home)"),
+                              Opt(name: "--schema", value: "SCHEMA", help: "target schema (default citizen)")],
+                    run: { try scaffold($0) }),
+    ]
+
+    struct Check {
+        var name: String
+        var ok: Bool
+        var detail: String
+    }
+
+    static func test(_ inv: Invocation) throws -> Int32 {
+        let home = try HubHome.locate()
+        let dir: String
+        do { dir = try home.connectorDirectory(inv.arguments[0]) } catch {
+            Console.err("simpul: \(error)")
+            return ExitCode.noInput
+        }
+        var checks: [Check] = []
+        func check(_ name: String, _ ok: Bool, _ detail: String = "") { checks.append(Check(name: name, ok: ok, detail: detail)) }
+        defer {}
+        let work = NSTemporaryDirectory() + "simpul-connector-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+
+        var connector: Connector? = nil
+        do {
+            connector = try Connector.load(directory: dir)
+            check("connector.json is valid", true, "\(connector!.name): \(connector!.format.rawValue) → \(connector!.schemas.joined(separator: ", "))")
+        } catch {
+            check("connector.json is valid", false, "\(error)")
+        }
+        let samples = dir + "/samples"
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: samples)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        check("samples/ has sample files", !files.isEmpty, files.isEmpty ? "add real-shaped exports to \(samples)" : "\(files.count) file(s)")
+
+        if let connector, !files.isEmpty {
+            let hub = try Hub(home: home, dbPath: work + "/hub.db")
+            let first = try hub.ingestor(dir).ingest(paths: [samples])
+            let rejected = first.files.filter { $0.rejectedFile != nil }
+            check("every sample file is read", rejected.isEmpty, rejected.map { "\($0.file): \($0.rejectedFile!)" }.joined(separator: "; "))
+            let off = first.files.filter { $0.read != $0.accepted + $0.unchanged + $0.deadLettered }
+            check("read = accepted + unchanged + dead-lettered", off.isEmpty, off.map(\.file).joined(separator: ", "))
+            check("samples give records", first.accepted > 0, "read \(first.read), accepted \(first.accepted), dead-lettered \(first.deadLettered)")
+            // Every stored record against its schema (ingest validates already; this guards the stored form).
+            var invalid: [String] = []
+            var records = 0
+            for schema in connector.schemas {
+                guard let validator = hub.schemas[schema] else {
+                    invalid.append("no schema \(schema)")
+                    continue
+                }
+                for (key, text) in try hub.store.currentRecords(schema: schema) {
+                    records += 1
+                    let v = validator.validate((try? JSONParser.parse(text)) ?? .null)
+                    if !v.isEmpty { invalid.append("\(schema) \(key): \(v.first!)") }
+                }
+            }
+            check("every record validates against its schema", invalid.isEmpty,
+                  invalid.isEmpty ? "\(records) record(s)" : invalid.prefix(3).joined(separator: "; "))
+            let keys = try hub.store.mentions().map(\.key)
+            let foreign = keys.filter { !$0.hasPrefix(connector.name + ":") }
+            check("mention keys are <connector>:<key>", foreign.isEmpty, foreign.isEmpty ? "\(keys.count) mention(s)" : foreign.prefix(3).joined(separator: ", "))
+            let again = try hub.ingestor(dir).ingest(paths: [samples])
+            check("a second run is all unchanged (idempotent)", again.accepted == 0 && again.unchanged == first.accepted + first.unchanged,
+                  "second run: accepted \(again.accepted), unchanged \(again.unchanged)")
+            let before = try connector.schemas.flatMap { try hub.store.currentRecords(schema: $0) }
+            let replay = try hub.ingestor(dir).replay(from: 1)
+            let after = try connector.schemas.flatMap { try hub.store.currentRecords(schema: $0) }
+            check("replay re-normalises to the same records", before.map(\.1) == after.map(\.1), "\(replay.replayed) raw rows replayed")
+            let dead = try hub.store.deadLetters(connector: connector.name, status: "open", limit: 1000)
+            if !dead.isEmpty {
+                let reasons = Dictionary(grouping: dead, by: { "\($0.field ?? "-"): \($0.reason)" }).map { "\($0.value.count)× \($0.key)" }.sorted()
+                check("dead letters (information: samples may carry mistakes on purpose)", true, reasons.prefix(5).joined(separator: "; "))
+            }
+        }
+        let passed = checks.allSatisfy(\.ok)
+        if inv.json {
+            Console.out(JSONValue.object([
+                "connector": .string(connector?.name ?? inv.arguments[0]), "passed": .bool(passed),
+                "checks": .array(checks.map { .object(["check": .string($0.name), "ok": .bool($0.ok), "detail": .string($0.detail)]) }),
+            ]).jsonText)
+        } else {
+            for c in checks { Console.out("\(c.ok ? "PASS" : "FAIL")  \(c.name)\(c.detail.isEmpty ? "" : ": " + c.detail)") }
+            Console.out(passed ? "\(connector?.name ?? dir): all checks passed" : "\(connector?.name ?? dir): \(checks.filter { !$0.ok }.count) check(s) failed")
+        }
+        return passed ? ExitCode.ok : ExitCode.dataError
+    }
+
+    static func scaffold(_ inv: Invocation) throws -> Int32 {
+        let name = inv.arguments[0]
+        guard !name.isEmpty, name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }) else {
+            throw UsageError("a connector name is lower-case letters, digits and hyphens (e.g. simpeg-bkd)", verb: inv.spec.name)
+        }
+        let home = try HubHome.locate()
+        let dir = inv.value("--dir") ?? home.connectorsDir + "/" + name
+        guard !FileManager.default.fileExists(atPath: dir) else {
+            Console.err("simpul: \(dir) exists already")
+            return ExitCode.usage
+        }
+        let schema = inv.value("--schema") ?? "citizen"
+        guard FileManager.default.fileExists(atPath: home.schemasDir + "/" + schema + ".json") else {
+            throw UsageError("no schema \(schema) in schemas/", verb: inv.spec.name)
+        }
+        try FileManager.default.createDirectory(atPath: dir + "/samples", withIntermediateDirectories: true)
+        let config = """
+            {
+              "name": "\(name)",
+              "source_system": "…the system's name…",
+              "description": "…what one file or pushed body holds…",
+              "input": {"format": "csv", "delimiter": ";", "header": true},
+              "row_key": "{@NIK}",
+              "outputs": [
+                {
+                  "schema": "\(schema)",
+                  "source_key": "{$row_key}",
+                  "fields": {
+                    "nik": {"from": "NIK", "transform": ["string", "nik"]},
+                    "nama": {"from": "NAMA", "transform": {"name": {"titles_to": "gelar"}}},
+                    "tanggal_lahir": {"from": "TGL_LAHIR", "transform": "date"}
+                  }
+                }
+              ],
+              "mentions": [
+                {"output": "\(schema)", "key": "{$row_key}", "fields": {"nik": "nik", "nama": "nama", "tanggal_lahir": "tanggal_lahir"}}
+              ]
+            }
+
+            """
+        try config.write(toFile: dir + "/connector.json", atomically: true, encoding: .utf8)
+        try "NIK;NAMA;TGL_LAHIR\n7571014504900002;Hj. Siti Aminah;05-04-1990\n".write(toFile: dir + "/samples/example.csv", atomically: true, encoding: .utf8)
+        try """
+            # \(name)
+
+            …System… exports → schema `\(schema)`. Describe one file (or pushed body), the source key and mention key, what
+            becomes a dead letter, and every quirk of the source (docs/connectors.md).
+
+            Check it with `simpul connector test \(dir)`.
+
+            """.write(toFile: dir + "/README.md", atomically: true, encoding: .utf8)
+        Console.out("created \(dir): connector.json, samples/example.csv, README.md")
+        Console.out("next: edit connector.json to the real columns (docs/connectors.md), put real-shaped exports in samples/, then:")
+        Console.out("  simpul connector test \(dir)")
+        return ExitCode.ok
+    }
+}
