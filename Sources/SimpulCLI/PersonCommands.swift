@@ -18,6 +18,10 @@ enum PersonCommands {
                     arguments: "", minArgs: 0, maxArgs: 0, options: [Commands.db, Commands.json], run: { try review($0) }),
         CommandSpec(name: "persons link", summary: "steward: this mention is this person (a must-link later runs respect)",
                     arguments: "MENTION_KEY PERSON_ID|NIK", minArgs: 2, maxArgs: 2, options: [Commands.db], run: { try link($0) }),
+        CommandSpec(name: "persons merge", summary: "steward: two persons are one (the first redirects to the second)",
+                    arguments: "FROM INTO", minArgs: 2, maxArgs: 2, options: [Commands.db], run: { try merge($0) }),
+        CommandSpec(name: "persons split", summary: "steward: these mentions are someone else (a new person with lineage)",
+                    arguments: "PERSON MENTION_KEY…", minArgs: 2, maxArgs: 1000, options: [Commands.db], run: { try split($0) }),
         CommandSpec(name: "persons unlink", summary: "steward: this mention is not this person (a cannot-link; it is decided again)",
                     arguments: "MENTION_KEY PERSON_ID|NIK", minArgs: 2, maxArgs: 2, options: [Commands.db], run: { try unlink($0) }),
     ]
@@ -134,6 +138,36 @@ enum PersonCommands {
             return ExitCode.noInput
         } catch PersonIndex.StewardError.noPerson {
             Console.err("simpul: no person \(inv.arguments[1])")
+            return ExitCode.noInput
+        }
+    }
+
+    static func merge(_ inv: Invocation) throws -> Int32 {
+        let (idx, _) = try index(inv)
+        do {
+            let (from, into) = try idx.merge(inv.arguments[0], into: inv.arguments[1])
+            try auditSteward(idx.store, route: "persons merge", persons: [from.nik, into.nik].compactMap { $0 })
+            Console.out("\(from.id) merged into \(into.id); \(from.id) now redirects there")
+            return ExitCode.ok
+        } catch PersonIndex.StewardError.noPerson {
+            Console.err("simpul: no such person (\(inv.arguments[0]) or \(inv.arguments[1]))")
+            return ExitCode.noInput
+        }
+    }
+
+    static func split(_ inv: Invocation) throws -> Int32 {
+        let (idx, _) = try index(inv)
+        do {
+            let old = try idx.resolve(inv.arguments[0])
+            let id = try idx.split(inv.arguments[0], mentions: Array(inv.arguments.dropFirst()))
+            try auditSteward(idx.store, route: "persons split", persons: [old?.nik].compactMap { $0 })
+            Console.out("\(inv.arguments.count - 1) mention(s) split off \(old?.id ?? inv.arguments[0]) into \(id) (lineage: split_from \(old?.id ?? "?"))")
+            return ExitCode.ok
+        } catch PersonIndex.StewardError.noPerson {
+            Console.err("simpul: no person \(inv.arguments[0])")
+            return ExitCode.noInput
+        } catch PersonIndex.StewardError.noMention {
+            Console.err("simpul: every mention to split off must be linked to \(inv.arguments[0]) (see simpul persons show)")
             return ExitCode.noInput
         }
     }

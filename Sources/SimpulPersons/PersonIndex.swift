@@ -316,6 +316,40 @@ public final class PersonIndex {
         return (p, try store.personOf(mention: mention), s)
     }
 
+    /// A steward merges two persons: `from` is marked merged with a redirect to `into`, its mentions and blocking
+    /// keys move, and every mention of `from` gets a must-link to `into` (so later runs keep them together).
+    public func merge(_ fromArg: String, into intoArg: String) throws -> (from: PersonRow, into: PersonRow) {
+        guard let from = try resolve(fromArg), let into = try resolve(intoArg) else { throw StewardError.noPerson }
+        guard from.id != into.id else { return (from, into) }
+        try store.writeTransaction {
+            for m in try store.linkedMentions(person: from.id) { try store.addRule(mention: m.key, person: into.id, rule: "must") }
+            try store.mergePerson(from.id, into: into.id)
+            try store.db.run("UPDATE persons SET lineage = json_set(coalesce(lineage, '{}'), '$.merged_from', json(coalesce(json_extract(lineage, '$.merged_from'), '[]'))) WHERE id = ?",
+                             [.text(into.id)])
+            try store.db.run("UPDATE persons SET lineage = json_set(lineage, '$.merged_from[#]', ?) WHERE id = ?", [.text(from.id), .text(into.id)])
+        }
+        return (from, into)
+    }
+
+    /// A steward splits mentions off a person that wrongly holds two people: they found a new person whose lineage
+    /// names the old one, with must-links to it and cannot-links to the old one. Returns the new person's id.
+    public func split(_ personArg: String, mentions: [String]) throws -> String {
+        guard let old = try resolve(personArg) else { throw StewardError.noPerson }
+        let linked = Set(try store.linkedMentions(person: old.id).map(\.key))
+        guard !mentions.isEmpty, mentions.allSatisfy({ linked.contains($0) }) else { throw StewardError.noMention }
+        let id = try personID("split:" + old.id + ":" + mentions.sorted()[0])
+        try store.writeTransaction {
+            try store.insertPerson(id: id, nik: nil, lineage: JSONValue.object(["split_from": .string(old.id)]).jsonText)
+            for m in mentions {
+                try store.addRule(mention: m, person: old.id, rule: "cannot")
+                try store.addRule(mention: m, person: id, rule: "must")
+                try store.forgetDecision(mention: m)
+            }
+        }
+        try update()
+        return id
+    }
+
     /// The candidates for a mention's data, best first, without deciding or writing anything (latency probes, the
     /// console's "who could this be").
     public func match(data: JSONValue) throws -> [(person: String, score: Double)] {

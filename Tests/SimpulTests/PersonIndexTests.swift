@@ -86,6 +86,18 @@ import Testing
         #expect(try t.store.personOf(mention: "sicantik:3") == siti.id)
         #expect(try idx.update().decided == 0, "nothing pending: nothing changes")
 
+        // A split keeps lineage; a merge leaves a redirect; later runs keep both decisions.
+        let newID = try idx.split(rizal.id, mentions: ["oss-rba:1#0"])
+        #expect(try t.store.personOf(mention: "oss-rba:1#0") == newID)
+        #expect(try t.store.person(id: newID)?.lineage?.contains(rizal.id) == true)
+        #expect(throws: PersonIndex.StewardError.noMention) { try idx.split(rizal.id, mentions: ["sicantik:1"]) }
+        let (from, into) = try idx.merge(newID, into: rizal.id)
+        #expect(from.id == newID && into.id == rizal.id)
+        #expect(try t.store.person(id: newID)?.status == "merged" && idx.resolve(newID)?.id == rizal.id)
+        #expect(try t.store.personOf(mention: "oss-rba:1#0") == rizal.id)
+        try idx.update()
+        #expect(try t.store.personOf(mention: "oss-rba:1#0") == rizal.id)
+
         // A full rebuild decides the same, with the same ids.
         let before = try t.store.mentionClusters()
         try t.store.db.execute("DELETE FROM person_links; DELETE FROM person_review; DELETE FROM persons; DELETE FROM person_blocks")
