@@ -121,10 +121,25 @@ extension HubStore {
     }
 
     public func mergePerson(_ from: String, into: String) throws {
+        try personEvent(person: into, mention: nil, decision: "merge", extra: ["merged_from": .string(from)])
         try db.run("UPDATE persons SET status = 'merged', merged_into = ?, updated_at = ? WHERE id = ?", [.text(into), .int(Self.now()), .text(from)])
         try db.run("UPDATE person_links SET person_id = ? WHERE person_id = ?", [.text(into), .text(from)])
         try db.run("INSERT OR IGNORE INTO person_blocks(block, person_id) SELECT block, ? FROM person_blocks WHERE person_id = ?", [.text(into), .text(from)])
         try db.run("DELETE FROM person_blocks WHERE person_id = ?", [.text(from)])
+    }
+
+    /// Appends a person-index decision to the `persons` topic (inside the caller's write transaction): person ids,
+    /// mention keys and the decision, so a consumer can keep its own copy of who is who.
+    public func personEvent(person: String?, mention: String?, decision: String, grade: String? = nil, extra: [String: JSONValue] = [:]) throws {
+        let topic = try topicID("persons")
+        let eid = Self.eventID(topic, try takeSeq(topic))
+        var o = extra
+        o["decision"] = .string(decision)
+        if let person { o["person_id"] = .string(person) }
+        if let mention { o["mention"] = .string(mention) }
+        if let grade { o["grade"] = .string(grade) }
+        try db.run("INSERT INTO log(id, source_key, payload, line, at) VALUES(?,?,?,?,?)",
+                   [.int(eid), .text(person ?? mention ?? ""), .text(JSONValue.object(o).jsonText), .int(0), .int(Self.now())])
     }
 
     /// Links a mention to a person (replacing an earlier link or review entry for it).
@@ -135,6 +150,7 @@ extension HubStore {
             ON CONFLICT(mention_key) DO UPDATE SET person_id = excluded.person_id, link = excluded.link, grade = excluded.grade,
                 score = excluded.score, evidence = excluded.evidence, version_id = excluded.version_id, at = excluded.at
             """, [.text(key), .text(person), .text(link), .text(grade), score.map { .double($0) } ?? .null, .text(evidence), .int(versionID), .int(Self.now())])
+        try personEvent(person: person, mention: key, decision: "link", grade: grade, extra: ["link": .string(link)])
     }
 
     /// Puts a mention in the review queue: it is then linked to no one until a steward decides, unless `keepLink`
@@ -148,6 +164,7 @@ extension HubStore {
                 evidence = excluded.evidence, version_id = excluded.version_id, at = excluded.at
             """, [.text(key), candidate.map { .text($0) } ?? .null, .text(kind), score.map { .double($0) } ?? .null, .text(evidence),
                   .int(versionID), .int(Self.now())])
+        try personEvent(person: candidate, mention: key, decision: "review", extra: ["kind": .string(kind)])
     }
 
     public func addBlocks(_ blocks: [String], person: String) throws {
