@@ -15,13 +15,13 @@ trap 'rm -rf "$work"' EXIT
 "$BIN/simpul-bench" gen siak "$ROWS" "$work/siak.csv"
 
 start=$(python3 -c "import time; print(time.time())")
-"$BIN/simpul" ingest --db "$work/clean.db" --connector dukcapil-siak "$work/siak.csv" --json > "$work/clean.json"
+"$BIN/simpul" ingest --db "$work/clean.db" --connector dukcapil-siak --no-persons "$work/siak.csv" --json > "$work/clean.json"
 clean_secs=$(python3 -c "import time; print(time.time() - $start)")
 echo "clean run: $(cat "$work/clean.json" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["accepted"], "accepted in", s["seconds"], "s")')"
 
 killed=0
 for i in $(seq 1 "$KILLS"); do
-  "$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak "$work/siak.csv" --json > "$work/run$i.json" 2>/dev/null &
+  "$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak --no-persons "$work/siak.csv" --json > "$work/run$i.json" 2>/dev/null &
   pid=$!
   # Kill somewhere between 10% and 90% of a clean run's duration.
   delay=$(python3 -c "import random; print(round(random.uniform(0.1, 0.9) * $clean_secs, 2))")
@@ -29,7 +29,7 @@ for i in $(seq 1 "$KILLS"); do
   if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); echo "run $i: SIGKILL after ${delay}s"; fi
   wait "$pid" 2>/dev/null || true
 done
-"$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak "$work/siak.csv" --json > "$work/final.json"
+"$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak --no-persons "$work/siak.csv" --json > "$work/final.json"
 echo "final run: $(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("accepted", s["accepted"], "unchanged", s["unchanged"], "dead-lettered", s["dead_lettered"])' "$work/final.json")"
 
 python3 - "$work/clean.db" "$work/crash.db" "$ROWS" <<'PY'

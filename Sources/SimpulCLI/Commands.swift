@@ -35,7 +35,8 @@ public enum Commands {
                     options: [Opt(name: "--connector", value: "NAME|DIR", help: "connector name (under connectors/) or folder (required)"),
                               db, json,
                               Opt(name: "--strict", value: nil, help: "exit 65 when any row was dead-lettered or file rejected"),
-                              Opt(name: "--batch", value: "N", help: "rows per transaction (default 4000)")],
+                              Opt(name: "--batch", value: "N", help: "rows per transaction (default 4000)"),
+                              Opt(name: "--no-persons", value: nil, help: "skip the person index update (run simpul persons update later)")],
                     details: """
                         A folder means every file in it. Rows that cannot be taken in go to the dead-letter queue with file,
                         line, field and reason; for every file read = accepted + unchanged + dead_lettered. The summary is
@@ -104,7 +105,7 @@ enum IngestCommands {
         let summary = try ingestor.ingest(paths: inv.arguments)
         progress?.finish()
         // The person index takes in the new mentions (its summary goes to stderr with --json: stdout is the run summary).
-        let persons = PersonCommands.updateAfterIngest(dbPath: inv.dbPath, home: hub.home)
+        let persons = inv.flag("--no-persons") ? nil : PersonCommands.updateAfterIngest(dbPath: inv.dbPath, home: hub.home)
         Console.out(inv.json ? summary.json.jsonText : summary.text)
         if let persons, persons.decided > 0 {
             if inv.json { Console.err(PersonCommands.summaryText(persons)) } else { Console.out(PersonCommands.summaryText(persons)) }

@@ -358,6 +358,10 @@ public final class PersonIndex {
         return try rank(f, try candidates(f, excluding: [])).map { ($0.person, $0.score) }
     }
 
+    private func nikLevel(of r: (person: String, score: Double, parts: [String: JSONValue])?) -> String? {
+        r?.parts["nik"]?["level"]?.stringValue
+    }
+
     private func decide(_ m: PendingMention, _ s: inout Summary) throws {
         s.decided += 1
         let f = MentionFacts(data: m.data, registry: registryConnectors.contains(m.connector))
@@ -399,7 +403,11 @@ public final class PersonIndex {
         if f.registry {
             // The registry NIK is the identity: a person of its own; a close registry look-alike is flagged.
             let id = try newPerson(m, f, &s, ["rule": .string("registry NIK")])
-            if let b = best, b.person != id, b.score >= thresholds.probable, try store.personFacts(b.person)?.registry == true {
+            // A possible "NIK ganda" needs more than a shared name and birth date (people born the same day in one
+            // kecamatan can share a name): the two NIKs must also be one typo apart or share region and birth digits.
+            let nikLevel = nikLevel(of: best)
+            if let b = best, b.person != id, b.score >= thresholds.probable, nikLevel == "one_typo" || nikLevel == "same_region_and_birth",
+               try store.personFacts(b.person)?.registry == true {
                 try review(m, candidate: b.person, kind: "duplicate_nik", score: b.score,
                            explain("registry: another NIK looks like the same person (NIK ganda?)", b), keepLink: true, &s)
             }
