@@ -52,7 +52,7 @@ public struct GoldenRecord: Sendable {
             check = NIKCheck(nik: nik, regions: regions, tanggalLahir: fields["tanggal_lahir"]?.value.stringValue,
                              jenisKelamin: fields["jenis_kelamin"]?.value.stringValue)
         }
-        let review = try reviewByCandidate?[person.id] ?? store.reviewItems(limit: Int(Int32.max)).filter { $0.candidate == person.id }
+        let review = try reviewByCandidate.map { $0[person.id] ?? [] } ?? store.reviewItems(candidate: person.id)
         return GoldenRecord(person: person, fields: fields, mentions: mentions, review: review, nikCheck: check)
     }
 

@@ -206,14 +206,23 @@ extension HubStore {
         try db.rows("""
             SELECT r.mention_key, r.candidate, r.kind, r.score, r.evidence, m.data FROM person_review r
             JOIN mentions m ON m.key = r.mention_key ORDER BY r.kind, r.mention_key LIMIT ?
-            """, [.int(Int64(limit))]).map {
-            ReviewItem(mentionKey: $0[0].text ?? "", candidate: $0[1].text, kind: $0[2].text ?? "",
-                       score: { if case .double(let d) = $0 { return d } else { return $0.int.map(Double.init) } }($0[3]),
-                       evidence: $0[4].text ?? "{}", data: (try? JSONParser.parse($0[5].text ?? "null")) ?? .null)
-        }
+            """, [.int(Int64(limit))]).map(Self.reviewRow)
     }
 
-    public func reviewItem(_ key: String) throws -> ReviewItem? { try reviewItems(limit: Int(Int32.max)).first { $0.mentionKey == key } }
+    static func reviewRow(_ r: [SQLValue]) -> ReviewItem {
+        var score: Double? = nil
+        if case .double(let d) = r[3] { score = d } else { score = r[3].int.map(Double.init) }
+        return ReviewItem(mentionKey: r[0].text ?? "", candidate: r[1].text, kind: r[2].text ?? "", score: score,
+                          evidence: r[4].text ?? "{}", data: (try? JSONParser.parse(r[5].text ?? "null")) ?? .null)
+    }
+
+    /// The review entries that name this person as the candidate (indexed).
+    public func reviewItems(candidate: String) throws -> [ReviewItem] {
+        try db.rows("""
+            SELECT r.mention_key, r.candidate, r.kind, r.score, r.evidence, m.data FROM person_review r
+            JOIN mentions m ON m.key = r.mention_key WHERE r.candidate = ? ORDER BY r.kind, r.mention_key
+            """, [.text(candidate)]).map(Self.reviewRow)
+    }
 
     public func addRule(mention: String, person: String, rule: String) throws {
         try db.run("INSERT OR REPLACE INTO person_rules(mention_key, person_id, rule, at) VALUES(?,?,?,?)",

@@ -163,6 +163,7 @@ enum Migrations {
             version_id INTEGER NOT NULL,
             at INTEGER NOT NULL
         ) WITHOUT ROWID;
+        CREATE INDEX person_review_candidate ON person_review(candidate) WHERE candidate IS NOT NULL;
         CREATE TABLE person_rules(
             mention_key TEXT NOT NULL,
             person_id TEXT NOT NULL,
