@@ -246,7 +246,7 @@ final class TokenCache: @unchecked Sendable {
 
     func opd(_ token: String, store: HubStore) throws -> OPD? {
         let hash = HubStore.tokenHash(token)
-        let now = Feeds.now()
+        let now = Monotonic.seconds()
         if let e = lock.withLock({ entries[hash] }), now - e.at < Self.ttl { return e.opd }
         guard let opd = try store.opd(tokenHash: hash) else { return nil }
         lock.withLock {

@@ -68,11 +68,10 @@ final class Feeds: @unchecked Sendable {
         self.audit = audit
     }
 
-    var subscriberCount: Int { cond.withLock { waiters.count + subscribers.count } }
-
     // MARK: - One page, at once
 
-    /// Events after `after`, cut to the reader's grant, audited when personal. `persons` is filled for the audit.
+    /// Events after `after`, cut to the reader's grant, with the NIKs they mention when personal (for the caller's
+    /// audit entry).
     static func page(store: HubStore, reader: Reader, after: Int64, limit: Int) throws -> (events: [JSONValue], last: Int64, persons: [String]) {
         let events = try store.readTopic(reader.topic, from: after + 1, limit: limit)
         var persons: [String] = []
@@ -84,6 +83,11 @@ final class Feeds: @unchecked Sendable {
                               "data": Routes.cut(e.payload, reader.fields)])
         }
         return (out, events.last?.seq ?? after, persons)
+    }
+
+    /// Events as server-sent events: `id: SEQ`, `event: record`, `data: {…}`.
+    static func sse(_ events: [JSONValue]) -> String {
+        events.map { "id: \($0["seq"]?.scalarText ?? "")\nevent: record\ndata: \($0.jsonText)\n\n" }.joined()
     }
 
     static func pageJSON(_ topic: String, _ events: [JSONValue], next: Int64) -> HTTPResponse {
@@ -139,11 +143,6 @@ final class Feeds: @unchecked Sendable {
         t.start()
     }
 
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
 
     private func watch() {
         var store: HubStore? = nil
@@ -174,7 +173,7 @@ final class Feeds: @unchecked Sendable {
     /// One pass: whose topic moved, who timed out, which streams need a heartbeat or have ended.
     private func round(_ store: HubStore, _ ws: [Waiter], _ ss: [Subscriber]) throws {
         let last = Dictionary(try store.topics().map { ($0.name, $0.lastSeq) }, uniquingKeysWith: { a, _ in a })
-        let t = Self.now()
+        let t = Monotonic.seconds()
         var doneWaiters: [ObjectIdentifier] = []
         for w in ws {
             let moved = (last[w.reader.topic] ?? 0) > w.after
@@ -199,8 +198,7 @@ final class Feeds: @unchecked Sendable {
                 if s.reader.personal {
                     try audit.append(AuditItem(opd: s.reader.opd, purpose: s.reader.purpose, route: s.reader.route, persons: persons, result: "ok", status: 200))
                 }
-                var text = ""
-                for e in events { text += "id: \(e["seq"]?.scalarText ?? "")\nevent: record\ndata: \(e.jsonText)\n\n" }
+                let text = Self.sse(events)
                 if !s.stream.send(Array(text.utf8)) { doneSubs.append(ObjectIdentifier(s)); continue }
                 s.after = next
                 s.lastSent = t
@@ -255,12 +253,11 @@ extension RecordQueries {
             // The first batch goes through the normal path (audited by the dispatcher); the rest is streamed.
             let (events, next, persons) = try Feeds.page(store: r.store, reader: reader, after: after, limit: Feeds.streamBatch)
             r.persons = persons
-            var first = "retry: 3000\n\n"
-            for e in events { first += "id: \(e["seq"]?.scalarText ?? "")\nevent: record\ndata: \(e.jsonText)\n\n" }
+            let first = "retry: 3000\n\n" + Feeds.sse(events)
             let feeds = api.feeds, head = Array(first.utf8)
             return .streaming(headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")]) { stream in
                 stream.send(head)
-                feeds.subscribe(Feeds.Subscriber(reader: reader, after: next, stream: stream, now: Feeds.now()))
+                feeds.subscribe(Feeds.Subscriber(reader: reader, after: next, stream: stream, now: Monotonic.seconds()))
             }
         }
         let (events, next, persons) = try Feeds.page(store: r.store, reader: reader, after: after, limit: limit)
@@ -271,7 +268,7 @@ extension RecordQueries {
         // Nothing yet: wait for events (the watcher audits what it delivers).
         let feeds = api.feeds, from = after
         return .later { answer in
-            feeds.wait(Feeds.Waiter(reader: reader, after: from, limit: limit, deadline: Feeds.now() + Double(wait), answer: answer))
+            feeds.wait(Feeds.Waiter(reader: reader, after: from, limit: limit, deadline: Monotonic.seconds() + Double(wait), answer: answer))
         }
     }
 }

@@ -55,7 +55,7 @@ enum PersonRoutes {
             if let n = it.data["nik"]?.stringValue { persons.insert(n) }
             if let c = it.candidate, let p = try r.store.person(id: c) {
                 let g = try GoldenRecord.load(store: r.store, person: p, regions: api.regions)
-                o["candidate"] = .object(["person_id": .string(p.id), "status": .string(g.status), "golden": g.json["golden"] ?? .null])
+                o["candidate"] = .object(["person_id": .string(p.id), "status": .string(g.status), "golden": .object(g.golden)])
                 if let n = p.nik { persons.insert(n) }
             }
             out.append(.object(o))

@@ -119,11 +119,8 @@ enum Routes {
         if let person = try r.store.person(nik: nik) {
             let g = try GoldenRecord.load(store: r.store, person: person, regions: api.regions)
             var out: [String: JSONValue] = ["nik": .string(nik), "person_id": .string(person.id), "status": .string(g.status)]
-            guard case .object(let golden) = g.json["golden"] ?? .null, case .object(let prov) = g.json["provenance"] ?? .null else {
-                throw APIError(503, "unavailable", "the golden record could not be built")
-            }
-            out["citizen"] = cut(.object(golden), citizenFields)
-            out["provenance"] = cut(.object(prov), citizenFields)
+            out["citizen"] = cut(.object(g.golden), citizenFields)
+            out["provenance"] = cut(.object(g.provenance), citizenFields)
             var groups: [String: [JSONValue]] = [:]
             var seen = Set<String>()
             for m in g.mentions where m.schema != "citizen" && seen.insert(m.schema + "|" + m.sourceKey).inserted {
@@ -174,8 +171,11 @@ enum Routes {
             let ingestor = Ingestor(store: r.store, normaliser: try RowNormaliser(connector: try Connector.load(directory: try home.connectorDirectory(name)),
                                                                                   schemas: api.schemas))
             let s = try ingestor.ingest(body: r.http.body, name: "push:\(opd.name)/\(file)")
-            // The person index takes in the pushed mentions; the rows are durable already if this fails.
-            if let regions = try? Regions(file: home.regionsFile) { _ = try? PersonIndex(store: r.store, regions: regions, thresholds: MatchThresholds(file: home.matchingFile)).update() }
+            // The person index takes in the pushed mentions. The rows are durable already: if this fails, the answer
+            // stays the run summary, the server log says so (without personal data), and the next update catches up.
+            do { try PersonRoutes.index(r, api: api).update() } catch {
+                FileHandle.standardError.write(Data("simpul: the person index was not updated after a push to \(name) (\(type(of: error))); run simpul persons update\n".utf8))
+            }
             return s
         }
         api.metrics.countIngest(summary)

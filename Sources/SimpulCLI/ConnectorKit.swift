@@ -37,7 +37,6 @@ enum ConnectorKit {
         }
         var checks: [Check] = []
         func check(_ name: String, _ ok: Bool, _ detail: String = "") { checks.append(Check(name: name, ok: ok, detail: detail)) }
-        defer {}
         let work = NSTemporaryDirectory() + "simpul-connector-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }

@@ -55,13 +55,9 @@ enum PersonCommands {
         return ExitCode.ok
     }
 
-    static func resolve(_ store: HubStore, _ arg: String) throws -> PersonRow? {
-        try PersonIndex(store: store, regions: Regions(names: [:])).resolve(arg)
-    }
-
     static func show(_ inv: Invocation) throws -> Int32 {
         let (idx, _) = try index(inv)
-        guard let p = try resolve(idx.store, inv.arguments[0]) else {
+        guard let p = try idx.resolve(inv.arguments[0]) else {
             Console.err("simpul: no person \(inv.arguments[0])")
             return ExitCode.noInput
         }
@@ -124,51 +120,48 @@ enum PersonCommands {
         return ExitCode.ok
     }
 
+    /// Runs a steward action; a missing person or mention is a clear message and exit 66.
+    static func stewardAction(noPerson: String, noMention: String, _ body: () throws -> Void) throws -> Int32 {
+        do {
+            try body()
+            return ExitCode.ok
+        } catch PersonIndex.StewardError.noPerson {
+            Console.err("simpul: \(noPerson)")
+        } catch PersonIndex.StewardError.noMention {
+            Console.err("simpul: \(noMention)")
+        }
+        return ExitCode.noInput
+    }
+
     static func stewardRule(_ inv: Invocation, rule: String) throws -> Int32 {
         let (idx, _) = try index(inv)
         let mention = inv.arguments[0]
-        do {
+        return try stewardAction(noPerson: "no person \(inv.arguments[1])",
+                                 noMention: "no mention \(mention) (keys look like sicantik:100023 or oss-rba:1234567890123#0)") {
             let (p, now, s) = try idx.applyRule(mention: mention, person: inv.arguments[1], rule: rule)
             try auditSteward(idx.store, route: "persons \(rule == "must" ? "link" : "unlink")", persons: [p.nik].compactMap { $0 })
             Console.out("\(mention) \(rule == "must" ? "linked to" : "kept apart from") \(p.id); it is now with \(now ?? "no one (in review)"). "
                         + summaryText(s))
-            return ExitCode.ok
-        } catch PersonIndex.StewardError.noMention {
-            Console.err("simpul: no mention \(mention) (keys look like sicantik:100023 or oss-rba:1234567890123#0)")
-            return ExitCode.noInput
-        } catch PersonIndex.StewardError.noPerson {
-            Console.err("simpul: no person \(inv.arguments[1])")
-            return ExitCode.noInput
         }
     }
 
     static func merge(_ inv: Invocation) throws -> Int32 {
         let (idx, _) = try index(inv)
-        do {
+        return try stewardAction(noPerson: "no such person (\(inv.arguments[0]) or \(inv.arguments[1]))", noMention: "") {
             let (from, into) = try idx.merge(inv.arguments[0], into: inv.arguments[1])
             try auditSteward(idx.store, route: "persons merge", persons: [from.nik, into.nik].compactMap { $0 })
             Console.out("\(from.id) merged into \(into.id); \(from.id) now redirects there")
-            return ExitCode.ok
-        } catch PersonIndex.StewardError.noPerson {
-            Console.err("simpul: no such person (\(inv.arguments[0]) or \(inv.arguments[1]))")
-            return ExitCode.noInput
         }
     }
 
     static func split(_ inv: Invocation) throws -> Int32 {
         let (idx, _) = try index(inv)
-        do {
+        return try stewardAction(noPerson: "no person \(inv.arguments[0])",
+                                 noMention: "every mention to split off must be linked to \(inv.arguments[0]) (see simpul persons show)") {
             let old = try idx.resolve(inv.arguments[0])
             let id = try idx.split(inv.arguments[0], mentions: Array(inv.arguments.dropFirst()))
             try auditSteward(idx.store, route: "persons split", persons: [old?.nik].compactMap { $0 })
             Console.out("\(inv.arguments.count - 1) mention(s) split off \(old?.id ?? inv.arguments[0]) into \(id) (lineage: split_from \(old?.id ?? "?"))")
-            return ExitCode.ok
-        } catch PersonIndex.StewardError.noPerson {
-            Console.err("simpul: no person \(inv.arguments[0])")
-            return ExitCode.noInput
-        } catch PersonIndex.StewardError.noMention {
-            Console.err("simpul: every mention to split off must be linked to \(inv.arguments[0]) (see simpul persons show)")
-            return ExitCode.noInput
         }
     }
 

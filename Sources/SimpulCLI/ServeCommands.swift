@@ -19,7 +19,7 @@ enum ServeCommands {
                     details: "Routes: see /openapi.json and docs/api.md. SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit.",
                     run: { try serve($0) }),
         CommandSpec(name: "opd add", summary: "register an OPD and print its token (shown once)", arguments: "NAME", minArgs: 1, maxArgs: 1,
-                    options: [Opt(name: "--grant", value: "SCHEMA:FIELD,…|SCHEMA:*|*", help: "what it may read (also reconciliation:*, audit:*, ingest:CONNECTOR,…); repeat for several", repeatable: true),
+                    options: [Opt(name: "--grant", value: "SCHEMA:FIELD,…|SCHEMA:*|*", help: "what it may read (also reconciliation:*, audit:*, persons:* for stewards, ingest:CONNECTOR,…); repeat for several", repeatable: true),
                               Opt(name: "--purpose", value: "CODE", help: "a purpose it may state in X-Purpose; repeat or comma-separate", repeatable: true),
                               Opt(name: "--rate", value: "N", help: "requests a minute (default 600)"),
                               Opt(name: "--expires", value: "YYYY-MM-DD", help: "the token stops working at the start of that day (UTC)"),

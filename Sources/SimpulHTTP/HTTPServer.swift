@@ -121,11 +121,7 @@ public final class HTTPServer: @unchecked Sendable {
         _ = write(wake, &one, 8)
     }
 
-    func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    func now() -> Double { Monotonic.seconds() }
 
     // MARK: - The loop
 
@@ -431,6 +427,15 @@ public final class HTTPServer: @unchecked Sendable {
                 closeConnection(c)
             }
         }
+    }
+}
+
+/// Seconds on the monotonic clock (for timeouts and ages; never goes back).
+public enum Monotonic {
+    public static func seconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
 

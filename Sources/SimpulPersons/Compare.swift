@@ -221,21 +221,22 @@ public struct MatchModel: Sendable {
     }
 
     /// The match weight of a comparison vector, with each field's contribution (for explanations).
-    func score(_ v: [Field: Int], nameFrequency: Double?) -> (Double, [String: JSONLike]) {
+    func score(_ v: [Field: Int], nameFrequency: Double?) -> (Double, [String: FieldWeight]) {
         var total = 0.0
-        var parts: [String: JSONLike] = [:]
+        var parts: [String: FieldWeight] = [:]
         for (f, level) in v.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             // Term frequency: agreeing on a common name says less than agreeing on a rare one.
             let tf = (f == .nama && level == 0) ? nameFrequency : nil
             let w = weight(f, level, tfU: tf)
             total += w
-            parts[f.rawValue] = JSONLike(level: f.levels[level], weight: w)
+            parts[f.rawValue] = FieldWeight(level: f.levels[level], weight: w)
         }
         return (total, parts)
     }
 }
 
-struct JSONLike: Sendable {
+/// One field's part of a match weight: the level it agreed at and its weight (for explanations).
+struct FieldWeight: Sendable {
     var level: String
     var weight: Double
 }

@@ -18,6 +18,8 @@ public struct GoldenRecord: Sendable {
     public var mentions: [LinkedMention]
     public var review: [ReviewItem]
     public var nikCheck: NIKCheck?
+    /// The connectors whose mentions are the registry.
+    public var registry: Set<String>
 
     public static let authoritative: Set<String> = ["nik", "nama", "tanggal_lahir", "jenis_kelamin"]
     /// Mention fields that describe the mention, not the person.
@@ -53,22 +55,24 @@ public struct GoldenRecord: Sendable {
                              jenisKelamin: fields["jenis_kelamin"]?.value.stringValue)
         }
         let review = try reviewByCandidate.map { $0[person.id] ?? [] } ?? store.reviewItems(candidate: person.id)
-        return GoldenRecord(person: person, fields: fields, mentions: mentions, review: review, nikCheck: check)
+        return GoldenRecord(person: person, fields: fields, mentions: mentions, review: review, nikCheck: check, registry: registry)
     }
 
     /// registry | unverified (a NIK no registry record has) | no_nik
     public var status: String {
-        if mentions.contains(where: { $0.connector == "dukcapil-siak" }) { return "registry" }
+        if mentions.contains(where: { registry.contains($0.connector) }) { return "registry" }
         return person.nik == nil ? "no_nik" : "unverified"
     }
 
+    /// Each field's value.
+    public var golden: [String: JSONValue] { fields.mapValues(\.value) }
+
+    /// Where each field's value came from.
+    public var provenance: [String: JSONValue] {
+        fields.mapValues { .object(["connector": .string($0.connector), "mention": .string($0.mention), "version": .int(Int($0.version))]) }
+    }
+
     public var json: JSONValue {
-        var golden: [String: JSONValue] = [:]
-        var provenance: [String: JSONValue] = [:]
-        for (k, f) in fields {
-            golden[k] = f.value
-            provenance[k] = .object(["connector": .string(f.connector), "mention": .string(f.mention), "version": .int(Int(f.version))])
-        }
         var out: [String: JSONValue] = [
             "person_id": .string(person.id), "nik": person.nik.map { .string($0) } ?? .null, "status": .string(status),
             "golden": .object(golden), "provenance": .object(provenance),

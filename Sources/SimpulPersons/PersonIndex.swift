@@ -3,30 +3,24 @@ import SimpulCrypto
 import SimpulJSON
 import SimpulStorage
 
-/// What a mention says about its person, normalised by the connectors already.
+/// What a mention says about its person (normalised by the connectors already), and whether it is registry data.
+@dynamicMemberLookup
 struct MentionFacts {
-    var nik: String?
-    var nama: String?
-    var tanggalLahir: String?
-    var jenisKelamin: String?
-    var noKK: String?
-    var kodeWilayah: String?
+    var match: MatchFacts
     var registry: Bool
 
     init(data d: JSONValue, registry: Bool) {
         let n = d["nik"]?.stringValue
-        nik = (n?.count == 16 && (d["nik_status"]?.stringValue ?? "valid") == "valid") ? n : nil
-        nama = d["nama"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-        tanggalLahir = d["tanggal_lahir"]?.stringValue
-        jenisKelamin = d["jenis_kelamin"]?.stringValue
-        noKK = d["no_kk"]?.stringValue.flatMap { $0.count == 16 ? $0 : nil }
-        kodeWilayah = d["kode_wilayah"]?.stringValue
+        match = MatchFacts(nama: d["nama"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
+                           tanggalLahir: d["tanggal_lahir"]?.stringValue,
+                           nik: (n?.count == 16 && (d["nik_status"]?.stringValue ?? "valid") == "valid") ? n : nil,
+                           noKK: d["no_kk"]?.stringValue.flatMap { $0.count == 16 ? $0 : nil },
+                           kodeWilayah: d["kode_wilayah"]?.stringValue,
+                           jenisKelamin: d["jenis_kelamin"]?.stringValue)
         self.registry = registry
     }
 
-    var match: MatchFacts {
-        MatchFacts(nama: nama, tanggalLahir: tanggalLahir, nik: nik, noKK: noKK, kodeWilayah: kodeWilayah, jenisKelamin: jenisKelamin)
-    }
+    subscript<T>(dynamicMember path: KeyPath<MatchFacts, T>) -> T { match[keyPath: path] }
 }
 
 /// Decision thresholds on the match weight (log2 of the likelihood ratio), from `config/matching.json` in the hub's
@@ -232,7 +226,7 @@ public final class PersonIndex {
         try store.addBlocks(currentBlocks ?? Self.blocks(f), person: person)
         try store.updatePersonFacts(person, nama: f.nama, tanggalLahir: f.tanggalLahir, jenisKelamin: f.jenisKelamin, noKK: f.noKK,
                                     kodeWilayah: f.kodeWilayah, registry: f.registry)
-        if f.nik != nil { try store.setPersonNIK(person, nik: f.nik!) }
+        if let nik = f.nik { try store.setPersonNIK(person, nik: nik) }
         if link == "manual" { s.manual += 1 } else if grade == "certain" { s.certain += 1 } else { s.probable += 1 }
     }
 

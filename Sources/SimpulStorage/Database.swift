@@ -107,6 +107,14 @@ public enum SQLValue: Sendable, Equatable {
     case blob([UInt8])
 
     public var int: Int64? { if case .int(let v) = self { return v } else { return nil } }
+    /// A REAL or INTEGER as a Double.
+    public var number: Double? {
+        switch self {
+        case .double(let d): return d
+        case .int(let v): return Double(v)
+        default: return nil
+        }
+    }
     public var text: String? {
         switch self {
         case .text(let s): return s

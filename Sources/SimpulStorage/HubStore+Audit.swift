@@ -2,37 +2,9 @@ import Foundation
 import SimpulCrypto
 import SimpulJSON
 
-/// One audit entry: who read (or was refused) which persons' data, for what purpose, through which route.
-public struct AuditEntry: Sendable, Equatable {
-    public var id: Int64
-    public var at: Int64  // unix ms
-    public var opd: String
-    public var purpose: String?
-    public var route: String
-    public var persons: [String]
-    public var result: String
-    public var status: Int
-    public var prevHash: String
-    public var hash: String
-
-    /// The text that is hashed: every field but the hash, one per line, prefixed by the previous hash.
-    public static func digest(prev: String, id: Int64, at: Int64, opd: String, purpose: String?, route: String, persons: [String],
-                              result: String, status: Int) -> String {
-        let text = [prev, String(id), String(at), opd, purpose ?? "", route, JSONValue.array(persons.map { .string($0) }).jsonText,
-                    result, String(status)].joined(separator: "\n")
-        return SHA256.hash(Array(text.utf8)).hexString
-    }
-
-    public var json: JSONValue {
-        .object([
-            "id": .int(Int(id)), "at": .string(HubStore.isoTimeMillis(at)), "opd": .string(opd), "purpose": purpose.map { .string($0) } ?? .null,
-            "route": .string(route), "result": .string(result), "status": .int(status),
-        ])
-    }
-}
-
-/// What an audit entry records, before it is chained.
-public struct AuditItem: Sendable {
+/// What an audit entry records, before it is chained: who read (or was refused) which persons' data, for what
+/// purpose, through which route, with what result.
+public struct AuditItem: Sendable, Equatable {
     public var opd: String
     public var purpose: String?
     public var route: String
@@ -47,6 +19,34 @@ public struct AuditItem: Sendable {
         self.persons = persons
         self.result = result
         self.status = status
+    }
+
+    var personsJSON: String { JSONValue.array(persons.map { .string($0) }).jsonText }
+}
+
+/// One entry of the audit chain: an item with its place (id, time) and the hashes that chain it.
+@dynamicMemberLookup
+public struct AuditEntry: Sendable, Equatable {
+    public var id: Int64
+    public var at: Int64  // unix ms
+    public var item: AuditItem
+    public var prevHash: String
+    public var hash: String
+
+    public subscript<T>(dynamicMember path: KeyPath<AuditItem, T>) -> T { item[keyPath: path] }
+
+    /// The text that is hashed: every field but the hash, one per line, prefixed by the previous hash.
+    static func digest(prev: String, id: Int64, at: Int64, _ it: AuditItem, personsJSON: String) -> String {
+        let text = [prev, String(id), String(at), it.opd, it.purpose ?? "", it.route, personsJSON, it.result, String(it.status)]
+            .joined(separator: "\n")
+        return SHA256.hash(Array(text.utf8)).hexString
+    }
+
+    public var json: JSONValue {
+        .object([
+            "id": .int(Int(id)), "at": .string(HubStore.isoTimeMillis(at)), "opd": .string(item.opd), "purpose": item.purpose.map { .string($0) } ?? .null,
+            "route": .string(item.route), "result": .string(item.result), "status": .int(item.status),
+        ])
     }
 }
 
@@ -77,17 +77,16 @@ extension HubStore {
             var out: [AuditEntry] = []
             for it in items {
                 id += 1
-                let hash = AuditEntry.digest(prev: prev, id: id, at: at, opd: it.opd, purpose: it.purpose, route: it.route, persons: it.persons,
-                                             result: it.result, status: it.status)
+                let personsJSON = it.personsJSON
+                let hash = AuditEntry.digest(prev: prev, id: id, at: at, it, personsJSON: personsJSON)
                 try ins.bind([.int(id), .int(at), .text(it.opd), it.purpose.map { .text($0) } ?? .null, .text(it.route),
-                              .text(JSONValue.array(it.persons.map { .string($0) }).jsonText), .text(it.result), .int(Int64(it.status)), .text(prev), .text(hash)])
+                              .text(personsJSON), .text(it.result), .int(Int64(it.status)), .text(prev), .text(hash)])
                 try ins.run()
                 for nik in Set(it.persons) {
                     try person.bind([.text(nik), .int(id)])
                     try person.run()
                 }
-                out.append(AuditEntry(id: id, at: at, opd: it.opd, purpose: it.purpose, route: it.route, persons: it.persons, result: it.result,
-                                      status: it.status, prevHash: prev, hash: hash))
+                out.append(AuditEntry(id: id, at: at, item: it, prevHash: prev, hash: hash))
                 prev = hash
             }
             return out
@@ -97,8 +96,9 @@ extension HubStore {
     static func decodeAudit(_ r: [SQLValue]) -> AuditEntry {
         var persons: [String] = []
         if case .array(let a)? = try? JSONParser.parse(r[5].text ?? "[]") { persons = a.compactMap(\.stringValue) }
-        return AuditEntry(id: r[0].int ?? 0, at: r[1].int ?? 0, opd: r[2].text ?? "", purpose: r[3].text, route: r[4].text ?? "",
-                          persons: persons, result: r[6].text ?? "", status: Int(r[7].int ?? 0), prevHash: r[8].text ?? "", hash: r[9].text ?? "")
+        let item = AuditItem(opd: r[2].text ?? "", purpose: r[3].text, route: r[4].text ?? "", persons: persons, result: r[6].text ?? "",
+                             status: Int(r[7].int ?? 0))
+        return AuditEntry(id: r[0].int ?? 0, at: r[1].int ?? 0, item: item, prevHash: r[8].text ?? "", hash: r[9].text ?? "")
     }
 
     static let auditColumns = "id, at, opd, purpose, route, persons, result, status, prev_hash, hash"
@@ -115,8 +115,7 @@ extension HubStore {
             let e = Self.decodeAudit((0..<10).map { s.value($0) })
             if e.id != expected { return (n, (expected, "entry \(expected) is missing (the next one is \(e.id))")) }
             if e.prevHash != prev { return (n, (e.id, "entry \(e.id) does not follow entry \(e.id - 1) (previous hash differs: deleted, reordered or edited)")) }
-            let h = AuditEntry.digest(prev: e.prevHash, id: e.id, at: e.at, opd: e.opd, purpose: e.purpose, route: e.route,
-                                      persons: e.persons, result: e.result, status: e.status)
+            let h = AuditEntry.digest(prev: e.prevHash, id: e.id, at: e.at, e.item, personsJSON: e.item.personsJSON)
             if h != e.hash { return (n, (e.id, "entry \(e.id) was changed (its content does not match its hash)")) }
             prev = e.hash
             expected += 1

@@ -59,24 +59,9 @@ extension HubStore {
         return try personKey()
     }
 
-    /// Mentions with no decision for their current version: registry mentions first, then by key (a fixed order,
-    /// so a rebuild decides the same way).
-    public func pendingMentions() throws -> [PendingMention] {
-        var out: [PendingMention] = []
-        for registry in [true, false] {
-            var after = ""
-            while true {
-                let page = try pendingMentions(registry: registry, after: after, limit: 10_000)
-                out += page
-                guard let last = page.last, page.count == 10_000 else { break }
-                after = last.key
-            }
-        }
-        return out
-    }
-
-    /// One page of pending mentions of the registry (`registry`) or of the other sources, in key order after
-    /// `after`: callers decide a page, commit, and ask for the next, so memory stays bounded.
+    /// Mentions with no decision for their current version, one page: the registry's (`registry`) or the other
+    /// sources', in key order after `after`. Callers decide a page, commit, and ask for the next, so memory stays
+    /// bounded, and take the registry first (a fixed order, so a rebuild decides the same way).
     public func pendingMentions(registry: Bool, after: String, limit: Int, registryConnector: String = "dukcapil-siak") throws -> [PendingMention] {
         let s = try db.prepare("""
             SELECT m.key, m.connector, m.schema, m.source_key, m.data, m.version_id, m.at FROM mentions m
@@ -191,7 +176,7 @@ extension HubStore {
         var out: [LinkedMention] = []
         while try s.step() {
             out.append(LinkedMention(key: s.text(0), connector: s.text(1), schema: s.text(2), sourceKey: s.text(3), link: s.text(4),
-                                     grade: s.text(5), score: s.isNull(6) ? nil : sqlite3Double(s, 6), evidence: s.text(7),
+                                     grade: s.text(5), score: s.value(6).number, evidence: s.text(7),
                                      data: (try? JSONParser.parse(s.text(8))) ?? .null, version: s.int(9), at: s.int(10)))
         }
         return out
@@ -210,10 +195,8 @@ extension HubStore {
     }
 
     static func reviewRow(_ r: [SQLValue]) -> ReviewItem {
-        var score: Double? = nil
-        if case .double(let d) = r[3] { score = d } else { score = r[3].int.map(Double.init) }
-        return ReviewItem(mentionKey: r[0].text ?? "", candidate: r[1].text, kind: r[2].text ?? "", score: score,
-                          evidence: r[4].text ?? "{}", data: (try? JSONParser.parse(r[5].text ?? "null")) ?? .null)
+        ReviewItem(mentionKey: r[0].text ?? "", candidate: r[1].text, kind: r[2].text ?? "", score: r[3].number,
+                   evidence: r[4].text ?? "{}", data: (try? JSONParser.parse(r[5].text ?? "null")) ?? .null)
     }
 
     /// The review entries that name this person as the candidate (indexed).
@@ -329,9 +312,4 @@ extension HubStore {
         (try db.scalarInt("SELECT count(*) FROM persons WHERE status = 'active'"), try db.scalarInt("SELECT count(*) FROM person_links"),
          try db.scalarInt("SELECT count(*) FROM person_review"))
     }
-}
-
-func sqlite3Double(_ s: Statement, _ c: Int) -> Double {
-    if case .double(let d) = s.value(c) { return d }
-    return Double(s.int(c))
 }

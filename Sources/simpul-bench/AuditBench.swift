@@ -5,20 +5,9 @@ import SimpulStorage
 /// then measures "who read this person's data" (`audit access`) and a full `audit verify`. Baseline: the same rows
 /// inserted into a plain table without the chain or the person index, in the same batches.
 func benchAudit(_ args: [String]) throws {
-    var entries = 1_000_000, batch = 64, persons = 200_000
-    var dir = NSTemporaryDirectory() + "simpul-bench-audit-" + UUID().uuidString
-    var i = 0
-    while i + 1 < args.count {
-        switch args[i] {
-        case "--entries": entries = Int(args[i + 1]) ?? entries
-        case "--batch": batch = Int(args[i + 1]) ?? batch
-        case "--persons": persons = Int(args[i + 1]) ?? persons
-        case "--dir": dir = args[i + 1]
-        default: print(usage); exit(64)
-        }
-        i += 2
-    }
-    guard i == args.count else { print(usage); exit(64) }
+    let o = try BenchOptions(args, allowed: ["--entries", "--batch", "--persons", "--dir"])
+    let entries = try o.int("--entries", 1_000_000), batch = max(1, try o.int("--batch", 64)), persons = max(1, try o.int("--persons", 200_000))
+    let dir = o.string("--dir", NSTemporaryDirectory() + "simpul-bench-audit-" + UUID().uuidString)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     func nik(_ k: Int) -> String { "7571" + String(format: "%012d", k) }

@@ -8,19 +8,9 @@ import SimpulStorage
 /// and F1 of the automatic links, the review queue, mentions/s, peak RSS, and single-record match latency against
 /// the whole index. Baseline in the same run: exact-NIK-only linking (what a hub without matching would do).
 func benchMatch(_ args: [String]) throws {
-    var n = 1_000_000, seed: UInt64 = 42
-    var dir = NSTemporaryDirectory() + "simpul-bench-match-" + UUID().uuidString
-    var i = 0
-    while i + 1 < args.count {
-        switch args[i] {
-        case "--mentions": n = Int(args[i + 1]) ?? n
-        case "--seed": seed = UInt64(args[i + 1]) ?? seed
-        case "--dir": dir = args[i + 1]
-        default: print(usage); exit(64)
-        }
-        i += 2
-    }
-    guard i == args.count else { print(usage); exit(64) }
+    let o = try BenchOptions(args, allowed: ["--mentions", "--seed", "--dir"])
+    let n = try o.int("--mentions", 1_000_000), seed = UInt64(try o.int("--seed", 42))
+    let dir = o.string("--dir", NSTemporaryDirectory() + "simpul-bench-match-" + UUID().uuidString)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let home = try HubHome.locate()

@@ -7,16 +7,9 @@ import SimpulStorage
 /// would have stored them (same record JSON), then reconciled. Baseline in the same run: one SQL GROUP BY that sums
 /// realisation per SKPD + sub kegiatan + account over the same records (what a hand-written report query costs).
 func benchReconcile(_ args: [String]) throws {
-    var budgetLines = 100_000, sp2dLines = 1_000_000, dir = NSTemporaryDirectory() + "simpul-bench-reconcile"
-    var i = 0
-    while i < args.count {
-        switch args[i] {
-        case "--budget-lines" where i + 1 < args.count: budgetLines = Int(args[i + 1]) ?? budgetLines; i += 2
-        case "--sp2d-lines" where i + 1 < args.count: sp2dLines = Int(args[i + 1]) ?? sp2dLines; i += 2
-        case "--dir" where i + 1 < args.count: dir = args[i + 1]; i += 2
-        default: throw BenchUsage("unknown option \(args[i])")
-        }
-    }
+    let o = try BenchOptions(args, allowed: ["--budget-lines", "--sp2d-lines", "--dir"])
+    let budgetLines = try o.int("--budget-lines", 100_000), sp2dLines = try o.int("--sp2d-lines", 1_000_000)
+    let dir = o.string("--dir", NSTemporaryDirectory() + "simpul-bench-reconcile")
     try? FileManager.default.removeItem(atPath: dir)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let path = dir + "/simpul.db"

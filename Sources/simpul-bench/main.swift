@@ -32,6 +32,30 @@ func percentile(_ xs: [Double], _ p: Double) -> Double {
     return s[min(s.count - 1, Int((Double(s.count - 1) * p).rounded()))]
 }
 
+/// The `--name value` options of a bench command. An unknown option, a missing value or a non-number where a number
+/// is wanted is a usage error (exit 64), never silently ignored.
+struct BenchOptions {
+    private var values: [String: String] = [:]
+
+    init(_ args: [String], allowed: Set<String>) throws {
+        var i = 0
+        while i < args.count {
+            guard allowed.contains(args[i]) else { throw BenchUsage("unknown option \(args[i])") }
+            guard i + 1 < args.count else { throw BenchUsage("\(args[i]) needs a value") }
+            values[args[i]] = args[i + 1]
+            i += 2
+        }
+    }
+
+    func int(_ name: String, _ fallback: Int) throws -> Int {
+        guard let v = values[name] else { return fallback }
+        guard let n = Int(v), n >= 0 else { throw BenchUsage("\(name) takes a whole number, not '\(v)'") }
+        return n
+    }
+
+    func string(_ name: String, _ fallback: String) -> String { values[name] ?? fallback }
+}
+
 func fmt(_ d: Double, _ places: Int = 1) -> String { String(format: "%.\(places)f", d) }
 
 /// The baseline: the same lines stored durably in one SQLite table, in batches, with the same pragmas.
@@ -66,17 +90,9 @@ func baseline(file: String, db: String, batch: Int) throws -> (rows: Int, second
 }
 
 func benchIngest(_ args: [String]) throws {
-    var rows = 1_000_000, batch = 4000
-    var dir = NSTemporaryDirectory() + "simpul-bench-" + UUID().uuidString
-    var i = 0
-    while i < args.count {
-        switch args[i] {
-        case "--rows": rows = Int(args[i + 1]) ?? rows; i += 2
-        case "--batch": batch = Int(args[i + 1]) ?? batch; i += 2
-        case "--dir": dir = args[i + 1]; i += 2
-        default: print(usage); exit(64)
-        }
-    }
+    let o = try BenchOptions(args, allowed: ["--rows", "--batch", "--dir"])
+    let rows = try o.int("--rows", 1_000_000), batch = try o.int("--batch", 4000)
+    let dir = o.string("--dir", NSTemporaryDirectory() + "simpul-bench-" + UUID().uuidString)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let file = dir + "/siak.csv"
@@ -140,6 +156,9 @@ do {
         print(usage)
         exit(args.isEmpty ? 0 : 64)
     }
+} catch let e as BenchUsage {
+    FileHandle.standardError.write(Data("simpul-bench: \(e)\n\(usage)\n".utf8))
+    exit(64)
 } catch {
     FileHandle.standardError.write(Data("simpul-bench: \(error)\n".utf8))
     exit(1)

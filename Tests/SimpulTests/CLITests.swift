@@ -92,3 +92,18 @@ import Testing
         #expect(SimpulCLI.main(["connector", "new", "Bad Name"]) == ExitCode.usage)
     }
 }
+
+@Suite struct PersonCommandTests {
+    @Test func stewardMistakesAreClearAndExit66() throws {
+        let t = try TestHub()
+        let db = t.dir + "/simpul.db"
+        _ = try t.ingest("dukcapil-siak", [t.samples("dukcapil-siak")])
+        #expect(SimpulCLI.main(["persons", "update", "--db", db]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["persons", "link", "sicantik:999999", "P0000000000000000", "--db", db]) == ExitCode.noInput)
+        #expect(SimpulCLI.main(["persons", "link", "dukcapil-siak:7571014504900002", "P0000000000000000", "--db", db]) == ExitCode.noInput)
+        #expect(SimpulCLI.main(["persons", "merge", "P0000000000000000", "7571014504900002", "--db", db]) == ExitCode.noInput)
+        #expect(SimpulCLI.main(["persons", "split", "7571014504900002", "sicantik:999999", "--db", db]) == ExitCode.noInput)
+        #expect(SimpulCLI.main(["persons", "show", "P0000000000000000", "--db", db]) == ExitCode.noInput)
+        #expect(SimpulCLI.main(["persons", "export", "--format", "csv", "--db", db]) == ExitCode.usage)
+    }
+}
