@@ -2,6 +2,7 @@ import Foundation
 import SimpulIngest
 import SimpulJSON
 import SimpulStorage
+import SimpulSync
 
 /// `simpul demo`: a fresh hub in a folder with every reference connector's samples ingested.
 enum Demo {
@@ -17,8 +18,18 @@ enum Demo {
         if !inv.json { Console.out("Simpul demo hub in \(dir)\n") }
         for name in home.connectorNames() {
             let samples = home.connectorsDir + "/" + name + "/samples"
+            let connector = try hub.connector(name)
+            if case .external? = connector.source {
+                // An external connector: its program reads the samples (docs/connectors.md).
+                var o = SyncRunner.Options()
+                o.trigger = "demo"
+                let r = try SyncRunner.run(hub: hub, dbPath: db, connector: connector, options: o)
+                summaries.append(r.summary.json)
+                if !inv.json { Console.out(r.text + "\n") }
+                continue
+            }
             guard fm.fileExists(atPath: samples) else { continue }
-            let s = try hub.ingestor(name).ingest(paths: [samples])
+            let s = try hub.ingestor(name).ingest(paths: [samples], trigger: "demo")
             summaries.append(s.json)
             if !inv.json { Console.out(s.text + "\n") }
         }

@@ -22,6 +22,10 @@ public final class Connector: Sendable {
     public let definition: JSONValue
     /// The `$root.` fields the mapping reads; only these are kept with each raw row, so replay can re-run.
     public let rootKeys: [String]
+    /// Where Simpul fetches the rows itself (external program or HTTP API); nil for file and push connectors.
+    public let source: SyncSource?
+    /// `simpul serve` runs a sync connector this often (seconds), from `"schedule": {"every": "15m"}`.
+    public let every: Int?
 
     public var schemas: [String] { Array(Set(outputs.map(\.schema))).sorted() }
 
@@ -46,7 +50,9 @@ public final class Connector: Sendable {
         self.name = name
         sourceSystem = json["source_system"]?.stringValue ?? name
         let input = json["input"]?.objectValue ?? [:]
-        guard let f = input["format"]?.stringValue, let format = Format(rawValue: f) else {
+        // An external connector's RECORDs are JSON objects: no input section needed.
+        let isExternal = json["source"]?["type"]?.stringValue == "external"
+        guard let f = input["format"]?.stringValue ?? (isExternal ? "ndjson" : nil), let format = Format(rawValue: f) else {
             throw ConfigError("connector.json: input.format must be csv, ndjson or json")
         }
         self.format = format
@@ -110,6 +116,17 @@ public final class Connector: Sendable {
                                         key: try Template(key), fields: fields))
         }
         self.mentions = mentions
+
+        source = try json["source"].map { (v) throws(ConfigError) in try SyncSource.parse(v, format: format) }
+        if let e = json["schedule"]?["every"] {
+            guard let n = e.scalarText.flatMap(Interval.seconds) else {
+                throw ConfigError("connector.json: schedule.every is an interval like \"15m\", \"1h\", \"30s\" or \"1d\"")
+            }
+            guard source != nil else { throw ConfigError("connector.json: schedule needs a source (external or http) to pull from") }
+            every = n
+        } else {
+            every = nil
+        }
 
         // Which $root. keys does the mapping read?
         var roots: Set<String> = []

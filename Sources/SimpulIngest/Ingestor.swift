@@ -20,36 +20,23 @@ public final class Ingestor {
     var connector: Connector { normaliser.connector }
 
     /// Expands folders to the files in them (sorted; hidden files skipped) and ingests each.
-    public func ingest(paths: [String]) throws -> RunSummary {
-        let started = Date()
-        var summary = RunSummary(connector: connector.name)
-        let run = try store.beginRun(connector: connector.name)
-        for file in try Self.expand(paths) {
-            let fileID = try store.addRunFile(run: run, path: file)
-            let input: ByteInput
-            do { input = try ByteInput(path: file) } catch {
-                var f = FileSummary(file: file)
-                f.rejectedFile = "\(error)"
-                summary.files.append(f)
-                continue
-            }
-            summary.files.append(try ingest(input: input, name: file, fileID: fileID))
-        }
-        summary.seconds = Date().timeIntervalSince(started)
-        try store.finishRun(run, summary: summary.json.jsonText)
-        return summary
+    public func ingest(paths: [String], trigger: String = "cli") throws -> RunSummary {
+        let files = try Self.expand(paths)
+        let session = try begin(kind: "files", trigger: trigger)
+        for file in files { try session.add(path: file) }
+        return try session.finish()
     }
 
     /// Ingests a pushed body (HTTP push) as if it were one file named `name`.
-    public func ingest(body: [UInt8], name: String) throws -> RunSummary {
-        let started = Date()
-        var summary = RunSummary(connector: connector.name)
-        let run = try store.beginRun(connector: connector.name)
-        let fileID = try store.addRunFile(run: run, path: name)
-        summary.files.append(try ingest(input: ByteInput(bytes: body), name: name, fileID: fileID))
-        summary.seconds = Date().timeIntervalSince(started)
-        try store.finishRun(run, summary: summary.json.jsonText)
-        return summary
+    public func ingest(body: [UInt8], name: String, trigger: String = "api") throws -> RunSummary {
+        let session = try begin(kind: "push", trigger: trigger)
+        try session.add(body: body, name: name)
+        return try session.finish()
+    }
+
+    /// Starts a run that files, bodies (pages) or streamed records are added to; `finish` ends it.
+    public func begin(kind: String, trigger: String) throws -> IngestSession {
+        IngestSession(ingestor: self, run: try store.beginRun(connector: connector.name, kind: kind, trigger: trigger))
     }
 
     public static func expand(_ paths: [String]) throws -> [String] {

@@ -159,22 +159,6 @@ public final class HubStore {
     static func eventID(_ topic: Int64, _ seq: Int64) -> Int64 { topic << seqBits | seq }
     static func seq(ofEventID id: Int64) -> Int64 { id & ((1 << seqBits) - 1) }
 
-    // MARK: runs
-
-    public func beginRun(connector: String) throws -> Int64 {
-        try db.run("INSERT INTO runs(connector, started_at) VALUES(?, ?)", [.text(connector), .int(Self.now())])
-        return db.lastInsertRowID
-    }
-
-    public func addRunFile(run: Int64, path: String) throws -> Int64 {
-        try db.run("INSERT INTO run_files(run_id, path) VALUES(?, ?)", [.int(run), .text(path)])
-        return db.lastInsertRowID
-    }
-
-    public func finishRun(_ run: Int64, summary: String) throws {
-        try db.run("UPDATE runs SET finished_at=?, summary=? WHERE id=?", [.int(Self.now()), .text(summary), .int(run)])
-    }
-
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
     // MARK: ingest writes

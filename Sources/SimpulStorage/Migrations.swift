@@ -173,6 +173,21 @@ enum Migrations {
         ) WITHOUT ROWID;
         -- Blocking keys: candidate persons for a mention without comparing all pairs.
         CREATE TABLE person_blocks(block TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY(block, person_id)) WITHOUT ROWID;
+        """,
+        // 5: connector runs carry their kind, status and error; saved connector state (sync resume points)
         """
+        ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'files';     -- files | push | http | external
+        ALTER TABLE runs ADD COLUMN status TEXT;                            -- running | ok | failed | interrupted
+        ALTER TABLE runs ADD COLUMN error TEXT;
+        ALTER TABLE runs ADD COLUMN trigger TEXT NOT NULL DEFAULT 'cli';    -- cli | api | schedule | kit
+        CREATE INDEX runs_connector ON runs(connector, id);
+        -- The STATE message (external) or the incremental cursor (HTTP pull) after the last committed batch.
+        CREATE TABLE connector_state(
+            connector TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            run_id INTEGER,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 }

@@ -1,0 +1,126 @@
+import Foundation
+import SimpulConnectors
+import SimpulJSON
+import SimpulStorage
+
+/// One run of a connector: files, pushed bodies, pulled pages or streamed records are added to it, and
+/// `finish` records its summary and status in the `runs` table (`simpul connector runs`).
+public final class IngestSession {
+    public let ingestor: Ingestor
+    public let run: Int64
+    public private(set) var summary: RunSummary
+    let started = Date()
+
+    init(ingestor: Ingestor, run: Int64) {
+        self.ingestor = ingestor
+        self.run = run
+        summary = RunSummary(connector: ingestor.connector.name)
+    }
+
+    var store: HubStore { ingestor.store }
+
+    /// Ingests one file; a file that cannot be opened is reported as rejected.
+    @discardableResult
+    public func add(path: String) throws -> FileSummary {
+        let fileID = try store.addRunFile(run: run, path: path)
+        let input: ByteInput
+        do { input = try ByteInput(path: path) } catch {
+            var f = FileSummary(file: path)
+            f.rejectedFile = "\(error)"
+            summary.files.append(f)
+            return f
+        }
+        let f = try ingestor.ingest(input: input, name: path, fileID: fileID)
+        summary.files.append(f)
+        return f
+    }
+
+    /// Ingests one body (a push or a pulled page) read in the connector's format, as a file named `name`.
+    @discardableResult
+    public func add(body: [UInt8], name: String) throws -> FileSummary {
+        let fileID = try store.addRunFile(run: run, path: name)
+        let f = try ingestor.ingest(input: ByteInput(bytes: body), name: name, fileID: fileID)
+        summary.files.append(f)
+        return f
+    }
+
+    /// A stream of records that arrive one by one (an external connector's RECORD messages), counted as one file
+    /// named `name`. Nothing is durable before `commit()`.
+    public func records(name: String) throws -> RecordStream {
+        RecordStream(session: self, name: name, fileID: try store.addRunFile(run: run, path: name))
+    }
+
+    func append(_ f: FileSummary) { summary.files.append(f) }
+
+    /// Records the run's end. `status`: ok, failed or interrupted.
+    @discardableResult
+    public func finish(status: String = "ok", error: String? = nil) throws -> RunSummary {
+        summary.seconds = Date().timeIntervalSince(started)
+        try store.finishRun(run, summary: summary.json.jsonText, status: status, error: error)
+        return summary
+    }
+}
+
+/// Records streamed into a run, normalised on the calling thread and written in batches. `commit()` makes
+/// everything added so far durable: a connector's STATE is saved only after it.
+public final class RecordStream {
+    let session: IngestSession
+    public let name: String
+    let fileID: Int64
+    public private(set) var file: FileSummary
+    var batch: [HubStore.BatchItem] = []
+    var counters: [String: Int] = [:]
+    var closed = false
+
+    init(session: IngestSession, name: String, fileID: Int64) {
+        self.session = session
+        self.name = name
+        self.fileID = fileID
+        file = FileSummary(file: name)
+    }
+
+    var ingestor: Ingestor { session.ingestor }
+
+    /// One record: its fields as the connector's mapping reads them, its line in the stream, the bytes it came as.
+    public func add(fields: [String: JSONValue], line: Int, raw: [UInt8]) throws {
+        var seq: Int? = nil
+        if let group = ingestor.connector.sequenceGroup {
+            let g = group.resolveText(in: fields)
+            let n = (counters[g] ?? 0) + 1
+            counters[g] = n
+            seq = n
+        }
+        batch.append(.row(ingestor.normaliser.row(fields: fields, root: [:], seq: seq, line: line, raw: raw)))
+        if batch.count >= ingestor.batchSize { try commit() }
+    }
+
+    /// Something in the stream that is not a record the hub can read: dead-lettered with its line and reason.
+    public func addMalformed(line: Int, field: String? = nil, reason: String, raw: [UInt8]) throws {
+        batch.append(.unparsed(DeadLetter(line: line, field: field, reason: reason, raw: raw)))
+        if batch.count >= ingestor.batchSize { try commit() }
+    }
+
+    /// Writes the pending records in one transaction; returns when they are durable.
+    public func commit() throws {
+        guard !batch.isEmpty else { return }
+        let results = try session.store.write(connector: ingestor.connector.name, file: name, fileID: fileID, items: batch)
+        batch.removeAll(keepingCapacity: true)
+        for r in results {
+            file.read += 1
+            switch r {
+            case .accepted: file.accepted += 1
+            case .unchanged: file.unchanged += 1
+            case .deadLettered: file.deadLettered += 1
+            }
+        }
+    }
+
+    /// Commits what is pending and adds this stream's counts to the run. `commitPending: false` drops records not
+    /// yet committed (after a kill or failure, they come again from the last saved state).
+    public func close(commitPending: Bool = true) throws {
+        guard !closed else { return }
+        closed = true
+        if commitPending { try commit() } else { batch.removeAll() }
+        session.append(file)
+    }
+}

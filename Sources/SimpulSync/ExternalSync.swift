@@ -1,0 +1,187 @@
+import Foundation
+import SimpulConnectors
+import SimpulIngest
+import SimpulJSON
+import SimpulStorage
+
+/// Runs an external connector program: `spec`, `check --config`, `discover --config`, `read --config [--state]`.
+public struct ExternalSync {
+    public let connector: Connector
+    public let source: ExternalSource
+
+    public init(connector: Connector, source: ExternalSource) {
+        self.connector = connector
+        self.source = source
+    }
+
+    /// What a `read` did, beyond the run summary.
+    public struct ReadReport: Sendable {
+        public var records = 0
+        public var states = 0
+        public var logs = 0
+        /// Lines that were not usable messages (dead-lettered with their line and reason).
+        public var badLines = 0
+        public var exitStatus: Int32 = 0
+        /// Set when the run failed: the connector's ERROR message, a non-zero exit, a timeout.
+        public var failure: String? = nil
+        public var interrupted = false
+        public var stderrTail = ""
+    }
+
+    /// Test hook for the acceptance kit: after this many STATEs were saved, the program is killed when the next
+    /// STATE arrives: the records between are committed, that STATE is not (a crash between two STATEs).
+    public var interruptAfterStates: Int? = nil
+    /// LOG messages go here (the CLI prints them to stderr with --verbose; the hub never stores them).
+    public var onLog: ((String, String) -> Void)? = nil
+
+    // MARK: verbs with one answer
+
+    public func spec() throws -> JSONValue {
+        for m in try messages(verb: "spec", config: false) { if case .spec(let s) = m { return s } }
+        throw SyncError.protocolError("spec printed no SPEC message")
+    }
+
+    public func check() throws -> (ok: Bool, message: String) {
+        for m in try messages(verb: "check", config: true) { if case .connectionStatus(let ok, let msg) = m { return (ok, msg) } }
+        throw SyncError.protocolError("check printed no CONNECTION_STATUS message")
+    }
+
+    public func discover() throws -> [(name: String, schema: JSONValue)] {
+        for m in try messages(verb: "discover", config: true) { if case .catalog(let s) = m { return s } }
+        throw SyncError.protocolError("discover printed no CATALOG message")
+    }
+
+    func messages(verb: String, config: Bool) throws -> [ProtocolMessage] {
+        let files = try TempFiles()
+        defer { files.remove() }
+        var args = source.command + [verb]
+        if config { args += ["--config", try files.write("config.json", try configJSON())] }
+        let child = try ChildProcess(command: args, directory: connector.directory)
+        var out: [ProtocolMessage] = []
+        var problems: [String] = []
+        var n = 0
+        do {
+            while let l = try child.nextLine(idle: source.idleTimeout) {
+                n += 1
+                guard case .line(let bytes) = l else { problems.append("line \(n): longer than 16 MiB"); continue }
+                if bytes.isEmpty { continue }
+                switch ProtocolMessage.parse(bytes) {
+                case .success(let m): out.append(m)
+                case .failure(let p): problems.append("line \(n): \(p.reason)")
+                }
+            }
+        } catch {
+            child.kill()
+            _ = child.wait()
+            throw error
+        }
+        let status = child.wait()
+        for m in out { if case .error(let e) = m { throw SyncError.transport("\(verb): \(e)") } }
+        if status != 0 { throw SyncError.transport("\(verb) exited with status \(status)\(Self.tail(child.stderrTail))") }
+        if out.isEmpty && !problems.isEmpty { throw SyncError.protocolError("\(verb): \(problems.prefix(3).joined(separator: "; "))") }
+        return out
+    }
+
+    /// The configured config with `${NAME}` replaced from the environment (secrets stay out of connector.json).
+    public func configJSON() throws -> JSONValue {
+        func expand(_ v: JSONValue) throws -> JSONValue {
+            switch v {
+            case .string(let s): return .string(try expandEnvironment(s))
+            case .array(let a): return .array(try a.map(expand))
+            case .object(let o): return .object(try o.mapValues(expand))
+            default: return v
+            }
+        }
+        do { return try expand(source.config) } catch let e as ConfigError { throw SyncError.config("source.config: \(e.message)") }
+    }
+
+    // MARK: read
+
+    /// Runs `read` into `session`: RECORDs are mapped and written in batches; at each STATE everything before it
+    /// is committed, then the state is saved. A program that fails, stops answering or breaks the protocol fails
+    /// the run; what it sent before its last STATE stays committed, and the next run resumes from that STATE.
+    public func read(into session: IngestSession, state: JSONValue?) throws -> ReadReport {
+        let store = session.ingestor.store
+        let files = try TempFiles()
+        defer { files.remove() }
+        var args = source.command + ["read", "--config", try files.write("config.json", try configJSON())]
+        if let state { args += ["--state", try files.write("state.json", state)] }
+        let child = try ChildProcess(command: args, directory: connector.directory)
+        let stream = try session.records(name: "\(connector.name) read (run \(session.run))")
+        var report = ReadReport()
+        var lineNo = 0
+        do {
+            loop: while let l = try child.nextLine(idle: source.idleTimeout) {
+                lineNo += 1
+                guard case .line(let bytes) = l else {
+                    report.badLines += 1
+                    try stream.addMalformed(line: lineNo, reason: "a line of the connector's output is longer than 16 MiB", raw: [])
+                    continue
+                }
+                if bytes.isEmpty { continue }
+                switch ProtocolMessage.parse(bytes) {
+                case .failure(let p):
+                    report.badLines += 1
+                    try stream.addMalformed(line: lineNo, field: p.field, reason: p.reason, raw: bytes)
+                case .success(.record(let name, let data)):
+                    if let streams = source.streams, !streams.contains(name ?? "") {
+                        report.badLines += 1
+                        try stream.addMalformed(line: lineNo, field: "stream",
+                                                reason: "stream \(name ?? "(none)") is not one this connector maps (source.streams)", raw: bytes)
+                        continue
+                    }
+                    report.records += 1
+                    try stream.add(fields: data, line: lineNo, raw: bytes)
+                case .success(.state(let s)):
+                    try stream.commit()
+                    if let k = interruptAfterStates, report.states >= k {
+                        child.kill()
+                        report.interrupted = true
+                        break loop
+                    }
+                    try store.saveConnectorState(connector.name, state: s, run: session.run)
+                    report.states += 1
+                case .success(.log(let level, let message)):
+                    report.logs += 1
+                    onLog?(level, message)
+                case .success(.error(let m)):
+                    report.failure = "the connector reported: \(m)"
+                case .success:
+                    onLog?("WARN", "line \(lineNo): a \(String(decoding: bytes.prefix(40), as: UTF8.self))… message is not expected during read; ignored")
+                }
+            }
+        } catch {
+            child.kill()
+            report.failure = "\(error)"
+        }
+        try stream.close()
+        let status = child.wait()
+        report.exitStatus = status
+        report.stderrTail = child.stderrTail
+        if !report.interrupted && report.failure == nil && status != 0 {
+            report.failure = "the connector exited with status \(status)"
+        }
+        return report
+    }
+
+    static func tail(_ s: String) -> String {
+        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !t.isEmpty else { return "" }
+        return " (stderr: …\(t.suffix(300)))"
+    }
+}
+
+/// A private temporary folder (mode 0700) for config and state files; configs may hold secrets.
+final class TempFiles {
+    let dir: String
+    init() throws {
+        dir = NSTemporaryDirectory() + "simpul-sync-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    }
+    func write(_ name: String, _ v: JSONValue) throws -> String {
+        let p = dir + "/" + name
+        FileManager.default.createFile(atPath: p, contents: Data(v.jsonText.utf8), attributes: [.posixPermissions: 0o600])
+        return p
+    }
+    func remove() { try? FileManager.default.removeItem(atPath: dir) }
+}
