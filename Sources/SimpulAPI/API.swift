@@ -15,6 +15,13 @@ public final class API: @unchecked Sendable {
     public let home: HubHome?
     /// Pushes are written one at a time (the store has one writer).
     let pushLock = NSLock()
+
+    /// Runs `body` while no push or steward action updates the person index (scheduled syncs use it).
+    public func withIndexLock<T>(_ body: () throws -> T) rethrows -> T {
+        pushLock.lock()
+        defer { pushLock.unlock() }
+        return try body()
+    }
     private let stores: StorePool
     public private(set) var routes: [Route] = []
     /// The routes with their patterns split into segments once.
@@ -28,7 +35,7 @@ public final class API: @unchecked Sendable {
     let audit: AuditWriter
 
     /// What `--grant` may name besides the shared schemas.
-    public static let grantableScopes: Set<String> = ["reconciliation", "audit", "ingest", "persons"]
+    public static let grantableScopes: Set<String> = ["reconciliation", "audit", "ingest", "persons", "connectors"]
 
     public init(dbPath: String, schemas: SchemaRegistry, home: HubHome? = nil) throws {
         self.dbPath = dbPath
@@ -39,7 +46,7 @@ public final class API: @unchecked Sendable {
         stores = StorePool(path: dbPath)
         audit = AuditWriter(dbPath: dbPath)
         feeds = Feeds(dbPath: dbPath, audit: audit)
-        routes = Routes.all(self) + PersonRoutes.all(self)
+        routes = Routes.all(self) + PersonRoutes.all(self) + ConnectorRoutes.all(self)
         table = routes.map { ($0, $0.segments) }
     }
 

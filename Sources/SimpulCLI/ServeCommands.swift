@@ -5,6 +5,7 @@ import SimpulHTTP
 import SimpulIngest
 import SimpulJSON
 import SimpulStorage
+import SimpulSync
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,8 +16,10 @@ enum ServeCommands {
         CommandSpec(name: "serve", summary: "serve the HTTP API until SIGTERM or SIGINT", arguments: "", minArgs: 0, maxArgs: 0,
                     options: [Opt(name: "--host", value: "ADDR", help: "IPv4 address to listen on (default 127.0.0.1)"),
                               Opt(name: "--port", value: "N", help: "port (default 8080; 0 = any free port)"),
-                              Opt(name: "--workers", value: "N", help: "handler threads (default 16 × cores: requests mostly wait for their audit commit)"), Commands.db],
-                    details: "Routes: see /openapi.json and docs/api.md. SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit.",
+                              Opt(name: "--workers", value: "N", help: "handler threads (default 16 × cores: requests mostly wait for their audit commit)"),
+                              Opt(name: "--no-schedule", value: nil, help: "do not run sync connectors on their schedules"), Commands.db],
+                    details: "Routes: see /openapi.json and docs/api.md. Sync connectors with a schedule run on it (docs/connectors.md); "
+                        + "see simpul connector runs. SIGTERM/SIGINT: stop accepting, finish in-flight requests and syncs, exit.",
                     run: { try serve($0) }),
         CommandSpec(name: "opd add", summary: "register an OPD and print its token (shown once)", arguments: "NAME", minArgs: 1, maxArgs: 1,
                     options: [Opt(name: "--grant", value: "SCHEMA:FIELD,…|SCHEMA:*|*", help: "what it may read (also reconciliation:*, audit:*, persons:* for stewards, ingest:CONNECTOR,…); repeat for several", repeatable: true),
@@ -45,14 +48,15 @@ enum ServeCommands {
     static func serve(_ inv: Invocation) throws -> Int32 {
         let home = try HubHome.locate()
         return try runServer(dbPath: inv.dbPath, home: home, host: inv.value("--host") ?? "127.0.0.1", port: try inv.int("--port", default: 8080),
-                             workers: try inv.int("--workers", default: defaultWorkers)) { url in
+                             workers: try inv.int("--workers", default: defaultWorkers), schedule: !inv.flag("--no-schedule")) { url in
             Console.out("simpul serving \(inv.dbPath) on \(url)  (Ctrl-C to stop)")
         }
     }
 
     /// Serves the API on `dbPath` until SIGTERM or SIGINT (graceful: feeds end, in-flight requests finish).
     /// `ready` gets the base URL once the socket listens.
-    static func runServer(dbPath: String, home: HubHome, host: String, port: Int, workers: Int, ready: (String) -> Void) throws -> Int32 {
+    static func runServer(dbPath: String, home: HubHome, host: String, port: Int, workers: Int, schedule: Bool = true,
+                          ready: (String) -> Void) throws -> Int32 {
         let api = try API(dbPath: dbPath, schemas: try Hub.schemas(home: home), home: home)
         let server: HTTPServer
         do {
@@ -75,8 +79,20 @@ enum ServeCommands {
             return s
         }
         ready("http://\(host):\(server.port)")
+        var scheduler: Scheduler? = nil
+        if schedule {
+            let entries = Scheduler.scheduled(home: home) { Console.out($0) }
+            if !entries.isEmpty {
+                scheduler = Scheduler(home: home, dbPath: dbPath, entries: entries, log: { Console.out($0) }, afterRun: { _ in
+                    // The person index takes in the synced mentions, never at the same time as a push or steward action.
+                    _ = api.withIndexLock { PersonCommands.updateAfterIngest(dbPath: dbPath, home: home) }
+                })
+                scheduler?.start()
+            }
+        }
         // The signal sources must live as long as the loop (a release build would otherwise free them early).
         withExtendedLifetime(sources) { server.run() }
+        scheduler?.stop()
         api.close()
         Console.out("simpul: stopped")
         return ExitCode.ok

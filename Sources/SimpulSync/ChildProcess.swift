@@ -3,13 +3,14 @@ import Foundation
 import Glibc
 #endif
 
-/// An external connector program: started in its folder with `/usr/bin/env` (so `python3` is found on PATH and
-/// `./connector.py` in the folder), stdout read line by line with an idle timeout, stderr drained in the
-/// background (only its size and last lines are kept, for the developer's report: never stored in the hub).
+/// An external connector program: started in its folder through `/bin/sh` (`cd DIR && exec "$@"`, so `python3` is
+/// found on PATH and `./connector.py` in the folder) in a process group of its own, so a kill reaches whatever it
+/// started. stdout is read line by line with an idle timeout; stderr is drained in the background (only its last
+/// 4 KiB are kept, for the developer's report: never stored in the hub).
 final class ChildProcess: @unchecked Sendable {
-    let process = Process()
-    let stdout = Pipe()
-    let stderr = Pipe()
+    let pid: pid_t
+    let outFD: Int32
+    let errFD: Int32
     private let lock = NSLock()
     private var errTail: [UInt8] = []
     private var errBytes = 0
@@ -17,20 +18,44 @@ final class ChildProcess: @unchecked Sendable {
     private var buffer: [UInt8] = []
     private var pos = 0
     private var eof = false
+    private var exitStatus: Int32? = nil
     static let maxLine = 16 << 20
 
-    init(command: [String], directory: String, environment: [String: String]? = nil) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        if let environment { process.environment = environment }
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw SyncError.transport("cannot start \(command.joined(separator: " ")): \(error.localizedDescription)")
+    init(command: [String], directory: String) throws {
+        var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        guard pipe(&outPipe) == 0 else { throw SyncError.transport("pipe: \(String(cString: strerror(errno)))") }
+        guard pipe(&errPipe) == 0 else {
+            close(outPipe[0]); close(outPipe[1])
+            throw SyncError.transport("pipe: \(String(cString: strerror(errno)))")
         }
-        let fd = stderr.fileHandleForReading.fileDescriptor
+        // Not inherited by other programs started meanwhile (the child gets its copies through dup2).
+        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attr, 0)
+        let argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + command
+        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for p in cargs { free(p) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, "/bin/sh", &actions, &attr, &cargs, environ)
+        close(outPipe[1])
+        close(errPipe[1])
+        guard rc == 0 else {
+            close(outPipe[0]); close(errPipe[0])
+            throw SyncError.transport("cannot start \(command.joined(separator: " ")): \(String(cString: strerror(rc)))")
+        }
+        pid = child
+        outFD = outPipe[0]
+        errFD = errPipe[0]
+        let fd = errFD
         Thread.detachNewThread { [self] in
             var chunk = [UInt8](repeating: 0, count: 4096)
             while true {
@@ -47,7 +72,6 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    var pid: Int32 { process.processIdentifier }
 
     /// The last lines the program wrote to stderr (for the developer running `connector test` or `connector run`).
     var stderrTail: String {
@@ -93,7 +117,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     private func fill(idle: Double) throws {
-        let fd = stdout.fileHandleForReading.fileDescriptor
+        let fd = outFD
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let r = poll(&p, 1, Int32(min(Double(Int32.max), idle * 1000)))
         if r == 0 { throw SyncError.transport("the connector printed nothing for \(Int(idle)) s") }
@@ -110,17 +134,24 @@ final class ChildProcess: @unchecked Sendable {
         if n == 0 { eof = true } else { buffer.append(contentsOf: chunk[0..<n]) }
     }
 
+    /// Kills the program and everything it started (its process group).
     func kill() {
-        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+        if exitStatus == nil { Glibc.kill(-pid, SIGKILL) }
     }
 
-    /// Waits for the exit; returns the exit status (128 + signal when killed by one).
+    /// Waits for the exit; returns the exit status (128 + signal when killed by one). Whatever the program left
+    /// running in its group is killed too, so nothing holds the pipes open.
     func wait() -> Int32 {
-        process.waitUntilExit()
-        try? stdout.fileHandleForReading.close()
-        errDone.wait()
-        try? stderr.fileHandleForReading.close()
-        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        if let s = exitStatus { return s }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        Glibc.kill(-pid, SIGKILL)
+        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        exitStatus = code
+        close(outFD)
+        _ = errDone.wait(timeout: .now() + 2)
+        close(errFD)
+        return code
     }
 }
 

@@ -33,6 +33,7 @@ public struct ExternalSync {
     public var interruptAfterStates: Int? = nil
     /// LOG messages go here (the CLI prints them to stderr with --verbose; the hub never stores them).
     public var onLog: ((String, String) -> Void)? = nil
+    public var isCancelled: @Sendable () -> Bool = { false }
 
     // MARK: verbs with one answer
 
@@ -83,17 +84,7 @@ public struct ExternalSync {
     }
 
     /// The configured config with `${NAME}` replaced from the environment (secrets stay out of connector.json).
-    public func configJSON() throws -> JSONValue {
-        func expand(_ v: JSONValue) throws -> JSONValue {
-            switch v {
-            case .string(let s): return .string(try expandEnvironment(s))
-            case .array(let a): return .array(try a.map(expand))
-            case .object(let o): return .object(try o.mapValues(expand))
-            default: return v
-            }
-        }
-        do { return try expand(source.config) } catch let e as ConfigError { throw SyncError.config("source.config: \(e.message)") }
-    }
+    public func configJSON() throws -> JSONValue { try source.resolvedConfig() }
 
     // MARK: read
 
@@ -113,6 +104,12 @@ public struct ExternalSync {
         do {
             loop: while let l = try child.nextLine(idle: source.idleTimeout) {
                 lineNo += 1
+                if isCancelled() {
+                    child.kill()
+                    report.interrupted = true
+                    report.failure = "stopped: the hub is shutting down (the next run resumes from the last STATE)"
+                    break loop
+                }
                 guard case .line(let bytes) = l else {
                     report.badLines += 1
                     try stream.addMalformed(line: lineNo, reason: "a line of the connector's output is longer than 16 MiB", raw: [])
@@ -184,4 +181,19 @@ final class TempFiles {
         return p
     }
     func remove() { try? FileManager.default.removeItem(atPath: dir) }
+}
+
+extension ExternalSource {
+    /// `config` with `${NAME}` replaced from the environment.
+    public func resolvedConfig() throws -> JSONValue {
+        func expand(_ v: JSONValue) throws -> JSONValue {
+            switch v {
+            case .string(let s): return .string(try expandEnvironment(s))
+            case .array(let a): return .array(try a.map(expand))
+            case .object(let o): return .object(try o.mapValues(expand))
+            default: return v
+            }
+        }
+        do { return try expand(config) } catch let e as ConfigError { throw SyncError.config("source.config: \(e.message)") }
+    }
 }

@@ -18,6 +18,7 @@ public struct HTTPPull {
     public var sleep: (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }
     /// Retries and other notes, for the run's log.
     public var onLog: ((String, String) -> Void)? = nil
+    public var isCancelled: @Sendable () -> Bool = { false }
 
     public init(connector: Connector, source: HTTPSource) {
         self.connector = connector
@@ -30,6 +31,7 @@ public struct HTTPPull {
         public var retries = 0
         public var failure: String? = nil
         public var cursor: String? = nil
+        public var cancelled = false
     }
 
     public func pull(into session: IngestSession, state: JSONValue?) -> PullReport {
@@ -49,6 +51,11 @@ public struct HTTPPull {
         var page = 0
         var cursor: String? = nil
         while report.pages < source.maxPages {
+            if isCancelled() {
+                report.cancelled = true
+                report.failure = "stopped: the hub is shutting down (the next run resumes from the saved state)"
+                return report
+            }
             var params = source.query
             if let inc = source.incremental, let since { params.append((inc.param, since)) }
             switch source.pagination {
@@ -158,7 +165,12 @@ public struct HTTPPull {
             attempt += 1
             report.retries += 1
             onLog?("WARN", "\(problem); retry \(attempt) of \(source.retries) in \(String(format: "%.1f", delay)) s")
-            sleep(delay)
+            var slept = 0.0
+            while slept < delay && !isCancelled() {
+                sleep(min(0.25, delay - slept))
+                slept += 0.25
+            }
+            if isCancelled() { return .failure("\(problem); the hub is shutting down") }
             delay = min(source.maxBackoff, delay * 2)
         }
     }

@@ -47,6 +47,8 @@ public enum SyncRunner {
         /// Acceptance-kit hook: see `ExternalSync.interruptAfterStates`.
         public var interruptAfterStates: Int? = nil
         public var sleep: ((Double) -> Void)? = nil
+        /// Polled between pages and messages: true ends the run as `interrupted` (the hub is stopping).
+        public var isCancelled: @Sendable () -> Bool = { false }
         public init() {}
     }
 
@@ -70,12 +72,13 @@ public enum SyncRunner {
             var sync = ExternalSync(connector: connector, source: ext)
             sync.onLog = options.onLog
             sync.interruptAfterStates = options.interruptAfterStates
+            sync.isCancelled = options.isCancelled
             do {
                 let r = try sync.read(into: session, state: state)
                 detail = ["records": .int(r.records), "states": .int(r.states), "logs": .int(r.logs), "bad_lines": .int(r.badLines),
                           "exit_status": .int(Int(r.exitStatus))]
                 tail = r.stderrTail
-                if r.interrupted { status = "interrupted" } else if let f = r.failure { status = "failed"; error = f }
+                if r.interrupted { status = "interrupted"; error = r.failure } else if let f = r.failure { status = "failed"; error = f }
             } catch let e {
                 status = "failed"
                 error = "\(e)"
@@ -83,10 +86,11 @@ public enum SyncRunner {
         case .http(let h):
             var pull = HTTPPull(connector: connector, source: h)
             pull.onLog = options.onLog
+            pull.isCancelled = options.isCancelled
             if let s = options.sleep { pull.sleep = s }
             let r = pull.pull(into: session, state: state)
             detail = ["pages": .int(r.pages), "requests": .int(r.requests), "retries": .int(r.retries)]
-            if let f = r.failure { status = "failed"; error = f }
+            if r.cancelled { status = "interrupted"; error = r.failure } else if let f = r.failure { status = "failed"; error = f }
         }
         let summary = try session.finish(status: status, error: error)
         return Outcome(run: session.run, summary: summary, status: status, error: error, detail: detail, stderrTail: tail)

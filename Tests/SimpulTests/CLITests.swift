@@ -75,7 +75,7 @@ import Testing
 }
 
 @Suite(.serialized) struct ConnectorKitTests {
-    @Test(arguments: ["dukcapil-siak", "sicantik", "oss-rba", "sipd-perencanaan", "sipd-penganggaran", "simda-keuangan"])
+    @Test(arguments: ["dukcapil-siak", "sicantik", "oss-rba", "sipd-perencanaan", "sipd-penganggaran", "simda-keuangan", "simbg-pbg"])
     func referenceConnectorsPassTheAcceptanceKit(name: String) {
         #expect(SimpulCLI.main(["connector", "test", name, "--json"]) == ExitCode.ok)
     }
