@@ -61,6 +61,11 @@ public final class IngestSession {
     }
 }
 
+enum Pending: Sendable {
+    case record(fields: [String: JSONValue], seq: Int?, line: Int, raw: [UInt8])
+    case unparsed(DeadLetter)
+}
+
 /// Records streamed into a run, normalised on the calling thread and written in batches. `commit()` makes
 /// everything added so far durable: a connector's STATE is saved only after it.
 public final class RecordStream {
@@ -68,7 +73,8 @@ public final class RecordStream {
     public let name: String
     let fileID: Int64
     public private(set) var file: FileSummary
-    var batch: [HubStore.BatchItem] = []
+    /// Records and unreadable lines waiting for the next commit, in stream order; normalised at commit, in parallel.
+    var pending: [Pending] = []
     var counters: [String: Int] = [:]
     var closed = false
 
@@ -90,21 +96,22 @@ public final class RecordStream {
             counters[g] = n
             seq = n
         }
-        batch.append(.row(ingestor.normaliser.row(fields: fields, root: [:], seq: seq, line: line, raw: raw)))
-        if batch.count >= ingestor.batchSize { try commit() }
+        pending.append(.record(fields: fields, seq: seq, line: line, raw: raw))
+        if pending.count >= ingestor.batchSize { try commit() }
     }
 
     /// Something in the stream that is not a record the hub can read: dead-lettered with its line and reason.
     public func addMalformed(line: Int, field: String? = nil, reason: String, raw: [UInt8]) throws {
-        batch.append(.unparsed(DeadLetter(line: line, field: field, reason: reason, raw: raw)))
-        if batch.count >= ingestor.batchSize { try commit() }
+        pending.append(.unparsed(DeadLetter(line: line, field: field, reason: reason, raw: raw)))
+        if pending.count >= ingestor.batchSize { try commit() }
     }
 
     /// Writes the pending records in one transaction; returns when they are durable.
     public func commit() throws {
-        guard !batch.isEmpty else { return }
+        guard !pending.isEmpty else { return }
+        let batch = Self.normalise(pending, ingestor.normaliser, workers: ingestor.workers)
+        pending.removeAll(keepingCapacity: true)
         let results = try session.store.write(connector: ingestor.connector.name, file: name, fileID: fileID, items: batch)
-        batch.removeAll(keepingCapacity: true)
         for r in results {
             file.read += 1
             switch r {
@@ -120,7 +127,43 @@ public final class RecordStream {
     public func close(commitPending: Bool = true) throws {
         guard !closed else { return }
         closed = true
-        if commitPending { try commit() } else { batch.removeAll() }
+        if commitPending { try commit() } else { pending.removeAll() }
         session.append(file)
     }
+
+    /// Normalises a batch on `workers` threads (normalisation is pure); the order is kept.
+    static func normalise(_ items: [Pending], _ normaliser: RowNormaliser, workers: Int) -> [HubStore.BatchItem] {
+        @Sendable func one(_ p: Pending) -> HubStore.BatchItem {
+            switch p {
+            case .record(let fields, let seq, let line, let raw):
+                return .row(normaliser.row(fields: fields, root: [:], seq: seq, line: line, raw: raw))
+            case .unparsed(let d): return .unparsed(d)
+            }
+        }
+        let parts = items.count < 64 ? 1 : max(1, workers)
+        if parts == 1 { return items.map(one) }
+        let out = UnsafeResults(count: items.count)
+        let size = (items.count + parts - 1) / parts
+        DispatchQueue.concurrentPerform(iterations: parts) { k in
+            for i in (k * size)..<min(items.count, (k + 1) * size) { out.set(i, one(items[i])) }
+        }
+        return out.values
+    }
+}
+
+/// Slots written by disjoint index ranges from several threads, then read once all are done.
+final class UnsafeResults: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<HubStore.BatchItem?>
+    private let count: Int
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil, count: count)
+    }
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+    func set(_ i: Int, _ v: HubStore.BatchItem) { slots[i] = v }
+    var values: [HubStore.BatchItem] { (0..<count).map { slots[$0]! } }
 }

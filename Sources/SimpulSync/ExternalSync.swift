@@ -34,6 +34,7 @@ public struct ExternalSync {
     /// LOG messages go here (the CLI prints them to stderr with --verbose; the hub never stores them).
     public var onLog: ((String, String) -> Void)? = nil
     public var isCancelled: @Sendable () -> Bool = { false }
+    public var onCommit: ((Int) -> Void)? = nil
 
     // MARK: verbs with one answer
 
@@ -138,6 +139,7 @@ public struct ExternalSync {
                     }
                     try store.saveConnectorState(connector.name, state: s, run: session.run)
                     report.states += 1
+                    onCommit?(report.records)
                 case .success(.log(let level, let message)):
                     report.logs += 1
                     onLog?(level, message)

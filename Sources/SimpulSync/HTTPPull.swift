@@ -19,6 +19,7 @@ public struct HTTPPull {
     /// Retries and other notes, for the run's log.
     public var onLog: ((String, String) -> Void)? = nil
     public var isCancelled: @Sendable () -> Bool = { false }
+    public var onCommit: ((Int) -> Void)? = nil
 
     public init(connector: Connector, source: HTTPSource) {
         self.connector = connector
@@ -93,6 +94,7 @@ public struct HTTPPull {
                 return report
             }
             let records = Self.records(doc, path: connector.recordPath)
+            onCommit?(session.summary.read)
             if let inc = source.incremental {
                 for r in records {
                     if let u = r[inc.field]?.scalarText, !u.isEmpty, highest.map({ u > $0 }) ?? true { highest = u }

@@ -49,6 +49,8 @@ public enum SyncRunner {
         public var sleep: ((Double) -> Void)? = nil
         /// Polled between pages and messages: true ends the run as `interrupted` (the hub is stopping).
         public var isCancelled: @Sendable () -> Bool = { false }
+        /// Called after each commit point (a saved STATE, a stored page) with the records read so far.
+        public var onCommit: ((Int) -> Void)? = nil
         public init() {}
     }
 
@@ -73,6 +75,7 @@ public enum SyncRunner {
             sync.onLog = options.onLog
             sync.interruptAfterStates = options.interruptAfterStates
             sync.isCancelled = options.isCancelled
+            sync.onCommit = options.onCommit
             do {
                 let r = try sync.read(into: session, state: state)
                 detail = ["records": .int(r.records), "states": .int(r.states), "logs": .int(r.logs), "bad_lines": .int(r.badLines),
@@ -87,6 +90,7 @@ public enum SyncRunner {
             var pull = HTTPPull(connector: connector, source: h)
             pull.onLog = options.onLog
             pull.isCancelled = options.isCancelled
+            pull.onCommit = options.onCommit
             if let s = options.sleep { pull.sleep = s }
             let r = pull.pull(into: session, state: state)
             detail = ["pages": .int(r.pages), "requests": .int(r.requests), "retries": .int(r.retries)]

@@ -24,6 +24,8 @@ public final class FakeSiCantik: @unchecked Sendable {
     private var _count: Int
     /// Records whose updated_at is at or after this are "changed" (to simulate edits at the source).
     private var edits: [Int: String] = [:]
+    /// The generated applications in answer order, rebuilt after a change.
+    private var cache: [(String, Int, JSONValue)]? = nil
 
     public init(count: Int) throws {
         _count = count
@@ -41,9 +43,9 @@ public final class FakeSiCantik: @unchecked Sendable {
     /// The next requests behave like this, in order; then normally again.
     public func script(_ b: [Behaviour]) { lock.withLock { script += b } }
     public var requests: [String] { lock.withLock { _requests } }
-    public func setCount(_ n: Int) { lock.withLock { _count = n } }
+    public func setCount(_ n: Int) { lock.withLock { _count = n; cache = nil } }
     /// Changes application `index` (0-based) at the source: a new updated_at, a new status.
-    public func edit(_ index: Int, updatedAt: String) { lock.withLock { edits[index] = updatedAt } }
+    public func edit(_ index: Int, updatedAt: String) { lock.withLock { edits[index] = updatedAt; cache = nil } }
 
     public static func item(_ i: Int, updatedAt: String? = nil) -> JSONValue {
         let id = 200_000 + i
@@ -79,16 +81,19 @@ public final class FakeSiCantik: @unchecked Sendable {
         func q(_ n: String) -> String? { req.query.first { $0.name == n }?.value }
         let page = max(1, Int(q("page") ?? "1") ?? 1), per = max(1, min(1000, Int(q("per_page") ?? "100") ?? 100))
         let since = q("updated_since")
-        let (count, edits) = lock.withLock { (_count, self.edits) }
-        var items: [(String, Int, JSONValue)] = []
-        items.reserveCapacity(count)
-        for i in 0..<count {
-            let item = Self.item(i, updatedAt: edits[i])
-            let u = item["updated_at"]?.stringValue ?? ""
-            if let since, u < since { continue }
-            items.append((u, i, item))
+        let all: [(String, Int, JSONValue)] = lock.withLock {
+            if let c = cache { return c }
+            var items: [(String, Int, JSONValue)] = []
+            items.reserveCapacity(_count)
+            for i in 0..<_count {
+                let item = Self.item(i, updatedAt: edits[i])
+                items.append((item["updated_at"]?.stringValue ?? "", i, item))
+            }
+            items.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+            cache = items
+            return items
         }
-        items.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+        let items = since.map { s in all.filter { $0.0 >= s } } ?? all
         let total = max(1, (items.count + per - 1) / per)
         let slice = items.dropFirst((page - 1) * per).prefix(per).map(\.2)
         let body = JSONValue.object(["status": .string("success"), "page": .int(page), "total_page": .int(total), "data": .array(Array(slice))])

@@ -13,6 +13,7 @@ let usage = """
            simpul-bench reconcile [--budget-lines N] [--sp2d-lines N] [--dir DIR]   a fiscal year reconciled vs a SQL GROUP BY
            simpul-bench match [--mentions N] [--seed N]       the person index on a synthetic corpus: precision, recall, speed
            simpul-bench audit [--entries N] [--batch N] [--persons N]   the audit chain: appends, access by NIK, verify
+           simpul-bench sync [--records N] [--page N] [--state-every N]   external connector and HTTP pull vs file ingest
            simpul-bench gen siak N FILE                             write a synthetic SIAK export
     """
 
@@ -149,6 +150,7 @@ do {
     case "reconcile": try benchReconcile(Array(args.dropFirst()))
     case "audit": try benchAudit(Array(args.dropFirst()))
     case "match": try benchMatch(Array(args.dropFirst()))
+    case "sync": try benchSync(Array(args.dropFirst()))
     case "phases" where args.count == 2: try benchPhases(file: args[1])
     case "gen" where args.count == 4 && args[1] == "siak":
         _ = try SIAKGenerator.write(rows: Int(args[2]) ?? 0, to: args[3])
