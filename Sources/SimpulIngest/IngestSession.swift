@@ -106,12 +106,16 @@ public final class RecordStream {
         if pending.count >= ingestor.batchSize { try commit() }
     }
 
-    /// Writes the pending records in one transaction; returns when they are durable.
-    public func commit() throws {
-        guard !pending.isEmpty else { return }
+    /// Writes the pending records in one transaction; returns when they are durable. `then` runs inside that
+    /// transaction (even when nothing is pending): a connector's state is saved with the records before it.
+    public func commit(then: (() throws -> Void)? = nil) throws {
+        guard !pending.isEmpty else {
+            if let then { try session.store.writeTransaction(then) }
+            return
+        }
         let batch = Self.normalise(pending, ingestor.normaliser, workers: ingestor.workers)
         pending.removeAll(keepingCapacity: true)
-        let results = try session.store.write(connector: ingestor.connector.name, file: name, fileID: fileID, items: batch)
+        let results = try session.store.write(connector: ingestor.connector.name, file: name, fileID: fileID, items: batch, then: then)
         for r in results {
             file.read += 1
             switch r {

@@ -171,7 +171,9 @@ public final class HubStore {
     }
 
     /// Writes one batch for `connector` from `file` in one transaction; returns what happened to each item.
-    public func write(connector: String, file: String, fileID: Int64?, items: [BatchItem]) throws -> [RowResult] {
+    /// `then` runs inside the same transaction after the batch (a sync connector saves its state there, so records
+    /// and the state that follows them become durable together).
+    public func write(connector: String, file: String, fileID: Int64?, items: [BatchItem], then: (() throws -> Void)? = nil) throws -> [RowResult] {
         let at = Self.now()
         return try writeTransaction {
             let rawTopic = try topicID("raw.\(connector)")
@@ -213,6 +215,7 @@ public final class HubStore {
                     results.append(try apply(connector: connector, file: file, rawID: id, row.outcome, at: at, newRow: true))
                 }
             }
+            try then?()
             return results
         }
     }

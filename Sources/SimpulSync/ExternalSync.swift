@@ -131,13 +131,14 @@ public struct ExternalSync {
                     report.records += 1
                     try stream.add(fields: data, line: lineNo, raw: bytes)
                 case .success(.state(let s)):
-                    try stream.commit()
                     if let k = interruptAfterStates, report.states >= k {
+                        try stream.commit()
                         child.kill()
                         report.interrupted = true
                         break loop
                     }
-                    try store.saveConnectorState(connector.name, state: s, run: session.run)
+                    // The records before this STATE and the STATE itself, in one durable transaction.
+                    try stream.commit { try store.saveConnectorState(connector.name, state: s, run: session.run) }
                     report.states += 1
                     onCommit?(report.records)
                 case .success(.log(let level, let message)):
