@@ -15,6 +15,7 @@ public final class API: @unchecked Sendable {
     public let home: HubHome?
     /// Pushes are written one at a time (the store has one writer).
     let pushLock = NSLock()
+    let console: ConsoleFiles
 
     /// Runs `body` while no push or steward action updates the person index (scheduled syncs use it).
     public func withIndexLock<T>(_ body: () throws -> T) rethrows -> T {
@@ -46,12 +47,14 @@ public final class API: @unchecked Sendable {
         stores = StorePool(path: dbPath)
         audit = AuditWriter(dbPath: dbPath)
         feeds = Feeds(dbPath: dbPath, audit: audit)
+        console = ConsoleFiles(directory: home.map { $0.root + "/console" })
         routes = Routes.all(self) + PersonRoutes.all(self) + ConnectorRoutes.all(self)
         table = routes.map { ($0, $0.segments) }
     }
 
     /// The HTTP handler: never throws, never crashes on input; errors become JSON with their status.
     public func handle(_ req: HTTPRequest) -> HTTPResponse {
+        if req.path == "/" || req.path.hasPrefix("/console/"), let page = console.response(for: req) { return page }
         let t0 = DispatchTime.now().uptimeNanoseconds
         var routeName = "unmatched"
         let resp: HTTPResponse

@@ -1,6 +1,7 @@
 import Foundation
 import SimpulConnectors
 import SimpulHTTP
+import SimpulIngest
 import SimpulJSON
 import SimpulStorage
 
@@ -24,10 +25,59 @@ enum ConnectorRoutes {
                     guard let n = Int(v), (1...500).contains(n) else { throw APIError(400, "invalid_parameter", "limit is 1 to 500") }
                     return n
                 } ?? 50
-                let runs = try r.store.runs(connector: r.http.query("connector").flatMap { $0.isEmpty ? nil : $0 }, limit: limit)
+                let runs = try r.store.runs(connector: try connectorParam(r), limit: limit)
                 return .json(.object(["runs": .array(runs.map(\.json))]))
             },
+            Route(method: "GET", pattern: "/v1/dlq",
+                  summary: "the dead-letter queue: connector, file, line, field and reason of each rejected row, newest first; the rows themselves are not sent (simpul dlq show ID) (grant connectors:*)",
+                  access: .token,
+                  query: [QueryParam(name: "connector", required: false, description: "only this connector", schema: ["pattern": .string("^[a-z0-9-]{1,100}$")]),
+                          QueryParam(name: "status", required: false, description: "open (default), resolved or all", schema: ["enum": .array([.string("open"), .string("resolved"), .string("all")])]),
+                          QueryParam(name: "limit", required: false, description: "1 to 1000 (default 100)", type: "integer", schema: ParamSchema.range(1, 1000))],
+                  tag: "connectors") { r in
+                try requireGrant(r)
+                let status = r.http.query("status") ?? "open"
+                guard ["open", "resolved", "all"].contains(status) else { throw APIError(400, "invalid_parameter", "status is open, resolved or all") }
+                let limit = try r.http.query("limit").map { v -> Int in
+                    guard let n = Int(v), (1...1000).contains(n) else { throw APIError(400, "invalid_parameter", "limit is 1 to 1000") }
+                    return n
+                } ?? 100
+                let list = try r.store.deadLetters(connector: try connectorParam(r),
+                                                   status: status == "all" ? nil : status, limit: limit)
+                return .json(.object(["dead_letters": .array(list.map { $0.json(raw: false) })]))
+            },
+            Route(method: "POST", pattern: "/v1/dlq/{id}/retry",
+                  summary: "re-normalise a dead-lettered row from the raw log with the connector's current mapping (after a fix) (grant connectors:*)",
+                  access: .token, tag: "connectors", pathSchemas: ["id": ["type": .string("integer"), "minimum": .int(1)]],
+                  extraErrors: [409: "the row could not be read at all: ingest the file again", 501: "this server has no connectors"]) { r in
+                try requireGrant(r)
+                guard let id = Int64(r.params["id"] ?? ""), id > 0 else { throw APIError(400, "invalid_parameter", "id is a dead letter's number") }
+                guard let e = try r.store.deadLetter(id: id) else { throw APIError(404, "not_found", "no dead letter \(id)") }
+                guard e.rawID != nil else {
+                    throw APIError(409, "not_retryable", "dead letter \(id) could not be read as a row at all: fix the source and ingest the file again")
+                }
+                guard let home = api.home else { throw APIError(501, "not_implemented", "this server has no connectors") }
+                let result = try api.withIndexLock { () throws -> RowResult in
+                    let ingestor = Ingestor(store: r.store, normaliser: try RowNormaliser(
+                        connector: try Connector.load(directory: try home.connectorDirectory(e.connector)), schemas: api.schemas))
+                    let res = try ingestor.retry(deadLetter: e)
+                    if res == .accepted { _ = try? PersonRoutes.index(r, api: api).update() }
+                    return res
+                }
+                let now = try r.store.deadLetter(id: id)
+                return .json(.object(["id": .int(Int(id)), "resolved": .bool(result == .accepted), "reason": .string(now?.reason ?? e.reason),
+                                      "status": .string(now?.status ?? e.status)]))
+            },
         ]
+    }
+
+    /// The optional `connector` filter: a connector name (lower-case letters, digits, '-').
+    static func connectorParam(_ r: APIRequest) throws -> String? {
+        guard let c = r.http.query("connector") else { return nil }
+        guard (1...100).contains(c.utf8.count), c.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }) else {
+            throw APIError(400, "invalid_parameter", "connector is a connector name: lower-case letters, digits and '-'")
+        }
+        return c
     }
 
     static func requireGrant(_ r: APIRequest) throws {

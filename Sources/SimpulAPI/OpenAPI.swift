@@ -37,11 +37,11 @@ enum OpenAPI {
                                        "schema": .object(["type": .string("string")])]))
             }
             var responses: [String: JSONValue] = [
-                "200": .object(["description": .string("OK"), "content": .object([
-                    r.pattern == "/metrics" ? "text/plain" : "application/json": .object(["schema": .object([:])]),
-                ])]),
+                "200": .object(["description": .string("OK"), "content": .object(Dictionary(uniqueKeysWithValues:
+                    (r.pattern == "/metrics" ? ["text/plain"] : r.responseTypes).map { ($0, JSONValue.object(["schema": .object([:])])) }))]),
                 "400": errorResponse("invalid request"), "404": errorResponse("not found"), "503": errorResponse("the hub could not answer"),
             ]
+            for (status, d) in r.extraErrors { responses[String(status)] = errorResponse(d) }
             if r.access != .open {
                 responses["401"] = errorResponse("missing, unknown, revoked or expired token")
                 responses["403"] = errorResponse("not granted (schema, or purpose for personal data)")

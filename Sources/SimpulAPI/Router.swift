@@ -102,6 +102,10 @@ public struct Route: @unchecked Sendable {
     /// For `.token` routes: personal data after all when this says so for the path parameters (a personal
     /// schema's records); then the route needs a purpose and is audited like a `.personal` one.
     public var personalWhen: (@Sendable ([String: String]) -> Bool)? = nil
+    /// Media types of a 200 answer, for the OpenAPI document (the first is the default).
+    public var responseTypes: [String] = ["application/json"]
+    /// Error statuses beyond the common ones this route can answer (e.g. 409), for the OpenAPI document.
+    public var extraErrors: [Int: String] = [:]
     public var handler: (inout APIRequest) throws -> HTTPResponse
 
     var segments: [String] { pattern.split(separator: "/").map(String.init) }

@@ -80,8 +80,31 @@ enum Routes {
                   access: .token,
                   query: [QueryParam(name: "tahun", required: true, description: "fiscal year, e.g. 2024", type: "integer", schema: ParamSchema.year),
                           QueryParam(name: "kode_skpd", required: false, description: "only this SKPD, e.g. 1.02.0.00.0.00.01.0000",
-                                     schema: ["pattern": .string(#"^[0-9]\.[0-9]{2}\.[0-9]\.[0-9]{2}\.[0-9]\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$"#)])],
-                  tag: "reconciliation") { r in try reconciliation(&r) },
+                                     schema: ["pattern": .string(#"^[0-9]\.[0-9]{2}\.[0-9]\.[0-9]{2}\.[0-9]\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$"#)]),
+                          QueryParam(name: "format", required: false, description: "json (default) or csv (UTF-8 with BOM, ';', decimal comma, as simpul reconcile --format csv)",
+                                     schema: ["enum": .array([.string("json"), .string("csv")])])],
+                  tag: "reconciliation", responseTypes: ["application/json", "text/csv"]) { r in try reconciliation(&r) },
+            Route(method: "GET", pattern: "/v1/me", summary: "the calling OPD: its name, purposes and grants (what the console offers)",
+                  access: .token, tag: "access") { r in
+                let opd = r.opd!
+                var grants: [String: JSONValue] = [:]
+                for (k, f) in opd.grants {
+                    switch f {
+                    case .all: grants[k] = .string("*")
+                    case .some(let s): grants[k] = .array(s.sorted().map { .string($0) })
+                    }
+                }
+                if opd.allSchemas { grants["*"] = .string("*") }
+                return .json(.object(["opd": .string(opd.name), "purposes": .array(opd.purposes.map { .string($0) }), "grants": .object(grants),
+                                      "expires_at": opd.expiresAt.map { .string(HubStore.isoTime($0)) } ?? .null]))
+            },
+            Route(method: "GET", pattern: "/v1/audit/verify", summary: "checks the audit log's hash chain; names the first edited, deleted or reordered entry (grant audit)",
+                  access: .token, tag: "audit") { r in
+                guard r.opd?.fields("audit") != nil else { throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted 'audit'") }
+                let (entries, broken) = try r.store.verifyAudit()
+                return .json(.object(["ok": .bool(broken == nil), "entries": .int(entries),
+                                      "broken_entry": broken.map { .int(Int($0.id)) } ?? .null, "reason": broken.map { .string($0.reason) } ?? .null]))
+            },
             Route(method: "GET", pattern: "/v1/audit/access", summary: "who read this person's data, when and for what purpose (audited)",
                   access: .personal, query: [QueryParam(name: "nik", required: true, description: "the person's NIK (16 digits)", schema: ParamSchema.nik)],
                   tag: "audit") { r in
@@ -196,8 +219,15 @@ enum Routes {
         if let s = r.http.query("kode_skpd"), !s.isEmpty {
             do { skpd = try BudgetCodes.skpd(s) } catch { throw APIError(400, "invalid_parameter", "kode_skpd: \(error.reason)") }
         }
+        let format = r.http.query("format") ?? "json"
+        guard format == "json" || format == "csv" else { throw APIError(400, "invalid_parameter", "format is json or csv") }
         var report = Reconciler(data: try FiscalData.load(store: r.store, tahun: y, skpd: skpd)).run()
         report.kodeSkpd = skpd
+        if format == "csv" {
+            return HTTPResponse(status: 200, headers: [("Content-Type", "text/csv; charset=utf-8"),
+                                                       ("Content-Disposition", "attachment; filename=\"rekonsiliasi-\(y).csv\"")],
+                                body: Array(report.csv().utf8))
+        }
         return .json(report.json)
     }
 }

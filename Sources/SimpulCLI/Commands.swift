@@ -178,19 +178,7 @@ enum ReconcileCommand {
 }
 
 enum DLQCommands {
-    static func entryJSON(_ e: DeadLetterEntry, raw: Bool) -> JSONValue {
-        var o: [String: JSONValue] = [
-            "id": .int(Int(e.id)), "connector": .string(e.connector), "file": e.file.map { .string($0) } ?? .null,
-            "line": .int(e.line), "field": e.field.map { .string($0) } ?? .null, "reason": .string(e.reason),
-            "status": .string(e.status), "seen": .int(e.seen), "first_at": .string(HubStore.isoTime(e.firstAt)),
-            "last_at": .string(HubStore.isoTime(e.lastAt)), "retryable": .bool(e.rawID != nil),
-        ]
-        if raw {
-            if let s = String(validating: e.raw, as: UTF8.self) { o["raw"] = .string(s) } else { o["raw_hex"] = .string(e.raw.map { String(format: "%02x", $0) }.joined()) }
-            o["raw_truncated"] = .bool(e.rawTruncated)
-        }
-        return .object(o)
-    }
+    static func entryJSON(_ e: DeadLetterEntry, raw: Bool) -> JSONValue { e.json(raw: raw) }
 
     static func list(_ inv: Invocation) throws -> Int32 {
         let store = try HubStore(path: inv.dbPath)

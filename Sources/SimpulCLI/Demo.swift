@@ -77,7 +77,8 @@ enum Demo {
             """)
         guard serve else { return ExitCode.ok }
         return try ServeCommands.runServer(dbPath: db, home: home, host: host, port: port, workers: ServeCommands.defaultWorkers) { url in
-            Console.out("\nServing the API on \(url)  (Ctrl-C to stop)\n")
+            Console.out("\nServing the API on \(url)  (Ctrl-C to stop)")
+            Console.out("Web console: \(url)/  (sign in with a token below; inspektorat sees every part)\n")
             Console.out("Demo OPDs (tokens also in \(tokenFile); a real hub shows a token once and stores only its hash):")
             for (d, token) in tokens {
                 Console.out("  \(d.name.padding(toLength: 12, withPad: " ", startingAt: 0)) purpose \(d.purpose.padding(toLength: 19, withPad: " ", startingAt: 0)) \(d.about)")
@@ -121,6 +122,8 @@ public struct DemoOPD: Sendable {
         DemoOPD(name: "bpkad", purpose: "anggaran",
                 grants: ["planning_item:*", "budget_line:*", "disbursement:*", "reconciliation:*"],
                 about: "finance office: plan, budget, realisation and reconciliation"),
+        DemoOPD(name: "diskominfo", purpose: "pengelolaan-data", grants: ["citizen:*", "persons:*", "connectors:*"],
+                about: "hub operator and data steward: connectors, runs, dead letters, the person review queue"),
         DemoOPD(name: "inspektorat", purpose: "pengawasan-pdp", grants: ["*"],
                 about: "inspectorate: everything, and the audit log (who read whom)"),
     ]

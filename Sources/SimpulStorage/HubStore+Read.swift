@@ -35,6 +35,26 @@ public struct DeadLetterEntry: Sendable {
     public var lastAt: Int64
 }
 
+extension DeadLetterEntry {
+    /// As `simpul dlq list|show --json` and `GET /v1/dlq` show it. `raw: false` leaves out the row as it came
+    /// (which may hold personal data); reasons never quote personal values.
+    public func json(raw: Bool) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "id": .int(Int(id)), "connector": .string(connector), "file": file.map { .string($0) } ?? .null,
+            "line": .int(line), "field": field.map { .string($0) } ?? .null, "reason": .string(reason),
+            "status": .string(status), "seen": .int(seen), "first_at": .string(HubStore.isoTime(firstAt)),
+            "last_at": .string(HubStore.isoTime(lastAt)), "retryable": .bool(rawID != nil),
+        ]
+        if raw {
+            if let s = String(validating: self.raw, as: UTF8.self) { o["raw"] = .string(s) } else {
+                o["raw_hex"] = .string(self.raw.map { String(format: "%02x", $0) }.joined())
+            }
+            o["raw_truncated"] = .bool(rawTruncated)
+        }
+        return .object(o)
+    }
+}
+
 public struct TopicInfo: Sendable {
     public var name: String
     public var lastSeq: Int64

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The web console in a real browser: starts `simpul demo`, then drives headless Chromium with Selenium through
+# sign-in, a citizen lookup, a review decision, reconciliation with its CSV download, connectors, audit and the
+# live view, at 1366×768 and on a 390-px-wide phone screen; runs axe-core's accessibility rules on every view;
+# saves screenshots. Any browser console error fails it.
+#   usage: scripts/console-test.sh [SCREENSHOT_DIR]      (default .build/console-screenshots)
+# Installs what it needs: Debian chromium + chromium-driver, PyPI selenium + axe-selenium-python (in a venv under .build/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-.build/console-screenshots}
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  echo "== installing chromium and chromium-driver"
+  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) >/dev/null
+fi
+VENV=.build/console-venv
+if ! "$VENV/bin/python" -c "import selenium, axe_selenium_python" 2>/dev/null; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q selenium axe-selenium-python
+fi
+swift build -c release --product simpul >/dev/null
+BIN=$(swift build -c release --show-bin-path)
+work=$(mktemp -d)
+PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
+"$BIN/simpul" demo --dir "$work/demo" --port "$PORT" > "$work/demo.log" 2>&1 &
+pid=$!
+cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+mkdir -p "$OUT"
+"$VENV/bin/python" scripts/console_test.py "http://127.0.0.1:$PORT" "$work/demo/demo-tokens.json" "$OUT" "$work/downloads"
