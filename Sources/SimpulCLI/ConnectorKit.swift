@@ -20,7 +20,8 @@ enum ConnectorKit {
         CommandSpec(name: "connector new", summary: "scaffold a connector folder (connector.json, samples/, README.md)",
                     arguments: "NAME", minArgs: 1, maxArgs: 1,
                     options: [Opt(name: "--dir", value: "DIR", help: "where to create it (default connectors/NAME in the hub's home)"),
-                              Opt(name: "--schema", value: "SCHEMA", help: "target schema (default citizen)")],
+                              Opt(name: "--schema", value: "SCHEMA", help: "target schema (default citizen)"),
+                              Opt(name: "--kind", value: "files|http|external", help: "files (default: exports and pushes), http (pull a JSON API) or external (a program speaking the connector protocol, in Python)")],
                     run: { try scaffold($0) }),
     ]
 
@@ -220,33 +221,18 @@ enum ConnectorKit {
         guard FileManager.default.fileExists(atPath: home.schemasDir + "/" + schema + ".json") else {
             throw UsageError("no schema \(schema) in schemas/", verb: inv.spec.name)
         }
+        let kind = inv.value("--kind") ?? "files"
+        let files: [String: String]
+        switch kind {
+        case "files": files = ConnectorTemplates.files(name, schema)
+        case "http": files = ConnectorTemplates.http(name, schema)
+        case "external": files = ConnectorTemplates.external(name, schema)
+        default: throw UsageError("--kind is files, http or external", verb: inv.spec.name)
+        }
         try FileManager.default.createDirectory(atPath: dir + "/samples", withIntermediateDirectories: true)
-        let config = """
-            {
-              "name": "\(name)",
-              "source_system": "…the system's name…",
-              "description": "…what one file or pushed body holds…",
-              "input": {"format": "csv", "delimiter": ";", "header": true},
-              "row_key": "{@NIK}",
-              "outputs": [
-                {
-                  "schema": "\(schema)",
-                  "source_key": "{$row_key}",
-                  "fields": {
-                    "nik": {"from": "NIK", "transform": ["string", "nik"]},
-                    "nama": {"from": "NAMA", "transform": {"name": {"titles_to": "gelar"}}},
-                    "tanggal_lahir": {"from": "TGL_LAHIR", "transform": "date"}
-                  }
-                }
-              ],
-              "mentions": [
-                {"output": "\(schema)", "key": "{$row_key}", "fields": {"nik": "nik", "nama": "nama", "tanggal_lahir": "tanggal_lahir"}}
-              ]
-            }
-
-            """
-        try config.write(toFile: dir + "/connector.json", atomically: true, encoding: .utf8)
-        try "NIK;NAMA;TGL_LAHIR\n7571014504900002;Hj. Siti Aminah;05-04-1990\n".write(toFile: dir + "/samples/example.csv", atomically: true, encoding: .utf8)
+        for (file, text) in files.sorted(by: { $0.key < $1.key }) {
+            try text.write(toFile: dir + "/" + file, atomically: true, encoding: .utf8)
+        }
         try """
             # \(name)
 
@@ -256,7 +242,7 @@ enum ConnectorKit {
             Check it with `simpul connector test \(dir)`.
 
             """.write(toFile: dir + "/README.md", atomically: true, encoding: .utf8)
-        Console.out("created \(dir): connector.json, samples/example.csv, README.md")
+        Console.out("created \(dir): \((files.keys.sorted() + ["README.md"]).joined(separator: ", "))")
         Console.out("next: edit connector.json to the real columns (docs/connectors.md), put real-shaped exports in samples/, then:")
         Console.out("  simpul connector test \(dir)")
         return ExitCode.ok

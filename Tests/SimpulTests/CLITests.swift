@@ -90,6 +90,13 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: fresh + "/connector.json"))
         #expect(SimpulCLI.main(["connector", "test", fresh]) == ExitCode.ok)
         #expect(SimpulCLI.main(["connector", "new", "Bad Name"]) == ExitCode.usage)
+        // Every kind of scaffold passes the kit as written.
+        for kind in ["http", "external"] {
+            let d = t.dir + "/scaffold-" + kind
+            #expect(SimpulCLI.main(["connector", "new", "uji-" + kind, "--dir", d, "--kind", kind]) == ExitCode.ok)
+            #expect(SimpulCLI.main(["connector", "test", d]) == ExitCode.ok)
+        }
+        #expect(SimpulCLI.main(["connector", "new", "x", "--dir", t.dir + "/x", "--kind", "ftp"]) == ExitCode.usage)
     }
 }
 
