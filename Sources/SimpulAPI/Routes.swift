@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import SimpulConnectors
 import SimpulHTTP
 import SimpulIngest
@@ -197,7 +200,8 @@ enum Routes {
             // The person index takes in the pushed mentions. The rows are durable already: if this fails, the answer
             // stays the run summary, the server log says so (without personal data), and the next update catches up.
             do { try PersonRoutes.index(r, api: api).update() } catch {
-                FileHandle.standardError.write(Data("simpul: the person index was not updated after a push to \(name) (\(type(of: error))); run simpul persons update\n".utf8))
+                let line = Array("simpul: the person index was not updated after a push to \(name) (\(type(of: error))); run simpul persons update\n".utf8)
+                _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
             }
             return s
         }

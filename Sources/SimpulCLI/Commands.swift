@@ -170,7 +170,7 @@ enum ReconcileCommand {
         report.kodeSkpd = skpd
         switch format {
         case "json": Console.out(report.json.jsonText)
-        case "csv": FileHandle.standardOutput.write(Data(report.csv(findings: inv.flag("--findings")).utf8))
+        case "csv": Console.raw(1, report.csv(findings: inv.flag("--findings")))
         default: Console.out(report.table(findingsOnly: inv.flag("--findings")))
         }
         return ExitCode.ok

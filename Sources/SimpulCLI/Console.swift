@@ -5,12 +5,28 @@ import Glibc
 
 /// Output for the CLI: results on stdout, messages and progress on stderr.
 public enum Console {
-    public static func out(_ s: String) {
-        FileHandle.standardOutput.write(Data((s.hasSuffix("\n") ? s : s + "\n").utf8))
-    }
+    public static func out(_ s: String) { write(1, s) }
 
-    public static func err(_ s: String) {
-        FileHandle.standardError.write(Data((s.hasSuffix("\n") ? s : s + "\n").utf8))
+    public static func err(_ s: String) { write(2, s) }
+
+    private static let lock = NSLock()
+
+    /// One whole line per call, from any thread. A closed pipe or full disk never crashes the hub (the legacy
+    /// FileHandle.write traps on EPIPE): the line is dropped, as a terminal that went away cannot read it anyway.
+    static func write(_ fd: Int32, _ s: String) { raw(fd, s.hasSuffix("\n") ? s : s + "\n") }
+
+    /// Exactly these bytes (no newline added): CSV and NDJSON exports, progress lines.
+    static func raw(_ fd: Int32, _ s: String) {
+        let bytes = Array(s.utf8)
+        lock.lock()
+        defer { lock.unlock() }
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            off += n
+        }
     }
 
     public static var stderrIsTerminal: Bool { isatty(2) == 1 }
@@ -34,12 +50,12 @@ public enum Console {
                 line += " [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(Int(frac * 100))%"
                 if frac > 0.01 { line += " ETA \(Int(secs / frac - secs))s" }
             }
-            FileHandle.standardError.write(Data(line.utf8))
+            Console.raw(2, line)
             shown = true
         }
 
         func finish() {
-            if shown { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+            if shown { Console.raw(2, "\r\u{1B}[2K") }
         }
     }
 }

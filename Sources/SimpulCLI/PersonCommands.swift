@@ -94,11 +94,11 @@ enum PersonCommands {
             guard !g.mentions.isEmpty else { continue }
             out += g.exportJSON.jsonText + "\n"
             if out.utf8.count > 1 << 16 {
-                FileHandle.standardOutput.write(Data(out.utf8))
+                Console.raw(1, out)
                 out = ""
             }
         }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        Console.raw(1, out)
         return ExitCode.ok
     }
 

@@ -81,9 +81,9 @@ enum ServeCommands {
         ready("http://\(host):\(server.port)")
         var scheduler: Scheduler? = nil
         if schedule {
-            let entries = Scheduler.scheduled(home: home) { Console.out($0) }
+            let entries = Scheduler.scheduled(home: home) { Console.err($0) }
             if !entries.isEmpty {
-                scheduler = Scheduler(home: home, dbPath: dbPath, entries: entries, log: { Console.out($0) }, afterRun: { _ in
+                scheduler = Scheduler(home: home, dbPath: dbPath, entries: entries, log: { Console.err($0) }, afterRun: { _ in
                     // The person index takes in the synced mentions, never at the same time as a push or steward action.
                     _ = api.withIndexLock { PersonCommands.updateAfterIngest(dbPath: dbPath, home: home) }
                 })

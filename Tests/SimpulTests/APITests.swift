@@ -175,7 +175,10 @@ import Testing
         let out = Pipe()
         p.standardOutput = out
         try p.run()
-        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        defer { if p.isRunning { p.terminate() } }
+        // The first line names the URL; schedule notes may follow in the same read.
+        let text = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        let line = String(text.split(separator: "\n").first ?? "")
         let port = Int(line.split(separator: ":").last?.split(separator: " ").first ?? "") ?? 0
         #expect(port > 0, "\(line)")
         let c = try RawClient(port: port)
