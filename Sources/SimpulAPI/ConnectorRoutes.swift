@@ -48,10 +48,10 @@ enum ConnectorRoutes {
             },
             Route(method: "POST", pattern: "/v1/dlq/{id}/retry",
                   summary: "re-normalise a dead-lettered row from the raw log with the connector's current mapping (after a fix) (grant connectors:*)",
-                  access: .token, tag: "connectors", pathSchemas: ["id": ["type": .string("integer"), "minimum": .int(1)]],
+                  access: .token, tag: "connectors", pathSchemas: ["id": ["pattern": .string("^[0-9]{1,18}$")]],
                   extraErrors: [409: "the row could not be read at all: ingest the file again", 501: "this server has no connectors"]) { r in
                 try requireGrant(r)
-                guard let id = Int64(r.params["id"] ?? ""), id > 0 else { throw APIError(400, "invalid_parameter", "id is a dead letter's number") }
+                guard let id = Int64(r.params["id"] ?? "") else { throw APIError(400, "invalid_parameter", "id is a dead letter's number") }
                 guard let e = try r.store.deadLetter(id: id) else { throw APIError(404, "not_found", "no dead letter \(id)") }
                 guard e.rawID != nil else {
                     throw APIError(409, "not_retryable", "dead letter \(id) could not be read as a row at all: fix the source and ingest the file again")
