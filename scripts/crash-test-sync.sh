@@ -57,23 +57,10 @@ done
 echo "final run: $(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("read", s["read"], "accepted", s["accepted"], "unchanged", s["unchanged"], "status", s["status"])' "$work/final.json")"
 
 python3 - "$work/clean.db" "$work/crash.db" "$RECORDS" "$work/final.json" <<'PY'
-import hashlib, json, sqlite3, sys
-def state(path):
-    db = sqlite3.connect(path)
-    h = hashlib.sha256()
-    for key, data in db.execute("SELECT r.source_key, v.data FROM records r JOIN record_versions v ON v.id = r.version_id ORDER BY r.source_key"):
-        h.update(key.encode()); h.update(b"\0"); h.update(data.encode()); h.update(b"\n")
-    raw = [r[0] & ((1 << 40) - 1) for r in db.execute("SELECT l.id FROM log l JOIN topics t ON l.id >> 40 = t.id WHERE t.name = 'raw.simbg-pbg' ORDER BY l.id")]
-    return {
-        "records": db.execute("SELECT count(*) FROM records").fetchone()[0],
-        "content": h.hexdigest(),
-        "versions": db.execute("SELECT count(*) FROM record_versions").fetchone()[0],
-        "raw": len(raw),
-        "raw_gap_free": raw == list(range(1, len(raw) + 1)),
-        "state": db.execute("SELECT state FROM connector_state WHERE connector='simbg-pbg'").fetchone()[0],
-        "integrity": db.execute("PRAGMA integrity_check").fetchone()[0],
-    }
-clean, crash = state(sys.argv[1]), state(sys.argv[2])
+import json, sqlite3, sys
+sys.path.insert(0, "scripts")
+from store_state import state
+clean, crash = state(sys.argv[1], "simbg-pbg"), state(sys.argv[2], "simbg-pbg")
 runs = sqlite3.connect(sys.argv[2]).execute("SELECT status, count(*) FROM runs GROUP BY status").fetchall()
 final = json.load(open(sys.argv[4]))
 print("clean:", clean)

@@ -115,15 +115,7 @@ public final class RecordStream {
         }
         let batch = Self.normalise(pending, ingestor.normaliser, workers: ingestor.workers)
         pending.removeAll(keepingCapacity: true)
-        let results = try session.store.write(connector: ingestor.connector.name, file: name, fileID: fileID, items: batch, then: then)
-        for r in results {
-            file.read += 1
-            switch r {
-            case .accepted: file.accepted += 1
-            case .unchanged: file.unchanged += 1
-            case .deadLettered: file.deadLettered += 1
-            }
-        }
+        file.count(try session.store.write(connector: ingestor.connector.name, file: name, fileID: fileID, items: batch, then: then))
     }
 
     /// Commits what is pending and adds this stream's counts to the run. `commitPending: false` drops records not

@@ -118,14 +118,7 @@ public final class Ingestor {
             guard !batch.isEmpty else { return }
             let results = try store.write(connector: connector.name, file: name, fileID: fileID, items: batch)
             batch.removeAll(keepingCapacity: true)
-            for r in results {
-                f.read += 1
-                switch r {
-                case .accepted: f.accepted += 1
-                case .unchanged: f.unchanged += 1
-                case .deadLettered: f.deadLettered += 1
-                }
-            }
+            f.count(results)
             progress?(name, f.read, lastBytes, size)
         }
         while let chunk = done.receive() {

@@ -1,4 +1,5 @@
 import SimpulJSON
+import SimpulStorage
 
 /// Counts for one file of an ingest run. Always `read = accepted + unchanged + deadLettered`.
 public struct FileSummary: Sendable, Equatable {
@@ -11,6 +12,18 @@ public struct FileSummary: Sendable, Equatable {
     public var rejectedFile: String? = nil
 
     public init(file: String) { self.file = file }
+
+    /// Adds what the store did with each row of a committed batch.
+    mutating func count(_ results: [RowResult]) {
+        for r in results {
+            read += 1
+            switch r {
+            case .accepted: accepted += 1
+            case .unchanged: unchanged += 1
+            case .deadLettered: deadLettered += 1
+            }
+        }
+    }
 
     public var json: JSONValue {
         .object([
