@@ -30,22 +30,33 @@ SERVER=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 
 echo "== schemathesis against http://127.0.0.1:$PORT/openapi.json (up to $MAX s)"
-run_st() {  # PHASES
+run_st() {  # PHASES [MORE OPTIONS]
+  local phases=$1
+  shift
   "$VENV/bin/st" run "http://127.0.0.1:$PORT/openapi.json" \
     --header "Authorization: Bearer $TOKEN" --header "X-Purpose: uji" \
-    --checks all --max-time "$MAX" --workers 2 --request-timeout 40 --seed 1 --phases "$1" \
-    --suppress-health-check all --warnings off 2>&1 | tee "$W/st.out"
+    --checks all --max-time "$MAX" --workers 2 --request-timeout 40 --seed 1 --phases "$phases" \
+    --suppress-health-check all --warnings off "$@" 2>&1 | tee "$W/st.out"
   return "${PIPESTATUS[0]}"
 }
 set +e
-run_st examples,coverage,fuzzing,stateful
+run_st examples,coverage,fuzzing
 rc=$?
 # schemathesis's coverage phase sometimes fails inside hypothesis on Python 3.11 ("Runtime Error: AST constructor
 # recursion depth mismatch", an exception in the tool, not a finding against the API). Then the other phases run
 # once more on their own; a real failure (a "Failures:" section) is never retried.
 if [ "$rc" -ne 0 ] && ! grep -q "^Failures:" "$W/st.out" && grep -q "Runtime Error" "$W/st.out"; then
-  echo "== schemathesis had an internal error (not an API failure); running the examples, fuzzing and stateful phases again"
-  run_st examples,fuzzing,stateful
+  echo "== schemathesis had an internal error (not an API failure); running the examples and fuzzing phases again"
+  run_st examples,fuzzing
+  rc=$?
+fi
+# The stateful phase chains operations through links schemathesis infers (audit/access?nik= → citizens/{nik}).
+# When it cannot fill an inferred link it sends the template itself (GET /v1/citizens/%7Bnik%7D) and then calls
+# our 400 for that schema-invalid path a "schema-valid request rejected". So this phase runs every check but that
+# one (positive_data_acceptance, which the phases above do run).
+if [ "$rc" -eq 0 ]; then
+  echo "== stateful phase"
+  run_st stateful --exclude-checks positive_data_acceptance
   rc=$?
 fi
 set -e
