@@ -2,15 +2,15 @@ import Foundation
 
 /// A blocking FIFO with a capacity, between one producer thread and one consumer: the producer waits when the
 /// consumer falls behind, so memory stays bounded whatever the input size.
-final class BoundedChannel<T: Sendable>: @unchecked Sendable {
+public final class BoundedChannel<T: Sendable>: @unchecked Sendable {
     private let cond = NSCondition()
     private var items: [T] = []
     private var closed = false
     private let capacity: Int
 
-    init(capacity: Int) { self.capacity = capacity }
+    public init(capacity: Int) { self.capacity = capacity }
 
-    func send(_ v: T) {
+    public func send(_ v: T) {
         cond.lock()
         while items.count >= capacity && !closed { cond.wait() }
         if !closed { items.append(v) }
@@ -19,7 +19,7 @@ final class BoundedChannel<T: Sendable>: @unchecked Sendable {
     }
 
     /// The next item, or nil once closed and drained.
-    func receive() -> T? {
+    public func receive() -> T? {
         cond.lock()
         defer { cond.unlock() }
         while items.isEmpty && !closed { cond.wait() }
@@ -30,14 +30,14 @@ final class BoundedChannel<T: Sendable>: @unchecked Sendable {
     }
 
     /// Ends the channel: pending sends are dropped and receivers wake up.
-    func close() {
+    public func close() {
         cond.lock()
         closed = true
         cond.broadcast()
         cond.unlock()
     }
 
-    var isClosed: Bool {
+    public var isClosed: Bool {
         cond.lock()
         defer { cond.unlock() }
         return closed

@@ -86,6 +86,9 @@ final class ChildProcess: @unchecked Sendable {
         case tooLong
     }
 
+    /// True when a whole line is already read in (the next `nextLine` will not wait).
+    var hasBufferedLine: Bool { eof || buffer[pos...].contains(10) }
+
     /// The next line of stdout (without its newline), nil at end of output. Throws `SyncError.transport` when the
     /// program prints nothing for `idle` seconds.
     func nextLine(idle: Double) throws -> Line? {

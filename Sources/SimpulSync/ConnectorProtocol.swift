@@ -2,7 +2,7 @@ import SimpulJSON
 
 /// One line a connector program prints: the connector protocol (docs/connectors.md § "External connectors"),
 /// modelled on Airbyte; Singer's RECORD and STATE shapes are read too.
-public enum ProtocolMessage {
+public enum ProtocolMessage: Sendable {
     case record(stream: String?, data: [String: JSONValue])
     case state(JSONValue)
     case log(level: String, message: String)
@@ -12,7 +12,7 @@ public enum ProtocolMessage {
     case catalog([(name: String, schema: JSONValue)])
 
     /// What is wrong with a line that is not a message Simpul can use.
-    public struct Problem: Error {
+    public struct Problem: Error, Sendable {
         public var field: String?
         public var reason: String
     }

@@ -101,59 +101,77 @@ public struct ExternalSync {
         let child = try ChildProcess(command: args, directory: connector.directory)
         let stream = try session.records(name: "\(connector.name) read (run \(session.run))")
         var report = ReadReport()
-        var lineNo = 0
+        // A reader thread splits and parses the program's output while this thread maps and commits.
+        let channel = BoundedChannel<OutputChunk>(capacity: 8)
+        let idle = source.idleTimeout
+        let readerDone = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            Self.readOutput(child, idle: idle, into: channel)
+            readerDone.signal()
+        }
+        reader.stackSize = 8 << 20
+        reader.start()
+        defer { channel.close() }
         do {
-            loop: while let l = try child.nextLine(idle: source.idleTimeout) {
-                lineNo += 1
-                if isCancelled() {
+            loop: while let chunk = channel.receive() {
+                let items: [OutputItem]
+                switch chunk {
+                case .items(let i): items = i
+                case .failed(let reason):
                     child.kill()
-                    report.interrupted = true
-                    report.failure = "stopped: the hub is shutting down (the next run resumes from the last STATE)"
+                    report.failure = reason
                     break loop
+                case .end: break loop
                 }
-                guard case .line(let bytes) = l else {
-                    report.badLines += 1
-                    try stream.addMalformed(line: lineNo, reason: "a line of the connector's output is longer than 16 MiB", raw: [])
-                    continue
-                }
-                if bytes.isEmpty { continue }
-                switch ProtocolMessage.parse(bytes) {
-                case .failure(let p):
-                    report.badLines += 1
-                    try stream.addMalformed(line: lineNo, field: p.field, reason: p.reason, raw: bytes)
-                case .success(.record(let name, let data)):
-                    if let streams = source.streams, !streams.contains(name ?? "") {
-                        report.badLines += 1
-                        try stream.addMalformed(line: lineNo, field: "stream",
-                                                reason: "stream \(name ?? "(none)") is not one this connector maps (source.streams)", raw: bytes)
-                        continue
-                    }
-                    report.records += 1
-                    try stream.add(fields: data, line: lineNo, raw: bytes)
-                case .success(.state(let s)):
-                    if let k = interruptAfterStates, report.states >= k {
-                        try stream.commit()
+                for item in items {
+                    if isCancelled() {
                         child.kill()
                         report.interrupted = true
+                        report.failure = "stopped: the hub is shutting down (the next run resumes from the last STATE)"
                         break loop
                     }
-                    // The records before this STATE and the STATE itself, in one durable transaction.
-                    try stream.commit { try store.saveConnectorState(connector.name, state: s, run: session.run) }
-                    report.states += 1
-                    onCommit?(report.records)
-                case .success(.log(let level, let message)):
-                    report.logs += 1
-                    onLog?(level, message)
-                case .success(.error(let m)):
-                    report.failure = "the connector reported: \(m)"
-                case .success:
-                    onLog?("WARN", "line \(lineNo): a \(String(decoding: bytes.prefix(40), as: UTF8.self))… message is not expected during read; ignored")
+                    switch item {
+                    case .bad(let line, let field, let reason, let bytes):
+                        report.badLines += 1
+                        try stream.addMalformed(line: line, field: field, reason: reason, raw: bytes)
+                    case .message(let line, let bytes, .record(let name, let data)):
+                        if let streams = source.streams, !streams.contains(name ?? "") {
+                            report.badLines += 1
+                            try stream.addMalformed(line: line, field: "stream",
+                                                    reason: "stream \(name ?? "(none)") is not one this connector maps (source.streams)", raw: bytes)
+                            continue
+                        }
+                        report.records += 1
+                        try stream.add(fields: data, line: line, raw: bytes)
+                    case .message(_, _, .state(let s)):
+                        if let k = interruptAfterStates, report.states >= k {
+                            try stream.commit()
+                            child.kill()
+                            report.interrupted = true
+                            break loop
+                        }
+                        // The records before this STATE and the STATE itself, in one durable transaction.
+                        try stream.commit { try store.saveConnectorState(connector.name, state: s, run: session.run) }
+                        report.states += 1
+                        onCommit?(report.records)
+                    case .message(_, _, .log(let level, let message)):
+                        report.logs += 1
+                        onLog?(level, message)
+                    case .message(_, _, .error(let m)):
+                        report.failure = "the connector reported: \(m)"
+                    case .message(let line, let bytes, _):
+                        onLog?("WARN", "line \(line): a \(String(decoding: bytes.prefix(40), as: UTF8.self))… message is not expected during read; ignored")
+                    }
                 }
             }
         } catch {
             child.kill()
             report.failure = "\(error)"
         }
+        // Whatever ended the loop, the reader sees the program's output end (it was killed, or it finished);
+        // it must be done with the pipe before `wait` closes it.
+        channel.close()
+        readerDone.wait()
         try stream.close()
         let status = child.wait()
         report.exitStatus = status
@@ -162,6 +180,54 @@ public struct ExternalSync {
             report.failure = "the connector exited with status \(status)"
         }
         return report
+    }
+
+    enum OutputItem: Sendable {
+        case message(line: Int, bytes: [UInt8], ProtocolMessage)
+        case bad(line: Int, field: String?, reason: String, bytes: [UInt8])
+    }
+
+    enum OutputChunk: Sendable {
+        case items([OutputItem])
+        case failed(String)
+        case end
+    }
+
+    /// The reader thread: lines of the program's output, parsed, in chunks. A chunk is handed over when it is full
+    /// or when no further complete line is waiting, so a message is never held back while the program pauses.
+    static func readOutput(_ child: ChildProcess, idle: Double, into channel: BoundedChannel<OutputChunk>) {
+        var chunk: [OutputItem] = []
+        var lineNo = 0
+        do {
+            while true {
+                if !chunk.isEmpty && !child.hasBufferedLine {
+                    channel.send(.items(chunk))
+                    chunk = []
+                }
+                if channel.isClosed { return }
+                guard let l = try child.nextLine(idle: idle) else { break }
+                lineNo += 1
+                switch l {
+                case .tooLong:
+                    chunk.append(.bad(line: lineNo, field: nil, reason: "a line of the connector's output is longer than 16 MiB", bytes: []))
+                case .line(let bytes):
+                    if bytes.isEmpty { continue }
+                    switch ProtocolMessage.parse(bytes) {
+                    case .success(let m): chunk.append(.message(line: lineNo, bytes: bytes, m))
+                    case .failure(let p): chunk.append(.bad(line: lineNo, field: p.field, reason: p.reason, bytes: bytes))
+                    }
+                }
+                if chunk.count >= 256 {
+                    channel.send(.items(chunk))
+                    chunk = []
+                }
+            }
+            if !chunk.isEmpty { channel.send(.items(chunk)) }
+            channel.send(.end)
+        } catch {
+            if !chunk.isEmpty { channel.send(.items(chunk)) }
+            channel.send(.failed("\(error)"))
+        }
     }
 
     static func tail(_ s: String) -> String {
