@@ -57,6 +57,23 @@ func benchMatch(_ args: [String]) throws {
             kinds[k, default: 0] += 1
         }
         for (k, v) in kinds.sorted(by: { $0.value > $1.value }).prefix(15) { print("  miss \(v)  \(k)") }
+        // Missed true pairs by whether the person is in the registry.
+        var byPerson: [Int: [SyntheticCorpus.Mention]] = [:]
+        for m in truth.mentions { byPerson[m.person, default: []].append(m) }
+        var missed: [String: Int] = [:], total: [String: Int] = [:]
+        for (_, ms) in byPerson where ms.count > 1 {
+            let inRegistry = ms.contains { $0.connector == "dukcapil-siak" }
+            for i in 0..<ms.count {
+                for j in (i + 1)..<ms.count {
+                    let a = ms[i], b = ms[j]
+                    let kind = inRegistry ? ((a.connector == "dukcapil-siak" || b.connector == "dukcapil-siak") ? "registry person: registry–other" : "registry person: other–other")
+                        : "person not in the registry"
+                    total[kind, default: 0] += 1
+                    if clusters[a.key] == nil || clusters[a.key] != clusters[b.key] { missed[kind, default: 0] += 1 }
+                }
+            }
+        }
+        for (k, t) in total.sorted(by: { $0.key < $1.key }) { print("  pairs \(k): \(missed[k] ?? 0) of \(t) missed") }
     }
     print("model     m: \(index.model.source["m"] ?? "?"); u: \(index.model.source["u"] ?? "?")")
 
