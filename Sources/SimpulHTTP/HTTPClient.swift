@@ -113,6 +113,7 @@ public enum HTTPClient {
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
             if let h = head, let body = try complete(buf, from: h.bodyStart, headers: h.headers, eof: false) {
+                guard body.count <= maxBody else { throw .tooLarge(maxBody) }
                 return Response(status: h.status, headers: h.headers, body: body)
             }
             try wait(fd, Int16(POLLIN), deadline: deadline, timeout: timeout)
@@ -126,6 +127,7 @@ public enum HTTPClient {
                 guard let body = try complete(buf, from: h.bodyStart, headers: h.headers, eof: true) else {
                     throw .malformedResponse("the body ended early")
                 }
+                guard body.count <= maxBody else { throw .tooLarge(maxBody) }
                 return Response(status: h.status, headers: h.headers, body: body)
             }
             buf.append(contentsOf: chunk[0..<n])
