@@ -35,7 +35,7 @@ run_st() {  # PHASES [MORE OPTIONS]
   shift
   "$VENV/bin/st" run "http://127.0.0.1:$PORT/openapi.json" \
     --header "Authorization: Bearer $TOKEN" --header "X-Purpose: uji" \
-    --checks all --max-time "$MAX" --workers 2 --request-timeout 40 --seed 1 --phases "$phases" \
+    --checks all --max-time "${ST_MAX:-$MAX}" --workers 2 --request-timeout 40 --seed 1 --phases "$phases" \
     --suppress-health-check all --warnings off "$@" 2>&1 | tee "$W/st.out"
   return "${PIPESTATUS[0]}"
 }
@@ -56,7 +56,7 @@ fi
 # one (positive_data_acceptance, which the phases above do run).
 if [ "$rc" -eq 0 ]; then
   echo "== stateful phase"
-  run_st stateful --exclude-checks positive_data_acceptance
+  ST_MAX=$(( (MAX + 1) / 2 )) run_st stateful --exclude-checks positive_data_acceptance
   rc=$?
 fi
 set -e
