@@ -73,6 +73,10 @@ public struct HTTPSource: Sendable {
     /// Incremental sync: the record field (input side) holding the source's updated-at, and the query parameter
     /// that asks for records changed since the saved value.
     public var incremental: (field: String, param: String)?
+    /// The source answers in ascending updated-at order (`incremental.sorted: true`): the cursor may then be saved
+    /// after every committed page, so a failed run resumes mid-way. Otherwise it is saved only when every page of
+    /// the run was committed (a failed run starts again from the previous run's cursor: safe, just slower).
+    public var incrementalSorted: Bool
     /// Attempts after the first on a 5xx, 429, timeout, refused connection or malformed page.
     public var retries: Int
     public var backoff: Double
@@ -116,8 +120,10 @@ public struct HTTPSource: Sendable {
                 throw ConfigError("connector.json: source.incremental needs field (the records' updated-at) and param (the query parameter)")
             }
             incremental = (f, q)
+            incrementalSorted = inc["sorted"] == .bool(true)
         } else {
             incremental = nil
+            incrementalSorted = false
         }
         func num(_ k: String, _ d: Double) -> Double { v[k]?.scalarText.flatMap { Double($0) } ?? d }
         retries = max(0, Int(num("retries", 4)))

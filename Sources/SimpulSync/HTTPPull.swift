@@ -51,7 +51,7 @@ public struct HTTPPull {
         var highest = since
         var page = 0
         var cursor: String? = nil
-        while report.pages < source.maxPages {
+        paging: while report.pages < source.maxPages {
             if isCancelled() {
                 report.cancelled = true
                 report.failure = "stopped: the hub is shutting down (the next run resumes from the saved state)"
@@ -100,8 +100,8 @@ public struct HTTPPull {
                     if let u = r[inc.field]?.scalarText, !u.isEmpty, highest.map({ u > $0 }) ?? true { highest = u }
                 }
             }
-            // The page is committed: its position may now be saved.
-            if let h = highest, h != since {
+            // The page is committed: with a sorted source its position may now be saved.
+            if source.incrementalSorted, let h = highest, h != since {
                 do { try store.saveConnectorState(connector.name, state: .object(["updated_since": .string(h)]), run: session.run) } catch {
                     report.failure = "saving state failed: \(error)"
                     return report
@@ -109,25 +109,33 @@ public struct HTTPPull {
             }
             page += 1
             switch source.pagination {
-            case .none: return report
+            case .none: break paging
             case .page(_, _, let size, let start, let totalPath):
-                if records.count < size { return report }
+                if records.count < size { break paging }
                 if let totalPath {
                     var v: JSONValue? = doc
                     for k in totalPath { v = v?[k] }
-                    if let total = v?.scalarText.flatMap({ Int($0) }), start + page - 1 >= total { return report }
+                    if let total = v?.scalarText.flatMap({ Int($0) }), start + page - 1 >= total { break paging }
                 }
             case .offset(_, _, let size):
-                if records.count < size { return report }
+                if records.count < size { break paging }
             case .cursor(_, let next, _, _):
                 var v: JSONValue? = doc
                 for k in next { v = v?[k] }
-                guard let c = v?.scalarText, !c.isEmpty, c != cursor else { return report }
+                guard let c = v?.scalarText, !c.isEmpty, c != cursor else { break paging }
                 cursor = c
                 report.cursor = c
             }
         }
-        onLog?("WARN", "stopped after max_pages (\(source.maxPages)) pages")
+        let stoppedEarly = report.pages >= source.maxPages
+        if stoppedEarly { onLog?("WARN", "stopped after max_pages (\(source.maxPages)) pages") }
+        // Every page of the source is committed (or, sorted, every page up to here): the cursor moves to the newest
+        // record seen. An unsorted source stopped by max_pages keeps the old cursor: later pages may be older.
+        if let h = highest, h != since, !stoppedEarly || source.incrementalSorted {
+            do { try store.saveConnectorState(connector.name, state: .object(["updated_since": .string(h)]), run: session.run) } catch {
+                report.failure = "saving state failed: \(error)"
+            }
+        }
         return report
     }
 

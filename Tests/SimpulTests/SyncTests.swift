@@ -103,7 +103,7 @@ import Testing
     // MARK: HTTP pull against a fake SiCantik
 
     /// The sicantik connector pointed at `fake`, with quick backoff and a short timeout.
-    static func sicantik(_ t: TestHub, _ fake: FakeSiCantik, url: String? = nil, retries: Int = 3) throws -> Connector {
+    static func sicantik(_ t: TestHub, _ fake: FakeSiCantik, url: String? = nil, retries: Int = 3, sorted: Bool = true) throws -> Connector {
         let dir = try t.copyConnector("sicantik", as: "sicantik-pull")
         let cfg = dir + "/connector.json"
         guard case .object(var o) = try JSONParser.parse(try String(contentsOfFile: cfg, encoding: .utf8)),
@@ -112,6 +112,11 @@ import Testing
         src["retries"] = .int(retries)
         src["backoff_seconds"] = .number("0.01")
         src["timeout_seconds"] = .number("0.5")
+        // The fake answers in ascending updated-at order, as `sorted` declares.
+        if case .object(var inc)? = src["incremental"] {
+            inc["sorted"] = .bool(sorted)
+            src["incremental"] = .object(inc)
+        }
         o["source"] = .object(src)
         try JSONValue.object(o).jsonText.write(toFile: cfg, atomically: true, encoding: .utf8)
         return try Connector.load(directory: dir)
@@ -169,6 +174,17 @@ import Testing
         #expect(try t2.store.recordCounts().first { $0.0 == "permit" }?.1 == 250)
         #expect(fake.requests.last?.contains("updated_since=") == true)
         #expect(saved < (try t2.store.connectorState("sicantik-pull")?["updated_since"]?.stringValue ?? ""))
+
+        // Not declared sorted: the cursor moves only when every page was committed, so the failed run saves none.
+        let t3 = try TestHub()
+        let unsorted = try Self.sicantik(t3, fake, sorted: false)
+        fake.script([.normal, .malformed, .malformed, .malformed, .malformed])
+        let failed3 = try Self.run(t3, unsorted)
+        #expect(failed3.status == "failed" && failed3.summary.accepted == 100)
+        #expect(try t3.store.connectorState("sicantik-pull") == nil)
+        let whole = try Self.run(t3, unsorted)
+        #expect(whole.status == "ok" && whole.summary.accepted == 150 && whole.summary.unchanged == 100)
+        #expect(try t3.store.connectorState("sicantik-pull")?["updated_since"] != nil)
     }
 
     @Test func a4xxIsNotRetriedAndADownSourceIsAClearError() throws {
