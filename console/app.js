@@ -34,6 +34,7 @@ const T = {
     chainOk: 'Rantai audit utuh', entries: 'entri', chainBad: 'Rantai audit RUSAK pada entri',
     topic: 'Topik', lastSeq: 'Urutan terakhir', waiting: 'Menunggu kejadian baru…', chartLabel: 'Rencana, anggaran dan realisasi per SKPD',
     every: 'setiap', seconds: 'dtk', none: '—', notGranted: 'OPD ini tidak diberi akses ke bagian ini.',
+    runNow: 'Jalankan', runStarted: 'dimulai', runEnded: 'selesai:',
   },
   en: {
     skip: 'Skip to content', purpose: 'Purpose', signout: 'Sign out',
@@ -66,6 +67,7 @@ const T = {
     chainOk: 'Audit chain intact', entries: 'entries', chainBad: 'Audit chain BROKEN at entry',
     topic: 'Topic', lastSeq: 'Last sequence', waiting: 'Waiting for new events…', chartLabel: 'Plan, budget and realisation per SKPD',
     every: 'every', seconds: 's', none: '—', notGranted: 'This OPD was not granted this part.',
+    runNow: 'Run now', runStarted: 'started', runEnded: 'finished:',
   },
 };
 
@@ -323,6 +325,8 @@ async function loadConnectors() {
     { key: 'every_seconds', label: t('schedule'), render: (r) => r.every_seconds ? t('every') + ' ' + r.every_seconds + ' ' + t('seconds') : t('none') },
     { key: 'last_run', label: t('lastRun'), render: (r) => r.last_run ? el('span', null, badge(r.last_run.status), ' ', text(r.last_run.read) + ' / ' + text(r.last_run.accepted)) : t('none') },
     { key: 'state', label: t('state') },
+    { key: 'run', label: t('run'), render: (r) => r.kind === 'files' || !r.kind ? t('none')
+      : el('button', { type: 'button', class: 'secondary', 'aria-label': t('runNow') + ' ' + r.name, onclick: (ev) => runNow(r.name, ev.target) }, t('runNow')) },
   ], cs.connectors));
   $('run-list').replaceChildren(table(t('connectors.runs'), [
     { key: 'id', label: t('run'), num: true },
@@ -356,6 +360,28 @@ function renderDLQ(list) {
       ? el('button', { type: 'button', class: 'secondary', 'aria-label': t('retry') + ' #' + r.id, onclick: (ev) => retryDead(r.id, ev.target) }, t('retry'))
       : t('none') },
   ], list));
+}
+
+/// Starts a sync now, then follows its run until it ends.
+async function runNow(name, button) {
+  button.disabled = true;
+  try {
+    const r = await api('/v1/connectors/' + encodeURIComponent(name) + '/run', { method: 'POST', body: {} });
+    status(name + ': ' + t('run') + ' ' + r.run_id + ' ' + t('runStarted'));
+    for (let i = 0; i < 120; i++) {
+      await new Promise((ok) => setTimeout(ok, 500));
+      const d = await api('/v1/connectors/runs?connector=' + encodeURIComponent(name) + '&limit=5');
+      const run = (d.runs || []).find((x) => x.id === r.run_id);
+      if (run && run.status !== 'running') {
+        await loadConnectors();
+        status(name + ': ' + t('run') + ' ' + run.id + ' ' + t('runEnded') + ' ' + run.status
+          + (run.read !== null ? ' — ' + t('read') + ' ' + run.read + ', ' + t('accepted') + ' ' + run.accepted : '')
+          + (run.error ? ' — ' + run.error : ''), run.status !== 'ok');
+        return;
+      }
+    }
+  } catch (e) { fail(e); }
+  button.disabled = false;
 }
 
 async function retryDead(id, button) {

@@ -156,6 +156,11 @@ try:
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#run-list tbody tr"))
     check("simbg-pbg" in driver.find_element(By.ID, "connector-list").text, "connectors are listed with their kind")
     check(len(driver.find_elements(By.CSS_SELECTOR, "#dlq-list tbody tr")) > 0, "the dead-letter queue lists reasons")
+    # Run the external connector now and follow its run to the end.
+    driver.find_element(By.CSS_SELECTOR, 'button[aria-label="Jalankan simbg-pbg"]').click()
+    wait.until(lambda d: "selesai: ok" in status_text())
+    check("simbg-pbg" in driver.find_element(By.ID, "run-list").text and "api" in driver.find_element(By.ID, "run-list").text,
+          "'run now' starts a sync, and its run (trigger api) is listed when it ends")
     accessibility("connectors")
     shot("05-connectors-1366")
 

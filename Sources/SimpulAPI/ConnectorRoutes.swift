@@ -3,6 +3,8 @@ import SimpulConnectors
 import SimpulHTTP
 import SimpulIngest
 import SimpulJSON
+import SimpulPersons
+import SimpulSync
 import SimpulStorage
 
 /// Connector operations for operators (grant `connectors:*`): what is connected, and every run with its counts,
@@ -27,6 +29,47 @@ enum ConnectorRoutes {
                 } ?? 50
                 let runs = try r.store.runs(connector: try connectorParam(r), limit: limit)
                 return .json(.object(["runs": .array(runs.map(\.json))]))
+            },
+            Route(method: "POST", pattern: "/v1/connectors/{name}/run",
+                  summary: "start a sync of an http or external connector now; answers 202 with the run id at once (follow it in /v1/connectors/runs) (grant connectors:*)",
+                  access: .token,
+                  query: [QueryParam(name: "full_refresh", required: false, description: "true: ignore the saved state and read everything again",
+                                     schema: ["enum": .array([.string("true"), .string("false")])])],
+                  tag: "connectors", pathSchemas: ["name": ["pattern": .string("^[a-z0-9-]{1,100}$")]],
+                  successStatus: 202,
+                  extraErrors: [409: "the connector has no source to pull from, or is running already"]) { r in
+                try requireGrant(r)
+                let name = r.params["name"] ?? ""
+                guard let home = api.home, home.connectorNames().contains(name) else { throw APIError(404, "not_found", "no connector '\(name)'") }
+                let full = r.http.query("full_refresh") ?? "false"
+                guard full == "true" || full == "false" else { throw APIError(400, "invalid_parameter", "full_refresh is true or false") }
+                let connector: Connector
+                do { connector = try Connector.load(directory: home.connectorsDir + "/" + name) } catch {
+                    throw APIError(409, "invalid_connector", "\(name): \(error)")
+                }
+                guard connector.source != nil else {
+                    throw APIError(409, "no_source", "\(name) takes files and pushes; it has no source to pull from")
+                }
+                var options = SyncRunner.Options()
+                options.trigger = "api"
+                options.fullRefresh = full == "true"
+                let prepared: PreparedSync
+                do {
+                    prepared = try SyncRunner.prepare(hub: try Hub(home: home, dbPath: api.dbPath), dbPath: api.dbPath, connector: connector, options: options)
+                } catch let e as SyncError {
+                    throw APIError(409, "busy", "\(e)")
+                }
+                let thread = Thread {
+                    _ = try? prepared.execute()
+                    // The person index takes in the synced mentions, never at the same time as a push or steward action.
+                    api.withIndexLock {
+                        if let store = try? HubStore(path: api.dbPath) {
+                            _ = try? PersonIndex(store: store, regions: api.regions, thresholds: MatchThresholds(file: home.matchingFile)).update()
+                        }
+                    }
+                }
+                thread.start()
+                return .json(.object(["connector": .string(name), "run_id": .int(Int(prepared.run)), "status": .string("running")]), status: 202)
             },
             Route(method: "GET", pattern: "/v1/dlq",
                   summary: "the dead-letter queue: connector, file, line, field and reason of each rejected row, newest first; the rows themselves are not sent (simpul dlq show ID) (grant connectors:*)",

@@ -37,7 +37,7 @@ enum OpenAPI {
                                        "schema": .object(["type": .string("string")])]))
             }
             var responses: [String: JSONValue] = [
-                "200": .object(["description": .string("OK"), "content": .object(Dictionary(uniqueKeysWithValues:
+                String(r.successStatus): .object(["description": .string(r.successStatus == 202 ? "Accepted: started" : "OK"), "content": .object(Dictionary(uniqueKeysWithValues:
                     (r.pattern == "/metrics" ? ["text/plain"] : r.responseTypes).map { ($0, JSONValue.object(["schema": .object([:])])) }))]),
                 "400": errorResponse("invalid request"), "404": errorResponse("not found"), "503": errorResponse("the hub could not answer"),
             ]

@@ -102,7 +102,9 @@ public struct Route: @unchecked Sendable {
     /// For `.token` routes: personal data after all when this says so for the path parameters (a personal
     /// schema's records); then the route needs a purpose and is audited like a `.personal` one.
     public var personalWhen: (@Sendable ([String: String]) -> Bool)? = nil
-    /// Media types of a 200 answer, for the OpenAPI document (the first is the default).
+    /// The status of a successful answer (200, or 202 for work started in the background).
+    public var successStatus = 200
+    /// Media types of a successful answer, for the OpenAPI document (the first is the default).
     public var responseTypes: [String] = ["application/json"]
     /// Error statuses beyond the common ones this route can answer (e.g. 409), for the OpenAPI document.
     public var extraErrors: [Int: String] = [:]

@@ -55,16 +55,52 @@ public enum SyncRunner {
     }
 
     public static func run(hub: Hub, dbPath: String, connector: Connector, options: Options = Options()) throws -> Outcome {
+        try prepare(hub: hub, dbPath: dbPath, connector: connector, options: options).execute()
+    }
+
+    /// Takes the connector's lock and records the run as `running`; `execute` then does the sync (on any one
+    /// thread: the API answers with the run id at once and syncs in the background).
+    public static func prepare(hub: Hub, dbPath: String, connector: Connector, options: Options = Options()) throws -> PreparedSync {
         guard let source = connector.source else {
             throw SyncError.config("\(connector.name) has no source to pull from: ingest its files with simpul ingest, or push them")
         }
         let lock = try SyncLock(dbPath: dbPath, connector: connector.name)
+        do {
+            // Any run of this connector still marked running was cut off (we hold its lock now).
+            try hub.store.markInterruptedRuns(connector: connector.name, kind: source.kind)
+            let ingestor = Ingestor(store: hub.store, normaliser: try RowNormaliser(connector: connector, schemas: hub.schemas))
+            let session = try ingestor.begin(kind: source.kind, trigger: options.trigger)
+            let state = options.fullRefresh ? nil : try hub.store.connectorState(connector.name)
+            return PreparedSync(connector: connector, source: source, session: session, state: state, options: options, lock: lock)
+        } catch {
+            lock.release()
+            throw error
+        }
+    }
+}
+
+/// A sync run that holds its connector's lock and has its run id; `execute` runs it once and releases the lock.
+public final class PreparedSync: @unchecked Sendable {
+    let connector: Connector
+    let source: SyncSource
+    let session: IngestSession
+    let state: JSONValue?
+    let options: SyncRunner.Options
+    let lock: SyncLock
+
+    public var run: Int64 { session.run }
+
+    init(connector: Connector, source: SyncSource, session: IngestSession, state: JSONValue?, options: SyncRunner.Options, lock: SyncLock) {
+        self.connector = connector
+        self.source = source
+        self.session = session
+        self.state = state
+        self.options = options
+        self.lock = lock
+    }
+
+    public func execute() throws -> SyncRunner.Outcome {
         defer { lock.release() }
-        // Any run of this connector still marked running was cut off (we hold its lock now).
-        try hub.store.markInterruptedRuns(connector: connector.name, kind: source.kind)
-        let ingestor = Ingestor(store: hub.store, normaliser: try RowNormaliser(connector: connector, schemas: hub.schemas))
-        let session = try ingestor.begin(kind: source.kind, trigger: options.trigger)
-        let state = options.fullRefresh ? nil : try hub.store.connectorState(connector.name)
         var status = "ok"
         var error: String? = nil
         var detail: [String: JSONValue] = [:]
@@ -97,9 +133,10 @@ public enum SyncRunner {
             if r.cancelled { status = "interrupted"; error = r.failure } else if let f = r.failure { status = "failed"; error = f }
         }
         let summary = try session.finish(status: status, error: error)
-        return Outcome(run: session.run, summary: summary, status: status, error: error, detail: detail, stderrTail: tail)
+        return SyncRunner.Outcome(run: session.run, summary: summary, status: status, error: error, detail: detail, stderrTail: tail)
     }
 }
+
 
 /// An exclusive `flock` on `<db>.sync-<connector>.lock`, released on `release()` or when the process dies.
 final class SyncLock {

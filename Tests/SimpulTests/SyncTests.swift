@@ -255,8 +255,8 @@ import Testing
         let other = try t.store.addOPD(name: "dinkes", grants: ["citizen:nik"], purposes: ["layanan-kesehatan"]).1
         let api = try API(dbPath: db, schemas: t.hub.schemas, home: t.home)
         defer { api.shutdown() }
-        func get(_ path: String, _ token: String) -> (Int, JSONValue) {
-            var req = HTTPRequest(method: "GET", target: path, headers: [("authorization", "Bearer " + token)])
+        func get(_ path: String, _ token: String, method: String = "GET") -> (Int, JSONValue) {
+            var req = HTTPRequest(method: method, target: path, headers: [("authorization", "Bearer " + token)])
             req.peer = "test"
             let r = api.handle(req)
             return (r.status, (try? JSONParser.parse(r.body)) ?? .null)
@@ -271,6 +271,18 @@ import Testing
         #expect(simbg?["kind"] == .string("external"))
         #expect(simbg?["last_run"]?["accepted"] == .int(119))
         #expect(get("/v1/connectors/runs", other).0 == 403)
+
+        // Run now: 202 with the run id at once; the run ends in the history with trigger api.
+        let (rs, started) = get("/v1/connectors/simbg-pbg/run?full_refresh=true", ops, method: "POST")
+        #expect(rs == 202)
+        let runID = try #require(started["run_id"]?.scalarText.flatMap { Int64($0) })
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, try t.store.runs(connector: "simbg-pbg").first { $0.id == runID }?.status == "running" { Thread.sleep(forTimeInterval: 0.1) }
+        let done = try #require(try t.store.runs(connector: "simbg-pbg").first { $0.id == runID })
+        #expect(done.status == "ok" && done.trigger == "api" && done.summary?["unchanged"] == .int(119))
+        #expect(get("/v1/connectors/dukcapil-siak/run", ops, method: "POST").0 == 409)
+        #expect(get("/v1/connectors/no-such/run", ops, method: "POST").0 == 404)
+        #expect(get("/v1/connectors/simbg-pbg/run", other, method: "POST").0 == 403)
         #expect(get("/v1/connectors/runs", "nonsense").0 == 401)
     }
 }
