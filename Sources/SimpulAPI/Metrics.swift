@@ -68,6 +68,12 @@ final class Metrics: @unchecked Sendable {
             out += "# HELP simpul_topic_last_seq Last sequence number per topic (raw.* counts ingested rows).\n# TYPE simpul_topic_last_seq gauge\n"
             for t in topics { out += "simpul_topic_last_seq{topic=\"\(Self.label(t.name))\"} \(t.lastSeq)\n" }
         }
+        if let runs = try? stores.with({ s in try s.runCounts() }) {
+            out += "# HELP simpul_connector_runs_total Connector runs by connector, kind and status (running, ok, failed, interrupted).\n# TYPE simpul_connector_runs_total counter\n"
+            for r in runs {
+                out += "simpul_connector_runs_total{connector=\"\(Self.label(r.connector))\",kind=\"\(Self.label(r.kind))\",status=\"\(Self.label(r.status))\"} \(r.count)\n"
+            }
+        }
         return out
     }
 }

@@ -133,9 +133,12 @@ enum IngestCommands {
         for n in home.connectorNames() {
             do {
                 let c = try Connector.load(directory: home.connectorsDir + "/" + n)
+                let kind = c.source?.kind ?? "files"
                 rows.append(.object(["name": .string(c.name), "source_system": .string(c.sourceSystem), "format": .string(c.format.rawValue),
+                                     "kind": .string(kind), "every_seconds": c.every.map { .int($0) } ?? .null,
                                      "schemas": .array(c.schemas.map { .string($0) })]))
-                text.append("\(c.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(c.format.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) → \(c.schemas.joined(separator: ", "))   (\(c.sourceSystem))")
+                let every = c.every.map { "  every \($0) s" } ?? ""
+                text.append("\(c.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(kind.padding(toLength: 9, withPad: " ", startingAt: 0)) \(c.format.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) → \(c.schemas.joined(separator: ", "))   (\(c.sourceSystem))\(every)")
             } catch {
                 rows.append(.object(["name": .string(n), "error": .string("\(error)")]))
                 text.append("\(n): INVALID: \(error)")

@@ -95,3 +95,13 @@ extension HubStore {
                    [.text(connector), .text(kind)])
     }
 }
+
+extension HubStore {
+    /// How many runs each connector had, by kind and status (for /metrics).
+    public func runCounts() throws -> [(connector: String, kind: String, status: String, count: Int64)] {
+        try db.rows("""
+            SELECT connector, kind, COALESCE(status, CASE WHEN finished_at IS NULL THEN 'unfinished' ELSE 'ok' END), count(*)
+            FROM runs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            """).map { ($0[0].text ?? "", $0[1].text ?? "", $0[2].text ?? "", $0[3].int ?? 0) }
+    }
+}

@@ -283,6 +283,9 @@ import Testing
         #expect(get("/v1/connectors/dukcapil-siak/run", ops, method: "POST").0 == 409)
         #expect(get("/v1/connectors/no-such/run", ops, method: "POST").0 == 404)
         #expect(get("/v1/connectors/simbg-pbg/run", other, method: "POST").0 == 403)
+        let metrics = String(decoding: api.handle(HTTPRequest(method: "GET", target: "/metrics")).body, as: UTF8.self)
+        #expect(metrics.contains(#"simpul_connector_runs_total{connector="simbg-pbg",kind="external",status="ok"} 2"#))
+        #expect(metrics.contains(#"simpul_connector_runs_total{connector="sicantik",kind="http",status="failed"} 1"#))
         #expect(get("/v1/connectors/runs", "nonsense").0 == 401)
     }
 }
