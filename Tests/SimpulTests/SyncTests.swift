@@ -91,12 +91,15 @@ import Testing
 
     @Test func twoRunsOfOneConnectorNeverOverlap() throws {
         let t = try TestHub()
-        let c = try Self.externalConnector(t, name: "slow", script: "sleep 2\n")
+        let c = try Self.externalConnector(t, name: "slow", script: "sleep 3\n")
         let db = t.dir + "/simpul.db"
         let home = t.home
         let other = Thread { _ = try? SyncRunner.run(hub: try! Hub(home: home, dbPath: db), dbPath: db, connector: c) }
         other.start()
-        Thread.sleep(forTimeInterval: 0.5)
+        // Once the first run is recorded as running (it holds the lock from before that), a second is refused.
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, try t.store.runs(connector: "slow").first?.status != "running" { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(try t.store.runs(connector: "slow").first?.status == "running")
         #expect(throws: SyncError.self) { try SyncRunner.run(hub: t.hub, dbPath: db, connector: c) }
     }
 
@@ -111,7 +114,7 @@ import Testing
         src["url"] = .string(url ?? fake.url + "/api/v1/permohonan")
         src["retries"] = .int(retries)
         src["backoff_seconds"] = .number("0.01")
-        src["timeout_seconds"] = .number("0.5")
+        src["timeout_seconds"] = .number("1.0")
         // The fake answers in ascending updated-at order, as `sorted` declares.
         if case .object(var inc)? = src["incremental"] {
             inc["sorted"] = .bool(sorted)
@@ -154,7 +157,7 @@ import Testing
         defer { fake.stop() }
         let c = try Self.sicantik(t, fake)
         // 500, 503, a timeout: each retried with backoff, then the pull goes on.
-        fake.script([.status(500), .status(503), .delay(1.2)])
+        fake.script([.status(500), .status(503), .delay(2.5)])
         let r = try Self.run(t, c)
         #expect(r.status == "ok" && r.summary.accepted == 250)
         #expect(r.detail["retries"] == .int(3))
