@@ -144,7 +144,7 @@ function table(caption, columns, rows) {
     return el('td', { class: c.num ? 'num' : null }, v);
   })));
   return el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': caption },
-    el('table', null, el('caption', { class: 'sr' , hidden: true }, caption), el('thead', null, head), el('tbody', null, body)));
+    el('table', null, el('caption', { hidden: true }, caption), el('thead', null, head), el('tbody', null, body)));
 }
 
 function badge(s) { return el('span', { class: 'badge ' + s }, s); }

@@ -3,7 +3,6 @@ import SimpulConnectors
 import SimpulHTTP
 import SimpulIngest
 import SimpulJSON
-import SimpulPersons
 import SimpulSync
 import SimpulStorage
 
@@ -23,11 +22,7 @@ enum ConnectorRoutes {
                           QueryParam(name: "limit", required: false, description: "1 to 500 (default 50)", type: "integer", schema: ParamSchema.range(1, 500))],
                   tag: "connectors") { r in
                 try requireGrant(r)
-                let limit = try r.http.query("limit").map { v -> Int in
-                    guard let n = Int(v), (1...500).contains(n) else { throw APIError(400, "invalid_parameter", "limit is 1 to 500") }
-                    return n
-                } ?? 50
-                let runs = try r.store.runs(connector: try connectorParam(r), limit: limit)
+                let runs = try r.store.runs(connector: try connectorParam(r), limit: try r.int("limit", 50, 1...500))
                 return .json(.object(["runs": .array(runs.map(\.json))]))
             },
             Route(method: "POST", pattern: "/v1/connectors/{name}/run",
@@ -63,9 +58,7 @@ enum ConnectorRoutes {
                     _ = try? prepared.execute()
                     // The person index takes in the synced mentions, never at the same time as a push or steward action.
                     api.withIndexLock {
-                        if let store = try? HubStore(path: api.dbPath) {
-                            _ = try? PersonIndex(store: store, regions: api.regions, thresholds: MatchThresholds(file: home.matchingFile)).update()
-                        }
+                        if let store = try? HubStore(path: api.dbPath) { _ = try? PersonRoutes.index(store: store, api: api).update() }
                     }
                 }
                 thread.start()
@@ -81,12 +74,8 @@ enum ConnectorRoutes {
                 try requireGrant(r)
                 let status = r.http.query("status") ?? "open"
                 guard ["open", "resolved", "all"].contains(status) else { throw APIError(400, "invalid_parameter", "status is open, resolved or all") }
-                let limit = try r.http.query("limit").map { v -> Int in
-                    guard let n = Int(v), (1...1000).contains(n) else { throw APIError(400, "invalid_parameter", "limit is 1 to 1000") }
-                    return n
-                } ?? 100
                 let list = try r.store.deadLetters(connector: try connectorParam(r),
-                                                   status: status == "all" ? nil : status, limit: limit)
+                                                   status: status == "all" ? nil : status, limit: try r.int("limit", 100, 1...1000))
                 return .json(.object(["dead_letters": .array(list.map { $0.json(raw: false) })]))
             },
             Route(method: "POST", pattern: "/v1/dlq/{id}/retry",

@@ -237,15 +237,10 @@ extension RecordQueries {
         let schema = String(topic.dropFirst(8))
         guard api.schemas[schema] != nil else { throw APIError(404, "not_found", "no topic '\(topic)'") }
         guard let fields = opd.fields(schema) else { throw APIError(403, "not_granted", "OPD \(opd.name) was not granted \(schema) records") }
-        func int(_ name: String, _ def: Int, _ range: ClosedRange<Int>) throws -> Int {
-            guard let v = r.http.query(name) else { return def }
-            guard let n = Int(v), range.contains(n) else { throw bad("invalid_parameter", "\(name) is \(range.lowerBound) to \(range.upperBound)") }
-            return n
-        }
-        var after = Int64(try int("after", 0, 0...Int(Int32.max)))
+        var after = Int64(try r.int("after", 0, 0...Int(Int32.max)))
         if r.http.query("after") == nil, let last = r.http.header("last-event-id"), let n = Int64(last), n >= 0 { after = n }
-        let limit = try int("limit", 100, 1...1000)
-        let wait = try int("wait", 0, 0...Feeds.maxWait)
+        let limit = try r.int("limit", 100, 1...1000)
+        let wait = try r.int("wait", 0, 0...Feeds.maxWait)
         let auth = r.http.header("authorization") ?? ""
         let reader = Feeds.Reader(topic: topic, schema: schema, fields: fields, token: String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces),
                                   opd: opd.name, purpose: r.purpose, personal: r.personal, route: "/v1/topics/{topic}/events")

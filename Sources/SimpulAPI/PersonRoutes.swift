@@ -35,17 +35,15 @@ enum PersonRoutes {
         }
     }
 
-    static func index(_ r: APIRequest, api: API) -> PersonIndex {
-        PersonIndex(store: r.store, regions: api.regions, thresholds: api.home.map { MatchThresholds(file: $0.matchingFile) } ?? MatchThresholds())
+    static func index(_ r: APIRequest, api: API) -> PersonIndex { index(store: r.store, api: api) }
+
+    static func index(store: HubStore, api: API) -> PersonIndex {
+        PersonIndex(store: store, regions: api.regions, thresholds: api.home.map { MatchThresholds(file: $0.matchingFile) } ?? MatchThresholds())
     }
 
     static func review(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
         try steward(r)
-        var limit = 100
-        if let l = r.http.query("limit") {
-            guard let n = Int(l), (1...1000).contains(n) else { throw APIError(400, "invalid_parameter", "limit is 1 to 1000") }
-            limit = n
-        }
+        let limit = try r.int("limit", 100, 1...1000)
         let items = try r.store.reviewItems(limit: limit)
         var persons = Set<String>()
         var out: [JSONValue] = []

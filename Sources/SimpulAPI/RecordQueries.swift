@@ -98,10 +98,7 @@ enum RecordQueries {
             orderSpec = "\(field).\(dir)"
         }
         // limit
-        if let l = r.http.query("limit") {
-            guard let n = Int(l), (1...maxLimit).contains(n) else { throw bad("invalid_parameter", "limit is 1 to \(maxLimit)") }
-            q.limit = n
-        }
+        q.limit = try r.int("limit", q.limit, 1...maxLimit)
         // cursor
         if let c = r.http.query("cursor"), !c.isEmpty {
             q.after = try decodeCursor(c, order: orderSpec)
@@ -218,11 +215,7 @@ enum RecordQueries {
         if let k = r.http.query("kode_wilayah"), !k.isEmpty {
             do { wilayah = try Wilayah.normalise(k) } catch { throw bad("invalid_parameter", "kode_wilayah: \(error.reason)") }
         }
-        var limit = 20
-        if let l = r.http.query("limit") {
-            guard let n = Int(l), (1...100).contains(n) else { throw bad("invalid_parameter", "limit is 1 to 100") }
-            limit = n
-        }
+        let limit = try r.int("limit", 20, 1...100)
         let found = try r.store.searchCitizens(namePrefix: nama, tanggalLahir: tanggal, kodeWilayah: wilayah, limit: limit)
         r.persons = found.map(\.sourceKey)
         var query: [String: JSONValue] = ["nama": .string(nama)]

@@ -84,6 +84,15 @@ public struct APIRequest {
     public var persons: [String] = []
     /// Whether this request reads personal data (the route's access, or `personalWhen`).
     public var personal = false
+
+    /// A whole-number query parameter within `range`, or `def` when absent; anything else is a 400 naming the range.
+    func int(_ name: String, _ def: Int, _ range: ClosedRange<Int>) throws -> Int {
+        guard let v = http.query(name) else { return def }
+        guard let n = Int(v), range.contains(n) else {
+            throw APIError(400, "invalid_parameter", "\(name) is \(range.lowerBound) to \(range.upperBound)")
+        }
+        return n
+    }
 }
 
 public struct Route: @unchecked Sendable {

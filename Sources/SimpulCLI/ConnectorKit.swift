@@ -171,7 +171,8 @@ enum ConnectorKit {
         let first = try runOnce(hub, dbA)
         let states = first.detail["states"]?.scalarText.flatMap { Int($0) } ?? 0
         check("read: exits 0 with RECORDs and STATEs", first.status == "ok" && states > 0,
-              first.error ?? "\(first.detail["records"]?.scalarText ?? "0") record(s), \(states) state(s)\(first.stderrTail.isEmpty ? "" : "")")
+              first.error.map { e in first.stderrTail.isEmpty ? e : "\(e) (stderr: …\(first.stderrTail.suffix(300)))" }
+                ?? "\(first.detail["records"]?.scalarText ?? "0") record(s), \(states) state(s)")
         let bad = first.detail["bad_lines"]?.scalarText ?? "0"
         check("read: every line is a protocol message", bad == "0", bad == "0" ? "" : "\(bad) bad line(s), see simpul dlq list")
         let s = first.summary

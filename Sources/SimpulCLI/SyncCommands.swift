@@ -16,7 +16,8 @@ enum SyncCommands {
                               Commands.db, Commands.json],
                     details: "Resumes from the connector's saved state (its last STATE, or the highest updated-at pulled). "
                         + "Exits 0 when the run is ok, 69 when it failed (the error says why; what came before the last "
-                        + "saved state is kept), 75 when the connector is already running. See docs/connectors.md.",
+                        + "saved state is kept), 64 when the connector has no source to pull from, 75 when it is already "
+                        + "running. See docs/connectors.md.",
                     run: { try run($0) }),
         CommandSpec(name: "connector runs", summary: "recent connector runs with counts, status and errors",
                     arguments: "", minArgs: 0, maxArgs: 0,
@@ -70,12 +71,13 @@ enum SyncCommands {
         f.locale = Locale(identifier: "en_US_POSIX")
         f.dateFormat = "yyyy-MM-dd HH:mm:ss"
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+        func right(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
         Console.out("  run  started              connector             kind      trigger   status       read  accepted unchanged   dead    rows/s")
         for r in list {
             let j = r.json
             let read = j["read"]?.scalarText ?? "-", secs = Double(j["seconds"]?.scalarText ?? "") ?? 0
             let rate = secs > 0 ? String(Int(Double(Int(read) ?? 0) / secs)) : "-"
-            Console.out("\(pad(String(r.id), 5).reversedPad()) \(pad(f.string(from: Date(timeIntervalSince1970: Double(r.startedAt))), 20)) "
+            Console.out("\(right(String(r.id), 5)) \(pad(f.string(from: Date(timeIntervalSince1970: Double(r.startedAt))), 20)) "
                 + "\(pad(r.connector, 21)) \(pad(r.kind, 9)) \(pad(r.trigger, 9)) \(pad(r.status, 10)) "
                 + "\(pad(read, 7)) \(pad(j["accepted"]?.scalarText ?? "-", 9)) \(pad(j["unchanged"]?.scalarText ?? "-", 9)) "
                 + "\(pad(j["dead_lettered"]?.scalarText ?? "-", 7)) \(rate)")
@@ -94,13 +96,5 @@ enum SyncCommands {
             Console.out(try store.connectorState(name)?.jsonText ?? "\(name): no saved state")
         }
         return ExitCode.ok
-    }
-}
-
-extension String {
-    /// Right-aligns a left-padded column value.
-    func reversedPad() -> String {
-        let t = trimmingCharacters(in: .whitespaces)
-        return String(repeating: " ", count: count - t.count) + t
     }
 }

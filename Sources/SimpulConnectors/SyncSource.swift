@@ -135,6 +135,15 @@ public struct HTTPSource: Sendable {
     }
 }
 
+extension HTTPSource {
+    /// The URL and headers with `${NAME}` replaced from the environment (when a run starts).
+    public func resolved(_ env: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> (url: String, headers: [(String, String)]) {
+        var h: [(String, String)] = []
+        for (k, v) in headers { h.append((k, try expandEnvironment(v, env))) }
+        return (try expandEnvironment(url, env), h)
+    }
+}
+
 /// How often `simpul serve` runs a sync connector: `"schedule": {"every": "15m"}` (s, m, h, d or plain seconds).
 public enum Interval {
     public static func seconds(_ text: String) -> Int? {

@@ -118,12 +118,11 @@ public final class RecordStream {
         file.count(try session.store.write(connector: ingestor.connector.name, file: name, fileID: fileID, items: batch, then: then))
     }
 
-    /// Commits what is pending and adds this stream's counts to the run. `commitPending: false` drops records not
-    /// yet committed (after a kill or failure, they come again from the last saved state).
-    public func close(commitPending: Bool = true) throws {
+    /// Commits what is pending and adds this stream's counts to the run.
+    public func close() throws {
         guard !closed else { return }
         closed = true
-        if commitPending { try commit() } else { pending.removeAll() }
+        try commit()
         session.append(file)
     }
 

@@ -13,7 +13,6 @@ final class ChildProcess: @unchecked Sendable {
     let errFD: Int32
     private let lock = NSLock()
     private var errTail: [UInt8] = []
-    private var errBytes = 0
     private let errDone = DispatchSemaphore(value: 0)
     private var buffer: [UInt8] = []
     private var pos = 0
@@ -63,7 +62,6 @@ final class ChildProcess: @unchecked Sendable {
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
                 lock.lock()
-                errBytes += n
                 errTail.append(contentsOf: chunk[0..<n])
                 if errTail.count > 4096 { errTail.removeFirst(errTail.count - 4096) }
                 lock.unlock()

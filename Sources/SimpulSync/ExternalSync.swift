@@ -80,7 +80,8 @@ public struct ExternalSync {
         let status = child.wait()
         for m in out { if case .error(let e) = m { throw SyncError.transport("\(verb): \(e)") } }
         if status != 0 { throw SyncError.transport("\(verb) exited with status \(status)\(Self.tail(child.stderrTail))") }
-        if out.isEmpty && !problems.isEmpty { throw SyncError.protocolError("\(verb): \(problems.prefix(3).joined(separator: "; "))") }
+        // Every stdout line is a message: a line that is not one is reported, even next to a good answer.
+        if !problems.isEmpty { throw SyncError.protocolError("\(verb): \(problems.prefix(3).joined(separator: "; "))") }
         return out
     }
 

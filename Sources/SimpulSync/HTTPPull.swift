@@ -31,7 +31,6 @@ public struct HTTPPull {
         public var requests = 0
         public var retries = 0
         public var failure: String? = nil
-        public var cursor: String? = nil
         public var cancelled = false
     }
 
@@ -40,10 +39,7 @@ public struct HTTPPull {
         let store = session.ingestor.store
         let base: String
         let headers: [(String, String)]
-        do {
-            base = try expandEnvironment(source.url)
-            headers = try source.headers.map { ($0.0, try expandEnvironment($0.1)) }
-        } catch {
+        do { (base, headers) = try source.resolved() } catch {
             report.failure = "source: \(error)"
             return report
         }
@@ -124,7 +120,6 @@ public struct HTTPPull {
                 for k in next { v = v?[k] }
                 guard let c = v?.scalarText, !c.isEmpty, c != cursor else { break paging }
                 cursor = c
-                report.cursor = c
             }
         }
         let stoppedEarly = report.pages >= source.maxPages

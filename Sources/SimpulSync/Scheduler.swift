@@ -44,9 +44,7 @@ public final class Scheduler: @unchecked Sendable {
     static func missingEnvironment(_ source: SyncSource) -> String? {
         do {
             switch source {
-            case .http(let h):
-                _ = try expandEnvironment(h.url)
-                for (_, v) in h.headers { _ = try expandEnvironment(v) }
+            case .http(let h): _ = try h.resolved()
             case .external(let e):
                 _ = try e.resolvedConfig()
             }

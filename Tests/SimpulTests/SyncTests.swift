@@ -66,6 +66,13 @@ import Testing
         #expect(dead[3].field == "stream")
         let runs = try t.store.runs(connector: "garbage")
         #expect(runs.first?.status == "failed" && runs.first?.kind == "external")
+        // The one-answer verbs report a line that is not a message too, even next to a good answer.
+        let chatty = try Self.externalConnector(t, name: "chatty", script: #"""
+            echo 'starting up...'
+            echo '{"type":"SPEC","spec":{"connectionSpecification":{"type":"object"}}}'
+            """#)
+        guard case .external(let ext)? = chatty.source else { return }
+        #expect { try ExternalSync(connector: chatty, source: ext).spec() } throws: { "\($0)".contains("spec: line 1: not a JSON message") }
     }
 
     @Test func aSilentConnectorTimesOutAndIsKilled() throws {
@@ -218,6 +225,28 @@ import Testing
         #expect(throws: ConfigError.self) { try expandEnvironment("${X}", [:]) }
     }
 
+    @Test func badSourceConfigurationIsRefusedWithItsReason() throws {
+        func load(_ extra: String, input: String = #"{"format": "json", "records": "data"}"#) -> String {
+            let text = #"{"name": "uji", "input": \#(input), "row_key": "{@id}", "#
+                + #""outputs": [{"schema": "permit", "source_key": "{$row_key}", "fields": {"no_permohonan": "id"}}], "# + extra + "}"
+            do {
+                _ = try Connector(directory: "/tmp", json: try JSONParser.parse(text))
+                return "accepted"
+            } catch { return "\(error)" }
+        }
+        #expect(load(#""source": {"type": "ftp"}"#).contains("source.type must be external or http"))
+        #expect(load(#""source": {"type": "http", "url": "https://x"}"#).contains("http:// URL"))
+        #expect(load(#""source": {"type": "http", "url": "http://x"}"#, input: #"{"format": "csv"}"#).contains("input.format json"))
+        #expect(load(#""source": {"type": "http", "url": "http://x", "pagination": {"type": "cursor"}}"#).contains("pagination.next"))
+        #expect(load(#""source": {"type": "http", "url": "http://x", "pagination": {"type": "page", "size": 0}}"#).contains("size must be positive"))
+        #expect(load(#""source": {"type": "http", "url": "http://x", "incremental": {"field": "u"}}"#).contains("incremental needs field"))
+        #expect(load(#""source": {"type": "external"}"#).contains("source.command"))
+        #expect(load(#""schedule": {"every": "15m"}"#).contains("schedule needs a source"))
+        #expect(load(#""source": {"type": "http", "url": "http://x"}, "schedule": {"every": "soon"}"#).contains("schedule.every"))
+        #expect(load(#""source": {"type": "http", "url": "${API}/x"}, "schedule": {"every": "1h"}"#) == "accepted")
+        #expect(Interval.seconds("90") == 90 && Interval.seconds("15m") == 900 && Interval.seconds("2d") == 172_800 && Interval.seconds("0m") == nil)
+    }
+
     // MARK: schedules and the run history
 
     @Test func theSchedulerRunsEachConnectorAndOneFailureNeverStopsAnother() throws {
@@ -247,6 +276,8 @@ import Testing
         _ = try t.ingest("dukcapil-siak", [t.samples("dukcapil-siak")])
         #expect(SimpulCLI.main(["connector", "run", "simbg-pbg", "--db", db, "--json", "--no-persons"]) == ExitCode.ok)
         #expect(SimpulCLI.main(["connector", "run", "sicantik", "--db", db]) == ExitCode.unavailable)
+        // A files connector has nothing to pull: a usage error, and no run is recorded.
+        #expect(SimpulCLI.main(["connector", "run", "dukcapil-siak", "--db", db]) == ExitCode.usage)
         #expect(SimpulCLI.main(["connector", "runs", "--db", db]) == ExitCode.ok)
         #expect(SimpulCLI.main(["connector", "state", "simbg-pbg", "--db", db]) == ExitCode.ok)
         let runs = try t.store.runs()
