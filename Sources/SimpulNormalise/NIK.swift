@@ -103,3 +103,81 @@ public enum NIK {
             serial: String(chars[12..<16]), problems: problems)
     }
 }
+
+// MARK: - What an unusable NIK still tells the person index
+
+extension NIK {
+    /// The significant digits a NIK in spreadsheet scientific notation still shows (`7.57101E+15` → `757101`),
+    /// when the exponent says it was a 16-digit number; nil otherwise. A spreadsheet rounds the last shown digit.
+    public static func scientificDigits(_ raw: String) -> String? {
+        var mantissa: [UInt8] = []
+        var exponent: [UInt8] = []
+        var inExponent = false, sawPoint = false, digitsBeforePoint = 0
+        for b in raw.utf8 {
+            switch b {
+            case 0x30...0x39:
+                if inExponent { exponent.append(b) } else {
+                    mantissa.append(b)
+                    if !sawPoint { digitsBeforePoint += 1 }
+                }
+            case 0x2E, 0x2C:  // . or , (decimal comma in an Indonesian locale)
+                if inExponent || sawPoint { return nil }
+                sawPoint = true
+            case 0x45, 0x65:
+                if inExponent { return nil }
+                inExponent = true
+            case 0x2B: if !inExponent || !exponent.isEmpty { return nil }
+            case 0x20: continue
+            default: return nil
+            }
+        }
+        guard inExponent, digitsBeforePoint == 1, let first = mantissa.first, first != 0x30, mantissa.count <= 15,
+              String(decoding: exponent, as: UTF8.self) == "15" else { return nil }
+        return String(decoding: mantissa, as: UTF8.self)
+    }
+
+    /// Whether `nik`, rounded half up to `digits.count` significant digits as a spreadsheet shows it, gives
+    /// exactly `digits`. Trailing zeros a spreadsheet drops (`7.5E+15`) count as given digits only.
+    public static func rounds(_ nik: String, to digits: String) -> Bool {
+        let n = Array(nik.utf8), d = Array(digits.utf8)
+        guard n.count == 16, !d.isEmpty, d.count < 16 else { return false }
+        var head = 0, shown = 0
+        for i in 0..<d.count {
+            head = head * 10 + Int(n[i]) - 0x30
+            shown = shown * 10 + Int(d[i]) - 0x30
+        }
+        if n[d.count] >= 0x35 { head += 1 }
+        return head == shown
+    }
+
+    /// A NIK typed with letters that look like digits (O for 0, I or l for 1, S for 5, B for 8, …), read as those
+    /// digits. One other letter stands for a digit nobody can read and becomes `?` (15 known digits still say a
+    /// lot). Nil when the length is not 16, or more than one letter is unreadable. Evidence for matching, never a
+    /// NIK: the record keeps its `mengandung_huruf` status.
+    public static func readingLetters(_ raw: String) -> String? {
+        var out: [UInt8] = []
+        var changed = false, unreadable = 0
+        for b in raw.utf8 {
+            let d: UInt8
+            switch b {
+            case 0x30...0x39: d = b
+            case 0x20, 0x2E, 0x2D, 0x09, 0x27: continue
+            case UInt8(ascii: "O"), UInt8(ascii: "o"), UInt8(ascii: "Q"): d = 0x30
+            case UInt8(ascii: "I"), UInt8(ascii: "i"), UInt8(ascii: "l"), UInt8(ascii: "|"): d = 0x31
+            case UInt8(ascii: "Z"), UInt8(ascii: "z"): d = 0x32
+            case UInt8(ascii: "S"), UInt8(ascii: "s"): d = 0x35
+            case UInt8(ascii: "G"), UInt8(ascii: "b"): d = 0x36
+            case UInt8(ascii: "B"): d = 0x38
+            case UInt8(ascii: "g"), UInt8(ascii: "q"): d = 0x39
+            case 0x41...0x5A, 0x61...0x7A:
+                unreadable += 1
+                d = UInt8(ascii: "?")
+            default: return nil
+            }
+            if d != b { changed = true }
+            out.append(d)
+        }
+        guard changed, out.count == 16, unreadable <= 1 else { return nil }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

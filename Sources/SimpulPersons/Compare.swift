@@ -1,4 +1,5 @@
 import Foundation
+import SimpulNormalise
 
 /// Name handling for matching: abbreviations expanded, titles already split off by the connectors.
 enum MatchName {
@@ -118,15 +119,18 @@ enum MatchName {
 /// The compared fields and their agreement levels (Fellegi–Sunter comparison vector).
 enum Field: String, CaseIterable, Sendable {
     case nama, tanggal_lahir, nik, kode_wilayah, jenis_kelamin
+    /// The region digits a NIK in scientific notation still shows, against the other side's NIK.
+    case wilayah_nik
 
     /// Level names, best first; the last is "disagree". A missing value on either side is no evidence (weight 0).
     var levels: [String] {
         switch self {
         case .nama: ["exact", "abbreviation", "similar", "subset", "disagree"]
         case .tanggal_lahir: ["exact", "day_month_swapped", "one_part_differs", "disagree"]
-        case .nik: ["one_typo", "same_region_and_birth", "family_card", "disagree"]
+        case .nik: ["read_from_letters", "one_typo", "same_region_and_birth", "family_card", "disagree"]
         case .kode_wilayah: ["same_desa", "same_kecamatan", "same_kabupaten", "disagree"]
         case .jenis_kelamin: ["agree", "disagree"]
+        case .wilayah_nik: ["same_kecamatan", "same_kabupaten", "disagree"]
         }
     }
 }
@@ -139,15 +143,25 @@ public struct MatchFacts: Sendable, Equatable {
     public var noKK: String?
     public var kodeWilayah: String?
     public var jenisKelamin: String?
+    /// A NIK typed with look-alike letters, read as digits (`75O1…` → `7501…`): compared like a NIK, never one.
+    public var nikRead: String?
+    /// The leading digits a NIK in scientific notation still shows (`7.57101E+15` → `757101`).
+    public var nikDigits: String?
 
-    public init(nama: String?, tanggalLahir: String?, nik: String?, noKK: String?, kodeWilayah: String?, jenisKelamin: String?) {
+    public init(nama: String?, tanggalLahir: String?, nik: String?, noKK: String?, kodeWilayah: String?, jenisKelamin: String?,
+                nikRead: String? = nil, nikDigits: String? = nil) {
         self.nama = nama
         self.tanggalLahir = tanggalLahir
         self.nik = nik
         self.noKK = noKK
         self.kodeWilayah = kodeWilayah
         self.jenisKelamin = jenisKelamin
+        self.nikRead = nikRead
+        self.nikDigits = nikDigits
     }
+
+    /// The NIK to compare: a usable one, else one read from look-alike letters.
+    var comparableNIK: String? { nik ?? nikRead }
 }
 
 enum Compare {
@@ -156,13 +170,21 @@ enum Compare {
         var v: [Field: Int] = [:]
         if let x = a.nama, let y = b.nama { v[.nama] = name(x, y) }
         if let x = a.tanggalLahir, let y = b.tanggalLahir { v[.tanggal_lahir] = date(x, y) }
-        if let x = a.nik, let y = b.nik, x != y {
-            if PersonIndex.oneTypoApart(x, y) { v[.nik] = 0 }
-            else if x.prefix(12) == y.prefix(12) { v[.nik] = 1 }
-            else if x == b.noKK || y == a.noKK { v[.nik] = 2 }
-            else { v[.nik] = 3 }
-        } else if let x = a.nik, x == b.noKK {
-            v[.nik] = 2
+        if let x = a.comparableNIK, let y = b.comparableNIK {
+            // Two usable NIKs that are equal are decided by the exact-NIK rule, not scored.
+            if x == y { if a.nik == nil || b.nik == nil { v[.nik] = 0 } }
+            else if PersonIndex.oneTypoApart(x, y) { v[.nik] = 1 }
+            else if x.prefix(12) == y.prefix(12) { v[.nik] = 2 }
+            else if x == b.noKK || y == a.noKK { v[.nik] = 3 }
+            else { v[.nik] = 4 }
+        } else if let x = a.comparableNIK, x == b.noKK {
+            v[.nik] = 3
+        } else if let y = b.comparableNIK, y == a.noKK {
+            v[.nik] = 3
+        } else if let d = a.nikDigits, let y = b.comparableNIK {
+            v[.wilayah_nik] = regionLevel(digits: d, nik: y)
+        } else if let d = b.nikDigits, let x = a.comparableNIK {
+            v[.wilayah_nik] = regionLevel(digits: d, nik: x)
         }
         if let x = a.kodeWilayah, let y = b.kodeWilayah {
             if x == y && x.count >= 13 { v[.kode_wilayah] = 0 }
@@ -172,6 +194,14 @@ enum Compare {
         }
         if let x = a.jenisKelamin, let y = b.jenisKelamin { v[.jenis_kelamin] = x == y ? 0 : 1 }
         return v
+    }
+
+    /// How the digits shown by a NIK in scientific notation agree with a NIK: all of them (kecamatan, when six are
+    /// shown), the first four (kabupaten), or not. Too few digits to place a kabupaten: no evidence.
+    static func regionLevel(digits: String, nik: String) -> Int? {
+        guard digits.utf8.count >= 4 else { return nil }
+        if NIK.rounds(nik, to: digits) { return digits.utf8.count >= 6 ? 0 : 1 }
+        return NIK.rounds(nik, to: String(digits.prefix(4))) ? 1 : 2
     }
 
     static func name(_ a: String, _ b: String) -> Int {
@@ -208,10 +238,11 @@ public struct MatchModel: Sendable {
 
     /// Priors for a hub with too little data to estimate from (documented in docs/persons.md).
     static let defaults = MatchModel(
-        m: [.nama: [0.80, 0.08, 0.06, 0.03, 0.03], .tanggal_lahir: [0.90, 0.03, 0.04, 0.03], .nik: [0.45, 0.25, 0.10, 0.20],
-            .kode_wilayah: [0.70, 0.15, 0.08, 0.07], .jenis_kelamin: [0.98, 0.02]],
+        m: [.nama: [0.80, 0.08, 0.06, 0.03, 0.03], .tanggal_lahir: [0.90, 0.03, 0.04, 0.03], .nik: [0.45, 0.45, 0.25, 0.10, 0.20],
+            .kode_wilayah: [0.70, 0.15, 0.08, 0.07], .jenis_kelamin: [0.98, 0.02], .wilayah_nik: [0.90, 0.05, 0.05]],
         u: [.nama: [0.0005, 0.0002, 0.001, 0.002, 0.9963], .tanggal_lahir: [0.00005, 0.00001, 0.002, 0.99794],
-            .nik: [0.000001, 0.0001, 0.00001, 0.999889], .kode_wilayah: [0.001, 0.02, 0.15, 0.829], .jenis_kelamin: [0.5, 0.5]],
+            .nik: [0.0000001, 0.000001, 0.0001, 0.00001, 0.999889], .kode_wilayah: [0.001, 0.02, 0.15, 0.829], .jenis_kelamin: [0.5, 0.5],
+            .wilayah_nik: [0.05, 0.15, 0.80]],
         source: ["m": "defaults", "u": "defaults"])
 
     func weight(_ f: Field, _ level: Int, tfU: Double? = nil) -> Double {

@@ -3,7 +3,8 @@ import SimpulJSON
 
 /// A synthetic population and its person mentions across sources, with the truth, for testing and measuring the
 /// person index. Indonesian names, real kecamatan codes, and the noise of SOURCES.md: NIKs missing, in scientific
-/// notation, with a typo or two digits swapped, or a family-card number typed instead; abbreviated first names
+/// notation (six significant digits: the kecamatan survives), with a typo or two digits swapped, with a letter
+/// (a look-alike for a digit, or not), or a family-card number typed instead; abbreviated first names
 /// (MUH., MOH.), typos and dropped middle names; birth dates missing or with day and month swapped.
 /// Deterministic for a seed.
 public struct SyntheticCorpus {
@@ -57,6 +58,18 @@ public struct SyntheticCorpus {
     }
 
     static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+
+    /// A NIK as a spreadsheet shows a 16-digit number: six significant digits, rounded half up, trailing zeros
+    /// dropped (`7571014504900002` → `7.57101E+15`).
+    static func scientific(_ nik: String) -> String {
+        let d = Array(nik.utf8).map { Int($0) - 0x30 }
+        let head = d[0..<6].reduce(0) { $0 * 10 + $1 } + (d[6] >= 5 ? 1 : 0)
+        if head == 1_000_000 { return "1E+16" }
+        var digits = Array(String(head).utf8)
+        while digits.count > 1, digits.last == 0x30 { digits.removeLast() }
+        let mantissa = String(decoding: digits.prefix(1), as: UTF8.self) + (digits.count > 1 ? "." + String(decoding: digits.dropFirst(), as: UTF8.self) : "")
+        return mantissa + "E+15"
+    }
 
     /// About `mentions` mentions (about 2.2 per person), from a registry and three other sources.
     public init(mentions target: Int, seed: UInt64 = 42, regions: Regions) {
@@ -112,7 +125,7 @@ public struct SyntheticCorpus {
                 switch roll {
                 case 0..<68: d["nik"] = .string(p.nik); d["nik_status"] = .string("valid")
                 case 68..<78: d["nik_status"] = .string("kosong")
-                case 78..<83: d["nik_asli"] = .string("7.5\(r.int(9))E+15"); d["nik_status"] = .string("notasi_ilmiah")
+                case 78..<83: d["nik_asli"] = .string(Self.scientific(p.nik)); d["nik_status"] = .string("notasi_ilmiah")
                 case 83..<89:
                     var c = Array(p.nik.utf8)
                     let k = 6 + r.int(10)
@@ -124,7 +137,12 @@ public struct SyntheticCorpus {
                     if c[k] == c[k + 1] { c[k + 1] = UInt8(0x30 + (Int(c[k + 1] - 0x30) + 1) % 10) } else { c.swapAt(k, k + 1) }
                     d["nik"] = .string(String(decoding: c, as: UTF8.self)); d["nik_status"] = .string("valid")
                 case 93..<97: d["nik"] = .string(p.noKK); d["nik_status"] = .string("valid")
-                default: d["nik_asli"] = .string("75O1" + p.nik.dropFirst(4)); d["nik_status"] = .string("mengandung_huruf")
+                default:
+                    // A look-alike letter typed for a digit (O for 0, l for 1), or some other letter in its place.
+                    var c = Array(p.nik.utf8)
+                    let k = 6 + r.int(10)
+                    c[k] = c[k] == 0x30 ? UInt8(ascii: "O") : c[k] == 0x31 ? UInt8(ascii: "l") : r.pick(Array("ABCDEFGHJKMNPRTUVWXY".utf8))
+                    d["nik_asli"] = .string(String(decoding: c, as: UTF8.self)); d["nik_status"] = .string("mengandung_huruf")
                 }
                 // Name noise.
                 var tokens = p.nama.split(separator: " ").map(String.init)

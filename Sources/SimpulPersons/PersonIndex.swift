@@ -1,6 +1,7 @@
 import Foundation
 import SimpulCrypto
 import SimpulJSON
+import SimpulNormalise
 import SimpulStorage
 
 /// What a mention says about its person (normalised by the connectors already), and whether it is registry data.
@@ -11,12 +12,18 @@ struct MentionFacts {
 
     init(data d: JSONValue, registry: Bool) {
         let n = d["nik"]?.stringValue
+        let nik = (n?.count == 16 && (d["nik_status"]?.stringValue ?? "valid") == "valid") ? n : nil
+        // An unusable NIK as it was written still says something: digits behind look-alike letters, or the
+        // leading digits (the region) that scientific notation kept.
+        let original = nik == nil ? d["nik_asli"]?.stringValue : nil
         match = MatchFacts(nama: d["nama"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
                            tanggalLahir: d["tanggal_lahir"]?.stringValue,
-                           nik: (n?.count == 16 && (d["nik_status"]?.stringValue ?? "valid") == "valid") ? n : nil,
+                           nik: nik,
                            noKK: d["no_kk"]?.stringValue.flatMap { $0.count == 16 ? $0 : nil },
                            kodeWilayah: d["kode_wilayah"]?.stringValue,
-                           jenisKelamin: d["jenis_kelamin"]?.stringValue)
+                           jenisKelamin: d["jenis_kelamin"]?.stringValue,
+                           nikRead: original.flatMap(NIK.readingLetters),
+                           nikDigits: original.flatMap(NIK.scientificDigits))
         self.registry = registry
     }
 
@@ -151,6 +158,15 @@ public final class PersonIndex {
                     for (f, level) in Compare.vector(a, sample[i + k]) where f != .nik { counts[f]![level] += 1 }
                 }
             }
+            // The region digits of scientific notation against a NIK: how often two persons' NIKs share them.
+            for (i, a) in sample.enumerated() {
+                guard let x = a.nik else { continue }
+                for k in [1, 7, 31] where i + k < sample.count {
+                    if let y = sample[i + k].nik, let level = Compare.regionLevel(digits: String(x.prefix(6)), nik: y) {
+                        counts[.wilayah_nik]![level] += 1
+                    }
+                }
+            }
             for f in Field.allCases where f != .nik {
                 let total = counts[f]!.reduce(0, +)
                 if total > 100 { model.u[f] = counts[f]!.map { $0 / total } }
@@ -166,11 +182,11 @@ public final class PersonIndex {
                     counts[f]![level] += 1
                 }
             }
-            for f in Field.allCases where f != .nik {
+            for f in Field.allCases where f != .nik && f != .wilayah_nik {
                 let total = counts[f]!.reduce(0, +)
                 if total > 50 { model.m[f] = counts[f]!.map { $0 / total } }
             }
-            model.source["m"] = "estimated from \(pairs.count) same-NIK pairs (nik: defaults)"
+            model.source["m"] = "estimated from \(pairs.count) same-NIK pairs (nik, wilayah_nik: defaults)"
         }
         self.model = model
     }
@@ -181,16 +197,38 @@ public final class PersonIndex {
     static func blocks(_ f: MentionFacts) -> [String] {
         var b: [String] = []
         if let n = f.nama {
-            let c = MatchName.canonical(n)
+            let tokens = MatchName.tokens(n)
+            let c = tokens.joined(separator: " ")
             b.append("n:" + c)
             if let t = f.tanggalLahir {
                 b.append("nd:" + c + "|" + t)
                 b.append("py:" + MatchName.phonetic(n) + "|" + t.prefix(4))
             }
+            // First name and last name, each with the kecamatan: a typo in the other name or a dropped middle name
+            // still meets the person when there is no NIK or birth date to block on.
+            if let first = tokens.first, tokens.count >= 2 {
+                for k in kecamatan(f) {
+                    b.append("fk:" + first + "|" + k)
+                    b.append("lk:" + tokens[tokens.count - 1] + "|" + k)
+                }
+            }
         }
-        if let nik = f.nik { b += deletionKeys(nik) }
+        if let nik = f.comparableNIK { b += deletionKeys(nik) }
         if let kk = f.noKK { b.append("kk:" + kk) }
         return b
+    }
+
+    /// The kecamatan a mention places its person in (dotted `75.71.01`): from the kode wilayah, and from the NIK
+    /// or the digits scientific notation kept.
+    static func kecamatan(_ f: MentionFacts) -> [String] {
+        var out: [String] = []
+        if let w = f.kodeWilayah, w.utf8.count >= 8 { out.append(String(w.prefix(8))) }
+        if let d = f.comparableNIK ?? f.nikDigits, d.utf8.count >= 6, !d.prefix(6).contains("?") {
+            let a = Array(d.utf8)
+            let k = String(decoding: a[0..<2], as: UTF8.self) + "." + String(decoding: a[2..<4], as: UTF8.self) + "." + String(decoding: a[4..<6], as: UTF8.self)
+            if !out.contains(k) { out.append(k) }
+        }
+        return out
     }
 
     /// Two NIK halves, the first 10 digits (region, birth day and month) and the last 6 (birth year, serial): two
@@ -198,7 +236,8 @@ public final class PersonIndex {
     /// and 11. Two keys per NIK instead of the 16 of single-digit deletion keep the blocking table small.
     static func deletionKeys(_ nik: String) -> [String] {
         guard nik.utf8.count == 16 else { return [] }
-        return ["k10:" + nik.prefix(10), "k6:" + nik.suffix(6)]
+        // A digit nobody could read (`?`) spoils its half; the other half still finds the person.
+        return ["k10:" + nik.prefix(10), "k6:" + nik.suffix(6)].filter { !$0.contains("?") }
     }
 
     private func candidates(_ f: MentionFacts, excluding: Set<String>) throws -> [String] {
@@ -206,8 +245,12 @@ public final class PersonIndex {
         // Its own keys, plus its NIK as someone's family-card number. The name alone is a candidate source only
         // when nothing sharper is known (no NIK and no birth date): in a large population a common name has many
         // holders, and comparing them all for every mention would grow with the population.
-        var keys = (currentBlocks ?? Self.blocks(f)).filter { !$0.hasPrefix("n:") || (f.nik == nil && f.tanggalLahir == nil) }
-        if let nik = f.nik { keys.append("kk:" + nik) }
+        // First or last name in the kecamatan: whenever there is no usable NIK.
+        let nameOnly = f.nik == nil && f.tanggalLahir == nil
+        var keys = (currentBlocks ?? Self.blocks(f)).filter {
+            $0.hasPrefix("n:") ? nameOnly : ($0.hasPrefix("fk:") || $0.hasPrefix("lk:")) ? f.nik == nil : true
+        }
+        if let nik = f.comparableNIK, !nik.contains("?") { keys.append("kk:" + nik) }
         for k in keys {
             let c = try store.personsInBlock(k, limit: maxBlock + 1)
             if c.count > maxBlock { continue }

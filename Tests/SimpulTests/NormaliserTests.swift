@@ -16,6 +16,27 @@ import Testing
         #expect(NIK.read("  ") == .empty)
     }
 
+    @Test func whatAnUnusableNIKStillSays() {
+        // Scientific notation keeps the leading digits, rounded as a spreadsheet rounds them.
+        #expect(NIK.scientificDigits("7.57101E+15") == "757101")
+        #expect(NIK.scientificDigits("7,57101e15") == "757101")
+        #expect(NIK.scientificDigits("7.5E+15") == "75")
+        #expect(NIK.scientificDigits("7.57101E+14") == nil, "not a 16-digit number")
+        #expect(NIK.scientificDigits("75.7101E+15") == nil)
+        #expect(NIK.scientificDigits("7571014504900002") == nil)
+        #expect(NIK.rounds("7571014504900002", to: "757101"))
+        #expect(NIK.rounds("7571016504900002", to: "757102"), "the seventh digit rounds the sixth up")
+        #expect(!NIK.rounds("7571016504900002", to: "757101"))
+        #expect(NIK.rounds("7571014504900002", to: "7571"))
+        // Look-alike letters read as digits; one other letter is a digit nobody can read.
+        #expect(NIK.readingLetters("7571O145O49OOOO2") == "7571014504900002")
+        #expect(NIK.readingLetters("757l01 4504 9000 02") == "7571014504900002")
+        #expect(NIK.readingLetters("7571014504K00002") == "7571014504?00002")
+        #expect(NIK.readingLetters("75710145X4K00002") == nil, "two unreadable letters")
+        #expect(NIK.readingLetters("7571014504900002") == nil, "nothing to read: already digits")
+        #expect(NIK.readingLetters("7571O14504900") == nil, "wrong length")
+    }
+
     @Test func decodesBirthDateSexAndRegion() throws {
         let d = try #require(NIK.decode("7571014504900002"))
         #expect(d.kodeKecamatan == "75.71.01")

@@ -105,6 +105,43 @@ import Testing
         #expect(try t.store.mentionClusters() == before)
     }
 
+    @Test func whatUnusableNIKsStillSay() throws {
+        let t = try TestHub()
+        var rizal = Self.siti
+        rizal["nik"] = .string("7571011203880001"); rizal["nama"] = .string("MUHAMMAD RIZAL HASAN"); rizal["tanggal_lahir"] = .string("1988-03-12")
+        rizal["jenis_kelamin"] = .string("L"); rizal["kode_wilayah"] = .string("75.71.01.1001")
+        var other = rizal  // same name, another kabupaten
+        other["nik"] = .string("7502011203880004"); other["kode_wilayah"] = .string("75.02.01.1001")
+        try t.store.insertMentions([
+            Self.mention("dukcapil-siak:7571014504900002", Self.siti),
+            Self.mention("dukcapil-siak:7571011203880001", rizal),
+            Self.mention("dukcapil-siak:7502011203880004", other),
+            // look-alike letters: read as the registry NIK
+            Self.mention("sicantik:1", ["nik_asli": .string("757l0145O49OOOO2"), "nik_status": .string("mengandung_huruf"), "nama": .string("SITI AMINAH")]),
+            // one unreadable letter: 15 digits agree
+            Self.mention("oss-rba:1#0", ["nik_asli": .string("75710112038K0001"), "nik_status": .string("mengandung_huruf"), "nama": .string("MUH. RIZAL HASAN")]),
+            // scientific notation: the kecamatan survives, and tells apart two Rizals born the same day
+            Self.mention("simda-keuangan:5#1", ["nik_asli": .string("7.57101E+15"), "nik_status": .string("notasi_ilmiah"), "nama": .string("MUHAMMAD RIZAL HASAN"),
+                                                "tanggal_lahir": .string("1988-03-12")]),
+            // a typo in the last name that changes its sound, no NIK: found through the first name in the kecamatan
+            Self.mention("simda-keuangan:6#1", ["nik_status": .string("kosong"), "nama": .string("SITI AMIRAH"), "tanggal_lahir": .string("1990-04-05"),
+                                                "kode_wilayah": .string("75.71.01.1001")]),
+        ])
+        let idx = PersonIndex(store: t.store, regions: try Self.regions(t))
+        try idx.update()
+        let siti = try #require(try t.store.person(nik: "7571014504900002"))
+        let r = try #require(try t.store.person(nik: "7571011203880001"))
+        #expect(try t.store.personOf(mention: "sicantik:1") == siti.id, "letters read as digits")
+        #expect(try t.store.personOf(mention: "oss-rba:1#0") == r.id, "one unreadable digit")
+        #expect(try t.store.personOf(mention: "simda-keuangan:5#1") == r.id, "kecamatan from scientific notation")
+        #expect(try t.store.personOf(mention: "simda-keuangan:6#1") == siti.id, "last-name typo, no NIK")
+        let g = try GoldenRecord.load(store: t.store, person: r, regions: try Self.regions(t))
+        let sci = try #require(g.mentions.first { $0.key == "simda-keuangan:5#1" })
+        #expect(sci.evidence.contains("wilayah_nik") && sci.evidence.contains("same_kecamatan"))
+        // The NIK read from letters is evidence, never the person's NIK.
+        #expect(try t.store.person(nik: "7571011203880001")?.id == r.id)
+    }
+
     @Test func precisionAndRecallOnASyntheticCorpus() throws {
         let t = try TestHub()
         let regions = try Self.regions(t)
@@ -115,7 +152,7 @@ import Testing
         let e = corpus.evaluate(clusters)
         print("person index on \(corpus.mentions.count) synthetic mentions: precision \(e.precision) recall \(e.recall) review \(s.review)")
         #expect(e.precision >= 0.995)
-        #expect(e.recall >= 0.90)
+        #expect(e.recall >= 0.94)
         #expect(Double(s.review) / Double(s.decided) < 0.05)
         // Same NIK, clashing sex or birth date: never merged with the registry person.
         #expect(!corpus.nikClashes.isEmpty)
