@@ -108,7 +108,8 @@ public enum NIK {
 
 extension NIK {
     /// The significant digits a NIK in spreadsheet scientific notation still shows (`7.57101E+15` → `757101`),
-    /// when the exponent says it was a 16-digit number; nil otherwise. A spreadsheet rounds the last shown digit.
+    /// when the exponent says it was a 16-digit number; nil otherwise. A spreadsheet rounds the last shown digit
+    /// and drops trailing zeros: when five digits are shown, the sixth was a zero (`3.4021E+15` → `340210`).
     public static func scientificDigits(_ raw: String) -> String? {
         var mantissa: [UInt8] = []
         var exponent: [UInt8] = []
@@ -133,6 +134,7 @@ extension NIK {
         }
         guard inExponent, digitsBeforePoint == 1, let first = mantissa.first, first != 0x30, mantissa.count <= 15,
               String(decoding: exponent, as: UTF8.self) == "15" else { return nil }
+        if mantissa.count == 5 { mantissa.append(0x30) }
         return String(decoding: mantissa, as: UTF8.self)
     }
 

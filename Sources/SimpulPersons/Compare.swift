@@ -83,6 +83,21 @@ enum MatchName {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// One edit apart: a letter substituted, inserted or deleted, or two adjacent letters swapped (words of four
+    /// letters or more; shorter words are too easily another name).
+    static func oneEditApart(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard min(x.count, y.count) >= 4, abs(x.count - y.count) <= 1, x != y else { return false }
+        var i = 0
+        while i < min(x.count, y.count) && x[i] == y[i] { i += 1 }
+        if x.count == y.count {
+            if x[(i + 1)...] == y[(i + 1)...] { return true }
+            return i + 1 < x.count && x[i] == y[i + 1] && x[i + 1] == y[i] && x[(i + 2)...] == y[(i + 2)...]
+        }
+        let (long, short) = x.count > y.count ? (x, y) : (y, x)
+        return long[(i + 1)...] == short[i...]
+    }
+
     /// Jaro–Winkler similarity in 0…1.
     static func jaroWinkler(_ a: String, _ b: String) -> Double {
         let x = Array(a.utf8), y = Array(b.utf8)
@@ -210,6 +225,11 @@ enum Compare {
         if ta == tb { return 1 }
         let ca = ta.joined(separator: " "), cb = tb.joined(separator: " ")
         if MatchName.jaroWinkler(ca, cb) >= 0.94 { return 2 }
+        // One word with one typo (a letter changed, added, dropped, or two swapped), the others equal.
+        if ta.count == tb.count {
+            let differing = ta.indices.filter { ta[$0] != tb[$0] }
+            if differing.count == 1, MatchName.oneEditApart(ta[differing[0]], tb[differing[0]]) { return 2 }
+        }
         // A dropped middle name: one name's tokens are a subset of the other's, first tokens equal.
         let sa = Set(ta), sb = Set(tb)
         if ta.first == tb.first, min(ta.count, tb.count) >= 2, sa.isSubset(of: sb) || sb.isSubset(of: sa) { return 3 }

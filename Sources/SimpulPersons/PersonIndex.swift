@@ -223,21 +223,29 @@ public final class PersonIndex {
     static func kecamatan(_ f: MentionFacts) -> [String] {
         var out: [String] = []
         if let w = f.kodeWilayah, w.utf8.count >= 8 { out.append(String(w.prefix(8))) }
-        if let d = f.comparableNIK ?? f.nikDigits, d.utf8.count >= 6, !d.prefix(6).contains("?") {
+        func add(_ d: some StringProtocol) {
             let a = Array(d.utf8)
             let k = String(decoding: a[0..<2], as: UTF8.self) + "." + String(decoding: a[2..<4], as: UTF8.self) + "." + String(decoding: a[4..<6], as: UTF8.self)
             if !out.contains(k) { out.append(k) }
         }
+        if let n = f.comparableNIK, !n.prefix(6).contains("?") {
+            add(n.prefix(6))
+        } else if let d = f.nikDigits, d.utf8.count >= 6, let shown = Int(d.prefix(6)) {
+            // The sixth digit may have been rounded up: the kecamatan is the one shown or the one before.
+            add(d.prefix(6))
+            if shown > 100_000 { add(String(shown - 1)) }
+        }
         return out
     }
 
-    /// Two NIK halves, the first 10 digits (region, birth day and month) and the last 6 (birth year, serial): two
-    /// NIKs one substitution or one adjacent swap apart share one of them, unless the swap straddles digits 10
-    /// and 11. Two keys per NIK instead of the 16 of single-digit deletion keep the blocking table small.
+    /// Two NIK halves, the first 10 digits (region, birth day and month) and the last 6 (birth year, serial), and
+    /// the NIK without digits 10 and 11: two NIKs one substitution or one adjacent swap apart share one of them.
+    /// Three keys per NIK instead of the 16 of single-digit deletion keep the blocking table small.
     static func deletionKeys(_ nik: String) -> [String] {
         guard nik.utf8.count == 16 else { return [] }
-        // A digit nobody could read (`?`) spoils its half; the other half still finds the person.
-        return ["k10:" + nik.prefix(10), "k6:" + nik.suffix(6)].filter { !$0.contains("?") }
+        // A digit nobody could read (`?`) spoils its half; the other half still finds the person. The third key
+        // (the NIK without digits 10 and 11) finds a swap of those two.
+        return ["k10:" + nik.prefix(10), "k6:" + nik.suffix(6), "k14:" + nik.prefix(9) + nik.suffix(5)].filter { !$0.contains("?") }
     }
 
     private func candidates(_ f: MentionFacts, excluding: Set<String>) throws -> [String] {

@@ -95,6 +95,19 @@ func benchMatch(_ args: [String]) throws {
                 else if nameOnly(ms[i]) || nameOnly(ms[j]) { lostB += 1 }
             } }
         }
+        if ProcessInfo.processInfo.environment["SIMPUL_BENCH_MISSES"] == "examples" {
+            var regData: [Int: JSONValue] = [:]
+            for m in truth.mentions where m.connector == "dukcapil-siak" { regData[m.person] = m.data }
+            var shown = 0
+            for m in truth.mentions where m.connector != "dukcapil-siak" && !forced(m) && !nameOnly(m) {
+                guard let rc = regCluster[m.person], clusters[m.key] != rc, shown < 25 else { continue }
+                shown += 1
+                let row = try? store.db.rows("SELECT coalesce((SELECT evidence FROM person_links WHERE mention_key = ?), (SELECT kind || ' ' || evidence FROM person_review WHERE mention_key = ?))", [.text(m.key), .text(m.key)]).first?.first
+                var ev: String? = nil
+                if case .text(let t)? = row { ev = t }
+                print("  example \(m.data.jsonText)\n     registry \(regData[m.person]?.jsonText ?? "-")\n     decided \(ev ?? "-")")
+            }
+        }
         print("  bound recall without the same-NIK birth-date conflicts: \(fmt(1 - Double(lostA) / Double(all), 4)); also without name-only mentions: \(fmt(1 - Double(lostB) / Double(all), 4))")
     }
     print("model     m: \(index.model.source["m"] ?? "?"); u: \(index.model.source["u"] ?? "?")")

@@ -21,6 +21,7 @@ import Testing
         #expect(NIK.scientificDigits("7.57101E+15") == "757101")
         #expect(NIK.scientificDigits("7,57101e15") == "757101")
         #expect(NIK.scientificDigits("7.5E+15") == "75")
+        #expect(NIK.scientificDigits("3.4021E+15") == "340210", "a dropped trailing zero")
         #expect(NIK.scientificDigits("7.57101E+14") == nil, "not a 16-digit number")
         #expect(NIK.scientificDigits("75.7101E+15") == nil)
         #expect(NIK.scientificDigits("7571014504900002") == nil)
