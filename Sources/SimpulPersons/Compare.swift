@@ -140,7 +140,7 @@ enum Field: String, CaseIterable, Sendable {
     /// Level names, best first; the last is "disagree". A missing value on either side is no evidence (weight 0).
     var levels: [String] {
         switch self {
-        case .nama: ["exact", "abbreviation", "similar", "subset", "disagree"]
+        case .nama: ["exact", "abbreviation", "one_edit", "similar", "subset", "disagree"]
         case .tanggal_lahir: ["exact", "day_month_swapped", "one_part_differs", "disagree"]
         case .nik: ["read_from_letters", "one_typo", "same_region_and_birth", "family_card", "disagree"]
         case .kode_wilayah: ["same_desa", "same_kecamatan", "same_kabupaten", "disagree"]
@@ -224,16 +224,17 @@ enum Compare {
         let ta = MatchName.tokens(a), tb = MatchName.tokens(b)
         if ta == tb { return 1 }
         let ca = ta.joined(separator: " "), cb = tb.joined(separator: " ")
-        if MatchName.jaroWinkler(ca, cb) >= 0.94 { return 2 }
-        // One word with one typo (a letter changed, added, dropped, or two swapped), the others equal.
+        // One word with one typo (a letter changed, added, dropped, or two swapped), the others equal: more
+        // specific than a high Jaro–Winkler, so a level of its own (Splink's Damerau–Levenshtein ≤ 1).
         if ta.count == tb.count {
             let differing = ta.indices.filter { ta[$0] != tb[$0] }
             if differing.count == 1, MatchName.oneEditApart(ta[differing[0]], tb[differing[0]]) { return 2 }
         }
+        if MatchName.jaroWinkler(ca, cb) >= 0.94 { return 3 }
         // A dropped middle name: one name's tokens are a subset of the other's, first tokens equal.
         let sa = Set(ta), sb = Set(tb)
-        if ta.first == tb.first, min(ta.count, tb.count) >= 2, sa.isSubset(of: sb) || sb.isSubset(of: sa) { return 3 }
-        return 4
+        if ta.first == tb.first, min(ta.count, tb.count) >= 2, sa.isSubset(of: sb) || sb.isSubset(of: sa) { return 4 }
+        return 5
     }
 
     static func date(_ a: String, _ b: String) -> Int {
@@ -258,9 +259,9 @@ public struct MatchModel: Sendable {
 
     /// Priors for a hub with too little data to estimate from (documented in docs/persons.md).
     static let defaults = MatchModel(
-        m: [.nama: [0.80, 0.08, 0.06, 0.03, 0.03], .tanggal_lahir: [0.90, 0.03, 0.04, 0.03], .nik: [0.45, 0.45, 0.25, 0.10, 0.20],
+        m: [.nama: [0.80, 0.08, 0.04, 0.02, 0.03, 0.03], .tanggal_lahir: [0.90, 0.03, 0.04, 0.03], .nik: [0.45, 0.45, 0.25, 0.10, 0.20],
             .kode_wilayah: [0.70, 0.15, 0.08, 0.07], .jenis_kelamin: [0.98, 0.02], .wilayah_nik: [0.90, 0.05, 0.05]],
-        u: [.nama: [0.0005, 0.0002, 0.001, 0.002, 0.9963], .tanggal_lahir: [0.00005, 0.00001, 0.002, 0.99794],
+        u: [.nama: [0.0005, 0.0002, 0.0002, 0.001, 0.002, 0.9961], .tanggal_lahir: [0.00005, 0.00001, 0.002, 0.99794],
             .nik: [0.0000001, 0.000001, 0.0001, 0.00001, 0.999889], .kode_wilayah: [0.001, 0.02, 0.15, 0.829], .jenis_kelamin: [0.5, 0.5],
             .wilayah_nik: [0.05, 0.15, 0.80]],
         source: ["m": "defaults", "u": "defaults"])

@@ -125,7 +125,9 @@ public final class PersonIndex {
                 // m and u are estimated again before batches 1, 2, 3, 5, 9, 17… and before the first non-registry
                 // batch: registry batches come first, so later ones are decided with numbers from this hub's own
                 // population, at a cost that stays small on large runs.
-                if batchNo & (batchNo - 1) == 0 || (!registry && after.isEmpty) { try estimate() }
+                // Until m could be estimated (no same-NIK pairs before the first non-registry batch), before every
+                // batch: otherwise thousands of mentions would be decided on the defaults.
+                if batchNo & (batchNo - 1) == 0 || (!registry && (after.isEmpty || model.source["m"] == "defaults")) { try estimate() }
                 batchNo += 1
                 try store.writeTransaction {
                     for m in batch { try decide(m, &s) }
