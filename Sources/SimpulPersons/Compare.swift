@@ -11,7 +11,8 @@ enum MatchName {
         "ABD": "ABDUL", "ABD.": "ABDUL", "NUR": "NUR", "NOOR": "NUR",
     ]
 
-    /// Upper-case tokens with abbreviations expanded and punctuation dropped (ASCII fast path; other letters kept).
+    /// Upper-case tokens (split at spaces, commas and dots) with abbreviations expanded and other punctuation
+    /// dropped (`NUR'AINI` keeps its apostrophe; ASCII fast path; other letters kept).
     static func tokens(_ name: String) -> [String] {
         var out: [String] = []
         var cur: [UInt8] = []
@@ -27,7 +28,8 @@ enum MatchName {
             cur.removeAll(keepingCapacity: true)
         }
         for b in name.utf8 {
-            if b == 0x20 || b == 0x2C || b == 0x09 { flush(); continue }
+            // Space, comma, tab, and a dot that ends an abbreviation glued to the next word (`MUH.RIZAL`).
+            if b == 0x20 || b == 0x2C || b == 0x09 || b == 0x2E { flush(); continue }
             cur.append(b >= 0x61 && b <= 0x7A ? b - 0x20 : b)
         }
         flush()
