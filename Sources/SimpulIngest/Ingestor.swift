@@ -91,14 +91,18 @@ public final class Ingestor {
         let normaliser = self.normaliser
         let size = input.size
         let box = UncheckedBox(input)
+        // Rows already stored and settled are counted unchanged without being normalised; asking costs a lookup per
+        // row, so it is skipped when the connector has no rows yet.
+        let settledPath: String? = try store.hasRawRows(connector: connector.name) ? store.db.path : nil
         let reader = Thread { Self.read(input: box.value, connector: normaliser.connector, channel: work) }
         reader.stackSize = 8 << 20
         reader.start()
         let remaining = WorkerCount(workers)
         for _ in 0..<workers {
             let t = Thread {
+                let settled = settledPath.flatMap { SettledRows(path: $0) }
                 while let chunk = work.receive() {
-                    done.send(Self.normalise(chunk, normaliser))
+                    done.send(Self.normalise(chunk, normaliser, settled: settled))
                 }
                 if remaining.finish() { done.close() }
             }
@@ -184,7 +188,7 @@ public final class Ingestor {
     }
 
     /// A worker's job: turn a slice of rows into store writes. Pure.
-    static func normalise(_ chunk: ReadChunk, _ normaliser: RowNormaliser) -> Chunk {
+    static func normalise(_ chunk: ReadChunk, _ normaliser: RowNormaliser, settled: SettledRows? = nil) -> Chunk {
         switch chunk {
         case .rows(let index, let items, let seqs, let root, let bytes):
             var out: [HubStore.BatchItem] = []
@@ -194,7 +198,7 @@ public final class Ingestor {
                 case .malformed(let line, let field, let reason, let raw):
                     out.append(.unparsed(DeadLetter(line: line, field: field, reason: reason, raw: raw)))
                 case .row(let row):
-                    out.append(.row(normaliser.row(fields: row.fields, root: root, seq: seqs[k], line: row.line, raw: row.raw)))
+                    out.append(.row(normaliser.row(fields: row.fields, root: root, seq: seqs[k], line: row.line, raw: row.raw, settled: settled)))
                 }
             }
             return .items(index: index, out, bytes: bytes)

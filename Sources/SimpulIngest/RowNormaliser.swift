@@ -30,8 +30,10 @@ public struct RowNormaliser: Sendable {
         return p
     }
 
-    /// Builds the write for one row read from a file.
-    public func row(fields: [String: JSONValue], root: [String: JSONValue], seq: Int?, line: Int, raw: [UInt8]) -> RowWrite {
+    /// Builds the write for one row read from a file. A row `settled` already holds (same idempotency key, no open
+    /// dead letter) is normalised only if the store asks for it: re-ingesting a snapshot skips the mapping work.
+    public func row(fields: [String: JSONValue], root: [String: JSONValue], seq: Int?, line: Int, raw: [UInt8],
+                    settled: SettledRows? = nil) -> RowWrite {
         let payloadObj = payload(fields: fields, root: root, seq: seq)
         let payloadBytes = JSONWriter.bytes(.object(payloadObj))
         let key = connector.rowKey(fields: fields, root: root, seq: seq, line: line)
@@ -42,7 +44,13 @@ public struct RowNormaliser: Sendable {
         h.update([0])
         h.update(payloadBytes)
         let idem = Array(h.finalize()[0..<16])
-        let outcome = normalise(fields: fields, context: RowContext(rowKey: key, seq: seq, line: line, root: root), raw: raw)
+        let context = RowContext(rowKey: key, seq: seq, line: line, root: root)
+        let outcome: RowOutcome
+        if let settled, settled.contains(idem) {
+            outcome = .deferred { [self] in normalise(fields: fields, context: context, raw: raw) }
+        } else {
+            outcome = normalise(fields: fields, context: context, raw: raw)
+        }
         return RowWrite(sourceKey: key, idem: idem, payload: String(decoding: payloadBytes, as: UTF8.self), line: line,
                         outcome: outcome)
     }

@@ -227,6 +227,8 @@ public final class HubStore {
     {
         let at = at ?? Self.now()
         switch outcome {
+        case .deferred(let normalise):
+            return try apply(connector: connector, file: file, rawID: rawID, normalise(), at: at, newRow: newRow)
         case .dead(let dl):
             try deadLetter(connector: connector, file: file, rawID: rawID, dl, at: at)
             return .deadLettered

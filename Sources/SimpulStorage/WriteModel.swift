@@ -24,6 +24,9 @@ public enum RowOutcome: Sendable {
     case records([RecordWrite], [MentionWrite])
     /// Parsed but not normalisable: goes to the dead-letter queue, the raw row stays in the log.
     case dead(DeadLetter)
+    /// Not normalised yet: the row was already stored and settled when it was read (a re-ingested snapshot), so
+    /// the store will almost surely count it unchanged without needing the outcome. Computed only if it does need it.
+    case deferred(@Sendable () -> RowOutcome)
 }
 
 public struct RecordWrite: Sendable {

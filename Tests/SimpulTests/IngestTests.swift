@@ -313,6 +313,33 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try t.store.deadLetters(connector: "siak-fix", status: "open", limit: 5).isEmpty)
     }
 
+    @Test func settledRowsAreNotNormalisedAgainUnlessTheStoreAsks() throws {
+        let t = try TestHub()
+        let file = try t.write("r.csv", "\(siakHeader)\n\(siakRow())\n\(siakRow(nik: "7571011203880001", tgl: "31-02-1990"))\n")
+        let first = try t.ingest("dukcapil-siak", [file])
+        #expect(first.accepted == 1 && first.deadLettered == 1)
+        let ingestor = try t.hub.ingestor("dukcapil-siak")
+        let settled = try #require(SettledRows(path: t.store.db.path))
+        func write(_ row: String, settled: SettledRows?) -> RowWrite {
+            let fields = Dictionary(uniqueKeysWithValues: zip(siakHeader.split(separator: ";").map(String.init),
+                                                              row.split(separator: ";", omittingEmptySubsequences: false).map { JSONValue.string(String($0)) }))
+            return ingestor.normaliser.row(fields: fields, root: [:], seq: nil, line: 2, raw: Array(row.utf8), settled: settled)
+        }
+        // The stored row is settled: its normalisation is deferred. The dead-lettered one is not settled.
+        let known = write(siakRow(), settled: settled)
+        guard case .deferred = known.outcome else { Issue.record("a settled row was normalised"); return }
+        guard case .dead = write(siakRow(nik: "7571011203880001", tgl: "31-02-1990"), settled: settled).outcome else {
+            Issue.record("a row with an open dead letter must be normalised again"); return
+        }
+        // A re-ingest counts it unchanged, and the dead letter is seen again.
+        let second = try t.ingest("dukcapil-siak", [file])
+        #expect(second.unchanged == 1 && second.deadLettered == 1)
+        // Where the store does need the outcome (another hub, where the row is new), the deferred work is done.
+        let other = try TestHub()
+        #expect(try other.store.write(connector: "dukcapil-siak", file: "r.csv", fileID: nil, items: [.row(known)]) == [.accepted])
+        #expect(try other.store.record(schema: "citizen", sourceKey: "7571014504900002") != nil)
+    }
+
     @Test func replayAfterASchemaOrMappingFixNormalisesAgain() throws {
         let t = try TestHub()
         let dir = try t.copyConnector("dukcapil-siak", as: "siak-replay")
