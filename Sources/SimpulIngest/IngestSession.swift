@@ -77,6 +77,9 @@ public final class RecordStream {
     var pending: [Pending] = []
     var counters: [String: Int] = [:]
     var closed = false
+    /// Read-only lookups of rows already stored and settled, one per normalising part (see ``SettledRows``); made
+    /// at the first commit, and only when the connector has stored rows before.
+    var settled: [SettledRows]?
 
     init(session: IngestSession, name: String, fileID: Int64) {
         self.session = session
@@ -113,7 +116,12 @@ public final class RecordStream {
             if let then { try session.store.writeTransaction(then) }
             return
         }
-        let batch = Self.normalise(pending, ingestor.normaliser, workers: ingestor.workers)
+        if settled == nil {
+            let parts = max(1, ingestor.workers)
+            settled = try session.store.hasRawRows(connector: ingestor.connector.name)
+                ? (0..<parts).compactMap { _ in SettledRows(path: session.store.db.path) } : []
+        }
+        let batch = Self.normalise(pending, ingestor.normaliser, workers: ingestor.workers, settled: settled ?? [])
         pending.removeAll(keepingCapacity: true)
         file.count(try session.store.write(connector: ingestor.connector.name, file: name, fileID: fileID, items: batch, then: then))
     }
@@ -126,21 +134,24 @@ public final class RecordStream {
         session.append(file)
     }
 
-    /// Normalises a batch on `workers` threads (normalisation is pure); the order is kept.
-    static func normalise(_ items: [Pending], _ normaliser: RowNormaliser, workers: Int) -> [HubStore.BatchItem] {
-        @Sendable func one(_ p: Pending) -> HubStore.BatchItem {
+    /// Normalises a batch on `workers` threads (normalisation is pure); the order is kept. Part k uses
+    /// `settled[k]` when there is one (a connection is used by one part at a time).
+    static func normalise(_ items: [Pending], _ normaliser: RowNormaliser, workers: Int, settled: [SettledRows] = []) -> [HubStore.BatchItem] {
+        let lookups = UncheckedBox(settled)
+        @Sendable func one(_ p: Pending, _ k: Int) -> HubStore.BatchItem {
             switch p {
             case .record(let fields, let seq, let line, let raw):
-                return .row(normaliser.row(fields: fields, root: [:], seq: seq, line: line, raw: raw))
+                let s = k < lookups.value.count ? lookups.value[k] : nil
+                return .row(normaliser.row(fields: fields, root: [:], seq: seq, line: line, raw: raw, settled: s))
             case .unparsed(let d): return .unparsed(d)
             }
         }
         let parts = items.count < 64 ? 1 : max(1, workers)
-        if parts == 1 { return items.map(one) }
+        if parts == 1 { return items.map { one($0, 0) } }
         let out = UnsafeResults(count: items.count)
         let size = (items.count + parts - 1) / parts
         DispatchQueue.concurrentPerform(iterations: parts) { k in
-            for i in (k * size)..<min(items.count, (k + 1) * size) { out.set(i, one(items[i])) }
+            for i in (k * size)..<min(items.count, (k + 1) * size) { out.set(i, one(items[i], k)) }
         }
         return out.values
     }
