@@ -171,9 +171,17 @@ public struct SchemaRegex: Sendable {
         }
     }
 
-    /// True when the pattern matches somewhere in `text`.
+    /// True when the pattern matches somewhere in `text`. ASCII text (codes, dates, numbers: most values) is
+    /// matched on its bytes in place; other text on its Unicode scalars.
     public func matches(_ text: String) -> Bool {
-        let t = Array(text.unicodeScalars)
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var s = text
+            return s.withUTF8 { run(ASCIIText(bytes: $0)) }
+        }
+        return run(ScalarText(scalars: Array(text.unicodeScalars)))
+    }
+
+    func run<T: MatchText>(_ t: T) -> Bool {
         let anchored = root.allSatisfy { if case .start = $0.first { return true } else { return false } }
         for start in 0...t.count {
             if SchemaRegex.matchAlts(root, t, start, { _ in true }) { return true }
@@ -182,27 +190,27 @@ public struct SchemaRegex: Sendable {
         return false
     }
 
-    static func matchAlts(_ alts: [[Node]], _ t: [Unicode.Scalar], _ i: Int, _ k: (Int) -> Bool) -> Bool {
+    static func matchAlts<T: MatchText>(_ alts: [[Node]], _ t: T, _ i: Int, _ k: (Int) -> Bool) -> Bool {
         for seq in alts where matchSeq(seq[...], t, i, k) { return true }
         return false
     }
 
-    static func matchSeq(_ seq: ArraySlice<Node>, _ t: [Unicode.Scalar], _ i: Int, _ k: (Int) -> Bool) -> Bool {
+    static func matchSeq<T: MatchText>(_ seq: ArraySlice<Node>, _ t: T, _ i: Int, _ k: (Int) -> Bool) -> Bool {
         guard let first = seq.first else { return k(i) }
         let rest = seq.dropFirst()
         return matchNode(first, t, i) { j in matchSeq(rest, t, j, k) }
     }
 
-    static func single(_ n: Node, _ c: Unicode.Scalar) -> Bool {
+    static func single(_ n: Node, _ c: UInt32) -> Bool {
         switch n {
-        case .char(let x): return x == c
-        case .any: return c != "\n"
-        case .set(let r, let neg): return r.contains(where: { $0.contains(c.value) }) != neg
+        case .char(let x): return x.value == c
+        case .any: return c != 0x0A
+        case .set(let r, let neg): return r.contains(where: { $0.contains(c) }) != neg
         default: return false
         }
     }
 
-    static func matchNode(_ n: Node, _ t: [Unicode.Scalar], _ i: Int, _ k: (Int) -> Bool) -> Bool {
+    static func matchNode<T: MatchText>(_ n: Node, _ t: T, _ i: Int, _ k: (Int) -> Bool) -> Bool {
         switch n {
         case .char, .any, .set: return i < t.count && single(n, t[i]) && k(i + 1)
         case .start: return i == 0 && k(i)
@@ -227,10 +235,29 @@ public struct SchemaRegex: Sendable {
         }
     }
 
-    static func rep(_ n: Node, _ lo: Int, _ hi: Int, _ count: Int, _ t: [Unicode.Scalar], _ i: Int, _ k: (Int) -> Bool) -> Bool {
+    static func rep<T: MatchText>(_ n: Node, _ lo: Int, _ hi: Int, _ count: Int, _ t: T, _ i: Int, _ k: (Int) -> Bool) -> Bool {
         if hi < 0 || count < hi {
             if matchNode(n, t, i, { j in j != i && rep(n, lo, hi, count + 1, t, j, k) }) { return true }
         }
         return count >= lo && k(i)
     }
+}
+
+/// The text a pattern runs over, as Unicode scalar values by position.
+protocol MatchText {
+    var count: Int { get }
+    subscript(_ i: Int) -> UInt32 { get }
+}
+
+/// ASCII text, read in place: a byte is its scalar.
+struct ASCIIText: MatchText {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var count: Int { bytes.count }
+    subscript(_ i: Int) -> UInt32 { UInt32(bytes[i]) }
+}
+
+struct ScalarText: MatchText {
+    let scalars: [Unicode.Scalar]
+    var count: Int { scalars.count }
+    subscript(_ i: Int) -> UInt32 { scalars[i].value }
 }

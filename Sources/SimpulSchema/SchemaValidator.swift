@@ -25,6 +25,9 @@ public final class Schema: Sendable {
 
     final class Node: Sendable {
         let types: Set<String>?
+        /// `types` as bits of ``Schema/typeBit(_:)`` (integer values also match "number"), checked per value
+        /// without hashing.
+        let typeMask: UInt8
         let properties: [String: Node]
         let propertyOrder: [String]
         let required: [String]
@@ -49,6 +52,20 @@ public final class Schema: Sendable {
              format: String?, anyOf: [Node]?)
         {
             self.types = types
+            var mask: UInt8 = 0
+            for t in types ?? [] {
+                switch t {
+                case "null": mask |= 1
+                case "boolean": mask |= 2
+                case "integer": mask |= 4
+                case "number": mask |= 4 | 8
+                case "string": mask |= 16
+                case "array": mask |= 32
+                case "object": mask |= 64
+                default: break
+                }
+            }
+            typeMask = mask
             self.properties = properties
             self.propertyOrder = propertyOrder
             self.required = required
@@ -151,8 +168,20 @@ public final class Schema: Sendable {
     /// Every violation of the schema by `value`, in a stable order; empty when valid.
     public func validate(_ value: JSONValue) -> [Violation] {
         var out: [Violation] = []
-        Schema.check(root, value, "", &out)
+        Schema.check(root, value, { "" }, &out)
         return out
+    }
+
+    /// The bit of a value's JSON type in ``Node/typeMask``: integer literals 4, other numbers 8.
+    static func typeBit(_ v: JSONValue) -> UInt8 {
+        switch v {
+        case .null: return 1
+        case .bool: return 2
+        case .number(let n): return n.utf8.contains(where: { $0 == 0x2E || $0 == 0x65 || $0 == 0x45 }) ? 8 : 4
+        case .string: return 16
+        case .array: return 32
+        case .object: return 64
+        }
     }
 
     static func typeName(_ v: JSONValue) -> String {
@@ -166,20 +195,20 @@ public final class Schema: Sendable {
         }
     }
 
-    static func check(_ n: Node, _ v: JSONValue, _ path: String, _ out: inout [Violation]) {
+    /// `path` builds the value's JSON path only when a violation needs it (no string work for valid values).
+    static func check(_ n: Node, _ v: JSONValue, _ path: () -> String, _ out: inout [Violation]) {
         if let types = n.types {
-            let t = typeName(v)
-            let ok = types.contains(t) || (t == "integer" && types.contains("number"))
-                || (t == "number" && types.contains("integer") && isIntegral(v))
+            let bit = typeBit(v)
+            let ok = n.typeMask & bit != 0 || (bit == 8 && types.contains("integer") && isIntegral(v))
             if !ok {
-                out.append(Violation(path: path, message: "must be \(types.sorted().joined(separator: " or ")), got \(t)"))
+                out.append(Violation(path: path(), message: "must be \(types.sorted().joined(separator: " or ")), got \(typeName(v))"))
                 return
             }
         }
         if let e = n.enumValues, !e.contains(v) {
-            out.append(Violation(path: path, message: "must be one of \(e.map { $0.jsonText }.joined(separator: ", "))"))
+            out.append(Violation(path: path(), message: "must be one of \(e.map { $0.jsonText }.joined(separator: ", "))"))
         }
-        if let c = n.constValue, c != v { out.append(Violation(path: path, message: "must be \(c.jsonText)")) }
+        if let c = n.constValue, c != v { out.append(Violation(path: path(), message: "must be \(c.jsonText)")) }
         if let anyOf = n.anyOf {
             var any = false
             for a in anyOf {
@@ -187,38 +216,38 @@ public final class Schema: Sendable {
                 check(a, v, path, &sub)
                 if sub.isEmpty { any = true; break }
             }
-            if !any { out.append(Violation(path: path, message: "matches none of the allowed shapes (anyOf)")) }
+            if !any { out.append(Violation(path: path(), message: "matches none of the allowed shapes (anyOf)")) }
         }
         switch v {
         case .string(let s):
             if n.minLength != nil || n.maxLength != nil {
                 let len = s.unicodeScalars.count
-                if let m = n.minLength, len < m { out.append(Violation(path: path, message: "shorter than \(m) characters")) }
-                if let m = n.maxLength, len > m { out.append(Violation(path: path, message: "longer than \(m) characters")) }
+                if let m = n.minLength, len < m { out.append(Violation(path: path(), message: "shorter than \(m) characters")) }
+                if let m = n.maxLength, len > m { out.append(Violation(path: path(), message: "longer than \(m) characters")) }
             }
-            if let p = n.pattern, !p.matches(s) { out.append(Violation(path: path, message: "does not match pattern \(p.source)")) }
-            if let f = n.format, let m = formatProblem(f, s) { out.append(Violation(path: path, message: m)) }
+            if let p = n.pattern, !p.matches(s) { out.append(Violation(path: path(), message: "does not match pattern \(p.source)")) }
+            if let f = n.format, let m = formatProblem(f, s) { out.append(Violation(path: path(), message: m)) }
         case .number(let lit):
             if n.minimum != nil || n.maximum != nil, let d = Double(lit) {
-                if let m = n.minimum, d < m { out.append(Violation(path: path, message: "below the minimum \(fmt(m))")) }
-                if let m = n.maximum, d > m { out.append(Violation(path: path, message: "above the maximum \(fmt(m))")) }
+                if let m = n.minimum, d < m { out.append(Violation(path: path(), message: "below the minimum \(fmt(m))")) }
+                if let m = n.maximum, d > m { out.append(Violation(path: path(), message: "above the maximum \(fmt(m))")) }
             }
         case .array(let a):
-            if let m = n.minItems, a.count < m { out.append(Violation(path: path, message: "fewer than \(m) items")) }
-            if let m = n.maxItems, a.count > m { out.append(Violation(path: path, message: "more than \(m) items")) }
+            if let m = n.minItems, a.count < m { out.append(Violation(path: path(), message: "fewer than \(m) items")) }
+            if let m = n.maxItems, a.count > m { out.append(Violation(path: path(), message: "more than \(m) items")) }
             if let items = n.items {
-                for (k, e) in a.enumerated() { check(items, e, path + "/\(k)", &out) }
+                for (k, e) in a.enumerated() { check(items, e, { path() + "/\(k)" }, &out) }
             }
         case .object(let o):
-            for r in n.required where o[r] == nil { out.append(Violation(path: path + "/" + r, message: "is required")) }
+            for r in n.required where o[r] == nil { out.append(Violation(path: path() + "/" + r, message: "is required")) }
             let before = out.count
-            for k in o.keys {
+            for (k, value) in o {
                 if let p = n.properties[k] {
-                    check(p, o[k]!, path + "/" + k, &out)
+                    check(p, value, { path() + "/" + k }, &out)
                 } else if n.rejectAdditional {
-                    out.append(Violation(path: path + "/" + k, message: "is not a field of this schema"))
+                    out.append(Violation(path: path() + "/" + k, message: "is not a field of this schema"))
                 } else if let a = n.additional {
-                    check(a, o[k]!, path + "/" + k, &out)
+                    check(a, value, { path() + "/" + k }, &out)
                 }
             }
             // Stable order for people and tests, paid only when something is wrong.
@@ -235,14 +264,20 @@ public final class Schema: Sendable {
     static func fmt(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d) }
 
     static func formatProblem(_ f: String, _ s: String) -> String? {
-        let b = Array(s.utf8)
+        var s = s
+        return s.withUTF8 { formatProblem(f, $0) }
+    }
+
+    static func formatProblem(_ f: String, _ b: UnsafeBufferPointer<UInt8>) -> String? {
         func digits(_ r: Range<Int>) -> Bool { r.upperBound <= b.count && b[r].allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+        func num(_ r: Range<Int>) -> Int { b[r].reduce(0) { $0 * 10 + Int($1) - 0x30 } }
         func validDate() -> Bool {
             guard b.count >= 10, digits(0..<4), b[4] == 0x2D, digits(5..<7), b[7] == 0x2D, digits(8..<10) else { return false }
-            let y = Int(String(decoding: b[0..<4], as: UTF8.self))!, m = Int(String(decoding: b[5..<7], as: UTF8.self))!
-            let d = Int(String(decoding: b[8..<10], as: UTF8.self))!
-            let dim = [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-            return m >= 1 && m <= 12 && d >= 1 && d <= dim[m - 1]
+            let y = num(0..<4), m = num(5..<7), d = num(8..<10)
+            guard m >= 1 && m <= 12 && d >= 1 else { return false }
+            let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+            let dim = m == 2 ? (leap ? 29 : 28) : (m == 4 || m == 6 || m == 9 || m == 11) ? 30 : 31
+            return d <= dim
         }
         switch f {
         case "date":

@@ -11,6 +11,9 @@ import Testing
         ("^-?[0-9]+\\.[0-9]{2}$", "-12.50", true), ("^-?[0-9]+\\.[0-9]{2}$", "12.5", false),
         ("b+c", "aabbbcd", true), ("^(RKPD|RENJA)$", "RENJA", true), ("^(RKPD|RENJA)$", "RKPDX", false),
         ("^[^0-9]*$", "abc", true), ("^[^0-9]*$", "ab1", false), ("^\\d{3,}x?$", "1234x", true), ("a.c", "a\nc", false),
+        // Text beyond ASCII is matched by Unicode scalar, one character each.
+        ("^.{5}$", "Sulawé", false), ("^.{6}$", "Sulawé", true), ("^[a-zé]+$", "sulawé", true), ("é$", "café", true),
+        ("^[^a-z]$", "ñ", true),
     ])
     func matches(pattern: String, text: String, expected: Bool) throws {
         #expect(try SchemaRegex(pattern).matches(text) == expected)
