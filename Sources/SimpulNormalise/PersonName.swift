@@ -28,8 +28,16 @@ public enum PersonName {
         return t
     }
 
+    /// Prefix titles that may come without a dot ("HAJI AHMAD", "DRS AHMAD").
+    static let undottedPrefixes: Set<String> = ["HAJI", "HJ", "KH", "DRS", "DRA", "IR", "PROF", "DR"]
+
     public static func normalise(_ raw: String) -> Result {
         var s = Text.upper(Text.collapse(raw))
+        // Most names have no dot, no comma and no undotted title in front: nothing to split off.
+        if !s.utf8.contains(where: { $0 == 0x2E || $0 == 0x2C }) {
+            guard let space = s.utf8.firstIndex(of: 0x20) else { return Result(nama: s, gelar: []) }
+            if !undottedPrefixes.contains(String(s[..<space])) { return Result(nama: s, gelar: []) }
+        }
         var gelar: [String] = []
         // Suffix titles come after the first comma: "SITI AMINAH, S.PD, M.PD".
         if let comma = s.firstIndex(of: ",") {
@@ -44,7 +52,7 @@ public enum PersonName {
         while tokens.count > 1 {
             let t = tokens[0]
             let k = key(t)
-            if prefixTitles.contains(k) && (t.hasSuffix(".") || ["HAJI", "HJ", "KH", "DRS", "DRA", "IR", "PROF", "DR"].contains(k)) {
+            if prefixTitles.contains(k) && (t.hasSuffix(".") || undottedPrefixes.contains(k)) {
                 prefixes.append(t)
                 tokens.removeFirst()
             } else {

@@ -128,6 +128,8 @@ import Testing
         ("hj. siti  aminah", "SITI AMINAH", ["HJ."]), ("SRI WAHYUNI LATIF, S.Pd", "SRI WAHYUNI LATIF", ["S.PD"]),
         ("DRS. H. ABDUL RAHMAN, M.Si", "ABDUL RAHMAN", ["DRS.", "H.", "M.SI"]), ("MUH. RIZAL HASAN", "MUH. RIZAL HASAN", []),
         ("  arifin   daud ", "ARIFIN DAUD", []), ("Ir. Budi", "BUDI", ["IR."]),
+        ("haji ahmad  yusuf", "AHMAD YUSUF", ["HAJI"]), ("DRS BUDI", "BUDI", ["DRS"]), ("HAJI", "HAJI", []),
+        ("HAJIRAH", "HAJIRAH", []),
     ])
     func names(raw: String, nama: String, gelar: [String]) {
         let r = PersonName.normalise(raw)
