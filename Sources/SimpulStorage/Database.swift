@@ -7,7 +7,11 @@ public final class Database {
     public let path: String
     var cache: [String: Statement] = [:]
 
+    /// Process-wide SQLite settings, made once before the first connection opens.
+    static let configured: Bool = simpul_configure_sqlite() == SQLITE_OK
+
     public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
+        _ = Database.configured
         var h: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
             | SQLITE_OPEN_NOMUTEX
