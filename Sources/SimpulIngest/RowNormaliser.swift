@@ -85,11 +85,12 @@ public struct RowNormaliser: Sendable {
                 }
                 let data = JSONWriter.bytes(value)
                 recs.append(RecordWrite(schema: r.schema, sourceKey: r.sourceKey, data: String(decoding: data, as: UTF8.self),
-                                        dataHash: FastHash.hash128(data), sourceVersion: r.version))
+                                        dataHash: FastHash.hash128(data), sourceVersion: r.version, nama: r.fields["nama"]?.stringValue))
             }
             if !problems.isEmpty { return .dead(Self.deadLetter(line: context.line, problems, raw: raw)) }
             let mentions = mapped.mentions.map {
-                MentionWrite(key: $0.key, schema: $0.schema, sourceKey: $0.sourceKey, data: JSONValue.object($0.fields).jsonText)
+                MentionWrite(key: $0.key, schema: $0.schema, sourceKey: $0.sourceKey, data: JSONValue.object($0.fields).jsonText,
+                             nik: $0.fields["nik"]?.stringValue)
             }
             return .records(recs, mentions)
         }

@@ -278,7 +278,10 @@ extension HubStore {
     /// Writes person mentions directly, without a connector: for synthetic corpora (tests, `simpul-bench match`).
     public func insertMentions(_ rows: [(key: String, connector: String, schema: String, sourceKey: String, data: String)]) throws {
         try writeTransaction {
-            let s = try db.prepare("INSERT OR REPLACE INTO mentions(key, connector, schema, source_key, data, version_id, at) VALUES(?,?,?,?,?,?,?)")
+            let s = try db.prepare("""
+                INSERT OR REPLACE INTO mentions(key, connector, schema, source_key, data, version_id, at, nik)
+                VALUES(?1,?2,?3,?4,?5,?6,?7,json_extract(?5, '$.nik'))
+                """)
             var v = try db.scalarInt("SELECT coalesce(max(version_id), 0) FROM mentions")
             let now = Self.now()
             for r in rows {

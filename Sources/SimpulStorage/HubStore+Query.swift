@@ -157,7 +157,7 @@ extension HubStore {
     /// The NIKs of the persons a set of records mentions (for the audit log).
     public func mentionedNIKs(schema: String, sourceKeys: [String]) throws -> [String] {
         guard !sourceKeys.isEmpty else { return [] }
-        let s = try db.prepare("SELECT json_extract(data, '$.nik') FROM mentions WHERE schema = ? AND source_key = ?")
+        let s = try db.prepare("SELECT nik FROM mentions WHERE schema = ? AND source_key = ?")
         var out = Set<String>()
         for k in sourceKeys {
             try s.bind([.text(schema), .text(k)])
@@ -171,8 +171,8 @@ extension HubStore {
     /// ("SITI" finds "SITI AMINAH", not "SITIRAH"; index ranges), optionally with this
     /// birth date and in this region (a kode wilayah prefix), in name order, at most `limit`.
     public func searchCitizens(namePrefix: String, tanggalLahir: String?, kodeWilayah: String?, limit: Int) throws -> [QueriedRecord] {
-        // Served by the partial index citizen_nama (migration 3): current citizen versions by name.
-        let n = "json_extract(v.data, '$.nama')"
+        // Served by the partial index citizen_nama (migration 6): current citizen versions by name.
+        let n = "v.nama"
         // One range holds the name itself and the name followed by a space and more (no name has control characters).
         var w = ["\(n) >= ?", "\(n) < ?"]
         var args: [SQLValue] = [.text(namePrefix), .text(namePrefix + " \u{10FFFF}")]
@@ -185,10 +185,10 @@ extension HubStore {
             args += [.text(k), .int(Int64(k.utf8.count + 1)), .text(k + ".")]
         }
         let sql = """
-            SELECT v.source_key, v.data, v.version_no, v.connector, v.raw_id, v.at, json_extract(v.data, '$.nama')
+            SELECT v.source_key, v.data, v.version_no, v.connector, v.raw_id, v.at, v.nama
             FROM record_versions v
             WHERE v.schema = 'citizen' AND v.current = 1 AND \(w.joined(separator: " AND "))
-            ORDER BY json_extract(v.data, '$.nama'), v.source_key LIMIT ?
+            ORDER BY v.nama, v.source_key LIMIT ?
             """
         let s = try db.prepare(sql)
         defer { s.reset() }

@@ -255,7 +255,7 @@ extension HubStore {
 extension HubStore {
     /// The records that mention a NIK (through the mentions index): schema and source key, in key order.
     public func mentionedRecords(nik: String) throws -> [(schema: String, sourceKey: String)] {
-        try db.rows("SELECT DISTINCT schema, source_key FROM mentions WHERE json_extract(data, '$.nik') = ? ORDER BY schema, source_key",
+        try db.rows("SELECT DISTINCT schema, source_key FROM mentions WHERE nik = ? ORDER BY schema, source_key",
                     [.text(nik)]).map { ($0[0].text ?? "", $0[1].text ?? "") }
     }
 

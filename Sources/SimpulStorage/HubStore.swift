@@ -25,8 +25,8 @@ public final class HubStore {
             insertLog = try db.prepare("INSERT INTO log(id, source_key, payload, file_id, line, at) VALUES(?,?,?,?,?,?)")
             findRecord = try db.prepare("SELECT version_id, version_no, data_hash, src_version FROM records WHERE schema=? AND source_key=?")
             insertVersion = try db.prepare("""
-                INSERT INTO record_versions(id, schema, source_key, version_no, data, connector, raw_id, prev_id, current, at)
-                VALUES(?,?,?,?,?,?,?,?,?,?)
+                INSERT INTO record_versions(id, schema, source_key, version_no, data, connector, raw_id, prev_id, current, at, nama)
+                VALUES(?,?,?,?,?,?,?,?,?,?,?)
                 """)
             upsertRecord = try db.prepare("""
                 INSERT INTO records(schema, source_key, version_id, version_no, data_hash, src_version) VALUES(?,?,?,?,?,?)
@@ -34,9 +34,9 @@ public final class HubStore {
                   version_no=excluded.version_no, data_hash=excluded.data_hash, src_version=excluded.src_version
                 """)
             upsertMention = try db.prepare("""
-                INSERT INTO mentions(key, connector, schema, source_key, data, version_id, at) VALUES(?,?,?,?,?,?,?)
+                INSERT INTO mentions(key, connector, schema, source_key, data, version_id, at, nik) VALUES(?,?,?,?,?,?,?,?)
                 ON CONFLICT(key) DO UPDATE SET schema=excluded.schema, source_key=excluded.source_key, data=excluded.data,
-                  version_id=excluded.version_id, at=excluded.at
+                  version_id=excluded.version_id, at=excluded.at, nik=excluded.nik
                 """)
             openDLQ = try db.prepare("SELECT id FROM dlq WHERE raw_id=? AND status='open'")
         }
@@ -288,6 +288,8 @@ public final class HubStore {
         if let prevID { try ins.bind(8, prevID) } else { try ins.bindNull(8) }
         try ins.bind(9, isCurrent ? 1 : 0)
         try ins.bind(10, at)
+        // The name index (citizen_nama) covers registry citizens only.
+        try ins.bind(11, r.schema == "citizen" ? r.nama : nil)
         try ins.run()
         if isCurrent {
             let up = h.upsertRecord
@@ -330,6 +332,7 @@ public final class HubStore {
         try up.bind(5, m.data)
         try up.bind(6, vid)
         try up.bind(7, at)
+        try up.bind(8, m.nik)
         try up.run()
     }
 

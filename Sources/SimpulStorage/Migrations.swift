@@ -189,5 +189,17 @@ enum Migrations {
             updated_at INTEGER NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 6: the NIK of a mention and the name of a citizen version as plain columns, written by the hub, instead of
+        // indexes on json_extract (SQLite parsed the record's JSON on every insert)
+        """
+        ALTER TABLE mentions ADD COLUMN nik TEXT;
+        UPDATE mentions SET nik = json_extract(data, '$.nik');
+        DROP INDEX mentions_nik;
+        CREATE INDEX mentions_nik ON mentions(nik) WHERE nik IS NOT NULL;
+        ALTER TABLE record_versions ADD COLUMN nama TEXT;
+        UPDATE record_versions SET nama = json_extract(data, '$.nama') WHERE schema = 'citizen';
+        DROP INDEX citizen_nama;
+        CREATE INDEX citizen_nama ON record_versions(nama) WHERE schema = 'citizen' AND current = 1;
+        """,
     ]
 }

@@ -37,13 +37,16 @@ public struct RecordWrite: Sendable {
     public var dataHash: [UInt8]
     /// The source's own version of the row (e.g. SIAK TGL_UPDATE), comparable as text; nil when none.
     public var sourceVersion: String?
+    /// The record's `nama`, for the citizen name index.
+    public var nama: String?
 
-    public init(schema: String, sourceKey: String, data: String, dataHash: [UInt8], sourceVersion: String?) {
+    public init(schema: String, sourceKey: String, data: String, dataHash: [UInt8], sourceVersion: String?, nama: String? = nil) {
         self.schema = schema
         self.sourceKey = sourceKey
         self.data = data
         self.dataHash = dataHash
         self.sourceVersion = sourceVersion
+        self.nama = nama
     }
 }
 
@@ -53,12 +56,15 @@ public struct MentionWrite: Sendable {
     public var schema: String
     public var sourceKey: String
     public var data: String
+    /// The mention's `nik` field as written (usable or not), for the index of mentions by NIK.
+    public var nik: String?
 
-    public init(key: String, schema: String, sourceKey: String, data: String) {
+    public init(key: String, schema: String, sourceKey: String, data: String, nik: String? = nil) {
         self.key = key
         self.schema = schema
         self.sourceKey = sourceKey
         self.data = data
+        self.nik = nik
     }
 }
 
