@@ -152,6 +152,20 @@ extension NIK {
         return head == shown
     }
 
+    /// A NIK with one digit too few or too many (15 or 17 digits once spaces and dots are removed): one dropped or
+    /// doubled digit away from a NIK. Nil otherwise. Evidence for matching, never a NIK.
+    public static func oneDigitOff(_ raw: String) -> String? {
+        var out: [UInt8] = []
+        for b in raw.utf8 {
+            switch b {
+            case 0x30...0x39: out.append(b)
+            case 0x20, 0x2E, 0x2D, 0x09, 0x27: continue
+            default: return nil
+            }
+        }
+        return out.count == 15 || out.count == 17 ? String(decoding: out, as: UTF8.self) : nil
+    }
+
     /// A NIK typed with letters that look like digits (O for 0, I or l for 1, S for 5, B for 8, …), read as those
     /// digits. One other letter stands for a digit nobody can read and becomes `?` (15 known digits still say a
     /// lot). Nil when the length is not 16, or more than one letter is unreadable. Evidence for matching, never a

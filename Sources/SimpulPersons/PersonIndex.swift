@@ -22,7 +22,7 @@ struct MentionFacts {
                            noKK: d["no_kk"]?.stringValue.flatMap { $0.count == 16 ? $0 : nil },
                            kodeWilayah: d["kode_wilayah"]?.stringValue,
                            jenisKelamin: d["jenis_kelamin"]?.stringValue,
-                           nikRead: original.flatMap(NIK.readingLetters),
+                           nikRead: original.flatMap { NIK.readingLetters($0) ?? NIK.oneDigitOff($0) },
                            nikDigits: original.flatMap(NIK.scientificDigits))
         self.registry = registry
     }
@@ -244,7 +244,7 @@ public final class PersonIndex {
     /// the NIK without digits 10 and 11: two NIKs one substitution or one adjacent swap apart share one of them.
     /// Three keys per NIK instead of the 16 of single-digit deletion keep the blocking table small.
     static func deletionKeys(_ nik: String) -> [String] {
-        guard nik.utf8.count == 16 else { return [] }
+        guard (15...17).contains(nik.utf8.count) else { return [] }
         // A digit nobody could read (`?`) spoils its half; the other half still finds the person. The third key
         // (the NIK without digits 10 and 11) finds a swap of those two.
         return ["k10:" + nik.prefix(10), "k6:" + nik.suffix(6), "k14:" + nik.prefix(9) + nik.suffix(5)].filter { !$0.contains("?") }
@@ -303,9 +303,16 @@ public final class PersonIndex {
         s.review += 1
     }
 
-    /// One NIK typo away: one digit substituted, or two adjacent digits swapped.
+    /// One NIK typo away: one digit substituted, two adjacent digits swapped, or one digit dropped or doubled
+    /// (a NIK of 15 or 17 digits).
     static func oneTypoApart(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
+        if abs(x.count - y.count) == 1 {
+            let (long, short) = x.count > y.count ? (x, y) : (y, x)
+            var i = 0
+            while i < short.count && long[i] == short[i] { i += 1 }
+            return long[(i + 1)...] == short[i...]
+        }
         guard x.count == y.count, x != y else { return false }
         let diff = x.indices.filter { x[$0] != y[$0] }
         if diff.count == 1 { return true }

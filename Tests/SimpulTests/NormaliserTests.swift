@@ -36,6 +36,9 @@ import Testing
         #expect(NIK.readingLetters("75710145X4K00002") == nil, "two unreadable letters")
         #expect(NIK.readingLetters("7571014504900002") == nil, "nothing to read: already digits")
         #expect(NIK.readingLetters("7571O14504900") == nil, "wrong length")
+        #expect(NIK.oneDigitOff("757101 450490002") == "757101450490002")
+        #expect(NIK.oneDigitOff("75710145049000002") == "75710145049000002")
+        #expect(NIK.oneDigitOff("7571014504900002") == nil && NIK.oneDigitOff("75710145049000") == nil)
     }
 
     @Test func decodesBirthDateSexAndRegion() throws {

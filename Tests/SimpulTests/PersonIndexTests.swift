@@ -123,6 +123,8 @@ import Testing
             // scientific notation: the kecamatan survives, and tells apart two Rizals born the same day
             Self.mention("simda-keuangan:5#1", ["nik_asli": .string("7.57101E+15"), "nik_status": .string("notasi_ilmiah"), "nama": .string("MUHAMMAD RIZAL HASAN"),
                                                 "tanggal_lahir": .string("1988-03-12")]),
+            // a digit dropped: 15 digits
+            Self.mention("sicantik:9", ["nik_asli": .string("757101120388001"), "nik_status": .string("bukan_16_digit"), "nama": .string("MUHAMMAD RIZAL HASAN")]),
             // an abbreviation glued to the next word
             Self.mention("sicantik:8", ["nik_asli": .string("7.57101E+15"), "nik_status": .string("notasi_ilmiah"), "nama": .string("Muh.Rizal Hasan"),
                                         "tanggal_lahir": .string("1988-03-12")]),
@@ -142,6 +144,7 @@ import Testing
         #expect(try t.store.personOf(mention: "simda-keuangan:6#1") == siti.id, "last-name typo, no NIK")
         #expect(try t.store.personOf(mention: "sicantik:7") == r.id, "digits 10 and 11 swapped")
         #expect(try t.store.personOf(mention: "sicantik:8") == r.id, "MUH.RIZAL is MUHAMMAD RIZAL")
+        #expect(try t.store.personOf(mention: "sicantik:9") == r.id, "a digit dropped")
         let g = try GoldenRecord.load(store: t.store, person: r, regions: try Self.regions(t))
         let sci = try #require(g.mentions.first { $0.key == "simda-keuangan:5#1" })
         #expect(sci.evidence.contains("wilayah_nik") && sci.evidence.contains("same_kecamatan"))
