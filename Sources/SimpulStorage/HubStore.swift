@@ -52,6 +52,12 @@ public final class HubStore {
     }
 
     public static let schemaVersion = Migrations.all.count
+
+    /// A database as a simpul of schema `version` created it, for tests that open it with this one (migration).
+    public static func createOld(path: String, version: Int) throws {
+        precondition(version >= 1 && version < schemaVersion)
+        try Migrations.create(path: path, version: version)
+    }
     static let seqBits: Int64 = 40
 
     /// Opens (and creates or migrates) the hub database at `path`.

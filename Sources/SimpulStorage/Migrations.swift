@@ -1,6 +1,15 @@
 /// The database schema, as an ordered list of migrations. `PRAGMA user_version` records how many ran.
 /// Never edit a released migration: append a new one.
 enum Migrations {
+    /// Creates a database at an older schema version, as an older simpul left it (tests of migrations).
+    static func create(path: String, version: Int) throws {
+        let db = try Database(path: path)
+        try db.transaction {
+            for m in all[..<version] { try db.execute(m) }
+            try db.execute("PRAGMA user_version=\(version)")
+        }
+    }
+
     static let all: [String] = [
         // 1: raw log, topics, records, mentions, dead letters, runs, offsets
         """

@@ -1,6 +1,7 @@
 import Foundation
 import SimpulCLI
 import SimpulTestSupport
+import SimpulStorage
 import Testing
 
 @Suite struct CLITests {
@@ -51,6 +52,29 @@ import Testing
         #expect(SimpulCLI.main(["ingest", "--db", t.dir + "/x.db", "--connector", "sicantik", t.dir + "/nope.json"]) == ExitCode.noInput)
         #expect(SimpulCLI.main(["ingest", "--db", t.dir + "/x.db", "--connector", "no-such-connector", t.dir]) == ExitCode.noInput)
         #expect(SimpulCLI.main(["dlq", "show", "99", "--db", t.dir + "/x.db"]) == ExitCode.noInput)
+    }
+
+    @Test func aVersion5HubIsMigrated() throws {
+        // A hub as the simpul of schema version 5 left it: mentions and citizen versions without the nik and nama
+        // columns (migration 6 adds them from the JSON and indexes them).
+        let dir = NSTemporaryDirectory() + "simpul-migrate-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/old.db"
+        try HubStore.createOld(path: path, version: 5)
+        let old = try Database(path: path)
+        try old.execute("""
+            INSERT INTO mentions(key, connector, schema, source_key, data, version_id, at)
+            VALUES('sicantik:1', 'sicantik', 'permit', '1', '{"nik":"7571014504900002","nama":"SITI AMINAH"}', 1, 0);
+            INSERT INTO record_versions(id, schema, source_key, version_no, data, connector, raw_id, prev_id, current, at)
+            VALUES(1, 'citizen', '7571014504900002', 1, '{"nama":"SITI AMINAH","nik":"7571014504900002"}', 'dukcapil-siak', 1, NULL, 1, 0),
+                  (2, 'permit', '1', 1, '{"nama":"SITI AMINAH"}', 'sicantik', 2, NULL, 1, 0);
+            """)
+        let store = try HubStore(path: path)
+        #expect(try store.db.scalarInt("PRAGMA user_version") == Int64(HubStore.schemaVersion))
+        #expect(try store.mentionedRecords(nik: "7571014504900002").map(\.sourceKey) == ["1"])
+        #expect(try store.searchCitizens(namePrefix: "SITI", tanggalLahir: nil, kodeWilayah: nil, limit: 5).map(\.sourceKey) == ["7571014504900002"])
+        #expect(try store.db.scalarInt("SELECT count(*) FROM record_versions WHERE nama IS NOT NULL") == 1, "names of citizens only")
     }
 
     @Test func newerDatabaseIsRefused() throws {
