@@ -117,9 +117,8 @@ public final class RecordStream {
             return
         }
         if settled == nil {
-            let parts = max(1, ingestor.workers)
-            settled = try session.store.hasRawRows(connector: ingestor.connector.name)
-                ? (0..<parts).compactMap { _ in SettledRows(path: session.store.db.path) } : []
+            let path = try session.store.settledRowsPath(connector: ingestor.connector.name)
+            settled = path.map { p in (0..<max(1, ingestor.workers)).compactMap { _ in SettledRows(path: p) } } ?? []
         }
         let batch = Self.normalise(pending, ingestor.normaliser, workers: ingestor.workers, settled: settled ?? [])
         pending.removeAll(keepingCapacity: true)

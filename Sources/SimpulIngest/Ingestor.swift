@@ -91,9 +91,8 @@ public final class Ingestor {
         let normaliser = self.normaliser
         let size = input.size
         let box = UncheckedBox(input)
-        // Rows already stored and settled are counted unchanged without being normalised; asking costs a lookup per
-        // row, so it is skipped when the connector has no rows yet.
-        let settledPath: String? = try store.hasRawRows(connector: connector.name) ? store.db.path : nil
+        // Rows already stored and settled are counted unchanged without being normalised (one lookup per worker).
+        let settledPath = try store.settledRowsPath(connector: connector.name)
         let reader = Thread { Self.read(input: box.value, connector: normaliser.connector, channel: work) }
         reader.stackSize = 8 << 20
         reader.start()

@@ -35,6 +35,10 @@ public enum NIK {
         }
     }
 
+    /// What people type inside a NIK that is not part of it: space, dot, dash, tab, and the `'` a spreadsheet puts
+    /// in front of a number kept as text.
+    static func isSeparator(_ b: UInt8) -> Bool { b == 0x20 || b == 0x2E || b == 0x2D || b == 0x09 || b == 0x27 }
+
     public static func read(_ raw: String) -> Reading {
         var digits: [UInt8] = []
         digits.reserveCapacity(16)
@@ -46,7 +50,7 @@ public enum NIK {
             case 0x30...0x39:
                 digits.append(b)
                 nonSpace += 1
-            case 0x20, 0x2E, 0x2D, 0x09, 0x27:  // space . - tab ' (spreadsheet text prefix)
+            case _ where isSeparator(b):
                 continue
             case 0x2B where sawE:  // the + of E+15
                 nonSpace += 1
@@ -159,7 +163,7 @@ extension NIK {
         for b in raw.utf8 {
             switch b {
             case 0x30...0x39: out.append(b)
-            case 0x20, 0x2E, 0x2D, 0x09, 0x27: continue
+            case _ where isSeparator(b): continue
             default: return nil
             }
         }
@@ -177,7 +181,7 @@ extension NIK {
             let d: UInt8
             switch b {
             case 0x30...0x39: d = b
-            case 0x20, 0x2E, 0x2D, 0x09, 0x27: continue
+            case _ where isSeparator(b): continue
             case UInt8(ascii: "O"), UInt8(ascii: "o"), UInt8(ascii: "Q"): d = 0x30
             case UInt8(ascii: "I"), UInt8(ascii: "i"), UInt8(ascii: "l"), UInt8(ascii: "|"): d = 0x31
             case UInt8(ascii: "Z"), UInt8(ascii: "z"): d = 0x32

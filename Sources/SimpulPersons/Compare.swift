@@ -85,19 +85,10 @@ enum MatchName {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// One edit apart: a letter substituted, inserted or deleted, or two adjacent letters swapped (words of four
-    /// letters or more; shorter words are too easily another name).
+    /// One name word a typo away from another (words of four letters or more; shorter words are too easily
+    /// another name).
     static func oneEditApart(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard min(x.count, y.count) >= 4, abs(x.count - y.count) <= 1, x != y else { return false }
-        var i = 0
-        while i < min(x.count, y.count) && x[i] == y[i] { i += 1 }
-        if x.count == y.count {
-            if x[(i + 1)...] == y[(i + 1)...] { return true }
-            return i + 1 < x.count && x[i] == y[i + 1] && x[i + 1] == y[i] && x[(i + 2)...] == y[(i + 2)...]
-        }
-        let (long, short) = x.count > y.count ? (x, y) : (y, x)
-        return long[(i + 1)...] == short[i...]
+        min(a.utf8.count, b.utf8.count) >= 4 && Compare.oneEditApart(a, b)
     }
 
     /// Jaro–Winkler similarity in 0…1.
@@ -160,7 +151,8 @@ public struct MatchFacts: Sendable, Equatable {
     public var noKK: String?
     public var kodeWilayah: String?
     public var jenisKelamin: String?
-    /// A NIK typed with look-alike letters, read as digits (`75O1…` → `7501…`): compared like a NIK, never one.
+    /// An unusable NIK read as digits: look-alike letters read (`75O1…` → `7501…`, one unreadable letter as `?`),
+    /// or 15 or 17 digits (one dropped or doubled). Compared like a NIK, never one.
     public var nikRead: String?
     /// The leading digits a NIK in scientific notation still shows (`7.57101E+15` → `757101`).
     public var nikDigits: String?
@@ -177,7 +169,7 @@ public struct MatchFacts: Sendable, Equatable {
         self.nikDigits = nikDigits
     }
 
-    /// The NIK to compare: a usable one, else one read from look-alike letters.
+    /// The NIK to compare: a usable one, else the reading of an unusable one.
     var comparableNIK: String? { nik ?? nikRead }
 }
 
@@ -190,7 +182,7 @@ enum Compare {
         if let x = a.comparableNIK, let y = b.comparableNIK {
             // Two usable NIKs that are equal are decided by the exact-NIK rule, not scored.
             if x == y { if a.nik == nil || b.nik == nil { v[.nik] = 0 } }
-            else if PersonIndex.oneTypoApart(x, y) { v[.nik] = 1 }
+            else if oneEditApart(x, y) { v[.nik] = 1 }
             else if x.prefix(12) == y.prefix(12) { v[.nik] = 2 }
             else if x == b.noKK || y == a.noKK { v[.nik] = 3 }
             else { v[.nik] = 4 }
@@ -211,6 +203,21 @@ enum Compare {
         }
         if let x = a.jenisKelamin, let y = b.jenisKelamin { v[.jenis_kelamin] = x == y ? 0 : 1 }
         return v
+    }
+
+    /// One edit apart (Damerau–Levenshtein distance 1): a character substituted, inserted or deleted, or two
+    /// adjacent characters swapped. For NIKs (a digit mistyped, swapped, dropped or doubled) and name words alike.
+    static func oneEditApart(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard abs(x.count - y.count) <= 1, x != y else { return false }
+        var i = 0
+        while i < min(x.count, y.count) && x[i] == y[i] { i += 1 }
+        if x.count == y.count {
+            if x[(i + 1)...] == y[(i + 1)...] { return true }
+            return i + 1 < x.count && x[i] == y[i + 1] && x[i + 1] == y[i] && x[(i + 2)...] == y[(i + 2)...]
+        }
+        let (long, short) = x.count > y.count ? (x, y) : (y, x)
+        return long[(i + 1)...] == short[i...]
     }
 
     /// How the digits shown by a NIK in scientific notation agree with a NIK: all of them (kecamatan, when six are

@@ -157,14 +157,10 @@ public final class PersonIndex {
             for f in Field.allCases { counts[f] = [Double](repeating: 1, count: f.levels.count) }
             for (i, a) in sample.enumerated() {
                 for k in [1, 7, 31] where i + k < sample.count {
-                    for (f, level) in Compare.vector(a, sample[i + k]) where f != .nik { counts[f]![level] += 1 }
-                }
-            }
-            // The region digits of scientific notation against a NIK: how often two persons' NIKs share them.
-            for (i, a) in sample.enumerated() {
-                guard let x = a.nik else { continue }
-                for k in [1, 7, 31] where i + k < sample.count {
-                    if let y = sample[i + k].nik, let level = Compare.regionLevel(digits: String(x.prefix(6)), nik: y) {
+                    let b = sample[i + k]
+                    for (f, level) in Compare.vector(a, b) where f != .nik { counts[f]![level] += 1 }
+                    // The region digits of scientific notation against a NIK: how often two persons' NIKs share them.
+                    if let x = a.nik, let y = b.nik, let level = Compare.regionLevel(digits: String(x.prefix(6)), nik: y) {
                         counts[.wilayah_nik]![level] += 1
                     }
                 }
@@ -256,9 +252,10 @@ public final class PersonIndex {
         // when nothing sharper is known (no NIK and no birth date): in a large population a common name has many
         // holders, and comparing them all for every mention would grow with the population.
         // First or last name in the kecamatan: whenever there is no usable NIK.
-        let nameOnly = f.nik == nil && f.tanggalLahir == nil
-        var keys = (currentBlocks ?? Self.blocks(f)).filter {
-            $0.hasPrefix("n:") ? nameOnly : ($0.hasPrefix("fk:") || $0.hasPrefix("lk:")) ? f.nik == nil : true
+        var keys = (currentBlocks ?? Self.blocks(f)).filter { key in
+            if key.hasPrefix("n:") { return f.nik == nil && f.tanggalLahir == nil }
+            if key.hasPrefix("fk:") || key.hasPrefix("lk:") { return f.nik == nil }
+            return true
         }
         if let nik = f.comparableNIK, !nik.contains("?") { keys.append("kk:" + nik) }
         for k in keys {
@@ -301,22 +298,6 @@ public final class PersonIndex {
         try store.reviewMention(m.key, candidate: candidate, kind: kind, score: score, evidence: Self.evidence(ev), versionID: m.versionID,
                                 keepLink: keepLink)
         s.review += 1
-    }
-
-    /// One NIK typo away: one digit substituted, two adjacent digits swapped, or one digit dropped or doubled
-    /// (a NIK of 15 or 17 digits).
-    static func oneTypoApart(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        if abs(x.count - y.count) == 1 {
-            let (long, short) = x.count > y.count ? (x, y) : (y, x)
-            var i = 0
-            while i < short.count && long[i] == short[i] { i += 1 }
-            return long[(i + 1)...] == short[i...]
-        }
-        guard x.count == y.count, x != y else { return false }
-        let diff = x.indices.filter { x[$0] != y[$0] }
-        if diff.count == 1 { return true }
-        return diff.count == 2 && diff[1] == diff[0] + 1 && x[diff[0]] == y[diff[1]] && x[diff[1]] == y[diff[0]]
     }
 
     /// Scores candidates; the best first, with its explanation.

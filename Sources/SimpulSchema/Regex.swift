@@ -19,6 +19,8 @@ public struct SchemaRegex: Sendable {
     }
 
     let root: [[Node]]
+    /// Every alternative starts with `^`: only a match from the first character is tried.
+    let anchored: Bool
     public let source: String
 
     public init(_ pattern: String) throws(SyntaxError) {
@@ -26,6 +28,7 @@ public struct SchemaRegex: Sendable {
         var p = Parser(s: Array(pattern.unicodeScalars))
         root = try p.alternatives()
         if p.i < p.s.count { throw SyntaxError(message: "unbalanced ')' in pattern") }
+        anchored = root.allSatisfy { if case .start = $0.first { return true } else { return false } }
     }
 
     struct Parser {
@@ -182,7 +185,6 @@ public struct SchemaRegex: Sendable {
     }
 
     func run<T: MatchText>(_ t: T) -> Bool {
-        let anchored = root.allSatisfy { if case .start = $0.first { return true } else { return false } }
         for start in 0...t.count {
             if SchemaRegex.matchAlts(root, t, start, { _ in true }) { return true }
             if anchored { break }

@@ -29,9 +29,10 @@ public final class SettledRows {
 }
 
 extension HubStore {
-    /// Whether the connector has stored any raw row yet: when it has not, no row of a file can be settled, and
-    /// workers need not ask.
-    public func hasRawRows(connector: String) throws -> Bool {
-        try db.scalarInt("SELECT coalesce((SELECT next_seq FROM topics WHERE name = ?), 1)", [.text("raw.\(connector)")]) > 1
+    /// Where ingest workers for `connector` open their ``SettledRows`` lookups; nil when asking cannot pay off
+    /// because the connector has stored no raw row yet (a lookup costs one read per row).
+    public func settledRowsPath(connector: String) throws -> String? {
+        let stored = try db.scalarInt("SELECT coalesce((SELECT next_seq FROM topics WHERE name = ?), 1)", [.text("raw.\(connector)")]) > 1
+        return stored ? db.path : nil
     }
 }
