@@ -51,7 +51,9 @@ enum Demo {
         // For scripts and the browser test: the demo's tokens, readable only by the owner. Demo only; a real
         // hub never writes a token anywhere.
         let tokenFile = dir + "/demo-tokens.json"
-        FileManager.default.createFile(atPath: tokenFile, contents: Data(tokensJSON.jsonText.utf8), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: tokenFile, contents: Data(tokensJSON.jsonText.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw HubError.failed("cannot write \(tokenFile)")
+        }
         if inv.json {
             Console.out(JSONValue.object([
                 "db": .string(db), "runs": .array(summaries),

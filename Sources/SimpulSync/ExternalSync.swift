@@ -65,11 +65,10 @@ public struct ExternalSync {
         do {
             while let l = try child.nextLine(idle: source.idleTimeout) {
                 n += 1
-                guard case .line(let bytes) = l else { problems.append("line \(n): longer than 16 MiB"); continue }
-                if bytes.isEmpty { continue }
-                switch ProtocolMessage.parse(bytes) {
-                case .success(let m): out.append(m)
-                case .failure(let p): problems.append("line \(n): \(p.reason)")
+                switch Self.item(l, line: n) {
+                case .message(_, _, let m)?: out.append(m)
+                case .bad(let line, _, let reason, _)?: problems.append("line \(line): \(reason)")
+                case nil: continue
                 }
             }
         } catch {
@@ -208,16 +207,7 @@ public struct ExternalSync {
                 if channel.isClosed { return }
                 guard let l = try child.nextLine(idle: idle) else { break }
                 lineNo += 1
-                switch l {
-                case .tooLong:
-                    chunk.append(.bad(line: lineNo, field: nil, reason: "a line of the connector's output is longer than 16 MiB", bytes: []))
-                case .line(let bytes):
-                    if bytes.isEmpty { continue }
-                    switch ProtocolMessage.parse(bytes) {
-                    case .success(let m): chunk.append(.message(line: lineNo, bytes: bytes, m))
-                    case .failure(let p): chunk.append(.bad(line: lineNo, field: p.field, reason: p.reason, bytes: bytes))
-                    }
-                }
+                if let item = item(l, line: lineNo) { chunk.append(item) }
                 if chunk.count >= 256 {
                     channel.send(.items(chunk))
                     chunk = []
@@ -228,6 +218,20 @@ public struct ExternalSync {
         } catch {
             if !chunk.isEmpty { channel.send(.items(chunk)) }
             channel.send(.failed("\(error)"))
+        }
+    }
+
+    /// One line of the program's output as a message, or as a bad line with its reason; nil for an empty line.
+    static func item(_ l: ChildProcess.Line, line: Int) -> OutputItem? {
+        switch l {
+        case .tooLong:
+            return .bad(line: line, field: nil, reason: "a line of the connector's output is longer than 16 MiB", bytes: [])
+        case .line(let bytes):
+            if bytes.isEmpty { return nil }
+            switch ProtocolMessage.parse(bytes) {
+            case .success(let m): return .message(line: line, bytes: bytes, m)
+            case .failure(let p): return .bad(line: line, field: p.field, reason: p.reason, bytes: bytes)
+            }
         }
     }
 
@@ -247,7 +251,9 @@ final class TempFiles {
     }
     func write(_ name: String, _ v: JSONValue) throws -> String {
         let p = dir + "/" + name
-        FileManager.default.createFile(atPath: p, contents: Data(v.jsonText.utf8), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: p, contents: Data(v.jsonText.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw SyncError.transport("cannot write the connector's \(name) in \(dir)")
+        }
         return p
     }
     func remove() { try? FileManager.default.removeItem(atPath: dir) }

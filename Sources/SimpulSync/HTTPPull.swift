@@ -160,10 +160,9 @@ public struct HTTPPull {
                     // 4xx: asking again will not help (wrong URL, token or parameters).
                     return .failure("the source answered \(r.status); not retried (a 4xx means the request is wrong: check url, headers and token)")
                 }
-            } catch let e as HTTPClient.Failure {
-                if case .invalidURL = e { return .failure("\(e)") }
-                problem = "\(e)"
             } catch {
+                // The client throws only HTTPClient.Failure; a bad URL will not get better by asking again.
+                if case .invalidURL = error { return .failure("\(error)") }
                 problem = "\(error)"
             }
             if attempt >= source.retries { return .failure("\(problem), after \(attempt + 1) attempt(s)") }

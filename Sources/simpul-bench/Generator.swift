@@ -1,4 +1,5 @@
 import Foundation
+import SimpulIngest
 
 /// Deterministic synthetic SIAK exports: unique, structurally valid NIKs on real Gorontalo kecamatan codes,
 /// Indonesian names, the column layout of SOURCES.md.
@@ -34,7 +35,7 @@ enum SIAKGenerator {
 
     /// Writes `rows` rows to `path`; returns the file size.
     static func write(rows: Int, to path: String) throws -> Int {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw HubError.failed("cannot create \(path)") }
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? h.close() }
         var buf = header + "\n"
