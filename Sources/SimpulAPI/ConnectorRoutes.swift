@@ -50,7 +50,7 @@ enum ConnectorRoutes {
                 options.fullRefresh = full == "true"
                 let prepared: PreparedSync
                 do {
-                    prepared = try SyncRunner.prepare(hub: try Hub(home: home, dbPath: api.dbPath), dbPath: api.dbPath, connector: connector, options: options)
+                    prepared = try SyncRunner.prepare(hub: try Hub(home: home, dbPath: api.dbPath), connector: connector, options: options)
                 } catch let e as SyncError {
                     throw APIError(409, "busy", "\(e)")
                 }

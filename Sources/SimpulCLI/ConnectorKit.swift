@@ -159,16 +159,16 @@ enum ConnectorKit {
             check("discover: a CATALOG with the mapped streams", false, "\(error)")
         }
 
-        func runOnce(_ hub: Hub, _ db: String, full: Bool = false, interruptAfter: Int? = nil) throws -> SyncRunner.Outcome {
+        func runOnce(_ hub: Hub, full: Bool = false, interruptAfter: Int? = nil) throws -> SyncRunner.Outcome {
             var o = SyncRunner.Options()
             o.trigger = "kit"
             o.fullRefresh = full
             o.interruptAfterStates = interruptAfter
-            return try SyncRunner.run(hub: hub, dbPath: db, connector: connector, options: o)
+            return try SyncRunner.run(hub: hub, connector: connector, options: o)
         }
         let dbA = work + "/a.db"
         let hub = try Hub(home: home, dbPath: dbA)
-        let first = try runOnce(hub, dbA)
+        let first = try runOnce(hub)
         let states = first.detail["states"]?.scalarText.flatMap { Int($0) } ?? 0
         check("read: exits 0 with RECORDs and STATEs", first.status == "ok" && states > 0,
               first.error.map { e in first.stderrTail.isEmpty ? e : "\(e) (stderr: …\(first.stderrTail.suffix(300)))" }
@@ -180,10 +180,10 @@ enum ConnectorKit {
               "read \(s.read), accepted \(s.accepted), dead-lettered \(s.deadLettered)")
         check("read gives records", s.accepted > 0, "")
         try storedChecks(hub, connector, check: check)
-        let again = try runOnce(hub, dbA)
+        let again = try runOnce(hub)
         check("read from the saved state sends nothing new (incremental)", again.status == "ok" && again.summary.accepted == 0,
               "second run: read \(again.summary.read), accepted \(again.summary.accepted)")
-        let full = try runOnce(hub, dbA, full: true)
+        let full = try runOnce(hub, full: true)
         check("a full refresh is all unchanged (idempotent)", full.summary.accepted == 0 && full.summary.unchanged == s.accepted + s.unchanged,
               "full refresh: accepted \(full.summary.accepted), unchanged \(full.summary.unchanged)")
         let expected = try records(hub, connector)
@@ -194,8 +194,8 @@ enum ConnectorKit {
         let dbB = work + "/b.db"
         let hubB = try Hub(home: home, dbPath: dbB)
         if states >= 2 {
-            let cut = try runOnce(hubB, dbB, interruptAfter: 1)
-            let resumed = try runOnce(hubB, dbB)
+            let cut = try runOnce(hubB, interruptAfter: 1)
+            let resumed = try runOnce(hubB)
             let got = try records(hubB, connector)
             check("resume after a kill between two STATEs", cut.status == "interrupted" && resumed.status == "ok" && got == expected
                     && resumed.summary.read < s.read,

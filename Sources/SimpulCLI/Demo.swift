@@ -23,7 +23,7 @@ enum Demo {
                 // An external connector: its program reads the samples (docs/connectors.md).
                 var o = SyncRunner.Options()
                 o.trigger = "demo"
-                let r = try SyncRunner.run(hub: hub, dbPath: db, connector: connector, options: o)
+                let r = try SyncRunner.run(hub: hub, connector: connector, options: o)
                 summaries.append(r.summary.json)
                 if !inv.json { Console.out(r.text + "\n") }
                 continue

@@ -39,7 +39,7 @@ enum SyncCommands {
         options.fullRefresh = inv.flag("--full-refresh")
         if inv.flag("--verbose") { options.onLog = { level, message in Console.err("[\(connector.name)] \(level) \(message)") } }
         let outcome: SyncRunner.Outcome
-        do { outcome = try SyncRunner.run(hub: hub, dbPath: inv.dbPath, connector: connector, options: options) } catch let e as SyncError {
+        do { outcome = try SyncRunner.run(hub: hub, connector: connector, options: options) } catch let e as SyncError {
             Console.err("simpul: \(e)")
             if case .busy = e { return tempFail }
             if case .config = e { return ExitCode.usage }

@@ -125,7 +125,7 @@ public final class Scheduler: @unchecked Sendable {
             var o = SyncRunner.Options()
             o.trigger = "schedule"
             o.isCancelled = { [self] in isStopped }
-            let outcome = try SyncRunner.run(hub: hub, dbPath: dbPath, connector: c, options: o)
+            let outcome = try SyncRunner.run(hub: hub, connector: c, options: o)
             let s = outcome.summary
             log("sync \(c.name): run \(outcome.run) \(outcome.status): read \(s.read), accepted \(s.accepted), unchanged \(s.unchanged), dead-lettered \(s.deadLettered)"
                 + (outcome.error.map { "; \($0)" } ?? ""))

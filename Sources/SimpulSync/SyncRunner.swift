@@ -54,17 +54,17 @@ public enum SyncRunner {
         public init() {}
     }
 
-    public static func run(hub: Hub, dbPath: String, connector: Connector, options: Options = Options()) throws -> Outcome {
-        try prepare(hub: hub, dbPath: dbPath, connector: connector, options: options).execute()
+    public static func run(hub: Hub, connector: Connector, options: Options = Options()) throws -> Outcome {
+        try prepare(hub: hub, connector: connector, options: options).execute()
     }
 
     /// Takes the connector's lock and records the run as `running`; `execute` then does the sync (on any one
     /// thread: the API answers with the run id at once and syncs in the background).
-    public static func prepare(hub: Hub, dbPath: String, connector: Connector, options: Options = Options()) throws -> PreparedSync {
+    public static func prepare(hub: Hub, connector: Connector, options: Options = Options()) throws -> PreparedSync {
         guard let source = connector.source else {
             throw SyncError.config("\(connector.name) has no source to pull from: ingest its files with simpul ingest, or push them")
         }
-        let lock = try SyncLock(dbPath: dbPath, connector: connector.name)
+        let lock = try SyncLock(dbPath: hub.store.db.path, connector: connector.name)
         do {
             // Any run of this connector still marked running was cut off (we hold its lock now).
             try hub.store.markInterruptedRuns(connector: connector.name, kind: source.kind)

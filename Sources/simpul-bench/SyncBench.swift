@@ -71,7 +71,7 @@ func benchSync(_ args: [String]) throws {
         }
         let start = Date()
         last = start
-        let outcome = try SyncRunner.run(hub: try Hub(home: home, dbPath: db), dbPath: db, connector: connector, options: opts)
+        let outcome = try SyncRunner.run(hub: try Hub(home: home, dbPath: db), connector: connector, options: opts)
         return (outcome, Date().timeIntervalSince(start), gaps)
     }
     let (ext, extSecs, gaps) = try timedSync("ext", external)

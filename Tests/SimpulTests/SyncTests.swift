@@ -33,7 +33,7 @@ import Testing
         var o = SyncRunner.Options()
         o.fullRefresh = full
         o.sleep = { _ in }
-        return try SyncRunner.run(hub: t.hub, dbPath: t.dir + "/simpul.db", connector: c, options: o)
+        return try SyncRunner.run(hub: t.hub, connector: c, options: o)
     }
 
     @Test func aConnectorPrintingGarbageIsReportedAndNeverCrashesTheHub() throws {
@@ -101,13 +101,13 @@ import Testing
         let c = try Self.externalConnector(t, name: "slow", script: "sleep 3\n")
         let db = t.dir + "/simpul.db"
         let home = t.home
-        let other = Thread { _ = try? SyncRunner.run(hub: try! Hub(home: home, dbPath: db), dbPath: db, connector: c) }
+        let other = Thread { _ = try? SyncRunner.run(hub: try! Hub(home: home, dbPath: db), connector: c) }
         other.start()
         // Once the first run is recorded as running (it holds the lock from before that), a second is refused.
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline, try t.store.runs(connector: "slow").first?.status != "running" { Thread.sleep(forTimeInterval: 0.05) }
         #expect(try t.store.runs(connector: "slow").first?.status == "running")
-        #expect(throws: SyncError.self) { try SyncRunner.run(hub: t.hub, dbPath: db, connector: c) }
+        #expect(throws: SyncError.self) { try SyncRunner.run(hub: t.hub, connector: c) }
     }
 
     // MARK: HTTP pull against a fake SiCantik
