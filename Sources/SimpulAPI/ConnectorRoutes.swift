@@ -9,6 +9,9 @@ import SimpulStorage
 /// Connector operations for operators (grant `connectors:*`): what is connected, and every run with its counts,
 /// status and error. No personal data: counts, states (cursors) and Simpul's own error messages.
 enum ConnectorRoutes {
+    /// A connector name in a path or query: lower-case letters, digits and '-'.
+    static let nameSchema: [String: JSONValue] = ["pattern": .string("^[a-z0-9-]{1,100}$")]
+
     static func all(_ api: API) -> [Route] {
         [
             Route(method: "GET", pattern: "/v1/connectors",
@@ -18,7 +21,7 @@ enum ConnectorRoutes {
                   summary: "connector runs, newest first, with counts, status and error (grant connectors:*)",
                   access: .token,
                   query: [QueryParam(name: "connector", required: false, description: "only this connector",
-                                     schema: ["pattern": .string("^[a-z0-9-]{1,100}$")]),
+                                     schema: nameSchema),
                           QueryParam(name: "limit", required: false, description: "1 to 500 (default 50)", type: "integer", schema: ParamSchema.range(1, 500))],
                   tag: "connectors") { r in
                 try requireGrant(r)
@@ -30,7 +33,7 @@ enum ConnectorRoutes {
                   access: .token,
                   query: [QueryParam(name: "full_refresh", required: false, description: "true: ignore the saved state and read everything again",
                                      schema: ["enum": .array([.string("true"), .string("false")])])],
-                  tag: "connectors", pathSchemas: ["name": ["pattern": .string("^[a-z0-9-]{1,100}$")]],
+                  tag: "connectors", pathSchemas: ["name": nameSchema],
                   successStatus: 202,
                   extraErrors: [409: "the connector has no source to pull from, or is running already"]) { r in
                 try requireGrant(r)
@@ -67,7 +70,7 @@ enum ConnectorRoutes {
             Route(method: "GET", pattern: "/v1/dlq",
                   summary: "the dead-letter queue: connector, file, line, field and reason of each rejected row, newest first; the rows themselves are not sent (simpul dlq show ID) (grant connectors:*)",
                   access: .token,
-                  query: [QueryParam(name: "connector", required: false, description: "only this connector", schema: ["pattern": .string("^[a-z0-9-]{1,100}$")]),
+                  query: [QueryParam(name: "connector", required: false, description: "only this connector", schema: nameSchema),
                           QueryParam(name: "status", required: false, description: "open (default), resolved or all", schema: ["enum": .array([.string("open"), .string("resolved"), .string("all")])]),
                           QueryParam(name: "limit", required: false, description: "1 to 1000 (default 100)", type: "integer", schema: ParamSchema.range(1, 1000))],
                   tag: "connectors") { r in

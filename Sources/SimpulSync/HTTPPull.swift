@@ -161,8 +161,11 @@ public struct HTTPPull {
                     return .failure("the source answered \(r.status); not retried (a 4xx means the request is wrong: check url, headers and token)")
                 }
             } catch {
-                // The client throws only HTTPClient.Failure; a bad URL will not get better by asking again.
-                if case .invalidURL = error { return .failure("\(error)") }
+                // The client throws only HTTPClient.Failure; a bad URL will not get better by asking again. The
+                // URL itself is left out: the run's error already names it with secret-looking values masked.
+                if case .invalidURL = error {
+                    return .failure("not an http:// URL (for https, put a local TLS forwarder in front: docs/connectors.md)")
+                }
                 problem = "\(error)"
             }
             if attempt >= source.retries { return .failure("\(problem), after \(attempt + 1) attempt(s)") }

@@ -213,6 +213,14 @@ import Testing
         let d = try Self.run(t3, down)
         #expect(d.status == "failed")
         #expect(d.error?.contains("cannot connect") == true && d.error?.contains("after 3 attempt(s)") == true)
+
+        // An https URL from the environment: refused at once, and the token in it is in no message.
+        setenv("SIMPUL_TEST_HTTPS_SOURCE", "https://example.org/api?token=S3CR3T", 1)
+        defer { unsetenv("SIMPUL_TEST_HTTPS_SOURCE") }
+        let https = try Self.sicantik(try TestHub(), fake, url: "${SIMPUL_TEST_HTTPS_SOURCE}")
+        let h = try Self.run(try TestHub(), https)
+        #expect(h.status == "failed" && h.error?.contains("not an http:// URL") == true)
+        #expect(h.error?.contains("S3CR3T") == false && !h.summary.json.jsonText.contains("S3CR3T"))
     }
 
     @Test func anUnsetEnvironmentVariableIsAConfigError() throws {
