@@ -66,6 +66,16 @@ public final class API: @unchecked Sendable {
             // Store errors never carry bound values (personal data); still, only the kind of failure is sent.
             resp = APIError(503, "unavailable", "the hub could not answer: \(type(of: error))").response
         }
+        // An answer given later (after its audit commit, or a long poll) is measured when it is given.
+        if let later = resp.deferred {
+            let metrics = self.metrics, route = routeName, method = req.method
+            return .later { answer in
+                later { r in
+                    metrics.observe(route: route, method: method, status: r.status, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                    answer(r)
+                }
+            }
+        }
         metrics.observe(route: routeName, method: req.method, status: resp.status, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         return resp
     }
@@ -119,13 +129,22 @@ public final class API: @unchecked Sendable {
                 // A deferred answer (long poll) is audited by whoever answers it, with what it then holds.
                 if resp.deferred != nil { return resp }
                 // Fail closed: the answer leaves only once its audit entry is durable.
-                try audit.append(AuditItem(opd: r.opd!.name, purpose: r.purpose, route: route.pattern, persons: r.persons,
-                                           result: "ok", status: resp.status))
-                return resp
+                return afterAudit(AuditItem(opd: r.opd!.name, purpose: r.purpose, route: route.pattern, persons: r.persons,
+                                            result: "ok", status: resp.status), resp)
             } catch let e as APIError {
-                try audit.append(AuditItem(opd: r.opd?.name ?? "-", purpose: r.purpose, route: route.pattern, persons: r.persons,
-                                           result: e.status == 404 ? "not_found" : "refused:\(e.code)", status: e.status))
-                throw e
+                return afterAudit(AuditItem(opd: r.opd?.name ?? "-", purpose: r.purpose, route: route.pattern, persons: r.persons,
+                                            result: e.status == 404 ? "not_found" : "refused:\(e.code)", status: e.status), e.response)
+            }
+        }
+    }
+
+    /// `resp`, answered once `item` is durable; a 503 without it if the audit log cannot be written. No thread
+    /// waits for the commit: the audit writer hands the answer to the server.
+    private func afterAudit(_ item: AuditItem, _ resp: HTTPResponse) -> HTTPResponse {
+        let audit = self.audit
+        return .later { answer in
+            audit.append(item) { failure in
+                answer(failure == nil ? resp : APIError(503, "unavailable", "the hub could not answer: its audit log could not be written (\(failure!))").response)
             }
         }
     }

@@ -1,14 +1,17 @@
 import Foundation
 import SimpulStorage
 
-/// Group commit for the audit log. Request threads hand in their entry and block until it is durable; one writer
-/// thread takes everything waiting and commits it in one transaction (one fsync), so under load many answers
-/// share one disk flush instead of queueing for one each. A failed commit fails every request in it (fail closed:
-/// no personal data leaves without its entry).
+/// Group commit for the audit log. Requests hand in their entry with what to do once it is durable (or block until
+/// then); one writer thread takes everything waiting and commits it in one transaction (one fsync), so under load
+/// many answers share one disk flush instead of queueing for one each. A failed commit fails every request in it
+/// (fail closed: no personal data leaves without its entry). No request thread waits for the disk: the answer is
+/// handed on by the writer thread after the commit.
 final class AuditWriter: @unchecked Sendable {
     /// Entries committed together.
     final class Batch {
         var items: [AuditItem] = []
+        /// Called after the commit with nil, or with the failure.
+        var then: [@Sendable (String?) -> Void] = []
         /// Its own condition, so a commit wakes only the requests in it.
         let cond = NSCondition()
         var done = false
@@ -29,7 +32,21 @@ final class AuditWriter: @unchecked Sendable {
 
     /// Returns once the entry is durable, or throws if its commit failed.
     func append(_ item: AuditItem) throws {
-        let batch = cond.withLock { () -> Batch in
+        let batch = enqueue(item, then: nil)
+        batch.cond.lock()
+        defer { batch.cond.unlock() }
+        while !batch.done { batch.cond.wait() }
+        if let e = batch.error { throw Failed(reason: e) }
+    }
+
+    /// Returns at once; `then` runs on the writer thread once the entry is durable (nil) or its commit failed (the
+    /// kind of failure). `then` must be quick: the next commit waits for it.
+    func append(_ item: AuditItem, then: @escaping @Sendable (String?) -> Void) {
+        _ = enqueue(item, then: then)
+    }
+
+    private func enqueue(_ item: AuditItem, then: (@Sendable (String?) -> Void)?) -> Batch {
+        cond.withLock { () -> Batch in
             if !started {
                 started = true
                 let t = Thread { [self] in loop() }
@@ -40,13 +57,10 @@ final class AuditWriter: @unchecked Sendable {
                 c.start()
             }
             open.items.append(item)
+            if let then { open.then.append(then) }
             cond.signal()
             return open
         }
-        batch.cond.lock()
-        defer { batch.cond.unlock() }
-        while !batch.done { batch.cond.wait() }
-        if let e = batch.error { throw Failed(reason: e) }
     }
 
     var stats: (commits: Int, entries: Int) { cond.withLock { (commits, entries) } }
@@ -98,6 +112,7 @@ final class AuditWriter: @unchecked Sendable {
                 batch.done = true
                 batch.cond.broadcast()
             }
+            for then in batch.then { then(failure) }
         }
     }
 }

@@ -16,7 +16,7 @@ enum ServeCommands {
         CommandSpec(name: "serve", summary: "serve the HTTP API until SIGTERM or SIGINT", arguments: "", minArgs: 0, maxArgs: 0,
                     options: [Opt(name: "--host", value: "ADDR", help: "IPv4 address to listen on (default 127.0.0.1)"),
                               Opt(name: "--port", value: "N", help: "port (default 8080; 0 = any free port)"),
-                              Opt(name: "--workers", value: "N", help: "handler threads (default 16 × cores: requests mostly wait for their audit commit)"),
+                              Opt(name: "--workers", value: "N", help: "handler threads (default 3 × cores; no thread waits for an audit commit)"),
                               Opt(name: "--no-schedule", value: nil, help: "do not run sync connectors on their schedules"), Commands.db],
                     details: "Routes: see /openapi.json and docs/api.md. Sync connectors with a schedule run on it (docs/connectors.md); "
                         + "see simpul connector runs. SIGTERM/SIGINT: stop accepting, finish in-flight requests and syncs, exit.",
@@ -41,9 +41,10 @@ enum ServeCommands {
                     run: { try access($0) }),
     ]
 
-    /// Handler threads: a request with personal data waits for its audit entry's group commit, so many threads
-    /// keep both cores busy and make the commits bigger (docs/performance.md).
-    static var defaultWorkers: Int { 16 * max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    /// Handler threads. No thread waits for an audit commit (the audit writer hands the answer on), so a few per
+    /// core keep the cores busy; more only add context switches (docs/performance.md). Above one per core, so a
+    /// slow request (a large report, a push) does not hold up the rest.
+    static var defaultWorkers: Int { 3 * max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     static func serve(_ inv: Invocation) throws -> Int32 {
         let home = try HubHome.locate()

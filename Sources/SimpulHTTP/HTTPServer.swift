@@ -300,13 +300,17 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     private func complete(_ id: UInt64, _ resp: HTTPResponse) {
-        lock.withLock { completed.append((id, .response(resp))) }
-        signalWake()
+        streamOutput(id, .response(resp))
     }
 
+    /// Queues output for the loop. Only the first item of a batch wakes it: the loop takes the whole queue under
+    /// the lock after it is woken, so answers completed together (one audit commit) cost one wake-up.
     func streamOutput(_ id: UInt64, _ o: Output) {
-        lock.withLock { completed.append((id, o)) }
-        signalWake()
+        let first = lock.withLock { () -> Bool in
+            completed.append((id, o))
+            return completed.count == 1
+        }
+        if first { signalWake() }
     }
 
     /// A slow reader of a streamed response is disconnected once this much output is waiting for it.
