@@ -61,7 +61,7 @@ enum ConnectorRoutes {
                     _ = try? prepared.execute()
                     // The person index takes in the synced mentions, never at the same time as a push or steward action.
                     api.withIndexLock {
-                        if let store = try? HubStore(path: api.dbPath) { _ = try? PersonRoutes.index(store: store, api: api).update() }
+                        PersonRoutes.update(store: try? HubStore(path: api.dbPath), api: api, after: "a sync of \(name)")
                     }
                 }
                 thread.start()
@@ -94,9 +94,9 @@ enum ConnectorRoutes {
                 guard let home = api.home else { throw APIError(501, "not_implemented", "this server has no connectors") }
                 let result = try api.withIndexLock { () throws -> RowResult in
                     let ingestor = Ingestor(store: r.store, normaliser: try RowNormaliser(
-                        connector: try Connector.load(directory: try home.connectorDirectory(e.connector)), schemas: api.schemas))
+                        connector: try Connector.load(directory: try home.connectorDirectory(named: e.connector)), schemas: api.schemas))
                     let res = try ingestor.retry(deadLetter: e)
-                    if res == .accepted { _ = try? PersonRoutes.index(r, api: api).update() }
+                    if res == .accepted { PersonRoutes.update(store: r.store, api: api, after: "a dead-letter retry") }
                     return res
                 }
                 let now = try r.store.deadLetter(id: id)

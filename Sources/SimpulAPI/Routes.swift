@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import SimpulConnectors
 import SimpulHTTP
 import SimpulIngest
@@ -194,15 +191,11 @@ enum Routes {
         }
         guard !r.http.body.isEmpty else { throw APIError(400, "empty_body", "send the export as the request body") }
         let summary: RunSummary = try api.pushLock.withLock {
-            let ingestor = Ingestor(store: r.store, normaliser: try RowNormaliser(connector: try Connector.load(directory: try home.connectorDirectory(name)),
+            let ingestor = Ingestor(store: r.store, normaliser: try RowNormaliser(connector: try Connector.load(directory: try home.connectorDirectory(named: name)),
                                                                                   schemas: api.schemas))
             let s = try ingestor.ingest(body: r.http.body, name: "push:\(opd.name)/\(file)")
-            // The person index takes in the pushed mentions. The rows are durable already: if this fails, the answer
-            // stays the run summary, the server log says so (without personal data), and the next update catches up.
-            do { try PersonRoutes.index(r, api: api).update() } catch {
-                let line = Array("simpul: the person index was not updated after a push to \(name) (\(type(of: error))); run simpul persons update\n".utf8)
-                _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
-            }
+            // The person index takes in the pushed mentions (a failure is logged; the answer stays the run summary).
+            PersonRoutes.update(store: r.store, api: api, after: "a push to \(name)")
             return s
         }
         api.metrics.countIngest(summary)

@@ -46,9 +46,15 @@ public struct HubHome: Sendable {
             }
             return nameOrDir
         }
-        let d = connectorsDir + "/" + nameOrDir
-        guard fm.fileExists(atPath: d + "/connector.json") else {
-            throw HubError.notFound("no connector '\(nameOrDir)' (known: \(connectorNames().joined(separator: ", ")))")
+        return try connectorDirectory(named: nameOrDir)
+    }
+
+    /// A connector of this hub by name only (a folder under connectors/): what the server uses, so a folder that
+    /// happens to sit in its working directory is never taken instead.
+    public func connectorDirectory(named name: String) throws -> String {
+        let d = connectorsDir + "/" + name
+        guard !name.contains("/"), FileManager.default.fileExists(atPath: d + "/connector.json") else {
+            throw HubError.notFound("no connector '\(name)' (known: \(connectorNames().joined(separator: ", ")))")
         }
         return d
     }

@@ -2,6 +2,7 @@ import Foundation
 import SimpulAPI
 import SimpulCLI
 import SimpulHTTP
+import SimpulIngest
 import SimpulJSON
 import SimpulPersons
 import SimpulStorage
@@ -332,6 +333,16 @@ import Testing
         #expect(try e.get("/v1/ingest/nope", opd: "pusher", method: "POST", body: body).0 == 404)
         #expect(try e.get("/v1/ingest/sicantik", opd: "dinkes", method: "POST", body: body).0 == 403)
         #expect(try e.get("/v1/ingest/sicantik", method: "POST", body: body).0 == 401)
+    }
+
+    /// The server finds a connector by name among the hub's own, never as a path or a folder in its working directory.
+    @Test func theServerTakesConnectorsByNameOnly() throws {
+        let e = try Env()
+        let home = e.t.home
+        #expect(try home.connectorDirectory(named: "sicantik") == home.connectorsDir + "/sicantik")
+        #expect(throws: HubError.self) { try home.connectorDirectory(named: home.connectorsDir + "/sicantik") }
+        #expect(throws: HubError.self) { try home.connectorDirectory(named: "../connectors/sicantik") }
+        #expect(throws: HubError.self) { try home.connectorDirectory(named: "nope") }
     }
 
     /// For each demo OPD, schema and route: exactly the granted fields appear, the rest is refused, and every

@@ -319,7 +319,7 @@ import Testing
         #expect(rs == 202)
         let runID = try #require(started["run_id"]?.scalarText.flatMap { Int64($0) })
         let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, try t.store.runs(connector: "simbg-pbg").first { $0.id == runID }?.status == "running" { Thread.sleep(forTimeInterval: 0.1) }
+        while Date() < deadline, try t.store.runs(connector: "simbg-pbg").first(where: { $0.id == runID })?.status == "running" { Thread.sleep(forTimeInterval: 0.1) }
         let done = try #require(try t.store.runs(connector: "simbg-pbg").first { $0.id == runID })
         #expect(done.status == "ok" && done.trigger == "api" && done.summary?["unchanged"] == .int(119))
         #expect(get("/v1/connectors/dukcapil-siak/run", ops, method: "POST").0 == 409)
