@@ -30,8 +30,9 @@ swift build -c release --product simpul-bench >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 W=$(mktemp -d /tmp/simpul-bench-api.XXXXXX)
 chmod 755 "$W"   # nginx workers run as another user and must read the static file
-SERVER=""; NGX=""; IDLE=""
+SERVER=""; NGX=""; IDLE=""; WALMON=""
 cleanup() {
+  [ -n "$WALMON" ] && kill "$WALMON" 2>/dev/null || true
   [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null || true
   [ -n "$IDLE" ] && kill "$IDLE" 2>/dev/null || true
   [ -n "$NGX" ] && kill "$NGX" 2>/dev/null || true
@@ -86,6 +87,10 @@ run_wrk() {  # url script label → prints a line, sets R_RPS R_P50 R_P99
   read -r _ R_RPS R_P50 R_P99 R_NON2XX R_SOCKERR <<<"$line"
   printf '%-44s %9s req/s   p50 %7s ms   p99 %7s ms   non-2xx %s   socket errors %s\n' "$3" "$R_RPS" "$R_P50" "$R_P99" "$R_NON2XX" "$R_SOCKERR"
 }
+
+# The write-ahead log's size, sampled every half second while the server runs: it must stay bounded under load.
+( while sleep 0.5; do stat -c %s "$W/hub.db-wal" 2>/dev/null || true; done > "$W/wal-sizes" ) &
+WALMON=$!
 
 echo "== wrk: $THREADS threads, $CONNS connections, ${SECS} s each"
 curl -s "http://127.0.0.1:$PORT/v1/citizens/$NIK" >/dev/null  # warm
@@ -143,6 +148,8 @@ sleep 1
 run_wrk "http://127.0.0.1:$PORT/" "$W/citizens.lua" "simpul again, idle connections closed"
 A_RPS=$R_RPS; A_P99=$R_P99
 
+kill "$WALMON" 2>/dev/null || true
+WAL_MAX=$(sort -n "$W/wal-sizes" | tail -n 1 | awk '{printf "%.0f", $1 / 1048576}')
 RSS=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$SERVER/status")
 audit_after=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^simpul_audit_entries_total/ {e=$2} /^simpul_audit_commits_total/ {c=$2} END {printf "%d entries in %d commits (%.1f per fsync)", e, c, (c > 0 ? e / c : 0)}')
 kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
@@ -161,4 +168,4 @@ print(f"idle conns with 1,000 idle connections: {i / s:.2f}x the throughput, p99
       f"afterwards without them: {a / s:.2f}x, p99 {ap99:.2f} ms")
 PY
 echo "audit      $audit_after; audit access --nik over $ENTRIES entries: $ACCESS_MS ms (whole CLI process)"
-echo "memory     server peak RSS ${RSS} MiB"
+echo "memory     server peak RSS ${RSS} MiB; largest write-ahead log seen ${WAL_MAX} MiB"

@@ -27,6 +27,12 @@ public final class Database {
         sqlite3_busy_timeout(h, 10_000)
     }
 
+    /// Waits for a lock held by another connection in steps of 100 µs (up to `milliseconds`) instead of SQLite's
+    /// growing sleeps (1, 2, 5 … 100 ms): for a writer whose callers wait on it, such as the audit log.
+    public func retryWhenBusyInFineSteps(milliseconds: Int32 = 10_000) {
+        simpul_set_fine_busy_timeout(handle, milliseconds)
+    }
+
     deinit {
         cache.removeAll()
         sqlite3_close_v2(handle)
