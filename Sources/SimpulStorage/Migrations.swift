@@ -210,5 +210,10 @@ enum Migrations {
         DROP INDEX citizen_nama;
         CREATE INDEX citizen_nama ON record_versions(nama) WHERE schema = 'citizen' AND current = 1;
         """,
+        // 7: the audit log's by-person index is filled after the commit, in NIK order, up to a mark kept in meta;
+        // until now every entry was indexed as it was written
+        """
+        INSERT OR REPLACE INTO meta(key, value) SELECT 'audit_person_through', CAST(coalesce(max(id), 0) AS TEXT) FROM audit;
+        """,
     ]
 }

@@ -69,12 +69,41 @@ import Testing
             INSERT INTO record_versions(id, schema, source_key, version_no, data, connector, raw_id, prev_id, current, at)
             VALUES(1, 'citizen', '7571014504900002', 1, '{"nama":"SITI AMINAH","nik":"7571014504900002"}', 'dukcapil-siak', 1, NULL, 1, 0),
                   (2, 'permit', '1', 1, '{"nama":"SITI AMINAH"}', 'sicantik', 2, NULL, 1, 0);
+            INSERT INTO audit(id, at, opd, purpose, route, persons, result, status, prev_hash, hash)
+            VALUES(1, 0, 'dinkes', 'layanan', '/v1/citizens/{nik}', '["7571014504900002"]', 'ok', 200, 'x', 'y');
+            INSERT INTO audit_person(nik, audit_id) VALUES('7571014504900002', 1);
             """)
         let store = try HubStore(path: path)
         #expect(try store.db.scalarInt("PRAGMA user_version") == Int64(HubStore.schemaVersion))
         #expect(try store.mentionedRecords(nik: "7571014504900002").map(\.sourceKey) == ["1"])
         #expect(try store.searchCitizens(namePrefix: "SITI", tanggalLahir: nil, kodeWilayah: nil, limit: 5).map(\.sourceKey) == ["7571014504900002"])
         #expect(try store.db.scalarInt("SELECT count(*) FROM record_versions WHERE nama IS NOT NULL") == 1, "names of citizens only")
+        // Migration 7: entries indexed as they were written stay indexed; nothing is counted twice.
+        #expect(try store.auditAccess(nik: "7571014504900002").map(\.id) == [1])
+        #expect(try store.indexAuditPersons() == 0)
+    }
+
+    /// The audit log's by-person index is filled after the commit; "who read this person" is complete before and after.
+    @Test func auditAccessIsCompleteBeforeTheIndexCatchesUp() throws {
+        let t = try TestHub()
+        let a = "7571014504900002", b = "7571011702500092"
+        func item(_ persons: [String]) -> AuditItem {
+            AuditItem(opd: "dinkes", purpose: "layanan", route: "/v1/citizens/{nik}", persons: persons, result: "ok", status: 200)
+        }
+        _ = try t.store.appendAudits([item([a]), item([b]), item([a, b, a]), item([])])
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM audit_person") == 0, "a commit writes only the chain")
+        #expect(try t.store.auditAccess(nik: a).map(\.id) == [3, 1])
+        #expect(try t.store.indexAuditPersons(chunk: 1) == 4)
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM audit_person") == 4)
+        _ = try t.store.appendAudits([item([b])])
+        #expect(try t.store.auditAccess(nik: a).map(\.id) == [3, 1])
+        #expect(try t.store.auditAccess(nik: b).map(\.id) == [5, 3, 2], "indexed and not yet indexed, once each")
+        // Indexing again (a crash before the mark moved) changes nothing.
+        try t.store.db.run("UPDATE meta SET value = '0' WHERE key = 'audit_person_through'")
+        #expect(try t.store.indexAuditPersons() == 5)
+        #expect(try t.store.auditAccess(nik: b).map(\.id) == [5, 3, 2])
+        #expect(try t.store.auditAccess(nik: "7571010101500092").isEmpty)
+        #expect(try t.store.verifyAudit().broken == nil)
     }
 
     @Test func newerDatabaseIsRefused() throws {
