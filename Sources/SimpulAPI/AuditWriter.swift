@@ -53,7 +53,7 @@ final class AuditWriter: @unchecked Sendable {
                 t.name = "simpul-audit"
                 t.start()
                 let c = Thread { [self] in maintenance() }
-                c.name = "simpul-checkpoint"
+                c.name = "simpul-maintenance"
                 c.start()
             }
             open.items.append(item)
