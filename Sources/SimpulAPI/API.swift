@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import SimpulHTTP
 import SimpulIngest
 import SimpulPersons
@@ -224,6 +227,14 @@ public final class API: @unchecked Sendable {
     public var auditStats: (commits: Int, entries: Int) { audit.stats }
     /// Set by the server owner, for the connections gauge.
     public var openConnections: (@Sendable () -> Int)?
+}
+
+/// The server's log (standard error): what went wrong and what to do, the kind of failure only, never personal data.
+enum ServerLog {
+    static func line(_ text: String) {
+        let bytes = Array(("simpul: " + text + "\n").utf8)
+        _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+    }
 }
 
 /// SQLite connections for handler threads: one per concurrent request, reused.

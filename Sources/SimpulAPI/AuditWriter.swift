@@ -74,6 +74,7 @@ final class AuditWriter: @unchecked Sendable {
     private func maintenance() {
         var store: HubStore? = nil
         var ticks = 0
+        var failing = false
         while true {
             Thread.sleep(forTimeInterval: 0.25)
             ticks += 1
@@ -89,7 +90,11 @@ final class AuditWriter: @unchecked Sendable {
                 if frames > Self.restartFrames {
                     try store!.db.execute("PRAGMA wal_checkpoint(RESTART)")
                 }
+                failing = false
             } catch {
+                // Said once per spell of failures; audit access stays complete meanwhile (it reads past the index).
+                if !failing { ServerLog.line("audit index and checkpoints failed (\(type(of: error))); retrying every quarter second") }
+                failing = true
                 store = nil
             }
         }

@@ -61,7 +61,7 @@ enum ConnectorRoutes {
                     _ = try? prepared.execute()
                     // The person index takes in the synced mentions, never at the same time as a push or steward action.
                     api.withIndexLock {
-                        PersonRoutes.update(store: try? HubStore(path: api.dbPath), api: api, after: "a sync of \(name)")
+                        PersonRoutes.update(api: api, after: "a sync of \(name)") { try HubStore(path: api.dbPath) }
                     }
                 }
                 thread.start()
@@ -96,7 +96,7 @@ enum ConnectorRoutes {
                     let ingestor = Ingestor(store: r.store, normaliser: try RowNormaliser(
                         connector: try Connector.load(directory: try home.connectorDirectory(named: e.connector)), schemas: api.schemas))
                     let res = try ingestor.retry(deadLetter: e)
-                    if res == .accepted { PersonRoutes.update(store: r.store, api: api, after: "a dead-letter retry") }
+                    if res == .accepted { PersonRoutes.update(api: api, after: "a dead-letter retry") { r.store } }
                     return res
                 }
                 let now = try r.store.deadLetter(id: id)

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import SimpulHTTP
 import SimpulIngest
 import SimpulJSON
@@ -47,16 +44,13 @@ enum PersonRoutes {
     /// Takes newly stored mentions into the person index after a push, a sync or a retry. The rows are durable
     /// already: if this fails, the answer stays what it was, the server log says so (the kind of failure only,
     /// never personal data), and the next update catches up.
-    static func update(store: HubStore?, api: API, after what: String) {
+    static func update(api: API, after what: String, store: () throws -> HubStore) {
         do {
-            guard let store else { throw HubStoreUnavailable() }
-            try index(store: store, api: api).update()
+            try index(store: try store(), api: api).update()
         } catch {
-            let line = Array("simpul: the person index was not updated after \(what) (\(type(of: error))); run simpul persons update\n".utf8)
-            _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+            ServerLog.line("the person index was not updated after \(what) (\(type(of: error))); run simpul persons update")
         }
     }
-    private struct HubStoreUnavailable: Error {}
 
     static func review(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
         try steward(r)

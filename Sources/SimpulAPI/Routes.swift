@@ -195,7 +195,7 @@ enum Routes {
                                                                                   schemas: api.schemas))
             let s = try ingestor.ingest(body: r.http.body, name: "push:\(opd.name)/\(file)")
             // The person index takes in the pushed mentions (a failure is logged; the answer stays the run summary).
-            PersonRoutes.update(store: r.store, api: api, after: "a push to \(name)")
+            PersonRoutes.update(api: api, after: "a push to \(name)") { r.store }
             return s
         }
         api.metrics.countIngest(summary)

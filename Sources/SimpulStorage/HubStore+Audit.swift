@@ -59,13 +59,14 @@ extension HubStore {
         return String(s.dropLast()) + "." + (frac < 10 ? "00" : frac < 100 ? "0" : "") + String(frac) + "Z"
     }
 
-    /// Appends an entry to the chain and returns once it is durable (the caller answers only after).
+    /// Appends an entry to the chain and returns once it is durable (the caller answers only after), then indexes
+    /// it by person at once (the CLI's steward actions; a server indexes in the background, see
+    /// `indexAuditPersons`). If only the indexing fails, the entry stands: `auditAccess` reads it from the log until
+    /// a later run indexes it.
     @discardableResult
-    /// Appends one entry and indexes it by person at once (the CLI's steward actions; a server indexes in the
-    /// background, see `indexAuditPersons`).
     public func appendAudit(opd: String, purpose: String?, route: String, persons: [String], result: String, status: Int) throws -> AuditEntry {
         let e = try appendAudits([AuditItem(opd: opd, purpose: purpose, route: route, persons: persons, result: result, status: status)])[0]
-        _ = try indexAuditPersons()
+        _ = try? indexAuditPersons()
         return e
     }
 
@@ -104,7 +105,6 @@ extension HubStore {
     }
 
     static let auditColumns = "id, at, opd, purpose, route, persons, result, status, prev_hash, hash"
-    static let auditColumnsQualified = auditColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
 
     /// Walks the whole chain; the first entry that was edited, deleted (a gap) or moved, with what is wrong.
     public func verifyAudit() throws -> (entries: Int, broken: (id: Int64, reason: String)?) {
@@ -157,18 +157,15 @@ extension HubStore {
             for nik in Set(a.compactMap(\.stringValue)) { pairs.append((nik, id)) }
         }
         pairs.sort { $0.nik != $1.nik ? $0.nik < $1.nik : $0.id < $1.id }
-        var k = 0
-        repeat {
-            let part = pairs[k..<min(k + chunk, pairs.count)]
+        for k in stride(from: 0, to: pairs.count, by: max(1, chunk)) {
             try db.transaction {
                 let ins = try db.prepare("INSERT OR IGNORE INTO audit_person(nik, audit_id) VALUES(?,?)")
-                for p in part {
+                for p in pairs[k..<min(k + chunk, pairs.count)] {
                     try ins.bind([.text(p.nik), .int(p.id)])
                     try ins.run()
                 }
             }
-            k += chunk
-        } while k < pairs.count
+        }
         try db.run("INSERT INTO meta(key, value) VALUES(?1, CAST(?2 AS TEXT)) ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE CAST(value AS INTEGER) < ?2",
                        [.text(Self.auditIndexedKey), .int(last)])
         return rows.count
