@@ -13,13 +13,13 @@ enum MatchName {
 
     /// Upper-case tokens (split at spaces, commas and dots) with abbreviations expanded and other punctuation
     /// dropped (`NUR'AINI` keeps its apostrophe; ASCII fast path; other letters kept).
-    static func tokens(_ name: String) -> [String] {
+    static func tokens(_ name: String, expanding: Bool = true) -> [String] {
         var out: [String] = []
         var cur: [UInt8] = []
         func flush() {
             guard !cur.isEmpty else { return }
             let t = String(decoding: cur, as: UTF8.self)
-            if let e = expansions[t] {
+            if expanding, let e = expansions[t] {
                 out.append(e)
             } else {
                 let letters = cur.filter { ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x27 || $0 >= 0x80 }
@@ -171,6 +171,31 @@ public struct MatchFacts: Sendable, Equatable {
 
     /// The NIK to compare: a usable one, else the reading of an unusable one.
     var comparableNIK: String? { nik ?? nikRead }
+
+    /// The birth date and sex the NIK encodes (day, month, two-digit year; 40 added to the day for women), when its
+    /// digits are all readable and the day and month are possible.
+    var nikBirth: (day: Int, month: Int, year2: Int, female: Bool)? {
+        guard let n = comparableNIK, let d = NIK.decode(n), (1...31).contains(d.birthDay), (1...12).contains(d.birthMonth) else { return nil }
+        return (d.birthDay, d.birthMonth, d.birthYear2, d.female)
+    }
+
+    /// The kecamatan (`75.71.01`) the NIK was issued in, when its first six digits are readable.
+    var nikKecamatan: String? {
+        guard let n = comparableNIK, n.utf8.count >= 6 else { return nil }
+        let a = Array(n.utf8.prefix(6))
+        guard a.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return String(decoding: a[0..<2], as: UTF8.self) + "." + String(decoding: a[2..<4], as: UTF8.self) + "." + String(decoding: a[4..<6], as: UTF8.self)
+    }
+
+    /// The birth dates the NIK can stand for (`YYYY-MM-DD`): the two-digit year in the 1900s, and in the 2000s too
+    /// when that is not in the future. For blocking a mention that records no birth date.
+    var nikBirthDates: [String] {
+        guard let b = nikBirth else { return [] }
+        let tail = "-" + Compare.two(b.month) + "-" + Compare.two(b.day)
+        var out = ["19" + Compare.two(b.year2) + tail]
+        if b.year2 <= Compare.currentYear2 { out.append("20" + Compare.two(b.year2) + tail) }
+        return out
+    }
 }
 
 enum Compare {
@@ -178,7 +203,6 @@ enum Compare {
     static func vector(_ a: MatchFacts, _ b: MatchFacts) -> [Field: Int] {
         var v: [Field: Int] = [:]
         if let x = a.nama, let y = b.nama { v[.nama] = name(x, y) }
-        if let x = a.tanggalLahir, let y = b.tanggalLahir { v[.tanggal_lahir] = date(x, y) }
         if let x = a.comparableNIK, let y = b.comparableNIK {
             // Two usable NIKs that are equal are decided by the exact-NIK rule, not scored.
             if x == y { if a.nik == nil || b.nik == nil { v[.nik] = 0 } }
@@ -195,14 +219,38 @@ enum Compare {
         } else if let d = b.nikDigits, let x = a.comparableNIK {
             v[.wilayah_nik] = regionLevel(digits: d, nik: x)
         }
+        // What one side records against what the other side's NIK encodes (birth date, sex, kecamatan): evidence
+        // when that side records none, unless the two NIKs already agree (their agreement counts those digits).
+        var nikAgrees = false
+        if let x = a.comparableNIK, let y = b.comparableNIK { nikAgrees = x == y || (v[.nik] ?? 4) <= 2 }
+        if let x = a.tanggalLahir, let y = b.tanggalLahir { v[.tanggal_lahir] = date(x, y) }
+        else if !nikAgrees, let x = a.tanggalLahir, let d = b.nikBirth { v[.tanggal_lahir] = date(x, encoded(d, like: x)) }
+        else if !nikAgrees, let y = b.tanggalLahir, let d = a.nikBirth { v[.tanggal_lahir] = date(encoded(d, like: y), y) }
         if let x = a.kodeWilayah, let y = b.kodeWilayah {
             if x == y && x.count >= 13 { v[.kode_wilayah] = 0 }
             else if x.prefix(8) == y.prefix(8) && x.count >= 8 && y.count >= 8 { v[.kode_wilayah] = 1 }
             else if x.prefix(5) == y.prefix(5) && x.count >= 5 && y.count >= 5 { v[.kode_wilayah] = 2 }
             else { v[.kode_wilayah] = 3 }
+        } else if !nikAgrees, v[.wilayah_nik] == nil {
+            let pair = a.kodeWilayah != nil ? (a.kodeWilayah, b.nikKecamatan) : (b.kodeWilayah, a.nikKecamatan)
+            if let x = pair.0, let k = pair.1, x.utf8.count >= 8 { v[.kode_wilayah] = x.prefix(8) == k ? 1 : x.prefix(5) == k.prefix(5) ? 2 : 3 }
         }
         if let x = a.jenisKelamin, let y = b.jenisKelamin { v[.jenis_kelamin] = x == y ? 0 : 1 }
+        else if !nikAgrees, let x = a.jenisKelamin, let d = b.nikBirth { v[.jenis_kelamin] = (x == "P") == d.female ? 0 : 1 }
+        else if !nikAgrees, let y = b.jenisKelamin, let d = a.nikBirth { v[.jenis_kelamin] = (y == "P") == d.female ? 0 : 1 }
         return v
+    }
+
+    static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+
+    /// The last two digits of this year (a NIK's two-digit birth year above it is in the 1900s).
+    static let currentYear2 = Calendar(identifier: .gregorian).component(.year, from: Date()) % 100
+
+    /// A NIK's birth date written like a recorded one (`YYYY-MM-DD`), in the recorded date's century: the NIK
+    /// has only two digits of the year.
+    static func encoded(_ d: (day: Int, month: Int, year2: Int, female: Bool), like recorded: String) -> String {
+        let century = recorded.utf8.count == 10 ? String(recorded.prefix(2)) : "19"
+        return century + two(d.year2) + "-" + two(d.month) + "-" + two(d.day)
     }
 
     /// One edit apart (Damerau–Levenshtein distance 1): a character substituted, inserted or deleted, or two
@@ -235,9 +283,16 @@ enum Compare {
         let ca = ta.joined(separator: " "), cb = tb.joined(separator: " ")
         // One word with one typo (a letter changed, added, dropped, or two swapped), the others equal: more
         // specific than a high Jaro–Winkler, so a level of its own (Splink's Damerau–Levenshtein ≤ 1).
+        // Also on the words as written: a typo in a surname such as MOHAMAD (`MOHAIAD`) is one edit from the
+        // written word, not from its expansion MUHAMMAD.
         if ta.count == tb.count {
             let differing = ta.indices.filter { ta[$0] != tb[$0] }
-            if differing.count == 1, MatchName.oneEditApart(ta[differing[0]], tb[differing[0]]) { return 2 }
+            if differing.count == 1 {
+                let i = differing[0]
+                if MatchName.oneEditApart(ta[i], tb[i]) { return 2 }
+                let ra = MatchName.tokens(a, expanding: false), rb = MatchName.tokens(b, expanding: false)
+                if ra.count == ta.count, rb.count == tb.count, ra[i] != ta[i] || rb[i] != tb[i], MatchName.oneEditApart(ra[i], rb[i]) { return 2 }
+            }
         }
         if MatchName.jaroWinkler(ca, cb) >= 0.94 { return 3 }
         // A dropped middle name: one name's tokens are a subset of the other's, first tokens equal.

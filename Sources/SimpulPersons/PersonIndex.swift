@@ -92,6 +92,8 @@ public final class PersonIndex {
     /// The blocking keys of the mention being decided (computed once per mention).
     private var currentBlocks: [String]?
     private var personCount = 1.0
+    /// The last u estimate and the number of persons it was made with.
+    private var uEstimate: (persons: Double, u: [Field: [Double]], source: String)?
 
     public init(store: HubStore, regions: Regions, thresholds: MatchThresholds = MatchThresholds()) {
         self.store = store
@@ -119,7 +121,10 @@ public final class PersonIndex {
         for registry in [true, false] {
             var after = ""
             while true {
-                let batch = try store.pendingMentions(registry: registry, after: after, limit: batchSize,
+                // While m is still the defaults (no same-NIK pairs yet), small batches: a few hundred decisions
+                // give the pairs to estimate it from, and the rest are decided with it.
+                let limit = !registry && model.source["m"] == "defaults" ? min(batchSize, 500) : batchSize
+                let batch = try store.pendingMentions(registry: registry, after: after, limit: limit,
                                                       registryConnector: registryConnectors.sorted().first ?? "dukcapil-siak")
                 guard let last = batch.last else { break }
                 // m and u are estimated again before batches 1, 2, 3, 5, 9, 17… and before the first non-registry
@@ -148,15 +153,22 @@ public final class PersonIndex {
     /// u from pairs of different persons (a fixed sample); m from pairs the same NIK already proved to be one person
     /// (a non-registry mention and its registry person). Fields without enough pairs keep the defaults. Add-one
     /// smoothing; deterministic, so a rebuild estimates the same.
+    ///
+    /// u comes from about 100,000 pairs (each sampled person against the next 60): the rare levels (a name one typo
+    /// or a dropped middle name apart) are seen a few times in 100,000 random pairs, and with fewer pairs the
+    /// smoothing alone would set their u and undervalue them. It is estimated again only when the hub has twice the
+    /// persons it had then.
     func estimate() throws {
         var model = MatchModel.defaults
         personCount = Double(max(1, try store.activePersonCount()))
-        let sample = try store.samplePersonFacts(limit: 2000).map(Self.facts)
-        if sample.count >= 200 {
+        if let last = uEstimate, personCount < 2 * last.persons {
+            model.u = last.u
+            model.source["u"] = last.source
+        } else if case let sample = try store.samplePersonFacts(limit: 2000).map(Self.facts), sample.count >= 200 {
             var counts: [Field: [Double]] = [:]
             for f in Field.allCases { counts[f] = [Double](repeating: 1, count: f.levels.count) }
             for (i, a) in sample.enumerated() {
-                for k in [1, 7, 31] where i + k < sample.count {
+                for k in 1...60 where i + k < sample.count {
                     let b = sample[i + k]
                     for (f, level) in Compare.vector(a, b) where f != .nik { counts[f]![level] += 1 }
                     // The region digits of scientific notation against a NIK: how often two persons' NIKs share them.
@@ -170,6 +182,7 @@ public final class PersonIndex {
                 if total > 100 { model.u[f] = counts[f]!.map { $0 / total } }
             }
             model.source["u"] = "estimated from \(sample.count) persons (nik: defaults)"
+            uEstimate = (personCount, model.u, model.source["u"]!)
         }
         let pairs = try store.sameNIKPairs(limit: 5000)
         if pairs.count >= 50 {
@@ -198,9 +211,16 @@ public final class PersonIndex {
             let tokens = MatchName.tokens(n)
             let c = tokens.joined(separator: " ")
             b.append("n:" + c)
-            if let t = f.tanggalLahir {
+            // The recorded birth date, else the one the NIK encodes.
+            for t in f.tanggalLahir.map({ [$0] }) ?? f.match.nikBirthDates {
                 b.append("nd:" + c + "|" + t)
                 b.append("py:" + MatchName.phonetic(n) + "|" + t.prefix(4))
+                // First name and last name, each with the birth date: a typo in the other name or a dropped middle
+                // name still meets the person when there is no NIK or region to block on.
+                if let first = tokens.first, tokens.count >= 2 {
+                    b.append("fd:" + first + "|" + t)
+                    b.append("ld:" + tokens[tokens.count - 1] + "|" + t)
+                }
             }
             // First name and last name, each with the kecamatan: a typo in the other name or a dropped middle name
             // still meets the person when there is no NIK or birth date to block on.
@@ -251,10 +271,11 @@ public final class PersonIndex {
         // Its own keys, plus its NIK as someone's family-card number. The name alone is a candidate source only
         // when nothing sharper is known (no NIK and no birth date): in a large population a common name has many
         // holders, and comparing them all for every mention would grow with the population.
-        // First or last name in the kecamatan: whenever there is no usable NIK.
+        // First or last name in the kecamatan or with the birth date: for every mention that is not registry data
+        // (a NIK nobody holds yet may be mistyped, or a family-card number).
         var keys = (currentBlocks ?? Self.blocks(f)).filter { key in
             if key.hasPrefix("n:") { return f.nik == nil && f.tanggalLahir == nil }
-            if key.hasPrefix("fk:") || key.hasPrefix("lk:") { return f.nik == nil }
+            if key.hasPrefix("fk:") || key.hasPrefix("lk:") || key.hasPrefix("fd:") || key.hasPrefix("ld:") { return !f.registry }
             return true
         }
         if let nik = f.comparableNIK, !nik.contains("?") { keys.append("kk:" + nik) }

@@ -111,6 +111,22 @@ func benchMatch(_ args: [String]) throws {
                 else if nameOnly(ms[i]) || nameOnly(ms[j]) { lostToNameOnly += 1 }
             } }
         }
+        if ProcessInfo.processInfo.environment["SIMPUL_BENCH_MISSES"] == "unregistered" {
+            // Persons the registry does not know: pairs of their mentions that ended apart, with both decisions.
+            var shown = 0
+            func decision(_ key: String) -> String {
+                let row = try? store.db.rows("SELECT coalesce((SELECT person_id || ' ' || evidence FROM person_links WHERE mention_key = ?), (SELECT 'review ' || kind || ' ' || evidence FROM person_review WHERE mention_key = ?))", [.text(key), .text(key)]).first?.first
+                if case .text(let t)? = row { return t }
+                return "-"
+            }
+            for (_, ms) in byPerson.sorted(by: { $0.key < $1.key }) where ms.count > 1 && !ms.contains(where: { $0.connector == "dukcapil-siak" }) {
+                guard ms.contains(where: { a in ms.contains { b in clusters[a.key] == nil || clusters[a.key] != clusters[b.key] } }),
+                      !ms.contains(where: forced), shown < 20 else { continue }
+                shown += 1
+                print("  unregistered person:")
+                for m in ms { print("     \(m.key) \(m.data.jsonText)\n        → \(decision(m.key))") }
+            }
+        }
         if ProcessInfo.processInfo.environment["SIMPUL_BENCH_MISSES"] == "examples" {
             var shown = 0
             for m in truth.mentions where m.connector != "dukcapil-siak" && !forced(m) && !nameOnly(m) {

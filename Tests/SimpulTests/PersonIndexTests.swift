@@ -152,6 +152,37 @@ import Testing
         #expect(try t.store.person(nik: "7571011203880001")?.id == r.id)
     }
 
+    @Test func whatANIKEncodesIsEvidence() throws {
+        let t = try TestHub()
+        var irfan = Self.siti
+        irfan["nik"] = .string("7571010107670001"); irfan["nama"] = .string("IRFAN MOHAMAD"); irfan["tanggal_lahir"] = .string("1967-07-01")
+        irfan["jenis_kelamin"] = .string("L"); irfan["no_kk"] = .string("7571010101670009")
+        try t.store.insertMentions([
+            Self.mention("dukcapil-siak:7571010107670001", irfan),
+            // Not in the registry: known first by a NIK and a name only (female, 15 August 1992, kecamatan 75.71.01).
+            Self.mention("oss-rba:1#0", ["nik": .string("7571015508920021"), "nik_status": .string("valid"), "nama": .string("KARTINI HASNAH WAHAB")]),
+            // Then by name and birth date, no NIK: found through the birth date her NIK encodes.
+            Self.mention("sicantik:2", ["nik_status": .string("kosong"), "nama": .string("KARTINI HASNAH WAHAB"), "tanggal_lahir": .string("1992-08-15")]),
+            // Then under another NIK nobody holds (her family-card number typed instead), with name and birth date:
+            // still found by name and birth date, although a NIK is given.
+            Self.mention("simda-keuangan:3#1", ["nik": .string("7571010202150007"), "nik_status": .string("valid"), "nama": .string("KARTINI HASNAH WAHAB"),
+                                                "tanggal_lahir": .string("1992-08-15"), "kode_wilayah": .string("75.71.01.1004")]),
+            // A typo in a surname that is also an abbreviation's expansion (MOHAMAD → MUHAMMAD): one edit as written.
+            Self.mention("simda-keuangan:4#1", ["nik_status": .string("kosong"), "nama": .string("IRFAN MOHAIAD"), "tanggal_lahir": .string("1967-07-01"),
+                                                "kode_wilayah": .string("75.71.01.1001")]),
+        ])
+        let idx = PersonIndex(store: t.store, regions: try Self.regions(t))
+        try idx.update()
+        let kartini = try #require(try t.store.person(nik: "7571015508920021"))
+        #expect(try t.store.personOf(mention: "sicantik:2") == kartini.id, "birth date from the NIK")
+        #expect(try t.store.personOf(mention: "simda-keuangan:3#1") == kartini.id, "another NIK, same name and birth date")
+        let irfanID = try #require(try t.store.person(nik: "7571010107670001")).id
+        #expect(try t.store.personOf(mention: "simda-keuangan:4#1") == irfanID, "MOHAIAD is one typo from MOHAMAD")
+        let g = try GoldenRecord.load(store: t.store, person: kartini, regions: try Self.regions(t))
+        let m = try #require(g.mentions.first { $0.key == "sicantik:2" })
+        #expect(m.evidence.contains("tanggal_lahir") && m.evidence.contains("exact"))
+    }
+
     @Test func precisionAndRecallOnASyntheticCorpus() throws {
         let t = try TestHub()
         let regions = try Self.regions(t)
