@@ -12,7 +12,7 @@ enum MatchName {
     ]
 
     /// Upper-case tokens (split at spaces, commas and dots) with abbreviations expanded and other punctuation
-    /// dropped (`NUR'AINI` keeps its apostrophe; ASCII fast path; other letters kept).
+    /// dropped (apostrophes too: `NUR'AINI` is `NURAINI`; other letters kept).
     static func tokens(_ name: String, expanding: Bool = true) -> [String] {
         var out: [String] = []
         var cur: [UInt8] = []
@@ -22,7 +22,16 @@ enum MatchName {
             if expanding, let e = expansions[t] {
                 out.append(e)
             } else {
-                let letters = cur.filter { ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x27 || $0 >= 0x80 }
+                var letters: [UInt8] = []
+                var i = 0
+                while i < cur.count {
+                    let b = cur[i]
+                    // Apostrophes in any form (' ’ ‘ ʼ ´) are dropped: NUR'AINI, NUR’AINI and NURAINI are one name.
+                    if b == 0xE2, i + 2 < cur.count, cur[i + 1] == 0x80, cur[i + 2] == 0x98 || cur[i + 2] == 0x99 { i += 3; continue }
+                    if (b == 0xCA && i + 1 < cur.count && cur[i + 1] == 0xBC) || (b == 0xC2 && i + 1 < cur.count && cur[i + 1] == 0xB4) { i += 2; continue }
+                    if (b >= 0x41 && b <= 0x5A) || b >= 0x80 { letters.append(b) }
+                    i += 1
+                }
                 if !letters.isEmpty { out.append(String(decoding: letters, as: UTF8.self)) }
             }
             cur.removeAll(keepingCapacity: true)
@@ -279,7 +288,11 @@ enum Compare {
     static func name(_ a: String, _ b: String) -> Int {
         if a == b { return 0 }
         let ta = MatchName.tokens(a), tb = MatchName.tokens(b)
-        if ta == tb { return 1 }
+        if ta == tb {
+            // Only case, spacing or punctuation differ (`NUR'AINI`, `Nur’aini`): the same name. An abbreviation
+            // expanded (`MUH.` for `MUHAMMAD`) is a level of its own.
+            return MatchName.tokens(a, expanding: false) == MatchName.tokens(b, expanding: false) ? 0 : 1
+        }
         let ca = ta.joined(separator: " "), cb = tb.joined(separator: " ")
         // One word with one typo (a letter changed, added, dropped, or two swapped), the others equal: more
         // specific than a high Jaro–Winkler, so a level of its own (Splink's Damerau–Levenshtein ≤ 1).

@@ -108,11 +108,39 @@ public final class PersonIndex {
         return "P" + HMACSHA256.mac(key: key, message: Array(identity.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The version of the blocking keys, raised whenever `blocks` files persons differently. A hub whose persons
+    /// were filed under an older version is filed again before its next update, so new mentions meet old persons.
+    static let blockingVersion = "2"
+
+    /// Files every linked mention's person again under the current blocking keys, if the hub's are older.
+    func refileBlocksIfOlder() throws {
+        let current = try store.db.rows("SELECT value FROM meta WHERE key = 'person_blocks_version'").first?[0].text
+        guard current != Self.blockingVersion else { return }
+        try store.writeTransaction {
+            try store.db.execute("DELETE FROM person_blocks")
+            var after = ""
+            while true {
+                let rows = try store.db.rows("""
+                    SELECT l.mention_key, l.person_id, m.connector, m.data FROM person_links l JOIN mentions m ON m.key = l.mention_key
+                    WHERE l.mention_key > ? ORDER BY l.mention_key LIMIT 5000
+                    """, [.text(after)])
+                guard let last = rows.last?[0].text else { break }
+                for r in rows {
+                    guard let person = r[1].text, let connector = r[2].text, let data = r[3].text.flatMap({ try? JSONParser.parse($0) }) else { continue }
+                    try store.addBlocks(Self.blocks(MentionFacts(data: data, registry: registryConnectors.contains(connector))), person: person)
+                }
+                after = last
+            }
+            try store.db.run("INSERT OR REPLACE INTO meta(key, value) VALUES('person_blocks_version', ?)", [.text(Self.blockingVersion)])
+        }
+    }
+
     /// Decides every pending mention; commits in batches.
     @discardableResult
     public func update() throws -> Summary {
         let t0 = Date()
         var s = Summary()
+        try refileBlocksIfOlder()
         // A larger page cache while deciding: the blocking table is read and written at random.
         try store.db.execute("PRAGMA cache_size=-524288")
         defer { try? store.db.execute("PRAGMA cache_size=-65536") }
@@ -223,11 +251,12 @@ public final class PersonIndex {
                 }
             }
             // First name and last name, each with the kecamatan: a typo in the other name or a dropped middle name
-            // still meets the person when there is no NIK or birth date to block on.
-            if let first = tokens.first, tokens.count >= 2 {
+            // still meets the person when there is no NIK or birth date to block on. A single name (many
+            // Indonesians have one) with its kecamatan too.
+            if let first = tokens.first {
                 for k in kecamatan(f) {
                     b.append("fk:" + first + "|" + k)
-                    b.append("lk:" + tokens[tokens.count - 1] + "|" + k)
+                    if tokens.count >= 2 { b.append("lk:" + tokens[tokens.count - 1] + "|" + k) }
                 }
             }
         }
