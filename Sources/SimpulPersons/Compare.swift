@@ -307,7 +307,8 @@ enum Compare {
                 if ra.count == ta.count, rb.count == tb.count, ra[i] != ta[i] || rb[i] != tb[i], MatchName.oneEditApart(ra[i], rb[i]) { return 2 }
             }
         }
-        if MatchName.jaroWinkler(ca, cb) >= 0.94 { return 3 }
+        // Other spellings, or the same words in another order (`SARTIKA DEWI` for `DEWI SARTIKA`).
+        if MatchName.jaroWinkler(ca, cb) >= 0.94 || (ta.count == tb.count && ta.count >= 2 && ta.sorted() == tb.sorted()) { return 3 }
         // A dropped middle name: one name's tokens are a subset of the other's, first tokens equal.
         let sa = Set(ta), sb = Set(tb)
         if ta.first == tb.first, min(ta.count, tb.count) >= 2, sa.isSubset(of: sb) || sb.isSubset(of: sa) { return 4 }

@@ -167,6 +167,8 @@ import Testing
             // still found by name and birth date, although a NIK is given.
             Self.mention("simda-keuangan:3#1", ["nik": .string("7571010202150007"), "nik_status": .string("valid"), "nama": .string("KARTINI HASNAH WAHAB"),
                                                 "tanggal_lahir": .string("1992-08-15"), "kode_wilayah": .string("75.71.01.1004")]),
+            // Her words in another order, with two NIK digits swapped.
+            Self.mention("sicantik:7", ["nik": .string("7571015508920012"), "nik_status": .string("valid"), "nama": .string("WAHAB KARTINI HASNAH")]),
             // A typo in a surname that is also an abbreviation's expansion (MOHAMAD → MUHAMMAD): one edit as written.
             Self.mention("simda-keuangan:4#1", ["nik_status": .string("kosong"), "nama": .string("IRFAN MOHAIAD"), "tanggal_lahir": .string("1967-07-01"),
                                                 "kode_wilayah": .string("75.71.01.1001")]),
@@ -183,6 +185,7 @@ import Testing
         let kartini = try #require(try t.store.person(nik: "7571015508920021"))
         #expect(try t.store.personOf(mention: "sicantik:2") == kartini.id, "birth date from the NIK")
         #expect(try t.store.personOf(mention: "simda-keuangan:3#1") == kartini.id, "another NIK, same name and birth date")
+        #expect(try t.store.personOf(mention: "sicantik:7") == kartini.id, "the same words in another order")
         let irfanID = try #require(try t.store.person(nik: "7571010107670001")).id
         #expect(try t.store.personOf(mention: "simda-keuangan:4#1") == irfanID, "MOHAIAD is one typo from MOHAMAD")
         let g = try GoldenRecord.load(store: t.store, person: kartini, regions: try Self.regions(t))
