@@ -112,25 +112,31 @@ public final class PersonIndex {
     /// were filed under an older version is filed again before its next update, so new mentions meet old persons.
     static let blockingVersion = "2"
 
-    /// Files every linked mention's person again under the current blocking keys, if the hub's are older.
+    /// Files every linked mention's person again under the current blocking keys, if the hub's are older. In
+    /// transactions of 5,000 mentions, so a large hub does not hold the write lock (and the API's audit commits)
+    /// for the whole refiling; the version is marked at the end, so a refiling cut off starts over.
     func refileBlocksIfOlder() throws {
         let current = try store.db.rows("SELECT value FROM meta WHERE key = 'person_blocks_version'").first?[0].text
         guard current != Self.blockingVersion else { return }
-        try store.writeTransaction {
-            try store.db.execute("DELETE FROM person_blocks")
-            var after = ""
-            while true {
+        try store.writeTransaction { try store.db.execute("DELETE FROM person_blocks") }
+        var after = ""
+        while true {
+            let more = try store.writeTransaction { () throws -> Bool in
                 let rows = try store.db.rows("""
                     SELECT l.mention_key, l.person_id, m.connector, m.data FROM person_links l JOIN mentions m ON m.key = l.mention_key
                     WHERE l.mention_key > ? ORDER BY l.mention_key LIMIT 5000
                     """, [.text(after)])
-                guard let last = rows.last?[0].text else { break }
+                guard let last = rows.last?[0].text else { return false }
                 for r in rows {
                     guard let person = r[1].text, let connector = r[2].text, let data = r[3].text.flatMap({ try? JSONParser.parse($0) }) else { continue }
                     try store.addBlocks(Self.blocks(MentionFacts(data: data, registry: registryConnectors.contains(connector))), person: person)
                 }
                 after = last
+                return true
             }
+            if !more { break }
+        }
+        try store.writeTransaction {
             try store.db.run("INSERT OR REPLACE INTO meta(key, value) VALUES('person_blocks_version', ?)", [.text(Self.blockingVersion)])
         }
     }
