@@ -189,12 +189,7 @@ public struct MatchFacts: Sendable, Equatable {
     }
 
     /// The kecamatan (`75.71.01`) the NIK was issued in, when its first six digits are readable.
-    var nikKecamatan: String? {
-        guard let n = comparableNIK, n.utf8.count >= 6 else { return nil }
-        let a = Array(n.utf8.prefix(6))
-        guard a.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-        return String(decoding: a[0..<2], as: UTF8.self) + "." + String(decoding: a[2..<4], as: UTF8.self) + "." + String(decoding: a[4..<6], as: UTF8.self)
-    }
+    var nikKecamatan: String? { comparableNIK.flatMap { Compare.kecamatan(digits: $0.prefix(6)) } }
 
     /// The birth dates the NIK can stand for (`YYYY-MM-DD`): the two-digit year in the 1900s, and in the 2000s too
     /// when that is not in the future. For blocking a mention that records no birth date.
@@ -232,9 +227,12 @@ enum Compare {
         // when that side records none, unless the two NIKs already agree (their agreement counts those digits).
         var nikAgrees = false
         if let x = a.comparableNIK, let y = b.comparableNIK { nikAgrees = x == y || (v[.nik] ?? 4) <= 2 }
+        // Decoded once each, and only if needed.
+        lazy var birthA = nikAgrees ? nil : a.nikBirth
+        lazy var birthB = nikAgrees ? nil : b.nikBirth
         if let x = a.tanggalLahir, let y = b.tanggalLahir { v[.tanggal_lahir] = date(x, y) }
-        else if !nikAgrees, let x = a.tanggalLahir, let d = b.nikBirth { v[.tanggal_lahir] = date(x, encoded(d, like: x)) }
-        else if !nikAgrees, let y = b.tanggalLahir, let d = a.nikBirth { v[.tanggal_lahir] = date(encoded(d, like: y), y) }
+        else if let x = a.tanggalLahir, let d = birthB { v[.tanggal_lahir] = date(x, encoded(d, like: x)) }
+        else if let y = b.tanggalLahir, let d = birthA { v[.tanggal_lahir] = date(encoded(d, like: y), y) }
         if let x = a.kodeWilayah, let y = b.kodeWilayah {
             if x == y && x.count >= 13 { v[.kode_wilayah] = 0 }
             else if x.prefix(8) == y.prefix(8) && x.count >= 8 && y.count >= 8 { v[.kode_wilayah] = 1 }
@@ -245,12 +243,19 @@ enum Compare {
             if let x = pair.0, let k = pair.1, x.utf8.count >= 8 { v[.kode_wilayah] = x.prefix(8) == k ? 1 : x.prefix(5) == k.prefix(5) ? 2 : 3 }
         }
         if let x = a.jenisKelamin, let y = b.jenisKelamin { v[.jenis_kelamin] = x == y ? 0 : 1 }
-        else if !nikAgrees, let x = a.jenisKelamin, let d = b.nikBirth { v[.jenis_kelamin] = (x == "P") == d.female ? 0 : 1 }
-        else if !nikAgrees, let y = b.jenisKelamin, let d = a.nikBirth { v[.jenis_kelamin] = (y == "P") == d.female ? 0 : 1 }
+        else if let x = a.jenisKelamin, let d = birthB { v[.jenis_kelamin] = (x == "P") == d.female ? 0 : 1 }
+        else if let y = b.jenisKelamin, let d = birthA { v[.jenis_kelamin] = (y == "P") == d.female ? 0 : 1 }
         return v
     }
 
     static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+
+    /// Six digits as a dotted kecamatan code (`757101` → `75.71.01`); nil unless they are six digits.
+    static func kecamatan(digits d: some StringProtocol) -> String? {
+        let a = Array(d.utf8)
+        guard a.count == 6, a.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return String(decoding: a[0..<2], as: UTF8.self) + "." + String(decoding: a[2..<4], as: UTF8.self) + "." + String(decoding: a[4..<6], as: UTF8.self)
+    }
 
     /// The last two digits of this year (a NIK's two-digit birth year above it is in the 1900s).
     static let currentYear2 = Calendar(identifier: .gregorian).component(.year, from: Date()) % 100

@@ -57,8 +57,6 @@ public struct SyntheticCorpus {
         var wilayah: String
     }
 
-    static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-
     /// A NIK as a spreadsheet shows a 16-digit number: six significant digits, rounded half up, trailing zeros
     /// dropped (`7571014504900002` → `7.57101E+15`).
     static func scientific(_ nik: String) -> String {
@@ -89,12 +87,12 @@ public struct SyntheticCorpus {
             let kec6 = kec.replacingOccurrences(of: ".", with: "")
             var nik = ""
             repeat {
-                nik = kec6 + Self.two(day + (female ? 40 : 0)) + Self.two(month) + Self.two(year % 100) + String(format: "%04d", 1 + r.int(9998))
+                nik = kec6 + Compare.two(day + (female ? 40 : 0)) + Compare.two(month) + Compare.two(year % 100) + String(format: "%04d", 1 + r.int(9998))
             } while usedNIK.contains(nik)
             usedNIK.insert(nik)
             let kk = kec6 + String(format: "%010d", r.int(1_000_000_000))
             persons.append(Person(nik: nik, noKK: kk, nama: parts.joined(separator: " "), sex: female ? "P" : "L",
-                                  birth: "\(year)-\(Self.two(month))-\(Self.two(day))", wilayah: kec + "." + String(1000 + 1 + r.int(20))))
+                                  birth: "\(year)-\(Compare.two(month))-\(Compare.two(day))", wilayah: kec + "." + String(1000 + 1 + r.int(20))))
         }
         personCount = persons.count
         var serial = 0
@@ -159,7 +157,7 @@ public struct SyntheticCorpus {
                     var b = p.birth
                     let broll = r.int(100)
                     if broll < 3, Int(b.suffix(2))! <= 12 { b = String(b.prefix(5)) + b.suffix(2) + "-" + b.dropFirst(5).prefix(2) }
-                    else if broll < 6 { b = String(b.prefix(8)) + Self.two(1 + r.int(28)) }
+                    else if broll < 6 { b = String(b.prefix(8)) + Compare.two(1 + r.int(28)) }
                     d["tanggal_lahir"] = .string(b)
                 }
                 if r.chance(0.75) { d["kode_wilayah"] = .string(r.chance(0.8) ? p.wilayah : String(p.wilayah.prefix(8)) + "." + String(1001 + r.int(20))) }

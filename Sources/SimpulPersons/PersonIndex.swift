@@ -276,17 +276,13 @@ public final class PersonIndex {
     static func kecamatan(_ f: MentionFacts) -> [String] {
         var out: [String] = []
         if let w = f.kodeWilayah, w.utf8.count >= 8 { out.append(String(w.prefix(8))) }
-        func add(_ d: some StringProtocol) {
-            let a = Array(d.utf8)
-            let k = String(decoding: a[0..<2], as: UTF8.self) + "." + String(decoding: a[2..<4], as: UTF8.self) + "." + String(decoding: a[4..<6], as: UTF8.self)
-            if !out.contains(k) { out.append(k) }
-        }
-        if let n = f.comparableNIK, !n.prefix(6).contains("?") {
-            add(n.prefix(6))
+        func add(_ k: String?) { if let k, !out.contains(k) { out.append(k) } }
+        if let k = f.match.nikKecamatan {
+            add(k)
         } else if let d = f.nikDigits, d.utf8.count >= 6, let shown = Int(d.prefix(6)) {
             // The sixth digit may have been rounded up: the kecamatan is the one shown or the one before.
-            add(d.prefix(6))
-            if shown > 100_000 { add(String(shown - 1)) }
+            add(Compare.kecamatan(digits: d.prefix(6)))
+            if shown > 100_000 { add(Compare.kecamatan(digits: String(shown - 1))) }
         }
         return out
     }

@@ -111,14 +111,15 @@ func benchMatch(_ args: [String]) throws {
                 else if nameOnly(ms[i]) || nameOnly(ms[j]) { lostToNameOnly += 1 }
             } }
         }
+        // How a mention was decided: its person and the evidence, or its review kind and the evidence.
+        func decision(_ key: String) -> String {
+            let row = try? store.db.rows("SELECT coalesce((SELECT person_id || ' ' || evidence FROM person_links WHERE mention_key = ?), (SELECT 'review ' || kind || ' ' || evidence FROM person_review WHERE mention_key = ?))", [.text(key), .text(key)]).first?.first
+            if case .text(let t)? = row { return t }
+            return "-"
+        }
         if ProcessInfo.processInfo.environment["SIMPUL_BENCH_MISSES"] == "unregistered" {
             // Persons the registry does not know: pairs of their mentions that ended apart, with both decisions.
             var shown = 0
-            func decision(_ key: String) -> String {
-                let row = try? store.db.rows("SELECT coalesce((SELECT person_id || ' ' || evidence FROM person_links WHERE mention_key = ?), (SELECT 'review ' || kind || ' ' || evidence FROM person_review WHERE mention_key = ?))", [.text(key), .text(key)]).first?.first
-                if case .text(let t)? = row { return t }
-                return "-"
-            }
             for (_, ms) in byPerson.sorted(by: { $0.key < $1.key }) where ms.count > 1 && !ms.contains(where: { $0.connector == "dukcapil-siak" }) {
                 guard ms.contains(where: { a in ms.contains { b in clusters[a.key] == nil || clusters[a.key] != clusters[b.key] } }),
                       !ms.contains(where: forced), shown < 20 else { continue }
@@ -132,10 +133,7 @@ func benchMatch(_ args: [String]) throws {
             for m in truth.mentions where m.connector != "dukcapil-siak" && !forced(m) && !nameOnly(m) {
                 guard let rc = regCluster[m.person], clusters[m.key] != rc, shown < 25 else { continue }
                 shown += 1
-                let row = try? store.db.rows("SELECT coalesce((SELECT evidence FROM person_links WHERE mention_key = ?), (SELECT kind || ' ' || evidence FROM person_review WHERE mention_key = ?))", [.text(m.key), .text(m.key)]).first?.first
-                var ev: String? = nil
-                if case .text(let t)? = row { ev = t }
-                print("  example \(m.data.jsonText)\n     registry \(registry[m.person]?.jsonText ?? "-")\n     decided \(ev ?? "-")")
+                print("  example \(m.data.jsonText)\n     registry \(registry[m.person]?.jsonText ?? "-")\n     decided \(decision(m.key))")
             }
         }
         let bound1 = 1 - Double(lostToConflicts) / Double(all), bound2 = 1 - Double(lostToConflicts + lostToNameOnly) / Double(all)
