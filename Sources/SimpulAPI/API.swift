@@ -53,6 +53,16 @@ public final class API: @unchecked Sendable {
         console = ConsoleFiles(directory: home.map { $0.root + "/console" })
         routes = Routes.all(self) + PersonRoutes.all(self) + ConnectorRoutes.all(self)
         table = routes.map { ($0, $0.segments) }
+        quickTable = table.filter { $0.route.quick && $0.route.method == "GET" }.map { $0.segments }
+    }
+
+    private var quickTable: [[String]] = []
+
+    /// For the server: whether this request's route answers at once, so it may run on the event loop.
+    public func isQuick(_ req: HTTPRequest) -> Bool {
+        guard req.method == "GET" || req.method == "HEAD", !quickTable.isEmpty else { return false }
+        let got = req.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        return quickTable.contains { Route.fits($0, got) }
     }
 
     /// The HTTP handler: never throws, never crashes on input; errors become JSON with their status.
@@ -241,7 +251,7 @@ enum ServerLog {
 final class StorePool: @unchecked Sendable {
     let path: String
     private var free: [HubStore] = []
-    private let lock = NSLock()
+    private let lock = AdaptiveLock()
 
     init(path: String) { self.path = path }
 
@@ -260,7 +270,7 @@ final class StorePool: @unchecked Sendable {
 /// Per-OPD token buckets: `perMinute` requests a minute, bursts up to the same number.
 final class RateLimiter: @unchecked Sendable {
     private var buckets: [String: (tokens: Double, at: Double)] = [:]
-    private let lock = NSLock()
+    private let lock = AdaptiveLock()
 
     func allow(_ key: String, perMinute: Int) -> Bool {
         let now = Date().timeIntervalSince1970
@@ -282,7 +292,7 @@ final class RateLimiter: @unchecked Sendable {
 final class TokenCache: @unchecked Sendable {
     static let ttl = 1.0
     private var entries: [String: (opd: OPD, at: Double)] = [:]
-    private let lock = NSLock()
+    private let lock = AdaptiveLock()
 
     func opd(_ token: String, store: HubStore) throws -> OPD? {
         let hash = HubStore.tokenHash(token)

@@ -1,11 +1,12 @@
 import Foundation
+import SimpulHTTP
 import SimpulIngest
 import SimpulStorage
 
 /// Request counters and a latency histogram per route, in the Prometheus text format.
 final class Metrics: @unchecked Sendable {
     static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
-    private let lock = NSLock()
+    private let lock = AdaptiveLock()
     private var requests: [String: Int] = [:]  // "route|method|status"
     private var histogram: [String: [Int]] = [:]  // route → counts per bucket (+Inf last)
     private var sums: [String: Double] = [:]
@@ -23,12 +24,11 @@ final class Metrics: @unchecked Sendable {
     }
 
     func observe(route: String, method: String, status: Int, seconds: Double) {
+        let key = route + "|" + method + "|" + String(status)
+        let i = Self.buckets.firstIndex { seconds <= $0 } ?? Self.buckets.count
         lock.withLock {
-            requests["\(route)|\(method)|\(status)", default: 0] += 1
-            var h = histogram[route] ?? [Int](repeating: 0, count: Self.buckets.count + 1)
-            let i = Self.buckets.firstIndex { seconds <= $0 } ?? Self.buckets.count
-            h[i] += 1
-            histogram[route] = h
+            requests[key, default: 0] += 1
+            histogram[route, default: [Int](repeating: 0, count: Self.buckets.count + 1)][i] += 1
             sums[route, default: 0] += seconds
         }
     }

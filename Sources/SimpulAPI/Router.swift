@@ -117,9 +117,19 @@ public struct Route: @unchecked Sendable {
     public var responseTypes: [String] = ["application/json"]
     /// Error statuses beyond the common ones this route can answer (e.g. 409), for the OpenAPI document.
     public var extraErrors: [Int: String] = [:]
+    /// Answers at once (a few indexed reads, no lock held for long): handled on the server's event loop instead of
+    /// being handed to a worker thread. Anything that may take long (a big page, a report, a write) stays false.
+    public var quick = false
     public var handler: (inout APIRequest) throws -> HTTPResponse
 
     var segments: [String] { pattern.split(separator: "/").map(String.init) }
+
+    /// Whether the path's segments fit the pattern's, without decoding the parameters.
+    static func fits(_ want: [String], _ got: ArraySlice<Substring>) -> Bool {
+        guard want.count == got.count else { return false }
+        for (w, g) in zip(want, got) where w.utf8.first == UInt8(ascii: "{") ? g.isEmpty : w != g { return false }
+        return true
+    }
 
     /// Path parameters if the path's segments match the pattern's (`want`: this route's `segments`, split once).
     static func match(_ want: [String], _ got: [Substring]) -> [String: String]? {

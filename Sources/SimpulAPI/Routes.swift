@@ -12,7 +12,7 @@ import SimpulStorage
 enum Routes {
     static func all(_ api: API) -> [Route] {
         [
-            Route(method: "GET", pattern: "/healthz", summary: "liveness and database reachability", access: .open, tag: "operations") { r in
+            Route(method: "GET", pattern: "/healthz", summary: "liveness and database reachability", access: .open, tag: "operations", quick: true) { r in
                 _ = try r.store.topics()
                 return .json(.object(["status": .string("ok"), "schema_version": .int(HubStore.schemaVersion)]))
             },
@@ -49,7 +49,7 @@ enum Routes {
                   }) { r in try RecordQueries.events(&r, api: api) },
             Route(method: "GET", pattern: "/v1/citizens/{nik}",
                   summary: "a citizen's registry record and linked permits, businesses and disbursements, cut to the caller's grant (audited)",
-                  access: .personal, tag: "citizens", pathSchemas: ["nik": ParamSchema.nik]) { r in try citizen(&r, api: api) },
+                  access: .personal, tag: "citizens", pathSchemas: ["nik": ParamSchema.nik], quick: true) { r in try citizen(&r, api: api) },
             Route(method: "GET", pattern: "/v1/citizens",
                   summary: "registry citizens by name (the whole name, or its first names), optionally birth date and region (audited)",
                   access: .personal,
@@ -58,7 +58,7 @@ enum Routes {
                           QueryParam(name: "tanggal_lahir", required: false, description: "birth date YYYY-MM-DD, e.g. 1990-04-05", schema: ParamSchema.date),
                           QueryParam(name: "kode_wilayah", required: false, description: "region code or its prefix, e.g. 75.71 or 75.71.01", schema: ParamSchema.wilayah),
                           QueryParam(name: "limit", required: false, description: "1 to 100 (default 20)", type: "integer", schema: ParamSchema.range(1, 100))],
-                  tag: "citizens") { r in try RecordQueries.searchCitizens(&r) },
+                  tag: "citizens", quick: true) { r in try RecordQueries.searchCitizens(&r) },
             Route(method: "GET", pattern: "/v1/records/{schema}",
                   summary: "current records of a schema: filters FIELD=OP.VALUE (eq, neq, gt, gte, lt, lte, in, like = prefix), select, order, keyset cursor; personal schemas need X-Purpose and are audited",
                   access: .token,
@@ -85,7 +85,7 @@ enum Routes {
                                      schema: ["enum": .array([.string("json"), .string("csv")])])],
                   tag: "reconciliation", responseTypes: ["application/json", "text/csv"]) { r in try reconciliation(&r) },
             Route(method: "GET", pattern: "/v1/me", summary: "the calling OPD: its name, purposes and grants (what the console offers)",
-                  access: .token, tag: "access") { r in
+                  access: .token, tag: "access", quick: true) { r in
                 let opd = r.opd!
                 var grants: [String: JSONValue] = [:]
                 for (k, f) in opd.grants {

@@ -16,7 +16,8 @@ enum ServeCommands {
         CommandSpec(name: "serve", summary: "serve the HTTP API until SIGTERM or SIGINT", arguments: "", minArgs: 0, maxArgs: 0,
                     options: [Opt(name: "--host", value: "ADDR", help: "IPv4 address to listen on (default 127.0.0.1)"),
                               Opt(name: "--port", value: "N", help: "port (default 8080; 0 = any free port)"),
-                              Opt(name: "--workers", value: "N", help: "handler threads (default 3 × cores; no thread waits for an audit commit)"),
+                              Opt(name: "--workers", value: "N", help: "threads for the slower handlers (default 3 × cores; no thread waits for an audit commit)"),
+                              Opt(name: "--loops", value: "N", help: "event-loop threads, which also answer the quick routes (default: one per core)"),
                               Opt(name: "--no-schedule", value: nil, help: "do not run sync connectors on their schedules"), Commands.db],
                     details: "Routes: see /openapi.json and docs/api.md. Sync connectors with a schedule run on it (docs/connectors.md); "
                         + "see simpul connector runs. SIGTERM/SIGINT: stop accepting, finish in-flight requests and syncs, exit.",
@@ -46,22 +47,25 @@ enum ServeCommands {
     /// slow request (a large report, a push) does not hold up the rest.
     static var defaultWorkers: Int { 3 * max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
+    /// Event loops: one per core. Quick routes (a citizen by NIK, health) are answered on them with no handoff.
+    static var defaultLoops: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
     static func serve(_ inv: Invocation) throws -> Int32 {
         let home = try HubHome.locate()
         return try runServer(dbPath: inv.dbPath, home: home, host: inv.value("--host") ?? "127.0.0.1", port: try inv.int("--port", default: 8080),
-                             workers: try inv.int("--workers", default: defaultWorkers), schedule: !inv.flag("--no-schedule")) { url in
+                             workers: try inv.int("--workers", default: defaultWorkers), loops: try inv.int("--loops", default: defaultLoops), schedule: !inv.flag("--no-schedule")) { url in
             Console.out("simpul serving \(inv.dbPath) on \(url)  (Ctrl-C to stop)")
         }
     }
 
     /// Serves the API on `dbPath` until SIGTERM or SIGINT (graceful: feeds end, in-flight requests finish).
     /// `ready` gets the base URL once the socket listens.
-    static func runServer(dbPath: String, home: HubHome, host: String, port: Int, workers: Int, schedule: Bool = true,
+    static func runServer(dbPath: String, home: HubHome, host: String, port: Int, workers: Int, loops: Int = defaultLoops, schedule: Bool = true,
                           ready: (String) -> Void) throws -> Int32 {
         let api = try API(dbPath: dbPath, schemas: try Hub.schemas(home: home), home: home)
         let server: HTTPServer
         do {
-            server = try HTTPServer(host: host, port: port, workers: max(1, workers), errorResponder: { status, message in
+            server = try HTTPServer(host: host, port: port, workers: max(1, workers), loops: max(1, min(loops, 64)), quick: { api.isQuick($0) }, errorResponder: { status, message in
                 APIError(status, APIError.code(for: status), message).response
             }, handler: { api.handle($0) })
         } catch {

@@ -111,9 +111,10 @@ final class RawClient {
 
 struct HTTPServerError2: Error { var m: String; init(_ m: String) { self.m = m } }
 
-/// An echo server: answers `METHOD path body-length body` (and sleeps on /slow).
+/// An echo server: answers `METHOD path body-length body` (and sleeps on /slow). Two event loops; every request but
+/// /slow is quick, so it is answered on its loop, and /slow goes through the worker pool.
 func echoServer(_ limits: HTTPLimits = HTTPLimits()) throws -> HTTPServer {
-    let s = try HTTPServer(port: 0, limits: limits, workers: 2) { req in
+    let s = try HTTPServer(port: 0, limits: limits, workers: 2, loops: 2, quick: { $0.path != "/slow" }) { req in
         if req.path == "/slow" { usleep(300_000) }
         let q = req.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
         return HTTPResponse(status: 200, contentType: "text/plain",
@@ -310,10 +311,13 @@ func echoServer(_ limits: HTTPLimits = HTTPLimits()) throws -> HTTPServer {
         #expect(try curl(["--data-binary", "@" + file, url + "/up"]).hasPrefix("POST /up  2000000 xxx"))  // Expect: 100-continue
     }
 
-    @Test func deferredAnswersHoldNoWorkerAndKeepPipelineOrder() throws {
+    /// On the worker pool, and on the event loops (quick handlers) with two loops.
+    @Test(arguments: [false, true]) func deferredAnswersHoldNoWorkerAndKeepPipelineOrder(onLoops: Bool) throws {
         // One worker; three requests wait for answers at once, and a plain request is still served meanwhile.
         let waiting = Mutex<[@Sendable (HTTPResponse) -> Void]>([])
-        let s = try HTTPServer(port: 0, workers: 1) { req in
+        var quick: HTTPServer.Quick? = nil
+        if onLoops { quick = { _ in true } }
+        let s = try HTTPServer(port: 0, workers: 1, loops: onLoops ? 2 : 1, quick: quick) { req in
             if req.path == "/later" {
                 return .later { answer in waiting.withLock { $0.append(answer) } }
             }
@@ -420,5 +424,25 @@ func echoServer(_ limits: HTTPLimits = HTTPLimits()) throws -> HTTPServer {
                 #expect(String(decoding: req.body, as: UTF8.self) == "hello world!" && consumed == whole, "split \(a) \(b)")
             }
         }
+    }
+}
+
+@Suite(.serialized) struct HTTPServerLoopTests {
+    /// Many clients at once over two loops: every answer reaches its own connection, in order, whether it was
+    /// answered on a loop or by a worker; the connection count covers both loops.
+    @Test func connectionsSpreadOverLoopsGetTheirOwnAnswers() throws {
+        let s = try echoServer()
+        defer { s.stop(); s.wait() }
+        let clients = try (0..<16).map { _ in try RawClient(port: s.port) }
+        for (k, c) in clients.enumerated() {
+            let slow = k % 4 == 0 ? "GET /slow HTTP/1.1\r\nHost: t\r\n\r\n" : ""
+            c.send(slow + "GET /c\(k)/1 HTTP/1.1\r\nHost: t\r\n\r\nGET /c\(k)/2 HTTP/1.1\r\nHost: t\r\n\r\n")
+        }
+        for (k, c) in clients.enumerated() {
+            if k % 4 == 0 { #expect(c.response()?.body.hasPrefix("GET /slow") == true) }
+            #expect(c.response()?.body == "GET /c\(k)/1  0 ")
+            #expect(c.response()?.body == "GET /c\(k)/2  0 ")
+        }
+        #expect(s.openConnections == 16)
     }
 }
