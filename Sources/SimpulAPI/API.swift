@@ -125,29 +125,34 @@ public final class API: @unchecked Sendable {
                 throw APIError(400, "invalid_parameter", "query parameter '\(q.name)' is empty: \(q.description)")
             }
         }
-        return try stores.with { store in
-            var r = APIRequest(http: req, params: params, opd: nil, purpose: nil, store: store)
-            r.personal = route.access == .personal || (route.access == .token && route.personalWhen?(params) == true)
-            guard r.personal else {
-                if route.access == .token { try authenticate(&r, route: route) }
-                try checkQuery()
-                return try route.handler(&r)
-            }
-            // Personal data: every answer and every refusal is audited, with the person asked about.
-            r.persons = [params["nik"], req.query("nik")].compactMap { $0 }.filter { $0.count == 16 && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
-            do {
-                try authenticate(&r, route: route)
-                try checkQuery()
-                let resp = try route.handler(&r)
-                // A deferred answer (long poll) is audited by whoever answers it, with what it then holds.
-                if resp.deferred != nil { return resp }
-                // Fail closed: the answer leaves only once its audit entry is durable.
-                return afterAudit(AuditItem(opd: r.opd!.name, purpose: r.purpose, route: route.pattern, persons: r.persons,
-                                            result: "ok", status: resp.status), resp)
-            } catch let e as APIError {
-                return afterAudit(AuditItem(opd: r.opd?.name ?? "-", purpose: r.purpose, route: route.pattern, persons: r.persons,
-                                            result: e.status == 404 ? "not_found" : "refused:\(e.code)", status: e.status), e.response)
-            }
+        // A quick route reads in one transaction: one snapshot for the whole answer, SQLite's file locks taken once.
+        return try stores.with { store in try route.quick ? store.db.reading { try answer(route, params, req, store, checkQuery) }
+                                                           : answer(route, params, req, store, checkQuery) }
+    }
+
+    private func answer(_ route: Route, _ params: [String: String], _ req: HTTPRequest, _ store: HubStore,
+                        _ checkQuery: () throws -> Void) throws -> HTTPResponse {
+        var r = APIRequest(http: req, params: params, opd: nil, purpose: nil, store: store)
+        r.personal = route.access == .personal || (route.access == .token && route.personalWhen?(params) == true)
+        guard r.personal else {
+            if route.access == .token { try authenticate(&r, route: route) }
+            try checkQuery()
+            return try route.handler(&r)
+        }
+        // Personal data: every answer and every refusal is audited, with the person asked about.
+        r.persons = [params["nik"], req.query("nik")].compactMap { $0 }.filter { $0.count == 16 && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+        do {
+            try authenticate(&r, route: route)
+            try checkQuery()
+            let resp = try route.handler(&r)
+            // A deferred answer (long poll) is audited by whoever answers it, with what it then holds.
+            if resp.deferred != nil { return resp }
+            // Fail closed: the answer leaves only once its audit entry is durable.
+            return afterAudit(AuditItem(opd: r.opd!.name, purpose: r.purpose, route: route.pattern, persons: r.persons,
+                                        result: "ok", status: resp.status), resp)
+        } catch let e as APIError {
+            return afterAudit(AuditItem(opd: r.opd?.name ?? "-", purpose: r.purpose, route: route.pattern, persons: r.persons,
+                                        result: e.status == 404 ? "not_found" : "refused:\(e.code)", status: e.status), e.response)
         }
     }
 

@@ -133,44 +133,61 @@ enum Routes {
 
     static let plural = ["permit": "permits", "business": "businesses", "disbursement": "disbursements", "citizen": "citizens"]
 
+    /// A stored record's JSON cut to `fields` without parsing it into values (the stored bytes are spliced into the
+    /// answer); a record whose bytes the splicer does not take is parsed and cut instead (null if unreadable).
+    static func cut(json: [UInt8], _ fields: OPD.Fields) -> [UInt8] {
+        let spliced = json.withUnsafeBufferPointer { buf in
+            switch fields {
+            case .all: JSONSplice.members(of: buf) { _ in true }
+            case .some(let f): JSONSplice.members(of: buf) { f.contains($0) }
+            }
+        }
+        if let spliced { return spliced }
+        var out: [UInt8] = []
+        JSONWriter.write(cut((try? JSONParser.parse(String(decoding: json, as: UTF8.self))) ?? .null, fields), into: &out)
+        return out
+    }
+
+    /// The records linked to a citizen, cut to the grant, grouped under their schemas' plural names.
+    private static func linked(_ records: [(schema: String, sourceKey: String)], opd: OPD, store: HubStore, into out: inout JSONSplice.Object) throws {
+        var groups: [String: [[UInt8]]] = [:]
+        var seen = Set<String>()
+        for (schema, key) in records where schema != "citizen" && seen.insert(schema + "|" + key).inserted {
+            guard let fields = opd.fields(schema), let rec = try store.recordJSON(schema: schema, sourceKey: key) else { continue }
+            groups[plural[schema] ?? schema + "s", default: []].append(cut(json: rec.data, fields))
+        }
+        for (k, v) in groups { out.set(k, raw: JSONSplice.array(v)) }
+    }
+
     static func citizen(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
         let nik = try validNIK(r.params["nik"] ?? "")
         let opd = r.opd!
         guard let citizenFields = opd.fields("citizen") else { throw APIError(403, "not_granted", "OPD \(opd.name) was not granted citizen data") }
+        var out = JSONSplice.Object()
+        out.set("nik", .string(nik))
         // The person index's golden record when it knows the NIK: linked records are the person's mentions,
         // including those without a usable NIK that were linked to them.
         if let person = try r.store.person(nik: nik) {
             let g = try GoldenRecord.load(store: r.store, person: person, regions: api.regions)
-            var out: [String: JSONValue] = ["nik": .string(nik), "person_id": .string(person.id), "status": .string(g.status)]
-            out["citizen"] = cut(.object(g.golden), citizenFields)
-            out["provenance"] = cut(.object(g.provenance), citizenFields)
-            var groups: [String: [JSONValue]] = [:]
-            var seen = Set<String>()
-            for m in g.mentions where m.schema != "citizen" && seen.insert(m.schema + "|" + m.sourceKey).inserted {
-                guard let fields = opd.fields(m.schema), let rec = try r.store.record(schema: m.schema, sourceKey: m.sourceKey) else { continue }
-                groups[plural[m.schema] ?? m.schema + "s", default: []].append(cut(rec.data, fields))
-            }
-            for (k, v) in groups { out[k] = .array(v) }
+            out.set("person_id", .string(person.id))
+            out.set("status", .string(g.status))
+            out.set("citizen", cut(.object(g.golden), citizenFields))
+            out.set("provenance", cut(.object(g.provenance), citizenFields))
+            try linked(g.mentions.map { ($0.schema, $0.sourceKey) }, opd: opd, store: r.store, into: &out)
             r.persons = [nik]
-            return .json(.object(out))
+            return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: out.bytes)
         }
-        let registry = try r.store.record(schema: "citizen", sourceKey: nik)
-        let linked = try r.store.mentionedRecords(nik: nik).filter { $0.schema != "citizen" }
-        guard registry != nil || !linked.isEmpty else { throw APIError(404, "not_found", "no citizen with this NIK") }
-        var out: [String: JSONValue] = ["nik": .string(nik)]
+        let registry = try r.store.recordJSON(schema: "citizen", sourceKey: nik)
+        let mentioned = try r.store.mentionedRecords(nik: nik).filter { $0.schema != "citizen" }
+        guard registry != nil || !mentioned.isEmpty else { throw APIError(404, "not_found", "no citizen with this NIK") }
         if let registry {
-            out["citizen"] = cut(registry.data, citizenFields)
-            out["source"] = .object(["connector": .string(registry.connector), "version": .int(Int(registry.version))])
+            out.set("citizen", raw: cut(json: registry.data, citizenFields))
+            out.set("source", .object(["connector": .string(registry.connector), "version": .int(Int(registry.version))]))
         } else {
-            out["citizen"] = .null
+            out.set("citizen", .null)
         }
-        var groups: [String: [JSONValue]] = [:]
-        for (schema, key) in linked {
-            guard let fields = opd.fields(schema), let rec = try r.store.record(schema: schema, sourceKey: key) else { continue }
-            groups[plural[schema] ?? schema + "s", default: []].append(cut(rec.data, fields))
-        }
-        for (k, v) in groups { out[k] = .array(v) }
-        return .json(.object(out))
+        try linked(mentioned, opd: opd, store: r.store, into: &out)
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: out.bytes)
     }
 
     static func push(_ r: inout APIRequest, api: API) throws -> HTTPResponse {

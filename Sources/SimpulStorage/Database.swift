@@ -67,6 +67,18 @@ public final class Database {
         return s
     }
 
+    /// Runs `body` in a read transaction: every statement in it sees the same snapshot of the database, and the
+    /// file locks are taken once rather than per statement. `body` must not write.
+    public func reading<T>(_ body: () throws -> T) throws -> T {
+        let begin = try prepare("BEGIN"), commit = try prepare("COMMIT")
+        _ = try begin.step()
+        defer {
+            _ = try? commit.step()
+            commit.reset()
+        }
+        return try body()
+    }
+
     /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`), committing on return and rolling back on throw.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")

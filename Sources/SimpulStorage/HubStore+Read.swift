@@ -183,6 +183,19 @@ extension HubStore {
                             connector: s.text(3), rawSeq: HubStore.seq(ofEventID: s.int(4)), at: s.int(5), current: s.int(6) != 0)
     }
 
+    /// The current version of a record as its stored JSON bytes (not parsed), with its connector and version
+    /// number: for answers that pass records on as they are stored.
+    public func recordJSON(schema: String, sourceKey: String) throws -> (data: [UInt8], connector: String, version: Int64)? {
+        let s = try db.prepare("""
+            SELECT v.data, v.connector, v.version_no FROM records r
+            JOIN record_versions v ON v.id = r.version_id WHERE r.schema=? AND r.source_key=?
+            """)
+        try s.bind([.text(schema), .text(sourceKey)])
+        defer { s.reset() }
+        guard try s.step() else { return nil }
+        return (s.withTextBytes(0) { Array($0) }, s.text(1), s.int(2))
+    }
+
     /// Every stored version of a record, newest first.
     public func recordHistory(schema: String, sourceKey: String) throws -> [StoredRecord] {
         let s = try db.prepare("""

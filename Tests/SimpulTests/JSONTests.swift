@@ -67,3 +67,42 @@ import Testing
         empty.withUTF8 { b in #expect(f.scan(b, into: &out) && out.allSatisfy { $0 == nil }) }
     }
 }
+
+@Suite struct JSONSpliceTests {
+    /// Cutting a written object's bytes gives exactly what writing the cut value gives, for every subset of keys.
+    @Test func cuttingStoredBytesEqualsCuttingValues() throws {
+        let value = JSONValue.object([
+            "nama": .string("NUR \"AINI\" \\ é"), "nik": .string("7571011702500092"), "umur": .number("-12.5e3"),
+            "aktif": .bool(true), "kosong": .null, "alamat": .object(["rt": .string("003"), "daftar": .array([.string("}],"), .number("1"), .object([:])])]),
+            "tags": .array([]), "x": .object([:]),
+        ])
+        var bytes: [UInt8] = []
+        JSONWriter.write(value, into: &bytes)
+        guard case .object(let o) = value else { return }
+        let keys = o.keys.sorted()
+        for mask in 0..<(1 << keys.count) {
+            let kept = Set(keys.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element))
+            var want: [UInt8] = []
+            JSONWriter.write(.object(o.filter { kept.contains($0.key) }), into: &want)
+            let got = bytes.withUnsafeBufferPointer { JSONSplice.members(of: $0) { kept.contains($0) } }
+            #expect(got == want)
+        }
+        // Spaces between tokens are dropped, values are kept as they are.
+        let spaced = Array(#" { "a" : [1, 2] , "b":"x" } "#.utf8)
+        #expect(spaced.withUnsafeBufferPointer { JSONSplice.members(of: $0) { _ in true } } == Array(#"{"a":[1, 2],"b":"x"}"#.utf8))
+    }
+
+    @Test(arguments: ["", "[]", "{", #"{"a":1"#, #"{"a" 1}"#, #"{"a":}"#, #"{"a":"x}"#, #"{"a":[1,2}"#, #"{"a\"b":1}"#, #"{"a":1}x"#, #"{a:1}"#])
+    func malformedOrEscapedKeysAreLeftToTheParser(text: String) {
+        let bytes = Array(text.utf8)
+        #expect(bytes.withUnsafeBufferPointer { JSONSplice.members(of: $0) { _ in true } } == nil)
+    }
+
+    @Test func anObjectFromPiecesHasItsKeysSorted() {
+        var o = JSONSplice.Object()
+        o.set("nik", .string("1"))
+        o.set("citizen", raw: Array(#"{"a":1}"#.utf8))
+        o.set("businesses", raw: JSONSplice.array([Array("1".utf8), Array("{}".utf8)]))
+        #expect(String(decoding: o.bytes, as: UTF8.self) == #"{"businesses":[1,{}],"citizen":{"a":1},"nik":"1"}"#)
+    }
+}
