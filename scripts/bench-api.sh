@@ -89,12 +89,13 @@ run_wrk() {  # url script label → prints a line, sets R_RPS R_P50 R_P99
 }
 
 # The write-ahead log's size, sampled every half second while the server runs: it must stay bounded under load.
-( while sleep 0.5; do stat -c %s "$W/hub.db-wal" 2>/dev/null || true; done > "$W/wal-sizes" ) &
+# Two logs: the hub's file and the audit log's own (hub.db-audit).
+( while sleep 0.5; do echo "$(stat -c %s "$W/hub.db-wal" 2>/dev/null || echo 0) $(stat -c %s "$W/hub.db-audit-wal" 2>/dev/null || echo 0)"; done > "$W/wal-sizes" ) &
 WALMON=$!
 
 echo "== wrk: $THREADS threads, $CONNS connections, ${SECS} s each"
 curl -s "http://127.0.0.1:$PORT/v1/citizens/$NIK" >/dev/null  # warm
-audit_before=$(sqlite3 "$W/hub.db" 'SELECT count(*) FROM audit' 2>/dev/null || echo "?")
+audit_before=$(sqlite3 "$W/hub.db-audit" 'SELECT count(*) FROM audit' 2>/dev/null || echo "?")
 run_wrk "http://127.0.0.1:$PORT/" "$W/citizens.lua" "simpul GET /v1/citizens/{nik} (auth+audit)"
 S_RPS=$R_RPS; S_P50=$R_P50; S_P99=$R_P99
 
@@ -149,14 +150,16 @@ run_wrk "http://127.0.0.1:$PORT/" "$W/citizens.lua" "simpul again, idle connecti
 A_RPS=$R_RPS; A_P99=$R_P99
 
 kill "$WALMON" 2>/dev/null || true
-WAL_MAX=$(sort -n "$W/wal-sizes" | tail -n 1 | awk '{printf "%.0f", $1 / 1048576}')
+WAL_MAX=$(awk '$1 > m {m = $1} END {printf "%.0f", m / 1048576}' "$W/wal-sizes")
+AWAL_MAX=$(awk '$2 > m {m = $2} END {printf "%.0f", m / 1048576}' "$W/wal-sizes")
 RSS=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$SERVER/status")
+ANON=$(awk '/RssAnon/ {printf "%.0f", $2/1024}' "/proc/$SERVER/status")
 audit_after=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^simpul_audit_entries_total/ {e=$2} /^simpul_audit_commits_total/ {c=$2} END {printf "%d entries in %d commits (%.1f per fsync)", e, c, (c > 0 ? e / c : 0)}')
 kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 t0=$(date +%s.%N)
 "$BIN/simpul" audit access --db "$W/hub.db" --nik "$NIK" > /dev/null
 ACCESS_MS=$(python3 -c "print(round(($(date +%s.%N) - $t0) * 1000, 1))")
-ENTRIES=$(python3 -c "import sqlite3; print(sqlite3.connect('$W/hub.db').execute('SELECT count(*) FROM audit').fetchone()[0])")
+ENTRIES=$(python3 -c "import sqlite3; print(sqlite3.connect('$W/hub.db-audit').execute('SELECT count(*) FROM audit').fetchone()[0])")
 
 echo "== results"
 python3 - "$S_RPS" "$N_RPS" "$S_P99" "$I_RPS" "$I_P99" "$A_RPS" "$A_P99" <<'PY'
@@ -168,4 +171,5 @@ print(f"idle conns with 1,000 idle connections: {i / s:.2f}x the throughput, p99
       f"afterwards without them: {a / s:.2f}x, p99 {ap99:.2f} ms")
 PY
 echo "audit      $audit_after; audit access --nik over $ENTRIES entries: $ACCESS_MS ms (whole CLI process)"
-echo "memory     server peak RSS ${RSS} MiB; largest write-ahead log seen ${WAL_MAX} MiB"
+echo "memory     server peak RSS ${RSS} MiB (counts the pages of the database's memory map it touched, which are the OS page cache's);"
+echo "           its own memory (RssAnon) at the end ${ANON} MiB; largest write-ahead log seen ${WAL_MAX} MiB (hub), ${AWAL_MAX} MiB (audit log)"

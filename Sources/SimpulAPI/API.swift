@@ -254,6 +254,7 @@ enum ServerLog {
 
 /// SQLite connections for handler threads: one per concurrent request, reused.
 final class StorePool: @unchecked Sendable {
+    static let readerMapBytes: Int64 = 1 << 40
     let path: String
     private var free: [HubStore] = []
     private let lock = AdaptiveLock()
@@ -265,6 +266,10 @@ final class StorePool: @unchecked Sendable {
             let s = try HubStore(path: path)
             // Many handler threads each hold a reader: a smaller page cache each (the OS caches the file too).
             try s.db.execute("PRAGMA cache_size=-8192")
+            // Pages read straight from a memory map of the hub's file (up to SQLite's limit, 2 GiB on Debian) instead
+            // of copied in by a system call each. The map stays valid while the file does not change, which the
+            // audit log's commits no longer do (it has a file of its own); an ingest or push remaps once.
+            try s.db.execute("PRAGMA main.mmap_size=\(Self.readerMapBytes)")
             return s
         }()
         defer { lock.withLock { free.append(s) } }

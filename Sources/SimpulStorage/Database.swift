@@ -80,8 +80,21 @@ public final class Database {
     }
 
     /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`), committing on return and rolling back on throw.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+    ///
+    /// `BEGIN IMMEDIATE` takes the write lock of every attached database file. With `lockingWrite`, a write that
+    /// changes nothing on one file (`UPDATE f.t SET c = c WHERE 0`), the transaction is deferred and that first
+    /// write takes the write lock of that file alone, waiting for it as any first write does; what `body` reads
+    /// afterwards cannot change before the commit.
+    public func transaction<T>(lockingWrite: String? = nil, _ body: () throws -> T) throws -> T {
+        if let lockingWrite {
+            try execute("BEGIN")
+            do { try prepare(lockingWrite).run() } catch {
+                try? execute("ROLLBACK")
+                throw error
+            }
+        } else {
+            try execute("BEGIN IMMEDIATE")
+        }
         do {
             let v = try body()
             try execute("COMMIT")

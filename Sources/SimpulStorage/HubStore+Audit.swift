@@ -42,6 +42,11 @@ public struct AuditEntry: Sendable, Equatable {
         return SHA256.hash(Array(text.utf8)).hexString
     }
 
+    /// The hash an entry gets (for tests that build a chain by hand, e.g. an old hub's).
+    public static func testDigest(prev: String, id: Int64, at: Int64, _ it: AuditItem) -> String {
+        digest(prev: prev, id: id, at: at, it, personsJSON: it.personsJSON)
+    }
+
     public var json: JSONValue {
         .object([
             "id": .int(Int(id)), "at": .string(HubStore.isoTimeMillis(at)), "opd": .string(item.opd), "purpose": item.purpose.map { .string($0) } ?? .null,
@@ -52,6 +57,74 @@ public struct AuditEntry: Sendable, Equatable {
 
 extension HubStore {
     public static let auditGenesis = String(repeating: "0", count: 64)
+
+    /// The audit log's own database file, next to the hub's: `simpul.db` → `simpul.db-audit`.
+    public static func auditLogPath(hubPath: String) -> String { hubPath + "-audit" }
+
+    /// The audit log lives in a database file of its own, attached to every connection as `auditlog`, so its
+    /// commits (one per group of personal reads) do not change the hub's main file: in WAL mode SQLite drops a
+    /// reader's page cache (and its memory map) whenever the file's log changed, so with the log in the same file
+    /// every lookup read its B-tree pages again from the OS (docs/performance.md). Queries name the tables
+    /// unqualified; the main file has none of that name.
+    ///
+    /// A hub from before (schema 7 or older) keeps its log in the main file: the entries are copied across here,
+    /// in a transaction on the audit file alone (idempotent, so a crash only repeats it), and the main file's copy
+    /// is dropped by migration 8 afterwards. The copy is durable before the original goes.
+    func attachAuditLog(hubPath: String, readOnly: Bool) throws {
+        let file = Self.auditLogPath(hubPath: hubPath)
+        let missing = !FileManager.default.fileExists(atPath: file)
+        // Read-only with no audit file yet (a hub that never audited anything): an empty log in memory.
+        try db.run("ATTACH DATABASE ? AS auditlog", [.text(readOnly && missing ? ":memory:" : file)])
+        if !readOnly {
+            try db.execute("PRAGMA auditlog.journal_mode=WAL")
+            try db.execute("PRAGMA auditlog.synchronous=FULL")
+            try db.execute("PRAGMA auditlog.journal_size_limit=67108864")
+        }
+        guard !readOnly || missing else { return }
+        try db.execute(Self.auditSchema)
+        try auditTransaction {
+            let inMain = try db.scalarInt("SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'audit'") > 0
+            guard inMain else { return }
+            try db.execute("""
+                INSERT OR IGNORE INTO auditlog.audit SELECT \(Self.auditColumns) FROM main.audit;
+                INSERT OR IGNORE INTO auditlog.audit_person SELECT nik, audit_id FROM main.audit_person;
+                """)
+            let hasMeta = try db.scalarInt("SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'meta'") > 0
+            if hasMeta {
+                try db.run("INSERT OR IGNORE INTO auditlog.audit_meta(key, value) SELECT key, value FROM main.meta WHERE key = ?",
+                           [.text(Self.auditIndexedKey)])
+            }
+            // A hub older than schema 7 has no mark: it indexed every entry as it wrote it.
+            try db.run("INSERT OR IGNORE INTO auditlog.audit_meta(key, value) SELECT ?, CAST(coalesce(max(id), 0) AS TEXT) FROM main.audit",
+                       [.text(Self.auditIndexedKey)])
+        }
+    }
+
+    /// Runs `body` in a write transaction on the audit file alone: `BEGIN IMMEDIATE` would also take the hub
+    /// file's write lock, so audit commits would queue behind ingest, and a commit would span two files.
+    func auditTransaction<T>(_ body: () throws -> T) throws -> T {
+        try db.transaction(lockingWrite: "UPDATE auditlog.audit_meta SET value = value WHERE 0", body)
+    }
+
+    /// The audit file's tables (created when missing).
+    static let auditSchema = """
+        -- Every read of personal data and every refusal, as a hash chain: hash = SHA-256(prev_hash, the entry).
+        CREATE TABLE IF NOT EXISTS auditlog.audit(
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,               -- unix milliseconds
+            opd TEXT NOT NULL,
+            purpose TEXT,
+            route TEXT NOT NULL,
+            persons TEXT NOT NULL,             -- JSON array of the NIKs the response was about
+            result TEXT NOT NULL,              -- ok | not_found | refused:<code>
+            status INTEGER NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        -- Who read whom: filled after the commit, in NIK order, up to the mark in audit_meta.
+        CREATE TABLE IF NOT EXISTS auditlog.audit_person(nik TEXT NOT NULL, audit_id INTEGER NOT NULL, PRIMARY KEY(nik, audit_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS auditlog.audit_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        """
 
     public static func isoTimeMillis(_ ms: Int64) -> String {
         let s = isoTime(ms / 1000)
@@ -76,7 +149,7 @@ extension HubStore {
     /// reached yet straight from the log.
     public func appendAudits(_ items: [AuditItem]) throws -> [AuditEntry] {
         let at = Int64(Date().timeIntervalSince1970 * 1000)
-        return try db.transaction {
+        return try auditTransaction {
             let last = try db.rows("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").first
             var id = last?[0].int ?? 0
             var prev = last?[1].text ?? Self.auditGenesis
@@ -133,13 +206,13 @@ extension HubStore {
             SELECT \(Self.auditColumns) FROM audit WHERE id IN (
                 SELECT audit_id FROM audit_person WHERE nik = ?1
                 UNION ALL
-                SELECT id FROM audit WHERE id > coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '\(Self.auditIndexedKey)'), 0)
+                SELECT id FROM audit WHERE id > coalesce((SELECT CAST(value AS INTEGER) FROM audit_meta WHERE key = '\(Self.auditIndexedKey)'), 0)
                     AND instr(persons, ?2) > 0)
             ORDER BY id DESC LIMIT ?3
             """, [.text(nik), .text("\"" + nik + "\""), .int(Int64(limit))]).map(Self.decodeAudit)
     }
 
-    /// The meta key holding the last audit id whose persons are in `audit_person`.
+    /// The `audit_meta` key holding the last audit id whose persons are in `audit_person`.
     static let auditIndexedKey = "audit_person_through"
 
     /// Adds the persons of the entries after the mark to `audit_person`, sorted by NIK and written in short
@@ -148,7 +221,7 @@ extension HubStore {
     /// carried about 6 KB per request that way. Idempotent (a crash before the mark moves only repeats work).
     /// Returns how many entries it covered.
     public func indexAuditPersons(maxEntries: Int = 500_000, chunk: Int = 2_000) throws -> Int {
-        let mark = try db.rows("SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?", [.text(Self.auditIndexedKey)]).first?[0].int ?? 0
+        let mark = try db.rows("SELECT CAST(value AS INTEGER) FROM audit_meta WHERE key = ?", [.text(Self.auditIndexedKey)]).first?[0].int ?? 0
         let rows = try db.rows("SELECT id, persons FROM audit WHERE id > ? ORDER BY id LIMIT ?", [.int(mark), .int(Int64(maxEntries))])
         guard let last = rows.last?[0].int else { return 0 }
         var pairs: [(nik: String, id: Int64)] = []
@@ -158,7 +231,7 @@ extension HubStore {
         }
         pairs.sort { $0.nik != $1.nik ? $0.nik < $1.nik : $0.id < $1.id }
         for k in stride(from: 0, to: pairs.count, by: max(1, chunk)) {
-            try db.transaction {
+            try auditTransaction {
                 let ins = try db.prepare("INSERT OR IGNORE INTO audit_person(nik, audit_id) VALUES(?,?)")
                 for p in pairs[k..<min(k + chunk, pairs.count)] {
                     try ins.bind([.text(p.nik), .int(p.id)])
@@ -166,7 +239,7 @@ extension HubStore {
                 }
             }
         }
-        try db.run("INSERT INTO meta(key, value) VALUES(?1, CAST(?2 AS TEXT)) ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE CAST(value AS INTEGER) < ?2",
+        try db.run("INSERT INTO audit_meta(key, value) VALUES(?1, CAST(?2 AS TEXT)) ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE CAST(value AS INTEGER) < ?2",
                        [.text(Self.auditIndexedKey), .int(last)])
         return rows.count
     }

@@ -91,6 +91,9 @@ public final class HubStore {
             if version == 0 && tables > 0 {
                 throw StoreOpenError(message: "\(path) is an SQLite file but not a Simpul database")
             }
+        }
+        try attachAuditLog(hubPath: path, readOnly: readOnly)
+        if version < HubStore.schemaVersion {
             try db.transaction {
                 for m in Migrations.all[version...] { try db.execute(m) }
                 try db.execute("PRAGMA user_version=\(HubStore.schemaVersion)")
@@ -155,7 +158,8 @@ public final class HubStore {
     public func writeTransaction<T>(_ body: () throws -> T) throws -> T {
         nextSeq.removeAll()
         dirtySeq.removeAll()
-        return try db.transaction {
+        // The hub file's write lock only: the audit log (its own file) keeps committing meanwhile.
+        return try db.transaction(lockingWrite: "UPDATE main.meta SET value = value WHERE 0") {
             let v = try body()
             try flushSeqs()
             return v

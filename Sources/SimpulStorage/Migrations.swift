@@ -215,5 +215,12 @@ enum Migrations {
         """
         INSERT OR REPLACE INTO meta(key, value) SELECT 'audit_person_through', CAST(coalesce(max(id), 0) AS TEXT) FROM audit;
         """,
+        // 8: the audit log moved to a file of its own (HubStore.attachAuditLog copied it there, durably, before this
+        // runs); the main file's copy goes. Qualified: unqualified names would reach the attached log.
+        """
+        DROP TABLE IF EXISTS main.audit_person;
+        DROP TABLE IF EXISTS main.audit;
+        DELETE FROM main.meta WHERE key = 'audit_person_through';
+        """,
     ]
 }

@@ -419,11 +419,11 @@ import Testing
         #expect(stats.entries == n)
         print("audit group commit: \(stats.entries) entries in \(stats.commits) commits")
         // When the audit log cannot be written, personal data does not leave.
-        try e.t.store.db.execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        try e.t.store.db.execute("CREATE TRIGGER auditlog.refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'disk full'); END")
         let (st, body) = try e.get("/v1/citizens/\(Self.nik)", opd: "dinkes", purpose: "layanan-kesehatan")
         #expect(st == 503 && !body.jsonText.contains("SITI"))
         #expect(try e.get("/v1/records/budget_line?limit=1", opd: "bappeda").0 == 200, "non-personal reads go on")
-        try e.t.store.db.execute("DROP TRIGGER refuse_audit")
+        try e.t.store.db.execute("DROP TRIGGER auditlog.refuse_audit")
         #expect(try e.get("/v1/citizens/\(Self.nik)", opd: "dinkes", purpose: "layanan-kesehatan").0 == 200)
     }
 

@@ -81,6 +81,53 @@ import Testing
         // Migration 7: entries indexed as they were written stay indexed; nothing is counted twice.
         #expect(try store.auditAccess(nik: "7571014504900002").map(\.id) == [1])
         #expect(try store.indexAuditPersons() == 0)
+        // Migration 8: the log is in its own file now, and the main file has none of it.
+        #expect(try store.db.scalarInt("SELECT count(*) FROM main.sqlite_master WHERE name LIKE 'audit%'") == 0)
+        #expect(try store.db.scalarInt("SELECT count(*) FROM auditlog.audit") == 1)
+        #expect(FileManager.default.fileExists(atPath: HubStore.auditLogPath(hubPath: path)))
+    }
+
+    /// A version-7 hub's audit chain moves to its own file whole: it still verifies, "who read this person" still
+    /// answers, opening again changes nothing, and an audit commit no longer waits for a writer of the hub's file.
+    @Test func theAuditLogMovesToItsOwnFile() throws {
+        let dir = NSTemporaryDirectory() + "simpul-audit-file-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/old.db"
+        try HubStore.createOld(path: path, version: 7)
+        do {
+            // Entries chained as simpul wrote them before (the hash covers the same fields).
+            let old = try Database(path: path)
+            var prev = HubStore.auditGenesis
+            for id in 1...3 {
+                let item = AuditItem(opd: "dinkes", purpose: "layanan", route: "/v1/citizens/{nik}", persons: ["7571014504900002"], result: "ok", status: 200)
+                let hash = AuditEntry.testDigest(prev: prev, id: Int64(id), at: 1000, item)
+                try old.run("INSERT INTO audit(id, at, opd, purpose, route, persons, result, status, prev_hash, hash) VALUES(?,1000,'dinkes','layanan','/v1/citizens/{nik}','[\"7571014504900002\"]','ok',200,?,?)",
+                            [.int(Int64(id)), .text(prev), .text(hash)])
+                prev = hash
+            }
+            try old.run("INSERT INTO audit_person(nik, audit_id) VALUES('7571014504900002', 1), ('7571014504900002', 2)")
+            try old.run("INSERT OR REPLACE INTO meta(key, value) VALUES('audit_person_through', '2')")
+        }
+        for _ in 0..<2 {
+            let store = try HubStore(path: path)
+            #expect(try store.verifyAudit().entries == 3 && store.verifyAudit().broken == nil)
+            #expect(try store.auditAccess(nik: "7571014504900002").map(\.id) == [3, 2, 1])
+            #expect(try store.db.scalarInt("SELECT count(*) FROM main.sqlite_master WHERE name LIKE 'audit%'") == 0)
+            #expect(try store.db.scalarInt("SELECT count(*) FROM meta WHERE key = 'audit_person_through'") == 0)
+        }
+        // A writer holds the hub file's write lock (an ingest batch): the audit commit does not wait for it.
+        let writer = try HubStore(path: path), auditor = try HubStore(path: path)
+        try auditor.db.execute("PRAGMA busy_timeout=0")
+        try writer.writeTransaction {
+            try writer.db.execute("INSERT INTO meta(key, value) VALUES('x', 'y')")
+            let e = try auditor.appendAudits([AuditItem(opd: "dinkes", purpose: "layanan", route: "/v1/citizens/{nik}", persons: [], result: "ok", status: 200)])
+            #expect(e.map(\.id) == [4])
+            // And the other way round: the hub's file stays writable only by its one writer.
+            #expect(throws: (any Error).self) { try auditor.db.execute("INSERT INTO meta(key, value) VALUES('z', 'z')") }
+        }
+        #expect(try auditor.verifyAudit().broken == nil)
+        #expect(try auditor.db.scalarInt("SELECT count(*) FROM meta WHERE key = 'x'") == 1)
     }
 
     /// The audit log's by-person index is filled after the commit; "who read this person" is complete before and after.
@@ -99,7 +146,7 @@ import Testing
         #expect(try t.store.auditAccess(nik: a).map(\.id) == [3, 1])
         #expect(try t.store.auditAccess(nik: b).map(\.id) == [5, 3, 2], "indexed and not yet indexed, once each")
         // Indexing again (a crash before the mark moved) changes nothing.
-        try t.store.db.run("UPDATE meta SET value = '0' WHERE key = 'audit_person_through'")
+        try t.store.db.run("UPDATE audit_meta SET value = '0' WHERE key = 'audit_person_through'")
         #expect(try t.store.indexAuditPersons() == 5)
         #expect(try t.store.auditAccess(nik: b).map(\.id) == [5, 3, 2])
         #expect(try t.store.auditAccess(nik: "7571010101500092").isEmpty)
