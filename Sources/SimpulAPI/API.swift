@@ -61,8 +61,7 @@ public final class API: @unchecked Sendable {
     /// For the server: whether this request's route answers at once, so it may run on the event loop.
     public func isQuick(_ req: HTTPRequest) -> Bool {
         guard req.method == "GET" || req.method == "HEAD", !quickTable.isEmpty else { return false }
-        let got = req.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-        return quickTable.contains { Route.fits($0, got) }
+        return quickTable.contains { Route.fits($0, path: req.path) }
     }
 
     /// The HTTP handler: never throws, never crashes on input; errors become JSON with their status.
@@ -297,21 +296,22 @@ final class RateLimiter: @unchecked Sendable {
     }
 }
 
-/// Recently seen tokens (by their SHA-256, never the token itself) with their OPD, for one second: a busy OPD does
-/// not cost a database lookup per request, and a revocation or expiry takes effect within a second.
+/// Recently seen tokens with their OPD, for one second: a busy OPD does not cost a database lookup and a SHA-256
+/// per request, and a revocation or expiry takes effect within a second. Keyed by the token itself: it is in this
+/// process's memory anyway while its request is handled, the entry lives a second, and it is never written
+/// anywhere (the database holds only hashes).
 final class TokenCache: @unchecked Sendable {
     static let ttl = 1.0
     private var entries: [String: (opd: OPD, at: Double)] = [:]
     private let lock = AdaptiveLock()
 
     func opd(_ token: String, store: HubStore) throws -> OPD? {
-        let hash = HubStore.tokenHash(token)
         let now = Monotonic.seconds()
-        if let e = lock.withLock({ entries[hash] }), now - e.at < Self.ttl { return e.opd }
-        guard let opd = try store.opd(tokenHash: hash) else { return nil }
+        if let e = lock.withLock({ entries[token] }), now - e.at < Self.ttl { return e.opd }
+        guard let opd = try store.opd(tokenHash: HubStore.tokenHash(token)) else { return nil }
         lock.withLock {
             if entries.count > 10_000 { entries.removeAll() }
-            entries[hash] = (opd, now)
+            entries[token] = (opd, now)
         }
         return opd
     }

@@ -124,11 +124,28 @@ public struct Route: @unchecked Sendable {
 
     var segments: [String] { pattern.split(separator: "/").map(String.init) }
 
-    /// Whether the path's segments fit the pattern's, without decoding the parameters.
-    static func fits(_ want: [String], _ got: ArraySlice<Substring>) -> Bool {
-        guard want.count == got.count else { return false }
-        for (w, g) in zip(want, got) where w.utf8.first == UInt8(ascii: "{") ? g.isEmpty : w != g { return false }
-        return true
+    /// Whether the path fits the pattern's segments (`want`), without splitting it or decoding the parameters.
+    static func fits(_ want: [String], path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { p in
+            guard p.first == UInt8(ascii: "/") else { return false }
+            var i = 1
+            for (k, w) in want.enumerated() {
+                var j = i
+                while j < p.count, p[j] != UInt8(ascii: "/") { j += 1 }
+                let segment = UnsafeBufferPointer(rebasing: p[i..<j])
+                if w.utf8.first == UInt8(ascii: "{") {
+                    if segment.isEmpty { return false }
+                } else if !w.utf8.elementsEqual(segment) {
+                    return false
+                }
+                let last = k == want.count - 1
+                if last { return j == p.count }
+                guard j < p.count else { return false }
+                i = j + 1
+            }
+            return want.isEmpty && p.count == 1
+        }
     }
 
     /// Path parameters if the path's segments match the pattern's (`want`: this route's `segments`, split once).

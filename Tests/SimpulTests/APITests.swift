@@ -35,7 +35,8 @@ import Testing
             tokens["slow"] = try t.store.addOPD(name: "slow", grants: ["*"], purposes: ["x"], ratePerMinute: 2).1
             let api = try API(dbPath: path, schemas: t.hub.schemas, home: t.home)
             self.api = api
-            server = try HTTPServer(port: 0, workers: 2, handler: { api.handle($0) })
+            // As `simpul serve` runs it: two event loops answering the quick routes, workers for the rest.
+            server = try HTTPServer(port: 0, workers: 2, loops: 2, quick: { api.isQuick($0) }, handler: { api.handle($0) })
             server.start()
         }
 
@@ -55,6 +56,16 @@ import Testing
             let r = try #require(c.response())
             return (r.status, (try? JSONParser.parse(r.body)) ?? .string(r.body))
         }
+    }
+
+    @Test func quickRoutesAreTheOnesMarkedQuick() throws {
+        let e = try Env()
+        func quick(_ method: String, _ target: String) -> Bool { e.api.isQuick(HTTPRequest(method: method, target: target)) }
+        #expect(quick("GET", "/v1/citizens/\(Self.nik)") && quick("HEAD", "/v1/citizens/\(Self.nik)?x=1"))
+        #expect(quick("GET", "/v1/citizens?nama=SITI") && quick("GET", "/healthz") && quick("GET", "/v1/me"))
+        #expect(!quick("POST", "/v1/citizens/\(Self.nik)") && !quick("GET", "/v1/citizens/") && !quick("GET", "/v1/citizens/\(Self.nik)/x"))
+        #expect(!quick("GET", "/v1/reconciliation?tahun=2024") && !quick("GET", "/v1/records/citizen") && !quick("GET", "/healthz/"))
+        #expect(!quick("GET", "/") && !quick("GET", "//healthz") && !quick("GET", "/v1//me"))
     }
 
     @Test func accessMatrix() throws {
