@@ -105,7 +105,7 @@ public final class PersonIndex {
     /// persons founded by one, else the founding mention's key.
     public func personID(_ identity: String) throws -> String {
         if key.isEmpty { key = try store.personKey() }
-        return "P" + HMACSHA256.mac(key: key, message: Array(identity.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return "P" + Array(HMACSHA256.mac(key: key, message: Array(identity.utf8)).prefix(8)).hexString
     }
 
     /// The version of the blocking keys, raised whenever `blocks` files persons differently. A hub whose persons
@@ -311,6 +311,14 @@ public final class PersonIndex {
         }
         if let nik = f.comparableNIK, !nik.contains("?") { keys.append("kk:" + nik) }
         for k in keys {
+            // A registry mention founds its own person and is compared only to flag a registry look-alike (a
+            // "NIK ganda": the same name and birth date under a second NIK). Two registry NIKs are never typos of
+            // each other (Dukcapil issued both), so it looks for those by name and birth date, not by NIK
+            // similarity or family card: in a kabupaten's registry (a few dozen kecamatan) a NIK's first ten digits
+            // (kecamatan, birth day and month) are shared by a hundred people or more, a family card by the whole
+            // family (twins have consecutive NIKs and one card), and comparing them all made indexing a registry
+            // slow and flagged twins.
+            if f.registry && (k.hasPrefix("k10:") || k.hasPrefix("k6:") || k.hasPrefix("k14:") || k.hasPrefix("kk:")) { continue }
             let c = try store.personsInBlock(k, limit: maxBlock + 1)
             if c.count > maxBlock { continue }
             out.formUnion(c)
@@ -366,7 +374,7 @@ public final class PersonIndex {
             let v = Compare.vector(f.match, Self.facts(p))
             let (score, parts) = model.score(v, nameFrequency: nameFreq)
             var j: [String: JSONValue] = [:]
-            for (k, x) in parts { j[k] = .object(["level": .string(x.level), "weight": .number(String(format: "%.2f", x.weight))]) }
+            for (k, x) in parts { j[k] = .object(["level": .string(x.level), "weight": .number(FixedDecimal.two(x.weight))]) }
             out.append((c, score, j))
         }
         return out.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
@@ -484,7 +492,7 @@ public final class PersonIndex {
         let best = ranked.first
         let runnerUp = ranked.dropFirst().first?.score ?? -Double.infinity
         func explain(_ rule: String, _ r: (person: String, score: Double, parts: [String: JSONValue])) -> [String: JSONValue] {
-            ["rule": .string(rule), "score": .number(String(format: "%.2f", r.score)), "fields": .object(r.parts), "model": .object(model.source.mapValues { .string($0) })]
+            ["rule": .string(rule), "score": .number(FixedDecimal.two(r.score)), "fields": .object(r.parts), "model": .object(model.source.mapValues { .string($0) })]
         }
 
         if f.registry {
@@ -511,7 +519,7 @@ public final class PersonIndex {
             return
         }
         var ev: [String: JSONValue] = ["rule": .string(f.nik == nil ? "no usable NIK; no candidate close enough" : "new NIK; no candidate close enough")]
-        if let b = best { ev["best_score"] = .number(String(format: "%.2f", b.score)) }
+        if let b = best { ev["best_score"] = .number(FixedDecimal.two(b.score)) }
         _ = try newPerson(m, f, &s, ev)
     }
 }

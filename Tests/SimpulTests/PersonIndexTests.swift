@@ -28,6 +28,25 @@ import Testing
         #expect(!odd.kecamatanKnown && odd.birthAgrees == false && odd.sexAgrees == false && odd.problems.contains("serial 0000"))
     }
 
+    /// Two registry NIKs are never typos of each other: twins (one family card, one birth date, consecutive NIKs,
+    /// two names) are two persons and not a "NIK ganda" to review; the same name and birth date under a second NIK
+    /// still is.
+    @Test func registryTwinsAreNotFlaggedButANIKGandaIs() throws {
+        let t = try TestHub()
+        let idx = PersonIndex(store: t.store, regions: try Self.regions(t))
+        var rahma = Self.siti
+        rahma["nik"] = .string("7571014504900003"); rahma["nama"] = .string("RAHMA BADU")
+        var again = Self.siti
+        again["nik"] = .string("7571014504900077")
+        try t.store.insertMentions([Self.mention("dukcapil-siak:7571014504900002", Self.siti), Self.mention("dukcapil-siak:7571014504900003", rahma),
+                                    Self.mention("dukcapil-siak:7571014504900077", again)])
+        let s = try idx.update()
+        #expect(s.decided == 3 && s.newPersons == 3)
+        let flagged = try t.store.reviewItems().map(\.mentionKey)
+        #expect(!flagged.contains("dukcapil-siak:7571014504900003"), "twins are two persons")
+        #expect(flagged.contains("dukcapil-siak:7571014504900077"), "a second NIK for the same name and birth date is flagged")
+    }
+
     @Test func rulesConflictsTyposDuplicatesAndStewards() throws {
         let t = try TestHub()
         var budi = Self.siti
@@ -216,5 +235,20 @@ import Testing
         // Same NIK, clashing sex or birth date: never merged with the registry person.
         #expect(!corpus.nikClashes.isEmpty)
         for (k, owner) in corpus.nikClashes { #expect(clusters[k] == nil || clusters[k] != clusters[owner], "\(k)") }
+    }
+}
+
+@Suite struct FixedDecimalTests {
+    /// The explanations' weights read as `String(format: "%.2f")` wrote them, ties and negatives included.
+    @Test func twoDecimalsAsPrintfWritesThem() {
+        var values: [Double] = [0, -0.0, 0.005, 0.015, 0.125, -0.125, 2.675, -0.001, 1e14, -7.999, 99.995, 12.345]
+        for k in -20_000...20_000 { values.append(Double(k) / 1000) }
+        for k in -2_000...2_000 { values.append(Double(k) / 200 + 0.0025) }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<50_000 { values.append(Double.random(in: -60...60, using: &rng)) }
+        for _ in 0..<20_000 { values.append(Double.random(in: -1e9...1e9, using: &rng)) }
+        for k in 0..<20_000 { values.append(Double(Int.random(in: -10_000_000...10_000_000, using: &rng)) / 1000 + (k % 2 == 0 ? 0.0005 : 0)) }
+        let wrong = values.filter { FixedDecimal.two($0) != String(format: "%.2f", $0) }
+        #expect(wrong.isEmpty, "\(wrong.prefix(5).map { "\($0): \(FixedDecimal.two($0)) vs \(String(format: "%.2f", $0))" })")
     }
 }
