@@ -6,10 +6,23 @@ import SimpulIngest
 enum SIAKGenerator {
     static let kecamatan = ["757101", "757102", "757103", "757104", "757105", "757106", "757107", "757108", "757109",
                             "750101", "750102", "750103", "750104", "750201", "750202", "750301", "750302", "750401"]
-    static let first = ["MUHAMMAD", "SITI", "NUR", "AHMAD", "ABDUL", "SRI", "RAHMAT", "FITRIANI", "YUSUF", "RAHMA",
-                        "ARIFIN", "DEWI", "HENDRA", "WAHYUNI", "IBRAHIM", "AMINAH", "RIZAL", "NURHAYATI", "FAJAR", "MARIA"]
-    static let last = ["HASAN", "DJAFAR", "MOKODOMPIT", "PAKAYA", "PAPUTUNGAN", "BADU", "LATIF", "HABIBI", "MOHAMAD",
-                       "DAUD", "GOBEL", "HUNTA", "NUSI", "POLAPA", "TULIABU", "ALI", "KATILI", "ISMAIL", "MOO", "LAMATENGGO"]
+    static let male = ["MUHAMMAD", "AHMAD", "ABDUL", "RIZAL", "ARIFIN", "YUSUF", "IBRAHIM", "HASAN", "BUDI", "AGUS", "RAHMAT",
+                       "FAJAR", "HENDRA", "IRFAN", "SUPRIYADI", "JEFRI", "RAMLI", "ISMAIL", "SALIM", "SYAMSUDIN", "ANDI", "DEDI",
+                       "HARIS", "ZULKIFLI", "NOVAL", "REZA", "TAUFIK", "WAHYU", "YAHYA", "ILHAM", "KURNIAWAN", "SAPUTRA", "HIDAYAT",
+                       "FIRMANSYAH", "GUNAWAN", "ROMI", "SUKRI", "ARDI", "FIKRI", "RIDWAN"]
+    static let female = ["SITI", "NUR", "SRI", "FITRIANI", "RAHMA", "AISYAH", "DEWI", "WAHYUNI", "FATIMAH", "HALIMAH", "YULIANTI",
+                         "NURHAYATI", "RATNA", "LESTARI", "MARYAM", "KARTINI", "ANISA", "INDAH", "PUTRI", "RISKA", "SULASTRI", "NOVITA",
+                         "MEGAWATI", "HASNAH", "SALMA", "ZAHRA", "AMINAH", "KHADIJAH", "SUSANTI", "ROSMAWATI", "HERLINA", "YUNITA",
+                         "NURUL", "ASTUTI", "WIDYA", "SARTIKA", "ERNA", "FAUZIAH"]
+    static let family = ["HASAN", "DJAFAR", "MOKODOMPIT", "PAKAYA", "PAPUTUNGAN", "BADU", "LATIF", "HABIBI", "MOHAMAD", "DAUD",
+                         "GOBEL", "HUNTA", "NUSI", "POLAPA", "TULIABU", "ALI", "KATILI", "ISMAIL", "MOO", "LAMATENGGO", "HULUDU",
+                         "MOOTALU", "AMU", "LAHAY", "POHA", "TANGAHU", "ABAS", "MAHMUD", "PANIGORO", "KADIR", "MUSA", "UMAR", "SALEH",
+                         "RAUF", "HIOLA", "TALIB", "DUNDA", "BIYA", "NANI", "WAHAB", "YUSUF", "USMAN"]
+    /// Birth dates over 70 years (1940–2009), so that, as in a real registry, few people share a name and a birth
+    /// date; before, every 9,999 rows shared three dates and 420 names, and the person index rightly flagged
+    /// nearly all of them as possible duplicates.
+    static let firstDay = 1940 * 366, days = 70 * 365
+
     static let header = "NIK;NO_KK;NAMA_LGKP;JENIS_KLMIN;TMPT_LHR;TGL_LHR;AGAMA;STAT_KWN;STAT_HBKEL;PDDK_AKH;JENIS_PKRJN;ALAMAT;NO_RT;NO_RW;NO_PROP;NO_KAB;NO_KEC;NO_KEL;NIK_IBU;NIK_AYAH;STAT_PDDK;TGL_UPDATE"
 
     static func pad(_ v: Int, _ w: Int) -> String {
@@ -17,18 +30,37 @@ enum SIAKGenerator {
         return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
     }
 
-    static func row(_ i: Int) -> String {
-        let serial = i % 9999 + 1
-        let rest = i / 9999
-        let dayIndex = rest % 3650
-        let kec = kecamatan[(rest / 3650) % kecamatan.count]
-        let year = 1950 + dayIndex / 73
-        let month = (dayIndex % 72) / 6 + 1
-        let day = (dayIndex % 6) * 5 + 1 + (i % 3)
+    /// A row's own random numbers (SplitMix64 of its index): the same file for the same row count.
+    static func mix(_ i: Int, _ salt: UInt64) -> Int {
+        var z = UInt64(i) &* 0x9E37_79B9_7F4A_7C15 &+ salt
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) >> 1)
+    }
+
+    /// Row `i` of `rows`; `serials` numbers the people of one kecamatan, birth date and sex, so every NIK is unique.
+    /// The file runs kecamatan by kecamatan and family by family (four to a family card), as an export by region
+    /// does; within a kecamatan birth dates, and so NIKs, are in no order.
+    static func row(_ i: Int, of rows: Int, serials: inout [Int: Int]) -> String {
+        let kecIndex = min(kecamatan.count - 1, (i / 4 * 4) * kecamatan.count / max(1, rows))
+        let kec = kecamatan[kecIndex]
+        let dayIndex = mix(i, 2) % days
+        // Day, month and year from the day number (a 365-day calendar with February at 28: every date valid).
+        let year = 1940 + dayIndex / 365
+        var doy = dayIndex % 365, month = 1
+        let lengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        while doy >= lengths[month - 1] { doy -= lengths[month - 1]; month += 1 }
+        let day = doy + 1
         let female = i % 2 == 1
+        let key = (kecIndex * days + dayIndex) * 2 + (female ? 1 : 0)
+        let serial = serials[key, default: 0] + 1
+        serials[key] = serial
         let nik = kec + pad(day + (female ? 40 : 0), 2) + pad(month, 2) + pad(year % 100, 2) + pad(serial, 4)
-        let kk = kec + "0101" + pad(year % 100, 2) + pad(serial, 4)
-        let nama = first[i % first.count] + " " + first[(i / 7) % first.count] + " " + last[(i / 3) % last.count]
+        let kk = kec + pad(i / 4 + 1, 10)
+        let given = female ? Self.female : Self.male
+        var nama = given[mix(i, 3) % given.count]
+        if mix(i, 4) % 2 == 0 { nama += " " + given[mix(i, 5) % given.count] }
+        nama += " " + family[mix(i, 6) % family.count]
         let prop = kec.prefix(2), kab = Int(kec.dropFirst(2).prefix(2))!, kc = Int(kec.suffix(2))!
         return "\(nik);\(kk);\(nama);\(female ? 2 : 1);GORONTALO;\(pad(day, 2))-\(pad(month, 2))-\(year);1;\(i % 4 + 1);\(i % 11 + 1);\(i % 9 + 1);\(i % 89 + 1);JL. PANJAITAN NO. \(i % 200 + 1);\(pad(i % 20 + 1, 3));\(pad(i % 9 + 1, 3));\(prop);\(kab);\(kc);\(1001 + i % 12);;;HIDUP;2024-11-02 08:14:55"
     }
@@ -40,8 +72,9 @@ enum SIAKGenerator {
         defer { try? h.close() }
         var buf = header + "\n"
         var size = 0
+        var serials: [Int: Int] = [:]
         for i in 0..<rows {
-            buf += row(i)
+            buf += row(i, of: rows, serials: &serials)
             buf += "\n"
             if buf.utf8.count > 1 << 20 {
                 size += buf.utf8.count
