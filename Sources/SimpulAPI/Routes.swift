@@ -168,7 +168,7 @@ enum Routes {
         // The person index's golden record when it knows the NIK: linked records are the person's mentions,
         // including those without a usable NIK that were linked to them.
         if let person = try r.store.person(nik: nik) {
-            let g = try GoldenRecord.load(store: r.store, person: person, regions: api.regions)
+            let g = try GoldenRecord.load(store: r.store, person: person, regions: api.regions, fieldsOnly: true)
             out.set("person_id", .string(person.id))
             out.set("status", .string(g.status))
             out.set("citizen", cut(.object(g.golden), citizenFields))

@@ -26,8 +26,10 @@ public struct GoldenRecord: Sendable {
     static let notPersonFields: Set<String> = ["nik_status", "nik_asli", "jabatan"]
 
     /// `reviewByCandidate`: the review queue grouped by candidate, when loading many persons (exports).
+    /// `fieldsOnly`: without the NIK check and the review items (an answer that shows only the fields, their
+    /// provenance and the linked records: the citizen lookup).
     public static func load(store: HubStore, person: PersonRow, regions: Regions, registry: Set<String> = ["dukcapil-siak"],
-                            reviewByCandidate: [String: [ReviewItem]]? = nil) throws -> GoldenRecord {
+                            reviewByCandidate: [String: [ReviewItem]]? = nil, fieldsOnly: Bool = false) throws -> GoldenRecord {
         let mentions = try store.linkedMentions(person: person.id)
         var fields: [String: Field] = [:]
         var fromRegistry: Set<String> = []
@@ -48,6 +50,9 @@ public struct GoldenRecord: Sendable {
                     fields[k] = f
                 }
             }
+        }
+        if fieldsOnly {
+            return GoldenRecord(person: person, fields: fields, mentions: mentions, review: [], nikCheck: nil, registry: registry)
         }
         var check: NIKCheck? = nil
         if let nik = fields["nik"]?.value.stringValue ?? person.nik {

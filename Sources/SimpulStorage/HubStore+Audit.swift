@@ -82,9 +82,10 @@ extension HubStore {
         }
         guard !readOnly || missing else { return }
         try db.execute(Self.auditSchema)
+        // Only an older hub has a log to copy: every other open takes no write lock here (a server opens read
+        // connections while the audit writer commits).
+        guard try db.scalarInt("SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'audit'") > 0 else { return }
         try auditTransaction {
-            let inMain = try db.scalarInt("SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'audit'") > 0
-            guard inMain else { return }
             try db.execute("""
                 INSERT OR IGNORE INTO auditlog.audit SELECT \(Self.auditColumns) FROM main.audit;
                 INSERT OR IGNORE INTO auditlog.audit_person SELECT nik, audit_id FROM main.audit_person;
