@@ -5,7 +5,7 @@ import SimpulIngest
 /// Indonesian names, the column layout of SOURCES.md.
 enum SIAKGenerator {
     static let kecamatan = ["757101", "757102", "757103", "757104", "757105", "757106", "757107", "757108", "757109",
-                            "750101", "750102", "750103", "750104", "750201", "750202", "750301", "750302", "750401"]
+                            "750101", "750102", "750103", "750104", "750201", "750202", "750301", "750302", "750401"].sorted()
     static let male = ["MUHAMMAD", "AHMAD", "ABDUL", "RIZAL", "ARIFIN", "YUSUF", "IBRAHIM", "HASAN", "BUDI", "AGUS", "RAHMAT",
                        "FAJAR", "HENDRA", "IRFAN", "SUPRIYADI", "JEFRI", "RAMLI", "ISMAIL", "SALIM", "SYAMSUDIN", "ANDI", "DEDI",
                        "HARIS", "ZULKIFLI", "NOVAL", "REZA", "TAUFIK", "WAHYU", "YAHYA", "ILHAM", "KURNIAWAN", "SAPUTRA", "HIDAYAT",
@@ -39,8 +39,7 @@ enum SIAKGenerator {
     }
 
     /// Row `i` of `rows`; `serials` numbers the people of one kecamatan, birth date and sex, so every NIK is unique.
-    /// The file runs kecamatan by kecamatan and family by family (four to a family card), as an export by region
-    /// does; within a kecamatan birth dates, and so NIKs, are in no order.
+    /// Families of four share a family card and a kecamatan; `write` puts the rows in NIK order.
     static func row(_ i: Int, of rows: Int, serials: inout [Int: Int]) -> String {
         let kecIndex = min(kecamatan.count - 1, (i / 4 * 4) * kecamatan.count / max(1, rows))
         let kec = kecamatan[kecIndex]
@@ -70,20 +69,34 @@ enum SIAKGenerator {
         guard FileManager.default.createFile(atPath: path, contents: nil) else { throw HubError.failed("cannot create \(path)") }
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? h.close() }
-        var buf = header + "\n"
         var size = 0
-        var serials: [Int: Int] = [:]
-        for i in 0..<rows {
-            buf += row(i, of: rows, serials: &serials)
-            buf += "\n"
-            if buf.utf8.count > 1 << 20 {
-                size += buf.utf8.count
-                h.write(Data(buf.utf8))
-                buf = ""
-            }
+        func emit(_ text: String) {
+            size += text.utf8.count
+            h.write(Data(text.utf8))
         }
-        size += buf.utf8.count
-        h.write(Data(buf.utf8))
+        emit(header + "\n")
+        var serials: [Int: Int] = [:]
+        // Kecamatan by kecamatan, each sorted by NIK as a database export by key comes out (the NIK starts with
+        // the kecamatan, so the whole file is in NIK order).
+        var chunk: [String] = []
+        var chunkKec = -1
+        func flush() {
+            chunk.sort()
+            var buf = ""
+            for line in chunk {
+                buf += line
+                buf += "\n"
+                if buf.utf8.count > 1 << 20 { emit(buf); buf = "" }
+            }
+            emit(buf)
+            chunk.removeAll(keepingCapacity: true)
+        }
+        for i in 0..<rows {
+            let kec = min(kecamatan.count - 1, (i / 4 * 4) * kecamatan.count / max(1, rows))
+            if kec != chunkKec { flush(); chunkKec = kec }
+            chunk.append(row(i, of: rows, serials: &serials))
+        }
+        flush()
         return size
     }
 }
