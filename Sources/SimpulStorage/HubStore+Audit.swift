@@ -72,15 +72,16 @@ extension HubStore {
     /// is dropped by migration 8 afterwards. The copy is durable before the original goes.
     func attachAuditLog(hubPath: String, readOnly: Bool) throws {
         let file = Self.auditLogPath(hubPath: hubPath)
-        let missing = !FileManager.default.fileExists(atPath: file)
-        // Read-only with no audit file yet (a hub that never audited anything): an empty log in memory.
-        try db.run("ATTACH DATABASE ? AS auditlog", [.text(readOnly && missing ? ":memory:" : file)])
+        // Read-only with no audit file yet (a hub that never audited anything): nothing to attach, and nothing
+        // can be created (a read-only connection attaches read-only too).
+        if readOnly && !FileManager.default.fileExists(atPath: file) { return }
+        try db.run("ATTACH DATABASE ? AS auditlog", [.text(file)])
         if !readOnly {
             try db.execute("PRAGMA auditlog.journal_mode=WAL")
             try db.execute("PRAGMA auditlog.synchronous=FULL")
             try db.execute("PRAGMA auditlog.journal_size_limit=67108864")
         }
-        guard !readOnly || missing else { return }
+        guard !readOnly else { return }
         try db.execute(Self.auditSchema)
         // Only an older hub has a log to copy: every other open takes no write lock here (a server opens read
         // connections while the audit writer commits).

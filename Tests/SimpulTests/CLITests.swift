@@ -87,6 +87,20 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: HubStore.auditLogPath(hubPath: path)))
     }
 
+    /// A read-only open (`simpul connector runs`) of a hub whose audit file is not there yet works, and creates
+    /// nothing.
+    @Test func aReadOnlyOpenNeedsNoAuditFile() throws {
+        let dir = NSTemporaryDirectory() + "simpul-ro-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/hub.db"
+        _ = try HubStore(path: path)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: HubStore.auditLogPath(hubPath: path) + suffix) }
+        let ro = try HubStore(path: path, readOnly: true)
+        #expect(try ro.runs(connector: nil, limit: 5).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: HubStore.auditLogPath(hubPath: path)))
+    }
+
     /// A version-7 hub's audit chain moves to its own file whole: it still verifies, "who read this person" still
     /// answers, opening again changes nothing, and an audit commit no longer waits for a writer of the hub's file.
     @Test func theAuditLogMovesToItsOwnFile() throws {
