@@ -129,6 +129,7 @@ public struct Route: @unchecked Sendable {
         var path = path
         return path.withUTF8 { p in
             guard p.first == UInt8(ascii: "/") else { return false }
+            if want.isEmpty { return p.count == 1 }
             var i = 1
             for (k, w) in want.enumerated() {
                 var j = i
@@ -139,12 +140,11 @@ public struct Route: @unchecked Sendable {
                 } else if !w.utf8.elementsEqual(segment) {
                     return false
                 }
-                let last = k == want.count - 1
-                if last { return j == p.count }
+                if k == want.count - 1 { return j == p.count }
                 guard j < p.count else { return false }
                 i = j + 1
             }
-            return want.isEmpty && p.count == 1
+            return false
         }
     }
 

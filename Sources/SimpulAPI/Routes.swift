@@ -138,7 +138,7 @@ enum Routes {
     static func cut(json: [UInt8], _ fields: OPD.Fields) -> [UInt8] {
         let spliced = json.withUnsafeBufferPointer { buf in
             switch fields {
-            case .all: JSONSplice.members(of: buf) { _ in true }
+            case .all: JSONSplice.members(of: buf)
             case .some(let f): JSONSplice.members(of: buf) { f.contains($0) }
             }
         }

@@ -65,7 +65,7 @@ enum ServeCommands {
         let api = try API(dbPath: dbPath, schemas: try Hub.schemas(home: home), home: home)
         let server: HTTPServer
         do {
-            server = try HTTPServer(host: host, port: port, workers: max(1, workers), loops: max(1, min(loops, 64)), quick: { api.isQuick($0) }, errorResponder: { status, message in
+            server = try HTTPServer(host: host, port: port, workers: max(1, workers), loops: loops, quick: { api.isQuick($0) }, errorResponder: { status, message in
                 APIError(status, APIError.code(for: status), message).response
             }, handler: { api.handle($0) })
         } catch {

@@ -88,8 +88,7 @@ final class EventLoop: @unchecked Sendable {
                 }
             }
             let t = now()
-            let (stopNow, deadline) = server.stopState
-            if stopNow && !stopping {
+            if server.isStopping && !stopping {
                 stopping = true
                 closeListener()
             }
@@ -98,7 +97,7 @@ final class EventLoop: @unchecked Sendable {
                     if c.unread == 0 { closeConnection(c) } else { c.keepAlive = false }
                 }
                 // Done when nothing is left but connections in their lingering close.
-                if connections.values.allSatisfy({ $0.lingerUntil != nil }) || t > deadline { break }
+                if connections.values.allSatisfy({ $0.lingerUntil != nil }) || t > server.stopDeadline { break }
             }
             if t - lastTimers >= 0.25 {
                 lastTimers = t
@@ -209,7 +208,7 @@ final class EventLoop: @unchecked Sendable {
                 c.sentContinue = false
                 c.requestStarted = c.unread == 0 ? nil : now()
                 c.busy = true
-                c.keepAlive = keepAlive && !server.stopState.requested
+                c.keepAlive = keepAlive && !server.isStopping
                 c.headOnly = req.method == "HEAD"
                 req.peer = c.peer
                 dispatch(req, on: c)
@@ -251,8 +250,14 @@ final class EventLoop: @unchecked Sendable {
 
     /// Queues a finished response on `c`; the caller's loop takes its next request.
     private func respond(_ c: Connection, _ resp: HTTPResponse) {
-        let keep = c.keepAlive && !server.stopState.requested && !c.peerClosed
-        c.out.append(contentsOf: resp.serialized(keepAlive: keep, date: HTTPDate.now(), headOnly: c.headOnly))
+        finish(c) { resp.serialized(keepAlive: $0, date: HTTPDate.now(), headOnly: c.headOnly) }
+    }
+
+    /// The last bytes of an answer (built for whether the connection stays open) are queued: `c` is free for its
+    /// next request, or closes once they are sent.
+    private func finish(_ c: Connection, _ lastBytes: (_ keepAlive: Bool) -> [UInt8]) {
+        let keep = c.keepAlive && !server.isStopping && !c.peerClosed
+        c.out.append(contentsOf: lastBytes(keep))
         c.busy = false
         if !keep { c.closeAfterWrite = true }
         if !c.peerClosed && !c.closeAfterWrite && !c.wantRead { setInterest(c, read: true) }
@@ -280,7 +285,7 @@ final class EventLoop: @unchecked Sendable {
             completed.removeAll(keepingCapacity: true)
             return d
         }
-        let stopping = server.stopState.requested
+        let stopping = server.isStopping
         for (id, output) in done {
             guard let c = connections[id], c.busy else { continue }  // the client went away
             switch output {
@@ -308,10 +313,7 @@ final class EventLoop: @unchecked Sendable {
             case .end where c.streaming:
                 c.streaming = false
                 streams.removeValue(forKey: id)
-                c.busy = false
-                c.out.append(contentsOf: Array("0\r\n\r\n".utf8))
-                if !(c.keepAlive && !stopping && !c.peerClosed) { c.closeAfterWrite = true }
-                if !c.peerClosed && !c.closeAfterWrite { setInterest(c, read: true) }
+                finish(c) { _ in Array("0\r\n\r\n".utf8) }
                 process(c)
             default:
                 continue

@@ -30,9 +30,8 @@ public final class HTTPServer: @unchecked Sendable {
     var loops: [EventLoop] = []
 
     private let lock = NSLock()
-    /// Read on every request by every loop: an atomic, not a lock.
     private let stopRequested = Atomic<Bool>(false)
-    private var stopDeadline: Double = 0
+    private var deadline: Double = 0
     private let finished = NSCondition()
     private var loopsRunning = 0
     private var isFinished = false
@@ -152,15 +151,15 @@ public final class HTTPServer: @unchecked Sendable {
     /// Asks for a graceful stop: no new connections; in-flight requests are answered (with `Connection: close`);
     /// idle connections are closed; after `grace` seconds whatever is left is closed. Safe from any thread.
     public func stop(grace: Double = 10) {
-        lock.withLock { stopDeadline = Monotonic.seconds() + grace }
+        lock.withLock { deadline = Monotonic.seconds() + grace }
         stopRequested.store(true, ordering: .sequentiallyConsistent)
         for loop in loops { loop.signalWake() }
     }
 
-    var stopState: (requested: Bool, deadline: Double) {
-        guard stopRequested.load(ordering: .sequentiallyConsistent) else { return (false, 0) }
-        return (true, lock.withLock { stopDeadline })
-    }
+    /// Whether `stop()` was asked for (read on every request by every loop: an atomic, not a lock).
+    var isStopping: Bool { stopRequested.load(ordering: .sequentiallyConsistent) }
+    /// When a stopping loop closes whatever is left.
+    var stopDeadline: Double { lock.withLock { deadline } }
 
     /// Blocks until the loops have stopped.
     public func wait() {

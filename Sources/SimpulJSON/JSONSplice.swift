@@ -2,9 +2,10 @@
 /// bytes are cut to some of its members and spliced into an answer as they are. The output is what
 /// ``JSONWriter`` would write for the same values when the pieces are its own output (compact, keys sorted).
 public enum JSONSplice {
-    /// The members of the top-level object in `text` whose key `keep` accepts, in their order, as a compact object;
-    /// nil when `text` is not a well-formed object or a key has escapes (the caller then parses instead).
-    public static func members(of text: UnsafeBufferPointer<UInt8>, keep: (String) -> Bool) -> [UInt8]? {
+    /// The members of the top-level object in `text` whose key `keep` accepts (every member when `keep` is nil), in
+    /// their order, as a compact object; nil when `text` is not a well-formed object or a key has escapes (the caller
+    /// then parses instead).
+    public static func members(of text: UnsafeBufferPointer<UInt8>, keep: ((String) -> Bool)? = nil) -> [UInt8]? {
         var i = 0
         let n = text.count
         func skipSpace() { while i < n, text[i] == 0x20 || text[i] == 0x0A || text[i] == 0x0D || text[i] == 0x09 { i += 1 } }
@@ -68,7 +69,7 @@ public enum JSONSplice {
                 skipSpace()
                 let valueStart = i
                 guard skipValue() else { return nil }
-                if keep(String(decoding: UnsafeBufferPointer(rebasing: text[(keyStart + 1)..<(keyEnd - 1)]), as: UTF8.self)) {
+                if keep?(String(decoding: UnsafeBufferPointer(rebasing: text[(keyStart + 1)..<(keyEnd - 1)]), as: UTF8.self)) ?? true {
                     if !first { out.append(0x2C) }
                     first = false
                     out.append(contentsOf: UnsafeBufferPointer(rebasing: text[keyStart..<keyEnd]))

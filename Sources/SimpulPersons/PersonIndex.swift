@@ -304,21 +304,20 @@ public final class PersonIndex {
         // holders, and comparing them all for every mention would grow with the population.
         // First or last name in the kecamatan or with the birth date: for every mention that is not registry data
         // (a NIK nobody holds yet may be mistyped, or a family-card number).
+        // A registry mention founds its own person and is compared only to flag a registry look-alike (a "NIK
+        // ganda": the same name and birth date under a second NIK). Two registry NIKs are never typos of each other
+        // (Dukcapil issued both), so it looks for those by name and birth date, not by NIK similarity or family
+        // card: in a kabupaten's registry (a few dozen kecamatan) a NIK's first ten digits (kecamatan, birth day and
+        // month) are shared by a hundred people or more, a family card by the whole family (twins have consecutive
+        // NIKs and one card), and comparing them all made indexing a registry slow and flagged twins.
         var keys = (currentBlocks ?? Self.blocks(f)).filter { key in
             if key.hasPrefix("n:") { return f.nik == nil && f.tanggalLahir == nil }
             if key.hasPrefix("fk:") || key.hasPrefix("lk:") || key.hasPrefix("fd:") || key.hasPrefix("ld:") { return !f.registry }
+            if key.hasPrefix("k10:") || key.hasPrefix("k6:") || key.hasPrefix("k14:") || key.hasPrefix("kk:") { return !f.registry }
             return true
         }
-        if let nik = f.comparableNIK, !nik.contains("?") { keys.append("kk:" + nik) }
+        if !f.registry, let nik = f.comparableNIK, !nik.contains("?") { keys.append("kk:" + nik) }
         for k in keys {
-            // A registry mention founds its own person and is compared only to flag a registry look-alike (a
-            // "NIK ganda": the same name and birth date under a second NIK). Two registry NIKs are never typos of
-            // each other (Dukcapil issued both), so it looks for those by name and birth date, not by NIK
-            // similarity or family card: in a kabupaten's registry (a few dozen kecamatan) a NIK's first ten digits
-            // (kecamatan, birth day and month) are shared by a hundred people or more, a family card by the whole
-            // family (twins have consecutive NIKs and one card), and comparing them all made indexing a registry
-            // slow and flagged twins.
-            if f.registry && (k.hasPrefix("k10:") || k.hasPrefix("k6:") || k.hasPrefix("k14:") || k.hasPrefix("kk:")) { continue }
             let c = try store.personsInBlock(k, limit: maxBlock + 1)
             if c.count > maxBlock { continue }
             out.formUnion(c)

@@ -75,7 +75,11 @@ extension HubStore {
         // Read-only with no audit file yet (a hub that never audited anything): nothing to attach, and nothing
         // can be created (a read-only connection attaches read-only too).
         if readOnly && !FileManager.default.fileExists(atPath: file) { return }
-        try db.run("ATTACH DATABASE ? AS auditlog", [.text(file)])
+        do {
+            try db.run("ATTACH DATABASE ? AS auditlog", [.text(file)])
+        } catch {
+            throw StoreOpenError(message: "cannot open the audit log \(file) beside the hub (\(error)); it must be a readable, writable Simpul audit file")
+        }
         if !readOnly {
             try db.execute("PRAGMA auditlog.journal_mode=WAL")
             try db.execute("PRAGMA auditlog.synchronous=FULL")
@@ -88,14 +92,12 @@ extension HubStore {
         guard try db.scalarInt("SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'audit'") > 0 else { return }
         try auditTransaction {
             try db.execute("""
-                INSERT OR IGNORE INTO auditlog.audit SELECT \(Self.auditColumns) FROM main.audit;
-                INSERT OR IGNORE INTO auditlog.audit_person SELECT nik, audit_id FROM main.audit_person;
+                INSERT OR IGNORE INTO auditlog.audit(\(Self.auditColumns)) SELECT \(Self.auditColumns) FROM main.audit;
+                INSERT OR IGNORE INTO auditlog.audit_person(nik, audit_id) SELECT nik, audit_id FROM main.audit_person;
                 """)
-            let hasMeta = try db.scalarInt("SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'meta'") > 0
-            if hasMeta {
-                try db.run("INSERT OR IGNORE INTO auditlog.audit_meta(key, value) SELECT key, value FROM main.meta WHERE key = ?",
-                           [.text(Self.auditIndexedKey)])
-            }
+            // The mark of schema 7 (meta exists wherever the log does: migration 1 made it).
+            try db.run("INSERT OR IGNORE INTO auditlog.audit_meta(key, value) SELECT key, value FROM main.meta WHERE key = ?",
+                       [.text(Self.auditIndexedKey)])
             // A hub older than schema 7 has no mark: it indexed every entry as it wrote it.
             try db.run("INSERT OR IGNORE INTO auditlog.audit_meta(key, value) SELECT ?, CAST(coalesce(max(id), 0) AS TEXT) FROM main.audit",
                        [.text(Self.auditIndexedKey)])

@@ -30,6 +30,11 @@ enum SIAKGenerator {
         return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
     }
 
+    /// The kecamatan of row `i` of `rows`: equal shares, in order, a family (four rows) never split.
+    static func kecamatanIndex(_ i: Int, of rows: Int) -> Int {
+        min(kecamatan.count - 1, (i / 4 * 4) * kecamatan.count / max(1, rows))
+    }
+
     /// A row's own random numbers (SplitMix64 of its index): the same file for the same row count.
     static func mix(_ i: Int, _ salt: UInt64) -> Int {
         var z = UInt64(i) &* 0x9E37_79B9_7F4A_7C15 &+ salt
@@ -41,7 +46,7 @@ enum SIAKGenerator {
     /// Row `i` of `rows`; `serials` numbers the people of one kecamatan, birth date and sex, so every NIK is unique.
     /// Families of four share a family card and a kecamatan; `write` puts the rows in NIK order.
     static func row(_ i: Int, of rows: Int, serials: inout [Int: Int]) -> String {
-        let kecIndex = min(kecamatan.count - 1, (i / 4 * 4) * kecamatan.count / max(1, rows))
+        let kecIndex = kecamatanIndex(i, of: rows)
         let kec = kecamatan[kecIndex]
         let dayIndex = mix(i, 2) % days
         // Day, month and year from the day number (a 365-day calendar with February at 28: every date valid).
@@ -92,7 +97,7 @@ enum SIAKGenerator {
             chunk.removeAll(keepingCapacity: true)
         }
         for i in 0..<rows {
-            let kec = min(kecamatan.count - 1, (i / 4 * 4) * kecamatan.count / max(1, rows))
+            let kec = kecamatanIndex(i, of: rows)
             if kec != chunkKec { flush(); chunkKec = kec }
             chunk.append(row(i, of: rows, serials: &serials))
         }

@@ -101,6 +101,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: HubStore.auditLogPath(hubPath: path)))
     }
 
+    /// An audit file that cannot be opened (here a folder in its place) is refused with a message naming it.
+    @Test func anUnopenableAuditFileIsNamed() throws {
+        let dir = NSTemporaryDirectory() + "simpul-audit-bad-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir + "/hub.db-audit", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            _ = try HubStore(path: dir + "/hub.db")
+            Issue.record("opened a hub whose audit file is a folder")
+        } catch let e as StoreOpenError {
+            #expect(e.message.contains("cannot open the audit log") && e.message.contains("hub.db-audit"))
+        }
+    }
+
     /// A version-7 hub's audit chain moves to its own file whole: it still verifies, "who read this person" still
     /// answers, opening again changes nothing, and an audit commit no longer waits for a writer of the hub's file.
     @Test func theAuditLogMovesToItsOwnFile() throws {
