@@ -36,16 +36,54 @@ public enum JSONWriter {
             out.append(UInt8(ascii: "]"))
         case .object(let o):
             out.append(UInt8(ascii: "{"))
-            var first = true
-            for (key, value) in o.sorted(by: { $0.key < $1.key }) {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
+            for (n, i) in sortedKeyPositions(o).enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                let (key, value) = o[i]
                 writeString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
                 write(value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// The object's positions in key order (`String` order, as `sorted(by: <)` gives). Keys are compared by their
+    /// first eight UTF-8 bytes as one integer, and in full only when those are equal: for ASCII keys (field names)
+    /// that is the same order, without reference counting or string comparison per step. Any other key falls back
+    /// to comparing strings.
+    static func sortedKeyPositions(_ o: [String: JSONValue]) -> [Dictionary<String, JSONValue>.Index] {
+        var order: [(prefix: UInt64, at: Dictionary<String, JSONValue>.Index)] = []
+        order.reserveCapacity(o.count)
+        var ascii = true
+        for i in o.indices {
+            let prefix = o.keys[i].utf8.withContiguousStorageIfAvailable { b -> UInt64 in
+                var p: UInt64 = 0
+                for j in 0..<Swift.min(8, b.count) { p |= UInt64(b[j]) << UInt64(56 - 8 * j) }
+                for x in b where x >= 0x80 { ascii = false; break }
+                return p
+            }
+            if prefix == nil { ascii = false }
+            order.append((prefix ?? 0, i))
+        }
+        if !ascii || order.count > 48 {
+            return order.map(\.at).sorted { o.keys[$0] < o.keys[$1] }
+        }
+        // Insertion sort: objects here are small, and the comparison is mostly one integer compare.
+        var k = 1
+        while k < order.count {
+            let x = order[k]
+            var j = k - 1
+            while j >= 0 {
+                let y = order[j]
+                let before = x.prefix != y.prefix ? x.prefix < y.prefix : o.keys[x.at] < o.keys[y.at]
+                if !before { break }
+                order[j + 1] = y
+                j -= 1
+            }
+            order[j + 1] = x
+            k += 1
+        }
+        return order.map(\.at)
     }
 
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)

@@ -12,8 +12,10 @@ import SimpulJSON
 public final class HubStore {
     public let db: Database
     var topicIDs: [String: Int64] = [:]
-    var nextSeq: [Int64: Int64] = [:]
-    var dirtySeq: Set<Int64> = []
+    /// The record topic of each schema written so far (a handful: searched in order, no hashing per row).
+    var recordTopics: [(schema: String, topic: Int64)] = []
+    /// Sequence counters of the topics written in the current transaction (a handful, searched in order).
+    var seqs: [(topic: Int64, next: Int64, dirty: Bool)] = []
 
     /// The statements run once or more per row, prepared once (not looked up by SQL text on every call).
     struct Hot {
@@ -123,41 +125,49 @@ public final class HubStore {
         return id
     }
 
+    /// The topic `records.<schema>`.
+    func recordTopic(_ schema: String) throws -> Int64 {
+        for t in recordTopics where t.schema == schema { return t.topic }
+        let id = try topicID("records.\(schema)")
+        recordTopics.append((schema, id))
+        return id
+    }
+
+    /// Where `topic`'s counter sits in `seqs`, read from the database on first use in a transaction.
+    func seqSlot(_ topic: Int64) throws -> Int {
+        for k in seqs.indices where seqs[k].topic == topic { return k }
+        let s = try db.scalarInt("SELECT next_seq FROM topics WHERE id=?", [.int(topic)])
+        seqs.append((topic, s, false))
+        return seqs.count - 1
+    }
+
     /// The next sequence number of a topic, without taking it.
     func peekSeq(_ topic: Int64) throws -> Int64 {
-        if let s = nextSeq[topic] { return s }
-        let s = try db.scalarInt("SELECT next_seq FROM topics WHERE id=?", [.int(topic)])
-        nextSeq[topic] = s
-        return s
+        seqs[try seqSlot(topic)].next
     }
 
     func takeSeq(_ topic: Int64) throws -> Int64 {
-        let seq: Int64
-        if let s = nextSeq[topic] {
-            seq = s
-        } else {
-            seq = try db.scalarInt("SELECT next_seq FROM topics WHERE id=?", [.int(topic)])
-        }
-        nextSeq[topic] = seq + 1
-        dirtySeq.insert(topic)
+        let k = try seqSlot(topic)
+        let seq = seqs[k].next
+        seqs[k].next = seq + 1
+        seqs[k].dirty = true
         return seq
     }
 
     func flushSeqs() throws {
         let up = try db.prepare("UPDATE topics SET next_seq=? WHERE id=?")
-        for t in dirtySeq {
-            try up.bind(1, nextSeq[t]!)
-            try up.bind(2, t)
+        for s in seqs where s.dirty {
+            try up.bind(1, s.next)
+            try up.bind(2, s.topic)
             try up.run()
         }
-        dirtySeq.removeAll()
+        seqs.removeAll(keepingCapacity: true)
     }
 
     /// Runs `body` in one durable transaction. Sequence counters are re-read inside it, so several
     /// processes writing the same file (serialized by SQLite's write lock) never reuse a sequence number.
     public func writeTransaction<T>(_ body: () throws -> T) throws -> T {
-        nextSeq.removeAll()
-        dirtySeq.removeAll()
+        seqs.removeAll(keepingCapacity: true)
         // The hub file's write lock only: the audit log (its own file) keeps committing meanwhile.
         return try db.transaction(lockingWrite: "UPDATE main.meta SET value = value WHERE 0") {
             let v = try body()
@@ -243,14 +253,15 @@ public final class HubStore {
             try deadLetter(connector: connector, file: file, rawID: rawID, dl, at: at)
             return .deadLettered
         case .records(let recs, let mentions):
-            var changed: [String: Int64] = [:]
-            for r in recs {
-                if let vid = try upsertRecord(connector: connector, rawID: rawID, r, at: at) {
-                    changed[r.schema + "\u{0}" + r.sourceKey] = vid
-                }
+            // The records that got a new current version; a row yields a few, so a list searched in order.
+            var changed: [(record: Int, version: Int64)] = []
+            for (k, r) in recs.enumerated() {
+                if let vid = try upsertRecord(connector: connector, rawID: rawID, r, at: at) { changed.append((k, vid)) }
             }
             for m in mentions {
-                if let vid = changed[m.schema + "\u{0}" + m.sourceKey] { try upsertMention(connector: connector, m, versionID: vid, at: at) }
+                if let c = changed.first(where: { recs[$0.record].sourceKey == m.sourceKey && recs[$0.record].schema == m.schema }) {
+                    try upsertMention(connector: connector, m, versionID: c.version, at: at)
+                }
             }
             if !newRow, let open = try openDeadLetter(rawID: rawID) {
                 try db.run("UPDATE dlq SET status='resolved', last_at=? WHERE id=?", [.int(at), .int(open)])
@@ -285,7 +296,7 @@ public final class HubStore {
             isCurrent = false
             if try historyContains(start: prevID, data: r.data) { return nil }
         }
-        let topic = try topicID("records.\(r.schema)")
+        let topic = try recordTopic(r.schema)
         let id = Self.eventID(topic, try takeSeq(topic))
         let ins = h.insertVersion
         try ins.bind(1, id)

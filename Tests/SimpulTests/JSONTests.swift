@@ -23,6 +23,34 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
     }
 
+    /// The writer orders keys by comparing their first eight bytes as a number; the order must stay `String`'s,
+    /// since stored records are hashed as written (a different order would make every re-ingested row a change).
+    @Test func objectKeysAreWrittenInStringOrder() throws {
+        var keys = ["nik_pemohon_status", "nik_pemohon_asli", "nik_pemohon", "nik", "NIK", "nama", "n", "", "$root", "$seq",
+                    "a\u{0}", "a", "tanggal_lahir", "tanggal_lahir_pemohon", "tgl_update", "Zeta", "zeta", "kode_wilayah",
+                    "kode_wilayah_asli", "abcdefgh", "abcdefgi", "abcdefg", "abcdefgh1", "abcdefgh0"]
+        var rng = SystemRandomNumberGenerator()
+        for extra in [[String](), ["é", "e\u{301}x", "ñandú", "z"]] {
+            for _ in 0..<20 {
+                keys.shuffle(using: &rng)
+                var o: [String: JSONValue] = [:]
+                for (k, key) in (keys + extra).enumerated() { o[key] = .number(String(k)) }
+                let text = JSONWriter.string(.object(o))
+                var expected = "{"
+                for (n, key) in o.keys.sorted().enumerated() {
+                    if n > 0 { expected += "," }
+                    expected += JSONWriter.string(.string(key)) + ":" + o[key]!.scalarText!
+                }
+                #expect(text == expected + "}")
+            }
+        }
+        // A large object takes the library sort.
+        var big: [String: JSONValue] = [:]
+        for k in 0..<100 { big["k\(k * 7919 % 100)"] = .null }
+        let text = JSONWriter.string(.object(big))
+        #expect(text == "{" + big.keys.sorted().map { "\"\($0)\":null" }.joined(separator: ",") + "}")
+    }
+
     @Test func errorsCarryLineAndColumn() {
         do {
             _ = try JSONParser.parse("{\n  \"a\": 1,\n  \"b\": ?\n}")

@@ -18,6 +18,10 @@ public final class CSVReader: RowReader {
     let input: ByteInput
     let opt: Options
     public private(set) var header: [String] = []
+    /// Every header name mapped to null, and where each column's value sits in it: a row copies this dictionary
+    /// and stores its values by position, instead of hashing every column name again for every row.
+    var template: [String: JSONValue] = [:]
+    var slots: [Dictionary<String, JSONValue>.Index] = []
     var line = 1
     var started = false
 
@@ -145,6 +149,9 @@ public final class CSVReader: RowReader {
             }
             if Set(names).count != names.count { throw FileRejection("the header row names a column twice") }
             header = names
+            template.reserveCapacity(names.count)
+            for n in names { template[n] = .null }
+            slots = names.map { template.index(forKey: $0)! }
         }
         while true {
             guard let r = readRecord() else { return nil }
@@ -171,15 +178,14 @@ public final class CSVReader: RowReader {
                 return .malformed(line: r.startLine, field: nil,
                                   reason: "\(what): \(r.fields.count) fields, expected \(header.count)", raw: r.raw)
             }
-            var obj: [String: JSONValue] = [:]
-            obj.reserveCapacity(header.count)
+            var obj = template
             var bad: Int? = nil
             for (k, f) in r.fields.enumerated() {
                 guard let s = String(validating: f, as: UTF8.self) else {
                     bad = k
                     break
                 }
-                obj[header[k]] = .string(s)
+                obj.values[slots[k]] = .string(s)
             }
             if let bad {
                 return .malformed(line: r.startLine, field: header[bad], reason: "invalid UTF-8 in column \(header[bad])", raw: r.raw)
