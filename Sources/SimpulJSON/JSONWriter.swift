@@ -52,10 +52,12 @@ public enum JSONWriter {
     /// that is the same order, without reference counting or string comparison per step. Any other key falls back
     /// to comparing strings.
     static func sortedKeyPositions(_ o: [String: JSONValue]) -> [Dictionary<String, JSONValue>.Index] {
-        var order: [(prefix: UInt64, at: Dictionary<String, JSONValue>.Index)] = []
-        order.reserveCapacity(o.count)
+        let at = Array(o.indices)
+        // (first eight bytes, position in `at`): plain values, so moving them costs no reference counting.
+        var order: [(prefix: UInt64, slot: Int)] = []
+        order.reserveCapacity(at.count)
         var ascii = true
-        for i in o.indices {
+        for (slot, i) in at.enumerated() {
             let prefix = o.keys[i].utf8.withContiguousStorageIfAvailable { b -> UInt64 in
                 var p: UInt64 = 0
                 for j in 0..<Swift.min(8, b.count) { p |= UInt64(b[j]) << UInt64(56 - 8 * j) }
@@ -63,27 +65,29 @@ public enum JSONWriter {
                 return p
             }
             if prefix == nil { ascii = false }
-            order.append((prefix ?? 0, i))
+            order.append((prefix ?? 0, slot))
         }
-        if !ascii || order.count > 48 {
-            return order.map(\.at).sorted { o.keys[$0] < o.keys[$1] }
+        if !ascii || at.count > 48 {
+            return at.sorted { o.keys[$0] < o.keys[$1] }
         }
         // Insertion sort: objects here are small, and the comparison is mostly one integer compare.
-        var k = 1
-        while k < order.count {
-            let x = order[k]
-            var j = k - 1
-            while j >= 0 {
-                let y = order[j]
-                let before = x.prefix != y.prefix ? x.prefix < y.prefix : o.keys[x.at] < o.keys[y.at]
-                if !before { break }
-                order[j + 1] = y
-                j -= 1
+        order.withUnsafeMutableBufferPointer { order in
+            var k = 1
+            while k < order.count {
+                let x = order[k]
+                var j = k - 1
+                while j >= 0 {
+                    let y = order[j]
+                    let before = x.prefix != y.prefix ? x.prefix < y.prefix : o.keys[at[x.slot]] < o.keys[at[y.slot]]
+                    if !before { break }
+                    order[j + 1] = y
+                    j -= 1
+                }
+                order[j + 1] = x
+                k += 1
             }
-            order[j + 1] = x
-            k += 1
         }
-        return order.map(\.at)
+        return order.map { at[$0.slot] }
     }
 
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)

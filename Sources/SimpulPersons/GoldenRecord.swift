@@ -23,7 +23,7 @@ public struct GoldenRecord: Sendable {
 
     public static let authoritative: Set<String> = ["nik", "nama", "tanggal_lahir", "jenis_kelamin"]
     /// Mention fields that describe the mention, not the person.
-    static let notPersonFields: Set<String> = ["nik_status", "nik_asli", "jabatan"]
+    public static let notPersonFields: Set<String> = ["nik_status", "nik_asli", "jabatan"]
 
     /// `reviewByCandidate`: the review queue grouped by candidate, when loading many persons (exports).
     /// `fieldsOnly`: without the NIK check and the review items (an answer that shows only the fields, their
@@ -63,10 +63,48 @@ public struct GoldenRecord: Sendable {
         return GoldenRecord(person: person, fields: fields, mentions: mentions, review: review, nikCheck: check, registry: registry)
     }
 
+    /// The golden record of a person with exactly one linked mention, written straight from the mention's stored
+    /// bytes (the same JSON ``load`` and ``golden``/``provenance`` give, cut to the fields `keep` accepts): with one
+    /// mention every field comes from it, so nothing needs parsing. Nil when the bytes are not a plain object of
+    /// non-null members (the caller then loads the record the general way).
+    public static func single(data: [UInt8], connector: String, mention: String, version: Int64,
+                              keep: (String) -> Bool) -> (golden: [UInt8], provenance: [UInt8])? {
+        // A stored mention has no null members; if the text might, take the general path rather than check values.
+        let null: [UInt8] = Array(":null".utf8)
+        if data.count >= null.count, data.withUnsafeBufferPointer({ b in
+            (0...(b.count - null.count)).contains { i in b[i] == 0x3A && b[i + 1] == 0x6E && b[i + 2] == 0x75 && b[i + 3] == 0x6C && b[i + 4] == 0x6C }
+        }) { return nil }
+        var kept: [String] = []
+        let golden = withoutActuallyEscaping(keep) { keep in
+            data.withUnsafeBufferPointer { buf in
+                JSONSplice.members(of: buf) { k in
+                    guard !notPersonFields.contains(k), keep(k) else { return false }
+                    kept.append(k)
+                    return true
+                }
+            }
+        }
+        guard let golden else { return nil }
+        var source: [UInt8] = []
+        JSONWriter.write(.object(["connector": .string(connector), "mention": .string(mention), "version": .int(Int(version))]), into: &source)
+        var provenance: [UInt8] = [0x7B]
+        for (n, k) in kept.enumerated() {
+            if n > 0 { provenance.append(0x2C) }
+            JSONWriter.writeString(k, into: &provenance)
+            provenance.append(0x3A)
+            provenance.append(contentsOf: source)
+        }
+        provenance.append(0x7D)
+        return (golden, provenance)
+    }
+
     /// registry | unverified (a NIK no registry record has) | no_nik
-    public var status: String {
-        if mentions.contains(where: { registry.contains($0.connector) }) { return "registry" }
-        return person.nik == nil ? "no_nik" : "unverified"
+    public var status: String { Self.status(connectors: mentions.map(\.connector), nik: person.nik, registry: registry) }
+
+    /// The status of a person whose linked mentions come from `connectors`.
+    public static func status(connectors: [String], nik: String?, registry: Set<String> = ["dukcapil-siak"]) -> String {
+        if connectors.contains(where: { registry.contains($0) }) { return "registry" }
+        return nik == nil ? "no_nik" : "unverified"
     }
 
     /// Each field's value.

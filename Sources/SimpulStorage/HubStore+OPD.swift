@@ -8,6 +8,14 @@ public struct OPD: Sendable, Equatable {
     public enum Fields: Sendable, Equatable {
         case all
         case some(Set<String>)
+
+        /// Whether the grant shows `field`.
+        public func allows(_ field: String) -> Bool {
+            switch self {
+            case .all: true
+            case .some(let f): f.contains(field)
+            }
+        }
     }
 
     public var name: String

@@ -182,6 +182,24 @@ extension HubStore {
         return out
     }
 
+    /// A person's linked mentions with their stored data as bytes (not parsed), for answers that splice it: mention
+    /// key, connector, schema, source key, data, record version, time. Ordered by mention key.
+    public func linkedMentionBytes(person: String) throws -> [(key: String, connector: String, schema: String, sourceKey: String,
+                                                              data: [UInt8], version: Int64, at: Int64)] {
+        let s = try db.prepare("""
+            SELECT l.mention_key, m.connector, m.schema, m.source_key, m.data, coalesce(v.version_no, 0), m.at
+            FROM person_links l JOIN mentions m ON m.key = l.mention_key LEFT JOIN record_versions v ON v.id = m.version_id
+            WHERE l.person_id = ? ORDER BY l.mention_key
+            """)
+        try s.bind(1, person)
+        defer { s.reset() }
+        var out: [(key: String, connector: String, schema: String, sourceKey: String, data: [UInt8], version: Int64, at: Int64)] = []
+        while try s.step() {
+            out.append((s.text(0), s.text(1), s.text(2), s.text(3), s.withTextBytes(4) { Array($0) }, s.int(5), s.int(6)))
+        }
+        return out
+    }
+
     /// The person a mention is linked to.
     public func personOf(mention key: String) throws -> String? {
         try db.rows("SELECT person_id FROM person_links WHERE mention_key = ?", [.text(key)]).first?[0].text

@@ -47,6 +47,32 @@ import Testing
         #expect(flagged.contains("dukcapil-siak:7571014504900077"), "a second NIK for the same name and birth date is flagged")
     }
 
+    /// The citizen lookup writes a one-mention person's golden record straight from the stored bytes; it must be
+    /// exactly what the general golden record gives, cut to each grant.
+    @Test func aOneMentionGoldenRecordFromBytesEqualsTheGeneralOne() throws {
+        let t = try TestHub()
+        var withNote = Self.siti
+        withNote["nik"] = .string("7571011203880001"); withNote["nik_asli"] = .string("7571 0112 0388 0001")
+        withNote["gelar"] = .array([.string("H."), .string("S.PD")]); withNote["alamat"] = .string("JL. \"MAWAR\" NO. 1")
+        try t.store.insertMentions([Self.mention("dukcapil-siak:7571014504900002", Self.siti),
+                                    Self.mention("dukcapil-siak:7571011203880001", withNote)])
+        try PersonIndex(store: t.store, regions: try Self.regions(t)).update()
+        for nik in ["7571014504900002", "7571011203880001"] {
+            let person = try #require(try t.store.person(nik: nik))
+            let m = try #require(try t.store.linkedMentionBytes(person: person.id).first)
+            let g = try GoldenRecord.load(store: t.store, person: person, regions: try Self.regions(t), fieldsOnly: true)
+            for grant: Set<String>? in [nil, ["nama", "nik", "gelar", "alamat"], ["nik_asli", "nama"], []] {
+                let keep = { (k: String) in grant?.contains(k) ?? true }
+                let one = try #require(GoldenRecord.single(data: m.data, connector: m.connector, mention: m.key, version: m.version, keep: keep))
+                #expect(String(decoding: one.golden, as: UTF8.self) == JSONValue.object(g.golden.filter { keep($0.key) }).jsonText)
+                #expect(String(decoding: one.provenance, as: UTF8.self) == JSONValue.object(g.provenance.filter { keep($0.key) }).jsonText)
+            }
+            #expect(GoldenRecord.status(connectors: [m.connector], nik: person.nik) == g.status)
+        }
+        // Text that might hold a null member takes the general path.
+        #expect(GoldenRecord.single(data: Array(#"{"nama":null}"#.utf8), connector: "x", mention: "x:1", version: 1, keep: { _ in true }) == nil)
+    }
+
     @Test func rulesConflictsTyposDuplicatesAndStewards() throws {
         let t = try TestHub()
         var budi = Self.siti
