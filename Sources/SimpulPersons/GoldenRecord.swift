@@ -70,10 +70,15 @@ public struct GoldenRecord: Sendable {
     public static func single(data: [UInt8], connector: String, mention: String, version: Int64,
                               keep: (String) -> Bool) -> (golden: [UInt8], provenance: [UInt8])? {
         // A stored mention has no null members; if the text might, take the general path rather than check values.
-        let null: [UInt8] = Array(":null".utf8)
-        if data.count >= null.count, data.withUnsafeBufferPointer({ b in
-            (0...(b.count - null.count)).contains { i in b[i] == 0x3A && b[i + 1] == 0x6E && b[i + 2] == 0x75 && b[i + 3] == 0x6C && b[i + 4] == 0x6C }
-        }) { return nil }
+        let mayHoldNull = data.withUnsafeBufferPointer { b -> Bool in
+            var i = 0
+            while i + 4 < b.count {
+                if b[i] == 0x3A, b[i + 1] == 0x6E, b[i + 2] == 0x75, b[i + 3] == 0x6C, b[i + 4] == 0x6C { return true }  // ":null"
+                i += 1
+            }
+            return false
+        }
+        if mayHoldNull { return nil }
         var kept: [String] = []
         let golden = withoutActuallyEscaping(keep) { keep in
             data.withUnsafeBufferPointer { buf in
@@ -85,8 +90,14 @@ public struct GoldenRecord: Sendable {
             }
         }
         guard let golden else { return nil }
-        var source: [UInt8] = []
-        JSONWriter.write(.object(["connector": .string(connector), "mention": .string(mention), "version": .int(Int(version))]), into: &source)
+        // {"connector":…,"mention":…,"version":…}, keys in JSONWriter's order.
+        var source: [UInt8] = Array(#"{"connector":"#.utf8)
+        JSONWriter.writeString(connector, into: &source)
+        source.append(contentsOf: #","mention":"#.utf8)
+        JSONWriter.writeString(mention, into: &source)
+        source.append(contentsOf: #","version":"#.utf8)
+        source.append(contentsOf: String(version).utf8)
+        source.append(0x7D)
         var provenance: [UInt8] = [0x7B]
         for (n, k) in kept.enumerated() {
             if n > 0 { provenance.append(0x2C) }
