@@ -1,24 +1,28 @@
+import CSHA256
+
 /// SHA-256 (FIPS 180-4), incremental. Used for idempotency keys and content hashes, and later for token hashes.
+/// On CPUs with the x86 SHA extensions the compression function runs on them (the `CSHA256` target); elsewhere,
+/// or with `software: true`, in Swift.
 ///
-/// Tested against the NIST example vectors in `Tests/SimpulTests/SHA256Tests.swift`.
+/// Tested against the NIST example vectors in `Tests/SimpulTests/SHA256Tests.swift`, both ways.
 public struct SHA256: Sendable {
-    static let k: [UInt32] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-    ]
+    /// Whether this CPU has the SHA extensions.
+    public static let hardwareAvailable = simpul_sha256_hardware() != 0
+
+    /// FIPS 180-4's round constants, from the C target (one table for both implementations).
+    nonisolated(unsafe) static let k = UnsafeBufferPointer(start: simpul_sha256_constants(), count: 64)
 
     var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
     var buffer: [UInt8] = []
     var length: UInt64 = 0
+    let hardware: Bool
 
-    public init() { buffer.reserveCapacity(64) }
+    /// `software`: compress in Swift even where the CPU could (for tests of both paths).
+    public init(software: Bool = false) {
+        hardware = !software && SHA256.hardwareAvailable
+        buffer.reserveCapacity(64)
+    }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         var p = 0
@@ -30,13 +34,14 @@ public struct SHA256: Sendable {
                 p += 1
             }
             if buffer.count == 64 {
-                buffer.withUnsafeBufferPointer { compress($0.baseAddress!) }
+                buffer.withUnsafeBufferPointer { compress($0.baseAddress!, blocks: 1) }
                 buffer.removeAll(keepingCapacity: true)
             }
         }
-        while n - p >= 64 {
-            compress(bytes.baseAddress!.advanced(by: p).assumingMemoryBound(to: UInt8.self))
-            p += 64
+        if n - p >= 64 {
+            let blocks = (n - p) / 64
+            compress(bytes.baseAddress!.advanced(by: p).assumingMemoryBound(to: UInt8.self), blocks: blocks)
+            p += 64 * blocks
         }
         while p < n {
             buffer.append(bytes[p])
@@ -86,6 +91,17 @@ public struct SHA256: Sendable {
 
     @inline(__always) static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
+    /// Compresses `blocks` consecutive 64-byte blocks into the state.
+    mutating func compress(_ p: UnsafePointer<UInt8>, blocks: Int) {
+        if hardware {
+            withUnsafeMutableBytes(of: &h) { state in
+                simpul_sha256_blocks(state.baseAddress!.assumingMemoryBound(to: UInt32.self), p, blocks)
+            }
+            return
+        }
+        for b in 0..<blocks { compress(p + 64 * b) }
+    }
+
     mutating func compress(_ p: UnsafePointer<UInt8>) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { m in
             for t in 0..<16 {
@@ -98,7 +114,8 @@ public struct SHA256: Sendable {
                 m[t] = m[t - 16] &+ s0 &+ m[t - 7] &+ s1
             }
             var (a, b, c, d, e, f, g, hh) = h
-            SHA256.k.withUnsafeBufferPointer { k in
+            do {
+                let k = SHA256.k
                 for t in 0..<64 {
                     let s1 = SHA256.rotr(e, 6) ^ SHA256.rotr(e, 11) ^ SHA256.rotr(e, 25)
                     let ch = (e & f) ^ (~e & g)
