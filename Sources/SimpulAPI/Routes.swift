@@ -170,15 +170,14 @@ enum Routes {
         if let person = try r.store.person(nik: nik) {
             out.set("person_id", .string(person.id))
             r.persons = [nik]
-            // Most people have one linked mention (their registry row): its stored bytes are the answer.
-            let linkedBytes = try r.store.linkedMentionBytes(person: person.id)
-            if linkedBytes.count == 1, let m = linkedBytes.first,
-               let one = GoldenRecord.single(data: m.data, connector: m.connector, mention: m.key, version: m.version,
-                                             keep: { citizenFields.allows($0) }) {
-                out.set("status", .string(GoldenRecord.status(connectors: [m.connector], nik: person.nik)))
-                out.set("citizen", raw: one.golden)
-                out.set("provenance", raw: one.provenance)
-                try linked([(m.schema, m.sourceKey)], opd: opd, store: r.store, into: &out)
+            // The golden record is written from the linked mentions' stored bytes, without parsing them.
+            let mentions = try r.store.linkedMentionBytes(person: person.id)
+            if let g = GoldenRecord.spliced(mentions.map { ($0.key, $0.connector, $0.data, $0.version, $0.at) },
+                                            keep: { citizenFields.allows($0) }) {
+                out.set("status", .string(GoldenRecord.status(connectors: mentions.map(\.connector), nik: person.nik)))
+                out.set("citizen", raw: g.golden)
+                out.set("provenance", raw: g.provenance)
+                try linked(mentions.map { ($0.schema, $0.sourceKey) }, opd: opd, store: r.store, into: &out)
                 return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: out.bytes)
             }
             let g = try GoldenRecord.load(store: r.store, person: person, regions: api.regions, fieldsOnly: true)

@@ -2,10 +2,15 @@
 /// bytes are cut to some of its members and spliced into an answer as they are. The output is what
 /// ``JSONWriter`` would write for the same values when the pieces are its own output (compact, keys sorted).
 public enum JSONSplice {
-    /// The members of the top-level object in `text` whose key `keep` accepts (every member when `keep` is nil), in
-    /// their order, as a compact object; nil when `text` is not a well-formed object or a key has escapes (the caller
-    /// then parses instead).
-    public static func members(of text: UnsafeBufferPointer<UInt8>, keep: ((String) -> Bool)? = nil) -> [UInt8]? {
+    /// Where one member of an object sits in its text: the key without its quotes, and the value.
+    public struct Member: Sendable {
+        public var key: Range<Int>
+        public var value: Range<Int>
+    }
+
+    /// The members of the top-level object in `text`, in their order; nil when `text` is not a well-formed object
+    /// or a key has escapes (the caller then parses instead).
+    public static func memberRanges(of text: UnsafeBufferPointer<UInt8>) -> [Member]? {
         var i = 0
         let n = text.count
         func skipSpace() { while i < n, text[i] == 0x20 || text[i] == 0x0A || text[i] == 0x0D || text[i] == 0x09 { i += 1 } }
@@ -49,9 +54,7 @@ public enum JSONSplice {
         skipSpace()
         guard i < n, text[i] == 0x7B else { return nil }
         i += 1
-        var out: [UInt8] = [0x7B]
-        out.reserveCapacity(n)
-        var first = true
+        var out: [Member] = []
         skipSpace()
         if i < n, text[i] == 0x7D {
             i += 1
@@ -61,21 +64,15 @@ public enum JSONSplice {
                 guard i < n, text[i] == 0x22 else { return nil }
                 let keyStart = i
                 guard skipString() else { return nil }
-                let keyEnd = i
-                guard !text[(keyStart + 1)..<(keyEnd - 1)].contains(0x5C) else { return nil }
+                let key = (keyStart + 1)..<(i - 1)
+                guard !text[key].contains(0x5C) else { return nil }
                 skipSpace()
                 guard i < n, text[i] == 0x3A else { return nil }
                 i += 1
                 skipSpace()
                 let valueStart = i
                 guard skipValue() else { return nil }
-                if keep?(String(decoding: UnsafeBufferPointer(rebasing: text[(keyStart + 1)..<(keyEnd - 1)]), as: UTF8.self)) ?? true {
-                    if !first { out.append(0x2C) }
-                    first = false
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: text[keyStart..<keyEnd]))
-                    out.append(0x3A)
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: text[valueStart..<i]))
-                }
+                out.append(Member(key: key, value: valueStart..<i))
                 skipSpace()
                 guard i < n else { return nil }
                 if text[i] == 0x2C { i += 1; continue }
@@ -86,6 +83,25 @@ public enum JSONSplice {
         }
         skipSpace()
         guard i == n else { return nil }
+        return out
+    }
+
+    /// The members of the top-level object in `text` whose key `keep` accepts (every member when `keep` is nil), in
+    /// their order, as a compact object; nil when `text` is not a well-formed object or a key has escapes (the caller
+    /// then parses instead).
+    public static func members(of text: UnsafeBufferPointer<UInt8>, keep: ((String) -> Bool)? = nil) -> [UInt8]? {
+        guard let members = memberRanges(of: text) else { return nil }
+        var out: [UInt8] = [0x7B]
+        out.reserveCapacity(text.count)
+        var first = true
+        for m in members where keep?(String(decoding: UnsafeBufferPointer(rebasing: text[m.key]), as: UTF8.self)) ?? true {
+            if !first { out.append(0x2C) }
+            first = false
+            out.append(0x22)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[m.key]))
+            out.append(contentsOf: [0x22, 0x3A])
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[m.value]))
+        }
         out.append(0x7D)
         return out
     }

@@ -31,25 +31,12 @@ public struct GoldenRecord: Sendable {
     public static func load(store: HubStore, person: PersonRow, regions: Regions, registry: Set<String> = ["dukcapil-siak"],
                             reviewByCandidate: [String: [ReviewItem]]? = nil, fieldsOnly: Bool = false) throws -> GoldenRecord {
         let mentions = try store.linkedMentions(person: person.id)
+        let chosen = choose(mentions.map { m in (m.connector, m.key, m.at, m.data.objectValue.map { Array($0) } ?? []) }, registry: registry,
+                            isNull: { $0 == .null })
         var fields: [String: Field] = [:]
-        var fromRegistry: Set<String> = []
-        // Newest first, so the first mention offering a field wins (ties broken by key for a fixed answer).
-        for m in mentions.sorted(by: { ($0.at, $1.key) > ($1.at, $0.key) }) {
-            guard case .object(let o) = m.data else { continue }
-            let isRegistry = registry.contains(m.connector)
-            for (k, v) in o where !notPersonFields.contains(k) && v != .null {
-                let f = Field(value: v, connector: m.connector, mention: m.key, version: m.version)
-                if authoritative.contains(k) {
-                    if isRegistry && !fromRegistry.contains(k) {
-                        fields[k] = f
-                        fromRegistry.insert(k)
-                    } else if fields[k] == nil {
-                        fields[k] = f
-                    }
-                } else if fields[k] == nil {
-                    fields[k] = f
-                }
-            }
+        for c in chosen {
+            fields[c.name] = Field(value: c.value, connector: mentions[c.mention].connector, mention: mentions[c.mention].key,
+                                   version: mentions[c.mention].version)
         }
         if fieldsOnly {
             return GoldenRecord(person: person, fields: fields, mentions: mentions, review: [], nikCheck: nil, registry: registry)
@@ -63,48 +50,87 @@ public struct GoldenRecord: Sendable {
         return GoldenRecord(person: person, fields: fields, mentions: mentions, review: review, nikCheck: check, registry: registry)
     }
 
-    /// The golden record of a person with exactly one linked mention, written straight from the mention's stored
-    /// bytes (the same JSON ``load`` and ``golden``/``provenance`` give, cut to the fields `keep` accepts): with one
-    /// mention every field comes from it, so nothing needs parsing. Nil when the bytes are not a plain object of
-    /// non-null members (the caller then loads the record the general way).
-    public static func single(data: [UInt8], connector: String, mention: String, version: Int64,
-                              keep: (String) -> Bool) -> (golden: [UInt8], provenance: [UInt8])? {
-        // A stored mention has no null members; if the text might, take the general path rather than check values.
-        let mayHoldNull = data.withUnsafeBufferPointer { b -> Bool in
-            var i = 0
-            while i + 4 < b.count {
-                if b[i] == 0x3A, b[i + 1] == 0x6E, b[i + 2] == 0x75, b[i + 3] == 0x6C, b[i + 4] == 0x6C { return true }  // ":null"
-                i += 1
+    /// Which mention gives each field, over mentions of any value type `V`: the registry's mention for the
+    /// authoritative fields, otherwise the newest mention that has the field (ties broken by mention key, for a
+    /// fixed answer). Members that describe the mention and null values are never chosen. `mention` indexes the
+    /// input. Lists searched in order, not sets: a person has a few mentions of a few dozen fields.
+    static func choose<V>(_ mentions: [(connector: String, key: String, at: Int64, members: [(String, V)])], registry: Set<String>,
+                          isNull: (V) -> Bool) -> [(name: String, value: V, mention: Int)] {
+        // One mention (most people: their registry row) gives every field it has.
+        if mentions.count == 1 {
+            return mentions[0].members.compactMap { name, v in
+                notPersonList.contains(name) || isNull(v) ? nil : (name, v, 0)
             }
-            return false
         }
-        if mayHoldNull { return nil }
-        var kept: [String] = []
-        let golden = withoutActuallyEscaping(keep) { keep in
-            data.withUnsafeBufferPointer { buf in
-                JSONSplice.members(of: buf) { k in
-                    guard !notPersonFields.contains(k), keep(k) else { return false }
-                    kept.append(k)
-                    return true
+        var chosen: [(name: String, value: V, mention: Int, fromRegistry: Bool)] = []
+        chosen.reserveCapacity(mentions.first?.members.count ?? 0)
+        let newestFirst = mentions.indices.sorted { a, b in
+            (mentions[a].at, mentions[b].key) > (mentions[b].at, mentions[a].key)
+        }
+        for k in newestFirst {
+            let isRegistry = registry.contains(mentions[k].connector)
+            for (name, v) in mentions[k].members where !notPersonList.contains(name) && !isNull(v) {
+                let fromRegistry = isRegistry && authoritativeList.contains(name)
+                if let at = chosen.firstIndex(where: { $0.name == name }) {
+                    // Only the registry overrides a newer mention, and only for the fields it is authoritative for.
+                    if fromRegistry && !chosen[at].fromRegistry { chosen[at] = (name, v, k, true) }
+                } else {
+                    chosen.append((name, v, k, fromRegistry))
                 }
             }
         }
-        guard let golden else { return nil }
-        // {"connector":…,"mention":…,"version":…}, keys in JSONWriter's order.
-        var source: [UInt8] = Array(#"{"connector":"#.utf8)
-        JSONWriter.writeString(connector, into: &source)
-        source.append(contentsOf: #","mention":"#.utf8)
-        JSONWriter.writeString(mention, into: &source)
-        source.append(contentsOf: #","version":"#.utf8)
-        source.append(contentsOf: String(version).utf8)
-        source.append(0x7D)
-        var provenance: [UInt8] = [0x7B]
-        for (n, k) in kept.enumerated() {
-            if n > 0 { provenance.append(0x2C) }
-            JSONWriter.writeString(k, into: &provenance)
+        return chosen.map { ($0.name, $0.value, $0.mention) }
+    }
+
+    static let notPersonList = Array(notPersonFields)
+    static let authoritativeList = Array(authoritative)
+
+    /// The golden record and its provenance written straight from the linked mentions' stored bytes, cut to the
+    /// fields `keep` accepts: the same JSON as ``load`` then ``golden`` and ``provenance`` give, without parsing
+    /// any value. Nil when some mention's bytes are not an object this can read without parsing (the caller then
+    /// loads the record the general way).
+    public static func spliced(_ mentions: [(key: String, connector: String, data: [UInt8], version: Int64, at: Int64)],
+                               registry: Set<String> = ["dukcapil-siak"], keep: (String) -> Bool) -> (golden: [UInt8], provenance: [UInt8])? {
+        // A value is where it sits: (mention, byte range).
+        var members: [(connector: String, key: String, at: Int64, members: [(String, (Int, Range<Int>))])] = []
+        for (k, m) in mentions.enumerated() {
+            guard let ranges = m.data.withUnsafeBufferPointer({ JSONSplice.memberRanges(of: $0) }) else { return nil }
+            members.append((m.connector, m.key, m.at, ranges.map { r in (String(decoding: m.data[r.key], as: UTF8.self), (k, r.value)) }))
+        }
+        var chosen = choose(members, registry: registry, isNull: { v in
+            mentions[v.0].data[v.1].elementsEqual([0x6E, 0x75, 0x6C, 0x6C])  // null
+        })
+        chosen.removeAll { !keep($0.name) }
+        // Stored mentions are written with sorted keys, so one mention's choice is usually in order already.
+        if !zip(chosen, chosen.dropFirst()).allSatisfy({ $0.0.name < $0.1.name }) { chosen.sort { $0.name < $1.name } }
+        var golden: [UInt8] = [0x7B], provenance: [UInt8] = [0x7B]
+        golden.reserveCapacity(mentions.reduce(2) { $0 + $1.data.count })
+        provenance.reserveCapacity(chosen.count * 96)
+        // Each mention's provenance object, written once: {"connector":…,"mention":…,"version":…}.
+        var sources: [(mention: Int, json: [UInt8])] = []
+        for (n, c) in chosen.enumerated() {
+            if n > 0 { golden.append(0x2C); provenance.append(0x2C) }
+            JSONWriter.writeString(c.name, into: &golden)
+            golden.append(0x3A)
+            mentions[c.value.0].data.withUnsafeBufferPointer { golden.append(contentsOf: UnsafeBufferPointer(rebasing: $0[c.value.1])) }
+            JSONWriter.writeString(c.name, into: &provenance)
             provenance.append(0x3A)
+            if let s = sources.first(where: { $0.mention == c.mention }) {
+                provenance.append(contentsOf: s.json)
+                continue
+            }
+            let m = mentions[c.mention]
+            var source: [UInt8] = Array(#"{"connector":"#.utf8)
+            JSONWriter.writeString(m.connector, into: &source)
+            source.append(contentsOf: #","mention":"#.utf8)
+            JSONWriter.writeString(m.key, into: &source)
+            source.append(contentsOf: #","version":"#.utf8)
+            source.append(contentsOf: String(m.version).utf8)
+            source.append(0x7D)
+            sources.append((c.mention, source))
             provenance.append(contentsOf: source)
         }
+        golden.append(0x7D)
         provenance.append(0x7D)
         return (golden, provenance)
     }

@@ -47,30 +47,38 @@ import Testing
         #expect(flagged.contains("dukcapil-siak:7571014504900077"), "a second NIK for the same name and birth date is flagged")
     }
 
-    /// The citizen lookup writes a one-mention person's golden record straight from the stored bytes; it must be
-    /// exactly what the general golden record gives, cut to each grant.
-    @Test func aOneMentionGoldenRecordFromBytesEqualsTheGeneralOne() throws {
+    /// The citizen lookup writes the golden record straight from the linked mentions' stored bytes; it must be
+    /// exactly what the general golden record gives, cut to each grant: for every person of a synthetic corpus
+    /// (registry and other mentions, several per person, equal times broken by mention key).
+    @Test func theGoldenRecordFromBytesEqualsTheGeneralOne() throws {
         let t = try TestHub()
+        let regions = try Self.regions(t)
+        let corpus = SyntheticCorpus(mentions: 1500, seed: 11, regions: regions)
         var withNote = Self.siti
         withNote["nik"] = .string("7571011203880001"); withNote["nik_asli"] = .string("7571 0112 0388 0001")
         withNote["gelar"] = .array([.string("H."), .string("S.PD")]); withNote["alamat"] = .string("JL. \"MAWAR\" NO. 1")
-        try t.store.insertMentions([Self.mention("dukcapil-siak:7571014504900002", Self.siti),
-                                    Self.mention("dukcapil-siak:7571011203880001", withNote)])
-        try PersonIndex(store: t.store, regions: try Self.regions(t)).update()
-        for nik in ["7571014504900002", "7571011203880001"] {
-            let person = try #require(try t.store.person(nik: nik))
-            let m = try #require(try t.store.linkedMentionBytes(person: person.id).first)
-            let g = try GoldenRecord.load(store: t.store, person: person, regions: try Self.regions(t), fieldsOnly: true)
-            for grant: Set<String>? in [nil, ["nama", "nik", "gelar", "alamat"], ["nik_asli", "nama"], []] {
+        try t.store.insertMentions(corpus.mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) }
+                                   + [Self.mention("dukcapil-siak:7571011203880001", withNote)])
+        try PersonIndex(store: t.store, regions: regions).update()
+        var persons = try t.store.db.rows("SELECT DISTINCT person_id FROM person_links").compactMap { $0[0].text }
+        persons.sort()
+        var several = 0
+        for id in persons {
+            let person = try #require(try t.store.person(id: id))
+            let mentions = try t.store.linkedMentionBytes(person: id)
+            if mentions.count > 1 { several += 1 }
+            let g = try GoldenRecord.load(store: t.store, person: person, regions: regions, fieldsOnly: true)
+            for grant: Set<String>? in [nil, ["nama", "nik", "gelar", "alamat", "tanggal_lahir"], ["nik_asli", "nama", "kode_wilayah"], []] {
                 let keep = { (k: String) in grant?.contains(k) ?? true }
-                let one = try #require(GoldenRecord.single(data: m.data, connector: m.connector, mention: m.key, version: m.version, keep: keep))
-                #expect(String(decoding: one.golden, as: UTF8.self) == JSONValue.object(g.golden.filter { keep($0.key) }).jsonText)
-                #expect(String(decoding: one.provenance, as: UTF8.self) == JSONValue.object(g.provenance.filter { keep($0.key) }).jsonText)
+                let b = try #require(GoldenRecord.spliced(mentions.map { ($0.key, $0.connector, $0.data, $0.version, $0.at) }, keep: keep))
+                #expect(String(decoding: b.golden, as: UTF8.self) == JSONValue.object(g.golden.filter { keep($0.key) }).jsonText, "\(id)")
+                #expect(String(decoding: b.provenance, as: UTF8.self) == JSONValue.object(g.provenance.filter { keep($0.key) }).jsonText, "\(id)")
             }
-            #expect(GoldenRecord.status(connectors: [m.connector], nik: person.nik) == g.status)
+            #expect(GoldenRecord.status(connectors: mentions.map(\.connector), nik: person.nik) == g.status)
         }
-        // Text that might hold a null member takes the general path.
-        #expect(GoldenRecord.single(data: Array(#"{"nama":null}"#.utf8), connector: "x", mention: "x:1", version: 1, keep: { _ in true }) == nil)
+        #expect(several > 100, "persons with several mentions: \(several)")
+        // Text the splicer cannot read without parsing takes the general path.
+        #expect(GoldenRecord.spliced([("x:1", "x", Array(#"{"na\"me":1}"#.utf8), 1, 0)], keep: { _ in true }) == nil)
     }
 
     @Test func rulesConflictsTyposDuplicatesAndStewards() throws {
