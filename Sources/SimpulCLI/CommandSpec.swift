@@ -61,10 +61,12 @@ public struct Invocation: Sendable {
     public var json: Bool { flags.contains("--json") }
     public var dbPath: String { value("--db") ?? "./simpul.db" }
 
-    public func int(_ name: String, default d: Int) throws -> Int {
+    /// A whole-number option; below `min` is a usage error (exit 64), not silently raised.
+    public func int(_ name: String, default d: Int, min: Int = 0) throws -> Int {
         guard let v = value(name) else { return d }
-        guard let n = Int(v), n >= 0 else {
-            throw UsageError("\(name) takes a whole number, got '\(v)'. See 'simpul \(spec.name) --help'.", verb: spec.name)
+        guard let n = Int(v), n >= min else {
+            let what = min == 0 ? "a whole number" : "a whole number of at least \(min)"
+            throw UsageError("\(name) takes \(what), got '\(v)'. See 'simpul \(spec.name) --help'.", verb: spec.name)
         }
         return n
     }

@@ -99,7 +99,7 @@ enum IngestCommands {
         }
         let hub = try Hub(home: try HubHome.locate(), dbPath: inv.dbPath)
         let ingestor = try hub.ingestor(c)
-        ingestor.batchSize = max(1, try inv.int("--batch", default: 4000))
+        ingestor.batchSize = try inv.int("--batch", default: 4000, min: 1)
         let progress = Console.stderrIsTerminal ? Console.Progress() : nil
         if let progress { ingestor.progress = { progress.update(file: $0, rows: $1, bytes: $2, size: $3) } }
         let summary = try ingestor.ingest(paths: inv.arguments)

@@ -53,7 +53,7 @@ enum ServeCommands {
     static func serve(_ inv: Invocation) throws -> Int32 {
         let home = try HubHome.locate()
         return try runServer(dbPath: inv.dbPath, home: home, host: inv.value("--host") ?? "127.0.0.1", port: try inv.int("--port", default: 8080),
-                             workers: try inv.int("--workers", default: defaultWorkers), loops: try inv.int("--loops", default: defaultLoops), schedule: !inv.flag("--no-schedule")) { url in
+                             workers: try inv.int("--workers", default: defaultWorkers, min: 1), loops: try inv.int("--loops", default: defaultLoops, min: 1), schedule: !inv.flag("--no-schedule")) { url in
             Console.out("simpul serving \(inv.dbPath) on \(url)  (Ctrl-C to stop)")
         }
     }
@@ -122,7 +122,7 @@ enum ServeCommands {
             try API.checkGrants(grants, schemas: try Hub.schemas(home: home), connectors: home.connectorNames())
             let store = try HubStore(path: inv.dbPath)
             (opd, token) = try store.addOPD(name: inv.arguments[0], grants: grants, purposes: purposes,
-                                            ratePerMinute: max(1, try inv.int("--rate", default: 600)), expiresAt: expires)
+                                            ratePerMinute: try inv.int("--rate", default: 600, min: 1), expiresAt: expires)
         } catch let e as StoreOpenError {
             throw UsageError(e.message, verb: inv.spec.name)
         } catch let e as APIError {

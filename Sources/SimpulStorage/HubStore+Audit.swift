@@ -42,8 +42,9 @@ public struct AuditEntry: Sendable, Equatable {
         return SHA256.hash(Array(text.utf8)).hexString
     }
 
-    /// The hash an entry gets (for tests that build a chain by hand, e.g. an old hub's).
-    public static func testDigest(prev: String, id: Int64, at: Int64, _ it: AuditItem) -> String {
+    /// The hash an entry with these fields gets after the entry whose hash is `prev`: what `audit verify`
+    /// recomputes, so anyone holding an export of the chain can check it the same way.
+    public static func chainHash(prev: String, id: Int64, at: Int64, _ it: AuditItem) -> String {
         digest(prev: prev, id: id, at: at, it, personsJSON: it.personsJSON)
     }
 

@@ -23,6 +23,7 @@ import Testing
         ["reconcile", "--year", "2024", "--format", "xlsx"], ["reconcile", "--year", "2024", "--skpd", "1.02"],
         ["opd", "add", "x", "--purpose", "p"], ["opd", "add", "x", "--grant", "citizen:nik"],
         ["opd", "add", "x", "--grant", "citizen:no_such_field", "--purpose", "p"], ["audit", "access", "--nik", "123"],
+        ["serve", "--loops", "0"], ["serve", "--workers", "0"], ["serve", "--port", "-1"],
     ])
     func usageMistakesExit64(argv: [String]) {
         #expect(SimpulCLI.main(argv) == ExitCode.usage)
@@ -128,7 +129,7 @@ import Testing
             var prev = HubStore.auditGenesis
             for id in 1...3 {
                 let item = AuditItem(opd: "dinkes", purpose: "layanan", route: "/v1/citizens/{nik}", persons: ["7571014504900002"], result: "ok", status: 200)
-                let hash = AuditEntry.testDigest(prev: prev, id: Int64(id), at: 1000, item)
+                let hash = AuditEntry.chainHash(prev: prev, id: Int64(id), at: 1000, item)
                 try old.run("INSERT INTO audit(id, at, opd, purpose, route, persons, result, status, prev_hash, hash) VALUES(?,1000,'dinkes','layanan','/v1/citizens/{nik}','[\"7571014504900002\"]','ok',200,?,?)",
                             [.int(Int64(id)), .text(prev), .text(hash)])
                 prev = hash
