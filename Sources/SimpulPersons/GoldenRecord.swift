@@ -98,7 +98,9 @@ public struct GoldenRecord: Sendable {
             members.append((m.connector, m.key, m.at, ranges.map { r in (String(decoding: m.data[r.key], as: UTF8.self), (k, r.value)) }))
         }
         var chosen = choose(members, registry: registry, isNull: { v in
-            mentions[v.0].data[v.1].elementsEqual([0x6E, 0x75, 0x6C, 0x6C])  // null
+            let d = mentions[v.0].data, r = v.1
+            return r.count == 4 && d[r.lowerBound] == 0x6E && d[r.lowerBound + 1] == 0x75 && d[r.lowerBound + 2] == 0x6C
+                && d[r.lowerBound + 3] == 0x6C  // null
         })
         chosen.removeAll { !keep($0.name) }
         // Stored mentions are written with sorted keys, so one mention's choice is usually in order already.
