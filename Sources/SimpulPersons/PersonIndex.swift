@@ -92,6 +92,10 @@ public final class PersonIndex {
     /// The blocking keys of the mention being decided (computed once per mention).
     private var currentBlocks: [String]?
     private var personCount = 1.0
+    /// Whether persons founded without a registry record may exist (then a registry record looks for them).
+    private var fragmentsPossible = false
+    /// Persons retired in this update, so that their mentions are decided again (see ``absorbFragments``).
+    private var retired = 0
     /// The last u estimate and the number of persons it was made with.
     private var uEstimate: (persons: Double, u: [Field: [Double]], source: String)?
 
@@ -147,6 +151,8 @@ public final class PersonIndex {
         let t0 = Date()
         var s = Summary()
         try refileBlocksIfOlder()
+        fragmentsPossible = try store.nonRegistryLinksExist(registryConnector: registryConnectors.sorted().first ?? "dukcapil-siak")
+        retired = 0
         // A larger page cache while deciding: the blocking table is read and written at random.
         try store.db.execute("PRAGMA cache_size=-524288")
         defer { try? store.db.execute("PRAGMA cache_size=-65536") }
@@ -174,8 +180,36 @@ public final class PersonIndex {
                 after = last.key
             }
         }
+        if retired > 0 { try store.writeTransaction { try store.redirectRetired() } }
         s.seconds = Date().timeIntervalSince(t0)
         return s
+    }
+
+    // MARK: - Registry records arriving after other sources
+
+    /// A registry record can arrive after mentions of its person from other sources (a pemda that had permits
+    /// before its Dukcapil export). Those mentions were decided without it: one with a mistyped NIK, a family-card
+    /// number or no NIK founded a person of its own, or joined such a person, and nothing would ever bring them to
+    /// the registry person. So a registry record looks for persons founded without the registry that could be its
+    /// person (the blocking and scoring of any other mention, at least `possible`) and retires them: their mentions
+    /// are decided again in the same update, after the registry records, as if the registry had come first. A
+    /// person a steward tied mentions to is left alone. A person founded again by the same mention keeps its id;
+    /// the others redirect to where most of their mentions went.
+    private func absorbFragments(_ f: MentionFacts, registryPerson: String) throws {
+        var other = f
+        other.registry = false
+        for r in try rank(other, try candidates(other, excluding: [registryPerson])) where r.score >= thresholds.possible {
+            guard try store.personFacts(r.person)?.registry == false, try !store.hasMustRules(person: r.person) else { continue }
+            try retire(r.person, for: registryPerson)
+        }
+    }
+
+    private func retire(_ person: String, for target: String) throws {
+        let blocks = try store.linkedMentions(person: person).flatMap {
+            Self.blocks(MentionFacts(data: $0.data, registry: registryConnectors.contains($0.connector)))
+        }
+        try store.retirePerson(person, for: target, blocks: blocks)
+        retired += 1
     }
 
     // MARK: - Estimating m and u from the hub's data
@@ -346,6 +380,7 @@ public final class PersonIndex {
         if let nik = f.nik, try store.person(nik: nik) == nil { identity = "nik:" + nik }
         let id = try personID(identity)
         try store.insertPerson(id: id, nik: f.nik)
+        if retired > 0 { try store.reactivateRetired(id, nik: f.nik) }
         s.newPersons += 1
         personCount += 1
         try link(m, f, to: id, link: "auto", grade: "certain", score: nil, ev, &s)
@@ -469,6 +504,13 @@ public final class PersonIndex {
             return
         }
         let cannot = Set(rules.filter { $0.rule == "cannot" }.map(\.person))
+        // A registry record whose NIK a person founded without the registry holds: that person is retired and its
+        // mentions decided again after this record founds the person under its NIK (the same id), as if the
+        // registry had come first (agreeing mentions link to it, clashing ones go to review).
+        if f.registry, fragmentsPossible, let nik = f.nik, let p = try store.person(nik: nik), !cannot.contains(p.id),
+           try store.personFacts(p.id)?.registry == false, try !store.hasMustRules(person: p.id) {
+            try retire(p.id, for: try personID("nik:" + nik))
+        }
 
         if let nik = f.nik, let p = try store.person(nik: nik), !cannot.contains(p.id) {
             let known = try store.personFacts(p.id).map { Self.facts($0.fields) }
@@ -497,6 +539,7 @@ public final class PersonIndex {
         if f.registry {
             // The registry NIK is the identity: a person of its own; a close registry look-alike is flagged.
             let id = try newPerson(m, f, &s, ["rule": .string("registry NIK")])
+            if fragmentsPossible { try absorbFragments(f, registryPerson: id) }
             // A possible "NIK ganda" needs more than a shared name and birth date (people born the same day in one
             // kecamatan can share a name): the two NIKs must also be one typo apart or share region and birth digits.
             let nikLevel = nikLevel(of: best)

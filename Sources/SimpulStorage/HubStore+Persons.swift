@@ -101,6 +101,67 @@ extension HubStore {
                    [.text(id), nik.map { .text($0) } ?? .null, lineage.map { .text($0) } ?? .null, .int(now), .int(now)])
     }
 
+    /// Takes a person out of the index so that its mentions are decided again (a registry record arrived that
+    /// such a person, founded without one, may belong to): its links and the review items pointing at it are
+    /// forgotten, its blocking keys (`blocks`, those of its mentions) dropped, its facts cleared. The row stays,
+    /// as merged, with the mentions it had in its lineage, until ``redirectRetired()`` points it at where they went.
+    /// Returns its mentions.
+    @discardableResult
+    public func retirePerson(_ id: String, for registryPerson: String, blocks: [String]) throws -> [String] {
+        let mentions = try db.rows("SELECT mention_key FROM person_links WHERE person_id = ? ORDER BY mention_key", [.text(id)]).compactMap { $0[0].text }
+        try db.run("DELETE FROM person_links WHERE person_id = ?", [.text(id)])
+        try db.run("DELETE FROM person_review WHERE candidate = ?", [.text(id)])
+        let drop = try db.prepare("DELETE FROM person_blocks WHERE block = ? AND person_id = ?")
+        for b in Set(blocks) {
+            try drop.bind([.text(b), .text(id)])
+            try drop.run()
+        }
+        let lineage = JSONValue.object(["retired_for": .string(registryPerson), "mentions": .array(mentions.map { .string($0) })]).jsonText
+        try db.run("""
+            UPDATE persons SET status = 'merged', merged_into = NULL, nik = NULL, nama = NULL, tanggal_lahir = NULL, jenis_kelamin = NULL,
+                no_kk = NULL, kode_wilayah = NULL, lineage = ?, updated_at = ? WHERE id = ?
+            """, [.text(lineage), .int(Self.now()), .text(id)])
+        try personEvent(person: id, mention: nil, decision: "retire", extra: ["for": .string(registryPerson)])
+        return mentions
+    }
+
+    /// Whether a steward tied some mention to this person (must-link).
+    public func hasMustRules(person: String) throws -> Bool {
+        try db.scalarInt("SELECT EXISTS(SELECT 1 FROM person_rules WHERE person_id = ? AND rule = 'must')", [.text(person)]) == 1
+    }
+
+    /// A retired person founded again (its founding mention decided the same way): active again.
+    public func reactivateRetired(_ id: String, nik: String?) throws {
+        try db.run("""
+            UPDATE persons SET status = 'active', merged_into = NULL, nik = ?, lineage = NULL, updated_at = ?
+            WHERE id = ? AND status = 'merged' AND json_extract(lineage, '$.retired_for') IS NOT NULL
+            """, [nik.map { .text($0) } ?? .null, .int(Self.now()), .text(id)])
+    }
+
+    /// Points every retired person that was not founded again at the person most of its mentions now belong to
+    /// (a merge's redirect); one whose mentions all wait in review keeps no redirect.
+    public func redirectRetired() throws {
+        let rows = try db.rows("""
+            SELECT id, lineage FROM persons WHERE status = 'merged' AND merged_into IS NULL AND json_extract(lineage, '$.retired_for') IS NOT NULL
+            """)
+        for r in rows {
+            guard let id = r[0].text, let lineage = r[1].text.flatMap({ try? JSONParser.parse($0) }) else { continue }
+            let mentions = lineage["mentions"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            var count: [String: Int] = [:]
+            for m in mentions { if let p = try personOf(mention: m) { count[p, default: 0] += 1 } }
+            guard let to = count.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }).first?.key else { continue }
+            try db.run("UPDATE persons SET merged_into = ?, updated_at = ? WHERE id = ?", [.text(to), .int(Self.now()), .text(id)])
+            try personEvent(person: to, mention: nil, decision: "merge", extra: ["merged_from": .string(id)])
+        }
+    }
+
+    /// Whether any mention other than `registryConnector`'s is linked to a person (then persons founded without a
+    /// registry record may exist). Two range lookups on the link table's key.
+    public func nonRegistryLinksExist(registryConnector: String) throws -> Bool {
+        try db.scalarInt("SELECT EXISTS(SELECT 1 FROM person_links WHERE mention_key < ?1 OR mention_key >= ?2)",
+                         [.text(registryConnector + ":"), .text(registryConnector + ";")]) == 1
+    }
+
     public func setPersonNIK(_ id: String, nik: String) throws {
         try db.run("UPDATE persons SET nik = ?, updated_at = ? WHERE id = ? AND nik IS NULL", [.text(nik), .int(Self.now()), .text(id)])
     }
