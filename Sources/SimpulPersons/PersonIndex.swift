@@ -73,6 +73,8 @@ public final class PersonIndex {
         public var newPersons = 0
         public var seconds = 0.0
 
+        public init() {}
+
         public var json: JSONValue {
             .object(["decided": .int(decided), "certain": .int(certain), "probable": .int(probable), "manual": .int(manual),
                      "review": .int(review), "new_persons": .int(newPersons), "seconds": .number(String(format: "%.3f", seconds))])

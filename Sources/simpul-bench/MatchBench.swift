@@ -8,8 +8,13 @@ import SimpulStorage
 /// and F1 of the automatic links, the review queue, mentions/s, peak RSS, and single-record match latency against
 /// the whole index. Baseline in the same run: exact-NIK-only linking (what a hub without matching would do).
 func benchMatch(_ args: [String]) throws {
-    let o = try BenchOptions(args, allowed: ["--mentions", "--seed", "--dir"])
+    let o = try BenchOptions(args, allowed: ["--mentions", "--seed", "--dir", "--order"])
     let n = try o.int("--mentions", 1_000_000), seed = UInt64(try o.int("--seed", 42))
+    // together: every mention stored, then one index update (a rebuild); registry-last: each source stored and
+    // indexed as it comes, the registry last (a pemda with permits before its Dukcapil export).
+    let order = o.string("--order", "together")
+    guard order == "together" || order == "registry-last" else { throw BenchUsage("--order is together or registry-last") }
+    let sources = order == "together" ? [nil] : ["sicantik", "oss-rba", "simda-keuangan", "dukcapil-siak"]
     let dir = o.string("--dir", NSTemporaryDirectory() + "simpul-bench-match-" + UUID().uuidString)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -19,7 +24,7 @@ func benchMatch(_ args: [String]) throws {
     var corpus = SyntheticCorpus(mentions: n, seed: seed, regions: regions)
     print("corpus    \(corpus.mentions.count) mentions of \(corpus.personCount) persons (seed \(seed)) in \(fmt(Date().timeIntervalSince(t0), 1)) s")
     let store = try HubStore(path: dir + "/simpul.db")
-    try store.insertMentions(corpus.mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) })
+    let rows = corpus.mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) }
     var truth = corpus
     let misses = ProcessInfo.processInfo.environment["SIMPUL_BENCH_MISSES"] != nil
     if !misses { truth.mentions = corpus.mentions.map { var m = $0; m.data = .null; return m } }
@@ -37,13 +42,20 @@ func benchMatch(_ args: [String]) throws {
     resetPeakRSS()
     let index = PersonIndex(store: store, regions: regions, thresholds: MatchThresholds(file: home.matchingFile))
     t0 = Date()
-    let s = try index.update()
+    var s = PersonIndex.Summary()
+    for source in sources {
+        try store.insertMentions(source.map { c in rows.filter { $0.1 == c } } ?? rows)
+        let u = try index.update()
+        s.decided += u.decided; s.certain += u.certain; s.probable += u.probable; s.review += u.review; s.newPersons += u.newPersons
+    }
+    if order != "together" { s.review = try Int(store.db.scalarInt("SELECT count(*) FROM person_review")) }
     let secs = Date().timeIntervalSince(t0)
+    print("order     \(order)\(order == "together" ? "" : ": \(sources.compactMap { $0 }.joined(separator: ", ")), an index update after each (storing included)")")
     let e = truth.evaluate(try store.mentionClusters())
     let clusters = try store.mentionClusters()
     let clashMerged = truth.nikClashes.filter { k, owner in clusters[k] != nil && clusters[k] == clusters[owner] }.count
     print("simpul    \(s.decided) mentions in \(fmt(secs, 1)) s: \(Int(Double(s.decided) / secs)) mentions/s, peak RSS \(fmt(peakRSSMiB())) MiB")
-    print("          \(s.certain) certain, \(s.probable) probable, \(s.review) to review (\(fmt(100 * Double(s.review) / Double(max(1, s.decided)), 2))%), \(s.newPersons) persons")
+    print("          \(s.certain) certain, \(s.probable) probable, \(s.review) to review (\(fmt(100 * Double(s.review) / Double(max(1, truth.mentions.count)), 2))% of the mentions), \(s.newPersons) persons")
     print("quality   pairwise precision \(fmt(e.precision, 4)) recall \(fmt(e.recall, 4)) F1 \(fmt(e.f1, 4))   (goals: precision >= 0.995, recall >= 0.98)")
     print("          same-NIK mentions with clashing sex/birth date merged automatically: \(clashMerged) of \(truth.nikClashes.count)   (goal: 0)")
     // What a data steward adds: every review item decided right (its candidate accepted when it is the mention's
