@@ -195,6 +195,20 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try deadLetter(t, "sicantik").reason.hasPrefix("file rejected: not valid JSON"))
     }
 
+    /// An empty API page may say `"data": null`: no rows, not a rejected file. `"data": "x"` still is one, and a
+    /// page whose `status` is not `success` is rejected with what it said.
+    @Test func aNullRecordsArrayIsAnEmptyPage() throws {
+        let t = try TestHub()
+        let empty = try t.write("a.json", #"{"status":"success","page":3,"total_page":3,"data":null}"#)
+        let odd = try t.write("b.json", #"{"status":"success","page":3,"total_page":3,"data":"x"}"#)
+        let failed = try t.write("c.json", #"{"status":"error","message":"token expired","data":null}"#)
+        let s = try t.ingest("sicantik", [empty, odd, failed])
+        expectConserved(s)
+        #expect(s.files[0].rejectedFile == nil && s.files[0].read == 0)
+        #expect(s.files[1].rejectedFile == "'data' is not an array")
+        #expect(s.files[2].rejectedFile == #"field 'status' must be "success", got "error" (token expired)"#)
+    }
+
     @Test func unterminatedQuoteCostsOnlyItsLine() throws {
         let t = try TestHub()
         let rows = [siakHeader, siakRow(), siakRow(nik: "7571011203880001", alamat: "\"JL. TANPA AKHIR"),

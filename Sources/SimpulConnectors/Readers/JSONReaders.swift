@@ -78,13 +78,17 @@ public final class JSONDocumentReader: RowReader {
         }
         guard case .object(let o) = parsed.value else { throw FileRejection("the document is not a JSON object") }
         for (k, v) in require where o[k] != v {
-            throw FileRejection("field '\(k)' must be \(v.jsonText), got \(o[k]?.jsonText ?? "nothing")")
+            // What the source said about it, when it said something (an API's error message).
+            let said = ["message", "error", "pesan"].lazy.compactMap { o[$0]?.stringValue }.first.map { " (\($0.prefix(200)))" } ?? ""
+            throw FileRejection("field '\(k)' must be \(v.jsonText), got \(o[k]?.jsonText ?? "nothing")\(said)")
         }
         var node: JSONValue = parsed.value
         for k in recordPath {
             guard let n = node[k] else { throw FileRejection("no '\(recordPath.joined(separator: "."))' array in the document") }
             node = n
         }
+        // A page with nothing on it may carry `null` where the array would be (an API's empty result): no rows.
+        if case .null = node { node = .array([]) }
         guard case .array(let a) = node else { throw FileRejection("'\(recordPath.joined(separator: "."))' is not an array") }
         items = a
         lines = parsed.elementLines
