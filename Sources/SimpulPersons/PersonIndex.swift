@@ -200,7 +200,14 @@ public final class PersonIndex {
     private func absorbFragments(_ f: MentionFacts, registryPerson: String) throws {
         var other = f
         other.registry = false
-        for r in try rank(other, try candidates(other, excluding: [registryPerson])) where r.score >= thresholds.possible {
+        var cands = try candidates(other, excluding: [registryPerson])
+        // Also persons known by nothing but this name: a mention with only a name meets registry persons through
+        // the name (when it was decided after them); the registry record meets it the same way.
+        for key in (currentBlocks ?? Self.blocks(f)) where key.hasPrefix("n:") {
+            let c = try store.personsInBlock(key, limit: maxBlock + 1)
+            if c.count <= maxBlock { cands += c.filter { $0 != registryPerson && !cands.contains($0) } }
+        }
+        for r in try rank(other, cands) where r.score >= thresholds.possible {
             guard try store.personFacts(r.person)?.registry == false, try !store.hasMustRules(person: r.person) else { continue }
             try retire(r.person, for: registryPerson)
         }
