@@ -1,4 +1,5 @@
 import Foundation
+import SimpulCLI
 import SimpulJSON
 import SimpulPersons
 import SimpulStorage
@@ -116,6 +117,28 @@ import Testing
         print("person index by arrival order: together \(together), registry last \(last)")
         #expect(last.precision >= 0.995)
         #expect(last.recall >= together.recall - 0.01)
+    }
+
+    /// Through the CLI on the connectors' sample files: ingesting (and indexing) each source as it comes, the
+    /// registry last, gives the same persons and review queue as ingesting everything and indexing once.
+    @Test func sampleFilesGiveTheSamePersonsInEitherOrder() throws {
+        let t = try TestHub()
+        func persons(_ db: String) throws -> (clusters: Set<[String]>, review: Set<String>) {
+            let store = try HubStore(path: db)
+            var byPerson: [String: [String]] = [:]
+            for (m, p) in try store.mentionClusters() { byPerson[p, default: []].append(m) }
+            return (Set(byPerson.values.map { $0.sorted() }), Set(try store.reviewItems().map { $0.mentionKey + " " + $0.kind }))
+        }
+        let last = t.dir + "/last.db", once = t.dir + "/once.db"
+        for c in ["sicantik", "oss-rba", "simda-keuangan", "dukcapil-siak"] {
+            #expect(SimpulCLI.main(["ingest", "--db", last, "--connector", c, t.samples(c)]) == 0)
+            #expect(SimpulCLI.main(["ingest", "--db", once, "--connector", c, t.samples(c), "--no-persons"]) == 0)
+        }
+        #expect(SimpulCLI.main(["persons", "update", "--db", once]) == 0)
+        let a = try persons(last), b = try persons(once)
+        #expect(a.clusters == b.clusters)
+        #expect(a.review == b.review)
+        #expect(a.clusters.count > 5)
     }
 
     @Test func rulesConflictsTyposDuplicatesAndStewards() throws {
