@@ -23,7 +23,7 @@ public struct GoldenRecord: Sendable {
 
     public static let authoritative: Set<String> = ["nik", "nama", "tanggal_lahir", "jenis_kelamin"]
     /// Mention fields that describe the mention, not the person.
-    public static let notPersonFields: Set<String> = ["nik_status", "nik_asli", "jabatan"]
+    static let notPersonFields: Set<String> = ["nik_status", "nik_asli", "jabatan"]
 
     /// `reviewByCandidate`: the review queue grouped by candidate, when loading many persons (exports).
     /// `fieldsOnly`: without the NIK check and the review items (an answer that shows only the fields, their
@@ -103,8 +103,7 @@ public struct GoldenRecord: Sendable {
                 && d[r.lowerBound + 3] == 0x6C  // null
         })
         chosen.removeAll { !keep($0.name) }
-        // Stored mentions are written with sorted keys, so one mention's choice is usually in order already.
-        if !zip(chosen, chosen.dropFirst()).allSatisfy({ $0.0.name < $0.1.name }) { chosen.sort { $0.name < $1.name } }
+        chosen.sort { $0.name < $1.name }
         var golden: [UInt8] = [0x7B], provenance: [UInt8] = [0x7B]
         golden.reserveCapacity(mentions.reduce(2) { $0 + $1.data.count })
         provenance.reserveCapacity(chosen.count * 96)

@@ -96,8 +96,6 @@ public final class PersonIndex {
     private var personCount = 1.0
     /// Whether persons founded without a registry record may exist (then a registry record looks for them).
     private var fragmentsPossible = false
-    /// Persons retired in this update, so that their mentions are decided again (see ``absorbFragments``).
-    private var retired = 0
     /// The last u estimate and the number of persons it was made with.
     private var uEstimate: (persons: Double, u: [Field: [Double]], source: String)?
 
@@ -154,7 +152,6 @@ public final class PersonIndex {
         var s = Summary()
         try refileBlocksIfOlder()
         fragmentsPossible = try store.nonRegistryLinksExist(registryConnector: registryConnectors.sorted().first ?? "dukcapil-siak")
-        retired = 0
         // A larger page cache while deciding: the blocking table is read and written at random.
         try store.db.execute("PRAGMA cache_size=-524288")
         defer { try? store.db.execute("PRAGMA cache_size=-65536") }
@@ -182,7 +179,7 @@ public final class PersonIndex {
                 after = last.key
             }
         }
-        if retired > 0 { try store.writeTransaction { try store.redirectRetired() } }
+        if try store.retiredUnresolved() { try store.writeTransaction { try store.redirectRetired() } }
         s.seconds = Date().timeIntervalSince(t0)
         return s
     }
@@ -214,11 +211,9 @@ public final class PersonIndex {
     }
 
     private func retire(_ person: String, for target: String) throws {
-        let blocks = try store.linkedMentions(person: person).flatMap {
-            Self.blocks(MentionFacts(data: $0.data, registry: registryConnectors.contains($0.connector)))
-        }
-        try store.retirePerson(person, for: target, blocks: blocks)
-        retired += 1
+        let mentions = try store.linkedMentions(person: person)
+        let blocks = mentions.flatMap { Self.blocks(MentionFacts(data: $0.data, registry: registryConnectors.contains($0.connector))) }
+        try store.retirePerson(person, for: target, mentions: mentions.map(\.key), blocks: blocks)
     }
 
     // MARK: - Estimating m and u from the hub's data
@@ -389,7 +384,6 @@ public final class PersonIndex {
         if let nik = f.nik, try store.person(nik: nik) == nil { identity = "nik:" + nik }
         let id = try personID(identity)
         try store.insertPerson(id: id, nik: f.nik)
-        if retired > 0 { try store.reactivateRetired(id, nik: f.nik) }
         s.newPersons += 1
         personCount += 1
         try link(m, f, to: id, link: "auto", grade: "certain", score: nil, ev, &s)

@@ -95,20 +95,25 @@ extension HubStore {
                     [.text(nik)]).first.map(Self.personRow)
     }
 
+    /// A new person, or a retired one founded again by the same identity (``retirePerson``): active again, with
+    /// the NIK it is founded with. Any other existing person is left as it is.
     public func insertPerson(id: String, nik: String?, lineage: String? = nil) throws {
         let now = Self.now()
-        try db.run("INSERT OR IGNORE INTO persons(id, nik, status, lineage, created_at, updated_at) VALUES(?,?,'active',?,?,?)",
-                   [.text(id), nik.map { .text($0) } ?? .null, lineage.map { .text($0) } ?? .null, .int(now), .int(now)])
+        try db.run("""
+            INSERT INTO persons(id, nik, status, lineage, created_at, updated_at) VALUES(?,?,'active',?,?,?)
+            ON CONFLICT(id) DO UPDATE SET status = 'active', merged_into = NULL, nik = excluded.nik, lineage = excluded.lineage,
+                updated_at = excluded.updated_at
+            WHERE persons.status = 'merged' AND json_extract(persons.lineage, '$.retired_for') IS NOT NULL
+            """, [.text(id), nik.map { .text($0) } ?? .null, lineage.map { .text($0) } ?? .null, .int(now), .int(now)])
     }
 
     /// Takes a person out of the index so that its mentions are decided again (a registry record arrived that
-    /// such a person, founded without one, may belong to): its links and the review items pointing at it are
-    /// forgotten, its blocking keys (`blocks`, those of its mentions) dropped, its facts cleared. The row stays,
-    /// as merged, with the mentions it had in its lineage, until ``redirectRetired()`` points it at where they went.
-    /// Returns its mentions.
-    @discardableResult
-    public func retirePerson(_ id: String, for registryPerson: String, blocks: [String]) throws -> [String] {
-        let mentions = try db.rows("SELECT mention_key FROM person_links WHERE person_id = ? ORDER BY mention_key", [.text(id)]).compactMap { $0[0].text }
+    /// such a person, founded without one, may belong to): its links (`mentions`) and the review items pointing at
+    /// it are forgotten, its blocking keys (`blocks`, those of its mentions) dropped, its facts cleared. The row
+    /// stays, as merged, with its mentions in its lineage, until it is founded again (``insertPerson``) or
+    /// ``redirectRetired()`` points it at where they went; a mark in `meta` says some are waiting for that, so an
+    /// update cut off in between finishes it next time.
+    public func retirePerson(_ id: String, for registryPerson: String, mentions: [String], blocks: [String]) throws {
         try db.run("DELETE FROM person_links WHERE person_id = ?", [.text(id)])
         try db.run("DELETE FROM person_review WHERE candidate = ?", [.text(id)])
         let drop = try db.prepare("DELETE FROM person_blocks WHERE block = ? AND person_id = ?")
@@ -116,26 +121,23 @@ extension HubStore {
             try drop.bind([.text(b), .text(id)])
             try drop.run()
         }
-        let lineage = JSONValue.object(["retired_for": .string(registryPerson), "mentions": .array(mentions.map { .string($0) })]).jsonText
+        let lineage = JSONValue.object(["retired_for": .string(registryPerson), "mentions": .array(mentions.sorted().map { .string($0) })]).jsonText
         try db.run("""
             UPDATE persons SET status = 'merged', merged_into = NULL, nik = NULL, nama = NULL, tanggal_lahir = NULL, jenis_kelamin = NULL,
                 no_kk = NULL, kode_wilayah = NULL, lineage = ?, updated_at = ? WHERE id = ?
             """, [.text(lineage), .int(Self.now()), .text(id)])
+        try db.run("INSERT OR REPLACE INTO meta(key, value) VALUES('persons_retired_unresolved', '1')")
         try personEvent(person: id, mention: nil, decision: "retire", extra: ["for": .string(registryPerson)])
-        return mentions
+    }
+
+    /// Whether retired persons may still wait for ``redirectRetired()``.
+    public func retiredUnresolved() throws -> Bool {
+        try db.scalarInt("SELECT count(*) FROM meta WHERE key = 'persons_retired_unresolved'") > 0
     }
 
     /// Whether a steward tied some mention to this person (must-link).
     public func hasMustRules(person: String) throws -> Bool {
         try db.scalarInt("SELECT EXISTS(SELECT 1 FROM person_rules WHERE person_id = ? AND rule = 'must')", [.text(person)]) == 1
-    }
-
-    /// A retired person founded again (its founding mention decided the same way): active again.
-    public func reactivateRetired(_ id: String, nik: String?) throws {
-        try db.run("""
-            UPDATE persons SET status = 'active', merged_into = NULL, nik = ?, lineage = NULL, updated_at = ?
-            WHERE id = ? AND status = 'merged' AND json_extract(lineage, '$.retired_for') IS NOT NULL
-            """, [nik.map { .text($0) } ?? .null, .int(Self.now()), .text(id)])
     }
 
     /// Points every retired person that was not founded again at the person most of its mentions now belong to
@@ -153,6 +155,7 @@ extension HubStore {
             try db.run("UPDATE persons SET merged_into = ?, updated_at = ? WHERE id = ?", [.text(to), .int(Self.now()), .text(id)])
             try personEvent(person: to, mention: nil, decision: "merge", extra: ["merged_from": .string(id)])
         }
+        try db.run("DELETE FROM meta WHERE key = 'persons_retired_unresolved'")
     }
 
     /// Whether any mention other than `registryConnector`'s is linked to a person (then persons founded without a

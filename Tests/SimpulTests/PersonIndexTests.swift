@@ -131,6 +131,23 @@ import Testing
         }
     }
 
+    /// An update cut off after retiring a person (before its mentions were decided again) is finished by the next:
+    /// the mention founds the person again under the same id, active, and the mark of unresolved retirements goes.
+    @Test func aRetiredPersonIsFoundedAgainByTheNextUpdate() throws {
+        let t = try TestHub()
+        let idx = PersonIndex(store: t.store, regions: try Self.regions(t))
+        try t.store.insertMentions([Self.mention("sicantik:1", ["nik": .string("7571014504900002"), "nik_status": .string("valid"),
+                                                               "nama": .string("SITI AMINAH")])])
+        try idx.update()
+        let p = try #require(try t.store.person(nik: "7571014504900002"))
+        try t.store.writeTransaction { try t.store.retirePerson(p.id, for: "Pother", mentions: ["sicantik:1"], blocks: []) }
+        #expect(try t.store.person(nik: "7571014504900002") == nil && t.store.retiredUnresolved())
+        #expect(try idx.update().decided == 1)
+        #expect(try t.store.person(nik: "7571014504900002")?.id == p.id)
+        #expect(try t.store.person(id: p.id)?.status == "active" && t.store.personOf(mention: "sicantik:1") == p.id)
+        #expect(try !t.store.retiredUnresolved())
+    }
+
     /// Through the CLI on the connectors' sample files: ingesting (and indexing) each source as it comes, the
     /// registry last, gives the same persons and review queue as ingesting everything and indexing once.
     @Test func sampleFilesGiveTheSamePersonsInEitherOrder() throws {
