@@ -224,8 +224,12 @@ extension HubStore {
     /// transactions of `chunk` rows. Sorting first means each index page is written once per run, not once per
     /// entry as when every commit inserted its own handful at random places: a busy server's write-ahead log
     /// carried about 6 KB per request that way. Idempotent (a crash before the mark moves only repeats work).
+    /// Between two transactions it waits `pause` seconds when given: the write lock is then free for the audit
+    /// writer, whose commits requests wait on. Without the pause this loop took the lock again at once, and a
+    /// commit polling for it could miss it for many transactions in a row (p99 of audited reads 8–26 ms every few
+    /// runs; with a 2 ms pause 7.1–7.5 ms).
     /// Returns how many entries it covered.
-    public func indexAuditPersons(maxEntries: Int = 500_000, chunk: Int = 2_000) throws -> Int {
+    public func indexAuditPersons(maxEntries: Int = 500_000, chunk: Int = 2_000, pause: Double = 0) throws -> Int {
         let mark = try db.rows("SELECT CAST(value AS INTEGER) FROM audit_meta WHERE key = ?", [.text(Self.auditIndexedKey)]).first?[0].int ?? 0
         let rows = try db.rows("SELECT id, persons FROM audit WHERE id > ? ORDER BY id LIMIT ?", [.int(mark), .int(Int64(maxEntries))])
         guard let last = rows.last?[0].int else { return 0 }
@@ -236,6 +240,7 @@ extension HubStore {
         }
         pairs.sort { $0.nik != $1.nik ? $0.nik < $1.nik : $0.id < $1.id }
         for k in stride(from: 0, to: pairs.count, by: max(1, chunk)) {
+            if k > 0 && pause > 0 { Thread.sleep(forTimeInterval: pause) }
             try auditTransaction {
                 let ins = try db.prepare("INSERT OR IGNORE INTO audit_person(nik, audit_id) VALUES(?,?)")
                 for p in pairs[k..<min(k + chunk, pairs.count)] {
