@@ -96,10 +96,12 @@ public final class API: @unchecked Sendable {
         var allowed: [String] = []
         var found: (Route, [String: String])?
         let got = Array(req.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
-        for (r, segments) in table {
-            guard let p = Route.match(segments, got) else { continue }
-            allowed.append(r.method)
-            if r.method == req.method || (req.method == "HEAD" && r.method == "GET") { found = (r, p); break }
+        // By index: a route (a struct of a dozen fields) is copied only once it matches, not for every one tried.
+        for i in table.indices {
+            guard let p = Route.match(table[i].segments, got) else { continue }
+            let method = table[i].route.method
+            allowed.append(method)
+            if method == req.method || (req.method == "HEAD" && method == "GET") { found = (table[i].route, p); break }
         }
         guard let (route, params) = found else {
             if !allowed.isEmpty {
@@ -167,7 +169,9 @@ public final class API: @unchecked Sendable {
     }
 
     private func authenticate(_ r: inout APIRequest, route: Route) throws {
-        guard let auth = r.http.header("authorization"), auth.lowercased().hasPrefix("bearer "),
+        // The scheme in any case (RFC 9110 §11.1), checked on the first bytes without copying the whole token.
+        guard let auth = r.http.header("authorization"), auth.utf8.count > 7,
+              zip(auth.utf8.prefix(7), "bearer ".utf8).allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }),
               case let token = auth.dropFirst(7).trimmedOWS, !token.isEmpty
         else { throw APIError(401, "unauthorized", "send 'Authorization: Bearer <token>' (simpul opd add gives a token)") }
         guard let opd = try tokens.opd(token, store: r.store) else { throw APIError(401, "unauthorized", "unknown token") }

@@ -7,9 +7,14 @@ import SimpulStorage
 final class Metrics: @unchecked Sendable {
     static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
     private let lock = AdaptiveLock()
-    private var requests: [String: Int] = [:]  // "route|method|status"
-    private var histogram: [String: [Int]] = [:]  // route → counts per bucket (+Inf last)
-    private var sums: [String: Double] = [:]
+    /// Per route (one dictionary lookup per request, no key built): requests by method and status (a handful,
+    /// searched in order), counts per latency bucket (+Inf last) and the sum of latencies.
+    fileprivate struct RouteStats {
+        var requests: [(method: String, status: Int, count: Int)] = []
+        var histogram = [Int](repeating: 0, count: Metrics.buckets.count + 1)
+        var sum = 0.0
+    }
+    private var routes: [String: RouteStats] = [:]
     private var pushed: [String: [Int]] = [:]  // connector → read, accepted, unchanged, dead-lettered (pushes through this server)
 
     func countIngest(_ s: RunSummary) {
@@ -24,12 +29,9 @@ final class Metrics: @unchecked Sendable {
     }
 
     func observe(route: String, method: String, status: Int, seconds: Double) {
-        let key = route + "|" + method + "|" + String(status)
         let i = Self.buckets.firstIndex { seconds <= $0 } ?? Self.buckets.count
         lock.withLock {
-            requests[key, default: 0] += 1
-            histogram[route, default: [Int](repeating: 0, count: Self.buckets.count + 1)][i] += 1
-            sums[route, default: 0] += seconds
+            routes[route, default: RouteStats()].record(method: method, status: status, bucket: i, seconds: seconds)
         }
     }
 
@@ -37,11 +39,13 @@ final class Metrics: @unchecked Sendable {
 
     func text(stores: StorePool, openConnections: Int) -> String {
         var out = "# HELP simpul_http_requests_total HTTP requests by route, method and status.\n# TYPE simpul_http_requests_total counter\n"
-        let (req, hist, sum, push) = lock.withLock { (requests, histogram, sums, pushed) }
-        for (k, n) in req.sorted(by: { $0.key < $1.key }) {
-            let p = k.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            out += "simpul_http_requests_total{route=\"\(Self.label(p[0]))\",method=\"\(p[1])\",status=\"\(p[2])\"} \(n)\n"
+        let (stats, push) = lock.withLock { (routes, pushed) }
+        // In the order of "route|method|status", as ever.
+        let req = stats.flatMap { r in r.value.requests.map { (r.key + "|" + $0.method + "|" + String($0.status), r.key, $0.method, $0.status, $0.count) } }
+        for (_, route, method, status, n) in req.sorted(by: { $0.0 < $1.0 }) {
+            out += "simpul_http_requests_total{route=\"\(Self.label(route))\",method=\"\(method)\",status=\"\(status)\"} \(n)\n"
         }
+        let hist = stats.mapValues(\.histogram), sum = stats.mapValues(\.sum)
         out += "# HELP simpul_http_request_duration_seconds Time to answer, by route.\n# TYPE simpul_http_request_duration_seconds histogram\n"
         for (route, h) in hist.sorted(by: { $0.key < $1.key }) {
             var cum = 0
@@ -75,5 +79,17 @@ final class Metrics: @unchecked Sendable {
             }
         }
         return out
+    }
+}
+
+extension Metrics.RouteStats {
+    mutating func record(method: String, status: Int, bucket: Int, seconds: Double) {
+        if let k = requests.firstIndex(where: { $0.status == status && $0.method == method }) {
+            requests[k].count += 1
+        } else {
+            requests.append((method, status, 1))
+        }
+        histogram[bucket] += 1
+        sum += seconds
     }
 }

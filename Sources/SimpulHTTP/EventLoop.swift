@@ -250,14 +250,14 @@ final class EventLoop: @unchecked Sendable {
 
     /// Queues a finished response on `c`; the caller's loop takes its next request.
     private func respond(_ c: Connection, _ resp: HTTPResponse) {
-        finish(c) { resp.serialized(keepAlive: $0, date: HTTPDate.now(), headOnly: c.headOnly) }
+        finish(c) { keep, out in resp.serialize(into: &out, keepAlive: keep, date: HTTPDate.now(), headOnly: c.headOnly) }
     }
 
-    /// The last bytes of an answer (built for whether the connection stays open) are queued: `c` is free for its
+    /// The last bytes of an answer (written for whether the connection stays open) are queued: `c` is free for its
     /// next request, or closes once they are sent.
-    private func finish(_ c: Connection, _ lastBytes: (_ keepAlive: Bool) -> [UInt8]) {
+    private func finish(_ c: Connection, _ writeLast: (_ keepAlive: Bool, _ out: inout [UInt8]) -> Void) {
         let keep = c.keepAlive && !server.isStopping && !c.peerClosed
-        c.out.append(contentsOf: lastBytes(keep))
+        writeLast(keep, &c.out)
         c.busy = false
         if !keep { c.closeAfterWrite = true }
         if !c.peerClosed && !c.closeAfterWrite && !c.wantRead { setInterest(c, read: true) }
@@ -313,7 +313,7 @@ final class EventLoop: @unchecked Sendable {
             case .end where c.streaming:
                 c.streaming = false
                 streams.removeValue(forKey: id)
-                finish(c) { _ in Array("0\r\n\r\n".utf8) }
+                finish(c) { _, out in out.append(contentsOf: [0x30, 0x0D, 0x0A, 0x0D, 0x0A]) }
                 process(c)
             default:
                 continue

@@ -27,10 +27,25 @@ public struct HTTPRequest: Sendable {
         self.version = version
     }
 
-    /// The first value of a header (name case-insensitive).
+    /// The first value of a header (name case-insensitive; stored names are lower case).
     public func header(_ name: String) -> String? {
-        let n = name.lowercased()
-        return headers.first { $0.name == n }?.value
+        headers.first { HTTPRequest.sameName($0.name, name) }?.value
+    }
+
+    /// Whether a stored (lower-case) header name is `name` in any case, compared byte by byte: header names are
+    /// ASCII tokens, and no string is made per lookup.
+    static func sameName(_ stored: String, _ name: String) -> Bool {
+        var a = stored, b = name
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                for k in 0..<x.count {
+                    let c = y[k]
+                    if x[k] != (c >= 0x41 && c <= 0x5A ? c | 0x20 : c) { return false }
+                }
+                return true
+            }
+        }
     }
 
     /// The first value of a query parameter.
@@ -151,21 +166,50 @@ public struct HTTPResponse: Sendable {
 
     /// The wire form: status line, the response's headers, Content-Length, Date and Connection.
     func serialized(keepAlive: Bool, date: String, headOnly: Bool = false, chunked: Bool = false) -> [UInt8] {
-        var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
-        for (n, v) in headers where !n.contains(where: { $0 == "\r" || $0 == "\n" }) {
-            head += n + ": " + v.filter { $0 != "\r" && $0 != "\n" } + "\r\n"
+        var out: [UInt8] = []
+        serialize(into: &out, keepAlive: keepAlive, date: date, headOnly: headOnly, chunked: chunked)
+        return out
+    }
+
+    /// Appends the wire form to `out` (a connection's output buffer), byte by byte: no head built as a `String`
+    /// first. CR and LF are dropped from header names and values, so a header cannot split the head.
+    func serialize(into out: inout [UInt8], keepAlive: Bool, date: String, headOnly: Bool = false, chunked: Bool = false) {
+        func put(_ s: String) {
+            var s = s
+            s.withUTF8 { out.append(contentsOf: $0) }
+        }
+        func putHeaderText(_ s: String) {
+            var s = s
+            s.withUTF8 { b in
+                if !b.contains(where: { $0 == 0x0D || $0 == 0x0A }) { out.append(contentsOf: b); return }
+                for c in b where c != 0x0D && c != 0x0A { out.append(c) }
+            }
+        }
+        out.reserveCapacity(out.count + 160 + headers.count * 48 + (headOnly ? 0 : body.count))
+        put("HTTP/1.1 ")
+        put(String(status))
+        out.append(0x20)
+        put(Self.reason(status))
+        out.append(contentsOf: [0x0D, 0x0A])
+        for (n, v) in headers where !n.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) {
+            put(n)
+            out.append(contentsOf: [0x3A, 0x20])
+            putHeaderText(v)
+            out.append(contentsOf: [0x0D, 0x0A])
         }
         if chunked {
-            head += "Transfer-Encoding: chunked\r\n"
+            put("Transfer-Encoding: chunked\r\n")
         } else if status != 204 && status != 304 && status >= 200 {
-            head += "Content-Length: \(body.count)\r\n"
+            put("Content-Length: ")
+            put(String(body.count))
+            out.append(contentsOf: [0x0D, 0x0A])
         }
-        head += "Date: \(date)\r\n"
-        head += keepAlive ? "" : "Connection: close\r\n"
-        head += "\r\n"
-        var out = Array(head.utf8)
+        put("Date: ")
+        put(date)
+        out.append(contentsOf: [0x0D, 0x0A])
+        if !keepAlive { put("Connection: close\r\n") }
+        out.append(contentsOf: [0x0D, 0x0A])
         if !headOnly { out.append(contentsOf: body) }
-        return out
     }
 }
 

@@ -109,17 +109,33 @@ public enum HTTPParser {
             while let f = v.first, f == 0x20 || f == 0x09 { v = v.dropFirst() }
             while let l = v.last, l == 0x20 || l == 0x09 { v = v.dropLast() }
             if v.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) { return .error(status: 400, message: "invalid character in a header value") }
-            headers.append((String(decoding: name, as: UTF8.self).lowercased(), String(decoding: v, as: UTF8.self)))
+            // Names are tokens (ASCII): lower-cased byte by byte into the new string, not by Unicode rules.
+            let lower = String(unsafeUninitializedCapacity: name.count) { out in
+                for (k, c) in name.enumerated() { out[k] = c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+                return name.count
+            }
+            headers.append((lower, String(decoding: v, as: UTF8.self)))
             if headers.count > limits.maxHeaderCount { return .error(status: 431, message: "more than \(limits.maxHeaderCount) header fields") }
         }
         func values(_ n: String) -> [String] { headers.filter { $0.name == n }.map(\.value) }
-        if version == "HTTP/1.1" && values("host").count != 1 { return .error(status: 400, message: "exactly one Host header is required") }
+        // The usual request has a Host and none of the framing headers: counted in one pass, without arrays.
+        var hosts = 0, hasConnection = false, hasTE = false, hasCL = false
+        for h in headers {
+            switch h.name {
+            case "host": hosts += 1
+            case "connection": hasConnection = true
+            case "transfer-encoding": hasTE = true
+            case "content-length": hasCL = true
+            default: break
+            }
+        }
+        if version == "HTTP/1.1" && hosts != 1 { return .error(status: 400, message: "exactly one Host header is required") }
 
-        let connection = values("connection").joined(separator: ",").lowercased().split(separator: ",").map { $0.trimmedOWS }
+        let connection = hasConnection ? values("connection").joined(separator: ",").lowercased().split(separator: ",").map { $0.trimmedOWS } : []
         let keepAlive = version == "HTTP/1.1" ? !connection.contains("close") : connection.contains("keep-alive")
 
         // Body framing (RFC 9112 §6.3).
-        let te = values("transfer-encoding"), cl = values("content-length")
+        let te = hasTE ? values("transfer-encoding") : [], cl = hasCL ? values("content-length") : []
         var body: [UInt8] = []
         var end = bodyStart
         if !te.isEmpty {
