@@ -137,6 +137,23 @@ func echoServer(_ limits: HTTPLimits = HTTPLimits()) throws -> HTTPServer {
         }
     }
 
+    @Test func headerNamesMatchInAnyCaseAndAValueCannotSplitTheHead() throws {
+        let s = try HTTPServer(port: 0, workers: 1, loops: 1, quick: { _ in true }) { req in
+            // The handler echoes a request header into a response header, CR LF and all.
+            let v = req.header("X-Echo") ?? "-"
+            #expect(req.header("x-echo") == v && req.header("X-ECHO") == v)
+            return HTTPResponse(status: 200, headers: [("X-Echo", v + "\r\nSet-Cookie: injected=1"), ("Bad\r\nName", "x")], body: Array("ok".utf8))
+        }
+        s.start()
+        defer { s.stop(); s.wait() }
+        let c = try RawClient(port: s.port)
+        c.send("GET / HTTP/1.1\r\nHost: t\r\nx-EcHo: hello\r\n\r\n")
+        let r = try #require(c.response())
+        #expect(r.status == 200 && r.body == "ok")
+        #expect(r.headers["x-echo"] == "helloSet-Cookie: injected=1", "CR and LF are dropped from a value")
+        #expect(r.headers["set-cookie"] == nil && r.headers["badname"] == nil && r.headers["bad"] == nil)
+    }
+
     @Test func pipelinedRequestsAreAnsweredInOrder() throws {
         let s = try echoServer()
         defer { s.stop(); s.wait() }
