@@ -28,8 +28,8 @@ public final class API: @unchecked Sendable {
     }
     private let stores: StorePool
     public private(set) var routes: [Route] = []
-    /// The routes with their patterns split into segments once.
-    private var table: [(route: Route, segments: [String])] = []
+    /// The routes' patterns split into segments once, beside `routes`: matching reads them without copying a route.
+    private var segments: [[String]] = []
     let metrics = Metrics()
     let limiter = RateLimiter()
     let feeds: Feeds
@@ -52,8 +52,8 @@ public final class API: @unchecked Sendable {
         feeds = Feeds(dbPath: dbPath, audit: audit)
         console = ConsoleFiles(directory: home.map { $0.root + "/console" })
         routes = Routes.all(self) + PersonRoutes.all(self) + ConnectorRoutes.all(self)
-        table = routes.map { ($0, $0.segments) }
-        quickTable = table.filter { $0.route.quick && $0.route.method == "GET" }.map { $0.segments }
+        segments = routes.map(\.segments)
+        quickTable = routes.filter { $0.quick && $0.method == "GET" }.map(\.segments)
     }
 
     private var quickTable: [[String]] = []
@@ -97,11 +97,11 @@ public final class API: @unchecked Sendable {
         var found: (Route, [String: String])?
         let got = Array(req.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
         // By index: a route (a struct of a dozen fields) is copied only once it matches, not for every one tried.
-        for i in table.indices {
-            guard let p = Route.match(table[i].segments, got) else { continue }
-            let method = table[i].route.method
+        for i in segments.indices {
+            guard let p = Route.match(segments[i], got) else { continue }
+            let method = routes[i].method
             allowed.append(method)
-            if method == req.method || (req.method == "HEAD" && method == "GET") { found = (table[i].route, p); break }
+            if method == req.method || (req.method == "HEAD" && method == "GET") { found = (routes[i], p); break }
         }
         guard let (route, params) = found else {
             if !allowed.isEmpty {

@@ -153,7 +153,7 @@ public struct Route: @unchecked Sendable {
         guard want.count == got.count else { return nil }
         var out: [String: String] = [:]
         for (w, g) in zip(want, got) {
-            if w.hasPrefix("{") {
+            if w.utf8.first == 0x7B {  // {name}
                 guard !g.isEmpty else { return nil }
                 out[String(w.dropFirst().dropLast())] = HTTPRequest.percentDecode(String(g))
             } else if w != g {

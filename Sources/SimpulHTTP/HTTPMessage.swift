@@ -52,7 +52,8 @@ public struct HTTPRequest: Sendable {
     public func query(_ name: String) -> String? { query.first { $0.name == name }?.value }
 
     static func split(_ target: String) -> (String, [(name: String, value: String)]) {
-        guard let q = target.firstIndex(of: "?") else { return (target, []) }
+        // Searched as bytes ("?" is ASCII), not characters: most targets have no query at all.
+        guard let q = target.utf8.firstIndex(of: 0x3F) else { return (target, []) }
         let path = String(target[..<q])
         var out: [(name: String, value: String)] = []
         for part in target[target.index(after: q)...].split(separator: "&", omittingEmptySubsequences: true) {
