@@ -91,6 +91,7 @@ public struct GoldenRecord: Sendable {
     /// loads the record the general way).
     public static func spliced(_ mentions: [(key: String, connector: String, data: [UInt8], version: Int64, at: Int64)],
                                registry: Set<String> = ["dukcapil-siak"], keep: (String) -> Bool) -> (golden: [UInt8], provenance: [UInt8])? {
+        if mentions.count == 1 { return splicedOne(mentions[0], keep: keep) }
         // A value is where it sits: (mention, byte range).
         var members: [(connector: String, key: String, at: Int64, members: [(String, (Int, Range<Int>))])] = []
         for (k, m) in mentions.enumerated() {
@@ -134,6 +135,54 @@ public struct GoldenRecord: Sendable {
         golden.append(0x7D)
         provenance.append(0x7D)
         return (golden, provenance)
+    }
+
+    /// ``spliced(_:registry:keep:)`` for a person with one mention (most people: their registry row), in one pass
+    /// over its members: every field it has comes from it, so there is nothing to choose, and its provenance object
+    /// is the same for every field. Keys are copied as stored (``JSONSplice/memberRanges(of:)`` gives only keys
+    /// without escapes); the fields are sorted by name unless they already are (canonical JSON).
+    static func splicedOne(_ m: (key: String, connector: String, data: [UInt8], version: Int64, at: Int64),
+                           keep: (String) -> Bool) -> (golden: [UInt8], provenance: [UInt8])? {
+        m.data.withUnsafeBufferPointer { d -> (golden: [UInt8], provenance: [UInt8])? in
+            guard let ranges = JSONSplice.memberRanges(of: d) else { return nil }
+            var picked: [(name: String, member: JSONSplice.Member)] = []
+            picked.reserveCapacity(ranges.count)
+            var inOrder = true
+            for r in ranges {
+                let v = r.value
+                if v.count == 4, d[v.lowerBound] == 0x6E, d[v.lowerBound + 1] == 0x75, d[v.lowerBound + 2] == 0x6C, d[v.lowerBound + 3] == 0x6C {
+                    continue  // null
+                }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: d[r.key]), as: UTF8.self)
+                if notPersonList.contains(name) || !keep(name) { continue }
+                if let last = picked.last, !(last.name < name) { inOrder = false }
+                picked.append((name, r))
+            }
+            if !inOrder { picked.sort { $0.name < $1.name } }
+            var source: [UInt8] = Array(#"{"connector":"#.utf8)
+            JSONWriter.writeString(m.connector, into: &source)
+            source.append(contentsOf: #","mention":"#.utf8)
+            JSONWriter.writeString(m.key, into: &source)
+            source.append(contentsOf: #","version":"#.utf8)
+            source.append(contentsOf: String(m.version).utf8)
+            source.append(0x7D)
+            var golden: [UInt8] = [0x7B], provenance: [UInt8] = [0x7B]
+            golden.reserveCapacity(d.count + 2)
+            provenance.reserveCapacity(picked.count * (source.count + 20))
+            for (n, p) in picked.enumerated() {
+                if n > 0 { golden.append(0x2C); provenance.append(0x2C) }
+                let quotedKey = UnsafeBufferPointer(rebasing: d[(p.member.key.lowerBound - 1)..<(p.member.key.upperBound + 1)])
+                golden.append(contentsOf: quotedKey)
+                golden.append(0x3A)
+                golden.append(contentsOf: UnsafeBufferPointer(rebasing: d[p.member.value]))
+                provenance.append(contentsOf: quotedKey)
+                provenance.append(0x3A)
+                provenance.append(contentsOf: source)
+            }
+            golden.append(0x7D)
+            provenance.append(0x7D)
+            return (golden, provenance)
+        }
     }
 
     /// registry | unverified (a NIK no registry record has) | no_nik

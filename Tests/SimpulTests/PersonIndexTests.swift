@@ -81,6 +81,12 @@ import Testing
         #expect(several > 100, "persons with several mentions: \(several)")
         // Text the splicer cannot read without parsing takes the general path.
         #expect(GoldenRecord.spliced([("x:1", "x", Array(#"{"na\"me":1}"#.utf8), 1, 0)], keep: { _ in true }) == nil)
+        // One mention stored with its keys out of order: sorted, nulls and mention-only fields left out, cut to the grant.
+        let one = try #require(GoldenRecord.spliced([("x:1", "x", Array(#"{"b":1,"a":[2],"nik_status":"valid","c":"x","d":null}"#.utf8), 3, 0)],
+                                                    keep: { $0 != "c" }))
+        #expect(String(decoding: one.golden, as: UTF8.self) == #"{"a":[2],"b":1}"#)
+        #expect(String(decoding: one.provenance, as: UTF8.self)
+                == #"{"a":{"connector":"x","mention":"x:1","version":3},"b":{"connector":"x","mention":"x:1","version":3}}"#)
     }
 
     /// The registry arriving after the other sources (each source indexed as it came) ends as if it had come first:
