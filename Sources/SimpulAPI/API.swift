@@ -95,7 +95,7 @@ public final class API: @unchecked Sendable {
     private func dispatch(_ req: HTTPRequest, routeName: inout String) throws -> HTTPResponse {
         var allowed: [String] = []
         var found: (Route, [String: String])?
-        let got = Array(req.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
+        let got = Route.pathSegments(req.path)
         // By index: a route (a struct of a dozen fields) is copied only once it matches, not for every one tried.
         for i in segments.indices {
             guard let p = Route.match(segments[i], got) else { continue }

@@ -124,6 +124,27 @@ public struct Route: @unchecked Sendable {
 
     var segments: [String] { pattern.split(separator: "/").map(String.init) }
 
+    /// A request path's segments after the leading "/", empty ones kept (`/a//b/` → a, "", b, ""), as
+    /// `split(separator: "/", omittingEmptySubsequences: false).dropFirst()` gives them, found by byte.
+    public static func pathSegments(_ path: String) -> [Substring] {
+        var out: [Substring] = []
+        let u = path.utf8
+        var start = u.startIndex
+        var first = true
+        var i = u.startIndex
+        while i < u.endIndex {
+            if u[i] == 0x2F {
+                if !first { out.append(path[start..<i]) }
+                first = false
+                start = u.index(after: i)
+            }
+            i = u.index(after: i)
+        }
+        if !first { out.append(path[start..<u.endIndex]) }
+        else { return [] }  // no "/" at all: what dropFirst() of the whole path leaves
+        return out
+    }
+
     /// Whether the path fits the pattern's segments (`want`), without splitting it or decoding the parameters.
     static func fits(_ want: [String], path: String) -> Bool {
         var path = path

@@ -58,6 +58,13 @@ import Testing
         }
     }
 
+    @Test func pathSegmentsAreWhatSplittingGives() {
+        for path in ["/", "//", "/a", "/a/", "/a//b", "/v1/citizens/7571014504900002", "a/b", "abc", "", "/é/ü", "/%2F/x"] {
+            let split = Array(path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
+            #expect(Route.pathSegments(path) == split, "\(path)")
+        }
+    }
+
     @Test func quickRoutesAreTheOnesMarkedQuick() throws {
         let e = try Env()
         func quick(_ method: String, _ target: String) -> Bool { e.api.isQuick(HTTPRequest(method: method, target: target)) }
