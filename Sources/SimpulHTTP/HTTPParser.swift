@@ -87,7 +87,7 @@ public enum HTTPParser {
         let method = String(decoding: parts[0], as: UTF8.self)
         let target = String(decoding: parts[1], as: UTF8.self)
         let version = String(decoding: parts[2], as: UTF8.self)
-        guard version.hasPrefix("HTTP/"), version.count == 8 else { return .error(status: 400, message: "malformed HTTP version") }
+        guard version.utf8.count == 8, version.hasPrefix("HTTP/") else { return .error(status: 400, message: "malformed HTTP version") }
         guard version == "HTTP/1.1" || version == "HTTP/1.0" else { return .error(status: 505, message: "only HTTP/1.1 and HTTP/1.0 are served") }
         guard !target.isEmpty, target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return .error(status: 400, message: "malformed request target") }
         var path = target
