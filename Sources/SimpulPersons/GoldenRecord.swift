@@ -122,13 +122,7 @@ public struct GoldenRecord: Sendable {
                 continue
             }
             let m = mentions[c.mention]
-            var source: [UInt8] = Array(#"{"connector":"#.utf8)
-            JSONWriter.writeString(m.connector, into: &source)
-            source.append(contentsOf: #","mention":"#.utf8)
-            JSONWriter.writeString(m.key, into: &source)
-            source.append(contentsOf: #","version":"#.utf8)
-            source.append(contentsOf: String(m.version).utf8)
-            source.append(0x7D)
+            let source = sourceJSON(connector: m.connector, mention: m.key, version: m.version)
             sources.append((c.mention, source))
             provenance.append(contentsOf: source)
         }
@@ -159,13 +153,7 @@ public struct GoldenRecord: Sendable {
                 picked.append((name, r))
             }
             if !inOrder { picked.sort { $0.name < $1.name } }
-            var source: [UInt8] = Array(#"{"connector":"#.utf8)
-            JSONWriter.writeString(m.connector, into: &source)
-            source.append(contentsOf: #","mention":"#.utf8)
-            JSONWriter.writeString(m.key, into: &source)
-            source.append(contentsOf: #","version":"#.utf8)
-            source.append(contentsOf: String(m.version).utf8)
-            source.append(0x7D)
+            let source = sourceJSON(connector: m.connector, mention: m.key, version: m.version)
             var golden: [UInt8] = [0x7B], provenance: [UInt8] = [0x7B]
             golden.reserveCapacity(d.count + 2)
             provenance.reserveCapacity(picked.count * (source.count + 20))
@@ -183,6 +171,18 @@ public struct GoldenRecord: Sendable {
             provenance.append(0x7D)
             return (golden, provenance)
         }
+    }
+
+    /// A field's provenance as JSON: `{"connector":…,"mention":…,"version":…}` (the keys in canonical order).
+    static func sourceJSON(connector: String, mention: String, version: Int64) -> [UInt8] {
+        var source: [UInt8] = Array(#"{"connector":"#.utf8)
+        JSONWriter.writeString(connector, into: &source)
+        source.append(contentsOf: #","mention":"#.utf8)
+        JSONWriter.writeString(mention, into: &source)
+        source.append(contentsOf: #","version":"#.utf8)
+        source.append(contentsOf: String(version).utf8)
+        source.append(0x7D)
+        return source
     }
 
     /// registry | unverified (a NIK no registry record has) | no_nik
