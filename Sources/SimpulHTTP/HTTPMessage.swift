@@ -186,7 +186,9 @@ public struct HTTPResponse: Sendable {
                 for c in b where c != 0x0D && c != 0x0A { out.append(c) }
             }
         }
-        out.reserveCapacity(out.count + 160 + headers.count * 48 + (headOnly ? 0 : body.count))
+        // Only into an empty buffer: reserving a little more each time on a buffer that already holds answers
+        // (pipelined requests) would reallocate it exactly to size, again and again, instead of growing it geometrically.
+        if out.isEmpty { out.reserveCapacity(160 + headers.count * 48 + (headOnly ? 0 : body.count)) }
         put("HTTP/1.1 ")
         put(String(status))
         out.append(0x20)
