@@ -112,7 +112,7 @@ public indirect enum Transform: Sendable {
 
 /// Side outputs and notes that transforms produce while mapping one field.
 struct TransformContext {
-    var extras: [String: JSONValue] = [:]
+    var extras = SideOutputs()
     var notes: [String] = []
     let lookups: [String: Lookup]
 }
@@ -257,4 +257,24 @@ extension Text {
         while let c = sub.last, c.isWhitespace { sub = sub.dropLast() }
         return String(sub)
     }
+}
+
+/// A transform's side outputs (`status_to`, `original_to`, `titles_to`): a row has a handful, so a short list
+/// searched in order, with a dictionary's meaning (setting a name again replaces its value) but no hashing and no
+/// table to allocate and grow per row.
+struct SideOutputs: Sequence {
+    private var items: [(String, JSONValue)] = []
+
+    subscript(name: String) -> JSONValue? {
+        get { items.first { $0.0 == name }?.1 }
+        set {
+            if let k = items.firstIndex(where: { $0.0 == name }) {
+                if let newValue { items[k].1 = newValue } else { items.remove(at: k) }
+            } else if let newValue {
+                items.append((name, newValue))
+            }
+        }
+    }
+
+    func makeIterator() -> IndexingIterator<[(String, JSONValue)]> { items.makeIterator() }
 }
