@@ -70,14 +70,15 @@ public struct RowNormaliser: Sendable {
         switch connector.map(fields: fields, context: context) {
         case .failure(let f):
             return .dead(Self.deadLetter(line: context.line, f.problems, raw: raw))
-        case .success(let mapped):
+        case .success(var mapped):
             var recs: [RecordWrite] = []
             var problems: [MappingProblem] = []
-            for r in mapped.records {
-                var obj = r.fields
-                obj["source_system"] = .string(connector.sourceSystem)
-                obj["source_key"] = .string(r.sourceKey)
-                let value = JSONValue.object(obj)
+            for i in mapped.records.indices {
+                // Provenance added in place: the mapped row is this function's alone, so its fields are not copied.
+                mapped.records[i].fields["source_system"] = .string(connector.sourceSystem)
+                mapped.records[i].fields["source_key"] = .string(mapped.records[i].sourceKey)
+                let r = mapped.records[i]
+                let value = JSONValue.object(r.fields)
                 for v in schemas[r.schema]!.validate(value) {
                     let field = String(v.path.dropFirst().split(separator: "/").first ?? "")
                     problems.append(MappingProblem(field: field.isEmpty ? nil : "\(r.schema).\(field)",
