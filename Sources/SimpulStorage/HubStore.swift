@@ -18,7 +18,7 @@ public final class HubStore {
     var seqs: [(topic: Int64, next: Int64, dirty: Bool)] = []
 
     /// The statements run once or more per row, prepared once (not looked up by SQL text on every call).
-    struct Hot {
+    final class Hot {
         let insertIdem, findIdem, insertLog, findRecord, insertVersion, upsertRecord, upsertMention, openDLQ: Statement
 
         init(_ db: Database) throws {
