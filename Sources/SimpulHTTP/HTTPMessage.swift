@@ -255,7 +255,10 @@ public final class ResponseStream: @unchecked Sendable {
 extension StringProtocol {
     /// Without leading and trailing spaces and tabs (HTTP's optional whitespace); cheaper than Foundation's trimming.
     public var trimmedOWS: String {
-        let u = Array(self.utf8)
+        // Usually there is nothing to trim: then no byte array, just the string (the same storage for a `String`).
+        let s = String(self)
+        if let f = s.utf8.first, f != 0x20, f != 0x09, let l = s.utf8.last, l != 0x20, l != 0x09 { return s }
+        let u = Array(s.utf8)
         var a = 0, b = u.count
         while a < b, u[a] == 0x20 || u[a] == 0x09 { a += 1 }
         while b > a, u[b - 1] == 0x20 || u[b - 1] == 0x09 { b -= 1 }
