@@ -171,7 +171,7 @@ public final class API: @unchecked Sendable {
     private func authenticate(_ r: inout APIRequest, route: Route) throws {
         // The scheme in any case (RFC 9110 §11.1), checked on the first bytes without copying the whole token.
         guard let auth = r.http.header("authorization"), auth.utf8.count > 7,
-              zip(auth.utf8.prefix(7), "bearer ".utf8).allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }),
+              zip(auth.utf8.prefix(7), "bearer ".utf8).allSatisfy({ $0.asciiLowercased == $1 }),
               case let token = auth.dropFirst(7).trimmedOWS, !token.isEmpty
         else { throw APIError(401, "unauthorized", "send 'Authorization: Bearer <token>' (simpul opd add gives a token)") }
         guard let opd = try tokens.opd(token, store: r.store) else { throw APIError(401, "unauthorized", "unknown token") }

@@ -39,10 +39,7 @@ public struct HTTPRequest: Sendable {
         return a.withUTF8 { x in
             b.withUTF8 { y in
                 guard x.count == y.count else { return false }
-                for k in 0..<x.count {
-                    let c = y[k]
-                    if x[k] != (c >= 0x41 && c <= 0x5A ? c | 0x20 : c) { return false }
-                }
+                for k in 0..<x.count where x[k] != y[k].asciiLowercased { return false }
                 return true
             }
         }
@@ -250,6 +247,12 @@ public final class ResponseStream: @unchecked Sendable {
     }
 
     func markClosed() { lock.withLock { closed = true } }
+}
+
+extension UInt8 {
+    /// The byte lower-cased if it is an ASCII capital letter (header names, auth schemes: ASCII tokens compared
+    /// without Unicode case rules or a new string).
+    @inlinable public var asciiLowercased: UInt8 { self >= 0x41 && self <= 0x5A ? self | 0x20 : self }
 }
 
 extension StringProtocol {

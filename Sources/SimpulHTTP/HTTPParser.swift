@@ -111,7 +111,7 @@ public enum HTTPParser {
             if v.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) { return .error(status: 400, message: "invalid character in a header value") }
             // Names are tokens (ASCII): lower-cased byte by byte into the new string, not by Unicode rules.
             let lower = String(unsafeUninitializedCapacity: name.count) { out in
-                for (k, c) in name.enumerated() { out[k] = c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+                for (k, c) in name.enumerated() { out[k] = c.asciiLowercased }
                 return name.count
             }
             headers.append((lower, String(decoding: v, as: UTF8.self)))

@@ -99,9 +99,7 @@ public struct GoldenRecord: Sendable {
             members.append((m.connector, m.key, m.at, ranges.map { r in (String(decoding: m.data[r.key], as: UTF8.self), (k, r.value)) }))
         }
         var chosen = choose(members, registry: registry, isNull: { v in
-            let d = mentions[v.0].data, r = v.1
-            return r.count == 4 && d[r.lowerBound] == 0x6E && d[r.lowerBound + 1] == 0x75 && d[r.lowerBound + 2] == 0x6C
-                && d[r.lowerBound + 3] == 0x6C  // null
+            mentions[v.0].data.withUnsafeBufferPointer { isNull($0, v.1) }
         })
         chosen.removeAll { !keep($0.name) }
         chosen.sort { $0.name < $1.name }
@@ -143,10 +141,7 @@ public struct GoldenRecord: Sendable {
             picked.reserveCapacity(ranges.count)
             var inOrder = true
             for r in ranges {
-                let v = r.value
-                if v.count == 4, d[v.lowerBound] == 0x6E, d[v.lowerBound + 1] == 0x75, d[v.lowerBound + 2] == 0x6C, d[v.lowerBound + 3] == 0x6C {
-                    continue  // null
-                }
+                if isNull(d, r.value) { continue }
                 let name = String(decoding: UnsafeBufferPointer(rebasing: d[r.key]), as: UTF8.self)
                 if notPersonList.contains(name) || !keep(name) { continue }
                 if let last = picked.last, !(last.name < name) { inOrder = false }
@@ -171,6 +166,11 @@ public struct GoldenRecord: Sendable {
             provenance.append(0x7D)
             return (golden, provenance)
         }
+    }
+
+    /// Whether the stored value at `r` is `null`.
+    static func isNull(_ d: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
+        r.count == 4 && d[r.lowerBound] == 0x6E && d[r.lowerBound + 1] == 0x75 && d[r.lowerBound + 2] == 0x6C && d[r.lowerBound + 3] == 0x6C
     }
 
     /// A field's provenance as JSON: `{"connector":…,"mention":…,"version":…}` (the keys in canonical order).

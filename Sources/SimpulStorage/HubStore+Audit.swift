@@ -227,7 +227,7 @@ extension HubStore {
     /// Between two transactions it waits `pause` seconds when given: the write lock is then free for the audit
     /// writer, whose commits requests wait on. Without the pause this loop took the lock again at once, and a
     /// commit polling for it could miss it for many transactions in a row (p99 of audited reads 8–26 ms every few
-    /// runs; with a 2 ms pause 7.1–7.5 ms).
+    /// runs; with a 2 ms pause 7.1–7.9 ms).
     /// Returns how many entries it covered.
     public func indexAuditPersons(maxEntries: Int = 500_000, chunk: Int = 2_000, pause: Double = 0) throws -> Int {
         let mark = try db.rows("SELECT CAST(value AS INTEGER) FROM audit_meta WHERE key = ?", [.text(Self.auditIndexedKey)]).first?[0].int ?? 0

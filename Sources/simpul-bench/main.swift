@@ -117,17 +117,19 @@ func storageFloor(file: String, db: String, batch: Int) throws -> (rows: Int, se
     let t0 = Date()
     let version = try store.prepare("INSERT OR IGNORE INTO versions(source_key, hash, log_id, data) VALUES(?, ?, ?, ?)")
     let log = try store.prepare("INSERT INTO log(id, payload) VALUES(?, ?)")
-    let rows = try forEachDataLine(file, store: store, batch: batch) { row, slice in
+    var logID = 0
+    let rows = try forEachDataLine(file, store: store, batch: batch) { _, slice in
         let line = Array(slice)
         let text = String(decoding: line, as: UTF8.self)
         let key = String(decoding: line.prefix { $0 != 0x3B }, as: UTF8.self)
         try version.bind(1, key)
         try version.bind(2, blob: Array(SHA256.hash(line).prefix(16)))
-        try version.bind(3, row)
+        try version.bind(3, logID + 1)  // the id its log entry gets
         try version.bind(4, text)
         try version.run()
         if store.changes > 0 {
-            try log.bind(1, row)
+            logID += 1
+            try log.bind(1, logID)
             try log.bind(2, text)
             try log.run()
         }
