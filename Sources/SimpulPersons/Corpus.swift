@@ -23,6 +23,8 @@ public struct SyntheticCorpus {
     /// They must never be merged with it.
     public var nikClashes: [String: String] = [:]
     public var personCount = 0
+    /// Each person's true NIK and birth date (`YYYY-MM-DD`), by person index.
+    public var truth: [(nik: String, birth: String)] = []
 
     static let male = ["MUHAMMAD", "AHMAD", "ABDUL", "RIZAL", "ARIFIN", "YUSUF", "IBRAHIM", "HASAN", "BUDI", "AGUS", "RAHMAT", "FAJAR",
                        "HENDRA", "IRFAN", "SUPRIYADI", "JEFRI", "RAMLI", "ISMAIL", "SALIM", "SYAMSUDIN", "ANDI", "DEDI", "HARIS", "ZULKIFLI",
@@ -34,18 +36,20 @@ public struct SyntheticCorpus {
                          "ISMAIL", "PAKAYA", "KATILI", "MOOTALU", "AMU", "LAHAY", "POHA", "TANGAHU", "YUSUF", "DJAFAR", "ABAS", "MAHMUD",
                          "PANIGORO", "KADIR", "ALI", "MUSA", "UMAR", "SALEH", "RAUF", "HIOLA", "TALIB", "DUNDA", "BIYA", "NANI", "WAHAB"]
 
-    struct Rng {
+    /// SplitMix64: deterministic for a seed.
+    public struct Rng {
         var state: UInt64
-        mutating func next() -> UInt64 {
+        public init(state: UInt64) { self.state = state }
+        public mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
-        mutating func chance(_ p: Double) -> Bool { Double(next() % 1_000_000) / 1_000_000 < p }
-        mutating func pick<T>(_ a: [T]) -> T { a[int(a.count)] }
+        public mutating func int(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
+        public mutating func chance(_ p: Double) -> Bool { Double(next() % 1_000_000) / 1_000_000 < p }
+        public mutating func pick<T>(_ a: [T]) -> T { a[int(a.count)] }
     }
 
     struct Person {
@@ -95,6 +99,7 @@ public struct SyntheticCorpus {
                                   birth: "\(year)-\(Compare.two(month))-\(Compare.two(day))", wilayah: kec + "." + String(1000 + 1 + r.int(20))))
         }
         personCount = persons.count
+        truth = persons.map { ($0.nik, $0.birth) }
         var serial = 0
         func add(_ connector: String, _ schema: String, _ data: [String: JSONValue], _ p: Int) {
             serial += 1

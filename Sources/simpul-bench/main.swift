@@ -16,6 +16,7 @@ let usage = """
            simpul-bench audit [--entries N] [--batch N] [--persons N]   the audit chain: appends, access by NIK, verify
            simpul-bench sync [--records N] [--page N] [--state-every N]   external connector and HTTP pull vs file ingest
            simpul-bench gen siak N FILE                             write a synthetic SIAK export
+           simpul-bench gen persons N DIR [SEED]                    the match corpus as source files + truth.ndjson
     """
 
 func peakRSSMiB() -> Double {
@@ -208,6 +209,9 @@ do {
     case "phases" where args.count == 2: try benchPhases(file: args[1])
     case "gen" where args.count == 4 && args[1] == "siak":
         _ = try SIAKGenerator.write(rows: Int(args[2]) ?? 0, to: args[3])
+    case "gen" where (args.count == 4 || args.count == 5) && args[1] == "persons":
+        guard let n = Int(args[2]), n > 0, let seed = UInt64(args.count == 5 ? args[4] : "42") else { throw BenchUsage("gen persons N DIR [SEED]: N and SEED are whole numbers") }
+        try PersonFiles.write(mentions: n, to: args[3], seed: seed)
     default:
         print(usage)
         exit(args.isEmpty ? 0 : 64)
