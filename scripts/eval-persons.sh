@@ -25,17 +25,22 @@ else
   sources="dukcapil-siak sicantik oss-rba simda-keuangan"
 fi
 total=0
+# Peak RSS through GNU time where it is installed (Debian `time`); else it prints 0.
+TIME=""
+if [ -x /usr/bin/time ]; then TIME="/usr/bin/time -f %M -o"; fi
 for c in $sources; do
   start=$(date +%s.%N)
-  "$BIN/simpul" ingest --db "$work/simpul.db" --connector "$c" "$work/files/$c" --json > "$work/$c.json" 2> "$work/$c.err"
+  echo 0 > "$work/$c.rss"
+  ${TIME:+$TIME "$work/$c.rss"} "$BIN/simpul" ingest --db "$work/simpul.db" --connector "$c" "$work/files/$c" --json > "$work/$c.json" 2> "$work/$c.err"
   secs=$(python3 -c "print(round($(date +%s.%N) - $start, 1))")
   total=$(python3 -c "print(round($total + $secs, 1))")
-  python3 - "$work/$c.json" "$secs" <<'EOF'
+  python3 - "$work/$c.json" "$secs" "$(tail -n 1 "$work/$c.rss")" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))
+rss = int(sys.argv[3]) / 1024
 rejected = [f["file"] for f in s["files"] if f["rejected_file"]]
 print(f"ingest    {s['connector']:15} read {s['read']}, accepted {s['accepted']}, dead-lettered {s['dead_lettered']}, "
-      f"{sys.argv[2]} s (with the index update)" + (f"; REJECTED FILES {rejected}" if rejected else ""))
+      f"{sys.argv[2]} s with the index update, peak RSS {rss:.0f} MiB" + (f"; REJECTED FILES {rejected}" if rejected else ""))
 sys.exit(1 if rejected or s["dead_lettered"] else 0)
 EOF
   grep -h "^person index" "$work/$c.err" | sed 's/^/          /' || true
