@@ -227,9 +227,10 @@ enum Compare {
         // when that side records none, unless the two NIKs already agree (their agreement counts those digits).
         var nikAgrees = false
         if let x = a.comparableNIK, let y = b.comparableNIK { nikAgrees = x == y || (v[.nik] ?? 4) <= 2 }
-        // Decoded once each, and only if needed.
-        lazy var birthA = nikAgrees ? nil : a.nikBirth
-        lazy var birthB = nikAgrees ? nil : b.nikBirth
+        // Decoded once each, and only if needed. A family-card number typed for the NIK encodes the card's date of
+        // issue, not its holder's birth date or sex.
+        lazy var birthA = nikAgrees || (a.comparableNIK != nil && a.comparableNIK == b.noKK) ? nil : a.nikBirth
+        lazy var birthB = nikAgrees || (b.comparableNIK != nil && b.comparableNIK == a.noKK) ? nil : b.nikBirth
         if let x = a.tanggalLahir, let y = b.tanggalLahir { v[.tanggal_lahir] = date(x, y) }
         else if let x = a.tanggalLahir, let d = birthB { v[.tanggal_lahir] = date(x, encoded(d, like: x)) }
         else if let y = b.tanggalLahir, let d = birthA { v[.tanggal_lahir] = date(encoded(d, like: y), y) }

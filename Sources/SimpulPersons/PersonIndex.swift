@@ -204,6 +204,12 @@ public final class PersonIndex {
             let c = try store.personsInBlock(key, limit: maxBlock + 1)
             if c.count <= maxBlock { cands += c.filter { $0 != registryPerson && !cands.contains($0) } }
         }
+        // A person founded by this record's family card typed for a NIK (before the registry came, the number
+        // looked like a NIK nobody held): its mentions may be any member's, so they are all decided again.
+        if let kk = f.noKK, let p = try store.person(nik: kk), p.id != registryPerson, try store.personFacts(p.id)?.registry == false,
+           try !store.hasMustRules(person: p.id) {
+            try retire(p.id, for: registryPerson)
+        }
         for r in try rank(other, cands) where r.score >= thresholds.possible {
             guard try store.personFacts(r.person)?.registry == false, try !store.hasMustRules(person: r.person) else { continue }
             try retire(r.person, for: registryPerson)
@@ -494,9 +500,24 @@ public final class PersonIndex {
         r?.parts["nik"]?["level"]?.stringValue
     }
 
+    /// Whether a usable NIK is in fact a registry family's card number that no registry person holds as a NIK.
+    private func typedFamilyCard(_ nik: String) throws -> Bool {
+        if let p = try store.person(nik: nik), try store.personFacts(p.id)?.registry == true { return false }
+        return try !store.personsInBlock("kk:" + nik, limit: 1).isEmpty
+    }
+
     private func decide(_ m: PendingMention, _ s: inout Summary) throws {
         s.decided += 1
-        let f = MentionFacts(data: m.data, registry: registryConnectors.contains(m.connector))
+        var f = MentionFacts(data: m.data, registry: registryConnectors.contains(m.connector))
+        // A family-card number typed for the NIK (a registry family's card, and no registry person's NIK) is not
+        // this person's NIK: the whole family shares it. It is compared as a family card, and a person founded by
+        // it is not known by it, so the next member's record typed the same way is matched on its name and birth
+        // date instead of joining by "same NIK".
+        if !f.registry, let nik = f.nik, try typedFamilyCard(nik) {
+            f.match.nik = nil
+            f.match.nikRead = nik
+            f.match.noKK = nik
+        }
         currentBlocks = Self.blocks(f)
         defer { currentBlocks = nil }
         // Steward rules first.

@@ -200,6 +200,52 @@ import Testing
         for (k, owner) in corpus.nikClashes { #expect(clusters[k] == nil || clusters[k] != clusters[owner], "\(k)") }
     }
 
+    /// A family card is shared by the whole family: its number typed for a NIK points at every member, and only the
+    /// rest of the record (the name, a birth date) can tell which. Each such record goes to its own member or to
+    /// review, never to a relative.
+    @Test(arguments: [false, true]) func aFamilyCardTypedForANIKFindsTheRightMember(registryLast: Bool) throws {
+        let t = try TestHub()
+        let kk = "7571010101120003"
+        let family: [(nik: String, nama: String, lahir: String, sex: String)] = [
+            ("7571011203750001", "AHMAD RIZAL PAPUTUNGAN", "1975-03-12", "L"),
+            ("7571014506780002", "SITI AMINAH", "1978-06-05", "P"),
+            ("7571010109020003", "RIZAL PAPUTUNGAN", "2002-09-01", "L"),
+            ("7571014711050004", "NUR AISYAH PAPUTUNGAN", "2005-11-07", "P"),
+        ]
+        let registry = family.map { f in
+            Self.mention("dukcapil-siak:" + f.nik, ["nik": .string(f.nik), "nik_status": .string("valid"), "no_kk": .string(kk), "nama": .string(f.nama),
+                                                    "tanggal_lahir": .string(f.lahir), "jenis_kelamin": .string(f.sex), "kode_wilayah": .string("75.71.01.1001")])
+        }
+        // The card typed for each member's NIK: by the exact name, a variant of it, and with the birth date.
+        let typed: [(key: String, member: Int, nama: String, lahir: String?)] = [
+            ("simda-keuangan:1#1", 0, "AHMAD RIZAL PAPUTUNGAN", nil), ("oss-rba:2#0", 0, "AHMAD R. PAPUTUNGAN", nil),
+            ("simda-keuangan:3#1", 1, "SITI AMINAH", nil), ("sicantik:4", 1, "siti aminah", "1978-06-05"),
+            ("simda-keuangan:5#1", 2, "RIZAL PAPUTUNGAN", nil), ("sicantik:6", 2, "RIZAL PAPUTUNGAN", "2002-09-01"),
+            ("oss-rba:7#0", 3, "NUR AISYAH PAPUTUNGAN", nil), ("sicantik:8", 3, "NUR AISAH PAPUTUNGAN", "2005-11-07"),
+        ]
+        let others = typed.map { m in
+            var d: [String: JSONValue] = ["nik": .string(kk), "nik_status": .string("valid"), "nama": .string(m.nama)]
+            if let l = m.lahir { d["tanggal_lahir"] = .string(l) }
+            return Self.mention(m.key, d)
+        }
+        let index = PersonIndex(store: t.store, regions: try Self.regions(t))
+        // Registry last: before it came, the card looked like a NIK nobody held.
+        for batch in registryLast ? [others, registry] : [registry + others] {
+            try t.store.insertMentions(batch)
+            _ = try index.update()
+        }
+        var linked = 0
+        for m in typed {
+            let right = try #require(try t.store.person(nik: family[m.member].nik)).id
+            if let p = try t.store.personOf(mention: m.key) {
+                #expect(p == right, "\(m.key) linked to a relative")
+                linked += p == right ? 1 : 0
+            }
+        }
+        #expect(linked >= 6, "most records name their member plainly")
+        #expect(try t.store.person(nik: kk) == nil, "no person is known by the family card")
+    }
+
     @Test func rulesConflictsTyposDuplicatesAndStewards() throws {
         let t = try TestHub()
         var budi = Self.siti
