@@ -243,6 +243,9 @@ enum Compare {
             let pair = a.kodeWilayah != nil ? (a.kodeWilayah, b.nikKecamatan) : (b.kodeWilayah, a.nikKecamatan)
             if let x = pair.0, let k = pair.1, x.utf8.count >= 8 { v[.kode_wilayah] = x.prefix(8) == k ? 1 : x.prefix(5) == k.prefix(5) ? 2 : 3 }
         }
+        // A family card names a household at one address: agreeing on the region as well says nothing more, and
+        // counting it twice made a relative of the same name look like the person.
+        if v[.nik] == 3, let w = v[.kode_wilayah], w < 3 { v[.kode_wilayah] = nil }
         if let x = a.jenisKelamin, let y = b.jenisKelamin { v[.jenis_kelamin] = x == y ? 0 : 1 }
         else if let x = a.jenisKelamin, let d = birthB { v[.jenis_kelamin] = (x == "P") == d.female ? 0 : 1 }
         else if let y = b.jenisKelamin, let d = birthA { v[.jenis_kelamin] = (y == "P") == d.female ? 0 : 1 }

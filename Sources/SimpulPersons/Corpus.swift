@@ -73,30 +73,46 @@ public struct SyntheticCorpus {
         return mantissa + "E+15"
     }
 
-    /// About `mentions` mentions (about 2.2 per person), from a registry and three other sources.
-    public init(mentions target: Int, seed: UInt64 = 42, regions: Regions) {
+    /// About `mentions` mentions (about 2.2 per person), from a registry and three other sources. With `families`
+    /// (the default) persons live in households of one to six on one family card in one village: a head, often a
+    /// spouse, children with the head's family name; without, every person has a card and village of their own
+    /// (the corpus before 2026-11-26).
+    public init(mentions target: Int, seed: UInt64 = 42, regions: Regions, families: Bool = true) {
         var r = Rng(state: seed)
         let kecamatan = regions.names.keys.filter { $0.count == 8 }.sorted()
         var persons: [Person] = []
         var usedNIK = Set<String>()
         let people = max(10, target * 10 / 22)
-        for _ in 0..<people {
-            let female = r.chance(0.5)
-            let first = female ? r.pick(Self.female) : r.pick(Self.male)
-            var parts = [first]
-            if r.chance(0.45) { parts.append(female ? r.pick(Self.female) : r.pick(Self.male)) }
-            parts.append(r.pick(Self.family))
-            let year = 1940 + r.int(82), month = 1 + r.int(12), day = 1 + r.int(28)
-            let kec = kecamatan.isEmpty ? "75.71.01" : r.pick(kecamatan)
-            let kec6 = kec.replacingOccurrences(of: ".", with: "")
+        func newNIK(_ kec6: String, _ day: Int, _ month: Int, _ year: Int, _ female: Bool) -> String {
             var nik = ""
             repeat {
                 nik = kec6 + Compare.two(day + (female ? 40 : 0)) + Compare.two(month) + Compare.two(year % 100) + String(format: "%04d", 1 + r.int(9998))
             } while usedNIK.contains(nik)
             usedNIK.insert(nik)
+            return nik
+        }
+        func given(_ female: Bool) -> String { female ? r.pick(Self.female) : r.pick(Self.male) }
+        while persons.count < people {
+            // A household on one family card in one village: a head, often a spouse, children. Children carry the
+            // head's family name (a marga, as in Gorontalo and North Sulawesi); a wife keeps her own.
+            let kec = kecamatan.isEmpty ? "75.71.01" : r.pick(kecamatan)
+            let kec6 = kec.replacingOccurrences(of: ".", with: "")
+            let wilayah = kec + "." + String(1000 + 1 + r.int(20))
             let kk = kec6 + String(format: "%010d", r.int(1_000_000_000))
-            persons.append(Person(nik: nik, noKK: kk, nama: parts.joined(separator: " "), sex: female ? "P" : "L",
-                                  birth: "\(year)-\(Compare.two(month))-\(Compare.two(day))", wilayah: kec + "." + String(1000 + 1 + r.int(20))))
+            let size = families ? [1, 1, 2, 2, 3, 3, 4, 4, 5, 6][r.int(10)] : 1
+            let headYear = families ? 1940 + r.int(60) : 1940 + r.int(82)
+            let marga = r.pick(Self.family)
+            for member in 0..<min(size, people - persons.count) {
+                let child = member >= 2 || (member == 1 && size > 1 && r.chance(0.15))
+                let female = member == 0 ? (families ? r.chance(0.2) : r.chance(0.5)) : member == 1 && !child ? true : r.chance(0.5)
+                var parts = [given(female)]
+                if r.chance(0.45) { parts.append(given(female)) }
+                parts.append(member == 0 || child ? marga : r.pick(Self.family))
+                let year = member == 0 ? headYear : child ? min(2021, headYear + 18 + r.int(25)) : max(1940, headYear - 3 + r.int(10))
+                let month = 1 + r.int(12), day = 1 + r.int(28)
+                persons.append(Person(nik: newNIK(kec6, day, month, year, female), noKK: kk, nama: parts.joined(separator: " "), sex: female ? "P" : "L",
+                                      birth: "\(year)-\(Compare.two(month))-\(Compare.two(day))", wilayah: wilayah))
+            }
         }
         personCount = persons.count
         truth = persons.map { ($0.nik, $0.birth) }

@@ -8,7 +8,7 @@ import SimpulStorage
 /// and F1 of the automatic links, the review queue, mentions/s, peak RSS, and single-record match latency against
 /// the whole index. Baseline in the same run: exact-NIK-only linking (what a hub without matching would do).
 func benchMatch(_ args: [String]) throws {
-    let o = try BenchOptions(args, allowed: ["--mentions", "--seed", "--dir", "--order"])
+    let o = try BenchOptions(args, allowed: ["--mentions", "--seed", "--dir", "--order", "--families"])
     let n = try o.int("--mentions", 1_000_000), seed = UInt64(try o.int("--seed", 42))
     // together: every mention stored, then one index update (a rebuild); registry-last: each source stored and
     // indexed as it comes, the registry last (a pemda with permits before its Dukcapil export).
@@ -21,7 +21,9 @@ func benchMatch(_ args: [String]) throws {
     let home = try HubHome.locate()
     let regions = try Regions(file: home.regionsFile)
     var t0 = Date()
-    var corpus = SyntheticCorpus(mentions: n, seed: seed, regions: regions)
+    // Households on one family card (the default), or every person on a card of their own (the corpus before 2026-11-26).
+    let families = try o.int("--families", 1) != 0
+    var corpus = SyntheticCorpus(mentions: n, seed: seed, regions: regions, families: families)
     print("corpus    \(corpus.mentions.count) mentions of \(corpus.personCount) persons (seed \(seed)) in \(fmt(Date().timeIntervalSince(t0), 1)) s")
     let store = try HubStore(path: dir + "/simpul.db")
     // Together: stored before the clock starts, as a hub holds them before `persons update`. Registry last: stored
@@ -171,7 +173,7 @@ func benchMatch(_ args: [String]) throws {
     // (a sample of 5,000; exact-NIK hits count as found).
     var registryPerson: [Int: String] = [:]
     for m in truth.mentions where m.connector == "dukcapil-siak" { if let p = clusters[m.key] { registryPerson[m.person] = p } }
-    let probeCorpus = SyntheticCorpus(mentions: n, seed: seed, regions: regions)
+    let probeCorpus = SyntheticCorpus(mentions: n, seed: seed, regions: regions, families: families)
     var offered = 0, asked = 0
     for m in probeCorpus.mentions where m.connector != "dukcapil-siak" {
         guard let want = registryPerson[m.person] else { continue }
@@ -183,7 +185,7 @@ func benchMatch(_ args: [String]) throws {
 
     // Single-record matching against the whole index.
     var lat: [Double] = []
-    let probes = SyntheticCorpus(mentions: 4000, seed: seed &+ 1, regions: regions).mentions.filter { $0.connector != "dukcapil-siak" }.prefix(1000)
+    let probes = SyntheticCorpus(mentions: 4000, seed: seed &+ 1, regions: regions, families: families).mentions.filter { $0.connector != "dukcapil-siak" }.prefix(1000)
     for p in probes {
         let a = Date()
         _ = try index.match(data: p.data)

@@ -12,7 +12,7 @@ import Glibc
 let usage = """
     usage: simpul-bench ingest [--rows N] [--batch N] [--dir DIR]   SIAK ingest vs raw batched SQLite inserts
            simpul-bench reconcile [--budget-lines N] [--sp2d-lines N] [--dir DIR]   a fiscal year reconciled vs a SQL GROUP BY
-           simpul-bench match [--mentions N] [--seed N] [--order together|registry-last]   the person index on a synthetic corpus: precision, recall, speed
+           simpul-bench match [--mentions N] [--seed N] [--order together|registry-last] [--families 1|0]   the person index on a synthetic corpus: precision, recall, speed
            simpul-bench audit [--entries N] [--batch N] [--persons N]   the audit chain: appends, access by NIK, verify
            simpul-bench sync [--records N] [--page N] [--state-every N]   external connector and HTTP pull vs file ingest
            simpul-bench gen siak N FILE                             write a synthetic SIAK export
