@@ -346,7 +346,7 @@ public struct MatchModel: Sendable {
 
     /// Priors for a hub with too little data to estimate from (documented in docs/persons.md).
     static let defaults = MatchModel(
-        m: [.nama: [0.80, 0.08, 0.04, 0.02, 0.03, 0.03], .tanggal_lahir: [0.90, 0.03, 0.04, 0.03], .nik: [0.45, 0.45, 0.25, 0.10, 0.20],
+        m: [.nama: [0.80, 0.08, 0.04, 0.02, 0.03, 0.03], .tanggal_lahir: [0.90, 0.03, 0.04, 0.03], .nik: [0.45, 0.45, 0.25, 0.10, 0.05],
             .kode_wilayah: [0.70, 0.15, 0.08, 0.07], .jenis_kelamin: [0.98, 0.02], .wilayah_nik: [0.90, 0.05, 0.05]],
         u: [.nama: [0.0005, 0.0002, 0.0002, 0.001, 0.002, 0.9961], .tanggal_lahir: [0.00005, 0.00001, 0.002, 0.99794],
             .nik: [0.0000001, 0.000001, 0.0001, 0.00001, 0.999889], .kode_wilayah: [0.001, 0.02, 0.15, 0.829], .jenis_kelamin: [0.5, 0.5],

@@ -23,8 +23,8 @@ public struct SyntheticCorpus {
     /// They must never be merged with it.
     public var nikClashes: [String: String] = [:]
     public var personCount = 0
-    /// Each person's true NIK and birth date (`YYYY-MM-DD`), by person index.
-    public var truth: [(nik: String, birth: String)] = []
+    /// Each person's true NIK, birth date (`YYYY-MM-DD`) and family card, by person index.
+    public var truth: [(nik: String, birth: String, kk: String)] = []
 
     static let male = ["MUHAMMAD", "AHMAD", "ABDUL", "RIZAL", "ARIFIN", "YUSUF", "IBRAHIM", "HASAN", "BUDI", "AGUS", "RAHMAT", "FAJAR",
                        "HENDRA", "IRFAN", "SUPRIYADI", "JEFRI", "RAMLI", "ISMAIL", "SALIM", "SYAMSUDIN", "ANDI", "DEDI", "HARIS", "ZULKIFLI",
@@ -115,7 +115,7 @@ public struct SyntheticCorpus {
             }
         }
         personCount = persons.count
-        truth = persons.map { ($0.nik, $0.birth) }
+        truth = persons.map { ($0.nik, $0.birth, $0.noKK) }
         var serial = 0
         func add(_ connector: String, _ schema: String, _ data: [String: JSONValue], _ p: Int) {
             serial += 1

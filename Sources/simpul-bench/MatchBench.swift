@@ -156,6 +156,25 @@ func benchMatch(_ args: [String]) throws {
                 for m in ms { print("     \(m.key) \(m.data.jsonText)\n        → \(decision(m.key))") }
             }
         }
+        if ProcessInfo.processInfo.environment["SIMPUL_BENCH_MISSES"] == "wrong" {
+            // Mentions linked to someone else: in a cluster whose mentions are mostly another person's.
+            var members: [String: [Int: Int]] = [:]
+            for m in truth.mentions { if let c = clusters[m.key] { members[c, default: [:]][m.person, default: 0] += 1 } }
+            var kinds: [String: Int] = [:], shown = 0
+            for m in truth.mentions {
+                guard let c = clusters[m.key], let major = members[c]?.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) })?.key,
+                      major != m.person else { continue }
+                let relative = truth.truth[major].kk == truth.truth[m.person].kk
+                let k = "\(m.connector) nik=\(m.data["nik_status"]?.stringValue ?? "?") birth=\(m.data["tanggal_lahir"] != nil) wil=\(m.data["kode_wilayah"] != nil) "
+                    + "registered=\(registry[m.person] != nil) relative=\(relative)"
+                kinds[k, default: 0] += 1
+                if shown < 25 {
+                    shown += 1
+                    print("  wrong \(m.data.jsonText)\n     own registry \(registry[m.person]?.jsonText ?? "-")\n     linked to \(registry[major]?.jsonText ?? "-")\n     decided \(decision(m.key))")
+                }
+            }
+            for (k, v) in kinds.sorted(by: { $0.value > $1.value }) { print("  wrong \(v)  \(k)") }
+        }
         if ProcessInfo.processInfo.environment["SIMPUL_BENCH_MISSES"] == "examples" {
             var shown = 0
             for m in truth.mentions where m.connector != "dukcapil-siak" && !forced(m) && !nameOnly(m) {
