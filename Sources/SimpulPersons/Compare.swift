@@ -366,7 +366,12 @@ public struct MatchModel: Sendable {
         for (f, level) in v.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             // Term frequency: agreeing on a common name says less than agreeing on a rare one.
             let tf = (f == .nama && level == 0) ? nameFrequency : nil
-            let w = weight(f, level, tfU: tf)
+            var w = weight(f, level, tfU: tf)
+            // The kecamatan that scientific notation kept, when the addresses already agree on the kecamatan:
+            // people mostly live where their NIK was issued, so agreeing is the same fact twice (it had outweighed
+            // a name that disagrees outright). Counted relative to agreeing: 0 when it agrees, less when it does
+            // not, so it still tells two relatives of one name and village apart.
+            if f == .wilayah_nik, let a = v[.kode_wilayah], a <= 1 { w -= weight(f, 0) }
             total += w
             parts[f.rawValue] = FieldWeight(level: f.levels[level], weight: w)
         }
