@@ -6,7 +6,8 @@
 # which shares no code with the hub.
 #   usage: scripts/eval-persons.sh [MENTIONS] [SEED] [ORDER]   (defaults 100000, 42, registry-first;
 #          ORDER registry-last ingests the registry after the other sources)
-# Exits non-zero if a same-NIK clash was merged, a mention is missing from the export, or a file was rejected.
+# Exits non-zero if a same-NIK clash was merged, a mention is missing from the export, or a file or row was
+# rejected (the generated files are all valid input).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}

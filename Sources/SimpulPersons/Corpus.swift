@@ -100,11 +100,13 @@ public struct SyntheticCorpus {
             let wilayah = kec + "." + String(1000 + 1 + r.int(20))
             let kk = kec6 + String(format: "%010d", r.int(1_000_000_000))
             let size = families ? [1, 1, 2, 2, 3, 3, 4, 4, 5, 6][r.int(10)] : 1
-            let headYear = families ? 1940 + r.int(60) : 1940 + r.int(82)
+            let headYear = 1940 + r.int(families ? 60 : 82)
             let marga = r.pick(Self.family)
             for member in 0..<min(size, people - persons.count) {
-                let child = member >= 2 || (member == 1 && size > 1 && r.chance(0.15))
-                let female = member == 0 ? (families ? r.chance(0.2) : r.chance(0.5)) : member == 1 && !child ? true : r.chance(0.5)
+                // The second member is the spouse (a wife), or now and then a child of a single parent.
+                let child = member >= 2 || (member == 1 && r.chance(0.15))
+                let spouse = member == 1 && !child
+                let female = spouse || r.chance(member == 0 && families ? 0.2 : 0.5)
                 var parts = [given(female)]
                 if r.chance(0.45) { parts.append(given(female)) }
                 parts.append(member == 0 || child ? marga : r.pick(Self.family))

@@ -46,7 +46,6 @@ extension SyntheticCorpus {
     /// Writes the files into `dir` (format noise drawn from `seed`); returns the number of SiCantik pages.
     @discardableResult
     public func writeSourceFiles(to dir: String, seed: UInt64) throws -> Int {
-        let corpus = self
         var r = Rng(state: seed ^ 0x5EED_F11E)
         for sub in ["dukcapil-siak", "sicantik", "oss-rba", "simda-keuangan"] {
             try FileManager.default.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
@@ -57,10 +56,10 @@ extension SyntheticCorpus {
         var oss = try Writer(dir + "/oss-rba/nib.ndjson")
         var simda = try Writer(dir + "/simda-keuangan/sp2d.csv")
         simda.write("Tahun,No_SP2D,Tgl_SP2D,No_SPM,Tgl_SPM,Jn_SPM,Kd_Urusan,Kd_Bidang,Kd_Unit,Kd_Sub,Kd_Prog,Kd_Keg,Kd_Rek_1,Kd_Rek_2,Kd_Rek_3,Kd_Rek_4,Kd_Rek_5,Nilai,Potongan,Nm_Penerima,NIK_Penerima,NPWP,Bank_Penerima,Rek_Penerima,Keterangan\n")
-        var truth = try Writer(dir + "/truth.ndjson")
+        var truthFile = try Writer(dir + "/truth.ndjson")
         var permits: [JSONValue] = []
         var page = 0
-        let pages = (corpus.mentions.lazy.filter { $0.connector == "sicantik" }.count + 999) / 1000
+        let pages = (mentions.lazy.filter { $0.connector == "sicantik" }.count + 999) / 1000
         func flushPermits(final: Bool) throws {
             guard permits.count >= 1000 || (final && !permits.isEmpty) else { return }
             page += 1
@@ -69,21 +68,21 @@ extension SyntheticCorpus {
             permits = []
         }
 
-        for m in corpus.mentions {
+        for m in mentions {
             let d = m.data
             let nik = d["nik"]?.stringValue ?? d["nik_asli"]?.stringValue ?? ""
             let nama = d["nama"]?.stringValue ?? ""
             let birth = d["tanggal_lahir"]?.stringValue
             let wilayah = d["kode_wilayah"]?.stringValue
             var t: [String: JSONValue] = ["key": .string(m.key), "person": .number(String(m.person))]
-            if let holder = corpus.nikClashes[m.key] { t["clash_with"] = .string(holder) }
+            if let holder = nikClashes[m.key] { t["clash_with"] = .string(holder) }
             // What no matcher may use: a record with nothing but a name in its format, and a record with its
             // person's true NIK but another birth date (a same-NIK clash: review, never an automatic link).
             let hasRegion = wilayah != nil && m.connector != "simda-keuangan"
             let hasBirth = birth != nil && (m.connector == "sicantik" || m.connector == "dukcapil-siak")
             if nik.isEmpty && !hasRegion && !hasBirth { t["name_only"] = .bool(true) }
-            if d["nik"]?.stringValue == corpus.truth[m.person].nik, hasBirth, birth != corpus.truth[m.person].birth { t["date_clash"] = .bool(true) }
-            truth.write(JSONValue.object(t).jsonText + "\n")
+            if d["nik"]?.stringValue == truth[m.person].nik, hasBirth, birth != truth[m.person].birth { t["date_clash"] = .bool(true) }
+            truthFile.write(JSONValue.object(t).jsonText + "\n")
             switch m.connector {
             case "dukcapil-siak":
                 let w = (wilayah ?? "00.00.00.0000").split(separator: ".").map { String(Int($0) ?? 0) }
@@ -124,7 +123,7 @@ extension SyntheticCorpus {
             }
         }
         try flushPermits(final: true)
-        siak.close(); oss.close(); simda.close(); truth.close()
+        siak.close(); oss.close(); simda.close(); truthFile.close()
         return page
     }
 

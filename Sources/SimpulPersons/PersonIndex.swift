@@ -501,9 +501,11 @@ public final class PersonIndex {
     }
 
     /// Whether a usable NIK is in fact a registry family's card number that no registry person holds as a NIK.
+    /// The card's block first: for nearly every NIK it is empty, and the holder is not looked up twice per mention.
     private func typedFamilyCard(_ nik: String) throws -> Bool {
+        guard try !store.personsInBlock("kk:" + nik, limit: 1).isEmpty else { return false }
         if let p = try store.person(nik: nik), try store.personFacts(p.id)?.registry == true { return false }
-        return try !store.personsInBlock("kk:" + nik, limit: 1).isEmpty
+        return true
     }
 
     private func decide(_ m: PendingMention, _ s: inout Summary) throws {
