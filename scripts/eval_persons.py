@@ -5,8 +5,8 @@ usage: eval_persons.py TRUTH.ndjson EXPORT.ndjson
 
 TRUTH: one line per mention, {"key": mention key, "person": true person, "clash_with"?: registry mention key,
 "name_only"?: true, "date_clash"?: true}. The last two mark mentions no matcher should link automatically: a record
-with nothing but a name, and a record with its person's NIK but another birth date (a same-NIK clash, which must go
-to review). The script prints the highest recall reachable without linking them.
+with nothing but a name, and a record with its person's NIK but another birth date, not merely its day and month
+swapped (a same-NIK clash, which must go to review). The script prints the highest recall reachable without linking them.
 EXPORT: one line per person, {"person_id", "mentions": [{"key", ...}], "review"?: [...]} (ARCHITECTURE.md).
 
 Prints pairwise precision, recall and F1 of the automatic and manual links (a mention in review, or missing from

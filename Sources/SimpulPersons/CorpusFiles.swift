@@ -16,7 +16,7 @@ import SimpulJSON
 /// `simda-keuangan/sp2d.csv`, and `truth.ndjson`: `{"key": mention key, "person": n}` per mention, plus
 /// `"clash_with": registry mention key` for a mention carrying another person's NIK with a clashing birth date,
 /// `"name_only": true` for a record with nothing but a name, `"date_clash": true` for a record with its person's
-/// NIK but another birth date.
+/// NIK but another birth date (not its day and month swapped).
 extension SyntheticCorpus {
     public struct FileError: Error, CustomStringConvertible {
         public let description: String
@@ -77,11 +77,15 @@ extension SyntheticCorpus {
             var t: [String: JSONValue] = ["key": .string(m.key), "person": .number(String(m.person))]
             if let holder = nikClashes[m.key] { t["clash_with"] = .string(holder) }
             // What no matcher may use: a record with nothing but a name in its format, and a record with its
-            // person's true NIK but another birth date (a same-NIK clash: review, never an automatic link).
+            // person's true NIK but another birth date (a same-NIK clash: review, never an automatic link; a day and
+            // month swapped is the same date read the other way, not a clash).
             let hasRegion = wilayah != nil && m.connector != "simda-keuangan"
             let hasBirth = birth != nil && (m.connector == "sicantik" || m.connector == "dukcapil-siak")
             if nik.isEmpty && !hasRegion && !hasBirth { t["name_only"] = .bool(true) }
-            if d["nik"]?.stringValue == truth[m.person].nik, hasBirth, birth != truth[m.person].birth { t["date_clash"] = .bool(true) }
+            if d["nik"]?.stringValue == truth[m.person].nik, hasBirth, let b = birth, b != truth[m.person].birth,
+               Compare.date(b, truth[m.person].birth) != 1 {
+                t["date_clash"] = .bool(true)
+            }
             truthFile.write(JSONValue.object(t).jsonText + "\n")
             switch m.connector {
             case "dukcapil-siak":

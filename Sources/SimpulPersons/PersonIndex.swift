@@ -548,6 +548,34 @@ public final class PersonIndex {
                 clash["tanggal_lahir"] = .string("\(b) here, \(a) for the person")
             }
             if !clash.isEmpty {
+                // Never the NIK's holder. But when, the holder left aside, the other fields clearly name someone
+                // else (the NIK was borrowed, or mistyped into another person's), that person is linked, as a steward
+                // would; the clash stays in the evidence. Anything less clear goes to review. The NIK is left out of
+                // the comparison (it is the holder's: it says nothing of whom else the record names), and the person
+                // linked is neither known nor found by it.
+                var g = f
+                g.match.nik = nil
+                let others = try rank(g, try candidates(g, excluding: cannot.union([p.id])))
+                // And what clashed with the holder must be that person's: a birth date one typo from the holder's and
+                // a relative of the same name in the same village is the holder, mistyped, not the relative.
+                func ownsTheClash(_ person: String) throws -> Bool {
+                    guard let q = try store.personFacts(person).map({ Self.facts($0.fields) }) else { return false }
+                    if clash["jenis_kelamin"] != nil, q.jenisKelamin != f.jenisKelamin { return false }
+                    if clash["tanggal_lahir"] != nil {
+                        guard let a = q.tanggalLahir, let b = f.tanggalLahir, Compare.date(a, b) <= 1 else { return false }
+                    }
+                    return true
+                }
+                if let b = others.first, b.score >= thresholds.probable,
+                   b.score - (others.dropFirst().first?.score ?? -Double.infinity) >= thresholds.margin, try ownsTheClash(b.person) {
+                    let grade = b.score >= thresholds.certain ? "certain" : "probable"
+                    currentBlocks = Self.blocks(g)
+                    try link(m, g, to: b.person, link: "auto", grade: grade, score: b.score,
+                             ["rule": .string("same NIK as another person, clashing fields; linked on the other fields"),
+                              "nik_holder": .string(p.id), "clash": .object(clash), "score": .number(FixedDecimal.two(b.score)),
+                              "fields": .object(b.parts), "model": .object(model.source.mapValues { .string($0) })], &s)
+                    return
+                }
                 try review(m, candidate: p.id, kind: "conflict", score: nil, ["rule": .string("same NIK, clashing fields"), "clash": .object(clash)], &s)
                 return
             }
@@ -582,8 +610,13 @@ public final class PersonIndex {
             return
         }
         if let b = best, b.score >= thresholds.possible {
-            let why = b.score >= thresholds.probable ? "two candidates score alike" : "match weight between the possible and probable thresholds"
-            try review(m, candidate: b.person, kind: "possible", score: b.score, explain(why, b), &s)
+            let alike = b.score >= thresholds.probable
+            var ev = explain(alike ? "two candidates score alike" : "match weight between the possible and probable thresholds", b)
+            // Which other person is as close, so a steward sees both.
+            if alike, let r = ranked.dropFirst().first {
+                ev["runner_up"] = .object(["person_id": .string(r.person), "score": .number(FixedDecimal.two(r.score)), "fields": .object(r.parts)])
+            }
+            try review(m, candidate: b.person, kind: "possible", score: b.score, ev, &s)
             return
         }
         var ev: [String: JSONValue] = ["rule": .string(f.nik == nil ? "no usable NIK; no candidate close enough" : "new NIK; no candidate close enough")]

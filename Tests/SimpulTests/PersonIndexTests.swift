@@ -246,6 +246,42 @@ import Testing
         #expect(try t.store.person(nik: kk) == nil, "no person is known by the family card")
     }
 
+    /// A record with another person's NIK and a clashing sex or birth date is never merged with that NIK's holder.
+    /// When its other fields plainly name someone else, it links there (as a steward would), without lending that
+    /// person the NIK; when they do not, it goes to review as a conflict. In both arrival orders.
+    @Test(arguments: [false, true]) func anotherPersonsNIKLinksToWhomTheRestNames(registryLast: Bool) throws {
+        let t = try TestHub()
+        let budi: [String: JSONValue] = ["nik": .string("7571011203880001"), "nik_status": .string("valid"), "nama": .string("BUDI SANTOSO"),
+                                         "tanggal_lahir": .string("1988-03-12"), "jenis_kelamin": .string("L"), "kode_wilayah": .string("75.71.01.1002")]
+        let registry = [Self.mention("dukcapil-siak:7571014504900002", Self.siti), Self.mention("dukcapil-siak:7571011203880001", budi)]
+        let others = [
+            // Budi's NIK, but Siti's name, sex, birth date and village.
+            Self.mention("sicantik:1", ["nik": .string("7571011203880001"), "nik_status": .string("valid"), "nama": .string("HJ. SITI AMINAH"),
+                                        "tanggal_lahir": .string("1990-04-05"), "jenis_kelamin": .string("P"), "kode_wilayah": .string("75.71.01.1001")]),
+            // Budi's NIK and a birth date nobody has: review.
+            Self.mention("sicantik:2", ["nik": .string("7571011203880001"), "nik_status": .string("valid"), "nama": .string("RAHMA BADU"),
+                                        "tanggal_lahir": .string("1972-11-04"), "jenis_kelamin": .string("P")]),
+        ]
+        let index = PersonIndex(store: t.store, regions: try Self.regions(t))
+        for batch in registryLast ? [others, registry] : [registry + others] {
+            try t.store.insertMentions(batch)
+            _ = try index.update()
+        }
+        let siti = try #require(try t.store.person(nik: "7571014504900002"))
+        let budiP = try #require(try t.store.person(nik: "7571011203880001"))
+        #expect(try t.store.personOf(mention: "sicantik:2") == nil)
+        #expect(try t.store.reviewItems().first { $0.mentionKey == "sicantik:2" }?.kind == "conflict")
+        #expect(try t.store.personOf(mention: "sicantik:1") != budiP.id, "never the NIK's holder")
+        #expect(try t.store.personOf(mention: "sicantik:1") == siti.id)
+        do {
+            let g = try GoldenRecord.load(store: t.store, person: siti, regions: try Self.regions(t))
+            let m = try #require(g.mentions.first { $0.key == "sicantik:1" })
+            #expect(m.evidence.contains("nik_holder") && m.evidence.contains(budiP.id))
+            #expect(g.fields["nik"]?.value == .string("7571014504900002"), "the registry NIK stays")
+            #expect(try !t.store.personsInBlock("k6:880001", limit: 10).contains(siti.id), "not found by the borrowed NIK")
+        }
+    }
+
     @Test func rulesConflictsTyposDuplicatesAndStewards() throws {
         let t = try TestHub()
         var budi = Self.siti
