@@ -557,9 +557,11 @@ public final class PersonIndex {
                 g.match.nik = nil
                 let others = try rank(g, try candidates(g, excluding: cannot.union([p.id])))
                 // And what clashed with the holder must be that person's: a birth date one typo from the holder's and
-                // a relative of the same name in the same village is the holder, mistyped, not the relative.
+                // a relative of the same name in the same village is the holder, mistyped, not the relative. Only a
+                // registry person: its NIK is the registry's, so the borrowed NIK can never become its golden NIK.
                 func ownsTheClash(_ person: String) throws -> Bool {
-                    guard let q = try store.personFacts(person).map({ Self.facts($0.fields) }) else { return false }
+                    guard let pf = try store.personFacts(person), pf.registry else { return false }
+                    let q = Self.facts(pf.fields)
                     if clash["jenis_kelamin"] != nil, q.jenisKelamin != f.jenisKelamin { return false }
                     if clash["tanggal_lahir"] != nil {
                         guard let a = q.tanggalLahir, let b = f.tanggalLahir, Compare.date(a, b) <= 1 else { return false }
