@@ -28,7 +28,7 @@ const T = {
     retry: 'Coba lagi', resolved: 'Berhasil diproses ulang.', stillFails: 'Masih gagal:', noDead: 'Tidak ada baris yang ditolak.',
     mention: 'Sebutan', candidate: 'Calon orang', evidence: 'Bukti', level: 'Tingkat', weight: 'Bobot', score: 'Skor',
     same: 'Orang yang sama', different: 'Orang berbeda', decided: 'Keputusan disimpan:', emptyQueue: 'Antrean tinjauan kosong.',
-    noCandidate: 'Tanpa calon orang.', plan: 'Rencana', budget: 'Anggaran', realisation: 'Realisasi', absorption: 'Serapan',
+    noCandidate: 'Tanpa calon orang.', runnerUp: 'Calon kedua (skor mirip)', sameAsRunnerUp: 'Sama dengan calon kedua', plan: 'Rencana', budget: 'Anggaran', realisation: 'Realisasi', absorption: 'Serapan',
     amount: 'Jumlah', message: 'Keterangan', subActivity: 'Sub kegiatan', csvSaved: 'CSV diunduh.',
     at: 'Waktu', opd: 'OPD', route: 'Rute', result: 'Hasil', noAccess: 'Belum ada yang membaca data orang ini.',
     chainOk: 'Rantai audit utuh', entries: 'entri', chainBad: 'Rantai audit RUSAK pada entri',
@@ -61,7 +61,7 @@ const T = {
     retry: 'Retry', resolved: 'Re-processed successfully.', stillFails: 'Still fails:', noDead: 'No rejected rows.',
     mention: 'Mention', candidate: 'Candidate person', evidence: 'Evidence', level: 'Level', weight: 'Weight', score: 'Score',
     same: 'Same person', different: 'Different people', decided: 'Decision saved:', emptyQueue: 'The review queue is empty.',
-    noCandidate: 'No candidate person.', plan: 'Plan', budget: 'Budget', realisation: 'Realisation', absorption: 'Absorption',
+    noCandidate: 'No candidate person.', runnerUp: 'Second candidate (scores alike)', sameAsRunnerUp: 'Same as the second candidate', plan: 'Plan', budget: 'Budget', realisation: 'Realisation', absorption: 'Absorption',
     amount: 'Amount', message: 'Message', subActivity: 'Sub-activity', csvSaved: 'CSV downloaded.',
     at: 'When', opd: 'OPD', route: 'Route', result: 'Result', noAccess: 'Nobody has read this person\'s data yet.',
     chainOk: 'Audit chain intact', entries: 'entries', chainBad: 'Audit chain BROKEN at entry',
@@ -416,10 +416,11 @@ function reviewCard(it) {
   const evRows = Object.keys(fields).sort().map((k) => ({ field: k, level: fields[k].level, weight: fields[k].weight }));
   const cand = it.candidate;
   const card = el('article', { class: 'card review', 'aria-label': t('mention') + ' ' + it.mention });
-  const decide = async (rule) => {
+  const second = it.runner_up;
+  const decide = async (rule, person) => {
     for (const b of card.querySelectorAll('button')) b.disabled = true;
     try {
-      await api('/v1/persons/' + rule, { method: 'POST', body: { mention: it.mention, person: cand.person_id } });
+      await api('/v1/persons/' + rule, { method: 'POST', body: { mention: it.mention, person: (person || cand).person_id } });
       status(t('decided') + ' ' + it.mention + ' — ' + (rule === 'link' ? t('same') : t('different')));
       card.remove();
       if (!document.querySelector('#review-list .review')) $('review-list').replaceChildren(el('p', null, t('emptyQueue')));
@@ -430,6 +431,9 @@ function reviewCard(it) {
     el('div', { class: 'pair' },
       el('div', null, el('h3', null, t('mention')), kv(t('mention'), it.mention_data)),
       el('div', null, el('h3', null, t('candidate') + (cand ? ' ' + cand.person_id : '')), cand ? kv(t('candidate'), cand.golden) : el('p', null, t('noCandidate')))),
+    second ? el('div', { class: 'pair' }, el('div'),
+      el('div', null, el('h3', null, t('runnerUp') + ' ' + second.person_id + ' — ' + t('score') + ' ' + text(second.score)),
+        kv(t('runnerUp'), second.golden))) : null,
     el('h3', null, t('evidence') + ' — ' + t('score') + ' ' + text(ev.score)),
     table(t('evidence'), [
       { key: 'field', label: t('field') }, { key: 'level', label: t('level') },
@@ -438,6 +442,7 @@ function reviewCard(it) {
     ev.rule ? el('p', { class: 'hint' }, ev.rule) : null,
     cand ? el('div', { class: 'actions' },
       el('button', { type: 'button', onclick: () => decide('link') }, t('same')),
+      second ? el('button', { type: 'button', onclick: () => decide('link', second) }, t('sameAsRunnerUp')) : null,
       el('button', { type: 'button', class: 'danger', onclick: () => decide('unlink') }, t('different'))) : null,
   );
   return card;

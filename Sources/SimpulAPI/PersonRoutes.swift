@@ -10,7 +10,7 @@ enum PersonRoutes {
     static func all(_ api: API) -> [Route] {
         [
             Route(method: "GET", pattern: "/v1/persons/review",
-                  summary: "the person index's review queue: each doubtful mention with its candidate person and the per-field evidence (stewards, audited)",
+                  summary: "the person index's review queue: each doubtful mention with its candidate person (and the runner-up when two score alike) and the per-field evidence (stewards, audited)",
                   access: .personal,
                   query: [QueryParam(name: "limit", required: false, description: "1 to 1000 (default 100)", type: "integer", schema: ParamSchema.range(1, 1000))],
                   tag: "persons") { r in try review(&r, api: api) },
@@ -59,13 +59,22 @@ enum PersonRoutes {
         var persons = Set<String>()
         var out: [JSONValue] = []
         for it in items {
+            let evidence = (try? JSONParser.parse(it.evidence)) ?? .null
             var o: [String: JSONValue] = ["mention": .string(it.mentionKey), "kind": .string(it.kind), "mention_data": it.data,
-                                          "evidence": (try? JSONParser.parse(it.evidence)) ?? .null]
+                                          "evidence": evidence]
             if let n = it.data["nik"]?.stringValue { persons.insert(n) }
-            if let c = it.candidate, let p = try r.store.person(id: c) {
+            func person(_ id: String, score: JSONValue? = nil) throws -> JSONValue? {
+                guard let p = try r.store.person(id: id) else { return nil }
                 let g = try GoldenRecord.load(store: r.store, person: p, regions: api.regions)
-                o["candidate"] = .object(["person_id": .string(p.id), "status": .string(g.status), "golden": .object(g.golden)])
                 if let n = p.nik { persons.insert(n) }
+                var c: [String: JSONValue] = ["person_id": .string(p.id), "status": .string(g.status), "golden": .object(g.golden)]
+                if let score { c["score"] = score }
+                return .object(c)
+            }
+            if let c = it.candidate, let v = try person(c) { o["candidate"] = v }
+            // Two candidates that score alike: the other one too, so the steward compares both.
+            if let ru = evidence["runner_up"], let id = ru["person_id"]?.stringValue, let v = try person(id, score: ru["score"]) {
+                o["runner_up"] = v
             }
             out.append(.object(o))
         }

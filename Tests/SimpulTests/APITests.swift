@@ -468,6 +468,33 @@ import Testing
         #expect(try e.t.store.verifyAudit().broken == nil)
         #expect(try e.t.store.db.scalarInt("SELECT count(*) FROM audit WHERE route = '/v1/persons/link' AND result = 'ok'") == 1)
     }
+
+    /// Father and son of one name on one family card: a record with the card for a NIK and that name scores alike
+    /// for both, so it goes to review, and the steward is shown both persons.
+    @Test func aReviewItemOfTwoAlikeCandidatesShowsBoth() throws {
+        let e = try Env()
+        let kk = "7571010101990003"
+        func registry(_ nik: String, _ lahir: String) -> (key: String, connector: String, schema: String, sourceKey: String, data: String) {
+            ("dukcapil-siak:" + nik, "dukcapil-siak", "citizen", nik,
+             JSONValue.object(["nik": .string(nik), "nik_status": .string("valid"), "nama": .string("SALIM ALI"), "no_kk": .string(kk),
+                               "tanggal_lahir": .string(lahir), "jenis_kelamin": .string("L"), "kode_wilayah": .string("75.71.01.1001")]).jsonText)
+        }
+        try e.t.store.insertMentions([
+            registry("7571010405730001", "1973-05-04"), registry("7571012605000002", "2000-05-26"),
+            ("simda-keuangan:9/SP2D#1", "simda-keuangan", "disbursement", "9/SP2D#1",
+             JSONValue.object(["nik": .string(kk), "nik_status": .string("valid"), "nama": .string("SALIM ALI")]).jsonText),
+        ])
+        try PersonIndex(store: e.t.store, regions: try Regions(file: e.t.home.regionsFile)).update()
+        let (st, body) = try e.get("/v1/persons/review", opd: "steward", purpose: "stewardship")
+        let item = try #require((body["review"]?.arrayValue ?? []).first { $0["mention"]?.stringValue == "simda-keuangan:9/SP2D#1" })
+        #expect(st == 200 && item["evidence"]?["rule"]?.stringValue == "two candidates score alike")
+        let a = try #require(item["candidate"]?["person_id"]?.stringValue), b = try #require(item["runner_up"]?["person_id"]?.stringValue)
+        #expect(a != b && item["runner_up"]?["golden"]?["nama"]?.stringValue == "SALIM ALI" && item["runner_up"]?["score"] != nil)
+        let niks = Set([item["candidate"]?["golden"]?["nik"]?.stringValue, item["runner_up"]?["golden"]?["nik"]?.stringValue].compactMap { $0 })
+        #expect(niks == ["7571010405730001", "7571012605000002"])
+        // Both persons' reads are in the audit log.
+        for nik in niks { #expect(try e.t.store.auditAccess(nik: nik).contains { $0.route == "/v1/persons/review" }) }
+    }
 }
 
 /// The grant cut, as the API does it (for the expectations above).
