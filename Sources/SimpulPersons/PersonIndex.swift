@@ -412,7 +412,7 @@ public final class PersonIndex {
     }
 
     /// Scores candidates; the best first, with its explanation.
-    func rank(_ f: MentionFacts, _ cands: [String]) throws -> [(person: String, score: Double, parts: [String: JSONValue])] {
+    func rank(_ f: MentionFacts, _ cands: [String]) throws -> [Ranked] {
         // Term frequency of the name, once there are enough persons for it to mean something.
         var nameFreq: Double? = nil
         if let n = f.nama, personCount >= 1000 {
@@ -504,7 +504,23 @@ public final class PersonIndex {
         return try rank(f, try candidates(f, excluding: [])).map { ($0.person, $0.score) }
     }
 
-    private func nikLevel(of r: (person: String, score: Double, parts: [String: JSONValue])?) -> String? {
+    typealias Ranked = (person: String, score: Double, parts: [String: JSONValue])
+
+    /// The best candidate when it may be linked automatically: at least `probable`, and ahead of the runner-up by
+    /// `margin`; with its grade.
+    private func clearLeader(_ ranked: [Ranked]) -> (best: Ranked, grade: String)? {
+        guard let b = ranked.first, b.score >= thresholds.probable,
+              b.score - (ranked.dropFirst().first?.score ?? -Double.infinity) >= thresholds.margin else { return nil }
+        return (b, b.score >= thresholds.certain ? "certain" : "probable")
+    }
+
+    /// A scored decision's evidence: the rule, the weight, each field's level and weight, where m and u came from.
+    private func explain(_ rule: String, _ r: Ranked) -> [String: JSONValue] {
+        ["rule": .string(rule), "score": .number(FixedDecimal.two(r.score)), "fields": .object(r.parts),
+         "model": .object(model.source.mapValues { .string($0) })]
+    }
+
+    private func nikLevel(of r: Ranked?) -> String? {
         r?.parts["nik"]?["level"]?.stringValue
     }
 
@@ -576,14 +592,12 @@ public final class PersonIndex {
                     }
                     return true
                 }
-                if let b = others.first, b.score >= thresholds.probable,
-                   b.score - (others.dropFirst().first?.score ?? -Double.infinity) >= thresholds.margin, try ownsTheClash(b.person) {
-                    let grade = b.score >= thresholds.certain ? "certain" : "probable"
+                if let (b, grade) = clearLeader(others), try ownsTheClash(b.person) {
+                    var ev = explain("same NIK as another person, clashing fields; linked on the other fields", b)
+                    ev["nik_holder"] = .string(p.id)
+                    ev["clash"] = .object(clash)
                     currentBlocks = Self.blocks(g)
-                    try link(m, g, to: b.person, link: "auto", grade: grade, score: b.score,
-                             ["rule": .string("same NIK as another person, clashing fields; linked on the other fields"),
-                              "nik_holder": .string(p.id), "clash": .object(clash), "score": .number(FixedDecimal.two(b.score)),
-                              "fields": .object(b.parts), "model": .object(model.source.mapValues { .string($0) })], &s)
+                    try link(m, g, to: b.person, link: "auto", grade: grade, score: b.score, ev, &s)
                     return
                 }
                 try review(m, candidate: p.id, kind: "conflict", score: nil, ["rule": .string("same NIK, clashing fields"), "clash": .object(clash)], &s)
@@ -595,10 +609,6 @@ public final class PersonIndex {
 
         let ranked = try rank(f, try candidates(f, excluding: cannot))
         let best = ranked.first
-        let runnerUp = ranked.dropFirst().first?.score ?? -Double.infinity
-        func explain(_ rule: String, _ r: (person: String, score: Double, parts: [String: JSONValue])) -> [String: JSONValue] {
-            ["rule": .string(rule), "score": .number(FixedDecimal.two(r.score)), "fields": .object(r.parts), "model": .object(model.source.mapValues { .string($0) })]
-        }
 
         if f.registry {
             // The registry NIK is the identity: a person of its own; a close registry look-alike is flagged.
@@ -614,8 +624,7 @@ public final class PersonIndex {
             }
             return
         }
-        if let b = best, b.score >= thresholds.probable, b.score - runnerUp >= thresholds.margin {
-            let grade = b.score >= thresholds.certain ? "certain" : "probable"
+        if let (b, grade) = clearLeader(ranked) {
             try link(m, f, to: b.person, link: "auto", grade: grade, score: b.score, explain("match weight above the \(grade) threshold", b), &s)
             return
         }
