@@ -24,6 +24,8 @@ public final class CSVReader: RowReader {
     var slots: [Dictionary<String, JSONValue>.Index] = []
     var line = 1
     var started = false
+    /// Whether a line without quotes is split in one pass (``nextPlainLine()``); off only to test that both paths agree.
+    var splitsPlainLines = true
 
     public init(input: ByteInput, options: Options) {
         self.input = input
@@ -123,6 +125,58 @@ public final class CSVReader: RowReader {
                          oversized: oversized)
     }
 
+    /// The fast path: a whole line in the input's window with no quote in it is one record, split where the
+    /// delimiters are. nil when the line needs ``readRecord()`` (a quote, no line feed yet, too long, end of input).
+    func nextPlainLine() -> PlainLine? {
+        guard let span = input.lineSpan(limit: opt.maxRecordBytes),
+              memchr(span.baseAddress!, Int32(opt.quote), span.count) == nil else { return nil }
+        let startLine = line
+        input.advance(span.count + 1)
+        line += 1
+        var n = span.count
+        if n > 0 && span[n - 1] == 0x0D { n -= 1 }
+        let bytes = UnsafeBufferPointer(rebasing: span[0..<n])
+        if n == 0 { return .blank }
+        var ascii: UInt8 = 0
+        var columns = 1
+        let d = opt.delimiter
+        for b in bytes {
+            ascii |= b
+            if b == d { columns += 1 }
+        }
+        if columns != header.count {
+            let what = columns < header.count ? "missing field(s)" : "extra field(s)"
+            return .item(.malformed(line: startLine, field: nil, reason: "\(what): \(columns) fields, expected \(header.count)",
+                                    raw: Array(bytes)))
+        }
+        var obj = template
+        var k = 0
+        var from = 0
+        for i in 0...n {
+            guard i == n || bytes[i] == d else { continue }
+            let field = UnsafeBufferPointer(rebasing: bytes[from..<i])
+            let s: String
+            if ascii < 0x80 {
+                s = String(decoding: field, as: UTF8.self)
+            } else {
+                guard let v = String(validating: field, as: UTF8.self) else {
+                    return .item(.malformed(line: startLine, field: header[k], reason: "invalid UTF-8 in column \(header[k])",
+                                            raw: Array(bytes)))
+                }
+                s = v
+            }
+            obj.values[slots[k]] = .string(s)
+            k += 1
+            from = i + 1
+        }
+        return .item(.row(SourceRow(line: startLine, fields: obj, raw: Array(bytes))))
+    }
+
+    enum PlainLine {
+        case item(ReadItem)
+        case blank
+    }
+
     func recoverAfterFirstLine(_ r: RawRecord) {
         if let off = r.afterFirstNewline {
             input.seek(to: off)
@@ -154,6 +208,11 @@ public final class CSVReader: RowReader {
             slots = names.map { template.index(forKey: $0)! }
         }
         while true {
+            switch splitsPlainLines ? nextPlainLine() : nil {
+            case .item(let item)?: return item
+            case .blank?: continue
+            case nil: break
+            }
             guard let r = readRecord() else { return nil }
             if r.oversized {
                 if r.unterminated, r.afterFirstNewline != nil {

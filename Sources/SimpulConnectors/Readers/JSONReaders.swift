@@ -20,10 +20,15 @@ public final class NDJSONReader: RowReader {
             }
             var bytes: [UInt8] = []
             var oversized = false
-            while let b = input.next(), b != 0x0A {
-                if oversized { continue }
-                bytes.append(b)
-                if bytes.count > maxLineBytes { oversized = true }
+            if let span = input.lineSpan(limit: maxLineBytes) {
+                bytes = Array(span)
+                input.advance(span.count + 1)
+            } else {
+                while let b = input.next(), b != 0x0A {
+                    if oversized { continue }
+                    bytes.append(b)
+                    if bytes.count > maxLineBytes { oversized = true }
+                }
             }
             if oversized {
                 return .malformed(line: line, field: nil, reason: "line is longer than the \(maxLineBytes / 1024) KiB limit",
