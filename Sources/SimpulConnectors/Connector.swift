@@ -155,7 +155,7 @@ public final class Connector: Sendable {
         switch format {
         case .csv: return CSVReader(input: input, options: csvOptions)
         case .ndjson: return NDJSONReader(input: input, maxLineBytes: csvOptions.maxRecordBytes)
-        case .json: return JSONDocumentReader(input: input, recordPath: recordPath, require: require)
+        case .json: return JSONDocumentReader(input: input, recordPath: recordPath, require: require, maxRecordBytes: csvOptions.maxRecordBytes)
         }
     }
 }

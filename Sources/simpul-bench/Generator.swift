@@ -105,3 +105,42 @@ enum SIAKGenerator {
         return size
     }
 }
+
+/// A synthetic SiCantik API page of `records` permit applications, one record per line (so the baseline can store
+/// each record's line): the identities of the SIAK generator, with the noise SOURCES.md lists (dotted NIKs, titles,
+/// birth dates in the three shapes, `Rp` amounts).
+enum SiCantikGenerator {
+    static func write(records: Int, to path: String) throws -> Int {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw HubError.failed("cannot create \(path)") }
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? h.close() }
+        var size = 0
+        var buf = "{\"status\":\"success\",\"page\":1,\"total_page\":1,\"data\":[\n"
+        var serials: [Int: Int] = [:]
+        let months = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"]
+        for i in 0..<records {
+            let f = SIAKGenerator.row(i, of: records, serials: &serials).split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+            let nik = i % 5 == 0 ? "\(f[0].prefix(6)).\(f[0].dropFirst(6).prefix(6)).\(f[0].suffix(4))" : f[0]
+            let d = f[5].split(separator: "-")
+            let lahir: String
+            switch i % 3 {
+            case 0: lahir = "\(d[2])-\(d[1])-\(d[0])"
+            case 1: lahir = "\(d[0])/\(d[1])/\(d[2])"
+            default: lahir = "\(Int(d[0])!) \(months[Int(d[1])! - 1]) \(d[2])"
+            }
+            let nama = i % 7 == 0 ? "H. \(f[2])" : f[2].capitalized
+            let kode = "\(f[14])\(SIAKGenerator.pad(Int(f[15])!, 2))\(SIAKGenerator.pad(Int(f[16])!, 2))\(f[17])"
+            buf += #"{"id_permohonan":\#(i + 1),"no_permohonan":"PMH-\#(i + 1)","jenis_izin":"Izin Usaha Mikro","kode_jenis_izin":"IUM","nik_pemohon":"\#(nik)","nama_pemohon":"\#(nama)","alamat_pemohon":"\#(f[11])","tempat_lahir_pemohon":"GORONTALO","tgl_lahir_pemohon":"\#(lahir)","tgl_pengajuan":"2024-0\#(i % 9 + 1)-1\#(i % 9)","updated_at":"2024-10-01 08:00:00","tgl_penetapan":null,"masa_berlaku_sampai":null,"no_izin":null,"status":"Proses","retribusi":"Rp \#(i % 90 + 10).000","kode_wilayah":"\#(kode)","opd_penerbit":"DPMPTSP"}"#
+            buf += i == records - 1 ? "\n" : ",\n"
+            if buf.utf8.count > 1 << 20 {
+                size += buf.utf8.count
+                h.write(Data(buf.utf8))
+                buf = ""
+            }
+        }
+        buf += "]}\n"
+        size += buf.utf8.count
+        h.write(Data(buf.utf8))
+        return size
+    }
+}

@@ -10,7 +10,7 @@ import Glibc
 /// simpul-bench: throughput, latency and memory of Simpul's capabilities, each against a baseline measured in the
 /// same run. Prints numbers; never fails on a slow machine.
 let usage = """
-    usage: simpul-bench ingest [--rows N] [--batch N] [--dir DIR]   SIAK ingest vs raw batched SQLite inserts
+    usage: simpul-bench ingest [--rows N] [--batch N] [--json-records N] [--dir DIR]   SIAK ingest (and a SiCantik JSON document) vs raw batched SQLite inserts
            simpul-bench reconcile [--budget-lines N] [--sp2d-lines N] [--dir DIR]   a fiscal year reconciled vs a SQL GROUP BY
            simpul-bench match [--mentions N] [--seed N] [--order together|registry-last] [--families 1|0]   the person index on a synthetic corpus: precision, recall, speed
            simpul-bench audit [--entries N] [--batch N] [--persons N]   the audit chain: appends, access by NIK, verify
@@ -139,8 +139,8 @@ func storageFloor(file: String, db: String, batch: Int) throws -> (rows: Int, se
 }
 
 func benchIngest(_ args: [String]) throws {
-    let o = try BenchOptions(args, allowed: ["--rows", "--batch", "--dir"])
-    let rows = try o.int("--rows", 1_000_000), batch = try o.int("--batch", 4000)
+    let o = try BenchOptions(args, allowed: ["--rows", "--batch", "--json-records", "--dir"])
+    let rows = try o.int("--rows", 1_000_000), batch = try o.int("--batch", 4000), jsonRecords = try o.int("--json-records", 0)
     let dir = o.string("--dir", NSTemporaryDirectory() + "simpul-bench-" + UUID().uuidString)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -196,7 +196,26 @@ func benchIngest(_ args: [String]) throws {
     print("simpul    re-ingest (all unchanged: \(again.unchanged)): \(Int(Double(again.read) / secs2)) rows/s, peak RSS \(fmt(peakRSSMiB())) MiB")
     print("ratio     simpul / baseline = \(fmt(rate / baseRate, 2))   (goals: >= 150000 rows/s, ratio >= 0.7, peak RSS <= 500 MiB); "
         + "simpul / floor = \(fmt(rate / floorRate, 2)); the floor's \(fmt(floorRate / baseRate, 2)) is the most any ingest could reach")
+    if jsonRecords > 0 { try benchJSONDocument(records: jsonRecords, dir: dir, batch: batch, hub: hub) }
 }
+
+/// One SiCantik API page of `records` permits through the `sicantik` connector: a JSON document is streamed in two
+/// passes, so its peak RSS should not grow with its size.
+func benchJSONDocument(records: Int, dir: String, batch: Int, hub: Hub) throws {
+    let file = dir + "/sicantik.json"
+    let size = try SiCantikGenerator.write(records: records, to: file)
+    resetPeakRSS()
+    let base = try baseline(file: file, db: dir + "/baseline-json.db", batch: batch)
+    let baseRate = Double(base.rows) / base.seconds
+    resetPeakRSS()
+    let ingestor = try hub.ingestor("sicantik")
+    ingestor.batchSize = batch
+    let t0 = Date()
+    let s = try ingestor.ingest(paths: [file])
+    let secs = Date().timeIntervalSince(t0)
+    print("json      one SiCantik document of \(records) records (\(fmt(Double(size) / 1048576)) MiB): \(s.read) read, \(s.accepted) accepted "
+        + "in \(fmt(secs, 2)) s = \(Int(Double(s.read) / secs)) rows/s, peak RSS \(fmt(peakRSSMiB())) MiB; "
+        + "raw batched inserts of its lines \(Int(baseRate)) rows/s, ratio \(fmt(Double(s.read) / secs / baseRate, 2))")}
 
 let args = Array(CommandLine.arguments.dropFirst())
 do {

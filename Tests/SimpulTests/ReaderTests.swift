@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SimpulJSON
 @testable import SimpulConnectors
 
 /// The readers take an ordinary line in one piece from the input's window and fall back to reading byte by byte for
@@ -95,5 +96,112 @@ import Testing
         let limited = Self.items(NDJSONReader(input: ByteInput(bytes: b), maxLineBytes: 1024))
         #expect(limited.contains { $0.contains("longer than the 1 KiB limit") })
         #expect(Self.items(NDJSONReader(input: try ByteInput(path: path, window: 100), maxLineBytes: 1024)) == limited)
+    }
+}
+
+/// JSON documents are read in two passes (check the whole document, then stream its records), so memory does not
+/// grow with the number of records. What they yield must be what parsing the whole document gives.
+@Suite struct JSONDocumentReaderTests {
+    /// The reference: the whole document parsed at once (how documents were read before they were streamed).
+    static func whole(_ bytes: [UInt8], path: [String], require: [String: JSONValue] = [:]) -> (items: [String], root: JSONValue?) {
+        var b = bytes
+        if b.starts(with: [0xEF, 0xBB, 0xBF]) { b.removeFirst(3) }
+        if b.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return (["rejected empty file"], nil) }
+        guard let parsed = try? JSONParser.parse(b, trackArrayAt: path) else { return (["rejected not valid JSON"], nil) }
+        guard case .object(var o) = parsed.value else { return (["rejected the document is not a JSON object"], nil) }
+        for (k, v) in require where o[k] != v { return (["rejected field '\(k)'"], nil) }
+        var node = parsed.value
+        for k in path {
+            guard let n = node[k] else { return (["rejected no '\(path.joined(separator: "."))' array in the document"], nil) }
+            node = n
+        }
+        if case .null = node { node = .array([]) }
+        guard case .array(let a) = node else { return (["rejected '\(path.joined(separator: "."))' is not an array"], nil) }
+        var items: [String] = []
+        for (k, e) in a.enumerated() {
+            let raw = JSONWriter.bytes(e)
+            if case .object(let f) = e {
+                items.append(ReaderTests.describe(.row(SourceRow(line: parsed.elementLines[k], fields: f, raw: raw))))
+            } else {
+                items.append(ReaderTests.describe(.malformed(line: parsed.elementLines[k], field: nil, reason: "record \(k + 1) is not a JSON object", raw: raw)))
+            }
+        }
+        o.remove(path: path)
+        return (items, .object(o))
+    }
+
+    static func streamed(_ input: ByteInput, path: [String], require: [String: JSONValue] = [:], maxRecordBytes: Int = 1 << 20)
+        -> (items: [String], root: JSONValue?)
+    {
+        let r = JSONDocumentReader(input: input, recordPath: path, require: require, maxRecordBytes: maxRecordBytes)
+        let items = ReaderTests.items(r)
+        if items.first?.hasPrefix("rejected") == true { return (items, nil) }
+        return (items, .object(r.root))
+    }
+
+    static let documents: [(String, [String])] = [
+        (#"{"status":"success","page":1,"data":[{"id":1},{"id":2,"s":"a\"b]}[{\\"}]}"#, ["data"]),
+        ("\u{FEFF}{\r\n  \"status\": \"success\",\r\n  \"data\": [\r\n    {\"id\": 1,\r\n     \"nama\": \"SITI\"},\r\n\r\n    {\"id\": 2}\r\n  ],\r\n  \"total_page\": 3\r\n}\r\n", ["data"]),
+        (#"{"data":[]}"#, ["data"]),
+        (#"{"data":null,"page":3}"#, ["data"]),
+        (#"{"data":"x"}"#, ["data"]),
+        (#"{"page":1}"#, ["data"]),
+        (#"{"data":[{"a":1}],"tahun":2024,"status":"success","nested":{"data":[9]}}"#, ["data"]),
+        (#"{"data":[1,{"a":2},"x",[3],null]}"#, ["data"]),
+        (#"{"result":{"page":2,"items":[{"a":1},{"a":2}]},"x":1}"#, ["result", "items"]),
+        (#"{"data":[{"a":1}],"data":[{"b":2}]}"#, ["data"]),
+        (#"{"data":[{"a":1}],"data":null}"#, ["data"]),
+        (#"{"items":[{"nama":"JOSÉ","n":-1.5e3}]}"#, ["items"]),
+        // Not valid JSON: the whole file is rejected, none of its records read.
+        (#"{"status":"success","data":[{"id":2,"tgl"#, ["data"]),
+        (#"{"data":[{"a":1}],"status":"succ"#, ["data"]),
+        (#"{"data":[{"a":tru}]}"#, ["data"]),
+        (#"{"data":[{"a":1}{"a":2}]}"#, ["data"]),
+        (#"{"data":[{"a":1},]}"#, ["data"]),
+        (#"{"data":[]} x"#, ["data"]),
+        (#"{data:[]}"#, ["data"]),
+        (#"{"a" 1,"data":[]}"#, ["data"]),
+        (#"{"a":1 "data":[]}"#, ["data"]),
+        ("{\"data\":[{\"a\":\"\u{1}\"}]}", ["data"]),
+        ("  \n ", ["data"]),
+        (#"[1,2]"#, ["data"]),
+    ]
+
+    @Test func streamedRecordsAreTheWholeDocumentsRecords() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-json-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (k, (text, path)) in Self.documents.enumerated() {
+            let bytes = Array(text.utf8)
+            let expected = Self.whole(bytes, path: path)
+            let file = dir.appendingPathComponent("\(k).json").path
+            try Data(bytes).write(to: URL(fileURLWithPath: file))
+            var inputs: [(String, ByteInput)] = [("memory", ByteInput(bytes: bytes))]
+            for w in [1, 3, 16, 1 << 20] { inputs.append(("window \(w)", try ByteInput(path: file, window: w))) }
+            for (how, input) in inputs {
+                let got = Self.streamed(input, path: path)
+                if expected.items.first?.hasPrefix("rejected") == true {
+                    // The reasons are worded by each reader; what matters is that the file is rejected, for the same kind of reason.
+                    #expect(got.items.count == 1 && got.items[0].hasPrefix(String(expected.items[0].prefix(20))), "document \(k), \(how): \(got.items)")
+                } else {
+                    #expect(got.items == expected.items, "document \(k), \(how)")
+                    #expect(got.root == expected.root, "document \(k), \(how)")
+                }
+            }
+        }
+    }
+
+    @Test func aRecordOverTheLimitIsOneMalformedRowAndTheRestGoOn() throws {
+        let big = String(repeating: "x", count: 5000)
+        let bytes = Array(#"{"status":"success","data":[{"id":1},{"id":2,"s":"\#(big)"},{"id":3}]}"#.utf8)
+        let got = Self.streamed(ByteInput(bytes: bytes), path: ["data"], maxRecordBytes: 1024)
+        #expect(got.items.count == 3)
+        #expect(got.items[0].hasPrefix("row 1 [id=?]"))
+        #expect(got.items[1].hasPrefix("malformed 1 - record 2 is larger than the 1 KiB limit"))
+        #expect(got.items[2].hasPrefix("row 1 [id=?]"))
+        #expect(got.root == .object(["status": .string("success")]))
+        let rejected = Self.streamed(ByteInput(bytes: Array(#"{"status":"error","message":"token expired","data":null}"#.utf8)),
+                                     path: ["data"], require: ["status": .string("success")])
+        #expect(rejected.items == [#"rejected field 'status' must be "success", got "error" (token expired)"#])
     }
 }

@@ -50,68 +50,269 @@ public final class NDJSONReader: RowReader {
 }
 
 /// A JSON document whose records are an array at `recordPath` (e.g. `data`, `items`). The document's other
-/// top-level fields are the file's context (`$root.tahun`). A document that is not valid JSON, or has no array at
-/// the path, is a rejected file.
+/// fields are the file's context (`$root.tahun`). A document that is not valid JSON, or has no array at the path,
+/// is a rejected file, and none of its records are read.
+///
+/// Streamed in two passes over the input, so memory does not grow with the number of records:
+/// 1. the whole document is checked: each record is cut out and parsed (and dropped), and everything outside the
+///    records array (the envelope: status, paging, context) is kept, with the array left empty, and parsed;
+/// 2. the records are read again from the start of the array, one at a time.
+/// Limits: a record of more than `maxRecordBytes` is a malformed row (dead-lettered, the rest go on); an envelope
+/// of more than ``maxEnvelopeBytes`` rejects the file.
 public final class JSONDocumentReader: RowReader {
-    public static let maxDocumentBytes = 512 << 20
+    public static let maxEnvelopeBytes = 16 << 20
     let input: ByteInput
     let recordPath: [String]
     let require: [String: JSONValue]
-    var items: [JSONValue] = []
-    var lines: [Int] = []
-    var text: [UInt8] = []
-    var pos = 0
+    let maxRecordBytes: Int
     var loaded = false
+    /// Where the records array's first element may start (just after its `[`), and on which line.
+    var records: (offset: Int, line: Int)? = nil
+    var done = false
+    var line = 1
+    var index = 0
+    /// The document without its records: what `$root.` paths read.
     public private(set) var root: [String: JSONValue] = [:]
 
-    public init(input: ByteInput, recordPath: [String], require: [String: JSONValue] = [:]) {
+    public init(input: ByteInput, recordPath: [String], require: [String: JSONValue] = [:], maxRecordBytes: Int = 1 << 20) {
         self.input = input
         self.recordPath = recordPath
         self.require = require
+        self.maxRecordBytes = maxRecordBytes
+    }
+
+    static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+
+    func truncated(_ what: String) -> FileRejection {
+        FileRejection("not valid JSON: unexpected end of the JSON text \(what) at line \(line) (truncated or corrupt file?)")
+    }
+
+    /// Skips white space, counting lines; line feeds are copied to `keep` so the envelope keeps the file's lines.
+    func skipSpace(keep: inout [UInt8]) {
+        while let c = input.peek(), Self.isSpace(c) {
+            _ = input.next()
+            if c == 0x0A {
+                line += 1
+                keep.append(c)
+            }
+        }
+    }
+
+    /// Cuts one JSON value out of the input as it stands (not checked: the parser does that), up to `limit` bytes;
+    /// reading goes on to the value's end whatever its size. Returns the bytes, whether it was longer, and whether
+    /// the value ended before the input did.
+    func cutValue(limit: Int) -> (bytes: [UInt8], oversized: Bool, complete: Bool) {
+        var out: [UInt8] = []
+        var oversized = false
+        func keep(_ c: UInt8) {
+            if oversized { return }
+            out.append(c)
+            if out.count > limit { oversized = true }  // its first limit + 1 bytes are kept, for the dead letter
+        }
+        guard let first = input.peek() else { return (out, false, false) }
+        if first != UInt8(ascii: "{") && first != UInt8(ascii: "[") && first != UInt8(ascii: "\"") {
+            // A number or literal (or stray text the parser will name): up to the next structural byte.
+            while let c = input.peek(), !Self.isSpace(c), c != UInt8(ascii: ","), c != UInt8(ascii: "]"), c != UInt8(ascii: "}") {
+                keep(input.next()!)
+            }
+            return (out, oversized, true)
+        }
+        var depth = 0
+        var inString = false
+        var escaped = false
+        while let c = input.next() {
+            keep(c)
+            if c == 0x0A { line += 1 }
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if c == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if c == UInt8(ascii: "\"") {
+                    inString = false
+                    if depth == 0 { return (out, oversized, true) }
+                }
+                continue
+            }
+            switch c {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 { return (out, oversized, true) }
+            default: break
+            }
+        }
+        return (out, oversized, false)
+    }
+
+    /// Pass 1, for one value at `path` from the root (nil once off the way to the records): appends the envelope's
+    /// bytes to `env`, and checks the records array's elements without keeping them.
+    func envelope(path: [String]?, into env: inout [UInt8]) throws(FileRejection) {
+        skipSpace(keep: &env)
+        guard let c = input.peek() else { return stop() }
+        if c == UInt8(ascii: "["), path == recordPath {
+            _ = input.next()
+            env.append(c)
+            records = (input.offset, line)
+            var n = 0
+            while true {
+                skipSpace(keep: &env)
+                guard let d = input.peek() else { throw truncated("inside the records array") }
+                if d == UInt8(ascii: "]") {
+                    if n > 0 { throw FileRejection("not valid JSON: a record was expected after ',' at line \(line)") }
+                    break
+                }
+                n += 1
+                let start = line
+                let v = cutValue(limit: maxRecordBytes)
+                guard v.complete else { throw truncated("inside record \(n)") }
+                if !v.oversized {
+                    do { _ = try JSONParser.parse(v.bytes) } catch {
+                        throw FileRejection("not valid JSON: \(error.message) at line \(start + error.line - 1) (record \(n)) (truncated or corrupt file?)")
+                    }
+                }
+                env.append(contentsOf: Array(repeating: 0x0A, count: line - start))
+                skipSpace(keep: &env)
+                guard let sep = input.peek() else { throw truncated("inside the records array") }
+                if sep == UInt8(ascii: ",") {
+                    _ = input.next()
+                    continue
+                }
+                if sep == UInt8(ascii: "]") { break }
+                throw FileRejection("not valid JSON: expected ',' or ']' after record \(n) at line \(line)")
+            }
+            _ = input.next()
+            env.append(UInt8(ascii: "]"))
+            return
+        }
+        if c == UInt8(ascii: "{"), let path, path.count < recordPath.count {
+            // On the way to the records: walk this object's members. Anything unexpected ends the walk; the rest
+            // of the input then goes to the parser of the envelope, which names the mistake and where it is.
+            _ = input.next()
+            env.append(c)
+            while !stopped {
+                skipSpace(keep: &env)
+                guard let k = input.peek(), k == UInt8(ascii: "\"") || k == UInt8(ascii: "}") else { return stop() }
+                if k == UInt8(ascii: "}") {
+                    _ = input.next()
+                    env.append(k)
+                    return
+                }
+                let key = cutValue(limit: Self.maxEnvelopeBytes)
+                env += key.bytes
+                if !key.complete { return stop() }
+                skipSpace(keep: &env)
+                guard let name = (try? JSONParser.parse(key.bytes))?.stringValue, input.peek() == UInt8(ascii: ":") else { return stop() }
+                env.append(input.next()!)
+                try envelope(path: path + [name], into: &env)
+                if stopped { return }
+                skipSpace(keep: &env)
+                guard let sep = input.peek(), sep == UInt8(ascii: ",") || sep == UInt8(ascii: "}") else { return stop() }
+                _ = input.next()
+                env.append(sep)
+                if sep == UInt8(ascii: "}") { return }
+                if env.count > Self.maxEnvelopeBytes { throw tooLarge() }
+            }
+            return
+        }
+        let v = cutValue(limit: Self.maxEnvelopeBytes)
+        if v.oversized { throw tooLarge() }
+        env += v.bytes
+        if !v.complete { return stop() }
+        if path == recordPath { records = nil }  // the path holds something else than an array (a later key wins)
+    }
+
+    /// Set when the walk of pass 1 met something it does not expect: the rest is left to the parser.
+    var stopped = false
+
+    func stop() { stopped = true }
+
+    func tooLarge() -> FileRejection {
+        FileRejection("the JSON document outside its '\(recordPath.joined(separator: "."))' array is larger than \(Self.maxEnvelopeBytes >> 20) MiB")
     }
 
     func load() throws(FileRejection) {
         loaded = true
-        guard var bytes = input.readAll(limit: JSONDocumentReader.maxDocumentBytes) else {
-            throw FileRejection("JSON document is larger than the \(JSONDocumentReader.maxDocumentBytes >> 20) MiB limit")
+        if input.peek() == 0xEF {
+            _ = input.next()
+            guard input.next() == 0xBB, input.next() == 0xBF else { throw FileRejection("not valid JSON: the file starts with an invalid byte sequence (not UTF-8)") }
         }
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { throw FileRejection("empty file") }
-        let parsed: (value: JSONValue, elementLines: [Int])
-        do { parsed = try JSONParser.parse(bytes, trackArrayAt: recordPath) } catch {
+        var env: [UInt8] = []
+        skipSpace(keep: &env)
+        if input.peek() == nil { throw FileRejection("empty file") }
+        try envelope(path: [], into: &env)
+        // What follows the document (stray text) goes to the parser of the envelope, which names it.
+        while env.count <= Self.maxEnvelopeBytes, let c = input.next() { env.append(c) }
+        let parsed: JSONValue
+        do { parsed = try JSONParser.parse(env) } catch {
             throw FileRejection("not valid JSON: \(error.description) (truncated or corrupt file?)")
         }
-        guard case .object(let o) = parsed.value else { throw FileRejection("the document is not a JSON object") }
+        guard case .object(var o) = parsed else { throw FileRejection("the document is not a JSON object") }
         for (k, v) in require where o[k] != v {
             // What the source said about it, when it said something (an API's error message).
             let said = ["message", "error", "pesan"].lazy.compactMap { o[$0]?.stringValue }.first.map { " (\($0.prefix(200)))" } ?? ""
             throw FileRejection("field '\(k)' must be \(v.jsonText), got \(o[k]?.jsonText ?? "nothing")\(said)")
         }
-        var node: JSONValue = parsed.value
+        var node: JSONValue = parsed
         for k in recordPath {
             guard let n = node[k] else { throw FileRejection("no '\(recordPath.joined(separator: "."))' array in the document") }
             node = n
         }
+        switch node {
+        case .array: break
         // A page with nothing on it may carry `null` where the array would be (an API's empty result): no rows.
-        if case .null = node { node = .array([]) }
-        guard case .array(let a) = node else { throw FileRejection("'\(recordPath.joined(separator: "."))' is not an array") }
-        items = a
-        lines = parsed.elementLines
-        var r = o
-        if let first = recordPath.first, recordPath.count == 1 { r.removeValue(forKey: first) }
-        root = r
-        text = bytes
+        case .null: records = nil
+        default: throw FileRejection("'\(recordPath.joined(separator: "."))' is not an array")
+        }
+        o.remove(path: recordPath)
+        root = o
+        if let records {
+            input.seek(to: records.offset)
+            line = records.line
+        } else {
+            done = true
+        }
     }
 
     public func next() throws(FileRejection) -> ReadItem? {
         if !loaded { try load() }
-        guard pos < items.count else { return nil }
-        defer { pos += 1 }
-        let line = pos < lines.count ? lines[pos] : 0
-        let raw = JSONWriter.bytes(items[pos])
-        guard case .object(let o) = items[pos] else {
-            return .malformed(line: line, field: nil, reason: "record \(pos + 1) is not a JSON object", raw: raw)
+        if done { return nil }
+        var ignored: [UInt8] = []
+        skipSpace(keep: &ignored)
+        if input.peek() == UInt8(ascii: "]") {
+            done = true
+            return nil
         }
-        return .row(SourceRow(line: line, fields: o, raw: raw))
+        index += 1
+        let start = line
+        let v = cutValue(limit: maxRecordBytes)
+        skipSpace(keep: &ignored)
+        if input.next() != UInt8(ascii: ",") { done = true }
+        if v.oversized {
+            return .malformed(line: start, field: nil, reason: "record \(index) is larger than the \(maxRecordBytes / 1024) KiB limit", raw: v.bytes)
+        }
+        guard let value = try? JSONParser.parse(v.bytes) else {
+            return .malformed(line: start, field: nil, reason: "record \(index) is not valid JSON", raw: v.bytes)
+        }
+        let raw = JSONWriter.bytes(value)
+        guard case .object(let o) = value else {
+            return .malformed(line: start, field: nil, reason: "record \(index) is not a JSON object", raw: raw)
+        }
+        return .row(SourceRow(line: start, fields: o, raw: raw))
+    }
+}
+
+extension [String: JSONValue] {
+    /// Removes the value at a path of keys (the records array, from the envelope). A one-key path removes the
+    /// member; a longer one removes it from the object that holds it.
+    mutating func remove(path: [String]) {
+        guard let first = path.first else { return }
+        if path.count == 1 {
+            removeValue(forKey: first)
+        } else if case .object(var inner)? = self[first] {
+            inner.remove(path: Array(path.dropFirst()))
+            self[first] = .object(inner)
+        }
     }
 }
