@@ -222,5 +222,21 @@ enum Migrations {
         DROP TABLE IF EXISTS main.audit;
         DELETE FROM main.meta WHERE key = 'audit_person_through';
         """,
+        // 9: idempotency keys lead with the first 8 bytes of the row's source key (then the 16 bytes of the hash as
+        // before), so an export in key order fills the index from one end instead of rewriting pages all over it
+        """
+        CREATE TABLE raw_idem_keyed(
+            idem BLOB PRIMARY KEY,
+            log_id INTEGER NOT NULL,
+            dead INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        INSERT INTO raw_idem_keyed(idem, log_id, dead)
+            SELECT CAST(coalesce(substr(CAST(k AS BLOB), 1, 8), x'') || zeroblob(8 - min(8, length(CAST(k AS BLOB)))) || idem AS BLOB),
+                   log_id, dead
+            FROM (SELECT coalesce(l.source_key, '') AS k, i.idem, i.log_id, i.dead FROM raw_idem i LEFT JOIN log l ON l.id = i.log_id)
+            ORDER BY 1;
+        DROP TABLE raw_idem;
+        ALTER TABLE raw_idem_keyed RENAME TO raw_idem;
+        """,
     ]
 }

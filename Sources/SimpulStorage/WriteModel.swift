@@ -3,7 +3,7 @@
 public struct RowWrite: Sendable {
     /// The row's source key as written in the source (the raw log's key).
     public var sourceKey: String
-    /// Permanent idempotency key: sha256(connector, source key, content hash), 16 bytes.
+    /// Permanent idempotency key: the source key's first 8 bytes, then sha256(connector, source key, content hash)'s first 16.
     public var idem: [UInt8]
     /// The parsed source fields as canonical JSON: what replay re-normalises.
     public var payload: String

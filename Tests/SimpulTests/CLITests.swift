@@ -1,6 +1,7 @@
 import Foundation
 import SimpulCLI
 import SimpulTestSupport
+import SimpulIngest
 import SimpulStorage
 import Testing
 
@@ -86,6 +87,35 @@ import Testing
         #expect(try store.db.scalarInt("SELECT count(*) FROM main.sqlite_master WHERE name LIKE 'audit%'") == 0)
         #expect(try store.db.scalarInt("SELECT count(*) FROM auditlog.audit") == 1)
         #expect(FileManager.default.fileExists(atPath: HubStore.auditLogPath(hubPath: path)))
+    }
+
+    /// Migration 9: idempotency keys stored before it (the 16-byte hash alone) get the source key's first 8 bytes
+    /// in front, exactly as ingest computes them now, so every row already stored is still recognised: ingesting
+    /// the same files again after the upgrade is all unchanged.
+    @Test func idempotencyKeysStoredBeforeVersion9StillMatch() throws {
+        let dir: String
+        var keys: [String] = []
+        var first: [RunSummary] = []
+        let connectors = ["dukcapil-siak", "sicantik", "oss-rba", "simda-keuangan"]
+        do {
+            let t = try TestHub()
+            dir = t.dir + "-copy"
+            for c in connectors { first.append(try t.ingest(c, [t.samples(c)])) }
+            let rows = try t.store.db.rows("SELECT hex(idem) FROM raw_idem ORDER BY 1")
+            keys = rows.map { $0[0].text ?? "" }
+            #expect(keys.count > 20 && keys.allSatisfy { $0.count == 48 })
+            // The store as simpul 8 left it: hash-only keys.
+            try t.store.db.execute("UPDATE raw_idem SET idem = substr(idem, 9); PRAGMA user_version=8; PRAGMA wal_checkpoint(TRUNCATE)")
+            try FileManager.default.copyItem(atPath: t.dir, toPath: dir)
+        }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let hub = try Hub(home: TestHub.home(), dbPath: dir + "/simpul.db")
+        #expect(try hub.store.db.scalarInt("PRAGMA user_version") == Int64(HubStore.schemaVersion))
+        #expect(try hub.store.db.rows("SELECT hex(idem) FROM raw_idem ORDER BY 1").map { $0[0].text ?? "" } == keys)
+        for (k, c) in connectors.enumerated() {
+            let again = try hub.ingestor(c).ingest(paths: [TestHub.home().connectorsDir + "/" + c + "/samples"])
+            #expect(again.accepted == 0 && again.unchanged == first[k].accepted + first[k].unchanged, "\(c)")
+        }
     }
 
     /// A read-only open (`simpul connector runs`) of a hub whose audit file is not there yet works, and creates
