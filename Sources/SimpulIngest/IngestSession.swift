@@ -130,6 +130,7 @@ public final class RecordStream {
         guard !closed else { return }
         closed = true
         try commit()
+        try session.store.indexCitizenNames()
         session.append(file)
     }
 

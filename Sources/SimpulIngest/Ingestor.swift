@@ -141,6 +141,7 @@ public final class Ingestor {
                                         items: [.unparsed(DeadLetter(line: 0, field: nil, reason: "file rejected: \(reason)", raw: raw))])
                 case .end:
                     try flush()
+                    try store.indexCitizenNames()
                     return f
                 }
             }

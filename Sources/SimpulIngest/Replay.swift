@@ -37,6 +37,7 @@ extension Ingestor {
             }
             next = entries.last!.seq + 1
         }
+        try store.indexCitizenNames()
         return s
     }
 
@@ -47,6 +48,10 @@ extension Ingestor {
             throw HubError.invalid("dead letter \(e.id) never parsed into fields (\(e.reason)): fix the source file and ingest it again")
         }
         let outcome = normaliser.outcome(payload: raw.payload, rowKey: raw.sourceKey, line: raw.line)
-        return try store.writeTransaction { try store.apply(connector: connector.name, file: raw.file, rawID: rawID, outcome) }
+        return try store.writeTransaction {
+            let r = try store.apply(connector: connector.name, file: raw.file, rawID: rawID, outcome)
+            try store.indexCitizenNames()
+            return r
+        }
     }
 }

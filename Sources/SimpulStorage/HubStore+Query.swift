@@ -166,35 +166,4 @@ extension HubStore {
         }
         return out.sorted()
     }
-
-    /// Registry citizens whose normalised name is `namePrefix` or starts with it followed by more names
-    /// ("SITI" finds "SITI AMINAH", not "SITIRAH"; index ranges), optionally with this
-    /// birth date and in this region (a kode wilayah prefix), in name order, at most `limit`.
-    public func searchCitizens(namePrefix: String, tanggalLahir: String?, kodeWilayah: String?, limit: Int) throws -> [QueriedRecord] {
-        // Served by the partial index citizen_nama (migration 6): current citizen versions by name.
-        let n = "v.nama"
-        // One range holds the name itself and the name followed by a space and more (no name has control characters).
-        var w = ["\(n) >= ?", "\(n) < ?"]
-        var args: [SQLValue] = [.text(namePrefix), .text(namePrefix + " \u{10FFFF}")]
-        if let t = tanggalLahir {
-            w.append("json_extract(v.data, '$.tanggal_lahir') = ?")
-            args.append(.text(t))
-        }
-        if let k = kodeWilayah {
-            w.append("(json_extract(v.data, '$.kode_wilayah') = ? OR substr(json_extract(v.data, '$.kode_wilayah'), 1, ?) = ?)")
-            args += [.text(k), .int(Int64(k.utf8.count + 1)), .text(k + ".")]
-        }
-        let sql = """
-            SELECT v.source_key, v.data, v.version_no, v.connector, v.raw_id, v.at, v.nama
-            FROM record_versions v
-            WHERE v.schema = 'citizen' AND v.current = 1 AND \(w.joined(separator: " AND "))
-            ORDER BY v.nama, v.source_key LIMIT ?
-            """
-        let s = try db.prepare(sql)
-        defer { s.reset() }
-        try s.bind(args + [.int(Int64(limit))])
-        var out: [QueriedRecord] = []
-        while try s.step() { out.append(Self.queried(s)) }
-        return out
-    }
 }

@@ -44,6 +44,11 @@ public final class HubStore {
         }
     }
     var hotStatements: Hot? = nil
+    /// Citizen versions this store wrote since the name index was last filled (HubStore+CitizenNames).
+    var citizenVersionsSinceFill = 0
+    /// A batch that brings ``citizenVersionsSinceFill`` to this fills the name index, so the part searches read
+    /// without it stays short during a long ingest.
+    public var citizenNamesFillEvery = 100_000
     var hot: Hot {
         get throws {
             if let h = hotStatements { return h }
@@ -235,6 +240,7 @@ public final class HubStore {
                     results.append(try apply(connector: connector, file: file, rawID: id, row.outcome, at: at, newRow: true))
                 }
             }
+            if citizenVersionsSinceFill >= citizenNamesFillEvery { try fillCitizenNames() }
             try then?()
             return results
         }
@@ -309,8 +315,13 @@ public final class HubStore {
         if let prevID { try ins.bind(8, prevID) } else { try ins.bindNull(8) }
         try ins.bind(9, isCurrent ? 1 : 0)
         try ins.bind(10, at)
-        // The name index (citizen_nama) covers registry citizens only.
-        try ins.bind(11, r.schema == "citizen" ? r.nama : nil)
+        // Names of registry citizens only: the name index (citizen_names) is filled from them.
+        if r.schema == "citizen" {
+            try ins.bind(11, r.nama)
+            citizenVersionsSinceFill += 1
+        } else {
+            try ins.bindNull(11)
+        }
         try ins.run()
         if isCurrent {
             let up = h.upsertRecord

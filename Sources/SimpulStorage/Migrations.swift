@@ -238,5 +238,23 @@ enum Migrations {
         DROP TABLE raw_idem;
         ALTER TABLE raw_idem_keyed RENAME TO raw_idem;
         """,
+        // 10: the citizen name index is a table filled in name order after the batches (HubStore.indexCitizenNames),
+        // up to a mark in meta (a sequence number of records.citizen), instead of an index on record_versions that
+        // every batch updated all over
+        """
+        CREATE TABLE citizen_names(
+            nama TEXT NOT NULL,
+            version_id INTEGER NOT NULL,
+            PRIMARY KEY(nama, version_id)
+        ) WITHOUT ROWID;
+        INSERT INTO citizen_names(nama, version_id)
+            SELECT nama, id FROM record_versions WHERE schema = 'citizen' AND current = 1 AND nama IS NOT NULL ORDER BY nama, id;
+        INSERT OR REPLACE INTO meta(key, value)
+            SELECT 'citizen_names_through', CAST(max(v.id) - (t.id << 40) AS TEXT)
+            FROM topics t JOIN record_versions v ON v.id > (t.id << 40) AND v.id < ((t.id + 1) << 40)
+            WHERE t.name = 'records.citizen'
+            HAVING count(*) > 0;
+        DROP INDEX citizen_nama;
+        """,
     ]
 }

@@ -104,14 +104,24 @@ import Testing
             let rows = try t.store.db.rows("SELECT hex(idem) FROM raw_idem ORDER BY 1")
             keys = rows.map { $0[0].text ?? "" }
             #expect(keys.count > 20 && keys.allSatisfy { $0.count == 48 })
-            // The store as simpul 8 left it: hash-only keys.
-            try t.store.db.execute("UPDATE raw_idem SET idem = substr(idem, 9); PRAGMA user_version=8; PRAGMA wal_checkpoint(TRUNCATE)")
+            // The store as simpul 8 left it: hash-only keys (and, before migration 10, the name index on the versions).
+            try t.store.db.execute("""
+                UPDATE raw_idem SET idem = substr(idem, 9);
+                DROP TABLE citizen_names; DELETE FROM meta WHERE key = 'citizen_names_through';
+                CREATE INDEX citizen_nama ON record_versions(nama) WHERE schema = 'citizen' AND current = 1;
+                PRAGMA user_version=8; PRAGMA wal_checkpoint(TRUNCATE)
+                """)
             try FileManager.default.copyItem(atPath: t.dir, toPath: dir)
         }
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let hub = try Hub(home: TestHub.home(), dbPath: dir + "/simpul.db")
         #expect(try hub.store.db.scalarInt("PRAGMA user_version") == Int64(HubStore.schemaVersion))
         #expect(try hub.store.db.rows("SELECT hex(idem) FROM raw_idem ORDER BY 1").map { $0[0].text ?? "" } == keys)
+        // Migration 10 put every current citizen in the name index, and searches find them there.
+        let citizens = try hub.store.db.scalarInt("SELECT count(*) FROM record_versions WHERE schema = 'citizen' AND current = 1")
+        let indexed = try hub.store.db.scalarInt("SELECT count(*) FROM citizen_names")
+        #expect(citizens > 0 && indexed == citizens)
+        #expect(try hub.store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'citizen_nama'") == 0)
         for (k, c) in connectors.enumerated() {
             let again = try hub.ingestor(c).ingest(paths: [TestHub.home().connectorsDir + "/" + c + "/samples"])
             #expect(again.accepted == 0 && again.unchanged == first[k].accepted + first[k].unchanged, "\(c)")

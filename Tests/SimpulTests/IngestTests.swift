@@ -373,3 +373,53 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try t.store.record(schema: "citizen", sourceKey: "7571014504900002")?.version == 2)
     }
 }
+
+/// The citizen name index (`/v1/citizens?nama=`) is filled in name order after the batches, up to a mark; what
+/// the batches wrote after the mark is read directly, so a search never misses a citizen.
+@Suite struct CitizenNameIndexTests {
+    func names(_ t: TestHub, _ prefix: String) throws -> [String] {
+        try t.store.searchCitizens(namePrefix: prefix, tanggalLahir: nil, kodeWilayah: nil, limit: 100).map(\.sourceKey)
+    }
+
+    @Test func searchesSeeIndexedAndNotYetIndexedCitizensAlike() throws {
+        let t = try TestHub()
+        let niks = ["7571014504900002", "7571011203880001", "7571010706150004", "7571025811750001", "7571026708800003"]
+        let rows = [siakHeader] + niks.enumerated().map { k, n in siakRow(nik: n, nama: k % 2 == 0 ? "SITI AMINAH" : "SITI RAHMA \(k)") }
+        _ = try t.ingest("dukcapil-siak", [try t.write("a.csv", rows.joined(separator: "\n"))])
+        let all = try names(t, "SITI")
+        #expect(Set(all) == Set(niks))
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM citizen_names") == 5, "filled at the end of the file")
+        // As if the batches had been written and the fill not run yet: the same answers, from the tail.
+        try t.store.db.execute("DELETE FROM citizen_names; DELETE FROM meta WHERE key = 'citizen_names_through'")
+        #expect(try names(t, "SITI") == all)
+        #expect(try names(t, "SITI AMINAH").count == 3)
+        #expect(try t.store.indexCitizenNames() == 5)
+        #expect(try names(t, "SITI") == all)
+        #expect(try t.store.indexCitizenNames() == 0, "nothing new")
+
+        // A newer snapshot renames one citizen: the old name no longer finds her, and the fill drops its entry.
+        let renamed = [siakHeader, siakRow(nik: niks[0], nama: "SITI AMINAH HASAN", update: "2024-12-01 09:00:00")]
+        _ = try t.ingest("dukcapil-siak", [try t.write("b.csv", renamed.joined(separator: "\n"))])
+        #expect(try names(t, "SITI AMINAH") == [niks[2], niks[4], niks[0]].sorted().filter { $0 != niks[0] } + [niks[0]])
+        #expect(try names(t, "SITI AMINAH HASAN") == [niks[0]])
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM citizen_names") == 5)
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM citizen_names WHERE nama = 'SITI AMINAH'") == 2)
+    }
+
+    /// During a long ingest the index is filled every `citizenNamesFillEvery` citizen versions, not only at the end.
+    @Test func aLongIngestFillsTheIndexAsItGoes() throws {
+        let t = try TestHub()
+        t.store.citizenNamesFillEvery = 600
+        let ingestor = try t.hub.ingestor("dukcapil-siak")
+        ingestor.batchSize = 100  // a batch is at least one slice of the file (500 rows)
+        var indexed: [Int64] = []
+        ingestor.progress = { _, _, _, _ in
+            indexed.append((try? t.store.db.scalarInt("SELECT count(*) FROM citizen_names")) ?? -1)
+        }
+        let rows = [siakHeader] + (1...1200).map { siakRow(nik: "757101450490\(String(format: "%04d", $0))") }
+        _ = try ingestor.ingest(paths: [try t.write("a.csv", rows.joined(separator: "\n"))])
+        #expect(indexed == [0, 1000, 1000])
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM citizen_names") == 1200)
+        #expect(try names(t, "SITI AMINAH").count == 100, "at most the limit")
+    }
+}
