@@ -19,12 +19,14 @@ public final class HubStore {
 
     /// The statements run once or more per row, prepared once (not looked up by SQL text on every call).
     final class Hot {
-        let insertIdem, findIdem, insertLog, findRecord, insertVersion, upsertRecord, upsertMention, openDLQ: Statement
+        let insertIdem, findIdem, insertLog, claimRecord, findRecord, insertVersion, upsertRecord, upsertMention, openDLQ: Statement
 
         init(_ db: Database) throws {
             insertIdem = try db.prepare("INSERT OR IGNORE INTO raw_idem(idem, log_id) VALUES(?, ?)")
             findIdem = try db.prepare("SELECT log_id FROM raw_idem WHERE idem=?")
             insertLog = try db.prepare("INSERT INTO log(id, source_key, payload, file_id, line, at) VALUES(?,?,?,?,?,?)")
+            claimRecord = try db.prepare(
+                "INSERT OR IGNORE INTO records(schema, source_key, version_id, version_no, data_hash, src_version) VALUES(?,?,?,1,?,?)")
             findRecord = try db.prepare("SELECT version_id, version_no, data_hash, src_version FROM records WHERE schema=? AND source_key=?")
             insertVersion = try db.prepare("""
                 INSERT INTO record_versions(id, schema, source_key, version_no, data, connector, raw_id, prev_id, current, at, nama)
@@ -280,6 +282,22 @@ public final class HubStore {
     /// nothing changed (or the version was older than the current one and went into the history).
     func upsertRecord(connector: String, rawID: Int64, _ r: RecordWrite, at: Int64) throws -> Int64? {
         let h = try hot
+        let topic = try recordTopic(r.schema)
+        // A record seen for the first time (most rows of a first load): its current-record row is claimed with the id
+        // its first version gets, in one statement instead of a lookup and an insert.
+        let firstID = Self.eventID(topic, try peekSeq(topic))
+        let claim = h.claimRecord
+        try claim.bind(1, r.schema)
+        try claim.bind(2, r.sourceKey)
+        try claim.bind(3, firstID)
+        try claim.bind(4, blob: r.dataHash)
+        try claim.bind(5, r.sourceVersion)
+        try claim.run()
+        if db.changes == 1 {
+            _ = try takeSeq(topic)
+            try insertVersion(id: firstID, connector: connector, rawID: rawID, r, versionNo: 1, prevID: nil, current: true, at: at)
+            return firstID
+        }
         let cur = h.findRecord
         try cur.bind(1, r.schema)
         try cur.bind(2, r.sourceKey)
@@ -302,27 +320,8 @@ public final class HubStore {
             isCurrent = false
             if try historyContains(start: prevID, data: r.data) { return nil }
         }
-        let topic = try recordTopic(r.schema)
         let id = Self.eventID(topic, try takeSeq(topic))
-        let ins = h.insertVersion
-        try ins.bind(1, id)
-        try ins.bind(2, r.schema)
-        try ins.bind(3, r.sourceKey)
-        try ins.bind(4, prevNo + 1)
-        try ins.bind(5, r.data)
-        try ins.bind(6, connector)
-        try ins.bind(7, rawID)
-        if let prevID { try ins.bind(8, prevID) } else { try ins.bindNull(8) }
-        try ins.bind(9, isCurrent ? 1 : 0)
-        try ins.bind(10, at)
-        // Names of registry citizens only: the name index (citizen_names) is filled from them.
-        if r.schema == "citizen" {
-            try ins.bind(11, r.nama)
-            citizenVersionsSinceFill += 1
-        } else {
-            try ins.bindNull(11)
-        }
-        try ins.run()
+        try insertVersion(id: id, connector: connector, rawID: rawID, r, versionNo: prevNo + 1, prevID: prevID, current: isCurrent, at: at)
         if isCurrent {
             let up = h.upsertRecord
             try up.bind(1, r.schema)
@@ -338,6 +337,30 @@ public final class HubStore {
         try db.run("UPDATE records SET version_no=? WHERE schema=? AND source_key=?",
                    [.int(prevNo + 1), .text(r.schema), .text(r.sourceKey)])
         return nil
+    }
+
+    func insertVersion(id: Int64, connector: String, rawID: Int64, _ r: RecordWrite, versionNo: Int64, prevID: Int64?, current: Bool,
+                       at: Int64) throws
+    {
+        let ins = try hot.insertVersion
+        try ins.bind(1, id)
+        try ins.bind(2, r.schema)
+        try ins.bind(3, r.sourceKey)
+        try ins.bind(4, versionNo)
+        try ins.bind(5, r.data)
+        try ins.bind(6, connector)
+        try ins.bind(7, rawID)
+        if let prevID { try ins.bind(8, prevID) } else { try ins.bindNull(8) }
+        try ins.bind(9, current ? 1 : 0)
+        try ins.bind(10, at)
+        // Names of registry citizens only: the name index (citizen_names) is filled from them.
+        if r.schema == "citizen" {
+            try ins.bind(11, r.nama)
+            citizenVersionsSinceFill += 1
+        } else {
+            try ins.bindNull(11)
+        }
+        try ins.run()
     }
 
     /// Whether the version chain ending at `start` already holds exactly `data` (replay of old snapshots).
