@@ -63,8 +63,10 @@ enum PersonRoutes {
             var o: [String: JSONValue] = ["mention": .string(it.mentionKey), "kind": .string(it.kind), "mention_data": it.data,
                                           "evidence": evidence]
             if let n = it.data["nik"]?.stringValue { persons.insert(n) }
+            // The persons as they are now: one merged since the decision is shown as the person it went into.
+            var shown = Set<String>()
             func person(_ id: String, score: JSONValue? = nil) throws -> JSONValue? {
-                guard let p = try r.store.person(id: id) else { return nil }
+                guard let p = try r.store.currentPerson(id: id), shown.insert(p.id).inserted else { return nil }
                 let g = try GoldenRecord.load(store: r.store, person: p, regions: api.regions)
                 if let n = p.nik { persons.insert(n) }
                 var c: [String: JSONValue] = ["person_id": .string(p.id), "status": .string(g.status), "golden": .object(g.golden)]
@@ -72,7 +74,8 @@ enum PersonRoutes {
                 return .object(c)
             }
             if let c = it.candidate, let v = try person(c) { o["candidate"] = v }
-            // Two candidates that score alike: the other one too, so the steward compares both.
+            // Two candidates that score alike: the other one too, so the steward compares both (unless the two have
+            // been merged since).
             if let ru = evidence["runner_up"], let id = ru["person_id"]?.stringValue, let v = try person(id, score: ru["score"]) {
                 o["runner_up"] = v
             }

@@ -439,13 +439,7 @@ public final class PersonIndex {
     /// A person by NIK (the active person known by it) or by id (following merges).
     public func resolve(_ arg: String) throws -> PersonRow? {
         if arg.count == 16, arg.allSatisfy(\.isNumber) { return try store.person(nik: arg) }
-        var p = try store.person(id: arg)
-        var hops = 0
-        while let q = p, q.status == "merged", let next = q.mergedInto, hops < 16 {
-            p = try store.person(id: next)
-            hops += 1
-        }
-        return p
+        return try store.currentPerson(id: arg)
     }
 
     /// A steward's decision: `must` (this mention is this person) or `cannot` (it is not). The rule is kept for

@@ -89,6 +89,17 @@ extension HubStore {
         try db.rows("SELECT id, nik, status, merged_into, lineage FROM persons WHERE id = ?", [.text(id)]).first.map(Self.personRow)
     }
 
+    /// The person with this id, or, when it was merged, the person it was merged into (following merges).
+    public func currentPerson(id: String) throws -> PersonRow? {
+        var p = try person(id: id)
+        var hops = 0
+        while let q = p, q.status == "merged", let next = q.mergedInto, hops < 16 {
+            p = try person(id: next)
+            hops += 1
+        }
+        return p
+    }
+
     /// The active person known by this NIK.
     public func person(nik: String) throws -> PersonRow? {
         try db.rows("SELECT id, nik, status, merged_into, lineage FROM persons WHERE nik = ? AND status = 'active' ORDER BY id LIMIT 1",

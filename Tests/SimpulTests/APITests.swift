@@ -494,6 +494,16 @@ import Testing
         #expect(niks == ["7571010405730001", "7571012605000002"])
         // Both persons' reads are in the audit log.
         for nik in niks { #expect(try e.t.store.auditAccess(nik: nik).contains { $0.route == "/v1/persons/review" }) }
+        // Merged since the decision: each is shown as the person it went into, and two that are now one are shown once.
+        try e.t.store.db.run("UPDATE persons SET status = 'merged', merged_into = ? WHERE id = ?", [.text(a), .text(b)])
+        let (_, after) = try e.get("/v1/persons/review", opd: "steward", purpose: "stewardship")
+        let again = try #require((after["review"]?.arrayValue ?? []).first { $0["mention"]?.stringValue == "simda-keuangan:9/SP2D#1" })
+        #expect(again["candidate"]?["person_id"]?.stringValue == a && again["runner_up"] == nil)
+        try e.t.store.db.run("UPDATE persons SET status = 'active', merged_into = NULL WHERE id = ?", [.text(b)])
+        try e.t.store.db.run("UPDATE persons SET status = 'merged', merged_into = ? WHERE id = ?", [.text(b), .text(a)])
+        let (_, swapped) = try e.get("/v1/persons/review", opd: "steward", purpose: "stewardship")
+        let third = try #require((swapped["review"]?.arrayValue ?? []).first { $0["mention"]?.stringValue == "simda-keuangan:9/SP2D#1" })
+        #expect(third["candidate"]?["person_id"]?.stringValue == b && third["runner_up"] == nil)
     }
 }
 
