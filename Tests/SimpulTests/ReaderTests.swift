@@ -17,6 +17,13 @@ import SimpulJSON
         }
     }
 
+    /// A fresh folder for a test's files; the test removes it.
+    static func temporaryFolder() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-readers-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
     static func items(_ reader: RowReader) -> [String] {
         var out: [String] = []
         do {
@@ -45,8 +52,7 @@ import SimpulJSON
     }()
 
     @Test func csvLinesSplitInOnePassReadAsByteByByte() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-readers-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try ReaderTests.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("a.csv").path
         try Data(Self.csv).write(to: URL(fileURLWithPath: path))
@@ -80,8 +86,7 @@ import SimpulJSON
     @Test func ndjsonLinesReadTheSameWhateverTheWindow() throws {
         var b: [UInt8] = Array("\u{FEFF}{\"a\":1}\r\n\n  \n{\"b\":\"é\"}\nnot json\n[1]\n".utf8)
         b += Array("{\"long\":\"\(String(repeating: "x", count: 3000))\"}\n{\"last\":true}".utf8)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-readers-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try ReaderTests.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("a.ndjson").path
         try Data(b).write(to: URL(fileURLWithPath: path))
@@ -168,8 +173,7 @@ import SimpulJSON
     ]
 
     @Test func streamedRecordsAreTheWholeDocumentsRecords() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-json-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try ReaderTests.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         for (k, (text, path)) in Self.documents.enumerated() {
             let bytes = Array(text.utf8)

@@ -144,11 +144,7 @@ public final class CSVReader: RowReader {
             ascii |= b
             if b == d { columns += 1 }
         }
-        if columns != header.count {
-            let what = columns < header.count ? "missing field(s)" : "extra field(s)"
-            return .item(.malformed(line: startLine, field: nil, reason: "\(what): \(columns) fields, expected \(header.count)",
-                                    raw: Array(bytes)))
-        }
+        if columns != header.count { return .item(wrongFieldCount(columns, line: startLine, raw: Array(bytes))) }
         var obj = template
         var k = 0
         var from = 0
@@ -160,8 +156,7 @@ public final class CSVReader: RowReader {
                 s = String(decoding: field, as: UTF8.self)
             } else {
                 guard let v = String(validating: field, as: UTF8.self) else {
-                    return .item(.malformed(line: startLine, field: header[k], reason: "invalid UTF-8 in column \(header[k])",
-                                            raw: Array(bytes)))
+                    return .item(invalidUTF8(column: k, line: startLine, raw: Array(bytes)))
                 }
                 s = v
             }
@@ -175,6 +170,16 @@ public final class CSVReader: RowReader {
     enum PlainLine {
         case item(ReadItem)
         case blank
+    }
+
+    /// A row with another number of fields than the header (both paths word it alike).
+    func wrongFieldCount(_ count: Int, line: Int, raw: [UInt8]) -> ReadItem {
+        let what = count < header.count ? "missing field(s)" : "extra field(s)"
+        return .malformed(line: line, field: nil, reason: "\(what): \(count) fields, expected \(header.count)", raw: raw)
+    }
+
+    func invalidUTF8(column k: Int, line: Int, raw: [UInt8]) -> ReadItem {
+        .malformed(line: line, field: header[k], reason: "invalid UTF-8 in column \(header[k])", raw: raw)
     }
 
     func recoverAfterFirstLine(_ r: RawRecord) {
@@ -233,9 +238,7 @@ public final class CSVReader: RowReader {
                                       reason: "unbalanced quote: the row spans several lines and has \(r.fields.count) fields, expected \(header.count)",
                                       raw: r.firstLineRaw)
                 }
-                let what = r.fields.count < header.count ? "missing field(s)" : "extra field(s)"
-                return .malformed(line: r.startLine, field: nil,
-                                  reason: "\(what): \(r.fields.count) fields, expected \(header.count)", raw: r.raw)
+                return wrongFieldCount(r.fields.count, line: r.startLine, raw: r.raw)
             }
             var obj = template
             var bad: Int? = nil
@@ -247,7 +250,7 @@ public final class CSVReader: RowReader {
                 obj.values[slots[k]] = .string(s)
             }
             if let bad {
-                return .malformed(line: r.startLine, field: header[bad], reason: "invalid UTF-8 in column \(header[bad])", raw: r.raw)
+                return invalidUTF8(column: bad, line: r.startLine, raw: r.raw)
             }
             return .row(SourceRow(line: r.startLine, fields: obj, raw: r.raw))
         }
