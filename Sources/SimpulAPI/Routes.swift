@@ -167,19 +167,20 @@ enum Routes {
         out.set("nik", .string(nik))
         // The person index's golden record when it knows the NIK: linked records are the person's mentions,
         // including those without a usable NIK that were linked to them.
-        if let person = try r.store.person(nik: nik) {
-            out.set("person_id", .string(person.id))
+        if let personID = try r.store.activePersonID(nik: nik) {
+            out.set("person_id", .string(personID))
             r.persons = [nik]
             // The golden record is written from the linked mentions' stored bytes, without parsing them.
-            let mentions = try r.store.linkedMentionBytes(person: person.id)
+            let mentions = try r.store.linkedMentionBytes(person: personID)
             if let g = GoldenRecord.spliced(mentions.map { ($0.key, $0.connector, $0.data, $0.version, $0.at) },
                                             keep: { citizenFields.allows($0) }) {
-                out.set("status", .string(GoldenRecord.status(connectors: mentions.map(\.connector), nik: person.nik)))
+                out.set("status", .string(GoldenRecord.status(connectors: mentions.map(\.connector), nik: nik)))
                 out.set("citizen", raw: g.golden)
                 out.set("provenance", raw: g.provenance)
                 try linked(mentions.map { ($0.schema, $0.sourceKey) }, opd: opd, store: r.store, into: &out)
                 return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: out.bytes)
             }
+            guard let person = try r.store.person(id: personID) else { throw APIError(404, "not_found", "no citizen with this NIK") }
             let g = try GoldenRecord.load(store: r.store, person: person, regions: api.regions, fieldsOnly: true)
             out.set("status", .string(g.status))
             out.set("citizen", cut(.object(g.golden), citizenFields))

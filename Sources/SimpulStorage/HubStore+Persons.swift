@@ -106,6 +106,14 @@ extension HubStore {
                     [.text(nik)]).first.map(Self.personRow)
     }
 
+    /// The id of the active person known by this NIK (the lowest, as ``person(nik:)``), read from the index alone.
+    public func activePersonID(nik: String) throws -> String? {
+        let s = try db.prepare("SELECT id FROM persons WHERE nik = ? AND status = 'active' ORDER BY id LIMIT 1")
+        try s.bind(1, nik)
+        defer { s.reset() }
+        return try s.step() ? s.text(0) : nil
+    }
+
     /// A new person, or a retired one founded again by the same identity (``retirePerson``): active again, with
     /// the NIK it is founded with. Any other existing person is left as it is.
     public func insertPerson(id: String, nik: String?, lineage: String? = nil) throws {

@@ -256,5 +256,11 @@ enum Migrations {
             HAVING count(*) > 0;
         DROP INDEX citizen_nama;
         """,
+        // 11: the NIK index of persons holds their status too, so finding the active person of a NIK (every
+        // GET /v1/citizens/{nik}) reads the index alone, not the persons table as well
+        """
+        DROP INDEX persons_nik;
+        CREATE INDEX persons_nik ON persons(nik, status) WHERE nik IS NOT NULL;
+        """,
     ]
 }
