@@ -73,6 +73,7 @@ enum ServeCommands {
             return ExitCode.unavailable
         }
         api.openConnections = { server.openConnections }
+        server.roundEnd = { api.endOfRound() }
         for sig in [SIGTERM, SIGINT] { signal(sig, SIG_IGN) }
         let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())

@@ -87,6 +87,7 @@ final class EventLoop: @unchecked Sendable {
                     if connections[c.id] != nil, e & EV.write != 0 { flush(c) }
                 }
             }
+            if n > 0 { server.roundEnd?() }
             let t = now()
             if server.isStopping && !stopping {
                 stopping = true

@@ -41,6 +41,10 @@ public final class HTTPServer: @unchecked Sendable {
     /// Statistics for /metrics-style reporting by the layer above.
     public var openConnections: Int { openCount.load(ordering: .relaxed) }
 
+    /// Called on an event-loop thread after it has handled the events of one wait (a round): whatever the quick
+    /// handlers of that round share (a read transaction, say) can end there. Set before `start()` or `run()`.
+    public var roundEnd: (@Sendable () -> Void)?
+
     public static func defaultError(_ status: Int, _ message: String) -> HTTPResponse {
         HTTPResponse(status: status, contentType: "application/json",
                      body: "{\"error\":{\"code\":\"\(status)\",\"message\":\"\(message.replacingOccurrences(of: "\"", with: "'"))\"}}")

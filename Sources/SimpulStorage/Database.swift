@@ -79,6 +79,26 @@ public final class Database {
         return try body()
     }
 
+    /// Opens a read transaction unless one is open: for readers that end it later (``endRead()``), after several reads.
+    public func beginRead() throws {
+        guard sqlite3_get_autocommit(handle) != 0 else { return }
+        let begin = try prepare("BEGIN")
+        defer { begin.reset() }
+        _ = try begin.step()
+    }
+
+    /// Ends the transaction ``beginRead()`` opened, if any (rolled back if it cannot be committed).
+    public func endRead() {
+        guard sqlite3_get_autocommit(handle) == 0 else { return }
+        do {
+            let commit = try prepare("COMMIT")
+            defer { commit.reset() }
+            _ = try commit.step()
+        } catch {
+            try? execute("ROLLBACK")
+        }
+    }
+
     /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`), committing on return and rolling back on throw.
     ///
     /// `BEGIN IMMEDIATE` takes the write lock of every attached database file. With `lockingWrite`, a write that

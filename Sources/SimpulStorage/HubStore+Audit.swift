@@ -229,16 +229,30 @@ extension HubStore {
     /// commit polling for it could miss it for many transactions in a row (p99 of audited reads 8–26 ms every few
     /// runs; with a 2 ms pause 7.1–7.9 ms).
     /// Returns how many entries it covered.
+    /// A 16-digit NIK as its number (the same order as the text); anything else sorts after every NIK.
+    static func sortKey(nik: String) -> UInt64 {
+        var v: UInt64 = 0, n = 0
+        for c in nik.utf8 {
+            guard c >= 0x30 && c <= 0x39, n < 16 else { return .max }
+            v = v * 10 + UInt64(c - 0x30)
+            n += 1
+        }
+        return n == 16 ? v : .max
+    }
+
     public func indexAuditPersons(maxEntries: Int = 500_000, chunk: Int = 2_000, pause: Double = 0) throws -> Int {
         let mark = try db.rows("SELECT CAST(value AS INTEGER) FROM audit_meta WHERE key = ?", [.text(Self.auditIndexedKey)]).first?[0].int ?? 0
         let rows = try db.rows("SELECT id, persons FROM audit WHERE id > ? ORDER BY id LIMIT ?", [.int(mark), .int(Int64(maxEntries))])
         guard let last = rows.last?[0].int else { return 0 }
-        var pairs: [(nik: String, id: Int64)] = []
+        // Sorted as numbers: a NIK is 16 digits (the API audits nothing else as a person), and comparing two UInt64
+        // costs a fraction of comparing two Strings (a third of this thread's time went to sorting them). Anything
+        // else is sorted after, as text.
+        var pairs: [(key: UInt64, nik: String, id: Int64)] = []
         for r in rows {
             guard let id = r[0].int, case .array(let a)? = try? JSONParser.parse(r[1].text ?? "[]") else { continue }
-            for nik in Set(a.compactMap(\.stringValue)) { pairs.append((nik, id)) }
+            for nik in Set(a.compactMap(\.stringValue)) { pairs.append((Self.sortKey(nik: nik), nik, id)) }
         }
-        pairs.sort { $0.nik != $1.nik ? $0.nik < $1.nik : $0.id < $1.id }
+        pairs.sort { $0.key != $1.key ? $0.key < $1.key : $0.nik != $1.nik ? $0.nik < $1.nik : $0.id < $1.id }
         for k in stride(from: 0, to: pairs.count, by: max(1, chunk)) {
             if k > 0 && pause > 0 { Thread.sleep(forTimeInterval: pause) }
             try auditTransaction {

@@ -37,6 +37,7 @@ import Testing
             self.api = api
             // As `simpul serve` runs it: two event loops answering the quick routes, workers for the rest.
             server = try HTTPServer(port: 0, workers: 2, loops: 2, quick: { api.isQuick($0) }, handler: { api.handle($0) })
+            server.roundEnd = { api.endOfRound() }
             server.start()
         }
 
@@ -336,12 +337,25 @@ import Testing
 
     @Test func pushIngestIsIdempotentAndGranted() throws {
         let e = try Env()
+        e.tokens["reader"] = try e.t.store.addOPD(name: "reader", grants: ["citizen:*", "permit:*"], purposes: ["layanan"]).1
+        func applicantAddresses() throws -> String {
+            let (s, c) = try e.get("/v1/citizens/\(Self.nik)", opd: "reader", purpose: "layanan")
+            #expect(s == 200)
+            return (c["permits"]?.arrayValue ?? []).compactMap { $0["alamat_pemohon"]?.stringValue }.joined(separator: "|")
+        }
+        // Read on both event loops first, so that each has its reader (and a round's read transaction) when the push lands.
+        for _ in 0..<6 { #expect(try applicantAddresses().contains("JL. PANJAITAN NO. 12 KEL. LIMBA U II")) }
         let body = try [UInt8](Data(contentsOf: URL(fileURLWithPath: e.t.samples("sicantik") + "/permohonan_page1.json")))
         let (s1, first) = try e.get("/v1/ingest/sicantik?file=page1.json", opd: "pusher", method: "POST", body: body)
         #expect(s1 == 200 && first["read"] == .int(6) && first["unchanged"] == .int(6), "the samples were ingested already: \(first)")
         let changed = Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "JL. PANJAITAN NO. 12 KEL. LIMBA U II", with: "JL. BARU NO. 9").utf8)
         let (s2, second) = try e.get("/v1/ingest/sicantik?file=page1b.json", opd: "pusher", method: "POST", body: changed)
         #expect(s2 == 200 && (second["accepted"]?.scalarText.flatMap { Int($0) } ?? 0) > 0)
+        // Read your writes: a lookup sent after the push was answered sees it, on whichever loop it lands.
+        for _ in 0..<6 {
+            let now = try applicantAddresses()
+            #expect(now.contains("JL. BARU NO. 9"), "\(now)")
+        }
         let (s3, third) = try e.get("/v1/ingest/sicantik?file=page1b.json", opd: "pusher", method: "POST", body: changed)
         #expect(s3 == 200 && third["accepted"] == .int(0) && third["unchanged"] == second["accepted"], "idempotent")
         #expect(try e.get("/v1/ingest/sicantik", opd: "pusher", method: "POST", body: Array("{garbage".utf8)).0 == 422)

@@ -218,6 +218,13 @@ import Testing
         #expect(try t.store.indexAuditPersons() == 5)
         #expect(try t.store.auditAccess(nik: b).map(\.id) == [5, 3, 2])
         #expect(try t.store.auditAccess(nik: "7571010101500092").isEmpty)
+        // The index sorts NIKs as numbers; whatever else was audited as a person is indexed too, after them.
+        _ = try t.store.appendAudits([item(["x-not-a-nik", a, "757101450490000"])])
+        #expect(try t.store.indexAuditPersons() == 1)
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM audit_person") == 8)
+        #expect(try t.store.auditAccess(nik: "x-not-a-nik").map(\.id) == [6])
+        #expect(try t.store.auditAccess(nik: "757101450490000").map(\.id) == [6])
+        #expect(try t.store.auditAccess(nik: a).map(\.id) == [6, 3, 1])
         #expect(try t.store.verifyAudit().broken == nil)
     }
 
