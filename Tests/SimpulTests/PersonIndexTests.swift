@@ -2,7 +2,7 @@ import Foundation
 import SimpulCLI
 import SimpulCrypto
 import SimpulJSON
-import SimpulPersons
+@testable import SimpulPersons
 import SimpulStorage
 import SimpulTestSupport
 import Testing
@@ -406,6 +406,29 @@ import Testing
         #expect(try t.store.person(nik: "7571011203880001")?.id == r.id)
     }
 
+    /// The name comparison's levels on the variants Indonesian records show (Field.nama.levels names them).
+    @Test func nameLevels() {
+        let cases: [(String, String, String)] = [
+            ("SITI AMINAH", "Siti  Aminah", "exact"),
+            ("MUH. RIZAL HASAN", "MUHAMMAD RIZAL HASAN", "abbreviation"),
+            ("SITI AMINA", "SITI AMINAH", "one_edit"),
+            ("ABDUL RACHMAN", "ABDUL RAHMAN", "one_edit"),
+            ("SARTIKA DEWI", "DEWI SARTIKA", "similar"),
+            ("SRIWAHYUNI LATIF", "SRI WAHYUNI LATIF", "similar"),   // a word joined: Jaro–Winkler alone says 0.928
+            ("SRI WAHYUNI", "SRI WAHYUNI LATIF", "subset"),         // a family name left off
+            ("SRI LATIF", "SRI WAHYUNI LATIF", "subset"),           // a middle name left out
+            ("RIZAL HASAN", "MUHAMMAD RIZAL HASAN", "subset"),      // a leading name the person does not go by
+            ("FITRIANI", "FITRIANI MOHAMAD", "subset"),             // a given name alone
+            ("HASAN RIZAL", "MUHAMMAD RIZAL HASAN", "disagree"),    // other words, other order
+            ("SITI", "SITI AMINAH", "disagree"),                    // a given name of four letters says too little
+            ("BUDI SANTOSO", "SITI AMINAH", "disagree"),
+        ]
+        for (a, b, want) in cases {
+            #expect(Field.nama.levels[Compare.name(a, b)] == want, "\(a) / \(b)")
+            #expect(Compare.name(b, a) == Compare.name(a, b), "symmetric: \(a) / \(b)")
+        }
+    }
+
     @Test func whatANIKEncodesIsEvidence() throws {
         let t = try TestHub()
         var irfan = Self.siti
@@ -423,6 +446,9 @@ import Testing
                                                 "tanggal_lahir": .string("1992-08-15"), "kode_wilayah": .string("75.71.01.1004")]),
             // Her words in another order, with two NIK digits swapped.
             Self.mention("sicantik:7", ["nik": .string("7571015508920012"), "nik_status": .string("valid"), "nama": .string("WAHAB KARTINI HASNAH")]),
+            // Her first name left out (as a leading MUHAMMAD or SITI often is), with her birth date and desa.
+            Self.mention("sicantik:8", ["nik_status": .string("kosong"), "nama": .string("HASNAH WAHAB"), "tanggal_lahir": .string("1992-08-15"),
+                                        "kode_wilayah": .string("75.71.01.1004")]),
             // A typo in a surname that is also an abbreviation's expansion (MOHAMAD → MUHAMMAD): one edit as written.
             Self.mention("simda-keuangan:4#1", ["nik_status": .string("kosong"), "nama": .string("IRFAN MOHAIAD"), "tanggal_lahir": .string("1967-07-01"),
                                                 "kode_wilayah": .string("75.71.01.1001")]),
@@ -440,6 +466,7 @@ import Testing
         #expect(try t.store.personOf(mention: "sicantik:2") == kartini.id, "birth date from the NIK")
         #expect(try t.store.personOf(mention: "simda-keuangan:3#1") == kartini.id, "another NIK, same name and birth date")
         #expect(try t.store.personOf(mention: "sicantik:7") == kartini.id, "the same words in another order")
+        #expect(try t.store.personOf(mention: "sicantik:8") == kartini.id, "a leading name left out")
         let irfanID = try #require(try t.store.person(nik: "7571010107670001")).id
         #expect(try t.store.personOf(mention: "simda-keuangan:4#1") == irfanID, "MOHAIAD is one typo from MOHAMAD")
         let g = try GoldenRecord.load(store: t.store, person: kartini, regions: try Self.regions(t))
