@@ -69,6 +69,9 @@ public final class HubStore {
     }
     static let seqBits: Int64 = 40
 
+    /// The page size of a new hub file.
+    public static let newPageSize = 16_384
+
     /// Opens (and creates or migrates) the hub database at `path`.
     /// A database written by a newer Simpul is refused with a message saying so.
     public init(path: String, readOnly: Bool = false) throws {
@@ -76,6 +79,12 @@ public final class HubStore {
             throw StoreOpenError(message: "no Simpul database at \(path): run 'simpul init --db \(path)' or ingest first")
         }
         db = try Database(path: path, readOnly: readOnly)
+        // A new hub file gets 16 KiB pages (SQLite's default is 4 KiB; the size is fixed once the file has a table):
+        // its tables grow at their ends, in key order, and larger pages mean shallower B-trees and less per-page
+        // overhead. Measured on 1,000,000 SIAK rows: ingest 32,575 → 34,359 rows/s, re-ingest 153,195 → 166,004,
+        // the file 1,774 → 1,680 MiB; the person index's update 8 % faster; citizen lookups the same. The audit
+        // log (a file of its own, small commits) keeps 4 KiB pages.
+        if !readOnly, try db.scalarInt("PRAGMA main.page_count") == 0 { try db.execute("PRAGMA main.page_size=\(Self.newPageSize)") }
         try db.execute("PRAGMA busy_timeout=10000")
         if !readOnly {
             try db.execute("PRAGMA journal_mode=WAL")

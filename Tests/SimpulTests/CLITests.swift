@@ -228,6 +228,20 @@ import Testing
         #expect(try t.store.verifyAudit().broken == nil)
     }
 
+    /// A new hub file gets 16 KiB pages; a file that already has pages keeps its size (SQLite cannot change it in
+    /// WAL mode); the audit log's file keeps SQLite's 4 KiB.
+    @Test func aNewHubHasLargePagesAndAnOlderFileKeepsItsOwn() throws {
+        let t = try TestHub()
+        #expect(try t.store.db.scalarInt("PRAGMA main.page_size") == Int64(HubStore.newPageSize))
+        #expect(try t.store.db.scalarInt("PRAGMA auditlog.page_size") == 4096)
+        let path = t.dir + "/older.db"
+        let older = try Database(path: path)
+        try older.execute("PRAGMA page_size=4096; PRAGMA journal_mode=WAL; CREATE TABLE t(a); DROP TABLE t")
+        let store = try HubStore(path: path)
+        #expect(try store.db.scalarInt("PRAGMA main.page_size") == 4096)
+        #expect(try store.db.scalarInt("PRAGMA user_version") == Int64(HubStore.schemaVersion))
+    }
+
     @Test func newerDatabaseIsRefused() throws {
         let t = try TestHub()
         try t.store.db.execute("PRAGMA user_version=999")
