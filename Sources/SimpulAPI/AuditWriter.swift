@@ -90,7 +90,8 @@ final class AuditWriter: @unchecked Sendable {
                 // The hub's file and the audit log's, each with its own write-ahead log.
                 for schema in ["main", "auditlog"] {
                     let frames = try store!.db.rows("PRAGMA \(schema).wal_checkpoint(PASSIVE)").first?[1].int ?? 0
-                    if frames > Self.restartFrames {
+                    let pageSize = max(512, try store!.db.scalarInt("PRAGMA \(schema).page_size"))
+                    if frames * pageSize > Self.restartBytes {
                         try store!.db.execute("PRAGMA \(schema).wal_checkpoint(RESTART)")
                     }
                 }
@@ -104,8 +105,8 @@ final class AuditWriter: @unchecked Sendable {
         }
     }
 
-    /// WAL frames (4 KiB pages) past which the log is started over.
-    static let restartFrames: Int64 = 16_384
+    /// The write-ahead log's size past which it is started over.
+    static let restartBytes: Int64 = 64 << 20
 
     private func loop() {
         var store: HubStore? = nil
