@@ -61,10 +61,10 @@ struct BenchOptions {
 
 func fmt(_ d: Double, _ places: Int = 1) -> String { String(format: "%.\(places)f", d) }
 
-/// The baseline: the same lines stored durably in one SQLite table, in batches, with the same pragmas.
+/// The baseline: the same lines stored durably in one SQLite table, in batches, with the same pragmas and page size.
 func baseline(file: String, db: String, batch: Int) throws -> (rows: Int, seconds: Double) {
     let store = try Database(path: db)
-    try store.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;")
+    try store.execute("PRAGMA page_size=\(HubStore.newPageSize); PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;")
     try store.execute("CREATE TABLE rows(id INTEGER PRIMARY KEY, line TEXT NOT NULL)")
     let t0 = Date()
     let ins = try store.prepare("INSERT INTO rows(id, line) VALUES(?, ?)")
@@ -109,7 +109,7 @@ func forEachDataLine(_ file: String, store: Database, batch: Int, _ body: (Int, 
 /// person mention, a name index), but no design can store less and still replay and version.
 func storageFloor(file: String, db: String, batch: Int) throws -> (rows: Int, seconds: Double) {
     let store = try Database(path: db)
-    try store.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;")
+    try store.execute("PRAGMA page_size=\(HubStore.newPageSize); PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;")
     try store.execute("""
         CREATE TABLE log(id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
         CREATE TABLE versions(source_key TEXT NOT NULL, hash BLOB NOT NULL, log_id INTEGER NOT NULL, data TEXT NOT NULL,
