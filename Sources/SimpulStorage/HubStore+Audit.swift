@@ -220,15 +220,6 @@ extension HubStore {
     /// The `audit_meta` key holding the last audit id whose persons are in `audit_person`.
     static let auditIndexedKey = "audit_person_through"
 
-    /// Adds the persons of the entries after the mark to `audit_person`, sorted by NIK and written in short
-    /// transactions of `chunk` rows. Sorting first means each index page is written once per run, not once per
-    /// entry as when every commit inserted its own handful at random places: a busy server's write-ahead log
-    /// carried about 6 KB per request that way. Idempotent (a crash before the mark moves only repeats work).
-    /// Between two transactions it waits `pause` seconds when given: the write lock is then free for the audit
-    /// writer, whose commits requests wait on. Without the pause this loop took the lock again at once, and a
-    /// commit polling for it could miss it for many transactions in a row (p99 of audited reads 8–26 ms every few
-    /// runs; with a 2 ms pause 7.1–7.9 ms).
-    /// Returns how many entries it covered.
     /// A 16-digit NIK as its number (the same order as the text); anything else sorts after every NIK.
     static func sortKey(nik: String) -> UInt64 {
         var v: UInt64 = 0, n = 0
@@ -240,6 +231,15 @@ extension HubStore {
         return n == 16 ? v : .max
     }
 
+    /// Adds the persons of the entries after the mark to `audit_person`, sorted by NIK and written in short
+    /// transactions of `chunk` rows. Sorting first means each index page is written once per run, not once per
+    /// entry as when every commit inserted its own handful at random places: a busy server's write-ahead log
+    /// carried about 6 KB per request that way. Idempotent (a crash before the mark moves only repeats work).
+    /// Between two transactions it waits `pause` seconds when given: the write lock is then free for the audit
+    /// writer, whose commits requests wait on. Without the pause this loop took the lock again at once, and a
+    /// commit polling for it could miss it for many transactions in a row (p99 of audited reads 8–26 ms every few
+    /// runs; with a 2 ms pause 7.1–7.9 ms).
+    /// Returns how many entries it covered.
     public func indexAuditPersons(maxEntries: Int = 500_000, chunk: Int = 2_000, pause: Double = 0) throws -> Int {
         let mark = try db.rows("SELECT CAST(value AS INTEGER) FROM audit_meta WHERE key = ?", [.text(Self.auditIndexedKey)]).first?[0].int ?? 0
         let rows = try db.rows("SELECT id, persons FROM audit WHERE id > ? ORDER BY id LIMIT ?", [.int(mark), .int(Int64(maxEntries))])
