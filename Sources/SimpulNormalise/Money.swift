@@ -25,7 +25,8 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
         case dot
     }
 
-    /// Reads an amount. `Rp`/`IDR`, spaces and grouping marks are dropped; `(…)` or a leading `-` is negative.
+    /// Reads an amount. `Rp`/`IDR`, spaces and grouping marks are dropped; `(…)` or a leading `-` (before or after
+    /// the currency) is negative.
     public static func parse(_ raw: String, decimal: DecimalMark) throws(NormaliseError) -> Money {
         var s = Text.collapse(raw)
         if s.isEmpty { throw NormaliseError("amount is empty") }
@@ -33,6 +34,11 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
         if s.hasPrefix("(") && s.hasSuffix(")") {
             negative = true
             s = String(s.dropFirst().dropLast())
+        }
+        // The sign may come before the currency too (`-Rp 5.000`).
+        if s.hasPrefix("-") {
+            negative.toggle()
+            s = String(s.dropFirst()).trimmingCharacters(in: " ")
         }
         let upper = Text.upper(s)
         if upper.hasPrefix("RP") { s = String(s.dropFirst(2)) } else if upper.hasPrefix("IDR") { s = String(s.dropFirst(3)) }

@@ -77,6 +77,7 @@ import Testing
         ("1.250.000.000,00", .comma, "1250000000.00"), ("1250000000", .comma, "1250000000.00"),
         ("116054631.00", .dot, "116054631.00"), ("11605463.10", .dot, "11605463.10"), ("0,5", .comma, "0.50"),
         ("(5.000)", .comma, "-5000.00"), ("IDR 7.500", .comma, "7500.00"),
+        ("Rp -5.000", .comma, "-5000.00"), ("-Rp 5.000", .comma, "-5000.00"), ("- Rp5.000,50", .comma, "-5000.50"),
     ])
     func parses(raw: String, mark: Money.DecimalMark, expected: String) throws {
         #expect(try Money.parse(raw, decimal: mark).description == expected)
