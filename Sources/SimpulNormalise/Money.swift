@@ -58,28 +58,48 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
         var frac: [UInt8] = []
         var inFrac = false
         var digits = 0
+        // Grouping marks must stand between groups of three digits (`1.250.000`): `1250000000.50` read with `.`
+        // grouping is a decimal point in the wrong convention, and taking it for grouping would make the amount a
+        // hundred times larger without a word.
+        var groups = 0, sinceGroup = 0
+        func groupsEnd() throws(NormaliseError) {
+            if groups > 0 && sinceGroup != 3 {
+                throw NormaliseError("amount has a misplaced '\(Character(Unicode.Scalar(groupMark)))': groups of three digits expected")
+            }
+        }
+        var dashes = false  // `Rp 1.250.000,-`: no sen
         for b in s.utf8 {
             switch b {
             case 0x30...0x39:
+                if dashes { throw NormaliseError("amount is not a number") }
                 digits += 1
                 if inFrac {
                     frac.append(b - 0x30)
                 } else {
+                    sinceGroup += 1
                     let (m, o1) = whole.multipliedReportingOverflow(by: 10)
                     let (a, o2) = m.addingReportingOverflow(Int64(b - 0x30))
                     if o1 || o2 || a > Int64.max / 100 { throw NormaliseError("amount is too large") }
                     whole = a
                 }
             case groupMark where !inFrac:
-                continue
+                if (groups == 0 && (sinceGroup == 0 || sinceGroup > 3)) || (groups > 0 && sinceGroup != 3) {
+                    throw NormaliseError("amount has a misplaced '\(Character(Unicode.Scalar(groupMark)))': groups of three digits expected")
+                }
+                groups += 1
+                sinceGroup = 0
             case 0x20, 0x27:  // spaces and apostrophes group thousands in some exports
                 continue
             case decimalMark where !inFrac:
+                try groupsEnd()
                 inFrac = true
+            case 0x2D where inFrac && frac.isEmpty:
+                dashes = true
             default:
                 throw NormaliseError("amount is not a number")
             }
         }
+        if !inFrac { try groupsEnd() }
         guard digits > 0 else { throw NormaliseError("amount is not a number") }
         if frac.count > 2 && frac[2...].contains(where: { $0 != 0 }) {
             throw NormaliseError("amount has more precision than one sen")

@@ -78,6 +78,7 @@ import Testing
         ("116054631.00", .dot, "116054631.00"), ("11605463.10", .dot, "11605463.10"), ("0,5", .comma, "0.50"),
         ("(5.000)", .comma, "-5000.00"), ("IDR 7.500", .comma, "7500.00"),
         ("Rp -5.000", .comma, "-5000.00"), ("-Rp 5.000", .comma, "-5000.00"), ("- Rp5.000,50", .comma, "-5000.50"),
+        ("Rp 1.250.000,-", .comma, "1250000.00"), ("Rp 750,--", .comma, "750.00"), ("1,250,000.00", .dot, "1250000.00"),
     ])
     func parses(raw: String, mark: Money.DecimalMark, expected: String) throws {
         #expect(try Money.parse(raw, decimal: mark).description == expected)
@@ -92,7 +93,9 @@ import Testing
         #expect(total.description == "100000.00")
     }
 
-    @Test(arguments: ["gratis", "", "1.5e6", "Rp", "1,234,567.891"])
+    @Test(arguments: ["gratis", "", "1.5e6", "Rp", "1,234,567.891",
+                      // a decimal point where '.' groups thousands: taken for grouping it would be 100 times the amount
+                      "1250000000.50", "1.25", "12.50.000", ".500", "1.2500", "Rp 1.250.000,-5"])
     func rejects(raw: String) {
         #expect(throws: NormaliseError.self) { try Money.parse(raw, decimal: raw.contains(",") ? .dot : .comma) }
     }
