@@ -73,6 +73,8 @@ final class AuditWriter: @unchecked Sendable {
     /// meanwhile, retrying every 100 µs), and `journal_size_limit` cuts the file back.
     private func maintenance() {
         var store: HubStore? = nil
+        // Each file's restart threshold in WAL frames (pages of that file's size), read when the store is opened.
+        var restartFrames: [(schema: String, frames: Int64)] = []
         var ticks = 0
         var failing = false
         while true {
@@ -82,16 +84,16 @@ final class AuditWriter: @unchecked Sendable {
                 if store == nil {
                     store = try HubStore(path: dbPath)
                     store!.db.retryWhenBusyInFineSteps()
+                    restartFrames = try ["main", "auditlog"].map { ($0, Self.restartBytes / max(512, try store!.db.scalarInt("PRAGMA \($0).page_size"))) }
                 }
                 // The by-person index every two seconds: the larger the batch, the fewer times each page is written.
                 // Transactions of 500 rows hold the write lock briefly (p99 24 → 12 ms against 2,000 on a 3M-entry log),
                 // with a pause between them in which the audit writer takes the lock.
                 if ticks % 8 == 0 { _ = try store!.indexAuditPersons(chunk: 500, pause: 0.002) }
                 // The hub's file and the audit log's, each with its own write-ahead log.
-                for schema in ["main", "auditlog"] {
+                for (schema, restart) in restartFrames {
                     let frames = try store!.db.rows("PRAGMA \(schema).wal_checkpoint(PASSIVE)").first?[1].int ?? 0
-                    let pageSize = max(512, try store!.db.scalarInt("PRAGMA \(schema).page_size"))
-                    if frames * pageSize > Self.restartBytes {
+                    if frames > restart {
                         try store!.db.execute("PRAGMA \(schema).wal_checkpoint(RESTART)")
                     }
                 }

@@ -62,10 +62,9 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
         // grouping is a decimal point in the wrong convention, and taking it for grouping would make the amount a
         // hundred times larger without a word.
         var groups = 0, sinceGroup = 0
+        let misplaced = NormaliseError("amount has a misplaced '\(Character(Unicode.Scalar(groupMark)))': groups of three digits expected")
         func groupsEnd() throws(NormaliseError) {
-            if groups > 0 && sinceGroup != 3 {
-                throw NormaliseError("amount has a misplaced '\(Character(Unicode.Scalar(groupMark)))': groups of three digits expected")
-            }
+            if groups > 0 && sinceGroup != 3 { throw misplaced }
         }
         var dashes = false  // `Rp 1.250.000,-`: no sen
         for b in s.utf8 {
@@ -83,9 +82,7 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
                     whole = a
                 }
             case groupMark where !inFrac:
-                if (groups == 0 && (sinceGroup == 0 || sinceGroup > 3)) || (groups > 0 && sinceGroup != 3) {
-                    throw NormaliseError("amount has a misplaced '\(Character(Unicode.Scalar(groupMark)))': groups of three digits expected")
-                }
+                if groups == 0 ? (sinceGroup == 0 || sinceGroup > 3) : sinceGroup != 3 { throw misplaced }
                 groups += 1
                 sinceGroup = 0
             case 0x20, 0x27:  // spaces and apostrophes group thousands in some exports

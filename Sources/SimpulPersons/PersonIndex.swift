@@ -214,9 +214,9 @@ public final class PersonIndex {
         }
         // A person founded by this record's family card typed for a NIK (before the registry came, the number
         // looked like a NIK nobody held): its mentions may be any member's, so they are all decided again.
-        if let kk = f.noKK, let p = try store.person(nik: kk), p.id != registryPerson, try store.personFacts(p.id)?.registry == false,
-           try !store.hasMustRules(person: p.id) {
-            try retire(p.id, for: registryPerson)
+        if let kk = f.noKK, let holder = try store.activePersonID(nik: kk), holder != registryPerson, try store.personFacts(holder)?.registry == false,
+           try !store.hasMustRules(person: holder) {
+            try retire(holder, for: registryPerson)
         }
         for r in try rank(other, cands) where r.score >= thresholds.possible {
             guard try store.personFacts(r.person)?.registry == false, try !store.hasMustRules(person: r.person) else { continue }
@@ -395,7 +395,7 @@ public final class PersonIndex {
         // Founded by a NIK nobody holds: the id comes from the NIK; otherwise (no NIK, or a steward kept this
         // mention apart from the NIK's holder) from the mention's key.
         var identity = "mention:" + m.key
-        if let nik = f.nik, try store.person(nik: nik) == nil { identity = "nik:" + nik }
+        if let nik = f.nik, try store.activePersonID(nik: nik) == nil { identity = "nik:" + nik }
         let id = try personID(identity)
         try store.insertPerson(id: id, nik: f.nik)
         s.newPersons += 1
@@ -494,7 +494,7 @@ public final class PersonIndex {
     /// console's "who could this be").
     public func match(data: JSONValue) throws -> [(person: String, score: Double)] {
         let f = MentionFacts(data: data, registry: false)
-        if let nik = f.nik, let p = try store.person(nik: nik) { return [(p.id, .infinity)] }
+        if let nik = f.nik, let holder = try store.activePersonID(nik: nik) { return [(holder, .infinity)] }
         return try rank(f, try candidates(f, excluding: [])).map { ($0.person, $0.score) }
     }
 
@@ -522,7 +522,7 @@ public final class PersonIndex {
     /// The card's block first: for nearly every NIK it is empty, and the holder is not looked up twice per mention.
     private func typedFamilyCard(_ nik: String) throws -> Bool {
         guard try !store.personsInBlock("kk:" + nik, limit: 1).isEmpty else { return false }
-        if let p = try store.person(nik: nik), try store.personFacts(p.id)?.registry == true { return false }
+        if let holder = try store.activePersonID(nik: nik), try store.personFacts(holder)?.registry == true { return false }
         return true
     }
 
@@ -551,13 +551,13 @@ public final class PersonIndex {
         // A registry record whose NIK a person founded without the registry holds: that person is retired and its
         // mentions decided again after this record founds the person under its NIK (the same id), as if the
         // registry had come first (agreeing mentions link to it, clashing ones go to review).
-        if f.registry, fragmentsPossible, let nik = f.nik, let p = try store.person(nik: nik), !cannot.contains(p.id),
-           try store.personFacts(p.id)?.registry == false, try !store.hasMustRules(person: p.id) {
-            try retire(p.id, for: try personID("nik:" + nik))
+        if f.registry, fragmentsPossible, let nik = f.nik, let holder = try store.activePersonID(nik: nik), !cannot.contains(holder),
+           try store.personFacts(holder)?.registry == false, try !store.hasMustRules(person: holder) {
+            try retire(holder, for: try personID("nik:" + nik))
         }
 
-        if let nik = f.nik, let p = try store.person(nik: nik), !cannot.contains(p.id) {
-            let known = try store.personFacts(p.id).map { Self.facts($0.fields) }
+        if let nik = f.nik, let holder = try store.activePersonID(nik: nik), !cannot.contains(holder) {
+            let known = try store.personFacts(holder).map { Self.facts($0.fields) }
             var clash: [String: JSONValue] = [:]
             if let a = known?.jenisKelamin, let b = f.jenisKelamin, a != b { clash["jenis_kelamin"] = .string("\(b) here, \(a) for the person") }
             // Day and month swapped (a date written the other way round, both readings valid) is the same date
@@ -573,7 +573,7 @@ public final class PersonIndex {
                 // linked is neither known nor found by it.
                 var g = f
                 g.match.nik = nil
-                let others = try rank(g, try candidates(g, excluding: cannot.union([p.id])))
+                let others = try rank(g, try candidates(g, excluding: cannot.union([holder])))
                 // And what clashed with the holder must be that person's: a birth date one typo from the holder's and
                 // a relative of the same name in the same village is the holder, mistyped, not the relative. Only a
                 // registry person: its NIK is the registry's, so the borrowed NIK can never become its golden NIK.
@@ -588,16 +588,16 @@ public final class PersonIndex {
                 }
                 if let (b, grade) = clearLeader(others), try ownsTheClash(b.person) {
                     var ev = explain("same NIK as another person, clashing fields; linked on the other fields", b)
-                    ev["nik_holder"] = .string(p.id)
+                    ev["nik_holder"] = .string(holder)
                     ev["clash"] = .object(clash)
                     currentBlocks = Self.blocks(g)
                     try link(m, g, to: b.person, link: "auto", grade: grade, score: b.score, ev, &s)
                     return
                 }
-                try review(m, candidate: p.id, kind: "conflict", score: nil, ["rule": .string("same NIK, clashing fields"), "clash": .object(clash)], &s)
+                try review(m, candidate: holder, kind: "conflict", score: nil, ["rule": .string("same NIK, clashing fields"), "clash": .object(clash)], &s)
                 return
             }
-            try link(m, f, to: p.id, link: "auto", grade: "certain", score: nil, ["rule": .string("same NIK")], &s)
+            try link(m, f, to: holder, link: "auto", grade: "certain", score: nil, ["rule": .string("same NIK")], &s)
             return
         }
 

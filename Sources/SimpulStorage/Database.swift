@@ -70,26 +70,24 @@ public final class Database {
     /// Runs `body` in a read transaction: every statement in it sees the same snapshot of the database, and the
     /// file locks are taken once rather than per statement. `body` must not write.
     public func reading<T>(_ body: () throws -> T) throws -> T {
-        let begin = try prepare("BEGIN"), commit = try prepare("COMMIT")
-        _ = try begin.step()
-        defer {
-            _ = try? commit.step()
-            commit.reset()
-        }
+        let began = try beginRead()
+        defer { if began { endRead() } }
         return try body()
     }
 
-    /// Opens a read transaction unless one is open: for readers that end it later (``endRead()``), after several reads.
-    public func beginRead() throws {
-        guard sqlite3_get_autocommit(handle) != 0 else { return }
+    /// Opens a read transaction unless one is open (then false): for readers that end it later (``endRead()``),
+    /// after several reads.
+    @discardableResult public func beginRead() throws -> Bool {
+        guard !inTransaction else { return false }
         let begin = try prepare("BEGIN")
         defer { begin.reset() }
         _ = try begin.step()
+        return true
     }
 
     /// Ends the transaction ``beginRead()`` opened, if any (rolled back if it cannot be committed).
     public func endRead() {
-        guard sqlite3_get_autocommit(handle) == 0 else { return }
+        guard inTransaction else { return }
         do {
             let commit = try prepare("COMMIT")
             defer { commit.reset() }

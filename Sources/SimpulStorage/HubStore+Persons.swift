@@ -102,11 +102,11 @@ extension HubStore {
 
     /// The active person known by this NIK.
     public func person(nik: String) throws -> PersonRow? {
-        try db.rows("SELECT id, nik, status, merged_into, lineage FROM persons WHERE nik = ? AND status = 'active' ORDER BY id LIMIT 1",
-                    [.text(nik)]).first.map(Self.personRow)
+        try activePersonID(nik: nik).flatMap { try person(id: $0) }
     }
 
-    /// The id of the active person known by this NIK (the lowest, as ``person(nik:)``), read from the index alone.
+    /// The id of the active person known by this NIK (the lowest id if several), read from the index alone: what
+    /// the person index and the citizen lookup need, per mention and per request.
     public func activePersonID(nik: String) throws -> String? {
         let s = try db.prepare("SELECT id FROM persons WHERE nik = ? AND status = 'active' ORDER BY id LIMIT 1")
         try s.bind(1, nik)
