@@ -1,4 +1,5 @@
 import Foundation
+import SimpulCrypto
 import SimpulIngest
 import SimpulJSON
 import SimpulPersons
@@ -26,6 +27,10 @@ func benchMatch(_ args: [String]) throws {
     var corpus = SyntheticCorpus(mentions: n, seed: seed, regions: regions, families: families)
     print("corpus    \(corpus.mentions.count) mentions of \(corpus.personCount) persons (seed \(seed)) in \(fmt(Date().timeIntervalSince(t0), 1)) s")
     let store = try HubStore(path: dir + "/simpul.db")
+    // The hub's person key from the seed: person ids, and so the persons sampled to estimate u, are then the same in
+    // every run with this seed, and two binaries' figures compare exactly (a hub's own key is random).
+    let key = SHA256.hash(Array("simpul-bench match \(seed)".utf8)).map { String(format: "%02x", $0) }.joined()
+    try store.db.run("INSERT OR REPLACE INTO meta(key, value) VALUES('person_key', ?)", [.text(key)])
     // Together: stored before the clock starts, as a hub holds them before `persons update`. Registry last: stored
     // source by source while the clock runs, and held in memory until then.
     var rows = corpus.mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) }
