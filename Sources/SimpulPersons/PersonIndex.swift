@@ -34,7 +34,10 @@ struct MentionFacts {
 /// home when present (docs/persons.md).
 public struct MatchThresholds: Sendable, Equatable {
     public var certain = 30.0
+    /// What a candidate the registry does not know needs to be linked.
     public var probable = 18.0
+    /// What a registry person needs (docs/persons.md: a name the registry gives no one else reaches it alone).
+    public var probableRegistry = 15.0
     public var possible = 8.0
     /// The best candidate must lead the runner-up by this much to be linked automatically.
     public var margin = 3.0
@@ -46,6 +49,7 @@ public struct MatchThresholds: Sendable, Equatable {
         func num(_ k: String) -> Double? { j[k]?.scalarText.flatMap(Double.init) }
         certain = num("certain") ?? certain
         probable = num("probable") ?? probable
+        probableRegistry = num("probable_registry") ?? probableRegistry
         possible = num("possible") ?? possible
         margin = num("margin") ?? margin
     }
@@ -419,16 +423,16 @@ public final class PersonIndex {
             let u = model.u[.nama]![0]
             nameFreq = min(max(Double(try store.blockSize("n:" + MatchName.canonical(n))) / personCount, u / 10), u * 20)
         }
-        var out: [(String, Double, [String: JSONValue])] = []
+        var out: [Ranked] = []
         for c in cands {
-            guard let (p, _) = try store.personFacts(c) else { continue }
+            guard let (p, registry) = try store.personFacts(c) else { continue }
             let v = Compare.vector(f.match, Self.facts(p))
             let (score, parts) = model.score(v, nameFrequency: nameFreq)
             var j: [String: JSONValue] = [:]
             for (k, x) in parts { j[k] = .object(["level": .string(x.level), "weight": .number(FixedDecimal.two(x.weight))]) }
-            out.append((c, score, j))
+            out.append((c, score, j, registry))
         }
-        return out.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        return out.sorted { $0.score != $1.score ? $0.score > $1.score : $0.person < $1.person }
     }
 
     public enum StewardError: Error, Equatable {
@@ -498,12 +502,16 @@ public final class PersonIndex {
         return try rank(f, try candidates(f, excluding: [])).map { ($0.person, $0.score) }
     }
 
-    typealias Ranked = (person: String, score: Double, parts: [String: JSONValue])
+    typealias Ranked = (person: String, score: Double, parts: [String: JSONValue], registry: Bool)
 
-    /// The best candidate when it may be linked automatically: at least `probable`, and ahead of the runner-up by
-    /// `margin`; with its grade.
+    /// The weight a candidate needs to be linked automatically: `probable_registry` for a registry person,
+    /// `probable` for a person the registry does not know.
+    private func linkThreshold(_ r: Ranked) -> Double { r.registry ? thresholds.probableRegistry : thresholds.probable }
+
+    /// The best candidate when it may be linked automatically: at least its link threshold, and ahead of the
+    /// runner-up by `margin`; with its grade.
     private func clearLeader(_ ranked: [Ranked]) -> (best: Ranked, grade: String)? {
-        guard let b = ranked.first, b.score >= thresholds.probable,
+        guard let b = ranked.first, b.score >= linkThreshold(b),
               b.score - (ranked.dropFirst().first?.score ?? -Double.infinity) >= thresholds.margin else { return nil }
         return (b, b.score >= thresholds.certain ? "certain" : "probable")
     }
@@ -623,7 +631,7 @@ public final class PersonIndex {
             return
         }
         if let b = best, b.score >= thresholds.possible {
-            let alike = b.score >= thresholds.probable
+            let alike = b.score >= linkThreshold(b)
             var ev = explain(alike ? "two candidates score alike" : "match weight between the possible and probable thresholds", b)
             // Which other person is as close, so a steward sees both.
             if alike, let r = ranked.dropFirst().first {

@@ -359,6 +359,51 @@ import Testing
         #expect(try t.store.mentionClusters() == before)
     }
 
+    /// A registry person needs less to be linked than a person the registry does not know (`probable_registry`
+    /// against `probable`): with a name alone, the one registry person with that name is linked; the one
+    /// unregistered person with a name, or two registry persons with one name, go to review.
+    @Test func aRegistryPersonNeedsLessToBeLinked() throws {
+        let t = try TestHub()
+        let first = ["AGUS", "BUDI", "DEDI", "EKO", "FAJAR", "HENDRA", "IRFAN", "JOKO", "KURNIA", "LUTFI", "RIZAL", "YUSUF"]
+        let middle = ["ADI", "BAYU", "CAHYO", "DWI", "EKA", "GILANG", "HADI", "IKHSAN", "JAYA", "KARTIKA"]
+        let last = ["AHMAD", "BADU", "DAI", "HASAN", "KATILI", "LATIF", "MOHAMAD", "PAKAYA", "TAMU", "UMAR"]
+        var rows: [(key: String, connector: String, schema: String, sourceKey: String, data: String)] = []
+        var n = 0
+        for a in first { for b in middle { for c in last {
+            n += 1
+            let nik = String(format: "757101%02d%02d80%04d", 1 + n % 28, 1 + n % 12, n)
+            rows.append(Self.mention("dukcapil-siak:\(nik)", ["nik": .string(nik), "nik_status": .string("valid"), "nama": .string("\(a) \(b) \(c)"),
+                                                            "tanggal_lahir": .string(String(format: "1980-%02d-%02d", 1 + n % 12, 1 + n % 28)),
+                                                            "jenis_kelamin": .string("L"), "kode_wilayah": .string("75.71.01.1001")]))
+        } } }
+        // A second registry person named like the first one; an unregistered person (a NIK the registry lacks).
+        rows.append(Self.mention("dukcapil-siak:7571010101809999", ["nik": .string("7571010101809999"), "nik_status": .string("valid"),
+                                                                    "nama": .string("AGUS ADI AHMAD"), "tanggal_lahir": .string("1980-01-01")]))
+        rows.append(Self.mention("sicantik:50", ["nik": .string("7502011507950123"), "nik_status": .string("valid"), "nama": .string("SULTAN ZAINAL ARIFIN")]))
+        let alone: [String: JSONValue] = ["nik_status": .string("kosong")]
+        rows.append(Self.mention("simda-keuangan:1#1", alone.merging(["nama": .string("YUSUF KARTIKA UMAR")]) { $1 }))
+        rows.append(Self.mention("simda-keuangan:2#1", alone.merging(["nama": .string("AGUS ADI AHMAD")]) { $1 }))
+        rows.append(Self.mention("simda-keuangan:3#1", alone.merging(["nama": .string("SULTAN ZAINAL ARIFIN")]) { $1 }))
+        try t.store.insertMentions(rows)
+        var thresholds = MatchThresholds()
+        // The name alone weighs log2(m / (1 / 1,200 persons)) here, about 10: the thresholds are set around it, so
+        // the test is about which candidate needs what, not about this hub's weights.
+        thresholds.probableRegistry = 8
+        thresholds.possible = 4
+        let idx = PersonIndex(store: t.store, regions: try Self.regions(t), thresholds: thresholds)
+        try idx.update()
+        let yusuf = try #require(try t.store.db.rows("SELECT p.id FROM persons p WHERE p.nama = 'YUSUF KARTIKA UMAR'").first?[0].text)
+        #expect(try t.store.personOf(mention: "simda-keuangan:1#1") == yusuf, "the one registry person with the name")
+        let link = try #require(try t.store.db.rows("SELECT grade, score FROM person_links WHERE mention_key = 'simda-keuangan:1#1'").first)
+        #expect(link[0].text == "probable")
+        let score = try #require(link[1].number)
+        #expect(score >= 8 && score < 18, "between probable_registry and probable: \(score)")
+        let review = Dictionary(uniqueKeysWithValues: try t.store.reviewItems().map { ($0.mentionKey, $0.kind) })
+        #expect(review["simda-keuangan:2#1"] == "possible", "two registry persons with the name")
+        #expect(review["simda-keuangan:3#1"] == "possible", "an unregistered person needs probable")
+        #expect(try t.store.personOf(mention: "simda-keuangan:3#1") == nil)
+    }
+
     @Test func whatUnusableNIKsStillSay() throws {
         let t = try TestHub()
         var rizal = Self.siti
