@@ -36,8 +36,11 @@ public struct MatchThresholds: Sendable, Equatable {
     public var certain = 30.0
     /// What a candidate the registry does not know needs to be linked.
     public var probable = 18.0
-    /// What a registry person needs (docs/persons.md: a name the registry gives no one else reaches it alone).
+    /// What a registry person needs (docs/persons.md: a name the registry gives no one else reaches it alone),
+    /// where this hub's own mentions show that a name one registry person holds names the right person at least
+    /// `nameAlonePrecision` of the time; elsewhere a registry person needs `probable` too.
     public var probableRegistry = 15.0
+    public var nameAlonePrecision = 0.95
     public var possible = 8.0
     /// The best candidate must lead the runner-up by this much to be linked automatically.
     public var margin = 3.0
@@ -50,6 +53,7 @@ public struct MatchThresholds: Sendable, Equatable {
         certain = num("certain") ?? certain
         probable = num("probable") ?? probable
         probableRegistry = num("probable_registry") ?? probableRegistry
+        nameAlonePrecision = num("name_alone_precision") ?? nameAlonePrecision
         possible = num("possible") ?? possible
         margin = num("margin") ?? margin
     }
@@ -103,6 +107,9 @@ public final class PersonIndex {
     private var personCount = 1.0
     /// Whether persons founded without a registry record may exist (then a registry record looks for them).
     private var fragmentsPossible = false
+    /// What a registry person needs to be linked on this hub: `probableRegistry` once its mentions showed that a
+    /// name is telling enough, else `probable` (`estimate()`).
+    private var registryLinkThreshold: Double?
     /// The last u estimate and the number of persons it was made with.
     private var uEstimate: (persons: Double, u: [Field: [Double]], source: String)?
 
@@ -289,7 +296,33 @@ public final class PersonIndex {
             }
             model.source["m"] = "estimated from \(pairs.count) same-NIK pairs (nik, wilayah_nik: defaults)"
         }
+        try estimateNameAlone(&model)
         self.model = model
+    }
+
+    /// How often a name one registry person holds names the right person, measured on mentions whose usable NIK
+    /// already decided who they are: of those whose name exactly one registry person has, the share linked to that
+    /// person. Where names are dense (many namesakes, people the registry does not know), the share is low, and a
+    /// registry person then needs `probable` like anyone; where it reaches `nameAlonePrecision`, `probableRegistry`.
+    /// Until 100 such mentions exist, `probable`.
+    private func estimateNameAlone(_ model: inout MatchModel) throws {
+        guard thresholds.probableRegistry < thresholds.probable else {
+            registryLinkThreshold = thresholds.probableRegistry
+            return
+        }
+        var one = 0, right = 0
+        for (data, person) in try store.linkedNIKMentions(limit: 3000, registryConnector: registryConnectors.sorted().first ?? "dukcapil-siak") {
+            guard let n = MentionFacts(data: data, registry: false).nama else { continue }
+            let holders = try store.registryPersons(block: "n:" + MatchName.canonical(n))
+            guard holders.count == 1 else { continue }
+            one += 1
+            if holders[0] == person { right += 1 }
+        }
+        let share = one > 0 ? Double(right) / Double(one) : 0
+        let telling = one >= 100 && share >= thresholds.nameAlonePrecision
+        registryLinkThreshold = telling ? thresholds.probableRegistry : thresholds.probable
+        model.source["registry"] = "a name one registry person holds named that person in \(right) of \(one) mentions with a NIK: "
+            + "registry persons linked from \(FixedDecimal.two(registryLinkThreshold!))"
     }
 
     // MARK: - Blocking
@@ -506,7 +539,7 @@ public final class PersonIndex {
 
     /// The weight a candidate needs to be linked automatically: `probable_registry` for a registry person,
     /// `probable` for a person the registry does not know.
-    private func linkThreshold(_ r: Ranked) -> Double { r.registry ? thresholds.probableRegistry : thresholds.probable }
+    private func linkThreshold(_ r: Ranked) -> Double { r.registry ? registryLinkThreshold ?? thresholds.probable : thresholds.probable }
 
     /// The best candidate when it may be linked automatically: at least its link threshold, and ahead of the
     /// runner-up by `margin`; with its grade.

@@ -358,6 +358,26 @@ extension HubStore {
             """, [.int(Int64(step)), .int(Int64(limit))]).map { r in (0..<6).map { r[$0].text } }
     }
 
+    /// Non-registry mentions with a usable NIK and the person each is linked to, in key order: what a name says,
+    /// measured where the NIK already told whom the mention is.
+    public func linkedNIKMentions(limit: Int, registryConnector: String) throws -> [(data: JSONValue, person: String)] {
+        try db.rows("""
+            SELECT m.data, l.person_id FROM mentions m JOIN person_links l ON l.mention_key = m.key
+            WHERE m.connector != ? AND m.nik IS NOT NULL ORDER BY m.key LIMIT ?
+            """, [.text(registryConnector), .int(Int64(limit))]).compactMap { r in
+            guard let p = r[1].text, let d = try? JSONParser.parse(r[0].text ?? "null") else { return nil }
+            return (d, p)
+        }
+    }
+
+    /// Up to `limit` active registry persons filed under a blocking key (e.g. `n:` and a name).
+    public func registryPersons(block: String, limit: Int = 2) throws -> [String] {
+        try db.rows("""
+            SELECT b.person_id FROM person_blocks b JOIN persons p ON p.id = b.person_id
+            WHERE b.block = ? AND p.registry = 1 AND p.status = 'active' LIMIT ?
+            """, [.text(block), .int(Int64(limit))]).compactMap { $0[0].text }
+    }
+
     /// Pairs known to be the same person: a non-registry mention linked to a registry person by the same NIK,
     /// as (mention data, person facts), for estimating how often fields agree for true matches.
     public func sameNIKPairs(limit: Int) throws -> [(JSONValue, [String?])] {

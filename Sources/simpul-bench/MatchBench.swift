@@ -192,6 +192,7 @@ func benchMatch(_ args: [String]) throws {
         print("  bound recall without the same-NIK birth-date conflicts: \(fmt(bound1, 4)); also without name-only mentions: \(fmt(bound2, 4))")
     }
     print("model     m: \(index.model.source["m"] ?? "?"); u: \(index.model.source["u"] ?? "?")")
+    if let r = index.model.source["registry"] { print("          \(r)") }
 
     // Blocking recall: for mentions whose person is in the registry, how often blocking offers that person at all
     // (a sample of 5,000; exact-NIK hits count as found).
