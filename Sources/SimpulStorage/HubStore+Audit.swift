@@ -242,29 +242,91 @@ extension HubStore {
     /// Returns how many entries it covered.
     public func indexAuditPersons(maxEntries: Int = 500_000, chunk: Int = 2_000, pause: Double = 0) throws -> Int {
         let mark = try db.rows("SELECT CAST(value AS INTEGER) FROM audit_meta WHERE key = ?", [.text(Self.auditIndexedKey)]).first?[0].int ?? 0
-        let rows = try db.rows("SELECT id, persons FROM audit WHERE id > ? ORDER BY id LIMIT ?", [.int(mark), .int(Int64(maxEntries))])
-        guard let last = rows.last?[0].int else { return 0 }
-        // Sorted as numbers: a NIK is 16 digits (the API audits nothing else as a person), and comparing two UInt64
-        // costs a fraction of comparing two Strings (a third of this thread's time went to sorting them). Anything
-        // else is sorted after, as text.
-        var pairs: [(key: UInt64, nik: String, id: Int64)] = []
-        for r in rows {
-            guard let id = r[0].int, case .array(let a)? = try? JSONParser.parse(r[1].text ?? "[]") else { continue }
-            for nik in Set(a.compactMap(\.stringValue)) { pairs.append((Self.sortKey(nik: nik), nik, id)) }
+        // A NIK (16 digits: the API audits nothing else as a person) is kept and sorted as a number: comparing and
+        // moving two integers costs a fraction of two Strings (reference counting was most of this thread's time).
+        // Anything else is kept as text and written after.
+        var niks: [(key: UInt64, id: Int64)] = []
+        var others: [(nik: String, id: Int64)] = []
+        var entries = 0
+        var last: Int64 = 0
+        let s = try db.prepare("SELECT id, persons FROM audit WHERE id > ? ORDER BY id LIMIT ?")
+        try s.bind(1, mark)
+        try s.bind(2, maxEntries)
+        do {
+            defer { s.reset() }
+            while try s.step() {
+                let id = s.int(0)
+                entries += 1
+                last = id
+                let start = niks.count
+                if let keys = s.withTextBytes(1, Self.nikKeys) {
+                    for k in keys where !niks[start...].contains(where: { $0.key == k }) { niks.append((k, id)) }
+                } else if case .array(let a)? = try? JSONParser.parse(s.text(1)) {
+                    for nik in Set(a.compactMap(\.stringValue)) {
+                        let k = Self.sortKey(nik: nik)
+                        if k != .max { if !niks[start...].contains(where: { $0.key == k }) { niks.append((k, id)) } } else { others.append((nik, id)) }
+                    }
+                }
+            }
         }
-        pairs.sort { $0.key != $1.key ? $0.key < $1.key : $0.nik != $1.nik ? $0.nik < $1.nik : $0.id < $1.id }
-        for k in stride(from: 0, to: pairs.count, by: max(1, chunk)) {
+        guard entries > 0 else { return 0 }
+        niks.sort { $0.key != $1.key ? $0.key < $1.key : $0.id < $1.id }
+        others.sort { $0.nik != $1.nik ? $0.nik < $1.nik : $0.id < $1.id }
+        let total = niks.count + others.count
+        for k in stride(from: 0, to: total, by: max(1, chunk)) {
             if k > 0 && pause > 0 { Thread.sleep(forTimeInterval: pause) }
             try auditTransaction {
                 let ins = try db.prepare("INSERT OR IGNORE INTO audit_person(nik, audit_id) VALUES(?,?)")
-                for p in pairs[k..<min(k + chunk, pairs.count)] {
-                    try ins.bind([.text(p.nik), .int(p.id)])
+                for i in k..<min(k + chunk, total) {
+                    if i < niks.count {
+                        try ins.bind(1, Self.nikText(niks[i].key))
+                        try ins.bind(2, niks[i].id)
+                    } else {
+                        try ins.bind(1, others[i - niks.count].nik)
+                        try ins.bind(2, others[i - niks.count].id)
+                    }
                     try ins.run()
                 }
             }
         }
         try db.run("INSERT INTO audit_meta(key, value) VALUES(?1, CAST(?2 AS TEXT)) ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE CAST(value AS INTEGER) < ?2",
                        [.text(Self.auditIndexedKey), .int(last)])
-        return rows.count
+        return entries
+    }
+
+    /// The NIKs of an entry's persons (`["7571…","…"]`, as `AuditItem.personsJSON` writes them) as sort keys,
+    /// read straight from the text; nil when the text has any other shape (then it is parsed as JSON).
+    static func nikKeys(_ b: UnsafeBufferPointer<UInt8>) -> [UInt64]? {
+        guard b.count >= 2, b[0] == UInt8(ascii: "["), b[b.count - 1] == UInt8(ascii: "]") else { return nil }
+        var keys: [UInt64] = []
+        var i = 1
+        while i < b.count - 1 {
+            // "dddddddddddddddd" then , or the closing ]
+            guard i + 18 <= b.count - 1, b[i] == UInt8(ascii: "\""), b[i + 17] == UInt8(ascii: "\"") else { return nil }
+            var v: UInt64 = 0
+            for j in (i + 1)...(i + 16) {
+                let c = b[j]
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                v = v * 10 + UInt64(c - 0x30)
+            }
+            keys.append(v)
+            i += 18
+            if i < b.count - 1 {
+                guard b[i] == UInt8(ascii: ",") else { return nil }
+                i += 1
+            }
+        }
+        return keys
+    }
+
+    /// A NIK's text from its sort key (16 digits, leading zeros kept).
+    static func nikText(_ key: UInt64) -> String {
+        var digits = [UInt8](repeating: 0x30, count: 16)
+        var v = key
+        for j in stride(from: 15, through: 0, by: -1) {
+            digits[j] = 0x30 + UInt8(v % 10)
+            v /= 10
+        }
+        return String(decoding: digits, as: UTF8.self)
     }
 }

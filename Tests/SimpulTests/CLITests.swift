@@ -225,6 +225,10 @@ import Testing
         #expect(try t.store.auditAccess(nik: "x-not-a-nik").map(\.id) == [6])
         #expect(try t.store.auditAccess(nik: "757101450490000").map(\.id) == [6])
         #expect(try t.store.auditAccess(nik: a).map(\.id) == [6, 3, 1])
+        // Read as numbers, written back as 16 digits: a leading zero survives.
+        _ = try t.store.appendAudits([item(["0101014504900002"])])
+        #expect(try t.store.indexAuditPersons() == 1)
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM audit_person WHERE nik = '0101014504900002' AND audit_id = 7") == 1)
         #expect(try t.store.verifyAudit().broken == nil)
     }
 
