@@ -40,6 +40,7 @@ public struct MatchThresholds: Sendable, Equatable {
     /// where this hub's own mentions show that a name one registry person holds names the right person at least
     /// `nameAlonePrecision` of the time; elsewhere a registry person needs `probable` too.
     public var probableRegistry = 15.0
+    /// The share of NIK-decided mentions a name one registry person holds must have named rightly (`estimate()`).
     public var nameAlonePrecision = 0.95
     public var possible = 8.0
     /// The best candidate must lead the runner-up by this much to be linked automatically.
