@@ -152,6 +152,20 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(!d.reason.contains("1990"))  // reasons never quote personal values
     }
 
+    /// SOURCES.md rejects a registry row only for its NIK, name, birth date or field count: a row without a region
+    /// (NO_PROP … NO_KEL all empty) is kept without `kode_wilayah`; a region that is there but unreadable is not.
+    @Test func aRegistryRowWithoutARegionIsKept() throws {
+        let t = try TestHub()
+        let none = siakRow().replacingOccurrences(of: ";75;71;1;1001;", with: ";;; ;;")
+        let bad = siakRow(nik: "7571011203880001").replacingOccurrences(of: ";75;71;1;1001;", with: ";75;x;1;1001;")
+        let s = try t.ingest("dukcapil-siak", [try t.write("x.csv", "\(siakHeader)\n\(none)\n\(bad)\n")])
+        #expect((s.accepted, s.deadLettered) == (1, 1))
+        let kept = try #require(try t.store.currentRecords(schema: "citizen").first { $0.0 == "7571014504900002" })
+        #expect(!kept.1.contains("kode_wilayah"))
+        let d = try deadLetter(t, "dukcapil-siak")
+        #expect(d.line == 3 && d.reason.contains("kode wilayah part 2 is not a positive integer"))
+    }
+
     @Test func nikWithALetterInTheRegistry() throws {
         let t = try TestHub()
         let s = try t.ingest("dukcapil-siak", [try t.write("x.csv", "\(siakHeader)\n\(siakRow(nik: "757101450490000X"))\n")])

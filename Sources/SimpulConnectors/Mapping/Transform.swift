@@ -165,7 +165,10 @@ extension Transform {
         case .wilayah: return .string(try Wilayah.normalise(try text()))
         case .wilayahParts:
             guard case .array(let parts) = v else { throw NormaliseError("wilayah_parts needs several input fields") }
-            return .string(try Wilayah.fromParts(parts.map { $0.scalarText ?? "" }.filter { !$0.isEmpty }))
+            let given = parts.map { Text.collapse($0.scalarText ?? "") }.filter { !$0.isEmpty }
+            // No part at all is no region (the field is left out, like any empty value); some parts are read.
+            if given.isEmpty { return .null }
+            return .string(try Wilayah.fromParts(given))
         case .subKegiatan(let originalTo):
             let raw = try text()
             let code = try BudgetCodes.subKegiatan(raw)
