@@ -16,7 +16,13 @@ public struct RowNormaliser: Sendable {
         }
         self.connector = connector
         self.schemas = schemas
+        var text: [String: Set<String>] = [:]
+        for s in connector.schemas { text[s] = schemas[s]?.textFields }
+        textFields = text
     }
+
+    /// Per schema, the fields declared as text only (``Schema/textFields``).
+    let textFields: [String: Set<String>]
 
     /// The raw log payload: the row's fields, plus the `$root` fields the mapping reads and the `$seq`.
     public func payload(fields: [String: JSONValue], root: [String: JSONValue], seq: Int?) -> [String: JSONValue] {
@@ -89,6 +95,12 @@ public struct RowNormaliser: Sendable {
                 // Provenance added in place: the mapped row is this function's alone, so its fields are not copied.
                 mapped.records[i].fields["source_system"] = .string(connector.sourceSystem)
                 mapped.records[i].fields["source_key"] = .string(mapped.records[i].sourceKey)
+                // A number where the schema wants text (a permit number sent as 12345): its literal is the text.
+                if let text = textFields[mapped.records[i].schema] {
+                    for (k, v) in mapped.records[i].fields {
+                        if case .number(let literal) = v, text.contains(k) { mapped.records[i].fields[k] = .string(literal) }
+                    }
+                }
                 let r = mapped.records[i]
                 let value = JSONValue.object(r.fields)
                 for v in schemas[r.schema]!.validate(value) {

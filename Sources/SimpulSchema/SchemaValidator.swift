@@ -92,6 +92,15 @@ public final class Schema: Sendable {
     /// The declared property names of the top-level object, in the order the schema file lists them.
     public var fieldNames: [String] { root.propertyOrder }
 
+    /// Top-level properties declared as text and never as a number: a source that sends a number there (`"no_izin":
+    /// 12345`) means the digits, so the mapping takes the number's literal as the text (``RowNormaliser``).
+    public var textFields: Set<String> {
+        Set(root.properties.compactMap { name, n in
+            guard let t = n.types, t.contains("string"), !t.contains("number"), !t.contains("integer") else { return nil }
+            return name
+        })
+    }
+
     public init(name: String, json: JSONValue) throws(SchemaError) {
         self.name = name
         let defs = json["$defs"]?.objectValue ?? [:]

@@ -185,6 +185,19 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try t.store.mentions().first?.key == "sicantik:7")
     }
 
+    /// A number where the schema wants text (an API that sends the permit number as 12345) is that number's digits,
+    /// not a reason to reject the item.
+    @Test func aNumberWhereTextIsExpectedIsItsDigits() throws {
+        let t = try TestHub()
+        let body = #"{"status":"success","data":[{"id_permohonan":8,"no_permohonan":20240001,"no_izin":12345,"kode_jenis_izin":503,"tgl_pengajuan":"2024-07-01","status":"Selesai","retribusi":0}]}"#
+        let s = try t.ingest("sicantik", [try t.write("p.json", body)])
+        #expect((s.accepted, s.deadLettered) == (1, 0))
+        let r = try #require(try t.store.record(schema: "permit", sourceKey: "8"))
+        #expect(r.data["no_izin"] == .string("12345"))
+        #expect(r.data["no_permohonan"] == .string("20240001"))
+        #expect(r.data["kode_jenis_izin"] == .string("503"))
+    }
+
     @Test func negativeMoney() throws {
         let t = try TestHub()
         let h = "Tahun,No_SP2D,Tgl_SP2D,No_SPM,Tgl_SPM,Jn_SPM,Kd_Urusan,Kd_Bidang,Kd_Unit,Kd_Sub,Kd_Prog,Kd_Keg,Kd_Rek_1,Kd_Rek_2,Kd_Rek_3,Kd_Rek_4,Kd_Rek_5,Nilai,Potongan,Nm_Penerima,NIK_Penerima,NPWP,Bank_Penerima,Rek_Penerima,Keterangan"
