@@ -62,7 +62,6 @@ public final class Connector: Sendable {
             opt.delimiter = d.utf8.first!
         }
         if let m = input["max_record_bytes"]?.scalarText.flatMap({ Int($0) }) { opt.maxRecordBytes = m }
-        csvOptions = opt
         recordPath = (input["records"]?.stringValue ?? "").split(separator: ".").map(String.init)
         if format == .json && recordPath.isEmpty { throw ConfigError("connector.json: input.records names the array of records") }
         require = input["require"]?.objectValue ?? [:]
@@ -71,6 +70,13 @@ public final class Connector: Sendable {
         }
         rowKey = try Template(rk)
         if rowKey.usesOutput { throw ConfigError("connector.json: row_key reads input fields only: write {@COLUMN}") }
+        // A CSV file whose header lacks the columns of the source key is read wrongly as a whole (another
+        // delimiter, another export): rejected as a file, instead of every row as "no source key".
+        opt.requiredColumns = rowKey.pieces.compactMap { p -> String? in
+            guard case .input(let ip) = p, ip.scope != .root, case .key(let k)? = ip.steps.first else { return nil }
+            return k
+        }
+        csvOptions = opt
         sequenceGroup = try json["sequence"]?["group_by"]?.stringValue.map { (s) throws(ConfigError) in try InputPath(s) }
 
         var lookups: [String: Lookup] = [:]

@@ -260,6 +260,18 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(d.raw.contains(0xC3))  // the raw bytes are kept as they came
     }
 
+    /// A CSV export made with other settings (commas instead of SIAK's semicolons) is rejected as a file, with the
+    /// delimiter it has, instead of every row being dead-lettered as "no source key".
+    @Test func aHeaderWithoutTheSourceKeyColumnRejectsTheFile() throws {
+        let t = try TestHub()
+        let comma = "\(siakHeader)\n\(siakRow())\n".replacingOccurrences(of: ";", with: ",")
+        let s = try t.ingest("dukcapil-siak", [try t.write("c.csv", comma), try t.write("o.csv", "A;B\n1;2\n")])
+        #expect(s.files[0].rejectedFile == "the header row has no column NIK, which the source key needs (its columns are separated by ',', this connector reads ';')")
+        #expect(s.files[1].rejectedFile == "the header row has no column NIK, which the source key needs")
+        #expect(s.files.allSatisfy { $0.read == 0 } && s.deadLettered == 0)
+        #expect(try t.store.deadLetters(connector: "dukcapil-siak", status: nil, limit: 10).count == 2, "kept in the dead-letter queue as rejected files")
+    }
+
     @Test func emptyFiles() throws {
         let t = try TestHub()
         let s = try t.ingest("dukcapil-siak", [try t.write("e.csv", "")])

@@ -12,6 +12,8 @@ public final class CSVReader: RowReader {
         public var delimiter: UInt8 = UInt8(ascii: ",")
         public var quote: UInt8 = UInt8(ascii: "\"")
         public var maxRecordBytes = 1 << 20
+        /// Columns the header must name (the source key's); a header without them rejects the file.
+        public var requiredColumns: [String] = []
         public init() {}
     }
 
@@ -207,6 +209,16 @@ public final class CSVReader: RowReader {
                 names.append(s.trimmingCharacters(in: .whitespaces))
             }
             if Set(names).count != names.count { throw FileRejection("the header row names a column twice") }
+            let missing = opt.requiredColumns.filter { !names.contains($0) }
+            if !missing.isEmpty {
+                var reason = "the header row has no column \(missing.joined(separator: ", ")), which the source key needs"
+                // One column holding another delimiter: the file was exported with other settings.
+                if names.count == 1, let other = [",", ";", "\t", "|"].first(where: { names[0].contains($0) && $0.utf8.first != opt.delimiter }) {
+                    let shown = other == "\t" ? "tab" : "'\(other)'"
+                    reason += " (its columns are separated by \(shown), this connector reads '\(String(decoding: [opt.delimiter], as: UTF8.self))')"
+                }
+                throw FileRejection(reason)
+            }
             header = names
             template.reserveCapacity(names.count)
             for n in names { template[n] = .null }
