@@ -94,6 +94,8 @@ public final class PersonIndex {
     public let regions: Regions
     /// Connectors whose mentions are the population registry (authoritative for NIK, name, birth date, sex).
     public var registryConnectors: Set<String> = ["dukcapil-siak"]
+    /// The registry connector the store's queries take (the first by name).
+    private var registryConnector: String { registryConnectors.sorted().first ?? "dukcapil-siak" }
     public var thresholds = MatchThresholds()
     /// Mentions decided per transaction. Registry mentions go four times as many at once: each founds its own
     /// person and files it under a dozen blocking keys at random places, so fewer, larger commits write each page of
@@ -166,7 +168,7 @@ public final class PersonIndex {
         let t0 = Date()
         var s = Summary()
         try refileBlocksIfOlder()
-        fragmentsPossible = try store.nonRegistryLinksExist(registryConnector: registryConnectors.sorted().first ?? "dukcapil-siak")
+        fragmentsPossible = try store.nonRegistryLinksExist(registryConnector: registryConnector)
         // A larger page cache while deciding: the blocking table is read and written at random.
         try store.db.execute("PRAGMA cache_size=-524288")
         defer { try? store.db.execute("PRAGMA cache_size=-65536") }
@@ -179,7 +181,7 @@ public final class PersonIndex {
                 // give the pairs to estimate it from, and the rest are decided with it.
                 let limit = registry ? 4 * batchSize : model.source["m"] == "defaults" ? min(batchSize, 500) : batchSize
                 let batch = try store.pendingMentions(registry: registry, after: after, limit: limit,
-                                                      registryConnector: registryConnectors.sorted().first ?? "dukcapil-siak")
+                                                      registryConnector: registryConnector)
                 guard let last = batch.last else { break }
                 // m and u are estimated again before batches 1, 2, 3, 5, 9, 17… and before the first non-registry
                 // batch: registry batches come first, so later ones are decided with numbers from this hub's own
@@ -312,7 +314,7 @@ public final class PersonIndex {
             return
         }
         var one = 0, right = 0
-        for (data, person) in try store.linkedNIKMentions(limit: 3000, registryConnector: registryConnectors.sorted().first ?? "dukcapil-siak") {
+        for (data, person) in try store.linkedNIKMentions(limit: 3000, registryConnector: registryConnector) {
             guard let n = MentionFacts(data: data, registry: false).nama else { continue }
             let holders = try store.registryPersons(block: "n:" + MatchName.canonical(n))
             guard holders.count == 1 else { continue }
@@ -321,9 +323,10 @@ public final class PersonIndex {
         }
         let share = one > 0 ? Double(right) / Double(one) : 0
         let telling = one >= 100 && share >= thresholds.nameAlonePrecision
-        registryLinkThreshold = telling ? thresholds.probableRegistry : thresholds.probable
+        let threshold = telling ? thresholds.probableRegistry : thresholds.probable
+        registryLinkThreshold = threshold
         model.source["registry"] = "a name one registry person holds named that person in \(right) of \(one) mentions with a NIK: "
-            + "registry persons linked from \(FixedDecimal.two(registryLinkThreshold!))"
+            + "registry persons linked from \(FixedDecimal.two(threshold))"
     }
 
     // MARK: - Blocking

@@ -258,15 +258,18 @@ extension HubStore {
                 let id = s.int(0)
                 entries += 1
                 last = id
-                let start = niks.count
-                if let keys = s.withTextBytes(1, Self.nikKeys) {
-                    for k in keys where !niks[start...].contains(where: { $0.key == k }) { niks.append((k, id)) }
+                // The entry's NIKs straight from the text; any other shape is parsed as JSON.
+                var keys: [UInt64] = []
+                if let read = s.withTextBytes(1, Self.nikKeys) {
+                    keys = read
                 } else if case .array(let a)? = try? JSONParser.parse(s.text(1)) {
                     for nik in Set(a.compactMap(\.stringValue)) {
                         let k = Self.sortKey(nik: nik)
-                        if k != .max { if !niks[start...].contains(where: { $0.key == k }) { niks.append((k, id)) } } else { others.append((nik, id)) }
+                        if k != .max { keys.append(k) } else { others.append((nik, id)) }
                     }
                 }
+                let start = niks.count
+                for k in keys where !niks[start...].contains(where: { $0.key == k }) { niks.append((k, id)) }
             }
         }
         guard entries > 0 else { return 0 }

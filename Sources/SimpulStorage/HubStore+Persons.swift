@@ -59,6 +59,12 @@ extension HubStore {
         return try personKey()
     }
 
+    /// Sets the hub's person key (64 hex digits) before any person exists: for benchmarks that must give the same
+    /// ids, and so the same figures, in every run.
+    public func setPersonKey(hex: String) throws {
+        try db.run("INSERT OR REPLACE INTO meta(key, value) VALUES('person_key', ?)", [.text(hex)])
+    }
+
     /// Mentions with no decision for their current version, one page: the registry's (`registry`) or the other
     /// sources', in key order after `after`. Callers decide a page, commit, and ask for the next, so memory stays
     /// bounded, and take the registry first (a fixed order, so a rebuild decides the same way).

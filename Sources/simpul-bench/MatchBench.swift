@@ -29,8 +29,8 @@ func benchMatch(_ args: [String]) throws {
     let store = try HubStore(path: dir + "/simpul.db")
     // The hub's person key from the seed: person ids, and so the persons sampled to estimate u, are then the same in
     // every run with this seed, and two binaries' figures compare exactly (a hub's own key is random).
-    let key = SHA256.hash(Array("simpul-bench match \(seed)".utf8)).map { String(format: "%02x", $0) }.joined()
-    try store.db.run("INSERT OR REPLACE INTO meta(key, value) VALUES('person_key', ?)", [.text(key)])
+    let key = SHA256.hash(Array("simpul-bench match \(seed)".utf8)).hexString
+    try store.setPersonKey(hex: key)
     // Together: stored before the clock starts, as a hub holds them before `persons update`. Registry last: stored
     // source by source while the clock runs, and held in memory until then.
     var rows = corpus.mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) }
