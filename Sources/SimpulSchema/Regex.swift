@@ -81,7 +81,11 @@ public struct SchemaRegex: Sendable {
 
         static let digit: [ClosedRange<UInt32>] = [48...57]
         static let word: [ClosedRange<UInt32>] = [48...57, 65...90, 95...95, 97...122]
-        static let space: [ClosedRange<UInt32>] = [9...13, 32...32, 160...160]
+        /// ECMA-262's WhiteSpace and LineTerminator: tab to carriage return, the space separators (Zs), U+2028/9 and
+        /// the byte order mark.
+        static let space: [ClosedRange<UInt32>] = [9...13, 32...32, 160...160, 0x1680...0x1680, 0x2000...0x200A,
+                                                   0x2028...0x2029, 0x202F...0x202F, 0x205F...0x205F, 0x3000...0x3000,
+                                                   0xFEFF...0xFEFF]
 
         mutating func escape(inClass: Bool) throws(SyntaxError) -> Node {
             i += 1

@@ -45,11 +45,13 @@ public final class Schema: Sendable {
         let maxItems: Int?
         let format: String?
         let anyOf: [Node]?
+        /// The schema `$ref` points to, checked as well.
+        let ref: Node?
 
         init(types: Set<String>?, properties: [String: Node], propertyOrder: [String], required: [String], additional: Node?,
              rejectAdditional: Bool, items: Node?, enumValues: [JSONValue]?, constValue: JSONValue?, pattern: SchemaRegex?,
              minLength: Int?, maxLength: Int?, minimum: Double?, maximum: Double?, minItems: Int?, maxItems: Int?,
-             format: String?, anyOf: [Node]?)
+             format: String?, anyOf: [Node]?, ref: Node?)
         {
             self.types = types
             var mask: UInt8 = 0
@@ -83,6 +85,7 @@ public final class Schema: Sendable {
             self.maxItems = maxItems
             self.format = format
             self.anyOf = anyOf
+            self.ref = ref
         }
     }
 
@@ -110,13 +113,17 @@ public final class Schema: Sendable {
     static func compile(_ v: JSONValue, defs: [String: JSONValue], path: String, depth: Int) throws(SchemaError) -> Node {
         guard depth < 64 else { throw SchemaError(message: "schema nesting too deep (or a $ref cycle) at \(path)") }
         guard case .object(var o) = v else { throw SchemaError(message: "schema at \(path.isEmpty ? "/" : path) is not an object") }
-        if let ref = o["$ref"] {
-            guard let r = ref.stringValue, r.hasPrefix("#/$defs/"), let target = defs[String(r.dropFirst(8))] else {
-                throw SchemaError(message: "$ref at \(path) must point to #/$defs/<name> in the same schema")
+        // A nested `$id` would start a resource of its own, against which its `$ref`s resolve: not supported.
+        if depth > 0, o["$id"] != nil {
+            throw SchemaError(message: "$id at \(path) is supported only at the schema's root")
+        }
+        // `$ref` applies alongside its sibling keywords (both must hold), and its target may itself be a `$ref`.
+        var ref: Node? = nil
+        if let r = o.removeValue(forKey: "$ref") {
+            guard let name = r.stringValue, name.hasPrefix("#/$defs/"), let target = defs[String(name.dropFirst(8))] else {
+                throw SchemaError(message: "$ref at \(path.isEmpty ? "/" : path) must point to #/$defs/<name> in the same schema")
             }
-            o.removeValue(forKey: "$ref")
-            guard case .object(let t) = target else { throw SchemaError(message: "$ref target is not an object") }
-            o.merge(t) { a, _ in a }
+            ref = try compile(target, defs: defs, path: String(name.dropFirst()), depth: depth + 1)
         }
         for k in o.keys where !annotations.contains(k) && !k.hasPrefix("x-") {
             switch k {
@@ -133,6 +140,9 @@ public final class Schema: Sendable {
         case .array(let a)?: types = Set(a.compactMap { $0.stringValue })
         case nil: break
         default: throw SchemaError(message: "type at \(path) must be a string or an array")
+        }
+        for t in types ?? [] where !["null", "boolean", "integer", "number", "string", "array", "object"].contains(t) {
+            throw SchemaError(message: "type '\(t)' at \(path.isEmpty ? "/" : path) is not a JSON Schema type")
         }
         var props: [String: Node] = [:]
         var order: [String] = []
@@ -156,8 +166,22 @@ public final class Schema: Sendable {
         if let f = o["format"]?.stringValue, !formats.contains(f) {
             throw SchemaError(message: "format '\(f)' at \(path) is not supported (date, date-time, decimal)")
         }
-        func int(_ k: String) -> Int? { o[k]?.scalarText.flatMap { Int($0) } }
-        func dbl(_ k: String) -> Double? { o[k]?.scalarText.flatMap { Double($0) } }
+        // A bound that is not what its keyword takes is refused, never ignored: `"minLength": "2"` would otherwise
+        // allow anything. `2.0` is the integer 2, as JSON Schema counts numbers.
+        func int(_ k: String) throws(SchemaError) -> Int? {
+            guard let v = o[k] else { return nil }
+            guard case .number(let lit) = v, let d = Double(lit), d == d.rounded(), d >= 0, d < 1e15 else {
+                throw SchemaError(message: "\(k) at \(path.isEmpty ? "/" : path) must be a non-negative integer")
+            }
+            return Int(d)
+        }
+        func dbl(_ k: String) throws(SchemaError) -> Double? {
+            guard let v = o[k] else { return nil }
+            guard case .number(let lit) = v, let d = Double(lit) else {
+                throw SchemaError(message: "\(k) at \(path.isEmpty ? "/" : path) must be a number")
+            }
+            return d
+        }
         var anyOf: [Node]? = nil
         if let a = o["anyOf"]?.arrayValue {
             var nodes: [Node] = []
@@ -170,8 +194,9 @@ public final class Schema: Sendable {
             additional: additional, rejectAdditional: reject,
             items: try o["items"].map { (v) throws(SchemaError) in try compile(v, defs: defs, path: path + "/items", depth: depth + 1) },
             enumValues: o["enum"]?.arrayValue, constValue: o["const"], pattern: pattern,
-            minLength: int("minLength"), maxLength: int("maxLength"), minimum: dbl("minimum"), maximum: dbl("maximum"),
-            minItems: int("minItems"), maxItems: int("maxItems"), format: o["format"]?.stringValue, anyOf: anyOf)
+            minLength: try int("minLength"), maxLength: try int("maxLength"), minimum: try dbl("minimum"),
+            maximum: try dbl("maximum"), minItems: try int("minItems"), maxItems: try int("maxItems"),
+            format: o["format"]?.stringValue, anyOf: anyOf, ref: ref)
     }
 
     /// Every violation of the schema by `value`, in a stable order; empty when valid.
@@ -206,6 +231,7 @@ public final class Schema: Sendable {
 
     /// `path` builds the value's JSON path only when a violation needs it (no string work for valid values).
     static func check(_ n: Node, _ v: JSONValue, _ path: () -> String, _ out: inout [Violation]) {
+        if let r = n.ref { check(r, v, path, &out) }
         if let types = n.types {
             let bit = typeBit(v)
             let ok = n.typeMask & bit != 0 || (bit == 8 && types.contains("integer") && isIntegral(v))
@@ -214,10 +240,10 @@ public final class Schema: Sendable {
                 return
             }
         }
-        if let e = n.enumValues, !e.contains(v) {
+        if let e = n.enumValues, !e.contains(where: { same($0, v) }) {
             out.append(Violation(path: path(), message: "must be one of \(e.map { $0.jsonText }.joined(separator: ", "))"))
         }
-        if let c = n.constValue, c != v { out.append(Violation(path: path(), message: "must be \(c.jsonText)")) }
+        if let c = n.constValue, !same(c, v) { out.append(Violation(path: path(), message: "must be \(c.jsonText)")) }
         if let anyOf = n.anyOf {
             var any = false
             for a in anyOf {
@@ -265,6 +291,18 @@ public final class Schema: Sendable {
         }
     }
 
+    /// JSON Schema's equality (`enum`, `const`): numbers by value (`1`, `1.0` and `1e0` are one number; `0` and
+    /// `-0.0` too), arrays item by item, objects key by key; never a number and a boolean.
+    static func same(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.number(let x), .number(let y)): return x == y || DecimalValue(x) == DecimalValue(y)
+        case (.array(let x), .array(let y)): return x.count == y.count && zip(x, y).allSatisfy { same($0, $1) }
+        case (.object(let x), .object(let y)):
+            return x.count == y.count && x.allSatisfy { k, v in y[k].map { same(v, $0) } ?? false }
+        default: return a == b
+        }
+    }
+
     static func isIntegral(_ v: JSONValue) -> Bool {
         guard case .number(let s) = v, let d = Double(s) else { return false }
         return d == d.rounded()
@@ -288,13 +326,44 @@ public final class Schema: Sendable {
             let dim = m == 2 ? (leap ? 29 : 28) : (m == 4 || m == 6 || m == 9 || m == 11) ? 30 : 31
             return d <= dim
         }
+        // RFC 3339's date-time, with the offset optional (a local time, as the source systems record it) and a space
+        // allowed for the `T`. A leap second (:60) only where the offset makes it 23:59 UTC.
+        func validDateTime() -> Bool {
+            guard b.count >= 19, validDate(), b[10] == 0x54 || b[10] == 0x74 || b[10] == 0x20, digits(11..<13), b[13] == 0x3A,
+                  digits(14..<16), b[16] == 0x3A, digits(17..<19) else { return false }
+            let h = num(11..<13), mi = num(14..<16), sec = num(17..<19)
+            guard h <= 23, mi <= 59, sec <= 60 else { return false }
+            var i = 19
+            if i < b.count, b[i] == 0x2E {
+                i += 1
+                let f0 = i
+                while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
+                guard i > f0 else { return false }
+            }
+            var offset: Int? = nil  // minutes east of UTC
+            if i < b.count {
+                if b[i] == 0x5A || b[i] == 0x7A {
+                    offset = 0
+                    i += 1
+                } else if b[i] == 0x2B || b[i] == 0x2D {
+                    guard i + 6 == b.count, digits(i + 1..<i + 3), b[i + 3] == 0x3A, digits(i + 4..<i + 6),
+                          num(i + 1..<i + 3) <= 23, num(i + 4..<i + 6) <= 59 else { return false }
+                    offset = (b[i] == 0x2B ? 1 : -1) * (num(i + 1..<i + 3) * 60 + num(i + 4..<i + 6))
+                    i += 6
+                } else {
+                    return false
+                }
+            }
+            guard i == b.count else { return false }
+            guard sec == 60 else { return true }
+            guard let offset else { return false }
+            return ((h * 60 + mi - offset) % 1440 + 1440) % 1440 == 23 * 60 + 59
+        }
         switch f {
         case "date":
             return b.count == 10 && validDate() ? nil : "is not a date (YYYY-MM-DD)"
         case "date-time":
-            let ok = b.count >= 19 && validDate() && (b[10] == 0x54 || b[10] == 0x20) && digits(11..<13) && b[13] == 0x3A
-                && digits(14..<16) && b[16] == 0x3A && digits(17..<19)
-            return ok ? nil : "is not a date-time (YYYY-MM-DDTHH:MM:SS)"
+            return validDateTime() ? nil : "is not a date-time (YYYY-MM-DDTHH:MM:SS)"
         case "decimal":
             var i = 0
             if i < b.count && b[i] == 0x2D { i += 1 }
@@ -311,5 +380,45 @@ public final class Schema: Sendable {
         default:
             return nil
         }
+    }
+}
+
+
+/// A JSON number literal as its exact value: sign, significant digits and a power of ten, so that two literals of
+/// one number compare equal without binary rounding (`9007199254740992` and `9007199254740993` stay apart).
+struct DecimalValue: Equatable {
+    var negative = false
+    var digits: [UInt8] = []  // no leading or trailing zeros; empty for zero
+    var exponent = 0
+
+    /// nil for text that is not a JSON number.
+    init?(_ literal: String) {
+        var b = Array(literal.utf8)[...]
+        if b.first == UInt8(ascii: "-") { negative = true; b = b.dropFirst() }
+        var frac = 0, sawDigit = false, inFraction = false
+        while let c = b.first, c != UInt8(ascii: "e") && c != UInt8(ascii: "E") {
+            b = b.dropFirst()
+            if c == UInt8(ascii: ".") && !inFraction { inFraction = true; continue }
+            guard c >= 0x30 && c <= 0x39 else { return nil }
+            sawDigit = true
+            if inFraction { frac += 1 }
+            if c != 0x30 || !digits.isEmpty { digits.append(c) }
+        }
+        guard sawDigit else { return nil }
+        var exp = 0
+        if !b.isEmpty {
+            b = b.dropFirst()
+            var sign = 1
+            if b.first == UInt8(ascii: "-") { sign = -1; b = b.dropFirst() } else if b.first == UInt8(ascii: "+") { b = b.dropFirst() }
+            guard !b.isEmpty else { return nil }
+            for c in b {
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                exp = Swift.min(exp * 10 + Int(c - 0x30), 1 << 40)
+            }
+            exp *= sign
+        }
+        exponent = exp - frac
+        while digits.last == 0x30 { digits.removeLast(); exponent += 1 }
+        if digits.isEmpty { negative = false; exponent = 0 }
     }
 }

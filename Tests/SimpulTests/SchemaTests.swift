@@ -59,6 +59,44 @@ import Testing
         #expect(s.validate(try JSONParser.parse("{}")).map(\.path) == ["/a"])
     }
 
+    /// What the official JSON Schema Test Suite found (scripts/json-schema-suite.sh runs all of it), kept here so
+    /// that a plain `swift test` guards it too.
+    @Test func whatTheOfficialSuiteFound() throws {
+        func schema(_ text: String) throws -> Schema { try Schema(name: "t", json: try JSONParser.parse(text)) }
+        func valid(_ s: Schema, _ text: String) throws -> Bool { s.validate(try JSONParser.parse(text)).isEmpty }
+        // enum and const compare numbers by value, exactly: 1 and 1.0 are one number, 2^53 and 2^53 + 1 two.
+        let e = try schema(#"{"enum":[1, [0], {"a":2.50}]}"#)
+        #expect(try valid(e, "1.0") && valid(e, "1e0") && valid(e, "[0.0]") && valid(e, #"{"a":2.5}"#))
+        #expect(try !valid(e, "true") && !valid(e, "[false]") && !valid(e, "1.5"))
+        let c = try schema(#"{"const":9007199254740992}"#)
+        #expect(try valid(c, "9007199254740992.0") && !valid(c, "9007199254740993"))
+        #expect(try valid(schema(#"{"const":0}"#), "-0.0"))
+        // A bound written 2.0 is the integer 2; a bound that is not a number is refused, never ignored.
+        #expect(try !valid(schema(#"{"minLength":2.0}"#), #""a""#))
+        #expect(try !valid(schema(#"{"maxItems":1.0}"#), "[1,2]"))
+        #expect(throws: SchemaError.self) { try schema(#"{"minLength":"2"}"#) }
+        #expect(throws: SchemaError.self) { try schema(#"{"maxLength":1.5}"#) }
+        #expect(throws: SchemaError.self) { try schema(#"{"minimum":"0"}"#) }
+        #expect(throws: SchemaError.self) { try schema(#"{"type":"strnig"}"#) }
+        // \s is ECMA-262's whitespace: the space separators and U+FEFF too.
+        let s = try schema(#"{"pattern":"^\\s$"}"#)
+        #expect(try valid(s, "\"\u{2003}\"") && valid(s, "\"\u{feff}\"") && valid(s, "\"\u{2029}\"") && !valid(s, #""x""#))
+        // date-time: RFC 3339 with the offset optional; ranges checked; nothing after it.
+        let d = try schema(#"{"format":"date-time"}"#)
+        for ok in ["2024-11-02T08:14:55", "2024-11-02 08:14:55", "2024-11-02T08:14:55.5+07:00", "1998-12-31T23:59:60Z",
+                   "1998-12-31t15:59:60.1-08:00"] {
+            #expect(try valid(d, "\"\(ok)\""), "\(ok)")
+        }
+        for bad in ["2024-11-02T24:00:00", "2024-11-02T08:60:00", "2024-11-02T08:14:55x", "2024-11-02T08:14:60",
+                    "1998-12-31T23:58:60Z", "2024-11-02T08:14:55+24:00", "2024-11-02T08:14:55+07:00Z", "2024-11-02T08:14:55."] {
+            #expect(try !valid(d, "\"\(bad)\""), "\(bad)")
+        }
+        // $ref holds alongside its siblings, and may lead to another $ref; a nested $id is refused.
+        let r = try schema(##"{"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"type":"integer","maximum":10}},"$ref":"#/$defs/a","minimum":5}"##)
+        #expect(try valid(r, "7") && !valid(r, "11") && !valid(r, "4") && !valid(r, "7.5"))
+        #expect(throws: SchemaError.self) { try schema(#"{"properties":{"a":{"$id":"http://x/y","type":"string"}}}"#) }
+    }
+
     @Test func unknownKeywordsAreLoadErrors() {
         #expect(throws: SchemaError.self) { try Schema(name: "t", json: try JSONParser.parse(#"{"type":"object","if":{}}"#)) }
         #expect(throws: SchemaError.self) { try Schema(name: "t", json: try JSONParser.parse(#"{"format":"email"}"#)) }
