@@ -83,6 +83,20 @@ import SimpulJSON
         }
     }
 
+    /// Found by scripts/csv-differential.sh: a quoted carriage return ending a line's last field was taken for the
+    /// CR of a CRLF line end and dropped.
+    @Test func aQuotedCarriageReturnAtTheEndOfALineIsKept() {
+        var opt = CSVReader.Options()
+        opt.delimiter = UInt8(ascii: ";")
+        let text = "A;B\r\n1;\"x\r\"\r\n2;\"\r\"\n3;y\r\n4;\"\r\""
+        let rows = Self.items(CSVReader(input: ByteInput(bytes: Array(text.utf8)), options: opt))
+        #expect(rows.count == 4)
+        #expect(rows[0].hasPrefix("row 2 [A=1|B=x\r]"))
+        #expect(rows[1].hasPrefix("row 3 [A=2|B=\r]"))
+        #expect(rows[2].hasPrefix("row 4 [A=3|B=y]"))
+        #expect(rows[3].hasPrefix("row 5 [A=4|B=\r]"))
+    }
+
     @Test func ndjsonLinesReadTheSameWhateverTheWindow() throws {
         var b: [UInt8] = Array("\u{FEFF}{\"a\":1}\r\n\n  \n{\"b\":\"é\"}\nnot json\n[1]\n".utf8)
         b += Array("{\"long\":\"\(String(repeating: "x", count: 3000))\"}\n{\"last\":true}".utf8)

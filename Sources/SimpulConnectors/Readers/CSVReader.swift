@@ -58,6 +58,9 @@ public final class CSVReader: RowReader {
         var afterNL: Int? = nil
         var firstLineRaw: [UInt8]? = nil
         var oversized = false
+        // Whether the field's last byte is a carriage return read outside quotes: only that one belongs to a CRLF
+        // line end (a quoted "\r" at the end of a line is the field's value).
+        var bareCR = false
         let startLine = line
         let d = opt.delimiter, q = opt.quote
         while let b = input.next() {
@@ -76,6 +79,7 @@ public final class CSVReader: RowReader {
                         if !oversized { raw.append(q); field.append(q) }
                     } else {
                         inQuotes = false
+                        bareCR = false
                     }
                 } else {
                     if b == 0x0A {
@@ -98,12 +102,13 @@ public final class CSVReader: RowReader {
                 if !oversized { fields.append(field) }
                 field = []
                 fieldStart = true
+                bareCR = false
                 continue
             }
             if b == 0x0A {
                 line += physical
                 if !oversized {
-                    if field.last == 0x0D { field.removeLast() }
+                    if bareCR { field.removeLast() }
                     fields.append(field)
                     raw.removeLast()
                     if raw.last == 0x0D { raw.removeLast() }
@@ -114,11 +119,12 @@ public final class CSVReader: RowReader {
             }
             fieldStart = false
             if !oversized { field.append(b) }
+            bareCR = b == 0x0D
         }
         // End of input.
         line += physical
         if !oversized {
-            if field.last == 0x0D && !inQuotes { field.removeLast() }
+            if bareCR && !inQuotes { field.removeLast() }
             fields.append(field)
         }
         if raw.last == 0x0D { raw.removeLast() }
