@@ -129,7 +129,8 @@ public enum HTTPParser {
             default: break
             }
         }
-        if version == "HTTP/1.1" && hosts != 1 { return .error(status: 400, message: "exactly one Host header is required") }
+        // RFC 9112 §3.2: an HTTP/1.1 request without Host, and any request with two, is refused.
+        if hosts > 1 || (version == "HTTP/1.1" && hosts == 0) { return .error(status: 400, message: "exactly one Host header is required") }
 
         let connection = hasConnection ? values("connection").joined(separator: ",").lowercased().split(separator: ",").map { $0.trimmedOWS } : []
         let keepAlive = version == "HTTP/1.1" ? !connection.contains("close") : connection.contains("keep-alive")
@@ -178,55 +179,63 @@ public enum HTTPParser {
     }
 
     /// Decodes a chunked body: `size[;ext] CRLF data CRLF … 0 CRLF [trailers] CRLF`, resuming at `progress`: each
-    /// complete chunk is taken once, however many reads the body arrives in.
+    /// complete chunk is taken once, however many reads the body arrives in. Strict, as framing must be: the size is
+    /// hex digits only (no sign, no space inside; blanks only before a `;` extension), every line of the body ends in
+    /// CRLF, and a trailer line is a well-formed field.
     static func decodeChunked(_ buf: [UInt8], requestStart: Int, progress: inout ChunkedProgress, limit: Int) -> Chunked {
         var i = requestStart + progress.pos
         defer { progress.pos = i - requestStart }
-        func line() -> (ArraySlice<UInt8>, Int)? {  // the line at i without its CRLF, and the index after it
+        /// The line at i without its CRLF, and the index after it; -1: too long; -2: ends in a bare LF.
+        func line() -> (ArraySlice<UInt8>, Int)? {
             var k = i
             while k < buf.count, buf[k] != 0x0A {
                 k += 1
                 if k - i > 4096 { return (buf[i..<k], -1) }
             }
             guard k < buf.count else { return nil }
-            let e = k > i && buf[k - 1] == 0x0D ? k - 1 : k
-            return (buf[i..<e], k + 1)
+            guard k > i, buf[k - 1] == 0x0D else { return (buf[i..<k], -2) }
+            return (buf[i..<(k - 1)], k + 1)
         }
+        func isHex(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x66) }
         while true {
             guard let (sizeLine, next) = line() else { return .incomplete(need: buf.count + 1) }
-            if next < 0 { return .error(400, "chunk size line too long") }
-            let hexPart = sizeLine.prefix { $0 != 0x3B }.filter { $0 != 0x20 && $0 != 0x09 }
-            guard !hexPart.isEmpty, hexPart.count <= 15, let size = Int(String(decoding: hexPart, as: UTF8.self), radix: 16) else {
-                return .error(400, "invalid chunk size")
-            }
+            if next == -1 { return .error(400, "chunk size line too long") }
+            if next == -2 { return .error(400, "chunk size line not ended by CRLF") }
+            let digits = sizeLine.prefix(while: isHex)
+            let afterDigits = sizeLine.dropFirst(digits.count)
+            let ext = afterDigits.drop { $0 == 0x20 || $0 == 0x09 }
+            guard !digits.isEmpty, digits.count <= 15, afterDigits.isEmpty || ext.first == 0x3B,
+                  let size = Int(String(decoding: digits, as: UTF8.self), radix: 16)
+            else { return .error(400, "invalid chunk size") }
             if size == 0 {
-                // Trailer fields until an empty line; they are read and dropped (resumed from the size line).
+                // Trailer fields until an empty line; they are checked, then dropped (resumed from the size line).
                 var k = next
                 while true {
                     let save = i
                     i = k
                     guard let (t, n) = line() else { i = save; return .incomplete(need: buf.count + 1) }
-                    if n < 0 { return .error(431, "trailer line too long") }
+                    if n == -1 { return .error(431, "trailer line too long") }
+                    if n == -2 { return .error(400, "trailer line not ended by CRLF") }
                     k = n
                     if t.isEmpty {
                         i = k
                         return .done(progress.body, k)
                     }
+                    guard let colon = t.firstIndex(of: 0x3A), colon > t.startIndex, t[..<colon].allSatisfy({ tchar[Int($0)] }),
+                          !t[(colon + 1)...].contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) else {
+                        return .error(400, "malformed trailer field")
+                    }
                     i = save
                 }
             }
             if progress.body.count + size > limit { return .error(413, "the body exceeds \(limit) bytes") }
-            // The whole chunk with its line end must be here before it is taken (so a resumed decode never
-            // takes half a chunk).
-            var end = next + size
-            guard buf.count > end else { return .incomplete(need: end + 1) }
-            if buf[end] == 0x0D {
-                guard buf.count > end + 1 else { return .incomplete(need: end + 2) }
-                end += 1
-            }
-            guard buf[end] == 0x0A else { return .error(400, "chunk data not followed by CRLF") }
-            progress.body.append(contentsOf: buf[next..<(next + size)])
-            i = end + 1
+            // The whole chunk with its CRLF must be here before it is taken (so a resumed decode never takes half a
+            // chunk).
+            let end = next + size
+            guard buf.count >= end + 2 else { return .incomplete(need: end + 2) }
+            guard buf[end] == 0x0D, buf[end + 1] == 0x0A else { return .error(400, "chunk data not followed by CRLF") }
+            progress.body.append(contentsOf: buf[next..<end])
+            i = end + 2
         }
     }
 }

@@ -198,6 +198,17 @@ func echoServer(_ limits: HTTPLimits = HTTPLimits()) throws -> HTTPServer {
         ("GET / HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n", 400),
         ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
         ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+        // Found by scripts/http-differential.sh (against h11) and its follow-up: a chunk size with a sign (a
+        // negative one brought the server down), with a blank inside, or with trailing blanks; chunk data or a
+        // trailer ended by a bare LF; a trailer that is not a field; two Hosts in an HTTP/1.0 request.
+        ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\nabc\r\n0\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n+1\r\na\r\n0\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1 0\r\n0123456789abcdef\r\n0\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1 \r\na\r\n0\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\n0\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\n", 400),
+        ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T 1\r\n\r\n", 400),
+        ("GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400),
     ])
     func malformedRequestsGetTheir4xxAndTheServerKeepsServing(raw: String, status: Int) throws {
         let s = try echoServer()
@@ -211,6 +222,16 @@ func echoServer(_ limits: HTTPLimits = HTTPLimits()) throws -> HTTPServer {
         let good = try RawClient(port: s.port)
         good.send("GET /ok HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(good.response()?.status == 200)
+    }
+
+    /// RFC 9112 allows blanks before a chunk extension's `;` (BWS), and only there.
+    @Test func aChunkExtensionMayFollowBlanks() {
+        let wire = Array("POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3 ;ext=1\r\nabc\r\n0\r\n\r\n".utf8)
+        guard case .request(let r, let consumed, _) = HTTPParser.parse(wire, from: 0, limits: HTTPLimits()) else {
+            Issue.record("not read")
+            return
+        }
+        #expect(r.body == Array("abc".utf8) && consumed == wire.count)
     }
 
     @Test func limitsHaveTheirStatusCodes() throws {
