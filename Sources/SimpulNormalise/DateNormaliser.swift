@@ -81,16 +81,19 @@ public enum DateNormaliser {
         let (datePart, _) = splitTime(s)
         let parts = datePart.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." || $0 == " " })
         guard parts.count == 3 else { throw NormaliseError("not a date in a known format (DD-MM-YYYY, DD/MM/YYYY, YYYY-MM-DD, D Bulan YYYY)") }
+        // At most four digits a part: a longer run is no date part, and would not even fit an Int.
         if Text.isDigits(parts[0]) && Text.isDigits(parts[1]) && Text.isDigits(parts[2]) {
-            let a = Int(parts[0])!, b = Int(parts[1])!, c = Int(parts[2])!
+            guard parts.allSatisfy({ $0.count <= 4 }), let a = Int(parts[0]), let b = Int(parts[1]), let c = Int(parts[2]) else {
+                throw NormaliseError("not a date: a part has more than 4 digits")
+            }
             if parts[0].count == 4 { return try iso(a, b, c) }
             if parts[2].count == 4 { return try iso(c, b, a) }
             throw NormaliseError("year must have 4 digits")
         }
-        if Text.isDigits(parts[0]) && Text.isDigits(parts[2]) && parts[2].count == 4,
-            let m = months[parts[1].lowercased().trimmingDot()]
+        if Text.isDigits(parts[0]) && Text.isDigits(parts[2]) && parts[2].count == 4 && parts[0].count <= 2,
+            let m = months[parts[1].lowercased().trimmingDot()], let y = Int(parts[2]), let d = Int(parts[0])
         {
-            return try iso(Int(parts[2])!, m, Int(parts[0])!)
+            return try iso(y, m, d)
         }
         throw NormaliseError("not a date in a known format (DD-MM-YYYY, DD/MM/YYYY, YYYY-MM-DD, D Bulan YYYY)")
     }

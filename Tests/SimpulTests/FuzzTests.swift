@@ -1,0 +1,121 @@
+import Foundation
+import SimpulConnectors
+import SimpulIngest
+import SimpulJSON
+import SimpulNormalise
+import SimpulStorage
+import SimpulTestSupport
+import Testing
+
+/// Odd values where real values go, through every normaliser and every reference connector's whole mapping and
+/// schema: nothing may bring the process down (an overflow or a bad index traps in Swift, and a trap would end an
+/// ingest run), and every row ends as records or a dead letter with a reason. Deterministic (a fixed seed).
+@Suite struct FuzzTests {
+    /// SplitMix64: a small, seedable generator, so a failure can be run again.
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        mutating func pick<T>(_ a: [T]) -> T { a[below(a.count)] }
+    }
+
+    /// Pieces that real values are made of, and the ones that break naive code: long digit runs (overflow),
+    /// separators in odd places, signs, exponents, month names, digits of other scripts, control characters.
+    static let pieces = ["0", "1", "9", "12", "31", "2024", "1990", "7571014504900002", String(repeating: "9", count: 40),
+                         String(repeating: "1", count: 19), ".", ",", "-", "/", ":", " ", "  ", "+", "E+15", "e", "E",
+                         "Rp", "Rp.", "IDR", "Agustus", "Pebruari", "Desember", "T", "H.", "DRS.", ", S.PD", "MUH.",
+                         "SITI", "é", "\u{0663}", "\u{FF11}", "😀", "\u{0}", "\t", "\n", "'", "\"", "NaN", "∞",
+                         "-0", "00", "1e400", "0x1F", "|", ";", "#", String(repeating: "A", count: 300)]
+
+    static func value(_ r: inout Random) -> String {
+        var s = ""
+        for _ in 0..<(1 + r.below(6)) { s += r.pick(pieces) }
+        return r.below(20) == 0 ? "" : s
+    }
+
+    @Test func theNormalisersNeverTrap() {
+        var r = Random(state: 20261127)
+        for _ in 0..<20_000 {
+            let s = Self.value(&r)
+            _ = NIK.read(s)
+            _ = NIK.decode(s)
+            _ = NIK.scientificDigits(s)
+            _ = NIK.oneDigitOff(s)
+            _ = NIK.readingLetters(s)
+            _ = try? DateNormaliser.date(s)
+            _ = try? DateNormaliser.dateTime(s)
+            _ = try? Money.parse(s, decimal: .comma)
+            _ = try? Money.parse(s, decimal: .dot)
+            _ = try? Money.parseNumberLiteral(s)
+            _ = try? Wilayah.normalise(s)
+            _ = try? Wilayah.fromParts([s, Self.value(&r), Self.value(&r), Self.value(&r)])
+            _ = try? BudgetCodes.subKegiatan(s)
+            _ = try? BudgetCodes.skpd(s)
+            _ = try? BudgetCodes.akun(s)
+            _ = PersonName.normalise(s)
+            _ = Text.collapse(s)
+            _ = Text.upper(s)
+        }
+    }
+
+    @Test(arguments: ["dukcapil-siak", "sicantik", "oss-rba", "sipd-perencanaan", "sipd-penganggaran", "simda-keuangan"])
+    func everyConnectorsMappingTakesOddValues(connector name: String) throws {
+        let t = try TestHub()
+        let connector = try t.hub.connector(name)
+        let normaliser = try RowNormaliser(connector: connector, schemas: t.hub.schemas)
+        var rows: [(fields: [String: JSONValue], root: [String: JSONValue])] = []
+        let files = try FileManager.default.contentsOfDirectory(atPath: t.samples(name)).sorted()
+        for f in files {
+            let reader = connector.reader(try ByteInput(path: t.samples(name) + "/" + f))
+            while let item = try? reader.next() {
+                if case .row(let row) = item { rows.append((row.fields, (reader as? JSONDocumentReader)?.root ?? [:])) }
+            }
+        }
+        try #require(!rows.isEmpty)
+        var r = Random(state: UInt64(name.utf8.count) &* 7919)
+        var records = 0, dead = 0
+        for n in 0..<3_000 {
+            var (fields, root) = rows[n % rows.count]
+            let keys = Array(fields.keys)
+            for _ in 0..<(1 + r.below(3)) {
+                let k = r.pick(keys)
+                fields[k] = Self.odd(fields[k], &r)
+            }
+            let write = normaliser.row(fields: fields, root: root, seq: r.below(3) == 0 ? nil : 1 + r.below(5), line: n + 2, raw: [])
+            switch write.outcome {
+            case .records: records += 1
+            case .dead(let d):
+                dead += 1
+                #expect(!d.reason.isEmpty)
+            case .deferred: Issue.record("a row nothing settled was deferred")
+            }
+        }
+        #expect(records + dead == 3_000)
+    }
+
+    /// An odd value in place of `v`: a string of odd pieces, or (as a JSON source may send) a number, a boolean,
+    /// null, an array or an object; inside arrays and objects, an odd value one level down.
+    static func odd(_ v: JSONValue?, _ r: inout Random) -> JSONValue {
+        switch (v, r.below(10)) {
+        case (.array(let a)?, let k) where k < 5 && !a.isEmpty:
+            var a = a
+            let i = r.below(a.count)
+            a[i] = odd(a[i], &r)
+            return .array(a)
+        case (.object(let o)?, let k) where k < 5 && !o.isEmpty:
+            var o = o
+            let key = r.pick(Array(o.keys))
+            o[key] = odd(o[key], &r)
+            return .object(o)
+        case (_, 0): return .number(r.pick(["0", "-1", "1e400", "12345678901234567890123", "-0.0", "2.5", "7571014504900002"]))
+        case (_, 1): return r.pick([.null, .bool(true), .array([]), .object([:]), .array([.string(value(&r))])])
+        default: return .string(value(&r))
+        }
+    }
+}
