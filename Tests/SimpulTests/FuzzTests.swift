@@ -3,6 +3,7 @@ import SimpulConnectors
 import SimpulIngest
 import SimpulJSON
 import SimpulNormalise
+import SimpulPersons
 import SimpulStorage
 import SimpulTestSupport
 import Testing
@@ -97,6 +98,49 @@ import Testing
             }
         }
         #expect(records + dead == 3_000)
+    }
+
+    /// Odd rows as files in each person-bearing source's own format, ingested end to end and then through the
+    /// person index: every file adds up (`read = accepted + unchanged + dead_lettered`) and nothing traps.
+    @Test func oddRowsGoThroughIngestAndThePersonIndex() throws {
+        let t = try TestHub()
+        var r = Random(state: 42)
+        for name in ["dukcapil-siak", "sicantik", "oss-rba", "simda-keuangan"] {
+            let connector = try t.hub.connector(name)
+            var rows: [[String: JSONValue]] = []
+            var header: [String] = []
+            for f in try FileManager.default.contentsOfDirectory(atPath: t.samples(name)).sorted() {
+                let reader = connector.reader(try ByteInput(path: t.samples(name) + "/" + f))
+                while let item = try? reader.next() { if case .row(let row) = item { rows.append(row.fields) } }
+                if let csv = reader as? CSVReader { header = csv.header }
+            }
+            var odd: [[String: JSONValue]] = []
+            for n in 0..<400 {
+                var fields = rows[n % rows.count]
+                let keys = Array(fields.keys)
+                for _ in 0..<(1 + r.below(3)) {
+                    let k = r.pick(keys)
+                    fields[k] = header.isEmpty ? Self.odd(fields[k], &r) : .string(Self.value(&r))
+                }
+                odd.append(fields)
+            }
+            var text = ""
+            switch name {
+            case "sicantik":
+                text = JSONValue.object(["status": .string("success"), "page": .int(1), "total_page": .int(1),
+                                         "data": .array(odd.map { .object($0) })]).jsonText
+            case "oss-rba":
+                text = odd.map { JSONValue.object($0).jsonText }.joined(separator: "\n")
+            default:
+                let d = name == "dukcapil-siak" ? ";" : ","
+                func q(_ v: JSONValue?) -> String { "\"" + (v?.stringValue ?? "").replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+                text = ([header.joined(separator: d)] + odd.map { f in header.map { q(f[$0]) }.joined(separator: d) }).joined(separator: "\r\n")
+            }
+            let summary = try t.ingest(name, [try t.write("\(name)-odd", text)])
+            for f in summary.files { #expect(f.read == f.accepted + f.unchanged + f.deadLettered, "\(name)") }
+            #expect(summary.read > 0, "\(name)")
+        }
+        _ = try PersonIndex(store: t.store, regions: try Regions(file: t.home.regionsFile)).update()
     }
 
     /// An odd value in place of `v`: a string of odd pieces, or (as a JSON source may send) a number, a boolean,
