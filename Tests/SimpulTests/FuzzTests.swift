@@ -143,6 +143,42 @@ import Testing
         _ = try PersonIndex(store: t.store, regions: try Regions(file: t.home.regionsFile)).update()
     }
 
+    /// Every connector's sample files with bytes changed, cut or inserted, read through its reader from memory and
+    /// through a small window: every item is a row or a malformed row, or the file is rejected; nothing traps.
+    @Test func damagedFilesAreReadWithoutTrapping() throws {
+        let t = try TestHub()
+        var r = Random(state: 99)
+        let damage: [[UInt8]] = [[0x22], [0x3B], [0x2C], [0x0A], [0x0D], [0x00], [0xFF], [0xEF, 0xBB, 0xBF], [0x7B], [0x5D],
+                                 [0x5C], Array("\"\"".utf8), Array(String(repeating: "9", count: 5000).utf8)]
+        for name in ["dukcapil-siak", "sicantik", "oss-rba", "sipd-perencanaan", "sipd-penganggaran", "simda-keuangan"] {
+            let connector = try t.hub.connector(name)
+            for f in try FileManager.default.contentsOfDirectory(atPath: t.samples(name)).sorted() {
+                let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: t.samples(name) + "/" + f)))
+                for n in 0..<60 {
+                    var b = original
+                    for _ in 0..<(1 + r.below(4)) {
+                        let at = r.below(b.count + 1)
+                        switch r.below(3) {
+                        case 0: b.insert(contentsOf: r.pick(damage), at: at)
+                        case 1: if at < b.count { b.removeSubrange(at..<min(b.count, at + 1 + r.below(20))) }
+                        default: b = Array(b.prefix(at))
+                        }
+                    }
+                    let path = try t.write("\(name)-\(n)", bytes: b)
+                    for input in [ByteInput(bytes: b), try ByteInput(path: path, window: 3 + r.below(64))] {
+                        let reader = connector.reader(input)
+                        var items = 0
+                        while let item = try? reader.next() {
+                            items += 1
+                            if case .malformed(_, _, let reason, _) = item { #expect(!reason.isEmpty) }
+                            if items > 100_000 { Issue.record("\(name): a reader that never ends"); break }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// An odd value in place of `v`: a string of odd pieces, or (as a JSON source may send) a number, a boolean,
     /// null, an array or an object; inside arrays and objects, an odd value one level down.
     static func odd(_ v: JSONValue?, _ r: inout Random) -> JSONValue {
