@@ -1,8 +1,10 @@
-/// Exact money: an amount in sen (1/100 rupiah) held in an `Int64`, read from text or JSON number literals and
-/// written as decimal text (`"1250000.00"`). Binary floating point is never involved.
+/// Exact money: an amount in sen (1/100 rupiah), read from text or JSON number literals and written as decimal text
+/// (`"1250000.00"`). Binary floating point is never involved. One amount is at most `Int64.max` sen (about 92
+/// quadrillion rupiah); sums are held in 128 bits, so no total of amounts a hub can store overflows (a sum of two
+/// absurd amounts trapped and took the process with it, until 2026-11-27).
 public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConvertible {
-    public var sen: Int64
-    public init(sen: Int64) { self.sen = sen }
+    public var sen: Int128
+    public init(sen: Int128) { self.sen = sen }
 
     public static func < (a: Money, b: Money) -> Bool { a.sen < b.sen }
     public static func + (a: Money, b: Money) -> Money { Money(sen: a.sen + b.sen) }
@@ -101,7 +103,7 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
         if frac.count > 2 && frac[2...].contains(where: { $0 != 0 }) {
             throw NormaliseError("amount has more precision than one sen")
         }
-        let sen = whole * 100 + Int64(frac.count > 0 ? frac[0] : 0) * 10 + Int64(frac.count > 1 ? frac[1] : 0)
+        let sen = Int128(whole) * 100 + Int128(frac.count > 0 ? frac[0] : 0) * 10 + Int128(frac.count > 1 ? frac[1] : 0)
         return Money(sen: negative ? -sen : sen)
     }
 

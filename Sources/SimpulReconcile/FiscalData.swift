@@ -147,7 +147,7 @@ public struct FiscalData: Sendable {
         }
         if i == end && digits > 0 && (frac == 2 || frac == -1) {
             let sen = frac == 2 ? v : v * 100
-            return Money(sen: neg ? -sen : sen)
+            return Money(sen: Int128(neg ? -sen : sen))
         }
         return FlatFields.string(s, in: b).flatMap { try? Money.parse($0, decimal: .dot) }
     }

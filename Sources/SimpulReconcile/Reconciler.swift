@@ -98,7 +98,7 @@ public struct Reconciler: Sendable {
         }
 
         // Budget ↔ realisation: sums per SKPD + sub + account, then the lines of the flagged ones.
-        var realised: [UInt64: Int64] = [:]
+        var realised: [UInt64: Int128] = [:]
         for d in data.disbursements { realised[Self.key(d.skpd, d.sub, d.akun), default: 0] += d.nilai.sen }
         var flagged: [UInt64: Finding.Kind] = [:]
         for (k, sum) in realised {

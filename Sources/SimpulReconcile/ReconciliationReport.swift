@@ -47,7 +47,7 @@ public struct ReconciliationReport: Sendable {
 
     static func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
         let c = s.count
-        if c >= n { return s }
+        if c >= n { return right ? " " + s : s + " " }  // a figure wider than its column still stands apart
         return right ? String(repeating: " ", count: n - c) + s : s + String(repeating: " ", count: n - c)
     }
 

@@ -200,6 +200,29 @@ enum Fixture2025 {
         #expect(disdik.budgetInForce.description == "1600000000.00" && disdik.absorption == "103.75")
     }
 
+    /// Two absurd SP2D amounts on one account (each near the most one amount may be) summed past 64 bits and
+    /// trapped, ending the process (the server with it). Sums are now 128-bit and exact.
+    @Test func absurdAmountsAddUpExactlyInsteadOfTrapping() throws {
+        let t = try TestHub()
+        try Fixture2025.load(into: t)
+        let simda = t.dir + "/simda-fixture"
+        let header = Fixture2025.sp2dCSV.components(separatedBy: "\r\n")[0]
+        let kes = "1,2,1,1,15,1", atk = "5,2,2,1,4"
+        let big = [header,
+                   Fixture2025.sp2d(2025, 50, "2025-11-01", spm: 50, keg: kes, rek: atk, "90000000000000000.00"),
+                   Fixture2025.sp2d(2025, 51, "2025-11-02", spm: 51, keg: kes, rek: atk, "90000000000000000.00")].joined(separator: "\r\n")
+        let summary = try t.ingest(simda, [try t.write("sp2d_big.csv", big)])
+        #expect(summary.accepted == 2)
+        let r = try Self.report(t)
+        #expect(r.totalRealisation.description == "180000002168500000.00")
+        #expect(ReconciliationReport.rupiah(r.totalRealisation) == "180.000.002.168.500.000,00")
+        let dinkes = try #require(r.rollup.first { $0.kode == Fixture2025.dinkes })
+        #expect(dinkes.realisation.sen > 180_000_000_000_000_000_00)
+        #expect(r.table().contains("180.000.002.168.500.000,00"))
+        #expect(r.csv().contains(dinkes.realisation.description.replacingOccurrences(of: ".", with: ",")))
+        #expect(r.json.jsonText.contains("180000002168500000.00"))
+    }
+
     @Test func oneSKPD() throws {
         let t = try TestHub()
         try Fixture2025.load(into: t)
