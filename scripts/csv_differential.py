@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Random CSV exports and CPython's `csv` module's reading of each: the reference Simpul's CSV reader is compared
-with (`CSVDifferentialTests`, through scripts/csv-differential.sh).
+with (`CSVDifferentialTests`, through scripts/differential.sh csv).
 
 usage: csv_differential.py COUNT SEED DIR
 

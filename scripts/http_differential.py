@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Random HTTP/1.1 requests, well-formed and broken, with h11's reading of each: the reference Simpul's request
-parser is compared with (`HTTPDifferentialTests`, through scripts/http-differential.sh). h11 (PyPI) is a strict
+parser is compared with (`HTTPDifferentialTests`, through scripts/differential.sh http). h11 (PyPI) is a strict
 implementation of RFC 9112's message syntax.
 
 usage: http_differential.py COUNT SEED OUT.ndjson      (run with a Python that has h11)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Random JSON texts, valid and broken, with CPython's `json` module's verdict on each: the reference Simpul's own
-JSON parser is compared with (`JSONDifferentialTests`, through scripts/json-differential.sh).
+JSON parser is compared with (`JSONDifferentialTests`, through scripts/differential.sh json).
 
 usage: json_differential.py COUNT SEED OUT.ndjson
 

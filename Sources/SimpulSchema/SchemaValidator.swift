@@ -134,6 +134,23 @@ public final class Schema: Sendable {
                 throw SchemaError(message: "keyword '\(k)' at \(path.isEmpty ? "/" : path) is not supported by Simpul's validator")
             }
         }
+        // A keyword whose value has the wrong kind is refused too (`"pattern": 5`, `"required": "nik"`), not skipped.
+        func wrong(_ k: String, _ what: String) -> SchemaError {
+            SchemaError(message: "\(k) at \(path.isEmpty ? "/" : path) must be \(what)")
+        }
+        for (k, v) in o {
+            switch (k, v) {
+            case ("pattern", .string), ("format", .string), ("enum", .array), ("anyOf", .array), ("properties", .object),
+                 ("additionalProperties", .bool), ("additionalProperties", .object), ("$defs", .object): continue
+            case ("required", .array(let a)) where a.allSatisfy({ $0.stringValue != nil }): continue
+            case ("pattern", _), ("format", _): throw wrong(k, "a string")
+            case ("enum", _), ("anyOf", _): throw wrong(k, "an array")
+            case ("required", _): throw wrong(k, "an array of names")
+            case ("properties", _), ("$defs", _): throw wrong(k, "an object")
+            case ("additionalProperties", _): throw wrong(k, "a boolean or a schema")
+            default: continue
+            }
+        }
         var types: Set<String>? = nil
         switch o["type"] {
         case .string(let t)?: types = [t]

@@ -3,7 +3,7 @@ import SimpulJSON
 import Testing
 @testable import SimpulConnectors
 
-/// Simpul's CSV reader against CPython's `csv` module on random exports (`scripts/csv-differential.sh` writes them
+/// Simpul's CSV reader against CPython's `csv` module on random exports (`scripts/differential.sh csv` writes them
 /// with `scripts/csv_differential.py`, and CPython's reading of each, and points at the folder with
 /// `CSV_DIFFERENTIAL_DIR`). Not part of a plain `swift test`.
 ///
@@ -12,7 +12,7 @@ import Testing
 @Suite struct CSVDifferentialTests {
     static let dir = ProcessInfo.processInfo.environment["CSV_DIFFERENTIAL_DIR"]
 
-    @Test(.enabled(if: dir != nil, "set CSV_DIFFERENTIAL_DIR (scripts/csv-differential.sh)"))
+    @Test(.enabled(if: dir != nil, "set CSV_DIFFERENTIAL_DIR (scripts/differential.sh csv)"))
     func againstCPython() throws {
         let folder = URL(fileURLWithPath: Self.dir!)
         let cases = try String(contentsOf: folder.appendingPathComponent("cases.ndjson"), encoding: .utf8).split(separator: "\n")

@@ -4,7 +4,7 @@ import SimpulJSON
 import Testing
 
 /// Simpul's HTTP/1.1 request parser against h11 (PyPI), a strict implementation of RFC 9112's message syntax, on
-/// random requests, well-formed and broken (`scripts/http-differential.sh` writes them with h11's reading and
+/// random requests, well-formed and broken (`scripts/differential.sh http` writes them with h11's reading and
 /// points at the file with `HTTP_DIFFERENTIAL_CORPUS`). Not part of a plain `swift test`.
 ///
 /// Where both read a request, they must read the same method, target, version, header fields, body and length.
@@ -38,7 +38,7 @@ import Testing
         return nil
     }
 
-    @Test(.enabled(if: corpus != nil, "set HTTP_DIFFERENTIAL_CORPUS (scripts/http-differential.sh)"))
+    @Test(.enabled(if: corpus != nil, "set HTTP_DIFFERENTIAL_CORPUS (scripts/differential.sh http)"))
     func againstH11() throws {
         let lines = try String(contentsOfFile: Self.corpus!, encoding: .utf8).split(separator: "\n")
         var same = 0, stricter: [String: Int] = [:], lenient: [String: Int] = [:], failures: [String: (Int, String)] = [:]

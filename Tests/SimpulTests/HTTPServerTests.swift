@@ -198,7 +198,7 @@ func echoServer(_ limits: HTTPLimits = HTTPLimits()) throws -> HTTPServer {
         ("GET / HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n", 400),
         ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
         ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
-        // Found by scripts/http-differential.sh (against h11) and its follow-up: a chunk size with a sign (a
+        // Found by scripts/differential.sh http (against h11) and its follow-up: a chunk size with a sign (a
         // negative one brought the server down), with a blank inside, or with trailing blanks; chunk data or a
         // trailer ended by a bare LF; a trailer that is not a field; two Hosts in an HTTP/1.0 request.
         ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\nabc\r\n0\r\n\r\n", 400),

@@ -4,7 +4,7 @@ import SimpulJSON
 import Testing
 
 /// Simpul's JSON parser and its streaming document reader against CPython's `json` module on random texts, valid
-/// and broken (`scripts/json-differential.sh` writes them with `scripts/json_differential.py` and points at the
+/// and broken (`scripts/differential.sh json` writes them with `scripts/json_differential.py` and points at the
 /// file with `JSON_DIFFERENTIAL_CORPUS`). Not part of a plain `swift test`.
 ///
 /// For every text: the parser accepts it exactly when CPython (made strict) does, and reads the same value; the
@@ -13,7 +13,7 @@ import Testing
 @Suite struct JSONDifferentialTests {
     static let corpus = ProcessInfo.processInfo.environment["JSON_DIFFERENTIAL_CORPUS"]
 
-    @Test(.enabled(if: corpus != nil, "set JSON_DIFFERENTIAL_CORPUS (scripts/json-differential.sh)"))
+    @Test(.enabled(if: corpus != nil, "set JSON_DIFFERENTIAL_CORPUS (scripts/differential.sh json)"))
     func againstCPython() throws {
         let lines = try String(contentsOfFile: Self.corpus!, encoding: .utf8).split(separator: "\n")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-json-diff-\(getpid())")

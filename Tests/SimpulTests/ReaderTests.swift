@@ -83,7 +83,7 @@ import SimpulJSON
         }
     }
 
-    /// Found by scripts/csv-differential.sh: a quoted carriage return ending a line's last field was taken for the
+    /// Found by scripts/differential.sh csv: a quoted carriage return ending a line's last field was taken for the
     /// CR of a CRLF line end and dropped.
     @Test func aQuotedCarriageReturnAtTheEndOfALineIsKept() {
         var opt = CSVReader.Options()

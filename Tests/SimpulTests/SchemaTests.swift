@@ -78,6 +78,10 @@ import Testing
         #expect(throws: SchemaError.self) { try schema(#"{"maxLength":1.5}"#) }
         #expect(throws: SchemaError.self) { try schema(#"{"minimum":"0"}"#) }
         #expect(throws: SchemaError.self) { try schema(#"{"type":"strnig"}"#) }
+        for bad in [#"{"pattern":5}"#, #"{"format":true}"#, #"{"required":"nik"}"#, #"{"enum":"a"}"#, #"{"properties":[]}"#,
+                    #"{"additionalProperties":"no"}"#, #"{"anyOf":{}}"#] {
+            #expect(throws: SchemaError.self, "\(bad)") { try schema(bad) }
+        }
         // \s is ECMA-262's whitespace: the space separators and U+FEFF too.
         let s = try schema(#"{"pattern":"^\\s$"}"#)
         #expect(try valid(s, "\"\u{2003}\"") && valid(s, "\"\u{feff}\"") && valid(s, "\"\u{2029}\"") && !valid(s, #""x""#))

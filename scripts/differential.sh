@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Simpul's hand-written readers against reference implementations, on random inputs, valid and broken:
+#   json   the JSON parser and the two-pass document reader against CPython's `json` module
+#          (scripts/json_differential.py writes the texts with CPython's verdicts; JSONDifferentialTests compares);
+#   csv    the CSV reader against CPython's `csv` module, on exports with real-world quoting and line ends
+#          (scripts/csv_differential.py; CSVDifferentialTests);
+#   http   the HTTP/1.1 request parser against h11 (PyPI), a strict reader of RFC 9112, with the mutations request
+#          smuggling uses (scripts/http_differential.py; HTTPDifferentialTests). h11 goes into a private
+#          virtualenv here: a test tool, never a runtime dependency.
+#
+#   scripts/differential.sh json|csv|http [COUNT] [SEED]   (defaults: 20000 texts, 2000 files, 20000 requests; seed 1)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+KIND=${1:?usage: scripts/differential.sh json|csv|http [COUNT] [SEED]}
+SEED=${3:-1}
+W=$(mktemp -d /tmp/simpul-differential.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+PY=python3
+case "$KIND" in
+  json) COUNT=${2:-20000}; OUT="$W/corpus.ndjson"; ENV=JSON_DIFFERENTIAL_CORPUS; SUITE=JSONDifferentialTests
+        SHOW="JSON differential|CPython|whole parse" ;;
+  csv)  COUNT=${2:-2000}; OUT="$W"; ENV=CSV_DIFFERENTIAL_DIR; SUITE=CSVDifferentialTests
+        SHOW="CSV differential|\.csv \(" ;;
+  http) COUNT=${2:-20000}; OUT="$W/corpus.ndjson"; ENV=HTTP_DIFFERENTIAL_CORPUS; SUITE=HTTPDifferentialTests
+        SHOW="HTTP differential|^  (refused|read)|↳ [0-9]+ ×"
+        VENV=${SIMPUL_H11_VENV:-/tmp/simpul-h11-venv}
+        if ! [ -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import h11' 2>/dev/null; then
+          echo "== installing h11 into $VENV"
+          python3 -m venv "$VENV"
+          "$VENV/bin/pip" install -q 'h11>=0.16,<1'
+        fi
+        PY="$VENV/bin/python" ;;
+  *) echo "usage: scripts/differential.sh json|csv|http [COUNT] [SEED]" >&2; exit 64 ;;
+esac
+"$PY" "scripts/${KIND}_differential.py" "$COUNT" "$SEED" "$OUT"
+env "$ENV=$OUT" swift test --filter "$SUITE" 2>&1 | grep -E "$SHOW|✘ Test run|✔ Test run|error:"
+exit "${PIPESTATUS[0]}"
