@@ -4,14 +4,17 @@
 #          (scripts/json_differential.py writes the texts with CPython's verdicts; JSONDifferentialTests compares);
 #   csv    the CSV reader against CPython's `csv` module, on exports with real-world quoting and line ends
 #          (scripts/csv_differential.py; CSVDifferentialTests);
+#   regex  the schema validator's pattern engine against V8's RegExp (node, `u` flag), on random patterns of the
+#          supported ECMA-262 subset (scripts/regex_differential.js; RegexDifferentialTests);
 #   http   the HTTP/1.1 request parser against h11 (PyPI), a strict reader of RFC 9112, with the mutations request
 #          smuggling uses (scripts/http_differential.py; HTTPDifferentialTests). h11 goes into a private
 #          virtualenv here: a test tool, never a runtime dependency.
 #
-#   scripts/differential.sh json|csv|http [COUNT] [SEED]   (defaults: 20000 texts, 2000 files, 20000 requests; seed 1)
+#   scripts/differential.sh json|csv|regex|http [COUNT] [SEED]
+#   (defaults: 20000 texts, 2000 files, 5000 patterns, 20000 requests; seed 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-KIND=${1:?usage: scripts/differential.sh json|csv|http [COUNT] [SEED]}
+KIND=${1:?usage: scripts/differential.sh json|csv|regex|http [COUNT] [SEED]}
 SEED=${3:-1}
 W=$(mktemp -d /tmp/simpul-differential.XXXXXX)
 trap 'rm -rf "$W"' EXIT
@@ -30,8 +33,17 @@ case "$KIND" in
           "$VENV/bin/pip" install -q 'h11>=0.16,<1'
         fi
         PY="$VENV/bin/python" ;;
-  *) echo "usage: scripts/differential.sh json|csv|http [COUNT] [SEED]" >&2; exit 64 ;;
+  regex) COUNT=${2:-5000}; OUT="$W/corpus.ndjson"; ENV=REGEX_DIFFERENTIAL_CORPUS; SUITE=RegexDifferentialTests
+        SHOW="regex differential|↳ \""
+        if ! command -v node >/dev/null; then
+          echo "== installing nodejs (Debian)"
+          (apt-get update -qq && apt-get install -y -qq nodejs) >/dev/null
+        fi
+        PY=node ;;
+  *) echo "usage: scripts/differential.sh json|csv|regex|http [COUNT] [SEED]" >&2; exit 64 ;;
 esac
-"$PY" "scripts/${KIND}_differential.py" "$COUNT" "$SEED" "$OUT"
+SCRIPT="scripts/${KIND}_differential.py"
+[ "$KIND" = regex ] && SCRIPT=scripts/regex_differential.js
+"$PY" "$SCRIPT" "$COUNT" "$SEED" "$OUT"
 env "$ENV=$OUT" swift test --filter "$SUITE" 2>&1 | grep -E "$SHOW|✘ Test run|✔ Test run|error:"
 exit "${PIPESTATUS[0]}"

@@ -141,15 +141,19 @@ public struct SchemaRegex: Sendable {
                 i += 1
             }
             var ranges: [ClosedRange<UInt32>] = []
-            var first = true
-            while i < s.count && (s[i] != "]" || first) {
-                first = false
+            // `[]` is ECMA-262's empty class (matches nothing) and `[^]` matches any character: a `]` right after
+            // `[` closes the class, it is not a member.
+            while i < s.count && s[i] != "]" {
                 var lo: UInt32
                 if s[i] == "\\" {
                     let e = try escape(inClass: true)
                     switch e {
                     case .char(let ch): lo = ch.value
-                    case .set(let r, false): ranges += r; continue
+                    case .set(let r, false):
+                        // `[\d-a]`: a class escape cannot end a range (a SyntaxError with the `u` flag).
+                        if i + 1 < s.count && s[i] == "-" && s[i + 1] != "]" { throw SyntaxError(message: "a range in [] cannot start at a class escape") }
+                        ranges += r
+                        continue
                     default: throw SyntaxError(message: "negated escapes inside [] are not supported")
                     }
                 } else {
@@ -160,7 +164,7 @@ public struct SchemaRegex: Sendable {
                     i += 1
                     let hi: UInt32
                     if s[i] == "\\" {
-                        guard case .char(let ch) = try escape(inClass: true) else { throw SyntaxError(message: "bad range in []") }
+                        guard case .char(let ch) = try escape(inClass: true) else { throw SyntaxError(message: "a range in [] cannot end at a class escape") }
                         hi = ch.value
                     } else {
                         hi = s[i].value
@@ -210,7 +214,7 @@ public struct SchemaRegex: Sendable {
     static func single(_ n: Node, _ c: UInt32) -> Bool {
         switch n {
         case .char(let x): return x.value == c
-        case .any: return c != 0x0A
+        case .any: return c != 0x0A && c != 0x0D && c != 0x2028 && c != 0x2029  // ECMA-262's line terminators
         case .set(let r, let neg): return r.contains(where: { $0.contains(c) }) != neg
         default: return false
         }
@@ -241,9 +245,11 @@ public struct SchemaRegex: Sendable {
         }
     }
 
+    /// ECMA-262's RepeatMatcher: an iteration that matches nothing ends the loop only once the minimum is reached
+    /// (`(?:a|b*){1,}` matches the empty text: its one required iteration may be empty).
     static func rep<T: MatchText>(_ n: Node, _ lo: Int, _ hi: Int, _ count: Int, _ t: T, _ i: Int, _ k: (Int) -> Bool) -> Bool {
         if hi < 0 || count < hi {
-            if matchNode(n, t, i, { j in j != i && rep(n, lo, hi, count + 1, t, j, k) }) { return true }
+            if matchNode(n, t, i, { j in (j != i || count < lo) && rep(n, lo, hi, count + 1, t, j, k) }) { return true }
         }
         return count >= lo && k(i)
     }
