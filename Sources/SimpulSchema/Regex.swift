@@ -150,7 +150,7 @@ public struct SchemaRegex: Sendable {
                     switch e {
                     case .char(let ch): lo = ch.value
                     case .set(let r, false):
-                        // `[\d-a]`: a class escape cannot end a range (a SyntaxError with the `u` flag).
+                        // `[\d-a]`: a class escape cannot start a range (a SyntaxError with the `u` flag).
                         if i + 1 < s.count && s[i] == "-" && s[i + 1] != "]" { throw SyntaxError(message: "a range in [] cannot start at a class escape") }
                         ranges += r
                         continue
