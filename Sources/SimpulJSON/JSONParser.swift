@@ -85,7 +85,12 @@ public struct JSONParser {
                 i += 1
                 skipSpace()
                 let childPath = track == nil ? path : path + [k]
-                o[k] = try value(depth: depth + 1, path: childPath)
+                if o.updateValue(try value(depth: depth + 1, path: childPath), forKey: k) != nil,
+                   let kept = o.index(forKey: k), !o.keys[kept].utf8.elementsEqual(k.utf8) {
+                    // Swift strings compare canonically: `é` and `e` + U+0301 are one key, and one value would be
+                    // lost without a word. A key given twice byte for byte keeps its last value, as RFC 8259 allows.
+                    throw fail("two keys of one object differ only in Unicode normalisation")
+                }
                 skipSpace()
                 guard i < b.count else { throw fail("unexpected end of the JSON text inside an object") }
                 if b[i] == UInt8(ascii: ",") {

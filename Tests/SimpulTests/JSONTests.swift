@@ -51,6 +51,11 @@ import Testing
         #expect(text == "{" + big.keys.sorted().map { "\"\($0)\":null" }.joined(separator: ",") + "}")
     }
 
+    @Test func keysEqualOnlyUnderNormalisationAreRefusedNotMerged() throws {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("{\"\u{E9}\":1,\"e\u{301}\":2}") }
+        #expect(try JSONParser.parse(#"{"a":1,"a":2}"#)["a"] == .number("2"), "a key repeated byte for byte: the last value")
+    }
+
     @Test func errorsCarryLineAndColumn() {
         do {
             _ = try JSONParser.parse("{\n  \"a\": 1,\n  \"b\": ?\n}")
