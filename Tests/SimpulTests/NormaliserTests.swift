@@ -1,3 +1,4 @@
+import Foundation
 import SimpulNormalise
 import Testing
 
@@ -63,6 +64,35 @@ import Testing
                       "99999999999999999999-01-01", "01-01-99999999999999999999", "99999999999999999999 Mei 1990"])
     func impossibleDates(raw: String) {
         #expect(throws: NormaliseError.self) { try DateNormaliser.date(raw) }
+    }
+
+    /// Against Foundation's Gregorian calendar as the reference for which dates exist: every day of 1799–2201 with
+    /// days 0–32 and months 0–13, in each shape SOURCES.md lists, is read exactly when it is a real date in 1800–2200,
+    /// and as that date.
+    @Test func everyShapeAgainstTheGregorianCalendar() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let names = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+                     "November", "Desember"]
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        var checked = 0
+        for y in [1799, 1800, 1900, 1999, 2000, 2023, 2024, 2100, 2200, 2201] {
+            for m in 0...13 {
+                for d in 0...32 {
+                    let exists = (1800...2200).contains(y) && (1...12).contains(m) && (1...31).contains(d)
+                        && DateComponents(calendar: calendar, year: y, month: m, day: d).isValidDate
+                    let iso = "\(y)-\(two(m))-\(two(d))"
+                    var shapes = ["\(two(d))-\(two(m))-\(y)", "\(two(d))/\(two(m))/\(y)", iso, "\(iso) 00:00:00.000"]
+                    if (1...12).contains(m) { shapes.append("\(d) \(names[m - 1]) \(y)") }
+                    for raw in shapes {
+                        checked += 1
+                        let got = try? DateNormaliser.date(raw)
+                        #expect(got == (exists ? iso : nil), "\(raw)")
+                    }
+                }
+            }
+        }
+        #expect(checked > 5_000)
     }
 
     @Test func datetimes() throws {
