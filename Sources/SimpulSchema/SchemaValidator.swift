@@ -111,17 +111,18 @@ public final class Schema: Sendable {
     }
 
     static func compile(_ v: JSONValue, defs: [String: JSONValue], path: String, depth: Int) throws(SchemaError) -> Node {
-        guard depth < 64 else { throw SchemaError(message: "schema nesting too deep (or a $ref cycle) at \(path)") }
-        guard case .object(var o) = v else { throw SchemaError(message: "schema at \(path.isEmpty ? "/" : path) is not an object") }
+        let at = path.isEmpty ? "/" : path  // where a load error points
+        guard depth < 64 else { throw SchemaError(message: "schema nesting too deep (or a $ref cycle) at \(at)") }
+        guard case .object(var o) = v else { throw SchemaError(message: "schema at \(at) is not an object") }
         // A nested `$id` would start a resource of its own, against which its `$ref`s resolve: not supported.
         if depth > 0, o["$id"] != nil {
-            throw SchemaError(message: "$id at \(path) is supported only at the schema's root")
+            throw SchemaError(message: "$id at \(at) is supported only at the schema's root")
         }
         // `$ref` applies alongside its sibling keywords (both must hold), and its target may itself be a `$ref`.
         var ref: Node? = nil
         if let r = o.removeValue(forKey: "$ref") {
             guard let name = r.stringValue, name.hasPrefix("#/$defs/"), let target = defs[String(name.dropFirst(8))] else {
-                throw SchemaError(message: "$ref at \(path.isEmpty ? "/" : path) must point to #/$defs/<name> in the same schema")
+                throw SchemaError(message: "$ref at \(at) must point to #/$defs/<name> in the same schema")
             }
             ref = try compile(target, defs: defs, path: String(name.dropFirst()), depth: depth + 1)
         }
@@ -131,13 +132,11 @@ public final class Schema: Sendable {
                 "maxLength", "minimum", "maximum", "minItems", "maxItems", "format", "anyOf":
                 continue
             default:
-                throw SchemaError(message: "keyword '\(k)' at \(path.isEmpty ? "/" : path) is not supported by Simpul's validator")
+                throw SchemaError(message: "keyword '\(k)' at \(at) is not supported by Simpul's validator")
             }
         }
         // A keyword whose value has the wrong kind is refused too (`"pattern": 5`, `"required": "nik"`), not skipped.
-        func wrong(_ k: String, _ what: String) -> SchemaError {
-            SchemaError(message: "\(k) at \(path.isEmpty ? "/" : path) must be \(what)")
-        }
+        func wrong(_ k: String, _ what: String) -> SchemaError { SchemaError(message: "\(k) at \(at) must be \(what)") }
         for (k, v) in o {
             switch (k, v) {
             case ("pattern", .string), ("format", .string), ("enum", .array), ("anyOf", .array), ("properties", .object),
@@ -156,10 +155,10 @@ public final class Schema: Sendable {
         case .string(let t)?: types = [t]
         case .array(let a)?: types = Set(a.compactMap { $0.stringValue })
         case nil: break
-        default: throw SchemaError(message: "type at \(path) must be a string or an array")
+        default: throw SchemaError(message: "type at \(at) must be a string or an array")
         }
         for t in types ?? [] where !["null", "boolean", "integer", "number", "string", "array", "object"].contains(t) {
-            throw SchemaError(message: "type '\(t)' at \(path.isEmpty ? "/" : path) is not a JSON Schema type")
+            throw SchemaError(message: "type '\(t)' at \(at) is not a JSON Schema type")
         }
         var props: [String: Node] = [:]
         var order: [String] = []
@@ -178,24 +177,24 @@ public final class Schema: Sendable {
         }
         var pattern: SchemaRegex? = nil
         if let p = o["pattern"]?.stringValue {
-            do { pattern = try SchemaRegex(p) } catch { throw SchemaError(message: "pattern at \(path): \(error.message)") }
+            do { pattern = try SchemaRegex(p) } catch { throw SchemaError(message: "pattern at \(at): \(error.message)") }
         }
         if let f = o["format"]?.stringValue, !formats.contains(f) {
-            throw SchemaError(message: "format '\(f)' at \(path) is not supported (date, date-time, decimal)")
+            throw SchemaError(message: "format '\(f)' at \(at) is not supported (date, date-time, decimal)")
         }
         // A bound that is not what its keyword takes is refused, never ignored: `"minLength": "2"` would otherwise
         // allow anything. `2.0` is the integer 2, as JSON Schema counts numbers.
         func int(_ k: String) throws(SchemaError) -> Int? {
             guard let v = o[k] else { return nil }
             guard case .number(let lit) = v, let d = Double(lit), d == d.rounded(), d >= 0, d < 1e15 else {
-                throw SchemaError(message: "\(k) at \(path.isEmpty ? "/" : path) must be a non-negative integer")
+                throw wrong(k, "a non-negative integer")
             }
             return Int(d)
         }
         func dbl(_ k: String) throws(SchemaError) -> Double? {
             guard let v = o[k] else { return nil }
             guard case .number(let lit) = v, let d = Double(lit) else {
-                throw SchemaError(message: "\(k) at \(path.isEmpty ? "/" : path) must be a number")
+                throw wrong(k, "a number")
             }
             return d
         }
