@@ -24,7 +24,7 @@ public enum JSONWriter {
     public static func write(_ v: JSONValue, into out: inout [UInt8]) {
         switch v {
         case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-        case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .number(let n): out.append(contentsOf: n.utf8)
         case .string(let s): writeString(s, into: &out)
         case .array(let a):
@@ -35,59 +35,68 @@ public enum JSONWriter {
             }
             out.append(UInt8(ascii: "]"))
         case .object(let o):
-            out.append(UInt8(ascii: "{"))
-            for (n, i) in sortedKeyPositions(o).enumerated() {
-                if n > 0 { out.append(UInt8(ascii: ",")) }
-                let (key, value) = o[i]
-                writeString(key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                write(value, into: &out)
-            }
-            out.append(UInt8(ascii: "}"))
+            writeObject(o, into: &out)
         }
     }
 
-    /// The object's positions in key order (`String` order, as `sorted(by: <)` gives). Keys are compared by their
-    /// first eight UTF-8 bytes as one integer, and in full only when those are equal: for ASCII keys (field names)
-    /// that is the same order, without reference counting or string comparison per step. Any other key falls back
-    /// to comparing strings.
-    static func sortedKeyPositions(_ o: [String: JSONValue]) -> [Dictionary<String, JSONValue>.Index] {
-        let at = Array(o.indices)
-        // (first eight bytes, position in `at`): plain values, so moving them costs no reference counting.
-        var order: [(prefix: UInt64, slot: Int)] = []
-        order.reserveCapacity(at.count)
-        var ascii = true
-        for (slot, i) in at.enumerated() {
-            let prefix = o.keys[i].utf8.withContiguousStorageIfAvailable { b -> UInt64 in
-                var p: UInt64 = 0
-                for j in 0..<Swift.min(8, b.count) { p |= UInt64(b[j]) << UInt64(56 - 8 * j) }
-                for x in b where x >= 0x80 { ascii = false; break }
-                return p
+    /// An object with its keys in `String` order (as `sorted(by: <)` gives). Keys are compared by their first eight
+    /// UTF-8 bytes as one integer, and in full only when those are equal: for ASCII keys (field names) that is the same
+    /// order, without reference counting or string comparison per step. The order is sorted in a buffer on the stack
+    /// (objects here are small), so writing an object allocates nothing; a key that is not ASCII, or an object of more
+    /// than 64 keys, falls back to sorting the keys as strings.
+    static func writeObject(_ o: [String: JSONValue], into out: inout [UInt8]) {
+        typealias Index = Dictionary<String, JSONValue>.Index
+        func member(_ key: String, _ value: JSONValue, first: Bool) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            writeString(key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            write(value, into: &out)
+        }
+        out.append(UInt8(ascii: "{"))
+        let n = o.count
+        let sortedInPlace: Bool = n > 64 ? false : withUnsafeTemporaryAllocation(of: (prefix: UInt64, at: Index).self, capacity: n) { buf in
+            var ascii = true
+            var i = o.startIndex
+            var k = 0
+            while i != o.endIndex {
+                let prefix = o.keys[i].utf8.withContiguousStorageIfAvailable { b -> UInt64 in
+                    var p: UInt64 = 0
+                    for j in 0..<Swift.min(8, b.count) { p |= UInt64(b[j]) << UInt64(56 - 8 * j) }
+                    for x in b where x >= 0x80 { ascii = false; break }
+                    return p
+                }
+                if prefix == nil { ascii = false }
+                buf.initializeElement(at: k, to: (prefix ?? 0, i))
+                k += 1
+                o.formIndex(after: &i)
             }
-            if prefix == nil { ascii = false }
-            order.append((prefix ?? 0, slot))
-        }
-        if !ascii || at.count > 48 {
-            return at.sorted { o.keys[$0] < o.keys[$1] }
-        }
-        // Insertion sort: objects here are small, and the comparison is mostly one integer compare.
-        order.withUnsafeMutableBufferPointer { order in
-            var k = 1
-            while k < order.count {
-                let x = order[k]
-                var j = k - 1
+            defer { buf.baseAddress!.deinitialize(count: k) }
+            guard ascii else { return false }
+            // Insertion sort: objects here are small, and the comparison is mostly one integer compare.
+            var s = 1
+            while s < k {
+                let x = buf[s]
+                var j = s - 1
                 while j >= 0 {
-                    let y = order[j]
-                    let before = x.prefix != y.prefix ? x.prefix < y.prefix : o.keys[at[x.slot]] < o.keys[at[y.slot]]
+                    let y = buf[j]
+                    let before = x.prefix != y.prefix ? x.prefix < y.prefix : o.keys[x.at] < o.keys[y.at]
                     if !before { break }
-                    order[j + 1] = y
+                    buf[j + 1] = y
                     j -= 1
                 }
-                order[j + 1] = x
-                k += 1
+                buf[j + 1] = x
+                s += 1
             }
+            for j in 0..<k {
+                let (key, value) = o[buf[j].at]
+                member(key, value, first: j == 0)
+            }
+            return true
         }
-        return order.map { at[$0.slot] }
+        if !sortedInPlace {
+            for (j, key) in o.keys.sorted().enumerated() { member(key, o[key]!, first: j == 0) }
+        }
+        out.append(UInt8(ascii: "}"))
     }
 
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)

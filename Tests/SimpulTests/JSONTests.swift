@@ -49,6 +49,14 @@ import Testing
         for k in 0..<100 { big["k\(k * 7919 % 100)"] = .null }
         let text = JSONWriter.string(.object(big))
         #expect(text == "{" + big.keys.sorted().map { "\"\($0)\":null" }.joined(separator: ",") + "}")
+        // Either side of the largest object sorted on the stack (64 keys), and the empty and nested objects.
+        for n in [63, 64, 65] {
+            var o: [String: JSONValue] = [:]
+            for k in 0..<n { o["f\(k * 7919 % n)"] = .bool(k % 2 == 0) }
+            #expect(JSONWriter.string(.object(o)) == "{" + o.keys.sorted().map { "\"\($0)\":\(o[$0]! == .bool(true))" }.joined(separator: ",") + "}")
+        }
+        #expect(JSONWriter.string(.object([:])) == "{}")
+        #expect(JSONWriter.string(.object(["b": .object([:]), "a": .object(["y": .null, "x": .array([.object([:])])])])) == #"{"a":{"x":[{}],"y":null},"b":{}}"#)
     }
 
     @Test func keysEqualOnlyUnderNormalisationAreRefusedNotMerged() throws {
