@@ -32,6 +32,7 @@ const T = {
     amount: 'Jumlah', message: 'Keterangan', subActivity: 'Sub kegiatan', csvSaved: 'CSV diunduh.',
     at: 'Waktu', opd: 'OPD', route: 'Rute', result: 'Hasil', noAccess: 'Belum ada yang membaca data orang ini.',
     chainOk: 'Rantai audit utuh', entries: 'entri', chainBad: 'Rantai audit RUSAK pada entri',
+    chainHead: 'Kepala rantai (simpan di luar hub untuk pemeriksaan berikutnya): entri',
     topic: 'Topik', lastSeq: 'Urutan terakhir', waiting: 'Menunggu kejadian baru…', chartLabel: 'Rencana, anggaran dan realisasi per SKPD',
     every: 'setiap', seconds: 'dtk', none: '—', notGranted: 'OPD ini tidak diberi akses ke bagian ini.',
     runNow: 'Jalankan', runStarted: 'dimulai', runEnded: 'selesai:',
@@ -65,6 +66,7 @@ const T = {
     amount: 'Amount', message: 'Message', subActivity: 'Sub-activity', csvSaved: 'CSV downloaded.',
     at: 'When', opd: 'OPD', route: 'Route', result: 'Result', noAccess: 'Nobody has read this person\'s data yet.',
     chainOk: 'Audit chain intact', entries: 'entries', chainBad: 'Audit chain BROKEN at entry',
+    chainHead: 'Chain head (keep it outside the hub for later checks): entry',
     topic: 'Topic', lastSeq: 'Last sequence', waiting: 'Waiting for new events…', chartLabel: 'Plan, budget and realisation per SKPD',
     every: 'every', seconds: 's', none: '—', notGranted: 'This OPD was not granted this part.',
     runNow: 'Run now', runStarted: 'started', runEnded: 'finished:',
@@ -546,6 +548,10 @@ async function verifyChain() {
   const p = $('audit-chain');
   p.className = 'chain ' + (d.ok ? 'ok' : 'bad');
   p.textContent = d.ok ? t('chainOk') + ' (' + d.entries + ' ' + t('entries') + ')' : t('chainBad') + ' ' + d.broken_entry + ': ' + d.reason;
+  if (d.ok) {
+    const h = await api('/v1/audit/head');
+    p.textContent += '. ' + t('chainHead') + ' ' + h.id + ', ' + h.id + ':' + h.hash;
+  }
   status('');
 }
 

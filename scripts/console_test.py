@@ -1,6 +1,7 @@
 """Drives the Simpul console in headless Chromium (called by scripts/console-test.sh)."""
 import json
 import os
+import re
 import sys
 import time
 
@@ -170,8 +171,10 @@ try:
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#audit-list tbody tr"))
     check("inspektorat" in driver.find_element(By.ID, "audit-list").text, "the audit log shows this session's reads")
     driver.find_element(By.ID, "audit-verify").click()
-    wait.until(lambda d: d.find_element(By.ID, "audit-chain").text)
+    wait.until(lambda d: "Kepala rantai" in d.find_element(By.ID, "audit-chain").text)
     check("utuh" in driver.find_element(By.ID, "audit-chain").text, "the audit chain verifies")
+    check(re.search(r"[0-9]+:[0-9a-f]{64}", driver.find_element(By.ID, "audit-chain").text) is not None,
+          "the chain's head is shown as ID:HASH, to keep outside the hub")
     accessibility("audit")
     shot("06-audit-1366")
 

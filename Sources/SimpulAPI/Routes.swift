@@ -98,12 +98,32 @@ enum Routes {
                 return .json(.object(["opd": .string(opd.name), "purposes": .array(opd.purposes.map { .string($0) }), "grants": .object(grants),
                                       "expires_at": opd.expiresAt.map { .string(HubStore.isoTime($0)) } ?? .null]))
             },
-            Route(method: "GET", pattern: "/v1/audit/verify", summary: "checks the audit log's hash chain; names the first edited, deleted or reordered entry (grant audit)",
+            Route(method: "GET", pattern: "/v1/audit/verify",
+                  summary: "checks the audit log's hash chain, and that heads published earlier are still in it; names the first edited, deleted or reordered entry (grant audit)",
+                  access: .token,
+                  query: [QueryParam(name: "heads", required: false,
+                                     description: "heads published earlier (GET /v1/audit/head), as ID:HASH, comma-separated: each entry must still be there with that hash",
+                                     schema: ["pattern": .string("^[0-9]{1,18}:[0-9a-fA-F]{64}(,[0-9]{1,18}:[0-9a-fA-F]{64})*$")])],
+                  tag: "audit") { r in
+                guard r.opd?.fields("audit") != nil else { throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted 'audit'") }
+                var heads: [AuditHead] = []
+                if let text = r.http.query("heads"), !text.isEmpty {
+                    for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+                        guard case .success(let h) = AuditHead.parse(String(part)) else {
+                            throw APIError(400, "invalid_head", "heads are ID:HASH (an entry id and 64 hexadecimal digits), comma-separated")
+                        }
+                        heads.append(h)
+                    }
+                }
+                let (entries, broken) = try r.store.verifyAudit(heads: heads)
+                return .json(.object(["ok": .bool(broken == nil), "entries": .int(entries), "heads_checked": .int(heads.count),
+                                      "broken_entry": broken.map { .int(Int($0.id)) } ?? .null, "reason": broken.map { .string($0.reason) } ?? .null]))
+            },
+            Route(method: "GET", pattern: "/v1/audit/head",
+                  summary: "the audit chain's newest entry and its hash, for a witness outside the hub to keep (grant audit)",
                   access: .token, tag: "audit") { r in
                 guard r.opd?.fields("audit") != nil else { throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted 'audit'") }
-                let (entries, broken) = try r.store.verifyAudit()
-                return .json(.object(["ok": .bool(broken == nil), "entries": .int(entries),
-                                      "broken_entry": broken.map { .int(Int($0.id)) } ?? .null, "reason": broken.map { .string($0.reason) } ?? .null]))
+                return .json(try r.store.auditHead().json)
             },
             Route(method: "GET", pattern: "/v1/audit/access", summary: "who read this person's data, when and for what purpose (audited)",
                   access: .personal, query: [QueryParam(name: "nik", required: true, description: "the person's NIK (16 digits)", schema: ParamSchema.nik)],

@@ -35,8 +35,18 @@ enum ServeCommands {
         CommandSpec(name: "opd revoke", summary: "revoke an OPD's token", arguments: "NAME", minArgs: 1, maxArgs: 1,
                     options: [Commands.db], run: { try revoke($0) }),
         CommandSpec(name: "audit verify", summary: "check the audit log's hash chain; names the first bad entry", arguments: "", minArgs: 0, maxArgs: 0,
-                    options: [Commands.db, Commands.json], details: "Exits 65 when an entry was edited, deleted or reordered.",
+                    options: [Opt(name: "--heads", value: "FILE", help: "heads published earlier (lines of `audit head --json`, or ID:HASH): each must still be in the chain"),
+                              Commands.db, Commands.json],
+                    details: """
+                        Exits 65 when an entry was edited, deleted or reordered. The chain alone cannot show that its newest
+                        entries were removed, or that every hash was recomputed after an edit: publish `simpul audit head`
+                        outside the hub (daily, say) and pass the published heads with --heads to find that too.
+                        """,
                     run: { try verify($0) }),
+        CommandSpec(name: "audit head", summary: "the audit chain's newest entry and its hash, to publish outside the hub", arguments: "",
+                    minArgs: 0, maxArgs: 0, options: [Commands.db, Commands.json],
+                    details: "Append it to a file elsewhere (`simpul audit head --json >> /mnt/saksi/heads.ndjson`) and check later with `simpul audit verify --heads FILE`.",
+                    run: { try head($0) }),
         CommandSpec(name: "audit access", summary: "who read a person's data, when, for what purpose", arguments: "", minArgs: 0, maxArgs: 0,
                     options: [Opt(name: "--nik", value: "NIK", help: "the person's NIK (required)"), Commands.db, Commands.json],
                     run: { try access($0) }),
@@ -164,17 +174,44 @@ enum ServeCommands {
     }
 
     static func verify(_ inv: Invocation) throws -> Int32 {
-        let (n, broken) = try HubStore(path: inv.dbPath).verifyAudit()
+        var heads: [AuditHead] = []
+        if let file = inv.value("--heads") {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                Console.err("simpul audit verify: cannot read the heads file \(file)")
+                return ExitCode.noInput
+            }
+            for (k, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            where !line.allSatisfy(\.isWhitespace) {
+                switch AuditHead.parse(String(line)) {
+                case .success(let h): heads.append(h)
+                case .failure(let e):
+                    Console.err("simpul audit verify: \(file) line \(k + 1) is not a published head: \(e) (expected a line of `simpul audit head --json`, or ID:HASH)")
+                    return ExitCode.dataError
+                }
+            }
+        }
+        let (n, broken) = try HubStore(path: inv.dbPath).verifyAudit(heads: heads)
         if inv.json {
-            Console.out(JSONValue.object(["entries_verified": .int(n), "ok": .bool(broken == nil),
+            Console.out(JSONValue.object(["entries_verified": .int(n), "ok": .bool(broken == nil), "heads_checked": .int(heads.count),
                                           "broken_at": broken.map { .int(Int($0.id)) } ?? .null,
                                           "reason": broken.map { .string($0.reason) } ?? .null]).jsonText)
         } else if let broken {
             Console.out("audit log BROKEN at entry \(broken.id): \(broken.reason) (\(n) entries before it verified)")
         } else {
-            Console.out("audit log intact: \(n) entries, hash chain verified")
+            let against = heads.isEmpty ? "" : ", and \(heads.count) published head\(heads.count == 1 ? "" : "s") found in it"
+            Console.out("audit log intact: \(n) entries, hash chain verified\(against)")
         }
         return broken == nil ? ExitCode.ok : ExitCode.dataError
+    }
+
+    static func head(_ inv: Invocation) throws -> Int32 {
+        let h = try HubStore(path: inv.dbPath).auditHead()
+        if inv.json {
+            Console.out(h.json.jsonText)
+        } else {
+            Console.out("audit head: entry \(h.id)\(h.at.map { " at " + HubStore.isoTimeMillis($0) } ?? " (the log is empty)"), hash \(h.hash)")
+        }
+        return ExitCode.ok
     }
 
     static func access(_ inv: Invocation) throws -> Int32 {

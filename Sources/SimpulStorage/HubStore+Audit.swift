@@ -56,6 +56,48 @@ public struct AuditEntry: Sendable, Equatable {
     }
 }
 
+/// The newest entry of the audit chain at some moment, as published outside the hub: `{"id","at","hash"}` (one
+/// line of `simpul audit head --json`), or `ID:HASH`.
+public struct AuditHead: Sendable, Equatable {
+    public var id: Int64
+    public var hash: String
+    public var at: Int64?  // unix ms; nil for the empty log's head
+
+    public init(id: Int64, hash: String, at: Int64? = nil) {
+        self.id = id
+        self.hash = hash
+        self.at = at
+    }
+
+    public var json: JSONValue {
+        .object(["id": .int(Int(id)), "hash": .string(hash), "at": at.map { .string(HubStore.isoTimeMillis($0)) } ?? .null])
+    }
+
+    /// Reads one published head, or says what is wrong with the text.
+    public static func parse(_ text: String) -> Result<AuditHead, HeadFormatError> {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        var id: Int64?
+        var hash: String?
+        if t.hasPrefix("{") {
+            guard case .object(let o)? = try? JSONParser.parse(t) else { return .failure(HeadFormatError("not a JSON object")) }
+            id = o["id"]?.scalarText.flatMap { Int64($0) }
+            hash = o["hash"]?.stringValue
+        } else if let colon = t.firstIndex(of: ":"), t[..<colon].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            id = Int64(t[..<colon])
+            hash = String(t[t.index(after: colon)...])
+        }
+        guard let id, id >= 0 else { return .failure(HeadFormatError("no entry id (a whole number ≥ 0)")) }
+        guard let hash, hash.utf8.count == 64, hash.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) })
+        else { return .failure(HeadFormatError("no hash (64 hexadecimal digits)")) }
+        return .success(AuditHead(id: id, hash: hash.lowercased()))
+    }
+}
+
+public struct HeadFormatError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    init(_ d: String) { description = d }
+}
+
 extension HubStore {
     public static let auditGenesis = String(repeating: "0", count: 64)
 
@@ -184,8 +226,28 @@ extension HubStore {
 
     static let auditColumns = "id, at, opd, purpose, route, persons, result, status, prev_hash, hash"
 
+    /// The newest entry of the chain: what an operator publishes outside the hub (`simpul audit head`, `GET
+    /// /v1/audit/head`) so that a later `audit verify` can tell whether entries up to it were removed or rewritten.
+    /// An empty log has the head `0` with the genesis hash.
+    public func auditHead() throws -> AuditHead {
+        guard let r = try db.rows("SELECT id, at, hash FROM audit ORDER BY id DESC LIMIT 1").first else {
+            return AuditHead(id: 0, hash: Self.auditGenesis, at: nil)
+        }
+        return AuditHead(id: r[0].int ?? 0, hash: r[2].text ?? "", at: r[1].int)
+    }
+
     /// Walks the whole chain; the first entry that was edited, deleted (a gap) or moved, with what is wrong.
-    public func verifyAudit() throws -> (entries: Int, broken: (id: Int64, reason: String)?) {
+    ///
+    /// The chain alone cannot show that its newest entries were removed (what is left is a shorter valid chain) or
+    /// that someone with write access recomputed every hash after an edit. `heads` are heads published earlier
+    /// (``auditHead()``): each entry named by one must still be there with the same hash. Since every hash covers
+    /// the one before it, a head that still matches vouches for every entry up to it.
+    public func verifyAudit(heads: [AuditHead] = []) throws -> (entries: Int, broken: (id: Int64, reason: String)?) {
+        var published: [Int64: [String]] = [:]
+        for h in heads { published[h.id, default: []].append(h.hash.lowercased()) }
+        if let wrong = published[0]?.first(where: { $0 != Self.auditGenesis }) {
+            return (0, (0, "a head published for entry 0 has hash \(wrong.prefix(16))…, not the genesis hash: it is not a head of this log"))
+        }
         let s = try db.prepare("SELECT \(Self.auditColumns) FROM audit ORDER BY id")
         defer { s.reset() }
         var prev = Self.auditGenesis
@@ -197,9 +259,16 @@ extension HubStore {
             if e.prevHash != prev { return (n, (e.id, "entry \(e.id) does not follow entry \(e.id - 1) (previous hash differs: deleted, reordered or edited)")) }
             let h = AuditEntry.digest(prev: e.prevHash, id: e.id, at: e.at, e.item, personsJSON: e.item.personsJSON)
             if h != e.hash { return (n, (e.id, "entry \(e.id) was changed (its content does not match its hash)")) }
+            if let hashes = published[e.id], hashes.contains(where: { $0 != e.hash }) {
+                return (n, (e.id, "entry \(e.id) is not the entry published as a head (hash \(e.hash.prefix(16))…, published "
+                            + "\(hashes.first { $0 != e.hash }!.prefix(16))…): the chain up to it was rewritten"))
+            }
             prev = e.hash
             expected += 1
             n += 1
+        }
+        if let gone = published.keys.filter({ $0 > Int64(n) }).max() {
+            return (n, (gone, "entry \(gone), published as a head, is gone: the log ends at entry \(n) (its newest entries were removed)"))
         }
         return (n, nil)
     }

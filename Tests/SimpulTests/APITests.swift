@@ -5,7 +5,7 @@ import SimpulHTTP
 import SimpulIngest
 import SimpulJSON
 import SimpulPersons
-import SimpulStorage
+@testable import SimpulStorage
 import SimpulTestSupport
 import Synchronization
 import Testing
@@ -132,6 +132,51 @@ import Testing
         try t.store.db.execute("UPDATE audit SET purpose = 'p' WHERE id = 3")
         try t.store.db.execute("DELETE FROM audit WHERE id = 2")
         #expect(try t.store.verifyAudit().broken?.id == 2)
+    }
+
+    /// What the chain alone cannot show: its newest entries removed, or every hash recomputed after an edit. A head
+    /// published before finds both.
+    @Test func publishedHeadsFindRemovedAndRewrittenEntries() throws {
+        let t = try TestHub()
+        func append(_ k: Int) throws { try t.store.appendAudit(opd: "o\(k)", purpose: "p", route: "/v1/citizens/{nik}", persons: [Self.nik], result: "ok", status: 200) }
+        #expect(try t.store.auditHead() == AuditHead(id: 0, hash: HubStore.auditGenesis))
+        #expect(try t.store.verifyAudit(heads: [AuditHead(id: 0, hash: HubStore.auditGenesis)]).broken == nil)
+        for k in 0..<5 { try append(k) }
+        let head5 = try t.store.auditHead()
+        #expect(head5.id == 5 && head5.at != nil)
+        for k in 5..<7 { try append(k) }
+        let head7 = try t.store.auditHead()
+        #expect(try t.store.verifyAudit(heads: [head5, head7]).broken == nil, "a log that grew still holds its heads")
+
+        // The two newest entries removed: a shorter chain, valid on its own; the head of entry 7 is gone.
+        try t.store.db.execute("DELETE FROM audit WHERE id > 5")
+        #expect(try t.store.verifyAudit().broken == nil)
+        let cut = try t.store.verifyAudit(heads: [head5, head7])
+        #expect(cut.broken?.id == 7 && cut.broken?.reason.contains("the log ends at entry 5") == true)
+
+        // Entry 3 edited and every hash from it recomputed, as someone with write access would: the chain verifies,
+        // the head of entry 5 does not.
+        try t.store.db.execute("UPDATE audit SET opd = 'someone-else' WHERE id = 3")
+        var prev = try #require(t.store.db.rows("SELECT hash FROM audit WHERE id = 2").first?[0].text)
+        for id in Int64(3)...5 {
+            let e = HubStore.decodeAudit(try #require(t.store.db.rows("SELECT \(HubStore.auditColumns) FROM audit WHERE id = ?", [.int(id)]).first))
+            let hash = AuditEntry.chainHash(prev: prev, id: id, at: e.at, e.item)
+            try t.store.db.run("UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", [.text(prev), .text(hash), .int(id)])
+            prev = hash
+        }
+        #expect(try t.store.verifyAudit().broken == nil)
+        let rewritten = try t.store.verifyAudit(heads: [head5])
+        #expect(rewritten.broken?.id == 5 && rewritten.broken?.reason.contains("rewritten") == true)
+        #expect(try t.store.verifyAudit(heads: [AuditHead(id: 0, hash: String(repeating: "a", count: 64))]).broken?.id == 0)
+
+        // The two published forms, and what is not one.
+        let line = head5.json.jsonText
+        #expect(try AuditHead.parse(line).get() == AuditHead(id: 5, hash: head5.hash))
+        #expect(try AuditHead.parse(" 5:\(head5.hash.uppercased()) ").get() == AuditHead(id: 5, hash: head5.hash))
+        for bad in ["", "5", "5:abc", "+5:\(head5.hash)", "-1:\(head5.hash)", "x:\(head5.hash)", "{\"id\":5}", "{\"hash\":\"\(head5.hash)\"}", "{nope",
+                    "5:\(String(repeating: "g", count: 64))"] {
+            #expect(throws: HeadFormatError.self, "\(bad)") { try AuditHead.parse(bad).get() }
+        }
     }
 
     @Test func openAPIListsEveryRouteAndErrorsAreJSON() throws {

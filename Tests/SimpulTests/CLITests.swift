@@ -232,6 +232,27 @@ import Testing
         #expect(try t.store.verifyAudit().broken == nil)
     }
 
+    /// `audit head` prints what to publish; `audit verify --heads` checks a file of published heads, and says which
+    /// line of it is not one.
+    @Test func auditVerifyChecksAFileOfPublishedHeads() throws {
+        let t = try TestHub()
+        let db = t.dir + "/simpul.db"
+        let item = AuditItem(opd: "dinkes", purpose: "layanan", route: "/v1/citizens/{nik}", persons: [], result: "ok", status: 200)
+        _ = try t.store.appendAudits([item, item, item])
+        #expect(SimpulCLI.main(["audit", "head", "--db", db]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["audit", "head", "--json", "--db", db]) == ExitCode.ok)
+        let head = try t.store.auditHead()
+        let heads = try t.write("heads.ndjson", "\(head.json.jsonText)\n\n2:\(try t.store.db.rows("SELECT hash FROM audit WHERE id = 2")[0][0].text!)\n")
+        #expect(SimpulCLI.main(["audit", "verify", "--heads", heads, "--db", db]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["audit", "verify", "--heads", heads, "--json", "--db", db]) == ExitCode.ok)
+        try t.store.db.execute("DELETE FROM audit WHERE id = 3")
+        #expect(SimpulCLI.main(["audit", "verify", "--db", db]) == ExitCode.ok, "the chain alone cannot tell")
+        #expect(SimpulCLI.main(["audit", "verify", "--heads", heads, "--db", db]) == ExitCode.dataError)
+        let bad = try t.write("bad.ndjson", "\(head.json.jsonText)\n3\n")
+        #expect(SimpulCLI.main(["audit", "verify", "--heads", bad, "--db", db]) == ExitCode.dataError)
+        #expect(SimpulCLI.main(["audit", "verify", "--heads", t.dir + "/none.ndjson", "--db", db]) == ExitCode.noInput)
+    }
+
     /// A new hub file gets 16 KiB pages; a file that already has pages keeps its size (SQLite cannot change it in
     /// WAL mode); the audit log's file keeps SQLite's 4 KiB.
     @Test func aNewHubHasLargePagesAndAnOlderFileKeepsItsOwn() throws {

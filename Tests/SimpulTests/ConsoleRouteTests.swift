@@ -2,6 +2,7 @@ import Foundation
 import SimpulAPI
 import SimpulHTTP
 import SimpulJSON
+import SimpulStorage
 import SimpulTestSupport
 import Testing
 
@@ -50,6 +51,14 @@ import Testing
         let verify = json(call("/v1/audit/verify", ops))
         #expect(verify["ok"] == .bool(true))
         #expect(call("/v1/audit/verify", dinkes).status == 403)
+        let head = json(call("/v1/audit/head", ops))
+        let headID = try #require(head["id"]?.scalarText), hash = try #require(head["hash"]?.stringValue)
+        #expect(call("/v1/audit/head", dinkes).status == 403)
+        let checked = json(call("/v1/audit/verify?heads=\(headID):\(hash),0:\(HubStore.auditGenesis)", ops))
+        #expect(checked["ok"] == .bool(true) && checked["heads_checked"] == .int(2))
+        let gone = json(call("/v1/audit/verify?heads=999999:\(hash)", ops))
+        #expect(gone["ok"] == .bool(false) && gone["broken_entry"] == .int(999999))
+        #expect(call("/v1/audit/verify?heads=\(headID):nothex", ops).status == 400)
 
         let csv = call("/v1/reconciliation?tahun=2024&format=csv", ops)
         #expect(csv.status == 200)
