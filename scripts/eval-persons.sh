@@ -22,14 +22,7 @@ trap 'rm -rf "$work"' EXIT
 "$BIN/simpul" init --db "$work/simpul.db" >/dev/null
 # The hub's person key from the seed (a hub makes its own at random): person ids, and so the persons sampled to
 # estimate u, are then the same in every run with this seed, and two builds' figures compare exactly.
-python3 - "$work/simpul.db" "$SEED" <<'PY'
-import hashlib, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('person_key', ?)",
-           (hashlib.sha256(f"eval-persons {sys.argv[2]}".encode()).hexdigest(),))
-db.commit()
-db.close()
-PY
+"$BIN/simpul-bench" person-key "$work/simpul.db" "eval-persons $SEED"
 if [ "$ORDER" = registry-last ]; then
   sources="sicantik oss-rba simda-keuangan dukcapil-siak"
 else

@@ -17,6 +17,7 @@ let usage = """
            simpul-bench sync [--records N] [--page N] [--state-every N]   external connector and HTTP pull vs file ingest
            simpul-bench gen siak N FILE                             write a synthetic SIAK export
            simpul-bench gen persons N DIR [SEED]                    the match corpus as source files + truth.ndjson
+           simpul-bench person-key DB TEXT                          set a hub's person key to SHA-256(TEXT), so runs compare exactly
     """
 
 func peakRSSMiB() -> Double {
@@ -228,6 +229,9 @@ do {
     case "phases" where args.count == 2: try benchPhases(file: args[1])
     case "gen" where args.count == 4 && args[1] == "siak":
         _ = try SIAKGenerator.write(rows: Int(args[2]) ?? 0, to: args[3])
+    case "person-key" where args.count == 3:
+        // A hub makes its person key at random; scripts that compare two hubs, or two builds, fix it from a text.
+        try HubStore(path: args[1]).setPersonKey(hex: SHA256.hash(Array(args[2].utf8)).hexString)
     case "gen" where (args.count == 4 || args.count == 5) && args[1] == "persons":
         guard let n = Int(args[2]), n > 0, let seed = UInt64(args.count == 5 ? args[4] : "42") else { throw BenchUsage("gen persons N DIR [SEED]: N and SEED are whole numbers") }
         try PersonFiles.write(mentions: n, to: args[3], seed: seed)
