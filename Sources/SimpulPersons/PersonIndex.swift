@@ -115,6 +115,9 @@ public final class PersonIndex {
     private var registryLinkThreshold: Double?
     /// The last u estimate and the number of persons it was made with.
     private var uEstimate: (persons: Double, u: [Field: [Double]], source: String)?
+    /// Tests only: `update()` stops (throws) once this many batches are committed, as a crash between two would.
+    var interruptAfterBatches: Int?
+    struct UpdateInterrupted: Error {}
 
     public init(store: HubStore, regions: Regions, thresholds: MatchThresholds = MatchThresholds()) {
         self.store = store
@@ -168,12 +171,20 @@ public final class PersonIndex {
         let t0 = Date()
         var s = Summary()
         try refileBlocksIfOlder()
-        fragmentsPossible = try store.nonRegistryLinksExist(registryConnector: registryConnector)
+        // An update cut off before (a crash, SIGKILL) goes on from where its last batch left it, with the numbers it
+        // was deciding with; otherwise a fresh one starts.
+        var progress: UpdateProgress
+        if let saved = try loadProgress() {
+            progress = saved
+            restore(saved)
+        } else {
+            fragmentsPossible = try store.nonRegistryLinksExist(registryConnector: registryConnector)
+            progress = UpdateProgress(fragmentsPossible: fragmentsPossible)
+        }
         // A larger page cache while deciding: the blocking table is read and written at random.
         try store.db.execute("PRAGMA cache_size=-524288")
         defer { try? store.db.execute("PRAGMA cache_size=-65536") }
         // Registry mentions first, then the rest, each in key order, a page at a time (memory stays bounded).
-        var batchNo = 0
         for registry in [true, false] {
             var after = ""
             while true {
@@ -191,19 +202,115 @@ public final class PersonIndex {
                 // u is taken again when the persons have grown fourfold during the registry batches (there it only
                 // serves the NIK-ganda check, and sampling it is a tenth of indexing a registry), twofold before the
                 // other sources' batches.
-                if batchNo & (batchNo - 1) == 0 || (!registry && (after.isEmpty || model.source["m"] == "defaults")) {
+                let n = progress.batches
+                if n & (n - 1) == 0 || (!registry && (!progress.othersStarted || model.source["m"] == "defaults")) {
                     try estimate(uGrowth: registry ? 4 : 2)
                 }
-                batchNo += 1
+                progress.batches += 1
+                if !registry { progress.othersStarted = true }
                 try store.writeTransaction {
                     for m in batch { try decide(m, &s) }
+                    try saveProgress(&progress)
                 }
+                if let k = interruptAfterBatches, progress.batches >= k { throw UpdateInterrupted() }
                 after = last.key
             }
         }
-        if try store.retiredUnresolved() { try store.writeTransaction { try store.redirectRetired() } }
+        try store.writeTransaction {
+            if try store.retiredUnresolved() { try store.redirectRetired() }
+            try store.db.run("DELETE FROM meta WHERE key = ?", [.text(UpdateProgress.metaKey)])
+        }
         s.seconds = Date().timeIntervalSince(t0)
         return s
+    }
+
+    // MARK: - Resuming an update that was cut off
+
+    /// Where an update stands and what it decides with: the schedule of estimates (batches committed, whether the
+    /// other sources' batches began) and the numbers in memory between estimates (m, u, the registry's threshold,
+    /// the person count for term frequencies, the last u sample). Saved in the transaction of every batch and
+    /// dropped when the update ends, so an update cut off (a crash, SIGKILL) resumes with exactly the state its
+    /// next batch would have had, and ends with the links an uninterrupted update gives.
+    struct UpdateProgress {
+        static let metaKey = "person_update_progress"
+        var batches = 0
+        var othersStarted = false
+        var fragmentsPossible: Bool
+        var model = MatchModel.defaults
+        var registryLinkThreshold: Double?
+        var personCount = 1.0
+        var uEstimate: (persons: Double, u: [Field: [Double]], source: String)?
+
+        init(fragmentsPossible: Bool) { self.fragmentsPossible = fragmentsPossible }
+
+        static func number(_ d: Double) -> JSONValue { .number(String(d)) }
+        static func levels(_ t: [Field: [Double]]) -> JSONValue {
+            .object(Dictionary(uniqueKeysWithValues: t.map { ($0.key.rawValue, JSONValue.array($0.value.map(number))) }))
+        }
+        static func levels(_ v: JSONValue?) -> [Field: [Double]]? {
+            guard case .object(let o)? = v else { return nil }
+            var t: [Field: [Double]] = [:]
+            for (k, a) in o {
+                guard let f = Field(rawValue: k), let xs = a.arrayValue?.map({ $0.scalarText.flatMap(Double.init) }),
+                      !xs.contains(where: { $0 == nil }) else { return nil }
+                t[f] = xs.map { $0! }
+            }
+            return t
+        }
+
+        var json: JSONValue {
+            var o: [String: JSONValue] = [
+                "batches": .int(batches), "others_started": .bool(othersStarted), "fragments_possible": .bool(fragmentsPossible),
+                "m": Self.levels(model.m), "u": Self.levels(model.u), "source": .object(model.source.mapValues { .string($0) }),
+                "person_count": Self.number(personCount),
+            ]
+            if let r = registryLinkThreshold { o["registry_link_threshold"] = Self.number(r) }
+            if let e = uEstimate {
+                o["u_estimate"] = .object(["persons": Self.number(e.persons), "u": Self.levels(e.u), "source": .string(e.source)])
+            }
+            return .object(o)
+        }
+
+        /// nil when the text is not a saved progress (then the update starts afresh, as before one was ever saved).
+        init?(json v: JSONValue) {
+            guard let batches = v["batches"]?.scalarText.flatMap({ Int($0) }), case .bool(let others)? = v["others_started"],
+                  case .bool(let fragments)? = v["fragments_possible"], let m = Self.levels(v["m"]), let u = Self.levels(v["u"]),
+                  case .object(let source)? = v["source"], let count = v["person_count"]?.scalarText.flatMap(Double.init)
+            else { return nil }
+            self.batches = batches
+            othersStarted = others
+            fragmentsPossible = fragments
+            model = MatchModel(m: m, u: u, source: source.compactMapValues(\.stringValue))
+            personCount = count
+            registryLinkThreshold = v["registry_link_threshold"]?.scalarText.flatMap(Double.init)
+            if let e = v["u_estimate"], let persons = e["persons"]?.scalarText.flatMap(Double.init), let eu = Self.levels(e["u"]),
+               let es = e["source"]?.stringValue {
+                uEstimate = (persons, eu, es)
+            }
+        }
+    }
+
+    private func loadProgress() throws -> UpdateProgress? {
+        guard let text = try store.db.rows("SELECT value FROM meta WHERE key = ?", [.text(UpdateProgress.metaKey)]).first?[0].text,
+              let v = try? JSONParser.parse(text) else { return nil }
+        return UpdateProgress(json: v)
+    }
+
+    private func restore(_ p: UpdateProgress) {
+        fragmentsPossible = p.fragmentsPossible
+        model = p.model
+        registryLinkThreshold = p.registryLinkThreshold
+        personCount = p.personCount
+        uEstimate = p.uEstimate
+    }
+
+    /// Saves the state after a batch, inside the batch's transaction.
+    private func saveProgress(_ p: inout UpdateProgress) throws {
+        p.model = model
+        p.registryLinkThreshold = registryLinkThreshold
+        p.personCount = personCount
+        p.uEstimate = uEstimate
+        try store.db.run("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", [.text(UpdateProgress.metaKey), .text(p.json.jsonText)])
     }
 
     // MARK: - Registry records arriving after other sources

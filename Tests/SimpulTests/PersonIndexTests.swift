@@ -137,6 +137,40 @@ import Testing
         }
     }
 
+    /// An update cut off between two batches (a crash, SIGKILL) resumes with the state it had saved with its last
+    /// batch: the same persons, ids, links, scores and review queue as an update that ran through. Before that state
+    /// was saved, the resumed update estimated m and u at other moments and a few decisions came out otherwise.
+    @Test func anUpdateCutOffEndsAsIfItHadRunThrough() throws {
+        var outcomes: [[String]] = []
+        for cut in [nil, 1, 4, 7] as [Int?] {
+            let t = try TestHub()
+            try t.store.setPersonKey(hex: String(repeating: "5a", count: 32))
+            let regions = try Self.regions(t)
+            let corpus = SyntheticCorpus(mentions: 3000, seed: 11, regions: regions)
+            try t.store.insertMentions(corpus.mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) })
+            var idx = PersonIndex(store: t.store, regions: regions)
+            idx.batchSize = 150
+            if let cut {
+                idx.interruptAfterBatches = cut
+                #expect(throws: (any Error).self) { try idx.update() }
+                idx = PersonIndex(store: t.store, regions: regions)  // a new process
+                idx.batchSize = 150
+            }
+            try idx.update()
+            #expect(try t.store.db.scalarInt("SELECT count(*) FROM meta WHERE key = 'person_update_progress'") == 0, "an update that ends drops its state")
+            outcomes.append(try t.store.db.rows("""
+                SELECT 'link ' || mention_key || ' ' || person_id || ' ' || link || ' ' || grade || ' ' || coalesce(score, '') FROM person_links
+                UNION ALL SELECT 'review ' || mention_key || ' ' || kind || ' ' || coalesce(candidate, '') || ' ' || coalesce(score, '') FROM person_review
+                UNION ALL SELECT 'person ' || id || ' ' || status FROM persons ORDER BY 1
+                """).map { $0[0].text ?? "" })
+        }
+        #expect(outcomes[0].count > 3000)
+        for k in 1..<outcomes.count {
+            let differ = Set(outcomes[k]).symmetricDifference(outcomes[0])
+            #expect(differ.isEmpty, "cut after batch \([1, 4, 7][k - 1]): \(differ.count) lines differ, e.g. \(differ.sorted().prefix(4))")
+        }
+    }
+
     /// An update cut off after retiring a person (before its mentions were decided again) is finished by the next:
     /// the mention founds the person again under the same id, active, and the mark of unresolved retirements goes.
     @Test func aRetiredPersonIsFoundedAgainByTheNextUpdate() throws {
