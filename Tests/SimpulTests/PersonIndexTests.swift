@@ -171,6 +171,27 @@ import Testing
         }
     }
 
+    /// u is sampled again only when the persons have grown twofold, also when the next update runs in another
+    /// process (a new `PersonIndex`): the last estimate is kept in the hub.
+    @Test func theLastUEstimateOutlivesTheProcess() throws {
+        let t = try TestHub()
+        let regions = try Self.regions(t)
+        let rows = SyntheticCorpus(mentions: 2000, seed: 3, regions: regions).mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) }
+        let later = rows.filter { $0.1 != "dukcapil-siak" }.suffix(100)
+        try t.store.insertMentions(rows.filter { r in !later.contains { $0.0 == r.0 } })
+        func saved() throws -> JSONValue? {
+            try t.store.db.rows("SELECT value FROM meta WHERE key = 'person_u_estimate'").first?[0].text.flatMap { try? JSONParser.parse($0) }
+        }
+        try PersonIndex(store: t.store, regions: regions).update()
+        let first = try #require(try saved())
+        #expect(first["persons"]?.scalarText.flatMap(Double.init).map { $0 >= 200 } == true)
+        try t.store.insertMentions(Array(later))
+        let next = PersonIndex(store: t.store, regions: regions)
+        #expect(try next.update().decided == 100)
+        #expect(try saved() == first, "the same estimate, not a new sample")
+        #expect(next.model.source["u"] == first["source"]?.stringValue)
+    }
+
     /// An update cut off after retiring a person (before its mentions were decided again) is finished by the next:
     /// the mention founds the person again under the same id, active, and the mark of unresolved retirements goes.
     @Test func aRetiredPersonIsFoundedAgainByTheNextUpdate() throws {
