@@ -10,11 +10,7 @@ cd "$(dirname "$0")/.."
 N=${1:-50000}
 KILLS=${2:-3}
 SEED=${3:-42}
-swift build -c release --product simpul >/dev/null
-swift build -c release --product simpul-bench >/dev/null
-BIN=$(swift build -c release --show-bin-path)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source scripts/release-build.sh
 "$BIN/simpul-bench" gen persons "$N" "$work/files" "$SEED"
 for hub in clean crash; do
   "$BIN/simpul" init --db "$work/$hub.db" >/dev/null

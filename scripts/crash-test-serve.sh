@@ -9,10 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 KILLS=${1:-4}
 CITIZENS=${2:-60000}
-swift build -c release --product simpul >/dev/null
-swift build -c release --product simpul-bench >/dev/null
-BIN=$(swift build -c release --show-bin-path)
-work=$(mktemp -d)
+source scripts/release-build.sh
 SERVER=""
 cleanup() {
   [ -n "$SERVER" ] && kill -9 "$SERVER" 2>/dev/null || true

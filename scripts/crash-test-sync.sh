@@ -9,10 +9,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 RECORDS=${1:-100000}
 KILLS=${2:-4}
-swift build -c release --product simpul >/dev/null
-BIN=$(swift build -c release --show-bin-path)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source scripts/release-build.sh
 
 python3 - "$work/pbg.csv" "$RECORDS" <<'PY'
 import csv, sys

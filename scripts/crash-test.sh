@@ -7,11 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-200000}
 KILLS=${2:-5}
-swift build -c release --product simpul >/dev/null
-swift build -c release --product simpul-bench >/dev/null
-BIN=$(swift build -c release --show-bin-path)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source scripts/release-build.sh
 "$BIN/simpul-bench" gen siak "$ROWS" "$work/siak.csv"
 
 start=$(python3 -c "import time; print(time.time())")

@@ -13,11 +13,7 @@ cd "$(dirname "$0")/.."
 N=${1:-100000}
 SEED=${2:-42}
 ORDER=${3:-registry-first}
-swift build -c release --product simpul >/dev/null
-swift build -c release --product simpul-bench >/dev/null
-BIN=$(swift build -c release --show-bin-path)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source scripts/release-build.sh
 "$BIN/simpul-bench" gen persons "$N" "$work/files" "$SEED"
 "$BIN/simpul" init --db "$work/simpul.db" >/dev/null
 # The hub's person key from the seed (a hub makes its own at random): person ids, and so the persons sampled to
