@@ -54,6 +54,10 @@ public enum JSONWriter {
         }
         out.append(UInt8(ascii: "{"))
         let n = o.count
+        if n == 0 {
+            out.append(UInt8(ascii: "}"))
+            return
+        }
         let sortedInPlace: Bool = n > 64 ? false : withUnsafeTemporaryAllocation(of: (prefix: UInt64, at: Index).self, capacity: n) { buf in
             var ascii = true
             var i = o.startIndex

@@ -267,7 +267,7 @@ extension HubStore {
             expected += 1
             n += 1
         }
-        if let gone = published.keys.filter({ $0 > Int64(n) }).max() {
+        if let gone = published.keys.filter({ $0 > Int64(n) }).min() {
             return (n, (gone, "entry \(gone), published as a head, is gone: the log ends at entry \(n) (its newest entries were removed)"))
         }
         return (n, nil)
