@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Crash safety: SIGKILL `simpul ingest` several times in the middle of a large SIAK ingest, then run it to the end,
 # and check the store equals a clean run's: same current records, same record versions (no duplicates), the same
-# raw log with gap-free sequence numbers (no loss).
+# raw log with gap-free sequence numbers (no loss). Then the same with the next month's snapshot, in which a tenth
+# of the rows changed: exactly one new version each.
 #   usage: scripts/crash-test.sh [ROWS] [KILLS]     (defaults 200000 rows, 5 kills)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,16 +29,50 @@ done
 "$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak --no-persons "$work/siak.csv" --json > "$work/final.json"
 echo "final run: $(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("accepted", s["accepted"], "unchanged", s["unchanged"], "dead-lettered", s["dead_lettered"])' "$work/final.json")"
 
-python3 - "$work/clean.db" "$work/crash.db" "$ROWS" <<'PY'
+compare() {  # label, expected versions
+  python3 - "$work/clean.db" "$work/crash.db" "$ROWS" "$2" "$1" <<'PY'
 import sys
 sys.path.insert(0, "scripts")
 from store_state import state
 clean, crash = state(sys.argv[1], "dukcapil-siak"), state(sys.argv[2], "dukcapil-siak")
-rows = int(sys.argv[3])
+rows, versions = int(sys.argv[3]), int(sys.argv[4])
 print("clean:", clean)
 print("crash:", crash)
-ok = clean == crash and clean["records"] == rows and crash["raw_gap_free"] and crash["integrity"] == "ok"
-print("crash test:", "PASS" if ok else "FAIL")
+ok = clean == crash and clean["records"] == rows and clean["versions"] == versions and crash["raw_gap_free"] and crash["integrity"] == "ok"
+print(f"crash test ({sys.argv[5]}):", "PASS" if ok else "FAIL")
 sys.exit(0 if ok else 1)
 PY
+}
+compare "first snapshot" "$ROWS"
 echo "SIGKILLed $killed of $KILLS runs mid-ingest"
+
+# The next month's snapshot: the same rows, every tenth one moved house (a new address and TGL_UPDATE). Killed
+# mid-ingest the same way, it must end with exactly one new version per changed row, like a clean run.
+python3 - "$work/siak.csv" "$work/siak2.csv" <<'PY'
+import sys
+src, dst = open(sys.argv[1], encoding="utf-8", newline=""), open(sys.argv[2], "w", encoding="utf-8", newline="")
+header = src.readline()
+dst.write(header)
+cols = header.rstrip("\r\n").split(";")
+alamat, update = cols.index("ALAMAT"), cols.index("TGL_UPDATE")
+for n, line in enumerate(src):
+    f = line.rstrip("\r\n").split(";")
+    if n % 10 == 0:
+        f[alamat] = "JL. PINDAHAN NO. " + str(n % 97)
+        f[update] = "2024-12-02 08:00:00"
+    dst.write(";".join(f) + "\n")
+PY
+"$BIN/simpul" ingest --db "$work/clean.db" --connector dukcapil-siak --no-persons "$work/siak2.csv" --json > /dev/null
+killed2=0
+for i in $(seq 1 "$KILLS"); do
+  "$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak --no-persons "$work/siak2.csv" --json > /dev/null 2>&1 &
+  pid=$!
+  delay=$(python3 -c "import random; print(round(random.uniform(0.1, 0.9) * $clean_secs * 0.5, 2))")
+  sleep "$delay"
+  if kill -9 "$pid" 2>/dev/null; then killed2=$((killed2 + 1)); echo "snapshot 2, run $i: SIGKILL after ${delay}s"; fi
+  wait "$pid" 2>/dev/null || true
+done
+"$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak --no-persons "$work/siak2.csv" --json > "$work/final2.json"
+echo "final run: $(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("accepted", s["accepted"], "unchanged", s["unchanged"], "dead-lettered", s["dead_lettered"])' "$work/final2.json")"
+compare "next snapshot, a tenth of the rows changed" "$((ROWS + (ROWS + 9) / 10))"
+echo "SIGKILLed $killed2 of $KILLS runs of the next snapshot mid-ingest"
