@@ -113,8 +113,10 @@ public final class PersonIndex {
     /// What a registry person needs to be linked on this hub: `probableRegistry` once its mentions showed that a
     /// name is telling enough, else `probable` (`estimate()`).
     private var registryLinkThreshold: Double?
-    /// The last u estimate and the number of persons it was made with.
-    private var uEstimate: (persons: Double, u: [Field: [Double]], source: String)?
+    /// A sample's u and the number of persons it was taken from.
+    typealias UEstimate = (persons: Double, u: [Field: [Double]], source: String)
+    /// The last u estimate.
+    private var uEstimate: UEstimate?
     /// Tests only: `update()` stops (throws) once this many batches are committed, as a crash between two would.
     var interruptAfterBatches: Int?
     struct UpdateInterrupted: Error {}
@@ -220,8 +222,12 @@ public final class PersonIndex {
         // Persons that doubled since the last u sample (or a first sample that is now possible) are sampled at the end
         // of the update that grew them, so the next one, often a push of a few rows, does not pay for it (0.8 s on a
         // 60,000-person hub). The sample is the one the next update would take: nothing changes the persons between.
-        let persons = Double(max(1, try store.activePersonCount()))
-        if uEstimate.map({ persons >= 2 * $0.persons }) ?? true { _ = try sampleU(persons: persons) }
+        // An update that decided nothing changed no person (a resumed one that had finished its batches leaves the
+        // sample to the next update, which takes the same).
+        if s.decided > 0, case let persons = Double(max(1, try store.activePersonCount())),
+           uEstimate.map({ persons >= 2 * $0.persons }) ?? true {
+            _ = try sampleU(persons: persons)
+        }
         try store.writeTransaction {
             if try store.retiredUnresolved() { try store.redirectRetired() }
             try store.db.run("DELETE FROM meta WHERE key = ?", [.text(UpdateProgress.metaKey)])
@@ -246,7 +252,7 @@ public final class PersonIndex {
         var model = MatchModel.defaults
         var registryLinkThreshold: Double?
         var personCount = 1.0
-        var uEstimate: (persons: Double, u: [Field: [Double]], source: String)?
+        var uEstimate: UEstimate?
 
         init(fragmentsPossible: Bool) { self.fragmentsPossible = fragmentsPossible }
 
@@ -276,11 +282,11 @@ public final class PersonIndex {
             return .object(o)
         }
 
-        static func json(_ e: (persons: Double, u: [Field: [Double]], source: String)) -> JSONValue {
+        static func json(_ e: UEstimate) -> JSONValue {
             .object(["persons": number(e.persons), "u": levels(e.u), "source": .string(e.source)])
         }
 
-        static func uEstimate(_ e: JSONValue?) -> (persons: Double, u: [Field: [Double]], source: String)? {
+        static func uEstimate(_ e: JSONValue?) -> UEstimate? {
             guard let e, let persons = e["persons"]?.scalarText.flatMap(Double.init), let u = levels(e["u"]), let source = e["source"]?.stringValue
             else { return nil }
             return (persons, u, source)
@@ -309,7 +315,7 @@ public final class PersonIndex {
     /// afresh.
     static let uEstimateKey = "person_u_estimate"
 
-    private func loadUEstimate() throws -> (persons: Double, u: [Field: [Double]], source: String)? {
+    private func loadUEstimate() throws -> UEstimate? {
         guard let text = try store.db.rows("SELECT value FROM meta WHERE key = ?", [.text(Self.uEstimateKey)]).first?[0].text else { return nil }
         return UpdateProgress.uEstimate(try? JSONParser.parse(text))
     }
@@ -426,7 +432,7 @@ public final class PersonIndex {
 
     /// Samples u: 2,000 persons in id order, each against the next 60. Sets (and returns) the hub's estimate; nil with
     /// fewer than 200 persons (the defaults stand).
-    private func sampleU(persons: Double) throws -> (persons: Double, u: [Field: [Double]], source: String)? {
+    private func sampleU(persons: Double) throws -> UEstimate? {
         let sample = try store.samplePersonFacts(limit: 2000).map(Self.facts)
         guard sample.count >= 200 else { return nil }
         var counts: [Field: [Double]] = [:]
