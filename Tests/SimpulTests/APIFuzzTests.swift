@@ -20,12 +20,13 @@ import Testing
                            "raw.sicantik", "dlq.sicantik", "persons", "sicantik", "dukcapil-siak", "1", "0", "-1",
                            "99999999999999999999", "%zz", "%", "%00", "a%2Fb", "é", "..", "x y", String(repeating: "9", count: 300)]
     static let names = ["nama", "nik", "tanggal_lahir", "kode_wilayah", "tahun", "pagu", "status", "select", "order",
-                        "limit", "cursor", "after", "wait", "year", "mention", "person_id", "id", "x", "", "nama[]"]
+                        "limit", "cursor", "after", "wait", "year", "mention", "person_id", "id", "x", "", "nama[]", "heads"]
     static let values = ["eq.SITI", "neq.", "gt.1e400", "gte.-99999999999999999999", "lt.2024-01-01", "lte.0x10",
                          "in.(a,b", "in.()", "in.(" + String(repeating: "1,", count: 2000) + "1)", "like.%", "like.SITI*",
                          "like.%25", "cs.{1}", "eq", ".", "nama", "nama,nik,zzz", "*", "tahun.desc,nama.asc",
                          "nama.desc.nullsfirst", "x.y", "0", "-1", "1001", "99999999999999999999", "1.5", "NaN", "",
                          "%zz", "SITI%20AMINAH", "'; DROP TABLE records; --", "\u{0}", "é",
+                         "1:" + String(repeating: "a", count: 64), "0:" + String(repeating: "0", count: 64) + ",99999999999999999999:x",
                          cursor(#"{"o":"nama","v":{"i":"99999999999999999999"},"k":"x"}"#),
                          cursor(#"{"o":"","v":{"d":"1e400"},"k":"x"}"#), cursor(#"{"o":1,"v":[],"k":{}}"#),
                          cursor(#"{"o":"source_key","v":null,"k":"zzz"}"#), cursor("not json"), "!!!!"]
@@ -43,7 +44,7 @@ import Testing
             ("GET", "/v1/topics"), ("GET", "/v1/schemas/{}"), ("GET", "/v1/audit/access"), ("GET", "/v1/persons/review"),
             ("GET", "/v1/reconciliation"), ("GET", "/v1/dlq"), ("GET", "/v1/connectors/runs"), ("POST", "/v1/persons/link"),
             ("POST", "/v1/persons/unlink"), ("POST", "/v1/dlq/{}/retry"), ("POST", "/v1/ingest/{}"), ("GET", "/v1/me"),
-            ("GET", "/{}"), ("DELETE", "/v1/records/{}"),
+            ("GET", "/{}"), ("DELETE", "/v1/records/{}"), ("GET", "/v1/audit/verify"), ("GET", "/v1/audit/head"),
         ]
         var r = FuzzTests.Random(state: 7)
         var failures: [String] = []
