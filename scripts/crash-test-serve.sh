@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The audit log fails closed, also when the server dies: `simpul serve` answers citizen lookups to 32 keep-alive
-# clients, each request for a NIK no other request asks for, and is killed (SIGKILL) in the middle, several times
-# (restarted on the same hub each time). Afterwards every answer a client received with personal data must have its
-# audit entry (no answer leaves before its entry is written), the hash chain must verify, and the restarted server
-# must answer again. Entries of requests whose answer the kill cut off are allowed: audited but never answered.
-#   usage: scripts/crash-test-audit.sh [KILLS] [CITIZENS]   (defaults 4, 100000)
+# What the server acknowledges survives its death: `simpul serve` answers citizen lookups to 32 keep-alive clients
+# (each request for a NIK no other request asks for) while 4 more push SiCantik pages (`POST /v1/ingest/sicantik`,
+# 50 new permits each), and is killed (SIGKILL) in the middle, several times, restarted on the same hub each time.
+# Afterwards every answer a client received with personal data must have its audit entry (no answer leaves before
+# its entry is written: the audit log fails closed), every permit of every acknowledged push must be stored (a push
+# is answered only when its rows are durable), the hash chain must verify, and the restarted server must answer.
+# Entries and permits of requests whose answer a kill cut off are allowed: written but never acknowledged. Last, a
+# SIGTERM under the same load must stop the server cleanly (exit 0) with no request it had read left unanswered.
+#   usage: scripts/crash-test-serve.sh [KILLS] [CITIZENS]   (defaults 4, 60000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KILLS=${1:-4}
