@@ -16,18 +16,24 @@ start=$(python3 -c "import time; print(time.time())")
 clean_secs=$(python3 -c "import time; print(time.time() - $start)")
 echo "clean run: $(cat "$work/clean.json" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["accepted"], "accepted in", s["seconds"], "s")')"
 
-killed=0
-for i in $(seq 1 "$KILLS"); do
-  "$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak --no-persons "$work/siak.csv" --json > "$work/run$i.json" 2>/dev/null &
-  pid=$!
-  # Kill somewhere between 10% and 90% of a clean run's duration.
-  delay=$(python3 -c "import random; print(round(random.uniform(0.1, 0.9) * $clean_secs, 2))")
-  sleep "$delay"
-  if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); echo "run $i: SIGKILL after ${delay}s"; fi
-  wait "$pid" 2>/dev/null || true
-done
-"$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak --no-persons "$work/siak.csv" --json > "$work/final.json"
-echo "final run: $(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("accepted", s["accepted"], "unchanged", s["unchanged"], "dead-lettered", s["dead_lettered"])' "$work/final.json")"
+# Runs the ingest of FILE into the crash hub KILLS times, each killed (SIGKILL) at a random moment of a clean run's
+# SPAN seconds, then once to the end; prints what the last run found.
+killed_runs() {  # file, span in seconds, label
+  local killed=0
+  for i in $(seq 1 "$KILLS"); do
+    "$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak --no-persons "$1" --json > /dev/null 2> "$work/killed.err" &
+    local pid=$!
+    local delay
+    # Each run resumes, so each has less left to do: the span shrinks with the runs before it.
+    delay=$(python3 -c "import random; print(round(random.uniform(0.1, 0.9) * $2 / $i, 2))")
+    sleep "$delay"
+    if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); echo "$3, run $i: SIGKILL after ${delay}s"; else echo "$3, run $i: ended before the kill after ${delay}s: $(tail -c 300 "$work/killed.err")"; fi
+    wait "$pid" 2>/dev/null || true
+  done
+  "$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak --no-persons "$1" --json > "$work/final.json"
+  echo "$3, final run: $(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("accepted", s["accepted"], "unchanged", s["unchanged"], "dead-lettered", s["dead_lettered"])' "$work/final.json"); SIGKILLed $killed of $KILLS runs"
+}
+killed_runs "$work/siak.csv" "$clean_secs" "first snapshot"
 
 compare() {  # label, expected versions
   python3 - "$work/clean.db" "$work/crash.db" "$ROWS" "$2" "$1" <<'PY'
@@ -44,7 +50,6 @@ sys.exit(0 if ok else 1)
 PY
 }
 compare "first snapshot" "$ROWS"
-echo "SIGKILLed $killed of $KILLS runs mid-ingest"
 
 # The next month's snapshot: the same rows, every tenth one moved house (a new address and TGL_UPDATE). Killed
 # mid-ingest the same way, it must end with exactly one new version per changed row, like a clean run.
@@ -62,17 +67,8 @@ for n, line in enumerate(src):
         f[update] = "2024-12-02 08:00:00"
     dst.write(";".join(f) + "\n")
 PY
+start=$(python3 -c "import time; print(time.time())")
 "$BIN/simpul" ingest --db "$work/clean.db" --connector dukcapil-siak --no-persons "$work/siak2.csv" --json > /dev/null
-killed2=0
-for i in $(seq 1 "$KILLS"); do
-  "$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak --no-persons "$work/siak2.csv" --json > /dev/null 2>&1 &
-  pid=$!
-  delay=$(python3 -c "import random; print(round(random.uniform(0.1, 0.9) * $clean_secs * 0.5, 2))")
-  sleep "$delay"
-  if kill -9 "$pid" 2>/dev/null; then killed2=$((killed2 + 1)); echo "snapshot 2, run $i: SIGKILL after ${delay}s"; fi
-  wait "$pid" 2>/dev/null || true
-done
-"$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak --no-persons "$work/siak2.csv" --json > "$work/final2.json"
-echo "final run: $(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("accepted", s["accepted"], "unchanged", s["unchanged"], "dead-lettered", s["dead_lettered"])' "$work/final2.json")"
+clean2_secs=$(python3 -c "import time; print(time.time() - $start)")
+killed_runs "$work/siak2.csv" "$clean2_secs" "next snapshot"
 compare "next snapshot, a tenth of the rows changed" "$((ROWS + (ROWS + 9) / 10))"
-echo "SIGKILLed $killed2 of $KILLS runs of the next snapshot mid-ingest"
