@@ -2,7 +2,7 @@
 # Crash safety: SIGKILL `simpul ingest` several times in the middle of a large SIAK ingest, then run it to the end,
 # and check the store equals a clean run's: same current records, same record versions (no duplicates), the same
 # raw log with gap-free sequence numbers (no loss). Then the same with the next month's snapshot, in which a tenth
-# of the rows changed: exactly one new version each.
+# of the rows changed (exactly one new version each), and with a replay after a mapping fix.
 #   usage: scripts/crash-test.sh [ROWS] [KILLS]     (defaults 200000 rows, 5 kills)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,10 +18,17 @@ echo "clean run: $(cat "$work/clean.json" | python3 -c 'import json,sys; s=json.
 
 # Runs the ingest of FILE into the crash hub KILLS times, each killed (SIGKILL) at a random moment of a clean run's
 # SPAN seconds, then once to the end; prints what the last run found.
-killed_runs() {  # file, span in seconds, label
+one_run() {  # file (an ingest) or connector folder (a replay)
+  if [ -d "$1" ]; then
+    "$BIN/simpul" replay --db "$work/crash.db" --connector "$1" --json
+  else
+    "$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak --no-persons "$1" --json
+  fi
+}
+killed_runs() {  # file or connector folder, span in seconds, label
   local killed=0
   for i in $(seq 1 "$KILLS"); do
-    "$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak --no-persons "$1" --json > /dev/null 2> "$work/killed.err" &
+    one_run "$1" > /dev/null 2> "$work/killed.err" &
     local pid=$!
     local delay
     # Each run resumes, so each has less left to do: the span shrinks with the runs before it.
@@ -30,8 +37,8 @@ killed_runs() {  # file, span in seconds, label
     if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); echo "$3, run $i: SIGKILL after ${delay}s"; else echo "$3, run $i: ended before the kill after ${delay}s: $(tail -c 300 "$work/killed.err")"; fi
     wait "$pid" 2>/dev/null || true
   done
-  "$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak --no-persons "$1" --json > "$work/final.json"
-  echo "$3, final run: $(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("accepted", s["accepted"], "unchanged", s["unchanged"], "dead-lettered", s["dead_lettered"])' "$work/final.json"); SIGKILLed $killed of $KILLS runs"
+  one_run "$1" > "$work/final.json"
+  echo "$3, final run: $(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(", ".join(f"{k} {s[k]}" for k in ("accepted", "unchanged", "dead_lettered", "replayed") if k in s))' "$work/final.json"); SIGKILLed $killed of $KILLS runs"
 }
 killed_runs "$work/siak.csv" "$clean_secs" "first snapshot"
 
@@ -72,3 +79,20 @@ start=$(python3 -c "import time; print(time.time())")
 clean2_secs=$(python3 -c "import time; print(time.time() - $start)")
 killed_runs "$work/siak2.csv" "$clean2_secs" "next snapshot"
 compare "next snapshot, a tenth of the rows changed" "$((ROWS + (ROWS + 9) / 10))"
+
+# A replay after a mapping fix (TMPT_LHR now in lower case), killed the same way: it re-normalises the raw log and
+# must end as a clean replay does: a new current version of every record, and for each record that moved house its
+# first snapshot's row once more as history (older than the current one), no more. Before record_versions_key
+# (migration 12), a replay resumed after a kill stored that history version again each time.
+cp -r connectors/dukcapil-siak "$work/dukcapil-siak"
+python3 - "$work/dukcapil-siak/connector.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["outputs"][0]["fields"]["tempat_lahir"] = {"from": "TMPT_LHR", "transform": ["collapse", "lower"]}
+json.dump(c, open(sys.argv[1], "w"), indent=1)
+PY
+start=$(python3 -c "import time; print(time.time())")
+"$BIN/simpul" replay --db "$work/clean.db" --connector "$work/dukcapil-siak" --json > /dev/null
+replay_secs=$(python3 -c "import time; print(time.time() - $start)")
+killed_runs "$work/dukcapil-siak" "$replay_secs" "replay"
+compare "replay after a mapping fix" "$((ROWS + (ROWS + 9) / 10 + ROWS + (ROWS + 9) / 10))"

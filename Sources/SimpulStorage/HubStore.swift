@@ -329,7 +329,7 @@ public final class HubStore {
         var isCurrent = true
         if let pv = prevVersion, let nv = r.sourceVersion, nv < pv {
             isCurrent = false
-            if try historyContains(start: prevID, data: r.data) { return nil }
+            if try historyContains(schema: r.schema, sourceKey: r.sourceKey, data: r.data) { return nil }
         }
         let id = Self.eventID(topic, try takeSeq(topic))
         try insertVersion(id: id, connector: connector, rawID: rawID, r, versionNo: prevNo + 1, prevID: prevID, current: isCurrent, at: at)
@@ -374,19 +374,14 @@ public final class HubStore {
         try ins.run()
     }
 
-    /// Whether the version chain ending at `start` already holds exactly `data` (replay of old snapshots).
-    func historyContains(start: Int64?, data: String) throws -> Bool {
-        var id = start
-        let s = try db.prepare("SELECT prev_id, data FROM record_versions WHERE id=?")
-        while let cur = id {
-            try s.bind(1, cur)
-            guard try s.step() else { s.reset(); return false }
-            let same = s.text(1) == data
-            id = s.isNull(0) ? nil : s.int(0)
-            s.reset()
-            if same { return true }
-        }
-        return false
+    /// Whether any stored version of the record already holds exactly `data` (replay of old snapshots). All of them,
+    /// not only the chain from the current version back: a late older version is stored as history beside the chain,
+    /// and a replay run twice (or resumed after a crash) must find it there too.
+    func historyContains(schema: String, sourceKey: String, data: String) throws -> Bool {
+        let s = try db.prepare("SELECT 1 FROM record_versions WHERE schema=? AND source_key=? AND data=? LIMIT 1")
+        defer { s.reset() }
+        try s.bind([.text(schema), .text(sourceKey), .text(data)])
+        return try s.step()
     }
 
     func upsertMention(connector: String, _ m: MentionWrite, versionID vid: Int64, at: Int64) throws {

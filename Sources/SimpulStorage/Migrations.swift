@@ -262,5 +262,11 @@ enum Migrations {
         DROP INDEX persons_nik;
         CREATE INDEX persons_nik ON persons(nik, status) WHERE nik IS NOT NULL;
         """,
+        // 12: a record's versions by its key. A late older version is kept as history beside the version chain (not
+        // in it), so checking the chain alone let a replay run twice (or resumed after a crash) store such a version
+        // again; the check now reads all the record's versions. Also what a record's history is read by.
+        """
+        CREATE INDEX IF NOT EXISTS record_versions_key ON record_versions(schema, source_key, version_no);
+        """,
     ]
 }

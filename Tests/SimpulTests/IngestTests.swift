@@ -411,6 +411,31 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try t.store.record(schema: "citizen", sourceKey: "7571014504900002")?.data["tempat_lahir"] == .string("gorontalo"))
         #expect(try t.store.record(schema: "citizen", sourceKey: "7571014504900002")?.version == 2)
     }
+
+    /// A late older snapshot is kept as history beside the version chain. A replay after a mapping fix stores it
+    /// once more, re-normalised; replaying again (or resuming a replay cut off by a crash) stores nothing more.
+    @Test func aSecondReplayStoresNoHistoryAgain() throws {
+        let t = try TestHub()
+        let dir = try t.copyConnector("dukcapil-siak", as: "siak-replay2")
+        let cfg = dir + "/connector.json"
+        _ = try t.ingest(dir, [t.samples("dukcapil-siak") + "/biodata_2024-12.csv"])
+        _ = try t.ingest(dir, [t.samples("dukcapil-siak") + "/biodata_2024-11.csv"])  // older: history
+        let nik = "7571014504900002"
+        #expect(try t.store.recordHistory(schema: "citizen", sourceKey: nik).count == 2)
+        try String(contentsOfFile: cfg, encoding: .utf8)
+            .replacingOccurrences(of: "\"tempat_lahir\": {\"from\": \"TMPT_LHR\", \"transform\": [\"collapse\", \"upper\"]}",
+                                  with: "\"tempat_lahir\": {\"from\": \"TMPT_LHR\", \"transform\": [\"collapse\", \"lower\"]}")
+            .write(toFile: cfg, atomically: true, encoding: .utf8)
+        _ = try t.hub.ingestor(dir).replay(from: 1)
+        let once = try t.store.db.scalarInt("SELECT count(*) FROM record_versions")
+        let history = try t.store.recordHistory(schema: "citizen", sourceKey: nik)
+        #expect(history.count == 4, "a new current version and the older snapshot once more as history")
+        #expect(history.first { $0.current }?.data["tempat_lahir"] == .string("gorontalo"))
+        #expect(history.filter { $0.data["tempat_lahir"] == .string("gorontalo") }.count == 2)
+        _ = try t.hub.ingestor(dir).replay(from: 1)
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM record_versions") == once)
+        #expect(try t.store.recordHistory(schema: "citizen", sourceKey: nik).count == 4)
+    }
 }
 
 /// The citizen name index (`/v1/citizens?nama=`) is filled in name order after the batches, up to a mark; what
