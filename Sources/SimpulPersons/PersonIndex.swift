@@ -142,8 +142,7 @@ public final class PersonIndex {
     /// transactions of 5,000 mentions, so a large hub does not hold the write lock (and the API's audit commits)
     /// for the whole refiling; the version is marked at the end, so a refiling cut off starts over.
     func refileBlocksIfOlder() throws {
-        let current = try store.db.rows("SELECT value FROM meta WHERE key = 'person_blocks_version'").first?[0].text
-        guard current != Self.blockingVersion else { return }
+        guard try store.metaValue("person_blocks_version") != Self.blockingVersion else { return }
         try store.writeTransaction { try store.db.execute("DELETE FROM person_blocks") }
         var after = ""
         while true {
@@ -163,7 +162,7 @@ public final class PersonIndex {
             if !more { break }
         }
         try store.writeTransaction {
-            try store.db.run("INSERT OR REPLACE INTO meta(key, value) VALUES('person_blocks_version', ?)", [.text(Self.blockingVersion)])
+            try store.setMetaValue("person_blocks_version", Self.blockingVersion)
         }
     }
 
@@ -176,13 +175,12 @@ public final class PersonIndex {
         // An update cut off before (a crash, SIGKILL) goes on from where its last batch left it, with the numbers it
         // was deciding with; otherwise a fresh one starts.
         var progress: UpdateProgress
-        if let saved = try loadProgress() {
-            progress = saved
-            restore(saved)
+        if let resumed = try resumeProgress() {
+            progress = resumed
         } else {
             fragmentsPossible = try store.nonRegistryLinksExist(registryConnector: registryConnector)
             if uEstimate == nil { uEstimate = try loadUEstimate() }
-            progress = UpdateProgress(fragmentsPossible: fragmentsPossible)
+            progress = UpdateProgress()
         }
         // A larger page cache while deciding: the blocking table is read and written at random.
         try store.db.execute("PRAGMA cache_size=-524288")
@@ -213,7 +211,7 @@ public final class PersonIndex {
                 if !registry { progress.othersStarted = true }
                 try store.writeTransaction {
                     for m in batch { try decide(m, &s) }
-                    try saveProgress(&progress)
+                    try saveProgress(progress)
                 }
                 if let k = interruptAfterBatches, progress.batches >= k { throw UpdateInterrupted() }
                 after = last.key
@@ -230,7 +228,7 @@ public final class PersonIndex {
         }
         try store.writeTransaction {
             if try store.retiredUnresolved() { try store.redirectRetired() }
-            try store.db.run("DELETE FROM meta WHERE key = ?", [.text(UpdateProgress.metaKey)])
+            try store.setMetaValue(UpdateProgress.metaKey, nil)
             try saveUEstimate()
         }
         s.seconds = Date().timeIntervalSince(t0)
@@ -239,73 +237,15 @@ public final class PersonIndex {
 
     // MARK: - Resuming an update that was cut off
 
-    /// Where an update stands and what it decides with: the schedule of estimates (batches committed, whether the
-    /// other sources' batches began) and the numbers in memory between estimates (m, u, the registry's threshold,
-    /// the person count for term frequencies, the last u sample). Saved in the transaction of every batch and
-    /// dropped when the update ends, so an update cut off (a crash, SIGKILL) resumes with exactly the state its
+    /// Where an update stands in its schedule of estimates: batches committed, and whether the other sources' batches
+    /// began. Saved with the numbers the index holds between estimates (m, u, the registry's threshold, the person
+    /// count for term frequencies, the last u sample, whether fragments may exist) in the transaction of every batch,
+    /// and dropped when the update ends, so an update cut off (a crash, SIGKILL) resumes with exactly the state its
     /// next batch would have had, and ends with the links an uninterrupted update gives.
     struct UpdateProgress {
         static let metaKey = "person_update_progress"
         var batches = 0
         var othersStarted = false
-        var fragmentsPossible: Bool
-        var model = MatchModel.defaults
-        var registryLinkThreshold: Double?
-        var personCount = 1.0
-        var uEstimate: UEstimate?
-
-        init(fragmentsPossible: Bool) { self.fragmentsPossible = fragmentsPossible }
-
-        static func number(_ d: Double) -> JSONValue { .number(String(d)) }
-        static func levels(_ t: [Field: [Double]]) -> JSONValue {
-            .object(Dictionary(uniqueKeysWithValues: t.map { ($0.key.rawValue, JSONValue.array($0.value.map(number))) }))
-        }
-        static func levels(_ v: JSONValue?) -> [Field: [Double]]? {
-            guard case .object(let o)? = v else { return nil }
-            var t: [Field: [Double]] = [:]
-            for (k, a) in o {
-                guard let f = Field(rawValue: k), let xs = a.arrayValue?.map({ $0.scalarText.flatMap(Double.init) }),
-                      !xs.contains(where: { $0 == nil }) else { return nil }
-                t[f] = xs.map { $0! }
-            }
-            return t
-        }
-
-        var json: JSONValue {
-            var o: [String: JSONValue] = [
-                "batches": .int(batches), "others_started": .bool(othersStarted), "fragments_possible": .bool(fragmentsPossible),
-                "m": Self.levels(model.m), "u": Self.levels(model.u), "source": .object(model.source.mapValues { .string($0) }),
-                "person_count": Self.number(personCount),
-            ]
-            if let r = registryLinkThreshold { o["registry_link_threshold"] = Self.number(r) }
-            if let e = uEstimate { o["u_estimate"] = Self.json(e) }
-            return .object(o)
-        }
-
-        static func json(_ e: UEstimate) -> JSONValue {
-            .object(["persons": number(e.persons), "u": levels(e.u), "source": .string(e.source)])
-        }
-
-        static func uEstimate(_ e: JSONValue?) -> UEstimate? {
-            guard let e, let persons = e["persons"]?.scalarText.flatMap(Double.init), let u = levels(e["u"]), let source = e["source"]?.stringValue
-            else { return nil }
-            return (persons, u, source)
-        }
-
-        /// nil when the text is not a saved progress (then the update starts afresh, as before one was ever saved).
-        init?(json v: JSONValue) {
-            guard let batches = v["batches"]?.scalarText.flatMap({ Int($0) }), case .bool(let others)? = v["others_started"],
-                  case .bool(let fragments)? = v["fragments_possible"], let m = Self.levels(v["m"]), let u = Self.levels(v["u"]),
-                  case .object(let source)? = v["source"], let count = v["person_count"]?.scalarText.flatMap(Double.init)
-            else { return nil }
-            self.batches = batches
-            othersStarted = others
-            fragmentsPossible = fragments
-            model = MatchModel(m: m, u: u, source: source.compactMapValues(\.stringValue))
-            personCount = count
-            registryLinkThreshold = v["registry_link_threshold"]?.scalarText.flatMap(Double.init)
-            uEstimate = Self.uEstimate(v["u_estimate"])
-        }
     }
 
     /// The hub's last estimate of u and the person count it was made with, kept across updates (`meta`), so that
@@ -315,38 +255,65 @@ public final class PersonIndex {
     /// afresh.
     static let uEstimateKey = "person_u_estimate"
 
-    private func loadUEstimate() throws -> UEstimate? {
-        guard let text = try store.db.rows("SELECT value FROM meta WHERE key = ?", [.text(Self.uEstimateKey)]).first?[0].text else { return nil }
-        return UpdateProgress.uEstimate(try? JSONParser.parse(text))
-    }
-
-    private func loadProgress() throws -> UpdateProgress? {
-        guard let text = try store.db.rows("SELECT value FROM meta WHERE key = ?", [.text(UpdateProgress.metaKey)]).first?[0].text,
-              let v = try? JSONParser.parse(text) else { return nil }
-        return UpdateProgress(json: v)
-    }
-
-    private func restore(_ p: UpdateProgress) {
-        fragmentsPossible = p.fragmentsPossible
-        model = p.model
-        registryLinkThreshold = p.registryLinkThreshold
-        personCount = p.personCount
-        uEstimate = p.uEstimate
-    }
-
     /// Saves the state after a batch, inside the batch's transaction.
-    private func saveProgress(_ p: inout UpdateProgress) throws {
-        p.model = model
-        p.registryLinkThreshold = registryLinkThreshold
-        p.personCount = personCount
-        p.uEstimate = uEstimate
-        try store.db.run("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", [.text(UpdateProgress.metaKey), .text(p.json.jsonText)])
+    private func saveProgress(_ p: UpdateProgress) throws {
+        var o: [String: JSONValue] = [
+            "batches": .int(p.batches), "others_started": .bool(p.othersStarted), "fragments_possible": .bool(fragmentsPossible),
+            "m": Self.levels(model.m), "u": Self.levels(model.u), "source": .object(model.source.mapValues { .string($0) }),
+            "person_count": Self.number(personCount),
+        ]
+        if let r = registryLinkThreshold { o["registry_link_threshold"] = Self.number(r) }
+        if let e = uEstimate { o["u_estimate"] = Self.json(e) }
+        try store.setMetaValue(UpdateProgress.metaKey, JSONValue.object(o).jsonText)
         try saveUEstimate()
     }
 
+    /// The state a cut-off update saved, restored into the index; nil (nothing restored, a fresh update) when there
+    /// is none or it cannot be read.
+    private func resumeProgress() throws -> UpdateProgress? {
+        guard let text = try store.metaValue(UpdateProgress.metaKey), let v = try? JSONParser.parse(text),
+              let batches = v["batches"]?.scalarText.flatMap({ Int($0) }), case .bool(let others)? = v["others_started"],
+              case .bool(let fragments)? = v["fragments_possible"], let m = Self.levels(v["m"]), let u = Self.levels(v["u"]),
+              case .object(let source)? = v["source"], let count = v["person_count"]?.scalarText.flatMap(Double.init)
+        else { return nil }
+        fragmentsPossible = fragments
+        model = MatchModel(m: m, u: u, source: source.compactMapValues(\.stringValue))
+        personCount = count
+        registryLinkThreshold = v["registry_link_threshold"]?.scalarText.flatMap(Double.init)
+        uEstimate = Self.uEstimate(v["u_estimate"])
+        return UpdateProgress(batches: batches, othersStarted: others)
+    }
+
+    private func loadUEstimate() throws -> UEstimate? {
+        try store.metaValue(Self.uEstimateKey).flatMap { Self.uEstimate(try? JSONParser.parse($0)) }
+    }
+
     private func saveUEstimate() throws {
-        guard let e = uEstimate else { return }
-        try store.db.run("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", [.text(Self.uEstimateKey), .text(UpdateProgress.json(e).jsonText)])
+        if let e = uEstimate { try store.setMetaValue(Self.uEstimateKey, Self.json(e).jsonText) }
+    }
+
+    // Doubles as JSON number literals (Swift's shortest text reads back to the same value), per-level tables by field.
+    private static func number(_ d: Double) -> JSONValue { .number(String(d)) }
+    private static func levels(_ t: [Field: [Double]]) -> JSONValue {
+        .object(Dictionary(uniqueKeysWithValues: t.map { ($0.key.rawValue, JSONValue.array($0.value.map(number))) }))
+    }
+    private static func levels(_ v: JSONValue?) -> [Field: [Double]]? {
+        guard case .object(let o)? = v else { return nil }
+        var t: [Field: [Double]] = [:]
+        for (k, a) in o {
+            guard let f = Field(rawValue: k), let xs = a.arrayValue?.compactMap({ $0.scalarText.flatMap(Double.init) }),
+                  xs.count == a.arrayValue?.count else { return nil }
+            t[f] = xs
+        }
+        return t
+    }
+    private static func json(_ e: UEstimate) -> JSONValue {
+        .object(["persons": number(e.persons), "u": levels(e.u), "source": .string(e.source)])
+    }
+    private static func uEstimate(_ e: JSONValue?) -> UEstimate? {
+        guard let e, let persons = e["persons"]?.scalarText.flatMap(Double.init), let u = levels(e["u"]), let source = e["source"]?.stringValue
+        else { return nil }
+        return (persons, u, source)
     }
 
     // MARK: - Registry records arriving after other sources

@@ -259,9 +259,9 @@ extension HubStore {
             if e.prevHash != prev { return (n, (e.id, "entry \(e.id) does not follow entry \(e.id - 1) (previous hash differs: deleted, reordered or edited)")) }
             let h = AuditEntry.digest(prev: e.prevHash, id: e.id, at: e.at, e.item, personsJSON: e.item.personsJSON)
             if h != e.hash { return (n, (e.id, "entry \(e.id) was changed (its content does not match its hash)")) }
-            if let hashes = published[e.id], hashes.contains(where: { $0 != e.hash }) {
+            if let other = published[e.id]?.first(where: { $0 != e.hash }) {
                 return (n, (e.id, "entry \(e.id) is not the entry published as a head (hash \(e.hash.prefix(16))…, published "
-                            + "\(hashes.first { $0 != e.hash }!.prefix(16))…): the chain up to it was rewritten"))
+                            + "\(other.prefix(16))…): the chain up to it was rewritten"))
             }
             prev = e.hash
             expected += 1

@@ -45,10 +45,24 @@ public struct ReviewItem: Sendable {
 }
 
 extension HubStore {
+    /// A value the hub keeps in `meta` (marks, versions, saved state), or nil.
+    public func metaValue(_ key: String) throws -> String? {
+        try db.rows("SELECT value FROM meta WHERE key = ?", [.text(key)]).first?[0].text
+    }
+
+    /// Sets (or, with nil, removes) a value kept in `meta`.
+    public func setMetaValue(_ key: String, _ value: String?) throws {
+        if let value {
+            try db.run("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", [.text(key), .text(value)])
+        } else {
+            try db.run("DELETE FROM meta WHERE key = ?", [.text(key)])
+        }
+    }
+
     /// The hub's secret for person ids (HMAC key), made on first use and kept in `meta`. Ids derived with it are
     /// stable for this hub (restarts, re-ingests, rebuilds) and do not reveal the NIK they were derived from.
     public func personKey() throws -> [UInt8] {
-        if let hex = try db.rows("SELECT value FROM meta WHERE key = 'person_key'").first?[0].text, hex.count == 64 {
+        if let hex = try metaValue("person_key"), hex.count == 64 {
             return stride(from: 0, to: 64, by: 2).map { UInt8(hex.dropFirst($0).prefix(2), radix: 16) ?? 0 }
         }
         var bytes = [UInt8](repeating: 0, count: 32)
@@ -62,7 +76,7 @@ extension HubStore {
     /// Sets the hub's person key (64 hex digits) before any person exists: for benchmarks that must give the same
     /// ids, and so the same figures, in every run.
     public func setPersonKey(hex: String) throws {
-        try db.run("INSERT OR REPLACE INTO meta(key, value) VALUES('person_key', ?)", [.text(hex)])
+        try setMetaValue("person_key", hex)
     }
 
     /// Mentions with no decision for their current version, one page: the registry's (`registry`) or the other

@@ -15,6 +15,9 @@ func benchPhases(file: String) throws {
     /// Each stage runs `rounds` times; the fastest round is reported (the machine's noise only ever adds time), with
     /// the slowest beside it.
     let rounds = 5
+    func line(_ name: String, _ perRow: Double, _ note: String) {
+        print("\(name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(String(format: "%6.2f", perRow)) µs/row  (\(note))")
+    }
     func stage(_ name: String, _ body: () -> Void) {
         var times: [Double] = []
         for _ in 0..<rounds {
@@ -22,14 +25,13 @@ func benchPhases(file: String) throws {
             body()
             times.append(Date().timeIntervalSince(t) * 1e6 / n)
         }
-        let label = name.padding(toLength: 28, withPad: " ", startingAt: 0)
-        print("\(label) \(String(format: "%6.2f", times.min()!)) µs/row  (slowest round \(String(format: "%.2f", times.max()!)))")
+        line(name, times.min()!, "slowest round \(String(format: "%.2f", times.max()!))")
     }
     let r = c.reader(try ByteInput(path: file))
     let t0 = Date()
     while let item = try r.next() { if case .row(let row) = item { rows.append(row) } }
     n = Double(rows.count)
-    print("\("read + split CSV".padding(toLength: 28, withPad: " ", startingAt: 0)) \(String(format: "%6.2f", Date().timeIntervalSince(t0) * 1e6 / n)) µs/row  (once)")
+    line("read + split CSV", Date().timeIntervalSince(t0) * 1e6 / n, "once")
     var mapped: [MappedRow] = []
     for row in rows {
         if case .success(let m) = c.map(fields: row.fields, context: RowContext(rowKey: "k", seq: nil, line: 1, root: [:])) { mapped.append(m) }

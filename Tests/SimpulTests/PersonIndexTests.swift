@@ -192,6 +192,23 @@ import Testing
         #expect(next.model.source["u"] == first["source"]?.stringValue)
     }
 
+    /// Saved state that cannot be read (a hand-edited or damaged `meta`) is not an error: the update starts afresh,
+    /// decides everything pending, and drops the saved progress at its end.
+    @Test func unreadableSavedStateStartsAFreshUpdate() throws {
+        let t = try TestHub()
+        let regions = try Self.regions(t)
+        try t.store.insertMentions(SyntheticCorpus(mentions: 600, seed: 4, regions: regions).mentions.map {
+            ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText)
+        })
+        try t.store.setMetaValue("person_update_progress", "{\"batches\": 3, \"m\": \"nope\"")
+        try t.store.setMetaValue("person_u_estimate", "[1, 2]")
+        let s = try PersonIndex(store: t.store, regions: regions).update()
+        #expect(s.decided > 600)
+        #expect(try t.store.metaValue("person_update_progress") == nil)
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM mentions m LEFT JOIN person_links l ON l.mention_key = m.key "
+                                         + "LEFT JOIN person_review r ON r.mention_key = m.key WHERE l.mention_key IS NULL AND r.mention_key IS NULL") == 0)
+    }
+
     /// An update cut off after retiring a person (before its mentions were decided again) is finished by the next:
     /// the mention founds the person again under the same id, active, and the mark of unresolved retirements goes.
     @Test func aRetiredPersonIsFoundedAgainByTheNextUpdate() throws {
