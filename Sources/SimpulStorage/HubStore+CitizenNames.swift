@@ -21,7 +21,7 @@ extension HubStore {
     func fillCitizenNames() throws -> Int {
         citizenVersionsSinceFill = 0
         let topic = try topicID("records.citizen")
-        let mark = try db.rows("SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?", [.text(Self.citizenNamesMark)]).first?[0].int ?? 0
+        let mark = try metaValue(Self.citizenNamesMark).flatMap { Int64($0) } ?? 0
         let lo = topic << Self.seqBits | mark, hi = (topic + 1) << Self.seqBits
         guard let top = try db.rows("SELECT max(id) FROM record_versions WHERE id > ? AND id < ?", [.int(lo), .int(hi)]).first?[0].int
         else { return 0 }
@@ -35,8 +35,7 @@ extension HubStore {
                 SELECT p.nama, p.id FROM record_versions v JOIN record_versions p ON p.id = v.prev_id
                 WHERE v.id > ? AND v.id <= ? AND p.current = 0 AND p.nama IS NOT NULL)
             """, [.int(lo), .int(top)])
-        try db.run("INSERT INTO meta(key, value) VALUES(?, CAST(? AS TEXT)) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                   [.text(Self.citizenNamesMark), .int(top - (topic << Self.seqBits))])
+        try setMetaValue(Self.citizenNamesMark, String(top - (topic << Self.seqBits)))
         return Int(top - lo)
     }
 

@@ -45,20 +45,6 @@ public struct ReviewItem: Sendable {
 }
 
 extension HubStore {
-    /// A value the hub keeps in `meta` (marks, versions, saved state), or nil.
-    public func metaValue(_ key: String) throws -> String? {
-        try db.rows("SELECT value FROM meta WHERE key = ?", [.text(key)]).first?[0].text
-    }
-
-    /// Sets (or, with nil, removes) a value kept in `meta`.
-    public func setMetaValue(_ key: String, _ value: String?) throws {
-        if let value {
-            try db.run("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", [.text(key), .text(value)])
-        } else {
-            try db.run("DELETE FROM meta WHERE key = ?", [.text(key)])
-        }
-    }
-
     /// The hub's secret for person ids (HMAC key), made on first use and kept in `meta`. Ids derived with it are
     /// stable for this hub (restarts, re-ingests, rebuilds) and do not reveal the NIK they were derived from.
     public func personKey() throws -> [UInt8] {
@@ -165,14 +151,17 @@ extension HubStore {
             UPDATE persons SET status = 'merged', merged_into = NULL, nik = NULL, nama = NULL, tanggal_lahir = NULL, jenis_kelamin = NULL,
                 no_kk = NULL, kode_wilayah = NULL, lineage = ?, updated_at = ? WHERE id = ?
             """, [.text(lineage), .int(Self.now()), .text(id)])
-        try db.run("INSERT OR REPLACE INTO meta(key, value) VALUES('persons_retired_unresolved', '1')")
+        try setMetaValue(Self.retiredUnresolvedKey, "1")
         try personEvent(person: id, mention: nil, decision: "retire", extra: ["for": .string(registryPerson)])
     }
 
     /// Whether retired persons may still wait for ``redirectRetired()``.
     public func retiredUnresolved() throws -> Bool {
-        try db.scalarInt("SELECT count(*) FROM meta WHERE key = 'persons_retired_unresolved'") > 0
+        try metaValue(Self.retiredUnresolvedKey) != nil
     }
+
+    /// The `meta` mark set while retired persons may wait for ``redirectRetired()``.
+    static let retiredUnresolvedKey = "persons_retired_unresolved"
 
     /// Whether a steward tied some mention to this person (must-link).
     public func hasMustRules(person: String) throws -> Bool {
@@ -194,7 +183,7 @@ extension HubStore {
             try db.run("UPDATE persons SET merged_into = ?, updated_at = ? WHERE id = ?", [.text(to), .int(Self.now()), .text(id)])
             try personEvent(person: to, mention: nil, decision: "merge", extra: ["merged_from": .string(id)])
         }
-        try db.run("DELETE FROM meta WHERE key = 'persons_retired_unresolved'")
+        try setMetaValue(Self.retiredUnresolvedKey, nil)
     }
 
     /// Whether any mention other than `registryConnector`'s is linked to a person (then persons founded without a

@@ -197,6 +197,20 @@ public final class HubStore {
     static func eventID(_ topic: Int64, _ seq: Int64) -> Int64 { topic << seqBits | seq }
     static func seq(ofEventID id: Int64) -> Int64 { id & ((1 << seqBits) - 1) }
 
+    /// A value the hub keeps in `meta` (marks, versions, saved state), or nil.
+    public func metaValue(_ key: String) throws -> String? {
+        try db.rows("SELECT value FROM meta WHERE key = ?", [.text(key)]).first?[0].text
+    }
+
+    /// Sets (or, with nil, removes) a value kept in `meta`.
+    public func setMetaValue(_ key: String, _ value: String?) throws {
+        if let value {
+            try db.run("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", [.text(key), .text(value)])
+        } else {
+            try db.run("DELETE FROM meta WHERE key = ?", [.text(key)])
+        }
+    }
+
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
     // MARK: ingest writes
