@@ -198,10 +198,8 @@ extension HubStore {
 
     /// Every stored version of a record, newest first.
     public func recordHistory(schema: String, sourceKey: String) throws -> [StoredRecord] {
-        let s = try db.prepare("""
-            SELECT id, version_no, data, connector, raw_id, at, current FROM record_versions
-            WHERE schema=? AND source_key=? ORDER BY version_no DESC
-            """)
+        // The versions that are not current through their index, the current one through `records`.
+        let s = try db.prepare(Self.recordHistorySQL)
         try s.bind([.text(schema), .text(sourceKey)])
         var out: [StoredRecord] = []
         while try s.step() {

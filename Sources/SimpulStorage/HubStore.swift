@@ -388,15 +388,29 @@ public final class HubStore {
         try ins.run()
     }
 
-    /// Whether any stored version of the record already holds exactly `data` (replay of old snapshots). All of them,
-    /// not only the chain from the current version back: a late older version is stored as history beside the chain,
-    /// and a replay run twice (or resumed after a crash) must find it there too.
+    /// Whether a version of the record that is not current already holds exactly `data` (replay of old snapshots;
+    /// the caller compared the current version by its hash). All of them, not only the chain from the current
+    /// version back: a late older version is stored as history beside the chain, and a replay run twice (or resumed
+    /// after a crash) must find it there too.
     func historyContains(schema: String, sourceKey: String, data: String) throws -> Bool {
-        let s = try db.prepare("SELECT 1 FROM record_versions WHERE schema=? AND source_key=? AND data=? LIMIT 1")
+        let s = try db.prepare(Self.pastVersionHoldingSQL)
         defer { s.reset() }
         try s.bind([.text(schema), .text(sourceKey), .text(data)])
         return try s.step()
     }
+
+    /// The queries that read a record's past versions through `record_versions_past` (public so a test can check
+    /// that their plans use it: a partial index serves only queries that name its condition).
+    public static let pastVersionHoldingSQL =
+        "SELECT 1 FROM record_versions WHERE schema=? AND source_key=? AND current=0 AND data=? LIMIT 1"
+    public static let recordHistorySQL = """
+        SELECT id, version_no, data, connector, raw_id, at, current FROM record_versions
+        WHERE schema=?1 AND source_key=?2 AND current=0
+        UNION ALL
+        SELECT v.id, v.version_no, v.data, v.connector, v.raw_id, v.at, v.current FROM records r
+        JOIN record_versions v ON v.id = r.version_id WHERE r.schema=?1 AND r.source_key=?2
+        ORDER BY 2 DESC
+        """
 
     func upsertMention(connector: String, _ m: MentionWrite, versionID vid: Int64, at: Int64) throws {
         let up = try hot.upsertMention

@@ -436,6 +436,21 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try t.store.db.scalarInt("SELECT count(*) FROM record_versions") == once)
         #expect(try t.store.recordHistory(schema: "citizen", sourceKey: nik).count == 4)
     }
+
+    /// A record's past versions are indexed apart from the current ones (migration 13), and the queries that read
+    /// them are served by that index, not a scan of every version.
+    @Test func pastVersionsAreReadThroughTheirIndex() throws {
+        let t = try TestHub()
+        _ = try t.ingest("dukcapil-siak", [t.samples("dukcapil-siak")])
+        for sql in [HubStore.pastVersionHoldingSQL, HubStore.recordHistorySQL] {
+            let plan = try t.store.db.rows("EXPLAIN QUERY PLAN " + sql).compactMap { $0.last?.text }.joined(separator: "; ")
+            #expect(plan.contains("USING INDEX record_versions_past"), "\(plan)")
+            #expect(!plan.contains("SCAN record_versions"), "\(plan)")
+        }
+        let past = try t.store.db.scalarInt("SELECT count(*) FROM record_versions WHERE current = 0")
+        #expect(past > 0, "the samples hold a newer snapshot")
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM record_versions INDEXED BY record_versions_past WHERE current = 0") == past)
+    }
 }
 
 /// The citizen name index (`/v1/citizens?nama=`) is filled in name order after the batches, up to a mark; what
