@@ -70,27 +70,25 @@ public struct JSONParser {
         switch b[i] {
         case UInt8(ascii: "{"):
             i += 1
-            var o: [String: JSONValue] = [:]
             skipSpace()
             if i < b.count && b[i] == UInt8(ascii: "}") {
                 i += 1
-                return .object(o)
+                return .object([:])
             }
+            // Members are gathered first and the object made once at its size: a dictionary grown key by key
+            // reallocates and hashes every key again at each growth (a 22-key row: four times).
+            var members: [(key: String, value: JSONValue, line: Int, column: Int)] = []
             while true {
                 skipSpace()
                 guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                let keyLine = line, keyColumn = i - lineStart + 1
                 let k = try string()
                 skipSpace()
                 guard i < b.count, b[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a key") }
                 i += 1
                 skipSpace()
                 let childPath = track == nil ? path : path + [k]
-                if o.updateValue(try value(depth: depth + 1, path: childPath), forKey: k) != nil,
-                   let kept = o.index(forKey: k), !o.keys[kept].utf8.elementsEqual(k.utf8) {
-                    // Swift strings compare canonically: `é` and `e` + U+0301 are one key, and one value would be
-                    // lost without a word. A key given twice byte for byte keeps its last value, as RFC 8259 allows.
-                    throw fail("two keys of one object differ only in Unicode normalisation")
-                }
+                members.append((k, try value(depth: depth + 1, path: childPath), keyLine, keyColumn))
                 skipSpace()
                 guard i < b.count else { throw fail("unexpected end of the JSON text inside an object") }
                 if b[i] == UInt8(ascii: ",") {
@@ -99,10 +97,21 @@ public struct JSONParser {
                 }
                 if b[i] == UInt8(ascii: "}") {
                     i += 1
-                    return .object(o)
+                    break
                 }
                 throw fail("expected ',' or '}' in an object")
             }
+            var o = [String: JSONValue](minimumCapacity: members.count)
+            for m in members {
+                if o.updateValue(m.value, forKey: m.key) != nil, let kept = o.index(forKey: m.key),
+                   !o.keys[kept].utf8.elementsEqual(m.key.utf8) {
+                    // Swift strings compare canonically: `é` and `e` + U+0301 are one key, and one value would be
+                    // lost without a word. A key given twice byte for byte keeps its last value, as RFC 8259 allows.
+                    throw JSONParseError(message: "two keys of one object differ only in Unicode normalisation", line: m.line,
+                                         column: m.column)
+                }
+            }
+            return .object(o)
         case UInt8(ascii: "["):
             i += 1
             var a: [JSONValue] = []

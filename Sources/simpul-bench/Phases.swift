@@ -52,8 +52,12 @@ func benchPhases(file: String) throws {
     stage("serialise record") { bytes = 0; for v in records { bytes += JSONWriter.bytes(v).count } }
     stage("serialise payload") { for row in rows { bytes += JSONWriter.bytes(.object(row.fields)).count } }
     stage("sha256 of raw") { for row in rows { _ = SHA256.hash(row.raw) } }
+    // What replay and dead-letter retry do first with each stored row.
+    let payloads = rows.map { JSONWriter.bytes(.object($0.fields)) }
+    var parsed = 0
+    stage("parse payload (replay)") { parsed = 0; for p in payloads { if case .object? = try? JSONParser.parse(p) { parsed += 1 } } }
     stage("whole normaliser") {
         for row in rows { _ = norm.row(fields: row.fields, root: [:], seq: nil, line: row.line, raw: row.raw) }
     }
-    print("(\(violations) violations, \(bytes) bytes)")
+    print("(\(violations) violations, \(bytes) bytes, \(parsed) payloads parsed)")
 }

@@ -62,6 +62,16 @@ import Testing
     @Test func keysEqualOnlyUnderNormalisationAreRefusedNotMerged() throws {
         #expect(throws: JSONParseError.self) { try JSONParser.parse("{\"\u{E9}\":1,\"e\u{301}\":2}") }
         #expect(try JSONParser.parse(#"{"a":1,"a":2}"#)["a"] == .number("2"), "a key repeated byte for byte: the last value")
+        // The error points at the second key, though the object is made (and the clash found) at its end.
+        do {
+            _ = try JSONParser.parse("{\n  \"\u{E9}\": 1,\n  \"e\u{301}\": 2,\n  \"z\": 3\n}")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message.contains("Unicode normalisation"))
+            #expect(error.line == 3 && error.column == 3)
+        }
+        #expect(try JSONParser.parse(#"{"b":{"y":[1,{"k":2,"k":3}]},"a":{}}"#) ==
+                .object(["a": .object([:]), "b": .object(["y": .array([.number("1"), .object(["k": .number("3")])])])]))
     }
 
     @Test func errorsCarryLineAndColumn() {

@@ -163,6 +163,7 @@ extension Connector {
                     }
                     if !m.when.isEmpty && !m.when.contains(where: { field($0).map { $0 != .null } ?? false }) { continue }
                     var data: [String: JSONValue] = [:]
+                    data.reserveCapacity(m.fields.count)  // no regrowth (each rehashes every key so far)
                     for (t, s) in m.fields { if let v = field(s), v != .null { data[t] = v } }
                     let key = render(m.key, current: fields, row: fields, ctx: ctx, output: r.fields, element: el, index: index)
                     mentions.append(MappedMention(key: "\(name):\(key)", schema: r.schema, sourceKey: r.sourceKey, fields: data))
@@ -194,6 +195,7 @@ extension Connector {
                     }
                     var sub = TransformContext(lookups: lookups)
                     var obj: [String: JSONValue] = [:]
+                    obj.reserveCapacity(specs.count + 2)
                     for s in specs {
                         let before = problems.count
                         let x = evaluate(s, current: o, row: row, ctx: ctx, index: i, tctx: &sub, problems: &problems,
