@@ -209,7 +209,7 @@ enum Routes {
             return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: out.bytes)
         }
         let registry = try r.store.recordJSON(schema: "citizen", sourceKey: nik)
-        let mentioned = try r.store.mentionedRecords(nik: nik).filter { $0.schema != "citizen" }
+        let mentioned = try r.store.mentionedRecords(nik: nik)
         guard registry != nil || !mentioned.isEmpty else { throw APIError(404, "not_found", "no citizen with this NIK") }
         if let registry {
             out.set("citizen", raw: cut(json: registry.data, citizenFields))

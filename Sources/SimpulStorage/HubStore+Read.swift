@@ -264,11 +264,16 @@ extension HubStore {
 }
 
 extension HubStore {
-    /// The records that mention a NIK (through the mentions index): schema and source key, in key order.
+    /// The records other than citizen records that mention a NIK (through the mentions index): schema and source
+    /// key, in key order. The registry's citizen record of a NIK is read by its key (``recordJSON(schema:sourceKey:)``).
     public func mentionedRecords(nik: String) throws -> [(schema: String, sourceKey: String)] {
-        try db.rows("SELECT DISTINCT schema, source_key FROM mentions WHERE nik = ? ORDER BY schema, source_key",
-                    [.text(nik)]).map { ($0[0].text ?? "", $0[1].text ?? "") }
+        try db.rows(Self.mentionedRecordsSQL, [.text(nik)]).map { ($0[0].text ?? "", $0[1].text ?? "") }
     }
+
+    /// Public so a test can check that its plan uses `mentions_nik_other` (a partial index serves only queries that
+    /// name its condition).
+    public static let mentionedRecordsSQL =
+        "SELECT DISTINCT schema, source_key FROM mentions WHERE nik = ? AND schema != 'citizen' ORDER BY schema, source_key"
 
     public func openDeadLetterCount() throws -> Int64 { try db.scalarInt("SELECT count(*) FROM dlq WHERE status = 'open'") }
 }
