@@ -270,13 +270,16 @@ enum Migrations {
         """,
         // 13: indexes a first load writes fewer entries into (each entry costs the writer about as much as a row's
         // bytes). A record's versions by key: only those that are not current (the current one is found through
-        // `records`); a superseded version enters it when it is marked not current. Mentions by NIK: not the
-        // citizen records' (the registry's own rows, which a lookup by NIK reads through `records`).
+        // `records`); a superseded version enters it when it is marked not current. Mentions by NIK and by record:
+        // not the citizen records' own (the registry's rows: a lookup by NIK reads the citizen record by its key,
+        // and a citizen record names its person in its `nik`).
         """
         DROP INDEX IF EXISTS record_versions_key;
         CREATE INDEX IF NOT EXISTS record_versions_past ON record_versions(schema, source_key, version_no) WHERE current = 0;
         DROP INDEX IF EXISTS mentions_nik;
         CREATE INDEX IF NOT EXISTS mentions_nik_other ON mentions(nik) WHERE nik IS NOT NULL AND schema != 'citizen';
+        DROP INDEX IF EXISTS mentions_record;
+        CREATE INDEX IF NOT EXISTS mentions_record_other ON mentions(schema, source_key) WHERE schema != 'citizen';
         """,
     ]
 }

@@ -303,8 +303,11 @@ import Testing
         #expect(ps == 200 && !records(permits).isEmpty && records(permits).allSatisfy { Set($0.keys).isSubset(of: ["no_izin"]) })
         #expect(try e.get("/v1/records/permit?select=nama_pemohon", opd: "dinkes", purpose: "layanan-kesehatan").0 == 403)
         #expect(try e.get("/v1/records/permit?nik_pemohon=eq.\(Self.nik)", opd: "dinkes", purpose: "layanan-kesehatan").0 == 403, "filtering reveals")
+        // Citizen records too (their own NIK is the person they are about), here with only the name selected.
+        #expect(try e.get("/v1/records/citizen?select=nama&nik=eq.\(Self.nik)", opd: "dinkes", purpose: "layanan-kesehatan").0 == 200)
         let access = try e.t.store.auditAccess(nik: Self.nik)
         #expect(access.contains { $0.route == "/v1/records/{schema}" && $0.result == "ok" && $0.opd == "dinkes" })
+        #expect(access.filter { $0.route == "/v1/records/{schema}" && $0.result == "ok" }.count == 2, "the permits and the citizen record")
         #expect(try e.t.store.verifyAudit().broken == nil)
     }
 

@@ -109,8 +109,9 @@ import Testing
                 UPDATE raw_idem SET idem = substr(idem, 9);
                 DROP TABLE citizen_names; DELETE FROM meta WHERE key = 'citizen_names_through';
                 CREATE INDEX citizen_nama ON record_versions(nama) WHERE schema = 'citizen' AND current = 1;
-                DROP INDEX record_versions_past; DROP INDEX mentions_nik_other;
+                DROP INDEX record_versions_past; DROP INDEX mentions_nik_other; DROP INDEX mentions_record_other;
                 CREATE INDEX mentions_nik ON mentions(nik) WHERE nik IS NOT NULL;
+                CREATE INDEX mentions_record ON mentions(schema, source_key);
                 PRAGMA user_version=8; PRAGMA wal_checkpoint(TRUNCATE)
                 """)
             try FileManager.default.copyItem(atPath: t.dir, toPath: dir)
@@ -127,7 +128,8 @@ import Testing
         // Migrations 12 and 13: the versions that are not current are indexed by their record, the current ones not.
         #expect(try hub.store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'record_versions_past'") == 1)
         #expect(try hub.store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'record_versions_key'") == 0)
-        #expect(try hub.store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name IN ('mentions_nik_other', 'mentions_nik')") == 1)
+        #expect(try hub.store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name IN ('mentions_nik_other', 'mentions_record_other')") == 2)
+        #expect(try hub.store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name IN ('mentions_nik', 'mentions_record')") == 0)
         for (k, c) in connectors.enumerated() {
             let again = try hub.ingestor(c).ingest(paths: [TestHub.home().connectorsDir + "/" + c + "/samples"])
             #expect(again.accepted == 0 && again.unchanged == first[k].accepted + first[k].unchanged, "\(c)")

@@ -449,8 +449,18 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
             #expect(!plan.contains("SCAN record_versions"), "\(plan)")
         }
         // Mentions by NIK, other than the registry's own citizen rows (migration 13): the lookup uses the index.
-        let plan = try t.store.db.rows("EXPLAIN QUERY PLAN " + HubStore.mentionedRecordsSQL).compactMap { $0.last?.text }.joined(separator: "; ")
-        #expect(plan.contains("USING INDEX mentions_nik_other"), "\(plan)")
+        func plan(_ sql: String) throws -> String {
+            try t.store.db.rows("EXPLAIN QUERY PLAN " + sql).compactMap { $0.last?.text }.joined(separator: "; ")
+        }
+        #expect(try plan(HubStore.mentionedRecordsSQL).contains("USING INDEX mentions_nik_other"))
+        #expect(try plan(HubStore.mentionedNIKsSQL).contains("USING INDEX mentions_record_other"))
+        #expect(try !plan(HubStore.citizenNIKSQL).contains("SCAN"))
+        // The persons records name, as the audit log records them: a citizen record its own NIK, a permit its mentions'.
+        #expect(try t.store.mentionedNIKs(schema: "citizen", sourceKeys: ["7571014504900002", "0000000000000000"]) == ["7571014504900002"])
+        let permitNIKs = try t.store.db.rows("SELECT source_key, nik FROM mentions WHERE schema = 'permit' AND nik IS NOT NULL LIMIT 3")
+        #expect(!permitNIKs.isEmpty)
+        #expect(try t.store.mentionedNIKs(schema: "permit", sourceKeys: permitNIKs.map { $0[0].text ?? "" }) ==
+                Array(Set(permitNIKs.compactMap { $0[1].text })).sorted())
         #expect(try t.store.db.scalarInt("SELECT count(*) FROM mentions INDEXED BY mentions_nik_other WHERE nik IS NOT NULL AND schema != 'citizen'") ==
                 t.store.db.scalarInt("SELECT count(*) FROM mentions WHERE nik IS NOT NULL AND schema != 'citizen'"))
         let past = try t.store.db.scalarInt("SELECT count(*) FROM record_versions WHERE current = 0")
