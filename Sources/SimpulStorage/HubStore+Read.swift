@@ -196,9 +196,19 @@ extension HubStore {
         return (s.withTextBytes(0) { Array($0) }, s.text(1), s.int(2))
     }
 
+    /// The versions that are not current through their index (`record_versions_past`), the current one through
+    /// `records` (public so a test can check the plan).
+    public static let recordHistorySQL = """
+        SELECT id, version_no, data, connector, raw_id, at, current FROM record_versions
+        WHERE schema=?1 AND source_key=?2 AND current=0
+        UNION ALL
+        SELECT v.id, v.version_no, v.data, v.connector, v.raw_id, v.at, v.current FROM records r
+        JOIN record_versions v ON v.id = r.version_id WHERE r.schema=?1 AND r.source_key=?2
+        ORDER BY 2 DESC
+        """
+
     /// Every stored version of a record, newest first.
     public func recordHistory(schema: String, sourceKey: String) throws -> [StoredRecord] {
-        // The versions that are not current through their index, the current one through `records`.
         let s = try db.prepare(Self.recordHistorySQL)
         try s.bind([.text(schema), .text(sourceKey)])
         var out: [StoredRecord] = []

@@ -399,18 +399,10 @@ public final class HubStore {
         return try s.step()
     }
 
-    /// The queries that read a record's past versions through `record_versions_past` (public so a test can check
-    /// that their plans use it: a partial index serves only queries that name its condition).
+    /// Reads a record's past versions through `record_versions_past` (public so a test can check that its plan uses
+    /// it: a partial index serves only queries that name its condition).
     public static let pastVersionHoldingSQL =
         "SELECT 1 FROM record_versions WHERE schema=? AND source_key=? AND current=0 AND data=? LIMIT 1"
-    public static let recordHistorySQL = """
-        SELECT id, version_no, data, connector, raw_id, at, current FROM record_versions
-        WHERE schema=?1 AND source_key=?2 AND current=0
-        UNION ALL
-        SELECT v.id, v.version_no, v.data, v.connector, v.raw_id, v.at, v.current FROM records r
-        JOIN record_versions v ON v.id = r.version_id WHERE r.schema=?1 AND r.source_key=?2
-        ORDER BY 2 DESC
-        """
 
     func upsertMention(connector: String, _ m: MentionWrite, versionID vid: Int64, at: Int64) throws {
         let up = try hot.upsertMention
