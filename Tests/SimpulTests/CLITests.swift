@@ -127,6 +127,9 @@ import Testing
         #expect(try hub.store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'citizen_nama'") == 0)
         // Migrations 12 and 13: the versions that are not current are indexed by their record, the current ones not.
         #expect(try hub.store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'record_versions_past'") == 1)
+        let past = try hub.store.db.scalarInt("SELECT count(*) FROM record_versions WHERE current = 0")
+        let pastIndexed = try hub.store.db.scalarInt("SELECT count(*) FROM record_versions INDEXED BY record_versions_past WHERE current = 0")
+        #expect(past > 0 && pastIndexed == past, "the stored history, indexed")
         #expect(try hub.store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'record_versions_key'") == 0)
         #expect(try hub.store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name IN ('mentions_nik_other', 'mentions_record_other')") == 2)
         #expect(try hub.store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name IN ('mentions_nik', 'mentions_record')") == 0)
