@@ -10,7 +10,7 @@ import Glibc
 /// simpul-bench: throughput, latency and memory of Simpul's capabilities, each against a baseline measured in the
 /// same run. Prints numbers; never fails on a slow machine.
 let usage = """
-    usage: simpul-bench ingest [--rows N] [--batch N] [--json-records N] [--dir DIR]   SIAK ingest (and a SiCantik JSON document) vs raw batched SQLite inserts
+    usage: simpul-bench ingest [--rows N] [--batch N] [--json-records N] [--rounds N] [--dir DIR]   SIAK ingest (and a SiCantik JSON document) vs raw batched SQLite inserts
            simpul-bench reconcile [--budget-lines N] [--sp2d-lines N] [--dir DIR]   a fiscal year reconciled vs a SQL GROUP BY
            simpul-bench match [--mentions N] [--seed N] [--order together|registry-last] [--families 1|0]   the person index on a synthetic corpus: precision, recall, speed
            simpul-bench audit [--entries N] [--batch N] [--persons N]   the audit chain: appends, access by NIK, verify
@@ -140,8 +140,11 @@ func storageFloor(file: String, db: String, batch: Int) throws -> (rows: Int, se
 }
 
 func benchIngest(_ args: [String]) throws {
-    let o = try BenchOptions(args, allowed: ["--rows", "--batch", "--json-records", "--dir"])
+    let o = try BenchOptions(args, allowed: ["--rows", "--batch", "--json-records", "--dir", "--rounds"])
     let rows = try o.int("--rows", 1_000_000), batch = try o.int("--batch", 4000), jsonRecords = try o.int("--json-records", 0)
+    // Runs on one machine vary by more than many changes measured with them (docs/performance.md): `--rounds N`
+    // measures the baseline, the floor and Simpul N times, interleaved, each on fresh files, and prints the medians.
+    let rounds = max(1, try o.int("--rounds", 1))
     let dir = o.string("--dir", NSTemporaryDirectory() + "simpul-bench-" + UUID().uuidString)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -150,45 +153,64 @@ func benchIngest(_ args: [String]) throws {
     let size = try SIAKGenerator.write(rows: rows, to: file)
     print("generated \(rows) SIAK rows (\(fmt(Double(size) / 1048576)) MiB) in \(fmt(Date().timeIntervalSince(t0), 2)) s")
 
-    resetPeakRSS()
-    let base = try baseline(file: file, db: dir + "/baseline.db", batch: batch)
-    let baseRate = Double(base.rows) / base.seconds
-    let baseRSS = peakRSSMiB()
-    print("baseline  raw batched SQLite inserts: \(base.rows) rows in \(fmt(base.seconds, 2)) s = \(Int(baseRate)) rows/s, peak RSS \(fmt(baseRSS)) MiB")
+    var measured: [(base: Double, floor: Double, simpul: Double)] = []
+    var hub: Hub! = nil
+    var ingestor: Ingestor! = nil
+    for round in 1...rounds {
+        let tag = rounds > 1 ? " (round \(round) of \(rounds))" : ""
+        // Each round on fresh files; the last round's hub stays for the re-ingest below.
+        let rd = rounds > 1 ? dir + "/round\(round)" : dir
+        try FileManager.default.createDirectory(atPath: rd, withIntermediateDirectories: true)
+        if round > 1 { try? FileManager.default.removeItem(atPath: dir + "/round\(round - 1)") }
 
-    resetPeakRSS()
-    let floor = try storageFloor(file: file, db: dir + "/floor.db", batch: batch)
-    let floorRate = Double(floor.rows) / floor.seconds
-    print("floor     the least storage the issue requires (raw log entry + versioned record keyed by source key and content hash), "
-        + "nothing parsed: \(Int(floorRate)) rows/s = \(fmt(floorRate / baseRate, 2)) of the baseline, peak RSS \(fmt(peakRSSMiB())) MiB")
+        resetPeakRSS()
+        let base = try baseline(file: file, db: rd + "/baseline.db", batch: batch)
+        let baseRate = Double(base.rows) / base.seconds
+        let baseRSS = peakRSSMiB()
+        print("baseline  raw batched SQLite inserts\(tag): \(base.rows) rows in \(fmt(base.seconds, 2)) s = \(Int(baseRate)) rows/s, peak RSS \(fmt(baseRSS)) MiB")
 
-    resetPeakRSS()
-    let hub = try Hub(home: try HubHome.locate(), dbPath: dir + "/simpul.db")
-    let ingestor = try hub.ingestor("dukcapil-siak")
-    ingestor.batchSize = batch
-    var batchTimes: [Double] = []
-    var last = Date()
-    var lastRows = 0
-    ingestor.progress = { _, n, _, _ in
-        let now = Date()
-        if n > lastRows { batchTimes.append(now.timeIntervalSince(last) * 1000 / Double(n - lastRows) * Double(batch)) }
-        last = now
-        lastRows = n
+        resetPeakRSS()
+        let floor = try storageFloor(file: file, db: rd + "/floor.db", batch: batch)
+        let floorRate = Double(floor.rows) / floor.seconds
+        print("floor     the least storage the issue requires (raw log entry + versioned record keyed by source key and content hash), "
+            + "nothing parsed\(tag): \(Int(floorRate)) rows/s = \(fmt(floorRate / baseRate, 2)) of the baseline, peak RSS \(fmt(peakRSSMiB())) MiB")
+
+        resetPeakRSS()
+        hub = try Hub(home: try HubHome.locate(), dbPath: rd + "/simpul.db")
+        ingestor = try hub.ingestor("dukcapil-siak")
+        ingestor.batchSize = batch
+        var batchTimes: [Double] = []
+        var last = Date()
+        var lastRows = 0
+        ingestor.progress = { _, n, _, _ in
+            let now = Date()
+            if n > lastRows { batchTimes.append(now.timeIntervalSince(last) * 1000 / Double(n - lastRows) * Double(batch)) }
+            last = now
+            lastRows = n
+        }
+        t0 = Date()
+        last = t0
+        let s = try ingestor.ingest(paths: [file])
+        let secs = Date().timeIntervalSince(t0)
+        let rate = Double(s.read) / secs
+        let rss = peakRSSMiB()
+        print("simpul    ingest end to end (parse, normalise, validate, raw log, records, mentions)\(tag): \(s.read) rows "
+            + "(accepted \(s.accepted), dead-lettered \(s.deadLettered)) in \(fmt(secs, 2)) s = \(Int(rate)) rows/s, peak RSS \(fmt(rss)) MiB")
+        print("          per \(batch)-row batch: p50 \(fmt(percentile(batchTimes, 0.5))) ms, p99 \(fmt(percentile(batchTimes, 0.99))) ms, max \(fmt(batchTimes.max() ?? 0)) ms")
+        var st = stat()
+        let dbSize = stat(rd + "/simpul.db", &st) == 0 ? Double(st.st_size) : 0
+        var wal = stat()
+        let walSize = stat(rd + "/simpul.db-wal", &wal) == 0 ? Double(wal.st_size) : 0
+        print("          database \(fmt(dbSize / 1048576)) MiB (+ WAL \(fmt(walSize / 1048576)) MiB) for \(fmt(Double(size) / 1048576)) MiB of CSV")
+        measured.append((baseRate, floorRate, rate))
+        if round < rounds { ingestor = nil; hub = nil }
     }
-    t0 = Date()
-    last = t0
-    let s = try ingestor.ingest(paths: [file])
-    let secs = Date().timeIntervalSince(t0)
-    let rate = Double(s.read) / secs
-    let rss = peakRSSMiB()
-    print("simpul    ingest end to end (parse, normalise, validate, raw log, records, mentions): \(s.read) rows "
-        + "(accepted \(s.accepted), dead-lettered \(s.deadLettered)) in \(fmt(secs, 2)) s = \(Int(rate)) rows/s, peak RSS \(fmt(rss)) MiB")
-    print("          per \(batch)-row batch: p50 \(fmt(percentile(batchTimes, 0.5))) ms, p99 \(fmt(percentile(batchTimes, 0.99))) ms, max \(fmt(batchTimes.max() ?? 0)) ms")
-    var st = stat()
-    let dbSize = stat(dir + "/simpul.db", &st) == 0 ? Double(st.st_size) : 0
-    var wal = stat()
-    let walSize = stat(dir + "/simpul.db-wal", &wal) == 0 ? Double(wal.st_size) : 0
-    print("          database \(fmt(dbSize / 1048576)) MiB (+ WAL \(fmt(walSize / 1048576)) MiB) for \(fmt(Double(size) / 1048576)) MiB of CSV")
+    let baseRate = percentile(measured.map(\.base), 0.5), floorRate = percentile(measured.map(\.floor), 0.5)
+    let rate = percentile(measured.map(\.simpul), 0.5)
+    if rounds > 1 {
+        print("median    of \(rounds) rounds: baseline \(Int(baseRate)) rows/s, floor \(Int(floorRate)) rows/s, simpul \(Int(rate)) rows/s "
+            + "(simpul from \(Int(measured.map(\.simpul).min()!)) to \(Int(measured.map(\.simpul).max()!)))")
+    }
 
     resetPeakRSS()
     t0 = Date()
@@ -196,7 +218,8 @@ func benchIngest(_ args: [String]) throws {
     let secs2 = Date().timeIntervalSince(t0)
     print("simpul    re-ingest (all unchanged: \(again.unchanged)): \(Int(Double(again.read) / secs2)) rows/s, peak RSS \(fmt(peakRSSMiB())) MiB")
     print("ratio     simpul / baseline = \(fmt(rate / baseRate, 2))   (goals: >= 150000 rows/s, ratio >= 0.7, peak RSS <= 500 MiB); "
-        + "simpul / floor = \(fmt(rate / floorRate, 2)); the floor's \(fmt(floorRate / baseRate, 2)) is the most any ingest could reach")
+        + "simpul / floor = \(fmt(rate / floorRate, 2)); the floor's \(fmt(floorRate / baseRate, 2)) is the most any ingest could reach"
+        + (rounds > 1 ? " (medians)" : ""))
     if jsonRecords > 0 { try benchJSONDocument(records: jsonRecords, dir: dir, batch: batch, hub: hub) }
 }
 
