@@ -239,7 +239,8 @@ public final class PersonIndex {
 
     /// Where an update stands in its schedule of estimates: batches committed, and whether the other sources' batches
     /// began. Saved with the numbers the index holds between estimates (m, u, the registry's threshold, the person
-    /// count for term frequencies, the last u sample, whether fragments may exist) in the transaction of every batch,
+    /// count for term frequencies, whether fragments may exist; the last u sample is kept under its own key) in the
+    /// transaction of every batch,
     /// and dropped when the update ends, so an update cut off (a crash, SIGKILL) resumes with exactly the state its
     /// next batch would have had, and ends with the links an uninterrupted update gives.
     struct UpdateProgress {
@@ -263,8 +264,8 @@ public final class PersonIndex {
             "person_count": Self.number(personCount),
         ]
         if let r = registryLinkThreshold { o["registry_link_threshold"] = Self.number(r) }
-        if let e = uEstimate { o["u_estimate"] = Self.json(e) }
         try store.setMetaValue(UpdateProgress.metaKey, JSONValue.object(o).jsonText)
+        // The last u sample under its own key, in the same transaction: a resumed update reads it from there.
         try saveUEstimate()
     }
 
@@ -280,7 +281,7 @@ public final class PersonIndex {
         model = MatchModel(m: m, u: u, source: source.compactMapValues(\.stringValue))
         personCount = count
         registryLinkThreshold = v["registry_link_threshold"]?.scalarText.flatMap(Double.init)
-        uEstimate = Self.uEstimate(v["u_estimate"])
+        uEstimate = try loadUEstimate()
         return UpdateProgress(batches: batches, othersStarted: others)
     }
 
