@@ -29,11 +29,11 @@ enum ConnectorTemplates {
                   "source_system": "…the system's name…",
                   "description": "…what one file or pushed body holds…",
                   "input": {"format": "csv", "delimiter": ";"},
-                \(mapping(schema, rowKey: "NIK", nik: "NIK", nama: "NAMA", tgl: "TGL_LAHIR"))
+                \(mapping(schema, rowKey: "ID", nik: "NIK", nama: "NAMA", tgl: "TGL_LAHIR"))
                 }
 
                 """,
-            "samples/example.csv": "NIK;NAMA;TGL_LAHIR\n7571014504900002;Hj. Siti Aminah;05-04-1990\n",
+            "samples/example.csv": "ID;NIK;NAMA;TGL_LAHIR\nP-0001;7571014504900002;Hj. Siti Aminah;05-04-1990\n",
         ]
     }
 

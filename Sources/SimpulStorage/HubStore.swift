@@ -27,7 +27,11 @@ public final class HubStore {
             insertLog = try db.prepare("INSERT INTO log(id, source_key, payload, file_id, line, at) VALUES(?,?,?,?,?,?)")
             claimRecord = try db.prepare(
                 "INSERT OR IGNORE INTO records(schema, source_key, version_id, version_no, data_hash, src_version) VALUES(?,?,?,1,?,?)")
-            findRecord = try db.prepare("SELECT version_id, version_no, data_hash, src_version FROM records WHERE schema=? AND source_key=?")
+            // The connector of the current version too: a record belongs to the connector that stored it first.
+            findRecord = try db.prepare("""
+                SELECT r.version_id, r.version_no, r.data_hash, r.src_version, v.connector
+                FROM records r LEFT JOIN record_versions v ON v.id = r.version_id WHERE r.schema=? AND r.source_key=?
+                """)
             insertVersion = try db.prepare("""
                 INSERT INTO record_versions(id, schema, source_key, version_no, data, connector, raw_id, prev_id, current, at, nama)
                 VALUES(?,?,?,?,?,?,?,?,?,?,?)
@@ -286,10 +290,24 @@ public final class HubStore {
             try deadLetter(connector: connector, file: file, rawID: rawID, dl, at: at)
             return .deadLettered
         case .records(let recs, let mentions):
+            // A record belongs to the connector that stored it first: another connector's row with the same schema and
+            // source key is dead-lettered, never made a version of that record. A row of several records is checked
+            // whole before any is written; a row of one is checked by its write, before it writes anything.
+            if recs.count > 1 {
+                for r in recs {
+                    if let owner = try recordOwner(schema: r.schema, sourceKey: r.sourceKey), owner != connector {
+                        return try deadLetterHeldKey(connector: connector, file: file, rawID: rawID, schema: r.schema, owner: owner, at: at)
+                    }
+                }
+            }
             // The records that got a new current version; a row yields a few, so a list searched in order.
             var changed: [(record: Int, version: Int64)] = []
             for (k, r) in recs.enumerated() {
-                if let vid = try upsertRecord(connector: connector, rawID: rawID, r, at: at) { changed.append((k, vid)) }
+                do {
+                    if let vid = try upsertRecord(connector: connector, rawID: rawID, r, at: at) { changed.append((k, vid)) }
+                } catch let held as RecordHeld {
+                    return try deadLetterHeldKey(connector: connector, file: file, rawID: rawID, schema: r.schema, owner: held.owner, at: at)
+                }
             }
             for m in mentions {
                 if let c = changed.first(where: { recs[$0.record].sourceKey == m.sourceKey && recs[$0.record].schema == m.schema }) {
@@ -301,6 +319,32 @@ public final class HubStore {
             }
             return .accepted
         }
+    }
+
+    /// Thrown by ``upsertRecord(connector:rawID:_:at:)`` before it writes anything: the record is another connector's.
+    struct RecordHeld: Error { let owner: String }
+
+    /// The connector whose record holds `schema` and `sourceKey`, if one does.
+    func recordOwner(schema: String, sourceKey: String) throws -> String? {
+        let cur = try hot.findRecord
+        defer { cur.reset() }
+        try cur.bind(1, schema)
+        try cur.bind(2, sourceKey)
+        return try cur.step() ? cur.optionalText(4) : nil
+    }
+
+    /// Dead-letters the row of raw log entry `rawID` because one of its records has a source key another connector's
+    /// record of the same schema holds. The row stays in the raw log; after the mapping keys it apart, `dlq retry`
+    /// or a replay stores it. The reason names the connectors and the schema, never the key (it may be a NIK).
+    func deadLetterHeldKey(connector: String, file: String?, rawID: Int64, schema: String, owner: String, at: Int64) throws -> RowResult {
+        let entry = try db.rows("SELECT line, payload FROM log WHERE id=?", [.int(rawID)]).first
+        let reason = "a \(schema) record with this source key belongs to connector \(owner): a source key names a record "
+            + "in its own system, so \(connector) must key its \(schema) records apart (its own identifier, e.g. an "
+            + "employee number, or a prefix such as \"\(connector):{…}\"), then retry"
+        let dl = DeadLetter(line: Int(entry?[0].int ?? 0), field: "source_key", reason: reason,
+                            raw: Array((entry?[1].text ?? "").utf8))
+        try deadLetter(connector: connector, file: file, rawID: rawID, dl, at: at)
+        return .deadLettered
     }
 
     /// Stores a new version when the record's content changed. Returns the new current version's id, or nil when
@@ -330,6 +374,10 @@ public final class HubStore {
         var prevNo: Int64 = 0
         var prevVersion: String? = nil
         if try cur.step() {
+            if let owner = cur.optionalText(4), owner != connector {
+                cur.reset()
+                throw RecordHeld(owner: owner)
+            }
             if cur.blob(2) == r.dataHash {
                 cur.reset()
                 return nil

@@ -354,6 +354,54 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try t.ingest(dir, [file]).unchanged == 1)
     }
 
+    /// A record belongs to the connector that stored it first. Another connector's row with the same schema and source
+    /// key (a personnel system keyed by NIK, like the registry) is dead-lettered with the reason, never made a version
+    /// of the registry's record; a row of several records is refused whole; after the mapping keys it apart, retry
+    /// stores it.
+    @Test func aSourceKeyBelongsToTheConnectorThatStoredItFirst() throws {
+        let t = try TestHub()
+        let file = try t.write("r.csv", "\(siakHeader)\n\(siakRow())\n")
+        #expect(try t.ingest("dukcapil-siak", [file]).accepted == 1)
+        let before = try #require(try t.store.record(schema: "citizen", sourceKey: "7571014504900002"))
+
+        let copy = try t.copyConnector("dukcapil-siak", as: "siak-copy")
+        let moved = try t.write("moved.csv", "\(siakHeader)\n\(siakRow(alamat: "JL. BARU NO. 1"))\n")
+        for f in [moved, file] {  // changed content, and the very same row
+            let s = try t.ingest(copy, [f])
+            expectConserved(s)
+            #expect((s.accepted, s.deadLettered) == (0, 1))
+        }
+        let after = try #require(try t.store.record(schema: "citizen", sourceKey: "7571014504900002"))
+        #expect(after.data == before.data && after.version == before.version)
+        let dl = try #require(try t.store.deadLetters(connector: "siak-copy", status: "open", limit: 5).first)
+        #expect(dl.field == "source_key")
+        #expect(dl.reason.contains("belongs to connector dukcapil-siak") && !dl.reason.contains("7571014504900002"))
+        #expect(dl.line == 2)
+        #expect(try t.store.mentions().map(\.key) == ["dukcapil-siak:7571014504900002"])
+
+        // The mapping keyed apart: retry stores the row as a record of its own.
+        let cfg = copy + "/connector.json"
+        try String(contentsOfFile: cfg, encoding: .utf8)
+            .replacingOccurrences(of: "\"source_key\": \"{$row_key}\"", with: "\"source_key\": \"siak-copy:{$row_key}\"")
+            .write(toFile: cfg, atomically: true, encoding: .utf8)
+        #expect(try t.hub.ingestor(copy).retry(deadLetter: dl) == .accepted)
+        #expect(try t.store.record(schema: "citizen", sourceKey: "siak-copy:7571014504900002")?.data["alamat"] == .string("JL. BARU NO. 1"))
+        #expect(try t.store.record(schema: "citizen", sourceKey: "7571014504900002")?.data == before.data)
+
+        // A row of several records: a new business whose licence's key another connector's permit holds.
+        #expect(try t.ingest("oss-rba", [t.samples("oss-rba")]).accepted > 0)
+        let oss = try t.copyConnector("oss-rba", as: "oss-copy")
+        let line = #"{"nib":"9999999999999","tgl_terbit_nib":"2023-01-02","nama_perusahaan":"CV BARU","jenis_perseroan":"CV","#
+            + #""npwp_perseroan":"779902286502000","alamat_usaha":"Jl. Baru","kd_daerah":"7571011001","penanggung_jawab":[],"kbli":[],"#
+            + #""izin":[{"id_izin":"I-202212070000000000","jenis_izin":"Sertifikat Standar","kbli":"41011","status_kode":"50","tgl_terbit":"2022-12-07"}],"#
+            + #""updated_at":"2023-01-02 10:00:00"}"#
+        let s = try t.ingest(oss, [try t.write("nib.ndjson", line + "\n")])
+        expectConserved(s)
+        #expect((s.accepted, s.deadLettered) == (0, 1))
+        #expect(try t.store.record(schema: "business", sourceKey: "9999999999999") == nil)
+        #expect(try t.store.deadLetters(connector: "oss-copy", status: "open", limit: 5).first?.reason.contains("a permit record") == true)
+    }
+
     @Test func reingestAfterAFixAcceptsRowsThatWereDeadLettered() throws {
         let t = try TestHub()
         let dir = try t.copyConnector("dukcapil-siak", as: "siak-fix")
