@@ -4,8 +4,9 @@
 # `simpul ingest` through the reference connectors (the registry first, then SiCantik, OSS, SIMDA; the index
 # updates as each source arrives), exported with `simpul persons export`, and scored by scripts/eval_persons.py,
 # which shares no code with the hub.
-#   usage: scripts/eval-persons.sh [MENTIONS] [SEED] [ORDER]   (defaults 100000, 42, registry-first;
-#          ORDER registry-last ingests the registry after the other sources)
+#   usage: scripts/eval-persons.sh [MENTIONS] [SEED] [ORDER] [REGION]   (defaults 100000, 42, registry-first, all of
+#          Indonesia; ORDER registry-last ingests the registry after the other sources; REGION, a province or kab/kota
+#          code such as 75.01, puts the whole population in that region's kecamatan, as in one pemda's hub)
 # Exits non-zero if a same-NIK clash was merged, a mention is missing from the export, or a file or row was
 # rejected (the generated files are all valid input).
 set -euo pipefail
@@ -13,8 +14,9 @@ cd "$(dirname "$0")/.."
 N=${1:-100000}
 SEED=${2:-42}
 ORDER=${3:-registry-first}
+REGION=${4:-}
 source scripts/release-build.sh
-"$BIN/simpul-bench" gen persons "$N" "$work/files" "$SEED"
+"$BIN/simpul-bench" gen persons "$N" "$work/files" "$SEED" ${REGION:+"$REGION"}
 "$BIN/simpul" init --db "$work/simpul.db" >/dev/null
 # The hub's person key from the seed (a hub makes its own at random): person ids, and so the persons sampled to
 # estimate u, are then the same in every run with this seed, and two builds' figures compare exactly.

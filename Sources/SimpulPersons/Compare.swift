@@ -47,6 +47,27 @@ enum MatchName {
 
     static func canonical(_ name: String) -> String { tokens(name).joined(separator: " ") }
 
+    /// A name in the forms ``Compare/name(_:_:)`` compares, worked out once.
+    struct Form: Sendable, Equatable {
+        let raw: String
+        /// Abbreviations expanded.
+        let tokens: [String]
+        /// As written (abbreviations kept).
+        let written: [String]
+        /// The tokens joined by spaces, and without them.
+        let canonical: String, letters: String
+        let sorted: [String]
+
+        init(_ raw: String) {
+            self.raw = raw
+            tokens = MatchName.tokens(raw)
+            written = MatchName.tokens(raw, expanding: false)
+            canonical = tokens.joined(separator: " ")
+            letters = tokens.joined()
+            sorted = tokens.sorted()
+        }
+    }
+
     /// A phonetic key for blocking: first letter, then consonant classes without vowels and repeats, per token,
     /// on the first two tokens (spelling variants such as SITI/SYTI, RAHMAN/RACHMAN share it).
     static func phonetic(_ name: String) -> String {
@@ -139,6 +160,9 @@ enum Field: String, CaseIterable, Sendable {
     /// The region digits a NIK in scientific notation still shows, against the other side's NIK.
     case wilayah_nik
 
+    /// The fields in the order of their names: the order a match weight is summed in (explanations list them so).
+    static let inNameOrder = allCases.sorted { $0.rawValue < $1.rawValue }
+
     /// Level names, best first; the last is "disagree". A missing value on either side is no evidence (weight 0).
     var levels: [String] {
         switch self {
@@ -154,15 +178,17 @@ enum Field: String, CaseIterable, Sendable {
 
 /// What is compared of a mention or a person.
 public struct MatchFacts: Sendable, Equatable {
-    public var nama: String?
+    public var nama: String? { didSet { name = nama.map(MatchName.Form.init) } }
+    /// The name's words, worked out once: a person is compared with many mentions, a mention with many persons.
+    private(set) var name: MatchName.Form?
     public var tanggalLahir: String?
-    public var nik: String?
+    public var nik: String? { didSet { nikBirth = Self.birth(comparableNIK) } }
     public var noKK: String?
     public var kodeWilayah: String?
     public var jenisKelamin: String?
     /// An unusable NIK read as digits: look-alike letters read (`75O1…` → `7501…`, one unreadable letter as `?`),
     /// or 15 or 17 digits (one dropped or doubled). Compared like a NIK, never one.
-    public var nikRead: String?
+    public var nikRead: String? { didSet { nikBirth = Self.birth(comparableNIK) } }
     /// The leading digits a NIK in scientific notation still shows (`7.57101E+15` → `757101`).
     public var nikDigits: String?
 
@@ -176,6 +202,8 @@ public struct MatchFacts: Sendable, Equatable {
         self.jenisKelamin = jenisKelamin
         self.nikRead = nikRead
         self.nikDigits = nikDigits
+        name = nama.map(MatchName.Form.init)
+        nikBirth = Self.birth(nik ?? nikRead)
     }
 
     /// The NIK to compare: a usable one, else the reading of an unusable one.
@@ -183,9 +211,16 @@ public struct MatchFacts: Sendable, Equatable {
 
     /// The birth date and sex the NIK encodes (day, month, two-digit year; 40 added to the day for women), when its
     /// digits are all readable and the day and month are possible.
-    var nikBirth: (day: Int, month: Int, year2: Int, female: Bool)? {
-        guard let n = comparableNIK, let d = NIK.decode(n), (1...31).contains(d.birthDay), (1...12).contains(d.birthMonth) else { return nil }
-        return (d.birthDay, d.birthMonth, d.birthYear2, d.female)
+    /// Decoded once, when the NIK is set.
+    private(set) var nikBirth: NIKBirth?
+
+    struct NIKBirth: Sendable, Equatable {
+        var day: Int, month: Int, year2: Int, female: Bool
+    }
+
+    static func birth(_ nik: String?) -> NIKBirth? {
+        guard let n = nik, let d = NIK.decode(n), (1...31).contains(d.birthDay), (1...12).contains(d.birthMonth) else { return nil }
+        return NIKBirth(day: d.birthDay, month: d.birthMonth, year2: d.birthYear2, female: d.female)
     }
 
     /// The kecamatan (`75.71.01`) the NIK was issued in, when its first six digits are readable.
@@ -206,7 +241,7 @@ enum Compare {
     /// The agreement level index of each field (nil: no evidence).
     static func vector(_ a: MatchFacts, _ b: MatchFacts) -> [Field: Int] {
         var v: [Field: Int] = [:]
-        if let x = a.nama, let y = b.nama { v[.nama] = name(x, y) }
+        if let x = a.name, let y = b.name { v[.nama] = name(x, y) }
         if let x = a.comparableNIK, let y = b.comparableNIK {
             // Two usable NIKs that are equal are decided by the exact-NIK rule, not scored.
             if x == y { if a.nik == nil || b.nik == nil { v[.nik] = 0 } }
@@ -266,7 +301,7 @@ enum Compare {
 
     /// A NIK's birth date written like a recorded one (`YYYY-MM-DD`), in the recorded date's century: the NIK
     /// has only two digits of the year.
-    static func encoded(_ d: (day: Int, month: Int, year2: Int, female: Bool), like recorded: String) -> String {
+    static func encoded(_ d: MatchFacts.NIKBirth, like recorded: String) -> String {
         let century = recorded.utf8.count == 10 ? String(recorded.prefix(2)) : "19"
         return century + two(d.year2) + "-" + two(d.month) + "-" + two(d.day)
     }
@@ -294,15 +329,16 @@ enum Compare {
         return NIK.rounds(nik, to: String(digits.prefix(4))) ? 1 : 2
     }
 
-    static func name(_ a: String, _ b: String) -> Int {
-        if a == b { return 0 }
-        let ta = MatchName.tokens(a), tb = MatchName.tokens(b)
+    static func name(_ a: String, _ b: String) -> Int { name(MatchName.Form(a), MatchName.Form(b)) }
+
+    static func name(_ a: MatchName.Form, _ b: MatchName.Form) -> Int {
+        if a.raw == b.raw { return 0 }
+        let ta = a.tokens, tb = b.tokens
         if ta == tb {
             // Only case, spacing or punctuation differ (`NUR'AINI`, `Nur’aini`): the same name. An abbreviation
             // expanded (`MUH.` for `MUHAMMAD`) is a level of its own.
-            return MatchName.tokens(a, expanding: false) == MatchName.tokens(b, expanding: false) ? 0 : 1
+            return a.written == b.written ? 0 : 1
         }
-        let ca = ta.joined(separator: " "), cb = tb.joined(separator: " ")
         // One word with one typo (a letter changed, added, dropped, or two swapped), the others equal: more
         // specific than a high Jaro–Winkler, so a level of its own (Splink's Damerau–Levenshtein ≤ 1).
         // Also on the words as written: a typo in a surname such as MOHAMAD (`MOHAIAD`) is one edit from the
@@ -312,20 +348,19 @@ enum Compare {
             if differing.count == 1 {
                 let i = differing[0]
                 if MatchName.oneEditApart(ta[i], tb[i]) { return 2 }
-                let ra = MatchName.tokens(a, expanding: false), rb = MatchName.tokens(b, expanding: false)
+                let ra = a.written, rb = b.written
                 if ra.count == ta.count, rb.count == tb.count, ra[i] != ta[i] || rb[i] != tb[i], MatchName.oneEditApart(ra[i], rb[i]) { return 2 }
             }
         }
         // Other spellings, or the same words in another order (`SARTIKA DEWI` for `DEWI SARTIKA`), or the same
         // letters with a word split or joined (`SRIWAHYUNI` for `SRI WAHYUNI`: that shifts every letter after it and
         // costs Jaro–Winkler more than a typo does, 0.928 here).
-        if MatchName.jaroWinkler(ca, cb) >= 0.94 || (ta.count == tb.count && ta.count >= 2 && ta.sorted() == tb.sorted())
-            || ta.joined() == tb.joined() { return 3 }
+        if MatchName.jaroWinkler(a.canonical, b.canonical) >= 0.94 || (ta.count == tb.count && ta.count >= 2 && a.sorted == b.sorted)
+            || a.letters == b.letters { return 3 }
         // A dropped name: one name's tokens are a subset of the other's, first tokens equal (a middle name left
         // out); a given name alone; or the shorter name's words, two or more, appear in the longer one in the same
         // order (also a leading name the person does not go by: `RIZAL HASAN` for `MUHAMMAD RIZAL HASAN`).
-        let sa = Set(ta), sb = Set(tb)
-        if ta.first == tb.first, min(ta.count, tb.count) >= 2, sa.isSubset(of: sb) || sb.isSubset(of: sa) { return 4 }
+        if ta.first == tb.first, min(ta.count, tb.count) >= 2, ta.allSatisfy(tb.contains) || tb.allSatisfy(ta.contains) { return 4 }
         let (short, long) = ta.count <= tb.count ? (ta, tb) : (tb, ta)
         // A given name alone, the other name's first word (`FITRIANI` for `FITRIANI MOHAMAD`: a father's name left
         // off); five letters at least (`SITI`, `BUDI` alone say too little).
@@ -377,19 +412,35 @@ public struct MatchModel: Sendable {
     func score(_ v: [Field: Int], nameFrequency: Double?) -> (Double, [String: FieldWeight]) {
         var total = 0.0
         var parts: [String: FieldWeight] = [:]
-        for (f, level) in v.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            // Term frequency: agreeing on a common name says less than agreeing on a rare one.
-            let tf = (f == .nama && level == 0) ? nameFrequency : nil
-            var w = weight(f, level, tfU: tf)
-            // The kecamatan that scientific notation kept, when the addresses already agree on the kecamatan:
-            // people mostly live where their NIK was issued, so agreeing is the same fact twice (it had outweighed
-            // a name that disagrees outright). Counted relative to agreeing: 0 when it agrees, less when it does
-            // not, so it still tells two relatives of one name and village apart.
-            if f == .wilayah_nik, let a = v[.kode_wilayah], a <= 1 { w -= weight(f, 0) }
+        for f in Field.inNameOrder {
+            guard let level = v[f] else { continue }
+            let w = fieldWeight(f, level, v, nameFrequency)
             total += w
             parts[f.rawValue] = FieldWeight(level: f.levels[level], weight: w)
         }
         return (total, parts)
+    }
+
+    /// The match weight alone, summed in the same order as ``score(_:nameFrequency:)`` (so equal to its total to the
+    /// last bit): what ranking every candidate needs; the parts are built only for the ones a decision explains.
+    func total(_ v: [Field: Int], nameFrequency: Double?) -> Double {
+        var total = 0.0
+        for f in Field.inNameOrder {
+            if let level = v[f] { total += fieldWeight(f, level, v, nameFrequency) }
+        }
+        return total
+    }
+
+    private func fieldWeight(_ f: Field, _ level: Int, _ v: [Field: Int], _ nameFrequency: Double?) -> Double {
+        // Term frequency: agreeing on a common name says less than agreeing on a rare one.
+        let tf = (f == .nama && level == 0) ? nameFrequency : nil
+        var w = weight(f, level, tfU: tf)
+        // The kecamatan that scientific notation kept, when the addresses already agree on the kecamatan:
+        // people mostly live where their NIK was issued, so agreeing is the same fact twice (it had outweighed
+        // a name that disagrees outright). Counted relative to agreeing: 0 when it agrees, less when it does
+        // not, so it still tells two relatives of one name and village apart.
+        if f == .wilayah_nik, let a = v[.kode_wilayah], a <= 1 { w -= weight(f, 0) }
+        return w
     }
 }
 

@@ -76,10 +76,11 @@ public struct SyntheticCorpus {
     /// About `mentions` mentions (about 2.2 per person), from a registry and three other sources. With `families`
     /// (the default) persons live in households of one to six on one family card in one village: a head, often a
     /// spouse, children with the head's family name; without, every person has a card and village of their own
-    /// (the corpus before 2026-11-26).
-    public init(mentions target: Int, seed: UInt64 = 42, regions: Regions, families: Bool = true) {
+    /// (the corpus before 2026-11-26). With `region` (a province or kab/kota code such as `75.01`), everyone lives
+    /// and was registered in that region's kecamatan, as in one pemda's hub; without, in any of Indonesia's.
+    public init(mentions target: Int, seed: UInt64 = 42, regions: Regions, families: Bool = true, region: String? = nil) {
         var r = Rng(state: seed)
-        let kecamatan = regions.names.keys.filter { $0.count == 8 }.sorted()
+        let kecamatan = regions.names.keys.filter { k in k.count == 8 && (region.map { k.hasPrefix($0 + ".") } ?? true) }.sorted()
         var persons: [Person] = []
         var usedNIK = Set<String>()
         let people = max(10, target * 10 / 22)

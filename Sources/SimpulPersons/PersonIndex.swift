@@ -107,6 +107,11 @@ public final class PersonIndex {
     private var key: [UInt8] = []
     /// The blocking keys of the mention being decided (computed once per mention).
     private var currentBlocks: [String]?
+    /// Candidates' facts as ranking read them, within one transaction of decisions: in a kabupaten's population the
+    /// same persons are candidates for mention after mention. Emptied when a transaction starts (another process
+    /// may have changed persons between), a person's entry when a mention is linked to it, all of it when a person
+    /// is retired.
+    private var factsCache: [String: (facts: MatchFacts, registry: Bool)] = [:]
     private var personCount = 1.0
     /// Whether persons founded without a registry record may exist (then a registry record looks for them).
     private var fragmentsPossible = false
@@ -210,6 +215,8 @@ public final class PersonIndex {
                 progress.batches += 1
                 if !registry { progress.othersStarted = true }
                 try store.writeTransaction {
+                    factsCache.removeAll(keepingCapacity: true)
+                    defer { factsCache.removeAll(keepingCapacity: true) }
                     for m in batch { try decide(m, &s) }
                     try saveProgress(progress)
                 }
@@ -350,6 +357,7 @@ public final class PersonIndex {
     }
 
     private func retire(_ person: String, for target: String) throws {
+        factsCache.removeAll()
         let mentions = try store.linkedMentions(person: person)
         let blocks = mentions.flatMap { Self.blocks(MentionFacts(data: $0.data, registry: registryConnectors.contains($0.connector))) }
         try store.retirePerson(person, for: target, mentions: mentions.map(\.key), blocks: blocks)
@@ -546,6 +554,7 @@ public final class PersonIndex {
 
     private func link(_ m: PendingMention, _ f: MentionFacts, to person: String, link: String, grade: String, score: Double?,
                       _ ev: [String: JSONValue], _ s: inout Summary) throws {
+        factsCache[person] = nil
         try store.linkMention(m.key, person: person, link: link, grade: grade, score: score, evidence: Self.evidence(ev), versionID: m.versionID)
         try store.addBlocks(currentBlocks ?? Self.blocks(f), person: person)
         try store.updatePersonFacts(person, nama: f.nama, tanggalLahir: f.tanggalLahir, jenisKelamin: f.jenisKelamin, noKK: f.noKK,
@@ -574,7 +583,9 @@ public final class PersonIndex {
         s.review += 1
     }
 
-    /// Scores candidates; the best first, with its explanation.
+    /// Scores candidates; the best first. The best two carry their explanation (per-field levels and weights): the
+    /// decision explains the best and names the runner-up, and building it for every candidate of a large block was
+    /// a good part of ranking.
     func rank(_ f: MentionFacts, _ cands: [String]) throws -> [Ranked] {
         // Term frequency of the name, once there are enough persons for it to mean something.
         var nameFreq: Double? = nil
@@ -582,16 +593,30 @@ public final class PersonIndex {
             let u = model.u[.nama]![0]
             nameFreq = min(max(Double(try store.blockSize("n:" + MatchName.canonical(n))) / personCount, u / 10), u * 20)
         }
-        var out: [Ranked] = []
+        var scored: [(person: String, score: Double, vector: [Field: Int], registry: Bool)] = []
+        scored.reserveCapacity(cands.count)
         for c in cands {
-            guard let (p, registry) = try store.personFacts(c) else { continue }
-            let v = Compare.vector(f.match, Self.facts(p))
-            let (score, parts) = model.score(v, nameFrequency: nameFreq)
-            var j: [String: JSONValue] = [:]
-            for (k, x) in parts { j[k] = .object(["level": .string(x.level), "weight": .number(FixedDecimal.two(x.weight))]) }
-            out.append((c, score, j, registry))
+            let known: (facts: MatchFacts, registry: Bool)
+            if let k = factsCache[c] {
+                known = k
+            } else {
+                guard let (p, registry) = try store.personFacts(c) else { continue }
+                known = (Self.facts(p), registry)
+                factsCache[c] = known
+            }
+            let v = Compare.vector(f.match, known.facts)
+            scored.append((c, model.total(v, nameFrequency: nameFreq), v, known.registry))
         }
-        return out.sorted { $0.score != $1.score ? $0.score > $1.score : $0.person < $1.person }
+        scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.person < $1.person }
+        return scored.enumerated().map { i, c in
+            var j: [String: JSONValue] = [:]
+            if i < 2 {
+                for (k, x) in model.score(c.vector, nameFrequency: nameFreq).1 {
+                    j[k] = .object(["level": .string(x.level), "weight": .number(FixedDecimal.two(x.weight))])
+                }
+            }
+            return (c.person, c.score, j, c.registry)
+        }
     }
 
     public enum StewardError: Error, Equatable {
@@ -657,6 +682,8 @@ public final class PersonIndex {
     /// console's "who could this be").
     public func match(data: JSONValue) throws -> [(person: String, score: Double)] {
         let f = MentionFacts(data: data, registry: false)
+        factsCache.removeAll()
+        defer { factsCache.removeAll() }
         if let nik = f.nik, let holder = try store.activePersonID(nik: nik) { return [(holder, .infinity)] }
         return try rank(f, try candidates(f, excluding: [])).map { ($0.person, $0.score) }
     }

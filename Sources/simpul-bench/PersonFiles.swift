@@ -2,12 +2,23 @@ import Foundation
 import SimpulIngest
 import SimpulPersons
 
-/// `simpul-bench gen persons N DIR [SEED]`: the corpus of `simpul-bench match` as the source systems' files plus
-/// `truth.ndjson` (`SyntheticCorpus.writeSourceFiles`), for `scripts/eval-persons.sh`.
+/// `simpul-bench gen persons N DIR [SEED] [REGION]`: the corpus of `simpul-bench match` as the source systems' files
+/// plus `truth.ndjson` (`SyntheticCorpus.writeSourceFiles`), for `scripts/eval-persons.sh`. REGION (a province or
+/// kab/kota code) puts everyone in that region's kecamatan.
 enum PersonFiles {
-    static func write(mentions n: Int, to dir: String, seed: UInt64) throws {
-        let corpus = SyntheticCorpus(mentions: n, seed: seed, regions: try Regions(file: try HubHome.locate().regionsFile))
+    static func write(mentions n: Int, to dir: String, seed: UInt64, region: String) throws {
+        let regions = try Regions(file: try HubHome.locate().regionsFile)
+        let corpus = SyntheticCorpus(mentions: n, seed: seed, regions: regions, region: try corpusRegion(region, regions))
         let pages = try corpus.writeSourceFiles(to: dir, seed: seed)
         print("wrote \(corpus.mentions.count) mentions of \(corpus.personCount) persons to \(dir) (\(pages) SiCantik pages)")
     }
+}
+
+/// The `--region` of a corpus: nil for all of Indonesia (empty), else a province or kab/kota code that has kecamatan.
+func corpusRegion(_ code: String, _ regions: Regions) throws -> String? {
+    if code.isEmpty { return nil }
+    guard regions.names.keys.contains(where: { $0.count == 8 && $0.hasPrefix(code + ".") }) else {
+        throw BenchUsage("region \(code) has no kecamatan in data/wilayah (a province such as 75 or a kab/kota such as 75.01)")
+    }
+    return code
 }

@@ -12,11 +12,11 @@ import Glibc
 let usage = """
     usage: simpul-bench ingest [--rows N] [--batch N] [--json-records N] [--rounds N] [--dir DIR]   SIAK ingest (and a SiCantik JSON document) vs raw batched SQLite inserts
            simpul-bench reconcile [--budget-lines N] [--sp2d-lines N] [--dir DIR]   a fiscal year reconciled vs a SQL GROUP BY
-           simpul-bench match [--mentions N] [--seed N] [--order together|registry-last] [--families 1|0]   the person index on a synthetic corpus: precision, recall, speed
+           simpul-bench match [--mentions N] [--seed N] [--order together|registry-last] [--families 1|0] [--region CODE]   the person index on a synthetic corpus: precision, recall, speed
            simpul-bench audit [--entries N] [--batch N] [--persons N]   the audit chain: appends, access by NIK, verify
            simpul-bench sync [--records N] [--page N] [--state-every N]   external connector and HTTP pull vs file ingest
            simpul-bench gen siak N FILE                             write a synthetic SIAK export
-           simpul-bench gen persons N DIR [SEED]                    the match corpus as source files + truth.ndjson
+           simpul-bench gen persons N DIR [SEED] [REGION]           the match corpus as source files + truth.ndjson
            simpul-bench person-key DB TEXT                          set a hub's person key to SHA-256(TEXT), so runs compare exactly
     """
 
@@ -255,9 +255,11 @@ do {
     case "person-key" where args.count == 3:
         // A hub makes its person key at random; scripts that compare two hubs, or two builds, fix it from a text.
         try HubStore(path: args[1]).setPersonKey(hex: SHA256.hash(Array(args[2].utf8)).hexString)
-    case "gen" where (args.count == 4 || args.count == 5) && args[1] == "persons":
-        guard let n = Int(args[2]), n > 0, let seed = UInt64(args.count == 5 ? args[4] : "42") else { throw BenchUsage("gen persons N DIR [SEED]: N and SEED are whole numbers") }
-        try PersonFiles.write(mentions: n, to: args[3], seed: seed)
+    case "gen" where (4...6).contains(args.count) && args[1] == "persons":
+        guard let n = Int(args[2]), n > 0, let seed = UInt64(args.count >= 5 ? args[4] : "42") else {
+            throw BenchUsage("gen persons N DIR [SEED] [REGION]: N and SEED are whole numbers")
+        }
+        try PersonFiles.write(mentions: n, to: args[3], seed: seed, region: args.count == 6 ? args[5] : "")
     default:
         print(usage)
         exit(args.isEmpty ? 0 : 64)
