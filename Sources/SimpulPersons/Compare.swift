@@ -14,6 +14,12 @@ enum MatchName {
     /// Upper-case tokens (split at spaces, commas and dots) with abbreviations expanded and other punctuation
     /// dropped (apostrophes too: `NUR'AINI` is `NURAINI`; other letters kept).
     static func tokens(_ name: String, expanding: Bool = true) -> [String] {
+        var expanded = false
+        return tokens(name, expanding: expanding, expanded: &expanded)
+    }
+
+    /// The same, telling whether an abbreviation was expanded (when none was, the tokens as written are these).
+    static func tokens(_ name: String, expanding: Bool, expanded: inout Bool) -> [String] {
         var out: [String] = []
         var cur: [UInt8] = []
         func flush() {
@@ -21,6 +27,7 @@ enum MatchName {
             let t = String(decoding: cur, as: UTF8.self)
             if expanding, let e = expansions[t] {
                 out.append(e)
+                expanded = true
             } else {
                 var letters: [UInt8] = []
                 var i = 0
@@ -54,17 +61,19 @@ enum MatchName {
         let tokens: [String]
         /// As written (abbreviations kept).
         let written: [String]
-        /// The tokens joined by spaces, and without them.
-        let canonical: String, letters: String
-        let sorted: [String]
+        /// The tokens joined by spaces.
+        let canonical: String
+        /// The letters of the tokens: two names with the same words in another order, or a word split or joined,
+        /// have as many.
+        let letterCount: Int
 
         init(_ raw: String) {
             self.raw = raw
-            tokens = MatchName.tokens(raw)
-            written = MatchName.tokens(raw, expanding: false)
+            var expanded = false
+            tokens = MatchName.tokens(raw, expanding: true, expanded: &expanded)
+            written = expanded ? MatchName.tokens(raw, expanding: false) : tokens
             canonical = tokens.joined(separator: " ")
-            letters = tokens.joined()
-            sorted = tokens.sorted()
+            letterCount = tokens.reduce(0) { $0 + $1.utf8.count }
         }
     }
 
@@ -355,8 +364,10 @@ enum Compare {
         // Other spellings, or the same words in another order (`SARTIKA DEWI` for `DEWI SARTIKA`), or the same
         // letters with a word split or joined (`SRIWAHYUNI` for `SRI WAHYUNI`: that shifts every letter after it and
         // costs Jaro–Winkler more than a typo does, 0.928 here).
-        if MatchName.jaroWinkler(a.canonical, b.canonical) >= 0.94 || (ta.count == tb.count && ta.count >= 2 && a.sorted == b.sorted)
-            || a.letters == b.letters { return 3 }
+        if MatchName.jaroWinkler(a.canonical, b.canonical) >= 0.94
+            || (a.letterCount == b.letterCount && ((ta.count == tb.count && ta.count >= 2 && ta.sorted() == tb.sorted()) || ta.joined() == tb.joined())) {
+            return 3
+        }
         // A dropped name: one name's tokens are a subset of the other's, first tokens equal (a middle name left
         // out); a given name alone; or the shorter name's words, two or more, appear in the longer one in the same
         // order (also a leading name the person does not go by: `RIZAL HASAN` for `MUHAMMAD RIZAL HASAN`).
@@ -440,6 +451,12 @@ public struct MatchModel: Sendable {
         // a name that disagrees outright). Counted relative to agreeing: 0 when it agrees, less when it does
         // not, so it still tells two relatives of one name and village apart.
         if f == .wilayah_nik, let a = v[.kode_wilayah], a <= 1 { w -= weight(f, 0) }
+        // Two NIKs sharing their first twelve digits (kecamatan and birth date) but not the serial, when the recorded
+        // birth dates already agree: the birth digits are that agreement again, and people born the same day in one
+        // kecamatan are many in a kabupaten's population (the whole weight had linked a permit holder whose own NIK
+        // nobody held to a registry person of another name, born the same day in the same kecamatan). The NIK then
+        // adds what its region digits say, as the kecamatan that scientific notation keeps does.
+        if f == .nik, level == 2, v[.tanggal_lahir] == 0 { w = min(w, weight(.wilayah_nik, 0)) }
         return w
     }
 }

@@ -112,6 +112,8 @@ public final class PersonIndex {
     /// may have changed persons between), a person's entry when a mention is linked to it, all of it when a person
     /// is retired.
     private var factsCache: [String: (facts: MatchFacts, registry: Bool)] = [:]
+    /// Candidates scored so far by this index (a measure of the matching work that does not vary with the machine).
+    public private(set) var comparisons = 0
     private var personCount = 1.0
     /// Whether persons founded without a registry record may exist (then a registry record looks for them).
     private var fragmentsPossible = false
@@ -464,9 +466,9 @@ public final class PersonIndex {
     /// The blocking keys a person is filed under (from one of its mentions).
     static func blocks(_ f: MentionFacts) -> [String] {
         var b: [String] = []
-        if let n = f.nama {
-            let tokens = MatchName.tokens(n)
-            let c = tokens.joined(separator: " ")
+        if let n = f.nama, let form = f.match.name {
+            let tokens = form.tokens
+            let c = form.canonical
             b.append("n:" + c)
             // The recorded birth date, else the one the NIK encodes.
             for t in f.tanggalLahir.map({ [$0] }) ?? f.match.nikBirthDates {
@@ -520,7 +522,26 @@ public final class PersonIndex {
         return ["k10:" + nik.prefix(10), "k6:" + nik.suffix(6), "k14:" + nik.prefix(9) + nik.suffix(5)].filter { !$0.contains("?") }
     }
 
-    private func candidates(_ f: MentionFacts, excluding: Set<String>) throws -> [String] {
+    /// The blocking keys that are broad: a first or last name in a kecamatan. In a kabupaten's population each holds
+    /// dozens to hundreds of persons, most of the candidates a mention meets.
+    static func isBroad(_ key: String) -> Bool { key.hasPrefix("fk:") || key.hasPrefix("lk:") }
+
+    /// Candidates of a mention that is not registry data, ranked, in two steps: from its sharp keys (NIK, family
+    /// card, name with birth date, the whole name) first, and from the broad ones too only when those leave the
+    /// decision open, that is, unless a candidate scores `certain` and leads by the margin. A candidate that only
+    /// shares a first or last name and a kecamatan scores far below such a one, so the decision is the one all
+    /// keys at once would give (docs/persons.md), at a fraction of the comparisons where names are dense.
+    private func rankInSteps(_ f: MentionFacts, excluding: Set<String>) throws -> [Ranked] {
+        let sharp = try rank(f, try candidates(f, excluding: excluding, broad: false))
+        if let (_, grade) = clearLeader(sharp), grade == "certain" { return sharp }
+        let broad = try candidates(f, excluding: excluding.union(sharp.map(\.person)), broad: true)
+        if broad.isEmpty { return sharp }
+        // Each list's best two carry their explanation, so the merged list's best two do.
+        return (sharp + (try rank(f, broad))).sorted { $0.score != $1.score ? $0.score > $1.score : $0.person < $1.person }
+    }
+
+    /// `broad`: nil for all keys, false for all but the broad ones, true for the broad ones only.
+    private func candidates(_ f: MentionFacts, excluding: Set<String>, broad: Bool? = nil) throws -> [String] {
         var out = Set<String>()
         // Its own keys, plus its NIK as someone's family-card number. The name alone is a candidate source only
         // when nothing sharper is known (no NIK and no birth date): in a large population a common name has many
@@ -534,12 +555,13 @@ public final class PersonIndex {
         // month) are shared by a hundred people or more, a family card by the whole family (twins have consecutive
         // NIKs and one card), and comparing them all made indexing a registry slow and flagged twins.
         var keys = (currentBlocks ?? Self.blocks(f)).filter { key in
+            if let broad, Self.isBroad(key) != broad { return false }
             if key.hasPrefix("n:") { return f.nik == nil && f.tanggalLahir == nil }
             if key.hasPrefix("fk:") || key.hasPrefix("lk:") || key.hasPrefix("fd:") || key.hasPrefix("ld:") { return !f.registry }
             if key.hasPrefix("k10:") || key.hasPrefix("k6:") || key.hasPrefix("k14:") || key.hasPrefix("kk:") { return !f.registry }
             return true
         }
-        if !f.registry, let nik = f.comparableNIK, !nik.contains("?") { keys.append("kk:" + nik) }
+        if !f.registry, broad != true, let nik = f.comparableNIK, !nik.contains("?") { keys.append("kk:" + nik) }
         for k in keys {
             let c = try store.personsInBlock(k, limit: maxBlock + 1)
             if c.count > maxBlock { continue }
@@ -604,6 +626,7 @@ public final class PersonIndex {
                 known = (Self.facts(p), registry)
                 factsCache[c] = known
             }
+            comparisons += 1
             let v = Compare.vector(f.match, known.facts)
             scored.append((c, model.total(v, nameFrequency: nameFreq), v, known.registry))
         }
@@ -767,7 +790,7 @@ public final class PersonIndex {
                 // linked is neither known nor found by it.
                 var g = f
                 g.match.nik = nil
-                let others = try rank(g, try candidates(g, excluding: cannot.union([holder])))
+                let others = try rankInSteps(g, excluding: cannot.union([holder]))
                 // And what clashed with the holder must be that person's: a birth date one typo from the holder's and
                 // a relative of the same name in the same village is the holder, mistyped, not the relative. Only a
                 // registry person: its NIK is the registry's, so the borrowed NIK can never become its golden NIK.
@@ -795,7 +818,7 @@ public final class PersonIndex {
             return
         }
 
-        let ranked = try rank(f, try candidates(f, excluding: cannot))
+        let ranked = f.registry ? try rank(f, try candidates(f, excluding: cannot)) : try rankInSteps(f, excluding: cannot)
         let best = ranked.first
 
         if f.registry {

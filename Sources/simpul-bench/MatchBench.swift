@@ -79,6 +79,7 @@ func benchMatch(_ args: [String]) throws {
     let clashMerged = truth.nikClashes.filter { k, owner in clusters[k] != nil && clusters[k] == clusters[owner] }.count
     print("simpul    \(truth.mentions.count) mentions\(decisions == truth.mentions.count ? "" : " (\(decisions) decisions)") in \(fmt(secs, 1)) s: \(Int(Double(truth.mentions.count) / secs)) mentions/s, peak RSS \(fmt(peakRSSMiB())) MiB")
     print("          \(s.certain) certain, \(s.probable) probable, \(s.review) to review (\(fmt(100 * Double(s.review) / Double(max(1, truth.mentions.count)), 2))% of the mentions), \(s.newPersons) persons")
+    print("          \(index.comparisons) candidates scored (\(fmt(Double(index.comparisons) / Double(max(1, decisions)), 1)) per decision)")
     print("quality   pairwise precision \(fmt(e.precision, 4)) recall \(fmt(e.recall, 4)) F1 \(fmt(e.f1, 4))   (goals: precision >= 0.995, recall >= 0.98)")
     print("          same-NIK mentions with clashing sex/birth date merged automatically: \(clashMerged) of \(truth.nikClashes.count)   (goal: 0)")
     // What a data steward adds: every review item decided right (its candidate accepted when it is the mention's

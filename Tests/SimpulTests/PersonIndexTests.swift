@@ -617,6 +617,37 @@ import Testing
         #expect(try t.store.db.scalarInt("SELECT count(*) FROM person_blocks") > 10)
     }
 
+    /// Two NIKs with the same first twelve digits (kecamatan and birth date) and another serial: when the recorded
+    /// birth dates agree too, that is one fact, not two. People born the same day in one kecamatan are many in a
+    /// kabupaten; a permit holder the registry does not know must not be linked to one of them of another name.
+    @Test func twelveSharedNIKDigitsAndTheBirthDateAreOneFact() throws {
+        let t = try TestHub()
+        func person(_ nik: String, _ nama: String) -> [String: JSONValue] {
+            ["nik": .string(nik), "nik_status": .string("valid"), "nama": .string(nama), "tanggal_lahir": .string("1979-12-04"),
+             "jenis_kelamin": .string("P"), "kode_wilayah": .string("75.01.04.1020"), "no_kk": .string("7501040478767047")]
+        }
+        try t.store.insertMentions([
+            Self.mention("dukcapil-siak:7501044412793195", person("7501044412793195", "HASNAH NURUL ABAS")),
+            // Another woman of the kecamatan born that day, not in the registry.
+            Self.mention("sicantik:1", ["nik": .string("7501044412797792"), "nik_status": .string("valid"), "nama": .string("LESTARI WAHYUNI TANGAHU"),
+                                        "tanggal_lahir": .string("1979-12-04"), "kode_wilayah": .string("75.01.04.1014")]),
+            // The registry woman herself, her serial mistyped twice.
+            Self.mention("sicantik:2", ["nik": .string("7501044412793915"), "nik_status": .string("valid"), "nama": .string("HASNAH NURUL ABAS"),
+                                        "tanggal_lahir": .string("1979-12-04"), "kode_wilayah": .string("75.01.04.1020")]),
+        ])
+        try PersonIndex(store: t.store, regions: try Self.regions(t)).update()
+        let hasnah = try #require(try t.store.person(nik: "7501044412793195")).id
+        #expect(try t.store.personOf(mention: "sicantik:1") != hasnah)
+        #expect(try t.store.personOf(mention: "sicantik:2") == hasnah)
+        // The weights: without a recorded birth date on one side, the twelve digits are the only birth evidence.
+        let model = MatchModel.defaults
+        let both = model.total([.nik: 2, .tanggal_lahir: 0], nameFrequency: nil)
+        let nikAlone = model.total([.nik: 2], nameFrequency: nil)
+        #expect(abs(both - (model.weight(.tanggal_lahir, 0) + model.weight(.wilayah_nik, 0))) < 1e-9)
+        #expect(abs(nikAlone - model.weight(.nik, 2)) < 1e-9)
+        #expect(model.score([.nik: 2, .tanggal_lahir: 0, .nama: 5], nameFrequency: nil).0 == model.total([.nik: 2, .tanggal_lahir: 0, .nama: 5], nameFrequency: nil))
+    }
+
     @Test func precisionAndRecallOnASyntheticCorpus() throws {
         let t = try TestHub()
         let regions = try Self.regions(t)
