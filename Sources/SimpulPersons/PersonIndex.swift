@@ -107,11 +107,11 @@ public final class PersonIndex {
     private var key: [UInt8] = []
     /// The blocking keys of the mention being decided (computed once per mention).
     private var currentBlocks: [String]?
-    /// Candidates' facts as ranking read them, within one transaction of decisions: in a kabupaten's population the
-    /// same persons are candidates for mention after mention. Emptied when a transaction starts (another process
-    /// may have changed persons between), a person's entry when a mention is linked to it, all of it when a person
-    /// is retired.
-    private var factsCache: [String: (facts: MatchFacts, registry: Bool)] = [:]
+    /// Blocks found holding more than `maxBlock` persons, within one transaction of decisions (emptied when it
+    /// starts: another process may have changed persons between). Blocks only grow while mentions are decided (a retired person's entries are the
+    /// exception, so retiring forgets them), and in one kabupaten the broad ones (a first or last name in the
+    /// kecamatan) pass the limit early and were read again, 201 rows each, for mention after mention.
+    private var oversizedBlocks = Set<String>()
     /// Candidates scored so far by this index (a measure of the matching work that does not vary with the machine).
     public private(set) var comparisons = 0
     private var personCount = 1.0
@@ -217,8 +217,7 @@ public final class PersonIndex {
                 progress.batches += 1
                 if !registry { progress.othersStarted = true }
                 try store.writeTransaction {
-                    factsCache.removeAll(keepingCapacity: true)
-                    defer { factsCache.removeAll(keepingCapacity: true) }
+                    oversizedBlocks.removeAll(keepingCapacity: true)
                     for m in batch { try decide(m, &s) }
                     try saveProgress(progress)
                 }
@@ -359,7 +358,7 @@ public final class PersonIndex {
     }
 
     private func retire(_ person: String, for target: String) throws {
-        factsCache.removeAll()
+        oversizedBlocks.removeAll()
         let mentions = try store.linkedMentions(person: person)
         let blocks = mentions.flatMap { Self.blocks(MentionFacts(data: $0.data, registry: registryConnectors.contains($0.connector))) }
         try store.retirePerson(person, for: target, mentions: mentions.map(\.key), blocks: blocks)
@@ -563,9 +562,11 @@ public final class PersonIndex {
             return true
         }
         if !f.registry, broad != true, let nik = f.comparableNIK, !nik.contains("?") { keys.append("kk:" + nik) }
-        for k in keys {
-            let c = try store.personsInBlock(k, limit: maxBlock + 1)
-            if c.count > maxBlock { continue }
+        for k in keys where !oversizedBlocks.contains(k) {
+            guard let c = try store.personsInBlock(k, atMost: maxBlock) else {
+                oversizedBlocks.insert(k)
+                continue
+            }
             out.formUnion(c)
         }
         return out.subtracting(excluding).sorted()
@@ -577,7 +578,6 @@ public final class PersonIndex {
 
     private func link(_ m: PendingMention, _ f: MentionFacts, to person: String, link: String, grade: String, score: Double?,
                       _ ev: [String: JSONValue], _ s: inout Summary) throws {
-        factsCache[person] = nil
         try store.linkMention(m.key, person: person, link: link, grade: grade, score: score, evidence: Self.evidence(ev), versionID: m.versionID)
         try store.addBlocks(currentBlocks ?? Self.blocks(f), person: person)
         try store.updatePersonFacts(person, nama: f.nama, tanggalLahir: f.tanggalLahir, jenisKelamin: f.jenisKelamin, noKK: f.noKK,
@@ -619,17 +619,10 @@ public final class PersonIndex {
         var scored: [(person: String, score: Double, vector: [Field: Int], registry: Bool)] = []
         scored.reserveCapacity(cands.count)
         for c in cands {
-            let known: (facts: MatchFacts, registry: Bool)
-            if let k = factsCache[c] {
-                known = k
-            } else {
-                guard let (p, registry) = try store.personFacts(c) else { continue }
-                known = (Self.facts(p), registry)
-                factsCache[c] = known
-            }
+            guard let (p, registry) = try store.personFacts(c) else { continue }
             comparisons += 1
-            let v = Compare.vector(f.match, known.facts)
-            scored.append((c, model.total(v, nameFrequency: nameFreq), v, known.registry))
+            let v = Compare.vector(f.match, Self.facts(p))
+            scored.append((c, model.total(v, nameFrequency: nameFreq), v, registry))
         }
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.person < $1.person }
         return scored.enumerated().map { i, c in
@@ -706,8 +699,7 @@ public final class PersonIndex {
     /// console's "who could this be").
     public func match(data: JSONValue) throws -> [(person: String, score: Double)] {
         let f = MentionFacts(data: data, registry: false)
-        factsCache.removeAll()
-        defer { factsCache.removeAll() }
+        oversizedBlocks.removeAll()
         if let nik = f.nik, let holder = try store.activePersonID(nik: nik) { return [(holder, .infinity)] }
         return try rank(f, try candidates(f, excluding: [])).map { ($0.person, $0.score) }
     }

@@ -256,6 +256,21 @@ extension HubStore {
         try db.rows("SELECT person_id FROM person_blocks WHERE block = ? LIMIT ?", [.text(block), .int(Int64(limit))]).compactMap { $0[0].text }
     }
 
+    /// The persons filed under `block`, or nil when it holds more than `most`: the rows past the first are stepped
+    /// over as they come, without being copied out, and the walk stops at the first one too many.
+    public func personsInBlock(_ block: String, atMost most: Int) throws -> [String]? {
+        let s = try db.prepare("SELECT person_id FROM person_blocks WHERE block = ? LIMIT ?")
+        defer { s.reset() }
+        try s.bind(1, block)
+        try s.bind(2, Int64(most + 1))
+        var out: [String] = []
+        while try s.step() {
+            if out.count == most { return nil }
+            out.append(s.text(0))
+        }
+        return out
+    }
+
     public func linkedMentions(person: String) throws -> [LinkedMention] {
         let s = try db.prepare("""
             SELECT l.mention_key, m.connector, m.schema, m.source_key, l.link, l.grade, l.score, l.evidence, m.data,
@@ -352,9 +367,12 @@ extension HubStore {
 
     /// What matching compares of a person: (nama, tanggal_lahir, nik, no_kk, kode_wilayah, jenis_kelamin, registry).
     public func personFacts(_ id: String) throws -> (fields: [String?], registry: Bool)? {
-        guard let r = try db.rows("SELECT nama, tanggal_lahir, nik, no_kk, kode_wilayah, jenis_kelamin, registry FROM persons WHERE id = ? AND status = 'active'",
-                                  [.text(id)]).first else { return nil }
-        return ((0..<6).map { r[$0].text }, (r[6].int ?? 0) != 0)
+        // Stepped directly (no row of values built): matching reads it for every candidate it scores.
+        let s = try db.prepare("SELECT nama, tanggal_lahir, nik, no_kk, kode_wilayah, jenis_kelamin, registry FROM persons WHERE id = ? AND status = 'active'")
+        defer { s.reset() }
+        try s.bind(1, id)
+        guard try s.step() else { return nil }
+        return ((0..<6).map { s.optionalText($0) }, s.int(6) != 0)
     }
 
     /// A fixed sample of active persons' facts (every k-th by id), for estimating how often fields agree by chance.
