@@ -108,9 +108,10 @@ public final class PersonIndex {
     /// The blocking keys of the mention being decided (computed once per mention).
     private var currentBlocks: [String]?
     /// Blocks found holding more than `maxBlock` persons, within one transaction of decisions (emptied when it
-    /// starts: another process may have changed persons between). Blocks only grow while mentions are decided (a retired person's entries are the
-    /// exception, so retiring forgets them), and in one kabupaten the broad ones (a first or last name in the
-    /// kecamatan) pass the limit early and were read again, 201 rows each, for mention after mention.
+    /// starts: another process may have changed persons between). Blocks only grow while mentions are decided (a
+    /// retired person's entries are the exception, so retiring forgets them), and in one kabupaten the broad ones
+    /// (a first or last name in the kecamatan) pass the limit early and were read again, 201 rows each, for mention
+    /// after mention.
     private var oversizedBlocks = Set<String>()
     /// Candidates scored so far by this index (a measure of the matching work that does not vary with the machine).
     public private(set) var comparisons = 0

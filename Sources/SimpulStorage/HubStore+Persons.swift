@@ -256,8 +256,8 @@ extension HubStore {
         try db.rows("SELECT person_id FROM person_blocks WHERE block = ? LIMIT ?", [.text(block), .int(Int64(limit))]).compactMap { $0[0].text }
     }
 
-    /// The persons filed under `block`, or nil when it holds more than `most`: the rows past the first are stepped
-    /// over as they come, without being copied out, and the walk stops at the first one too many.
+    /// The persons filed under `block`, or nil when it holds more than `most` (the walk stops at the first row too
+    /// many). Stepped directly, without a row of values built per person.
     public func personsInBlock(_ block: String, atMost most: Int) throws -> [String]? {
         let s = try db.prepare("SELECT person_id FROM person_blocks WHERE block = ? LIMIT ?")
         defer { s.reset() }
