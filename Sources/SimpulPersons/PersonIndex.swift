@@ -533,12 +533,13 @@ public final class PersonIndex {
     /// whole name) scores far below such a one: on every corpus measured the decisions are those of all keys at
     /// once (docs/persons.md), at a fraction of the comparisons where names are dense.
     private func rankInSteps(_ f: MentionFacts, excluding: Set<String>) throws -> [Ranked] {
-        let sharp = try rank(f, try candidates(f, excluding: excluding, broad: false))
+        let nameFreq = try nameFrequency(f)
+        let sharp = try rank(f, try candidates(f, excluding: excluding, broad: false), nameFrequency: nameFreq)
         if let (_, grade) = clearLeader(sharp), grade == "certain" { return sharp }
         let broad = try candidates(f, excluding: excluding.union(sharp.map(\.person)), broad: true)
         if broad.isEmpty { return sharp }
         // Each list's best two carry their explanation, so the merged list's best two do.
-        return (sharp + (try rank(f, broad))).sorted { $0.score != $1.score ? $0.score > $1.score : $0.person < $1.person }
+        return (sharp + (try rank(f, broad, nameFrequency: nameFreq))).sorted { $0.score != $1.score ? $0.score > $1.score : $0.person < $1.person }
     }
 
     /// `broad`: nil for all keys, false for all but the broad ones, true for the broad ones only.
@@ -607,16 +608,20 @@ public final class PersonIndex {
         s.review += 1
     }
 
+    /// Term frequency of the mention's name, once there are enough persons for it to mean something (a count of
+    /// its block: one query per mention ranked).
+    private func nameFrequency(_ f: MentionFacts) throws -> Double? {
+        guard let name = f.match.name, personCount >= 1000 else { return nil }
+        let u = model.u[.nama]![0]
+        return min(max(Double(try store.blockSize("n:" + name.canonical)) / personCount, u / 10), u * 20)
+    }
+
     /// Scores candidates; the best first. The best two carry their explanation (per-field levels and weights): the
     /// decision explains the best and names the runner-up, and building it for every candidate of a large block was
     /// a good part of ranking.
-    func rank(_ f: MentionFacts, _ cands: [String]) throws -> [Ranked] {
-        // Term frequency of the name, once there are enough persons for it to mean something.
-        var nameFreq: Double? = nil
-        if let n = f.nama, personCount >= 1000 {
-            let u = model.u[.nama]![0]
-            nameFreq = min(max(Double(try store.blockSize("n:" + MatchName.canonical(n))) / personCount, u / 10), u * 20)
-        }
+    /// `nameFrequency`: the mention's ``nameFrequency(_:)`` when the caller has it already (nil: worked out here).
+    func rank(_ f: MentionFacts, _ cands: [String], nameFrequency known: Double?? = nil) throws -> [Ranked] {
+        let nameFreq = try known ?? nameFrequency(f)
         var scored: [(person: String, score: Double, vector: [Field: Int], registry: Bool)] = []
         scored.reserveCapacity(cands.count)
         for c in cands {

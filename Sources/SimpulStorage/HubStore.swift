@@ -291,10 +291,11 @@ public final class HubStore {
             return .deadLettered
         case .records(let recs, let mentions):
             // A record belongs to the connector that stored it first: another connector's row with the same schema and
-            // source key is dead-lettered, never made a version of that record. A row of several records is checked
-            // whole before any is written; a row of one is checked by its write, before it writes anything.
+            // source key is dead-lettered, never made a version of that record. The first record is checked by its
+            // own write, before that writes anything; the others of a row of several are checked before the first is
+            // written, so the row is refused whole.
             if recs.count > 1 {
-                for r in recs {
+                for r in recs.dropFirst() {
                     if let owner = try recordOwner(schema: r.schema, sourceKey: r.sourceKey), owner != connector {
                         return try deadLetterHeldKey(connector: connector, file: file, rawID: rawID, schema: r.schema, owner: owner, at: at)
                     }

@@ -269,8 +269,9 @@ enum Migrations {
         CREATE INDEX IF NOT EXISTS record_versions_key ON record_versions(schema, source_key, version_no);
         """,
         // 13: indexes a first load writes fewer entries into (each B-tree entry a row adds costs the writer more
-        // than the row's bytes do: docs/performance.md). A record's versions by key: only those that are not current (the current one is found through
-        // `records`); a superseded version enters it when it is marked not current. Mentions by NIK and by record:
+        // than the row's bytes do: docs/performance.md). A record's versions by key: only those that are not
+        // current (the current one is found through `records`); a superseded version enters it when it is marked
+        // not current. Mentions by NIK and by record:
         // not the citizen records' own (the registry's rows: a lookup by NIK reads the citizen record by its key,
         // and a citizen record names its person in its `nik`).
         """
