@@ -9,16 +9,51 @@ enum MatchName {
         "MHD.": "MUHAMMAD", "M": "MUHAMMAD", "M.": "MUHAMMAD", "MOHAMMAD": "MUHAMMAD", "MOHAMAD": "MUHAMMAD", "MUHAMAD": "MUHAMMAD",
         "MOCH": "MUHAMMAD", "MOCH.": "MUHAMMAD", "MOCHAMAD": "MUHAMMAD", "MOCHAMMAD": "MUHAMMAD", "AHMAD": "AHMAD", "ACHMAD": "AHMAD",
         "ABD": "ABDUL", "ABD.": "ABDUL", "NUR": "NUR", "NOOR": "NUR",
+        "MOHD": "MUHAMMAD", "MOHD.": "MUHAMMAD", "MUCH": "MUHAMMAD", "MUCH.": "MUHAMMAD", "MUCHAMAD": "MUHAMMAD",
+        "MUCHAMMAD": "MUHAMMAD", "MOHAMED": "MUHAMMAD", "MOHAMMED": "MUHAMMAD", "MUHAMMED": "MUHAMMAD",
     ]
 
-    /// Upper-case tokens (split at spaces, commas and dots) with abbreviations expanded and other punctuation
-    /// dropped (apostrophes too: `NUR'AINI` is `NURAINI`; other letters kept).
+    /// A word in the spelling before 1972 (Ejaan Republik/Soewandi and Van Ophuijsen, still on older persons' records
+    /// and in many family names) in today's (EYD): `SOEHARTO` → `SUHARTO`, `DJOKO` → `JOKO`, `TJAHJONO` → `CAHYONO`,
+    /// `JOESOEF` → `YUSUF`, `SJAMSUDIN` → `SYAMSUDIN`, `NJOMAN` → `NYOMAN`. A word shows the old spelling by OE, DJ,
+    /// TJ, SJ or NJ; only then is a lone J (the old Y) read as Y, since today's J is written J too (`JOKO`). nil when
+    /// the word shows no old spelling (nearly every word: nothing is copied then).
+    static func modernSpelling(_ w: [UInt8]) -> [UInt8]? {
+        var old = false
+        var i = 0
+        while i + 1 < w.count {
+            let a = w[i], b = w[i + 1]
+            if (a == 0x4F && b == 0x45) || (b == 0x4A && (a == 0x44 || a == 0x54 || a == 0x53 || a == 0x4E)) { old = true; break }
+            i += 1
+        }
+        guard old else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(w.count)
+        i = 0
+        while i < w.count {
+            let a = w[i], b: UInt8 = i + 1 < w.count ? w[i + 1] : 0
+            switch (a, b) {
+            case (0x4F, 0x45): out.append(0x55); i += 2                 // OE → U
+            case (0x44, 0x4A): out.append(0x4A); i += 2                 // DJ → J
+            case (0x54, 0x4A): out.append(0x43); i += 2                 // TJ → C
+            case (0x53, 0x4A), (0x4E, 0x4A): out += [a, 0x59]; i += 2   // SJ → SY, NJ → NY
+            case (0x4A, _): out.append(0x59); i += 1                    // J → Y
+            default: out.append(a); i += 1
+            }
+        }
+        return out
+    }
+
+    /// Upper-case tokens (split at spaces, commas and dots) with abbreviations expanded, words in the old spelling
+    /// in today's (`modernSpelling`), and other punctuation dropped (apostrophes too: `NUR'AINI` is `NURAINI`;
+    /// other letters kept). Without `expanding`, the words as written.
     static func tokens(_ name: String, expanding: Bool = true) -> [String] {
         var expanded = false
         return tokens(name, expanding: expanding, expanded: &expanded)
     }
 
-    /// The same, telling whether an abbreviation was expanded (when none was, the tokens as written are these).
+    /// The same, telling whether an abbreviation was expanded or a word respelled (when neither, the tokens as written
+    /// are these).
     static func tokens(_ name: String, expanding: Bool, expanded: inout Bool) -> [String] {
         var out: [String] = []
         var cur: [UInt8] = []
@@ -39,7 +74,12 @@ enum MatchName {
                     if (b >= 0x41 && b <= 0x5A) || b >= 0x80 { letters.append(b) }
                     i += 1
                 }
-                if !letters.isEmpty { out.append(String(decoding: letters, as: UTF8.self)) }
+                if expanding, let modern = modernSpelling(letters) {
+                    out.append(String(decoding: modern, as: UTF8.self))
+                    expanded = true
+                } else if !letters.isEmpty {
+                    out.append(String(decoding: letters, as: UTF8.self))
+                }
             }
             cur.removeAll(keepingCapacity: true)
         }
@@ -57,9 +97,9 @@ enum MatchName {
     /// A name in the forms ``Compare/name(_:_:)`` compares, worked out once.
     struct Form: Sendable, Equatable {
         let raw: String
-        /// Abbreviations expanded.
+        /// Abbreviations expanded, the old spelling respelled.
         let tokens: [String]
-        /// As written (abbreviations kept).
+        /// As written (abbreviations and old spellings kept).
         let written: [String]
         /// The tokens joined by spaces.
         let canonical: String
@@ -345,7 +385,8 @@ enum Compare {
         let ta = a.tokens, tb = b.tokens
         if ta == tb {
             // Only case, spacing or punctuation differ (`NUR'AINI`, `Nur’aini`): the same name. An abbreviation
-            // expanded (`MUH.` for `MUHAMMAD`) is a level of its own.
+            // expanded (`MUH.` for `MUHAMMAD`) or a word in the old spelling (`SOEHARTO` for `SUHARTO`) is a level of
+            // its own.
             return a.written == b.written ? 0 : 1
         }
         // One word with one typo (a letter changed, added, dropped, or two swapped), the others equal: more
