@@ -5,8 +5,11 @@
 public enum PersonName {
     public static let prefixTitles: Set<String> = [
         "H", "HJ", "HAJI", "HAJJAH", "DR", "DRS", "DRA", "IR", "PROF", "KH", "K.H", "HM", "H.M", "TGH", "UST", "USTADZ",
-        "USTADZAH", "dr", "BPK", "IBU", "SDR", "SDRI", "TN", "NY", "NN",
+        "USTADZAH", "dr", "BPK", "IBU", "SDR", "SDRI", "TN", "NY", "NN", "NS", "APT", "ALM", "ALMH", "ALMARHUM", "ALMARHUMAH",
     ]
+
+    /// What a name may end with in parentheses: deceased (`AHMAD (ALM)`).
+    static let parenthesisedTitles: Set<String> = ["(ALM)", "(ALMH)", "(ALM.)", "(ALMH.)", "(ALMARHUM)", "(ALMARHUMAH)"]
 
     public static let suffixTitles: Set<String> = [
         "S.PD", "S.PD.I", "S.H", "S.E", "S.T", "S.KOM", "S.SOS", "S.AG", "S.IP", "S.KM", "S.KEP", "S.FARM", "S.SI", "S.P",
@@ -14,7 +17,7 @@ public enum PersonName {
         "M.PD", "M.SI", "M.M", "M.H", "M.KES", "M.KOM", "M.T", "M.AP", "M.AG", "M.E", "M.SC", "M.A", "M.PH", "MBA",
         "PH.D", "SP.A", "SP.OG", "SP.PD", "A.MD", "AMD", "A.MA", "A.MD.KEP", "A.MD.KEB", "LC", "MA", "DR", "S.H.I",
         "S.PD.SD", "S.E.I", "S.AN", "SE", "SH", "ST", "SPD", "MM", "MSI", "MPD", "SKOM", "SSOS", "AMKEB", "AMKEP",
-        "S.TP", "S.PI", "S.PT.", "S.IKOM", "S.TEKS", "S.DS", "M.SI.", "M.B.A", "S.ST", "S.KEB",
+        "S.TP", "S.PI", "S.PT.", "S.IKOM", "S.TEKS", "S.DS", "M.SI.", "M.B.A", "S.ST", "S.KEB", "NS",
     ]
 
     public struct Result: Sendable, Equatable {
@@ -34,7 +37,7 @@ public enum PersonName {
     public static func normalise(_ raw: String) -> Result {
         var s = Text.upper(Text.collapse(raw))
         // Most names have no dot, no comma and no undotted title in front: nothing to split off.
-        if !s.utf8.contains(where: { $0 == 0x2E || $0 == 0x2C }) {
+        if !s.utf8.contains(where: { $0 == 0x2E || $0 == 0x2C || $0 == 0x28 }) {
             guard let space = s.utf8.firstIndex(of: 0x20) else { return Result(nama: s, gelar: []) }
             if !undottedPrefixes.contains(String(s[..<space])) { return Result(nama: s, gelar: []) }
         }
@@ -49,15 +52,23 @@ public enum PersonName {
         }
         var tokens = s.split(separator: " ").map(String.init)
         var prefixes: [String] = []
-        while tokens.count > 1 {
-            let t = tokens[0]
+        while let t = tokens.first {
             let k = key(t)
-            if prefixTitles.contains(k) && (t.hasSuffix(".") || undottedPrefixes.contains(k)) {
+            if tokens.count > 1, prefixTitles.contains(k) && (t.hasSuffix(".") || undottedPrefixes.contains(k)) {
                 prefixes.append(t)
                 tokens.removeFirst()
+            } else if let (title, rest) = gluedTitle(t) {
+                // A title glued to the name by its dot: "HJ.SITI", "K.H.AHMAD".
+                prefixes.append(title)
+                tokens[0] = rest
             } else {
                 break
             }
+        }
+        // Deceased, in parentheses at the end: "AHMAD (ALM)".
+        if tokens.count > 1, let last = tokens.last, parenthesisedTitles.contains(last) {
+            gelar.insert(last, at: 0)
+            tokens.removeLast()
         }
         // Suffix titles without a comma: "AHMAD S.PD".
         while tokens.count > 1, let last = tokens.last, last.contains("."), suffixTitles.contains(key(last)) {
@@ -65,6 +76,19 @@ public enum PersonName {
             tokens.removeLast()
         }
         return Result(nama: tokens.joined(separator: " "), gelar: prefixes + gelar)
+    }
+
+    /// A prefix title and the name word it is glued to by its dot (`HJ.SITI` → `HJ.`, `SITI`; `K.H.AHMAD` → `K.H.`,
+    /// `AHMAD`): the longest title before a dot, when a letter follows it. nil for a dotted abbreviation that is
+    /// part of the name (`MUH.RIZAL`: the person index expands it).
+    static func gluedTitle(_ t: String) -> (String, String)? {
+        let b = Array(t.utf8)
+        var found: Int? = nil
+        for i in b.indices where b[i] == 0x2E && i + 1 < b.count {
+            if prefixTitles.contains(key(String(decoding: b[..<i], as: UTF8.self))) { found = i }
+        }
+        guard let i = found, case let next = b[i + 1], (next >= 0x41 && next <= 0x5A) || next >= 0x80 else { return nil }
+        return (String(decoding: b[...i], as: UTF8.self), String(decoding: b[(i + 1)...], as: UTF8.self))
     }
 
     static func looksLikeTitle(_ t: String) -> Bool {

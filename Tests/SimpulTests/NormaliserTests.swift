@@ -169,6 +169,10 @@ import Testing
         ("  arifin   daud ", "ARIFIN DAUD", []), ("Ir. Budi", "BUDI", ["IR."]),
         ("haji ahmad  yusuf", "AHMAD YUSUF", ["HAJI"]), ("DRS BUDI", "BUDI", ["DRS"]), ("HAJI", "HAJI", []),
         ("HAJIRAH", "HAJIRAH", []),
+        ("Hj.Siti Aminah", "SITI AMINAH", ["HJ."]), ("DR.IR.BUDI SANTOSO", "BUDI SANTOSO", ["DR.", "IR."]), ("H.M.RIZAL", "RIZAL", ["H.M."]),
+        ("MUH.RIZAL HASAN", "MUH.RIZAL HASAN", []), ("SITI AMINAH, S.Kep., Ns.", "SITI AMINAH", ["S.KEP.", "NS."]),
+        ("Apt. SITI AMINAH, S.Farm", "SITI AMINAH", ["APT.", "S.FARM"]), ("AHMAD DAUD (ALM)", "AHMAD DAUD", ["(ALM)"]),
+        ("Almh. SITI AMINAH", "SITI AMINAH", ["ALMH."]), ("AHMAD BIN ABDULLAH", "AHMAD BIN ABDULLAH", []), ("H.", "H.", []),
     ])
     func names(raw: String, nama: String, gelar: [String]) {
         let r = PersonName.normalise(raw)
