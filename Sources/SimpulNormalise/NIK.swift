@@ -87,24 +87,33 @@ public enum NIK {
     }
 
     public static func decode(_ nik: String) -> Decoded? {
+        guard let b = birth(nik) else { return nil }
         let d = Array(nik.utf8)
-        guard d.count == 16, d.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
         func num(_ a: Int, _ n: Int) -> Int { (a..<(a + n)).reduce(0) { $0 * 10 + Int(d[$1] - 0x30) } }
-        let s = String(decoding: d, as: UTF8.self)
-        let chars = Array(s)
-        var day = num(6, 2)
-        let female = day > 40
-        if female { day -= 40 }
-        let month = num(8, 2)
         var problems: [String] = []
-        if day < 1 || day > 31 { problems.append("birth day out of range") }
-        if month < 1 || month > 12 { problems.append("birth month out of range") }
+        if b.day < 1 || b.day > 31 { problems.append("birth day out of range") }
+        if b.month < 1 || b.month > 12 { problems.append("birth month out of range") }
         if num(12, 4) == 0 { problems.append("serial 0000") }
         if num(0, 2) < 11 { problems.append("province code below 11") }
+        func digits(_ r: Range<Int>) -> String { String(decoding: d[r], as: UTF8.self) }
         return Decoded(
-            kodeKecamatan: "\(String(chars[0..<2])).\(String(chars[2..<4])).\(String(chars[4..<6]))",
-            birthDay: day, birthMonth: month, birthYear2: num(10, 2), female: female,
-            serial: String(chars[12..<16]), problems: problems)
+            kodeKecamatan: digits(0..<2) + "." + digits(2..<4) + "." + digits(4..<6),
+            birthDay: b.day, birthMonth: b.month, birthYear2: b.year2, female: b.female,
+            serial: digits(12..<16), problems: problems)
+    }
+
+    /// Only the birth digits of a NIK of 16 digits: day (40 taken off for a woman), month, two-digit year, sex;
+    /// not checked for range. Without allocating: the person index reads them for every candidate it compares.
+    public static func birth(_ nik: String) -> (day: Int, month: Int, year2: Int, female: Bool)? {
+        var out: (day: Int, month: Int, year2: Int, female: Bool)? = nil
+        var n = nik
+        n.withUTF8 { d in
+            guard d.count == 16, d.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return }
+            func two(_ a: Int) -> Int { Int(d[a] - 0x30) * 10 + Int(d[a + 1] - 0x30) }
+            let day = two(6)
+            out = (day > 40 ? day - 40 : day, two(8), two(10), day > 40)
+        }
+        return out
     }
 }
 

@@ -268,8 +268,8 @@ public struct MatchFacts: Sendable, Equatable {
     }
 
     static func birth(_ nik: String?) -> NIKBirth? {
-        guard let n = nik, let d = NIK.decode(n), (1...31).contains(d.birthDay), (1...12).contains(d.birthMonth) else { return nil }
-        return NIKBirth(day: d.birthDay, month: d.birthMonth, year2: d.birthYear2, female: d.female)
+        guard let n = nik, let d = NIK.birth(n), (1...31).contains(d.day), (1...12).contains(d.month) else { return nil }
+        return NIKBirth(day: d.day, month: d.month, year2: d.year2, female: d.female)
     }
 
     /// The kecamatan (`75.71.01`) the NIK was issued in, when its first six digits are readable.
