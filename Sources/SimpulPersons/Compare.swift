@@ -212,6 +212,18 @@ enum Field: String, CaseIterable, Sendable {
     /// The fields in the order of their names: the order a match weight is summed in (explanations list them so).
     static let inNameOrder = allCases.sorted { $0.rawValue < $1.rawValue }
 
+    /// The field's place in a ``Comparison`` and in a model's weight table.
+    var slot: Int {
+        switch self {
+        case .nama: 0
+        case .tanggal_lahir: 1
+        case .nik: 2
+        case .kode_wilayah: 3
+        case .jenis_kelamin: 4
+        case .wilayah_nik: 5
+        }
+    }
+
     /// Level names, best first; the last is "disagree". A missing value on either side is no evidence (weight 0).
     var levels: [String] {
         switch self {
@@ -221,6 +233,37 @@ enum Field: String, CaseIterable, Sendable {
         case .kode_wilayah: ["same_desa", "same_kecamatan", "same_kabupaten", "disagree"]
         case .jenis_kelamin: ["agree", "disagree"]
         case .wilayah_nik: ["same_kecamatan", "same_kabupaten", "disagree"]
+        }
+    }
+}
+
+/// A comparison vector: each field's agreement level, or none where a side records nothing (no evidence). Kept in
+/// one value of eight bytes: matching builds one for every candidate it scores (a dictionary was an allocation and
+/// a hash per field).
+struct Comparison: Sequence, ExpressibleByDictionaryLiteral, Equatable, Sendable {
+    private var levels = SIMD8<Int8>(repeating: -1)
+
+    init() {}
+
+    init(dictionaryLiteral elements: (Field, Int)...) {
+        for (f, l) in elements { self[f] = l }
+    }
+
+    subscript(_ f: Field) -> Int? {
+        get { levels[f.slot] < 0 ? nil : Int(levels[f.slot]) }
+        set { levels[f.slot] = newValue.map { Int8($0) } ?? -1 }
+    }
+
+    /// The fields with a level, in `Field.allCases` order.
+    func makeIterator() -> AnyIterator<(Field, Int)> {
+        var i = 0
+        return AnyIterator {
+            while i < Field.allCases.count {
+                let f = Field.allCases[i]
+                i += 1
+                if let l = self[f] { return (f, l) }
+            }
+            return nil
         }
     }
 }
@@ -288,8 +331,8 @@ public struct MatchFacts: Sendable, Equatable {
 
 enum Compare {
     /// The agreement level index of each field (nil: no evidence).
-    static func vector(_ a: MatchFacts, _ b: MatchFacts) -> [Field: Int] {
-        var v: [Field: Int] = [:]
+    static func vector(_ a: MatchFacts, _ b: MatchFacts) -> Comparison {
+        var v = Comparison()
         if let x = a.name, let y = b.name { v[.nama] = name(x, y) }
         if let x = a.comparableNIK, let y = b.comparableNIK {
             // Two usable NIKs that are equal are decided by the exact-NIK rule, not scored.
@@ -440,8 +483,10 @@ enum Compare {
 /// Fellegi–Sunter weights: for each field and level, m = P(level | same person), u = P(level | different
 /// persons); a pair's match weight is the sum of log2(m/u) over the fields with evidence.
 public struct MatchModel: Sendable {
-    var m: [Field: [Double]]
-    var u: [Field: [Double]]
+    var m: [Field: [Double]] { didSet { weights = Self.table(m, u) } }
+    var u: [Field: [Double]] { didSet { weights = Self.table(m, u) } }
+    /// log2(m/u) of every field and level, by `Field.slot`: worked out when m or u change, not per candidate.
+    private var weights: [[Double]] = []
     /// Where the numbers came from (estimated from the data, or the defaults).
     public var source: [String: String]
 
@@ -454,14 +499,30 @@ public struct MatchModel: Sendable {
             .wilayah_nik: [0.05, 0.15, 0.80]],
         source: ["m": "defaults", "u": "defaults"])
 
-    func weight(_ f: Field, _ level: Int, tfU: Double? = nil) -> Double {
+    init(m: [Field: [Double]], u: [Field: [Double]], source: [String: String]) {
+        self.m = m
+        self.u = u
+        self.source = source
+        weights = Self.table(m, u)
+    }
+
+    private static func table(_ m: [Field: [Double]], _ u: [Field: [Double]]) -> [[Double]] {
+        Field.allCases.map { f in f.levels.indices.map { weight(m, u, f, $0, tfU: nil) } }
+    }
+
+    private static func weight(_ m: [Field: [Double]], _ u: [Field: [Double]], _ f: Field, _ level: Int, tfU: Double?) -> Double {
         let mv = max(m[f]?[level] ?? 0.01, 1e-6)
         let uv = max(tfU ?? u[f]?[level] ?? 0.5, 1e-9)
         return log2(mv / uv)
     }
 
+    func weight(_ f: Field, _ level: Int, tfU: Double? = nil) -> Double {
+        if tfU == nil, f.slot < weights.count, level < weights[f.slot].count { return weights[f.slot][level] }
+        return Self.weight(m, u, f, level, tfU: tfU)
+    }
+
     /// The match weight of a comparison vector, with each field's contribution (for explanations).
-    func score(_ v: [Field: Int], nameFrequency: Double?) -> (Double, [String: FieldWeight]) {
+    func score(_ v: Comparison, nameFrequency: Double?) -> (Double, [String: FieldWeight]) {
         var total = 0.0
         var parts: [String: FieldWeight] = [:]
         for f in Field.inNameOrder {
@@ -475,7 +536,7 @@ public struct MatchModel: Sendable {
 
     /// The match weight alone, summed in the same order as ``score(_:nameFrequency:)`` (so equal to its total to the
     /// last bit): what ranking every candidate needs; the parts are built only for the ones a decision explains.
-    func total(_ v: [Field: Int], nameFrequency: Double?) -> Double {
+    func total(_ v: Comparison, nameFrequency: Double?) -> Double {
         var total = 0.0
         for f in Field.inNameOrder {
             if let level = v[f] { total += fieldWeight(f, level, v, nameFrequency) }
@@ -483,7 +544,7 @@ public struct MatchModel: Sendable {
         return total
     }
 
-    private func fieldWeight(_ f: Field, _ level: Int, _ v: [Field: Int], _ nameFrequency: Double?) -> Double {
+    private func fieldWeight(_ f: Field, _ level: Int, _ v: Comparison, _ nameFrequency: Double?) -> Double {
         // Term frequency: agreeing on a common name says less than agreeing on a rare one.
         let tf = (f == .nama && level == 0) ? nameFrequency : nil
         var w = weight(f, level, tfU: tf)

@@ -623,7 +623,7 @@ public final class PersonIndex {
     /// `nameFrequency`: the mention's ``nameFrequency(_:)`` when the caller has it already (nil: worked out here).
     func rank(_ f: MentionFacts, _ cands: [String], nameFrequency known: Double?? = nil) throws -> [Ranked] {
         let nameFreq = try known ?? nameFrequency(f)
-        var scored: [(person: String, score: Double, vector: [Field: Int], registry: Bool)] = []
+        var scored: [(person: String, score: Double, vector: Comparison, registry: Bool)] = []
         scored.reserveCapacity(cands.count)
         for c in cands {
             guard let (p, registry) = try store.personFacts(c) else { continue }
