@@ -170,36 +170,43 @@ enum MatchName {
         min(a.utf8.count, b.utf8.count) >= 4 && Compare.oneEditApart(a, b)
     }
 
-    /// Jaro–Winkler similarity in 0…1.
+    /// Jaro–Winkler similarity in 0…1. On the strings' bytes in place, its match flags on the stack: matching
+    /// computes it for most candidates whose names differ.
     static func jaroWinkler(_ a: String, _ b: String) -> Double {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        if x.isEmpty || y.isEmpty { return x == y ? 1 : 0 }
-        if x == y { return 1 }
+        var a = a, b = b
+        return a.withUTF8 { x in b.withUTF8 { y in jaroWinkler(x, y) } }
+    }
+
+    static func jaroWinkler(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Double {
+        if x.isEmpty || y.isEmpty { return x.count == y.count ? 1 : 0 }
+        if x.elementsEqual(y) { return 1 }
         let window = max(0, max(x.count, y.count) / 2 - 1)
-        var mx = [Bool](repeating: false, count: x.count), my = [Bool](repeating: false, count: y.count)
-        var matches = 0
-        for i in x.indices {
-            let lo = max(0, i - window), hi = min(y.count - 1, i + window)
-            if lo > hi { continue }
-            for j in lo...hi where !my[j] && x[i] == y[j] {
-                mx[i] = true
-                my[j] = true
-                matches += 1
-                break
+        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: x.count + y.count) { flags in
+            flags.initialize(repeating: false)
+            var matches = 0
+            for i in 0..<x.count {
+                let lo = max(0, i - window), hi = min(y.count - 1, i + window)
+                if lo > hi { continue }
+                for j in lo...hi where !flags[x.count + j] && x[i] == y[j] {
+                    flags[i] = true
+                    flags[x.count + j] = true
+                    matches += 1
+                    break
+                }
             }
+            if matches == 0 { return 0 }
+            var t = 0, k = 0
+            for i in 0..<x.count where flags[i] {
+                while !flags[x.count + k] { k += 1 }
+                if x[i] != y[k] { t += 1 }
+                k += 1
+            }
+            let m = Double(matches)
+            let jaro = (m / Double(x.count) + m / Double(y.count) + (m - Double(t / 2)) / m) / 3
+            var prefix = 0
+            while prefix < min(4, x.count, y.count) && x[prefix] == y[prefix] { prefix += 1 }
+            return jaro + Double(prefix) * 0.1 * (1 - jaro)
         }
-        if matches == 0 { return 0 }
-        var t = 0, k = 0
-        for i in x.indices where mx[i] {
-            while !my[k] { k += 1 }
-            if x[i] != y[k] { t += 1 }
-            k += 1
-        }
-        let m = Double(matches)
-        let jaro = (m / Double(x.count) + m / Double(y.count) + (m - Double(t / 2)) / m) / 3
-        var prefix = 0
-        while prefix < min(4, x.count, y.count) && x[prefix] == y[prefix] { prefix += 1 }
-        return jaro + Double(prefix) * 0.1 * (1 - jaro)
     }
 }
 
@@ -338,7 +345,7 @@ enum Compare {
             // Two usable NIKs that are equal are decided by the exact-NIK rule, not scored.
             if x == y { if a.nik == nil || b.nik == nil { v[.nik] = 0 } }
             else if oneEditApart(x, y) { v[.nik] = 1 }
-            else if x.prefix(12) == y.prefix(12) { v[.nik] = 2 }
+            else if samePrefix(x, y, 12) { v[.nik] = 2 }
             else if x == b.noKK || y == a.noKK { v[.nik] = 3 }
             else { v[.nik] = 4 }
         } else if let x = a.comparableNIK, x == b.noKK {
@@ -362,13 +369,16 @@ enum Compare {
         else if let x = a.tanggalLahir, let d = birthB { v[.tanggal_lahir] = date(x, encoded(d, like: x)) }
         else if let y = b.tanggalLahir, let d = birthA { v[.tanggal_lahir] = date(encoded(d, like: y), y) }
         if let x = a.kodeWilayah, let y = b.kodeWilayah {
-            if x == y && x.count >= 13 { v[.kode_wilayah] = 0 }
-            else if x.prefix(8) == y.prefix(8) && x.count >= 8 && y.count >= 8 { v[.kode_wilayah] = 1 }
-            else if x.prefix(5) == y.prefix(5) && x.count >= 5 && y.count >= 5 { v[.kode_wilayah] = 2 }
+            let nx = x.utf8.count, ny = y.utf8.count
+            if x == y && nx >= 13 { v[.kode_wilayah] = 0 }
+            else if samePrefix(x, y, 8) && nx >= 8 && ny >= 8 { v[.kode_wilayah] = 1 }
+            else if samePrefix(x, y, 5) && nx >= 5 && ny >= 5 { v[.kode_wilayah] = 2 }
             else { v[.kode_wilayah] = 3 }
         } else if !nikAgrees, v[.wilayah_nik] == nil {
             let pair = a.kodeWilayah != nil ? (a.kodeWilayah, b.nikKecamatan) : (b.kodeWilayah, a.nikKecamatan)
-            if let x = pair.0, let k = pair.1, x.utf8.count >= 8 { v[.kode_wilayah] = x.prefix(8) == k ? 1 : x.prefix(5) == k.prefix(5) ? 2 : 3 }
+            if let x = pair.0, let k = pair.1, x.utf8.count >= 8 {
+                v[.kode_wilayah] = x.utf8.prefix(8).elementsEqual(k.utf8) ? 1 : samePrefix(x, k, 5) ? 2 : 3
+            }
         }
         // A family card names a household at one address: agreeing on the region as well says nothing more, and
         // counting it twice made a relative of the same name look like the person.
@@ -401,16 +411,25 @@ enum Compare {
     /// One edit apart (Damerau–Levenshtein distance 1): a character substituted, inserted or deleted, or two
     /// adjacent characters swapped. For NIKs (a digit mistyped, swapped, dropped or doubled) and name words alike.
     static func oneEditApart(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard abs(x.count - y.count) <= 1, x != y else { return false }
-        var i = 0
-        while i < min(x.count, y.count) && x[i] == y[i] { i += 1 }
-        if x.count == y.count {
-            if x[(i + 1)...] == y[(i + 1)...] { return true }
-            return i + 1 < x.count && x[i] == y[i + 1] && x[i + 1] == y[i] && x[(i + 2)...] == y[(i + 2)...]
-        }
-        let (long, short) = x.count > y.count ? (x, y) : (y, x)
-        return long[(i + 1)...] == short[i...]
+        guard abs(a.utf8.count - b.utf8.count) <= 1 else { return false }
+        var a = a, b = b
+        return a.withUTF8 { x in b.withUTF8 { y in
+            guard !x.elementsEqual(y) else { return false }
+            var i = 0
+            while i < min(x.count, y.count) && x[i] == y[i] { i += 1 }
+            if x.count == y.count {
+                if x[(i + 1)...].elementsEqual(y[(i + 1)...]) { return true }
+                return i + 1 < x.count && x[i] == y[i + 1] && x[i + 1] == y[i] && x[(i + 2)...].elementsEqual(y[(i + 2)...])
+            }
+            let (long, short) = x.count > y.count ? (x, y) : (y, x)
+            return long[(i + 1)...].elementsEqual(short[i...])
+        } }
+    }
+
+    /// Whether two strings' first `n` bytes are equal (the whole strings when shorter): codes and dates, which are
+    /// ASCII, without the character-by-character walk of `prefix(_:)`.
+    static func samePrefix(_ a: String, _ b: String, _ n: Int) -> Bool {
+        a.utf8.prefix(n).elementsEqual(b.utf8.prefix(n))
     }
 
     /// How the digits shown by a NIK in scientific notation agree with a NIK: all of them (kecamatan, when six are
@@ -470,10 +489,21 @@ enum Compare {
 
     static func date(_ a: String, _ b: String) -> Int {
         if a == b { return 0 }
-        guard a.count == 10, b.count == 10 else { return 3 }
-        let ya = a.prefix(4), yb = b.prefix(4)
-        let ma = a.dropFirst(5).prefix(2), mb = b.dropFirst(5).prefix(2)
-        let da = a.suffix(2), db = b.suffix(2)
+        guard a.utf8.count == 10, b.utf8.count == 10 else { return 3 }
+        // Year, month and day as numbers from the bytes of YYYY-MM-DD (any byte: equal bytes, equal numbers).
+        func parts(_ s: String) -> (Int, Int, Int) {
+            var y = 0, m = 0, d = 0
+            for (i, c) in s.utf8.enumerated() {
+                switch i {
+                case 0..<4: y = y << 8 | Int(c)
+                case 5, 6: m = m << 8 | Int(c)
+                case 8, 9: d = d << 8 | Int(c)
+                default: break
+                }
+            }
+            return (y, m, d)
+        }
+        let (ya, ma, da) = parts(a), (yb, mb, db) = parts(b)
         if ya == yb && ma == db && da == mb { return 1 }
         let same = (ya == yb ? 1 : 0) + (ma == mb ? 1 : 0) + (da == db ? 1 : 0)
         return same == 2 ? 2 : 3

@@ -576,6 +576,27 @@ import Testing
         }
     }
 
+    /// The string measures under the name levels, on published values (Winkler 1990's examples) and edge cases.
+    @Test func stringMeasures() {
+        #expect(abs(MatchName.jaroWinkler("MARTHA", "MARHTA") - 0.9611) < 0.0001)
+        #expect(abs(MatchName.jaroWinkler("DWAYNE", "DUANE") - 0.84) < 0.0001)
+        #expect(abs(MatchName.jaroWinkler("DIXON", "DICKSONX") - 0.8133) < 0.0001)
+        #expect(MatchName.jaroWinkler("", "") == 1 && MatchName.jaroWinkler("A", "") == 0 && MatchName.jaroWinkler("SITI", "SITI") == 1)
+        #expect(MatchName.jaroWinkler("ABC", "XYZ") == 0)
+        for (a, b, want) in [("7571014504900002", "7571014504900012", true), ("7571014504900002", "7571014504900020", true),
+                             ("7571014504900002", "757101450490002", true), ("7571014504900002", "75710145049000022", true),
+                             ("7571014504900002", "7571014504900002", false), ("7571014504900002", "7571014504900113", false),
+                             ("AMINAH", "AMINA", true), ("AMINAH", "AMIANH", true), ("AMINAH", "AMNIHA", false)] {
+            #expect(Compare.oneEditApart(a, b) == want, "\(a) / \(b)")
+        }
+        for (a, b, level) in [("1990-04-05", "1990-04-05", 0), ("1990-04-05", "1990-05-04", 1), ("1990-04-05", "1990-04-06", 2),
+                              ("1990-04-05", "1991-04-05", 2), ("1990-04-05", "1991-05-06", 3), ("1990-04-05", "1990-4-5", 3)] {
+            #expect(Compare.date(a, b) == level, "\(a) / \(b)")
+        }
+        #expect(Compare.samePrefix("75.71.01.1001", "75.71.01.1002", 8) && !Compare.samePrefix("75.71.01.1001", "75.71.02.1001", 8))
+        #expect(Compare.samePrefix("75.71", "75.71", 8) && !Compare.samePrefix("75.71", "75.71.01", 8))
+    }
+
     @Test func whatANIKEncodesIsEvidence() throws {
         let t = try TestHub()
         var irfan = Self.siti
