@@ -35,7 +35,7 @@ public enum Commands {
                     options: [Opt(name: "--connector", value: "NAME|DIR", help: "connector name (under connectors/) or folder (required)"),
                               db, json,
                               Opt(name: "--strict", value: nil, help: "exit 65 when any row was dead-lettered or file rejected"),
-                              Opt(name: "--batch", value: "N", help: "rows per transaction (default 4000)"),
+                              Opt(name: "--batch", value: "N", help: "rows per transaction (default 16000)"),
                               Opt(name: "--no-persons", value: nil, help: "skip the person index update (run simpul persons update later)")],
                     details: """
                         A folder means every file in it. Rows that cannot be taken in go to the dead-letter queue with file,
@@ -99,7 +99,7 @@ enum IngestCommands {
         }
         let hub = try Hub(home: try HubHome.locate(), dbPath: inv.dbPath)
         let ingestor = try hub.ingestor(c)
-        ingestor.batchSize = try inv.int("--batch", default: 4000, min: 1)
+        ingestor.batchSize = try inv.int("--batch", default: ingestor.batchSize, min: 1)
         let progress = Console.stderrIsTerminal ? Console.Progress() : nil
         if let progress { ingestor.progress = { progress.update(file: $0, rows: $1, bytes: $2, size: $3) } }
         let summary = try ingestor.ingest(paths: inv.arguments)
