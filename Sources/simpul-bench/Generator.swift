@@ -70,7 +70,8 @@ enum SIAKGenerator {
     }
 
     /// Writes `rows` rows to `path`; returns the file size.
-    static func write(rows: Int, to path: String) throws -> Int {
+    /// `household`: each kecamatan's rows in no NIK order, as an export by family card lists them (`nik`: by NIK).
+    static func write(rows: Int, to path: String, order: String = "nik") throws -> Int {
         guard FileManager.default.createFile(atPath: path, contents: nil) else { throw HubError.failed("cannot create \(path)") }
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? h.close() }
@@ -86,7 +87,13 @@ enum SIAKGenerator {
         var chunk: [String] = []
         var chunkKec = -1
         func flush() {
-            chunk.sort()
+            if order == "household" {
+                // A fixed pseudo-random order: by a hash of the line (FNV-1a), the same in every run.
+                func h(_ s: String) -> UInt64 { s.utf8.reduce(14695981039346656037) { ($0 ^ UInt64($1)) &* 1099511628211 } }
+                chunk = chunk.map { (h($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+            } else {
+                chunk.sort()
+            }
             var buf = ""
             for line in chunk {
                 buf += line

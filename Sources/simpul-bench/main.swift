@@ -10,12 +10,12 @@ import Glibc
 /// simpul-bench: throughput, latency and memory of Simpul's capabilities, each against a baseline measured in the
 /// same run. Prints numbers; never fails on a slow machine.
 let usage = """
-    usage: simpul-bench ingest [--rows N] [--batch N] [--json-records N] [--rounds N] [--dir DIR]   SIAK ingest (and a SiCantik JSON document) vs raw batched SQLite inserts
+    usage: simpul-bench ingest [--rows N] [--batch N] [--order nik|household] [--json-records N] [--rounds N] [--dir DIR]   SIAK ingest (and a SiCantik JSON document) vs raw batched SQLite inserts
            simpul-bench reconcile [--budget-lines N] [--sp2d-lines N] [--dir DIR]   a fiscal year reconciled vs a SQL GROUP BY
            simpul-bench match [--mentions N] [--seed N] [--order together|registry-last] [--families 1|0] [--region CODE]   the person index on a synthetic corpus: precision, recall, speed
            simpul-bench audit [--entries N] [--batch N] [--persons N]   the audit chain: appends, access by NIK, verify
            simpul-bench sync [--records N] [--page N] [--state-every N]   external connector and HTTP pull vs file ingest
-           simpul-bench gen siak N FILE                             write a synthetic SIAK export
+           simpul-bench gen siak N FILE [nik|household]             write a synthetic SIAK export
            simpul-bench gen persons N DIR [SEED] [REGION]           the match corpus as source files + truth.ndjson
            simpul-bench person-key DB TEXT                          set a hub's person key to SHA-256(TEXT), so runs compare exactly
     """
@@ -140,7 +140,7 @@ func storageFloor(file: String, db: String, batch: Int) throws -> (rows: Int, se
 }
 
 func benchIngest(_ args: [String]) throws {
-    let o = try BenchOptions(args, allowed: ["--rows", "--batch", "--json-records", "--dir", "--rounds"])
+    let o = try BenchOptions(args, allowed: ["--rows", "--batch", "--json-records", "--dir", "--rounds", "--order"])
     let rows = try o.int("--rows", 1_000_000), batch = try o.int("--batch", 16000), jsonRecords = try o.int("--json-records", 0)
     // Runs on one machine vary by more than many changes measured with them (docs/performance.md): `--rounds N`
     // measures the baseline, the floor and Simpul N times, interleaved, each on fresh files, and prints the medians.
@@ -150,8 +150,12 @@ func benchIngest(_ args: [String]) throws {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let file = dir + "/siak.csv"
     var t0 = Date()
-    let size = try SIAKGenerator.write(rows: rows, to: file)
-    print("generated \(rows) SIAK rows (\(fmt(Double(size) / 1048576)) MiB) in \(fmt(Date().timeIntervalSince(t0), 2)) s")
+    // In NIK order (a database export by key, the default), or in household order (NIKs in no order within each
+    // kecamatan, as an export by family card): the second inserts all over the key-ordered B-trees.
+    let order = o.string("--order", "nik")
+    guard order == "nik" || order == "household" else { throw BenchUsage("--order is nik or household") }
+    let size = try SIAKGenerator.write(rows: rows, to: file, order: order)
+    print("generated \(rows) SIAK rows (\(fmt(Double(size) / 1048576)) MiB, \(order) order) in \(fmt(Date().timeIntervalSince(t0), 2)) s")
 
     var measured: [(base: Double, floor: Double, simpul: Double)] = []
     var hub: Hub! = nil
@@ -250,8 +254,9 @@ do {
     case "match": try benchMatch(Array(args.dropFirst()))
     case "sync": try benchSync(Array(args.dropFirst()))
     case "phases" where args.count == 2: try benchPhases(file: args[1])
-    case "gen" where args.count == 4 && args[1] == "siak":
-        _ = try SIAKGenerator.write(rows: Int(args[2]) ?? 0, to: args[3])
+    case "gen" where (4...5).contains(args.count) && args[1] == "siak":
+        guard args.count == 4 || ["nik", "household"].contains(args[4]) else { throw BenchUsage("the order is nik or household") }
+        _ = try SIAKGenerator.write(rows: Int(args[2]) ?? 0, to: args[3], order: args.count == 5 ? args[4] : "nik")
     case "person-key" where args.count == 3:
         // A hub makes its person key at random; scripts that compare two hubs, or two builds, fix it from a text.
         try HubStore(path: args[1]).setPersonKey(hex: SHA256.hash(Array(args[2].utf8)).hexString)
