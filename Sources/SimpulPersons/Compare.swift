@@ -15,15 +15,16 @@ enum MatchName {
 
     /// A word in the spelling before 1972 (Ejaan Republik/Soewandi and Van Ophuijsen, still on older persons' records
     /// and in many family names) in today's (EYD): `SOEHARTO` → `SUHARTO`, `DJOKO` → `JOKO`, `TJAHJONO` → `CAHYONO`,
-    /// `JOESOEF` → `YUSUF`, `SJAMSUDIN` → `SYAMSUDIN`, `NJOMAN` → `NYOMAN`. A word shows the old spelling by OE, DJ,
-    /// TJ, SJ or NJ; only then is a lone J (the old Y) read as Y, since today's J is written J too (`JOKO`). nil when
-    /// the word shows no old spelling (nearly every word: nothing is copied then).
+    /// `JOESOEF` → `YUSUF`, `SJAMSUDIN` → `SYAMSUDIN`, `SANDJAJA` → `SANJAYA`. A word shows the old spelling by OE,
+    /// DJ, TJ or SJ; only then is a lone J (the old Y) read as Y and NJ as NY, since today's spelling writes J and NJ
+    /// too (`JOKO`, `PANJI`: the old spelling wrote `PANDJI`). nil when the word shows no old spelling (nearly every
+    /// word: nothing is copied then).
     static func modernSpelling(_ w: [UInt8]) -> [UInt8]? {
         var old = false
         var i = 0
         while i + 1 < w.count {
             let a = w[i], b = w[i + 1]
-            if (a == 0x4F && b == 0x45) || (b == 0x4A && (a == 0x44 || a == 0x54 || a == 0x53 || a == 0x4E)) { old = true; break }
+            if (a == 0x4F && b == 0x45) || (b == 0x4A && (a == 0x44 || a == 0x54 || a == 0x53)) { old = true; break }
             i += 1
         }
         guard old else { return nil }

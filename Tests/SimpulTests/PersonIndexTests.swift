@@ -563,7 +563,9 @@ import Testing
             ("TJAHJONO", "CAHYONO", "abbreviation"),
             ("JOESOEF RAHMAN", "YUSUF RAHMAN", "abbreviation"),
             ("SJAMSUDIN WAHAB", "SYAMSUDIN WAHAB", "abbreviation"),
-            ("NJOMAN SUDJANA", "NYOMAN SUJANA", "abbreviation"),
+            ("SANDJAJA", "SANJAYA", "abbreviation"),
+            ("PANDJI SETIAWAN", "PANJI SETIAWAN", "abbreviation"),  // today's NJ stays NJ
+            ("NJOMAN SUDJANA", "NYOMAN SUJANA", "one_edit"),        // NJOMAN alone shows no old spelling
             ("SOEHARTO", "SUHARTO", "abbreviation"),
             ("JOKO SUSILO", "YOKO SUSILO", "one_edit"),             // today's J stays J: no old spelling in the word
             ("MOHD RIZAL", "MUHAMMAD RIZAL", "abbreviation"),
