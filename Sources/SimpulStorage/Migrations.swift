@@ -282,5 +282,30 @@ enum Migrations {
         DROP INDEX IF EXISTS mentions_record;
         CREATE INDEX IF NOT EXISTS mentions_record_other ON mentions(schema, source_key) WHERE schema != 'citizen';
         """,
+        // 14: mentions in the order they were written, found by key through an index of their own. Keyed by the
+        // mention key itself (WITHOUT ROWID), an export out of key order (a SIAK export in household order) inserted
+        // its mentions, about 300 bytes each, all over the table, and every page a transaction touched went to the
+        // WAL: most of the table at every commit. Now those inserts touch the small key index instead, and the rows
+        // go at the table's end (418,381 registry rows in household order: 20.2 → 11.9 s; the same speed in key
+        // order). The rows are copied in key order.
+        """
+        CREATE TABLE mentions_by_arrival(
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            connector TEXT NOT NULL,
+            schema TEXT NOT NULL,
+            source_key TEXT NOT NULL,
+            data TEXT NOT NULL,
+            version_id INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            nik TEXT
+        );
+        INSERT INTO mentions_by_arrival(key, connector, schema, source_key, data, version_id, at, nik)
+            SELECT key, connector, schema, source_key, data, version_id, at, nik FROM mentions ORDER BY key;
+        DROP TABLE mentions;
+        ALTER TABLE mentions_by_arrival RENAME TO mentions;
+        CREATE INDEX mentions_nik_other ON mentions(nik) WHERE nik IS NOT NULL AND schema != 'citizen';
+        CREATE INDEX mentions_record_other ON mentions(schema, source_key) WHERE schema != 'citizen';
+        """,
     ]
 }

@@ -87,6 +87,9 @@ import Testing
         #expect(try store.db.scalarInt("SELECT count(*) FROM main.sqlite_master WHERE name LIKE 'audit%'") == 0)
         #expect(try store.db.scalarInt("SELECT count(*) FROM auditlog.audit") == 1)
         #expect(FileManager.default.fileExists(atPath: HubStore.auditLogPath(hubPath: path)))
+        // Migration 14: the mentions are kept in the order they were written, found by key through an index.
+        #expect(try store.db.scalarInt("SELECT count(*) FROM pragma_table_info('mentions') WHERE name = 'id' AND pk = 1") == 1)
+        #expect(try store.db.rows("SELECT data FROM mentions WHERE key = 'sicantik:1'").first?[0].text?.contains("SITI AMINAH") == true)
     }
 
     /// Migration 9: idempotency keys stored before it (the 16-byte hash alone) get the source key's first 8 bytes
