@@ -35,7 +35,7 @@ public enum Commands {
                     options: [Opt(name: "--connector", value: "NAME|DIR", help: "connector name (under connectors/) or folder (required)"),
                               db, json,
                               Opt(name: "--strict", value: nil, help: "exit 65 when any row was dead-lettered or file rejected"),
-                              Opt(name: "--batch", value: "N", help: "rows per transaction (default 16000)"),
+                              Opt(name: "--batch", value: "N", help: "rows per transaction (default \(Ingestor.defaultBatchSize))"),
                               Opt(name: "--no-persons", value: nil, help: "skip the person index update (run simpul persons update later)")],
                     details: """
                         A folder means every file in it. Rows that cannot be taken in go to the dead-letter queue with file,

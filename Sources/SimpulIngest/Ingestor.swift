@@ -13,7 +13,8 @@ public final class Ingestor {
     /// WAL once per commit: 418,381 registry rows in household order took 29.4 s in batches of 4,000, 19.5 s in
     /// batches of 16,000 (both before migration 14 stored the mentions in arrival order), with the same speed on a
     /// file in key order (docs/performance.md). Peak RSS about 190 MiB.
-    public var batchSize = 16000
+    public static let defaultBatchSize = 16000
+    public var batchSize = Ingestor.defaultBatchSize
     /// Called on the writer thread after each committed batch: (rows so far in this file, bytes read, file size).
     public var progress: ((String, Int, Int, Int?) -> Void)? = nil
 

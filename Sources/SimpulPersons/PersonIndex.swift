@@ -344,8 +344,7 @@ public final class PersonIndex {
         // Also persons known by nothing but this name: a mention with only a name meets registry persons through
         // the name (when it was decided after them); the registry record meets it the same way.
         for key in (currentBlocks ?? Self.blocks(f)) where key.hasPrefix("n:") {
-            let c = try store.personsInBlock(key, limit: maxBlock + 1)
-            if c.count <= maxBlock { cands += c.filter { $0 != registryPerson && !cands.contains($0) } }
+            if let c = try store.personsInBlock(key, atMost: maxBlock) { cands += c.filter { $0 != registryPerson && !cands.contains($0) } }
         }
         // A person founded by this record's family card typed for a NIK (before the registry came, the number
         // looked like a NIK nobody held): its mentions may be any member's, so they are all decided again.

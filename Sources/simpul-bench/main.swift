@@ -141,7 +141,7 @@ func storageFloor(file: String, db: String, batch: Int) throws -> (rows: Int, se
 
 func benchIngest(_ args: [String]) throws {
     let o = try BenchOptions(args, allowed: ["--rows", "--batch", "--json-records", "--dir", "--rounds", "--order"])
-    let rows = try o.int("--rows", 1_000_000), batch = try o.int("--batch", 16000), jsonRecords = try o.int("--json-records", 0)
+    let rows = try o.int("--rows", 1_000_000), batch = try o.int("--batch", Ingestor.defaultBatchSize), jsonRecords = try o.int("--json-records", 0)
     // Runs on one machine vary by more than many changes measured with them (docs/performance.md): `--rounds N`
     // measures the baseline, the floor and Simpul N times, interleaved, each on fresh files, and prints the medians.
     let rounds = max(1, try o.int("--rounds", 1))
