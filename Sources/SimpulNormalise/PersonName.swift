@@ -5,7 +5,7 @@
 public enum PersonName {
     public static let prefixTitles: Set<String> = [
         "H", "HJ", "HAJI", "HAJJAH", "DR", "DRS", "DRA", "IR", "PROF", "KH", "K.H", "HM", "H.M", "TGH", "UST", "USTADZ",
-        "USTADZAH", "dr", "BPK", "IBU", "SDR", "SDRI", "TN", "NY", "NN", "NS", "APT", "ALM", "ALMH", "ALMARHUM", "ALMARHUMAH",
+        "USTADZAH", "BPK", "IBU", "SDR", "SDRI", "TN", "NY", "NN", "NS", "APT", "ALM", "ALMH", "ALMARHUM", "ALMARHUMAH",
     ]
 
     /// What a name may end with in parentheses: deceased (`AHMAD (ALM)`).

@@ -90,6 +90,12 @@ enum MatchName {
             cur.append(b >= 0x61 && b <= 0x7A ? b - 0x20 : b)
         }
         flush()
+        // `ST.` leading a name is SITI (`ST. AMINAH`); elsewhere ST is the title Sarjana Teknik, which the connectors
+        // split off, or a name of its own.
+        if expanding, out.count >= 2, out[0] == "ST" {
+            out[0] = "SITI"
+            expanded = true
+        }
         return out
     }
 
@@ -485,7 +491,27 @@ enum Compare {
             for t in long where k < short.count && t == short[k] { k += 1 }
             if k == short.count { return 4 }
         }
+        if initialsAgree(ta, tb) { return 4 }
         return 5
+    }
+
+    /// The same words where one name writes some as their initials (`SITI A. HASAN`, `A. RAHMAN` for `SITI AMINAH
+    /// HASAN`, `ABDUL RAHMAN`), at least one word of three letters or more written out on both sides: a name with
+    /// words left out in all but their first letter, so the level of a dropped name (`subset`). (`M.` is read as
+    /// MUHAMMAD before this, as the expansions say.)
+    static func initialsAgree(_ a: [String], _ b: [String]) -> Bool {
+        guard a.count == b.count, a.count >= 2 else { return false }
+        var initials = 0, words = 0
+        for (x, y) in zip(a, b) {
+            if x == y {
+                if x.utf8.count >= 3 { words += 1 }
+                continue
+            }
+            let (i, w) = x.utf8.count <= y.utf8.count ? (x, y) : (y, x)
+            guard i.utf8.count == 1, w.utf8.count >= 2, w.utf8.first == i.utf8.first else { return false }
+            initials += 1
+        }
+        return initials > 0 && words > 0
     }
 
     static func date(_ a: String, _ b: String) -> Int {

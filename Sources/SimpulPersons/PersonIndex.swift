@@ -145,7 +145,8 @@ public final class PersonIndex {
     /// The version of the blocking keys, raised whenever `blocks` files persons differently. A hub whose persons
     /// were filed under an older version is filed again before its next update, so new mentions meet old persons.
     /// 3: names in the old spelling and more ways of writing MUHAMMAD file under today's form (`MatchName.tokens`).
-    static let blockingVersion = "3"
+    /// 4: a name led by `ST.` files under SITI.
+    static let blockingVersion = "4"
 
     /// Files every linked mention's person again under the current blocking keys, if the hub's are older. In
     /// transactions of 5,000 mentions, so a large hub does not hold the write lock (and the API's audit commits)

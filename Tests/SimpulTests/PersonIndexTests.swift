@@ -571,6 +571,15 @@ import Testing
             ("MOHD RIZAL", "MUHAMMAD RIZAL", "abbreviation"),
             ("MUCH. RIZAL HASAN", "MUHAMMAD RIZAL HASAN", "abbreviation"),
             ("MOHAMMED RIZAL", "MUH. RIZAL", "abbreviation"),
+            ("ST. AMINAH", "SITI AMINAH", "abbreviation"),          // ST. leading a name is SITI
+            ("ABD. RAHMAN", "ABDUL RAHMAN", "abbreviation"),
+            // Words written as their initials.
+            ("SITI A. HASAN", "SITI AMINAH HASAN", "subset"),
+            ("S. AMINAH HASAN", "SITI AMINAH HASAN", "subset"),
+            ("A. RAHMAN", "ABDUL RAHMAN", "subset"),
+            ("A. RAHMAN", "BUDI RAHMAN", "disagree"),               // another initial
+            ("A. B.", "ABDUL BAKRI", "disagree"),                   // initials alone say too little
+            ("SITI A. HASAN", "SITI AMINAH LATIF", "disagree"),
         ]
         for (a, b, want) in cases {
             #expect(Field.nama.levels[Compare.name(a, b)] == want, "\(a) / \(b)")
