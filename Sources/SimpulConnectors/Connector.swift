@@ -76,7 +76,6 @@ public final class Connector: Sendable {
             guard case .input(let ip) = p, ip.scope != .root, case .key(let k)? = ip.steps.first else { return nil }
             return k
         }
-        csvOptions = opt
         sequenceGroup = try json["sequence"]?["group_by"]?.stringValue.map { (s) throws(ConfigError) in try InputPath(s) }
 
         var lookups: [String: Lookup] = [:]
@@ -134,9 +133,13 @@ public final class Connector: Sendable {
             every = nil
         }
 
-        // Which $root. keys does the mapping read?
+        // Which $root. keys does the mapping read, and which columns?
         var roots: Set<String> = []
-        func visit(_ p: InputPath) { if p.scope == .root, let k = p.firstKey { roots.insert(k) } }
+        var columns: Set<String> = []
+        func visit(_ p: InputPath) {
+            guard let k = p.firstKey else { return }
+            if p.scope == .root { roots.insert(k) } else { columns.insert(k) }
+        }
         func visitT(_ t: Template) { for case .input(let p) in t.pieces { visit(p) } }
         func visitF(_ f: FieldSpec) {
             switch f.source {
@@ -148,11 +151,14 @@ public final class Connector: Sendable {
             }
         }
         visitT(rowKey)
+        if let g = sequenceGroup { visit(g) }
         for o in outputs {
             visitT(o.sourceKey)
             o.fields.forEach(visitF)
         }
         rootKeys = roots.sorted()
+        opt.knownColumns = columns.sorted()
+        csvOptions = opt
         if format != .json && !rootKeys.isEmpty { throw ConfigError("connector.json: $root. paths need input.format json") }
     }
 

@@ -272,6 +272,26 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try t.store.deadLetters(connector: "dukcapil-siak", status: nil, limit: 10).count == 2, "kept in the dead-letter queue as rejected files")
     }
 
+    /// Column names in another case than the connector's (an export tool or spreadsheet that changed them) are the
+    /// same columns: the rows map as they would under the connector's own spelling, and a file with the same rows
+    /// is the same data (unchanged).
+    @Test func columnNamesInAnotherCaseAreTheSameColumns() throws {
+        let t = try TestHub()
+        let upper = try t.ingest("dukcapil-siak", [try t.write("u.csv", "\(siakHeader)\n\(siakRow())\n")])
+        #expect(upper.accepted == 1)
+        let lower = try t.ingest("dukcapil-siak", [try t.write("l.csv", "\(siakHeader.lowercased())\n\(siakRow())\n\(siakRow(nik: "7571014504900003"))\n")])
+        #expect(lower.files[0].rejectedFile == nil && lower.unchanged == 1 && lower.accepted == 1 && lower.deadLettered == 0)
+        let r = try #require(try t.store.record(schema: "citizen", sourceKey: "7571014504900003"))
+        #expect(r.data["nama"] == .string("SITI AMINAH") && r.data["kode_wilayah"] == .string("75.71.01.1001"))
+        // SIMDA's mixed-case header written in capitals.
+        let simda = try String(contentsOfFile: t.samples("simda-keuangan") + "/sp2d_2024.csv", encoding: .utf8)
+        let nl = try #require(simda.utf8.firstIndex(of: 0x0A))  // CRLF: "\r\n" is one Character
+        let shouted = simda[..<nl].uppercased() + simda[nl...]
+        let s = try t.ingest("simda-keuangan", [try t.write("SP2D.csv", shouted)])
+        #expect(s.files[0].rejectedFile == nil && s.accepted > 0)
+        #expect(try t.store.record(schema: "disbursement", sourceKey: "00001/SP2D/LS/2024#2")?.data["kode_akun"] == .string("5.1.02.01.01.0052"))
+    }
+
     @Test func emptyFiles() throws {
         let t = try TestHub()
         let s = try t.ingest("dukcapil-siak", [try t.write("e.csv", "")])

@@ -14,6 +14,9 @@ public final class CSVReader: RowReader {
         public var maxRecordBytes = 1 << 20
         /// Columns the header must name (the source key's); a header without them rejects the file.
         public var requiredColumns: [String] = []
+        /// The columns the mapping reads, as it spells them: a header naming one in another case (`nik`, `Nama_Lgkp`)
+        /// is read as if it were spelled so.
+        public var knownColumns: [String] = []
         public init() {}
     }
 
@@ -213,6 +216,15 @@ public final class CSVReader: RowReader {
             for f in h.fields {
                 guard let s = String(validating: f, as: UTF8.self) else { throw FileRejection("the header row is not valid UTF-8") }
                 names.append(s.trimmingCharacters(in: .whitespaces))
+            }
+            // Column names in another case than the connector's (another export tool, a spreadsheet that saved them
+            // in lower case): named as the connector spells them, unless that name is there as it is.
+            if !opt.knownColumns.isEmpty {
+                let known = Dictionary(opt.knownColumns.map { ($0.uppercased(), $0) }, uniquingKeysWith: { a, _ in a })
+                let present = Set(names)
+                for i in names.indices where !opt.knownColumns.contains(names[i]) {
+                    if let k = known[names[i].uppercased()], !present.contains(k) { names[i] = k }
+                }
             }
             if Set(names).count != names.count { throw FileRejection("the header row names a column twice") }
             let missing = opt.requiredColumns.filter { !names.contains($0) }
