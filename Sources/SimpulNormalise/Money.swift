@@ -107,9 +107,37 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
         return Money(sen: negative ? -sen : sen)
     }
 
-    /// Reads a JSON number literal (`1250000`, `1250000.5`) exactly.
+    /// Reads a JSON number literal (`1250000`, `1250000.5`, `1.25E+9`) exactly. A JSON number's text is its exact
+    /// value, exponent and all (exporters such as Jackson's BigDecimal write `1.25E+9`), unlike scientific notation
+    /// in a text field, which a spreadsheet rounded for display and ``parse(_:decimal:)`` refuses.
     public static func parseNumberLiteral(_ literal: String) throws(NormaliseError) -> Money {
-        try parse(literal, decimal: .dot)
+        try parse(plainDecimal(literal) ?? literal, decimal: .dot)
+    }
+
+    /// A JSON number literal with an exponent written out without it (`1.25E+9` → `1250000000`, `5e-1` → `0.5`);
+    /// nil when it has no exponent, or is not such a literal, or its exponent is past ±40 (no amount is that large,
+    /// or that small and not zero).
+    static func plainDecimal(_ literal: String) -> String? {
+        let b = Array(literal.utf8)
+        guard let e = b.firstIndex(where: { $0 == 0x65 || $0 == 0x45 }) else { return nil }
+        var mantissa = b[..<e], negative = false
+        if mantissa.first == 0x2D { negative = true; mantissa = mantissa.dropFirst() }
+        let point = mantissa.firstIndex(of: 0x2E)
+        let whole = point.map { mantissa[..<$0] } ?? mantissa[...]
+        let fraction = point.map { mantissa[($0 + 1)...] } ?? []
+        let digits = Array(whole) + Array(fraction)
+        guard !whole.isEmpty, !digits.isEmpty, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let exp = Int(String(decoding: b[(e + 1)...], as: UTF8.self)), abs(exp) <= 40 else { return nil }
+        let at = whole.count + exp  // where the decimal point falls in `digits`
+        var out: [UInt8] = negative ? [0x2D] : []
+        if at <= 0 {
+            out += [0x30, 0x2E] + Array(repeating: 0x30, count: -at) + digits
+        } else if at >= digits.count {
+            out += digits + Array(repeating: 0x30, count: at - digits.count)
+        } else {
+            out += digits[..<at] + [0x2E] + digits[at...]
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

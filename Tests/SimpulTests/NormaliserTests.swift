@@ -137,6 +137,16 @@ import Testing
         #expect(try Money.parseNumberLiteral("-3").sen == -300)
         #expect(try Money.parseNumberLiteral("12.3400").description == "12.34")
         #expect(throws: NormaliseError.self) { try Money.parseNumberLiteral("12.345") }
+        // A JSON number's exponent is exact (a text field's scientific notation, rounded by a spreadsheet, is not:
+        // `rejects` above).
+        for (literal, want) in [("1e6", "1000000.00"), ("1.25E+9", "1250000000.00"), ("1.2345e3", "1234.50"), ("5e-1", "0.50"),
+                                ("-2.5E2", "-250.00"), ("125E-2", "1.25"), ("0e0", "0.00"), ("1.5E-3", nil), ("1e41", nil), ("1e19", nil)] {
+            if let want {
+                #expect(try Money.parseNumberLiteral(literal).description == want, "\(literal)")
+            } else {
+                #expect(throws: NormaliseError.self, "\(literal)") { try Money.parseNumberLiteral(literal) }
+            }
+        }
     }
 }
 
