@@ -68,14 +68,18 @@ extension HubStore {
     /// Mentions with no decision for their current version, one page: the registry's (`registry`) or the other
     /// sources', in key order after `after`. Callers decide a page, commit, and ask for the next, so memory stays
     /// bounded, and take the registry first (a fixed order, so a rebuild decides the same way).
+    /// The registry's mention keys are one range of the key order (`<connector>:` to `<connector>;`): the registry's
+    /// page reads only that range, the others' skip it on the key index alone, without reading the mentions in it
+    /// (at 1,000,000 mentions, about 1.4 s a page otherwise).
     public func pendingMentions(registry: Bool, after: String, limit: Int, registryConnector: String = "dukcapil-siak") throws -> [PendingMention] {
         let s = try db.prepare("""
             SELECT m.key, m.connector, m.schema, m.source_key, m.data, m.version_id, m.at FROM mentions m
             LEFT JOIN person_links l ON l.mention_key = m.key
             LEFT JOIN person_review r ON r.mention_key = m.key
-            WHERE m.key > ? AND (m.connector = ?) = ?
+            WHERE m.key > ?1 AND (m.connector = ?2) = ?3
+              AND CASE WHEN ?3 THEN m.key >= ?2 || ':' AND m.key < ?2 || ';' ELSE m.key < ?2 || ':' OR m.key >= ?2 || ';' END
               AND (l.version_id IS NULL OR l.version_id != m.version_id) AND (r.version_id IS NULL OR r.version_id != m.version_id)
-            ORDER BY m.key LIMIT ?
+            ORDER BY m.key LIMIT ?4
             """)
         try s.bind([.text(after), .text(registryConnector), .int(registry ? 1 : 0), .int(Int64(limit))])
         defer { s.reset() }
@@ -390,7 +394,7 @@ extension HubStore {
     public func linkedNIKMentions(limit: Int, registryConnector: String) throws -> [(data: JSONValue, person: String)] {
         try db.rows("""
             SELECT m.data, l.person_id FROM mentions m JOIN person_links l ON l.mention_key = m.key
-            WHERE m.connector != ? AND m.nik IS NOT NULL ORDER BY m.key LIMIT ?
+            WHERE m.connector != ?1 AND (m.key < ?1 || ':' OR m.key >= ?1 || ';') AND m.nik IS NOT NULL ORDER BY m.key LIMIT ?2
             """, [.text(registryConnector), .int(Int64(limit))]).compactMap { r in
             guard let p = r[1].text, let d = try? JSONParser.parse(r[0].text ?? "null") else { return nil }
             return (d, p)

@@ -52,6 +52,21 @@ import Testing
     /// The citizen lookup writes the golden record straight from the linked mentions' stored bytes; it must be
     /// exactly what the general golden record gives, cut to each grant: for every person of a synthetic corpus
     /// (registry and other mentions, several per person, equal times broken by mention key).
+    /// The registry's mentions are one range of the key order, which its pages read and the others' skip: a source
+    /// whose name sorts before the registry's (`bansos`) is decided as one after it is.
+    @Test func mentionsOnBothSidesOfTheRegistrysKeysAreDecided() throws {
+        let t = try TestHub()
+        try t.store.insertMentions([Self.mention("dukcapil-siak:7571014504900002", Self.siti),
+                                    Self.mention("bansos:1", Self.siti), Self.mention("zz-bantuan:1", Self.siti)])
+        #expect(try t.store.pendingMentions(registry: true, after: "", limit: 10).map(\.key) == ["dukcapil-siak:7571014504900002"])
+        #expect(try t.store.pendingMentions(registry: false, after: "", limit: 10).map(\.key) == ["bansos:1", "zz-bantuan:1"])
+        #expect(try t.store.pendingMentions(registry: false, after: "bansos:1", limit: 10).map(\.key) == ["zz-bantuan:1"])
+        try PersonIndex(store: t.store, regions: try Self.regions(t)).update()
+        let registry = try #require(try t.store.personOf(mention: "dukcapil-siak:7571014504900002"))
+        #expect(try t.store.personOf(mention: "bansos:1") == registry && t.store.personOf(mention: "zz-bantuan:1") == registry)
+        #expect(try t.store.pendingMentions(registry: false, after: "", limit: 10).isEmpty)
+    }
+
     @Test func theGoldenRecordFromBytesEqualsTheGeneralOne() throws {
         let t = try TestHub()
         let regions = try Self.regions(t)
