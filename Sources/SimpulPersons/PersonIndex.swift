@@ -195,37 +195,47 @@ public final class PersonIndex {
         // A larger page cache while deciding: the blocking table is read and written at random.
         try store.db.execute("PRAGMA cache_size=-524288")
         defer { try? store.db.execute("PRAGMA cache_size=-65536") }
-        // Registry mentions first, then the rest, each in key order, a page at a time (memory stays bounded).
+        // Registry mentions first, then the rest, each in key order, a page at a time (memory stays bounded). A write
+        // transaction holds pages until it has decided `4 * batchSize` mentions (one registry page, four of the
+        // others'): each commit writes every page of the link and blocking tables' indexes that its decisions
+        // touched, at random places, so fewer, larger commits write each page fewer times. The pages, and the
+        // estimates between them, are the same as with a commit per page, and so are the decisions.
         for registry in [true, false] {
             var after = ""
-            while true {
-                // While m is still the defaults (no same-NIK pairs yet), small batches: a few hundred decisions
-                // give the pairs to estimate it from, and the rest are decided with it.
-                let limit = registry ? 4 * batchSize : model.source["m"] == "defaults" ? min(batchSize, 500) : batchSize
-                let batch = try store.pendingMentions(registry: registry, after: after, limit: limit,
-                                                      registryConnector: registryConnector)
-                guard let last = batch.last else { break }
-                // m and u are estimated again before batches 1, 2, 3, 5, 9, 17… and before the first non-registry
-                // batch: registry batches come first, so later ones are decided with numbers from this hub's own
-                // population, at a cost that stays small on large runs.
-                // Until m could be estimated (no same-NIK pairs before the first non-registry batch), before every
-                // batch: otherwise thousands of mentions would be decided on the defaults.
-                // u is taken again when the persons have grown fourfold during the registry batches (there it only
-                // serves the NIK-ganda check, and sampling it is a tenth of indexing a registry), twofold before the
-                // other sources' batches.
-                let n = progress.batches
-                if n & (n - 1) == 0 || (!registry && (!progress.othersStarted || model.source["m"] == "defaults")) {
-                    try estimate(uGrowth: registry ? 4 : 2)
-                }
-                progress.batches += 1
-                if !registry { progress.othersStarted = true }
-                try store.writeTransaction {
-                    oversizedBlocks.removeAll(keepingCapacity: true)
-                    for m in batch { try decide(m, &s) }
-                    try saveProgress(progress)
+            var more = true
+            while more {
+                more = try store.writeTransaction { () throws -> Bool in
+                    var decided = 0
+                    while decided < 4 * batchSize {
+                        // While m is still the defaults (no same-NIK pairs yet), small pages: a few hundred decisions
+                        // give the pairs to estimate it from, and the rest are decided with it.
+                        let limit = registry ? 4 * batchSize : model.source["m"] == "defaults" ? min(batchSize, 500) : batchSize
+                        let batch = try store.pendingMentions(registry: registry, after: after, limit: limit,
+                                                              registryConnector: registryConnector)
+                        guard let last = batch.last else { return false }
+                        // m and u are estimated again before pages 1, 2, 3, 5, 9, 17… and before the first
+                        // non-registry page: registry pages come first, so later ones are decided with numbers from
+                        // this hub's own population, at a cost that stays small on large runs.
+                        // Until m could be estimated (no same-NIK pairs before the first non-registry page), before
+                        // every page: otherwise thousands of mentions would be decided on the defaults.
+                        // u is taken again when the persons have grown fourfold during the registry pages (there it
+                        // only serves the NIK-ganda check, and sampling it is a tenth of indexing a registry), twofold
+                        // before the other sources' pages.
+                        let n = progress.batches
+                        if n & (n - 1) == 0 || (!registry && (!progress.othersStarted || model.source["m"] == "defaults")) {
+                            try estimate(uGrowth: registry ? 4 : 2)
+                        }
+                        progress.batches += 1
+                        if !registry { progress.othersStarted = true }
+                        oversizedBlocks.removeAll(keepingCapacity: true)
+                        for m in batch { try decide(m, &s) }
+                        try saveProgress(progress)
+                        decided += batch.count
+                        after = last.key
+                    }
+                    return true
                 }
                 if let k = interruptAfterBatches, progress.batches >= k { throw UpdateInterrupted() }
-                after = last.key
             }
         }
         // Persons that doubled since the last u sample (or a first sample that is now possible) are sampled at the end
