@@ -66,8 +66,8 @@ extension HubStore {
     }
 
     /// Mentions with no decision for their current version, one page: the registry's (`registry`) or the other
-    /// sources', in key order after `after`. Callers decide a page, commit, and ask for the next, so memory stays
-    /// bounded, and take the registry first (a fixed order, so a rebuild decides the same way).
+    /// sources', in key order after `after`. Callers decide a page and ask for the next (committing every few pages),
+    /// so memory stays bounded, and take the registry first (a fixed order, so a rebuild decides the same way).
     /// The registry's mention keys are one range of the key order (`<connector>:` to `<connector>;`): the registry's
     /// page reads only that range, the others' skip it on the key index alone, without reading the mentions in it
     /// (at 1,000,000 mentions, about 1.4 s a page otherwise).
