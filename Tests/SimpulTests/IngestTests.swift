@@ -292,6 +292,26 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try t.store.record(schema: "disbursement", sourceKey: "00001/SP2D/LS/2024#2")?.data["kode_akun"] == .string("5.1.02.01.01.0052"))
     }
 
+    /// A listed value written another way (`Rancangan Awal`, `renja`) is that value as the connector lists it, so
+    /// the record's key is the same whichever way an export writes it; a value not listed is still refused.
+    @Test func listedValuesWrittenAnotherWayAreTheListedValue() throws {
+        let t = try TestHub()
+        let header = "\"tahun\",\"dokumen\",\"tahapan\",\"kode_skpd\",\"nama_skpd\",\"kode_sub_kegiatan\",\"nama_sub_kegiatan\",\"indikator\",\"target\",\"satuan\",\"pagu_indikatif\",\"kode_lokasi\""
+        func row(_ dokumen: String, _ tahapan: String, _ sub: String) -> String {
+            "\"2024\",\"\(dokumen)\",\"\(tahapan)\",\"1.02.0.00.0.00.01.0000\",\"Dinas Kesehatan\",\"\(sub)\",\"x\",\"Jumlah\",\"100\",\"Orang\",\"1250000\",\"75.71\""
+        }
+        let file = try t.write("renja.csv", [header, row("renja", "Rancangan Awal", "1.02.02.2.01.0001"), row("RKPD", "rancangan-awal", "1.02.02.2.01.0002"),
+                                             row("RKPD", "draft", "1.02.02.2.01.0003")].joined(separator: "\n") + "\n")
+        let s = try t.ingest("sipd-perencanaan", [file])
+        expectConserved(s)
+        #expect((s.accepted, s.deadLettered) == (2, 1))
+        let r = try #require(try t.store.record(schema: "planning_item", sourceKey: "2024|RENJA|rancangan_awal|1.02.0.00.0.00.01.0000|1.02.02.2.01.0001"))
+        #expect(r.data["tahapan"] == .string("rancangan_awal") && r.data["dokumen"] == .string("RENJA"))
+        #expect(try t.store.record(schema: "planning_item", sourceKey: "2024|RKPD|rancangan_awal|1.02.0.00.0.00.01.0000|1.02.02.2.01.0002") != nil)
+        let dl = try #require(try t.store.deadLetters(connector: "sipd-perencanaan", status: "open", limit: 5).first)
+        #expect(dl.field == "tahapan" && dl.reason.contains("'draft' is not one of"))
+    }
+
     @Test func emptyFiles() throws {
         let t = try TestHub()
         let s = try t.ingest("dukcapil-siak", [try t.write("e.csv", "")])

@@ -233,8 +233,17 @@ extension Transform {
             return out.isEmpty ? .null : .string(out)
         case .oneOf(let vs):
             let s = Text.collapse(try text())
-            guard vs.contains(s) else { throw NormaliseError("'\(s)' is not one of \(vs.joined(separator: ", "))") }
-            return .string(s)
+            if vs.contains(s) { return .string(s) }
+            // The same words written another way (`Rancangan Awal`, `rancangan-awal` for `rancangan_awal`): the value
+            // as the list spells it.
+            func fold(_ x: String) -> String {
+                String(x.uppercased().map { $0 == " " || $0 == "-" ? "_" : $0 })
+            }
+            let folded = fold(s)
+            guard let hit = vs.first(where: { fold($0) == folded }) else {
+                throw NormaliseError("'\(s)' is not one of \(vs.joined(separator: ", "))")
+            }
+            return .string(hit)
         }
     }
 
