@@ -62,6 +62,12 @@ public final class Connector: Sendable {
             opt.delimiter = d.utf8.first!
         }
         if let m = input["max_record_bytes"]?.scalarText.flatMap({ Int($0) }) { opt.maxRecordBytes = m }
+        if let n = input["null_values"] {
+            guard let list = n.arrayValue?.compactMap(\.stringValue), list.count == n.arrayValue?.count else {
+                throw ConfigError("connector.json: input.null_values is a list of texts, e.g. [\"NULL\"]")
+            }
+            opt.nullValues = list
+        }
         recordPath = (input["records"]?.stringValue ?? "").split(separator: ".").map(String.init)
         if format == .json && recordPath.isEmpty { throw ConfigError("connector.json: input.records names the array of records") }
         require = input["require"]?.objectValue ?? [:]

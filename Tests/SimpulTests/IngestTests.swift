@@ -65,6 +65,22 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(dl.contains { $0.reason.contains("codes 1.4.1.1.9.9 are not in crosswalk_kegiatan.csv") })
     }
 
+    /// SQL Server's tools write a missing value as `NULL`: SIMDA's connector reads it as empty (`null_values`), so a
+    /// line without a recipient names no person called NULL, and a missing Potongan is no unreadable amount.
+    @Test func simdasNULLIsNoValue() throws {
+        let t = try TestHub()
+        let header = "Tahun,No_SP2D,Tgl_SP2D,No_SPM,Tgl_SPM,Jn_SPM,Kd_Urusan,Kd_Bidang,Kd_Unit,Kd_Sub,Kd_Prog,Kd_Keg,Kd_Rek_1,Kd_Rek_2,Kd_Rek_3,Kd_Rek_4,Kd_Rek_5,Nilai,Potongan,Nm_Penerima,NIK_Penerima,NPWP,Bank_Penerima,Rek_Penerima,Keterangan"
+        let line = "2024,00097/SP2D/LS/2024,2024-09-28 00:00:00.000,00097/SPM/LS/2024,2024-09-28 00:00:00.000,5,1,2,1,1,15,1,5,2,2,1,4,2500000.00,NULL,NULL,NULL,NULL,BANK SULUTGO,6595576860,NULL"
+        let noValue = line.replacingOccurrences(of: "2500000.00", with: "NULL").replacingOccurrences(of: "00097", with: "00096")
+        let s = try t.ingest("simda-keuangan", [try t.write("sp2d.csv", "\(header)\n\(line)\n\(noValue)\n")])
+        #expect((s.accepted, s.deadLettered) == (1, 1))
+        let r = try #require(try t.store.record(schema: "disbursement", sourceKey: "00097/SP2D/LS/2024#1"))
+        #expect(r.data["nama_penerima"] == nil && r.data["keterangan"] == nil && r.data["catatan"] == nil && r.data["nilai"] == .string("2500000.00"))
+        #expect(try t.store.mentions().isEmpty)
+        let dl = try #require(try t.store.deadLetters(connector: "simda-keuangan", status: "open", limit: 5).first)
+        #expect(dl.field == "Nilai" && dl.reason.contains("empty"))
+    }
+
     @Test func budgetVersionsStandSideBySide() throws {
         let t = try TestHub()
         _ = try t.ingest("sipd-penganggaran", [t.samples("sipd-penganggaran")])

@@ -17,6 +17,8 @@ public final class CSVReader: RowReader {
         /// The columns the mapping reads, as it spells them: a header naming one in another case (`nik`, `Nama_Lgkp`)
         /// is read as if it were spelled so.
         public var knownColumns: [String] = []
+        /// Field texts that mean "no value" (`NULL`, as SQL Server's tools write it): such a field is read as empty.
+        public var nullValues: [String] = []
         public init() {}
     }
 
@@ -171,7 +173,7 @@ public final class CSVReader: RowReader {
                 }
                 s = v
             }
-            obj.values[slots[k]] = .string(s)
+            obj.values[slots[k]] = .string(opt.nullValues.isEmpty || !opt.nullValues.contains(s) ? s : "")
             k += 1
             from = i + 1
         }
@@ -277,7 +279,7 @@ public final class CSVReader: RowReader {
                     bad = k
                     break
                 }
-                obj.values[slots[k]] = .string(s)
+                obj.values[slots[k]] = .string(opt.nullValues.isEmpty || !opt.nullValues.contains(s) ? s : "")
             }
             if let bad {
                 return invalidUTF8(column: bad, line: r.startLine, raw: r.raw)
