@@ -32,6 +32,8 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
     public static func parse(_ raw: String, decimal: DecimalMark) throws(NormaliseError) -> Money {
         var s = Text.collapse(raw)
         if s.isEmpty { throw NormaliseError("amount is empty") }
+        // A dash alone is nil: a spreadsheet's accounting format shows zero as `-` (`Rp -`, `Rp. -`).
+        if Self.isDashForZero(s) { return .zero }
         var negative = false
         if s.hasPrefix("(") && s.hasSuffix(")") {
             negative = true
@@ -43,7 +45,9 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
             s = String(s.dropFirst()).trimmingCharacters(in: " ")
         }
         let upper = Text.upper(s)
-        if upper.hasPrefix("RP") { s = String(s.dropFirst(2)) } else if upper.hasPrefix("IDR") { s = String(s.dropFirst(3)) }
+        // `Rp`, `Rp.` (the abbreviation's dot, as often written) or `IDR`.
+        if upper.hasPrefix("RP.") { s = String(s.dropFirst(3)) } else if upper.hasPrefix("RP") { s = String(s.dropFirst(2)) }
+        else if upper.hasPrefix("IDR") { s = String(s.dropFirst(3)) }
         s = s.trimmingCharacters(in: " ")
         if s.hasPrefix("-") {
             negative.toggle()
@@ -105,6 +109,17 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
         }
         let sen = Int128(whole) * 100 + Int128(frac.count > 0 ? frac[0] : 0) * 10 + Int128(frac.count > 1 ? frac[1] : 0)
         return Money(sen: negative ? -sen : sen)
+    }
+
+    /// `-`, `–`, `--`, `Rp -`, `Rp. –`, `IDR -`: nothing but dashes after the currency.
+    static func isDashForZero(_ s: String) -> Bool {
+        var rest = Substring(s)
+        for prefix in ["RP.", "RP", "IDR"] where rest.uppercased().hasPrefix(prefix) {
+            rest = rest.dropFirst(prefix.count)
+            break
+        }
+        let dashes = rest.filter { $0 != " " }
+        return !dashes.isEmpty && dashes.allSatisfy { $0 == "-" || $0 == "–" || $0 == "—" }
     }
 
     /// Reads a JSON number literal (`1250000`, `1250000.5`, `1.25E+9`) exactly. A JSON number's text is its exact

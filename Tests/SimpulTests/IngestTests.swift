@@ -328,6 +328,21 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(dl.field == "tahapan" && dl.reason.contains("'draft' is not one of"))
     }
 
+    /// A form's dash for "none": an amount of `-` (a spreadsheet's accounting format shows zero so) is zero, and a
+    /// name without a letter is no name, so no person is founded by `-`.
+    @Test func aDashIsNothing() throws {
+        let t = try TestHub()
+        let page = """
+            {"status":"success","data":[{"id_permohonan":1,"no_permohonan":"A","jenis_izin":"IMB","kode_jenis_izin":"IMB","nik_pemohon":"-",
+            "nama_pemohon":"-","tgl_pengajuan":"2024-01-02 10:00:00","updated_at":"2024-01-02 10:00:00","status":"Proses","retribusi":"Rp. -"}]}
+            """
+        let s = try t.ingest("sicantik", [try t.write("p.json", page)])
+        #expect((s.accepted, s.deadLettered) == (1, 0))
+        let r = try #require(try t.store.record(schema: "permit", sourceKey: "1"))
+        #expect(r.data["retribusi"] == .string("0.00") && r.data["nama_pemohon"] == nil)
+        #expect(try t.store.mentions().allSatisfy { !$0.data.contains("\"nama\"") })
+    }
+
     @Test func emptyFiles() throws {
         let t = try TestHub()
         let s = try t.ingest("dukcapil-siak", [try t.write("e.csv", "")])

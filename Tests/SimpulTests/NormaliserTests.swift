@@ -111,6 +111,9 @@ import Testing
         ("(5.000)", .comma, "-5000.00"), ("IDR 7.500", .comma, "7500.00"),
         ("Rp -5.000", .comma, "-5000.00"), ("-Rp 5.000", .comma, "-5000.00"), ("- Rp5.000,50", .comma, "-5000.50"),
         ("Rp 1.250.000,-", .comma, "1250000.00"), ("Rp 750,--", .comma, "750.00"), ("1,250,000.00", .dot, "1250000.00"),
+        ("Rp. 1.250.000", .comma, "1250000.00"), ("RP.1.250.000,00", .comma, "1250000.00"),
+        // A spreadsheet's accounting format shows zero as a dash.
+        ("-", .comma, "0.00"), ("Rp -", .comma, "0.00"), ("Rp. –", .comma, "0.00"), ("--", .dot, "0.00"),
     ])
     func parses(raw: String, mark: Money.DecimalMark, expected: String) throws {
         #expect(try Money.parse(raw, decimal: mark).description == expected)

@@ -179,7 +179,8 @@ extension Transform {
         case .name(let titlesTo):
             let r = PersonName.normalise(try text())
             if let titlesTo, !r.gelar.isEmpty { ctx.extras[titlesTo] = .array(r.gelar.map { .string($0) }) }
-            if r.nama.isEmpty { return .null }
+            // No letter at all (`-`, `.`, `0`: a form's way of leaving the name out) is no name.
+            if !r.nama.utf8.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 }) { return .null }
             return .string(r.nama)
         case .code(let map, let unknown):
             let key = Text.collapse(try text())
