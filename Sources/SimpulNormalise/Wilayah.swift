@@ -5,7 +5,9 @@ public enum Wilayah {
 
     /// Reads dotted (`75.71.01.1001`) or undotted (`7571011001`) codes.
     public static func normalise(_ raw: String) throws(NormaliseError) -> String {
-        let s = Text.collapse(raw)
+        var s = Text.collapse(raw)
+        // A spreadsheet's mark that a cell is text (`'7571011001`).
+        if s.hasPrefix("'") { s = Text.collapse(String(s.dropFirst())) }
         guard !s.isEmpty else { throw NormaliseError("kode wilayah is empty") }
         if s.contains(".") {
             let parts = s.split(separator: ".", omittingEmptySubsequences: false)

@@ -114,6 +114,8 @@ import Testing
         ("Rp. 1.250.000", .comma, "1250000.00"), ("RP.1.250.000,00", .comma, "1250000.00"),
         // A spreadsheet's accounting format shows zero as a dash.
         ("-", .comma, "0.00"), ("Rp -", .comma, "0.00"), ("Rp. –", .comma, "0.00"), ("--", .dot, "0.00"),
+        // A decimal sent as text (`"1250000.00"`) where `,` marks decimals: the dot cannot be grouping there.
+        ("1250000.00", .comma, "1250000.00"), ("500.50", .comma, "500.50"), ("Rp 1250000.00", .comma, "1250000.00"),
     ])
     func parses(raw: String, mark: Money.DecimalMark, expected: String) throws {
         #expect(try Money.parse(raw, decimal: mark).description == expected)
@@ -130,7 +132,7 @@ import Testing
 
     @Test(arguments: ["gratis", "", "1.5e6", "Rp", "1,234,567.891",
                       // a decimal point where '.' groups thousands: taken for grouping it would be 100 times the amount
-                      "1250000000.50", "1.25", "12.50.000", ".500", "1.2500", "Rp 1.250.000,-5"])
+                      "1.25", "12.50", "12.50.000", ".500", "1.2500", "1250000000.5", "Rp 1.250.000,-5"])
     func rejects(raw: String) {
         #expect(throws: NormaliseError.self) { try Money.parse(raw, decimal: raw.contains(",") ? .dot : .comma) }
     }
@@ -157,6 +159,7 @@ import Testing
     @Test func wilayah() throws {
         #expect(try Wilayah.normalise("7571011001") == "75.71.01.1001")
         #expect(try Wilayah.normalise("75.71.01.1001") == "75.71.01.1001")
+        #expect(try Wilayah.normalise("'7571011001") == "75.71.01.1001", "a spreadsheet's text mark")
         #expect(try Wilayah.normalise("7571") == "75.71")
         #expect(try Wilayah.fromParts(["75", "71", "1", "1001"]) == "75.71.01.1001")
         #expect(try Wilayah.fromParts(["75", "1", "4", "2001"]) == "75.01.04.2001")
