@@ -81,6 +81,22 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(dl.field == "Nilai" && dl.reason.contains("empty"))
     }
 
+    /// Exports that write SIAK's codes as their labels (`PEREMPUAN`, `ISLAM`, `KAWIN`, `ISTRI`) give the same record
+    /// as the codes.
+    @Test func siakLabelsAreItsCodes() throws {
+        let t = try TestHub()
+        let coded = siakRow()
+        let labelled = siakRow(nik: "7571014504900003").replacingOccurrences(of: ";2;GORONTALO;05-04-1990;1;2;3;", with: ";PEREMPUAN;GORONTALO;05-04-1990;ISLAM;Kawin;ISTRI;")
+        let s = try t.ingest("dukcapil-siak", [try t.write("b.csv", "\(siakHeader)\n\(coded)\n\(labelled)\n")])
+        #expect((s.accepted, s.deadLettered) == (2, 0))
+        let a = try #require(try t.store.record(schema: "citizen", sourceKey: "7571014504900002"))
+        let b = try #require(try t.store.record(schema: "citizen", sourceKey: "7571014504900003"))
+        for f in ["jenis_kelamin", "agama", "status_kawin", "status_hubungan"] {
+            #expect(b.data[f] != nil && b.data[f] == a.data[f], "\(f)")
+        }
+        #expect(b.data["catatan"] == nil)
+    }
+
     @Test func budgetVersionsStandSideBySide() throws {
         let t = try TestHub()
         _ = try t.ingest("sipd-penganggaran", [t.samples("sipd-penganggaran")])
