@@ -99,11 +99,25 @@ public enum DateNormaliser {
     }
 
     /// A datetime to `YYYY-MM-DDTHH:MM:SS` (fractions dropped; local pemda time, no zone). A bare date gets 00:00:00.
+    /// Whether the bytes from `i` are a time zone to the end: `Z`, or `+`/`-` and `HH`, `HHMM` or `HH:MM`.
+    static func zoneFollows(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        guard i < b.count else { return false }
+        if b[i] == 0x5A { return b.count == i + 1 }
+        guard b[i] == 0x2B || b[i] == 0x2D else { return false }
+        let rest = Array(b[(i + 1)...]).filter { $0 != 0x3A }
+        return (rest.count == 2 || rest.count == 4) && rest.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && b.count - i - 1 <= 5
+    }
+
+    static func isZone(_ s: Substring) -> Bool {
+        var t = String(s)
+        return t.withUTF8 { zoneFollows($0, at: 0) }
+    }
+
     public static func dateTime(_ raw: String) throws(NormaliseError) -> String {
         var fast = raw
         let exact: (Int, Int, Int, Int, Int, Int)? = fast.withUTF8 { b in
             guard b.count >= 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x20 || b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A,
-                b.count == 19 || b[19] == 0x2E, let y = num(b, 0, 4), let mo = num(b, 5, 2), let d = num(b, 8, 2),
+                b.count == 19 || b[19] == 0x2E || zoneFollows(b, at: 19), let y = num(b, 0, 4), let mo = num(b, 5, 2), let d = num(b, 8, 2),
                 let h = num(b, 11, 2), let mi = num(b, 14, 2), let sec = num(b, 17, 2)
             else { return nil }
             return (y, mo, d, h, mi, sec)
@@ -116,7 +130,11 @@ public enum DateNormaliser {
         let s = Text.collapse(raw)
         let (datePart, timePart) = splitTime(s)
         let d = try date(String(datePart))
-        guard let timePart else { return d + "T00:00:00" }
+        guard var timePart else { return d + "T00:00:00" }
+        // A zone (`Z`, `+07:00`, `+0700`): the wall-clock time is kept as written (docs/schemas.md).
+        if let z = timePart.firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }), isZone(timePart[z...]) {
+            timePart = timePart[..<z]
+        }
         let hms = timePart.split(separator: ".", maxSplits: 1)[0].split(separator: ":")
         guard hms.count >= 2, hms.count <= 3, hms.allSatisfy({ Text.isDigits($0) && $0.count <= 2 }) else {
             throw NormaliseError("time is not HH:MM:SS")

@@ -100,6 +100,14 @@ import Testing
         #expect(try DateNormaliser.dateTime("2024-11-02 08:14:55") == "2024-11-02T08:14:55")
         #expect(try DateNormaliser.dateTime("2024-11-02") == "2024-11-02T00:00:00")
         #expect(throws: NormaliseError.self) { try DateNormaliser.dateTime("2024-11-02 25:00:00") }
+        // ISO 8601 with a zone, as APIs write it: the wall-clock time as written.
+        for raw in ["2024-01-02T10:00:00+07:00", "2024-01-02T10:00:00+0700", "2024-01-02T10:00:00Z", "2024-01-02T10:00:00.000000Z",
+                    "2024-01-02 10:00:00-05:00", "2024-01-02T10:00:00.5+07:00", "02/01/2024 10:00+07:00"] {
+            #expect(try DateNormaliser.dateTime(raw) == "2024-01-02T10:00:00", "\(raw)")
+        }
+        for bad in ["2024-01-02T10:00:00+7", "2024-01-02T10:00:00X", "2024-01-02T10:00:00+07:00:00", "2024-01-02T10:00:00+ab:cd"] {
+            #expect(throws: NormaliseError.self, "\(bad)") { try DateNormaliser.dateTime(bad) }
+        }
     }
 }
 
