@@ -98,7 +98,6 @@ public enum DateNormaliser {
         throw NormaliseError("not a date in a known format (DD-MM-YYYY, DD/MM/YYYY, YYYY-MM-DD, D Bulan YYYY)")
     }
 
-    /// A datetime to `YYYY-MM-DDTHH:MM:SS` (fractions dropped; local pemda time, no zone). A bare date gets 00:00:00.
     /// Whether the bytes from `i` are a time zone to the end: `Z`, or `+`/`-` and `HH`, `HHMM` or `HH:MM`.
     static func zoneFollows(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
         guard i < b.count else { return false }
@@ -113,6 +112,8 @@ public enum DateNormaliser {
         return t.withUTF8 { zoneFollows($0, at: 0) }
     }
 
+    /// A datetime to `YYYY-MM-DDTHH:MM:SS` (fractions dropped; local pemda time: a zone is dropped and the wall-clock
+    /// time kept as written). A bare date gets 00:00:00.
     public static func dateTime(_ raw: String) throws(NormaliseError) -> String {
         var fast = raw
         let exact: (Int, Int, Int, Int, Int, Int)? = fast.withUTF8 { b in
