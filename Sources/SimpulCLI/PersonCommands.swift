@@ -8,7 +8,10 @@ import SimpulStorage
 enum PersonCommands {
     static let specs: [CommandSpec] = [
         CommandSpec(name: "persons update", summary: "decide every new or changed person mention (ingest does this too)", arguments: "",
-                    minArgs: 0, maxArgs: 0, options: [Commands.db, Commands.json], run: { try update($0) }),
+                    minArgs: 0, maxArgs: 0, options: [Commands.db, Commands.json,
+                                                      Opt(name: "--rebuild", value: nil,
+                                                          help: "forget every decision (steward rules stay) and decide every mention again")],
+                    run: { try update($0) }),
         CommandSpec(name: "persons show", summary: "a person's golden record, with each field's source, mentions and NIK check",
                     arguments: "NIK|PERSON_ID", minArgs: 1, maxArgs: 1, options: [Commands.db, Commands.json], run: { try show($0) }),
         CommandSpec(name: "persons export", summary: "every person as NDJSON: person_id, nik, status, mentions, review", arguments: "",
@@ -50,6 +53,7 @@ enum PersonCommands {
 
     static func update(_ inv: Invocation) throws -> Int32 {
         let (idx, _) = try index(inv)
+        if inv.flag("--rebuild") { try idx.store.forgetPersonIndex() }
         let s = try idx.update()
         Console.out(inv.json ? s.json.jsonText : summaryText(s))
         return ExitCode.ok

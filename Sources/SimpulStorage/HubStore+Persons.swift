@@ -68,18 +68,20 @@ extension HubStore {
     /// Mentions with no decision for their current version, one page: the registry's (`registry`) or the other
     /// sources', in key order after `after`. Callers decide a page and ask for the next (committing every few pages),
     /// so memory stays bounded, and take the registry first (a fixed order, so a rebuild decides the same way).
-    /// The registry's mention keys are one range of the key order (`<connector>:` to `<connector>;`): the registry's
-    /// page reads only that range, the others' skip it on the key index alone, without reading the mentions in it
-    /// (at 1,000,000 mentions, about 1.4 s a page otherwise).
+    /// They are read from `person_pending` (migration 15), which ingest fills and decisions empty; the conditions on
+    /// the links and review items stay, so the page is exactly the mentions with no decision for their version. The
+    /// registry's mention keys are one range of the key order (`<connector>:` to `<connector>;`): the registry's
+    /// page reads only that range, the others' skip it.
     public func pendingMentions(registry: Bool, after: String, limit: Int, registryConnector: String = "dukcapil-siak") throws -> [PendingMention] {
         let s = try db.prepare("""
-            SELECT m.key, m.connector, m.schema, m.source_key, m.data, m.version_id, m.at FROM mentions m
+            SELECT m.key, m.connector, m.schema, m.source_key, m.data, m.version_id, m.at FROM person_pending p
+            JOIN mentions m ON m.key = p.key
             LEFT JOIN person_links l ON l.mention_key = m.key
             LEFT JOIN person_review r ON r.mention_key = m.key
-            WHERE m.key > ?1 AND (m.connector = ?2) = ?3
-              AND CASE WHEN ?3 THEN m.key >= ?2 || ':' AND m.key < ?2 || ';' ELSE m.key < ?2 || ':' OR m.key >= ?2 || ';' END
+            WHERE p.key > ?1 AND (m.connector = ?2) = ?3
+              AND CASE WHEN ?3 THEN p.key >= ?2 || ':' AND p.key < ?2 || ';' ELSE p.key < ?2 || ':' OR p.key >= ?2 || ';' END
               AND (l.version_id IS NULL OR l.version_id != m.version_id) AND (r.version_id IS NULL OR r.version_id != m.version_id)
-            ORDER BY m.key LIMIT ?4
+            ORDER BY p.key LIMIT ?4
             """)
         try s.bind([.text(after), .text(registryConnector), .int(registry ? 1 : 0), .int(Int64(limit))])
         defer { s.reset() }
@@ -143,6 +145,9 @@ extension HubStore {
     /// ``redirectRetired()`` points it at where they went; a mark in `meta` says some are waiting for that, so an
     /// update cut off in between finishes it next time.
     public func retirePerson(_ id: String, for registryPerson: String, mentions: [String], blocks: [String]) throws {
+        // Its mentions, and those in review with it as the candidate, are decided again.
+        try db.run("INSERT OR IGNORE INTO person_pending(key) SELECT mention_key FROM person_links WHERE person_id = ?", [.text(id)])
+        try db.run("INSERT OR IGNORE INTO person_pending(key) SELECT mention_key FROM person_review WHERE candidate = ?", [.text(id)])
         try db.run("DELETE FROM person_links WHERE person_id = ?", [.text(id)])
         try db.run("DELETE FROM person_review WHERE candidate = ?", [.text(id)])
         let drop = try db.prepare("DELETE FROM person_blocks WHERE block = ? AND person_id = ?")
@@ -225,6 +230,7 @@ extension HubStore {
 
     /// Links a mention to a person (replacing an earlier link or review entry for it).
     public func linkMention(_ key: String, person: String, link: String, grade: String, score: Double?, evidence: String, versionID: Int64) throws {
+        try db.run("DELETE FROM person_pending WHERE key = ?", [.text(key)])
         try db.run("DELETE FROM person_review WHERE mention_key = ?", [.text(key)])
         try db.run("""
             INSERT INTO person_links(mention_key, person_id, link, grade, score, evidence, version_id, at) VALUES(?,?,?,?,?,?,?,?)
@@ -238,6 +244,7 @@ extension HubStore {
     /// (a flag on a decided mention, e.g. a possible registry duplicate).
     public func reviewMention(_ key: String, candidate: String?, kind: String, score: Double?, evidence: String, versionID: Int64,
                               keepLink: Bool = false) throws {
+        try db.run("DELETE FROM person_pending WHERE key = ?", [.text(key)])
         if !keepLink { try db.run("DELETE FROM person_links WHERE mention_key = ?", [.text(key)]) }
         try db.run("""
             INSERT INTO person_review(mention_key, candidate, kind, score, evidence, version_id, at) VALUES(?,?,?,?,?,?,?)
@@ -345,8 +352,20 @@ extension HubStore {
         try db.rows("SELECT person_id, rule FROM person_rules WHERE mention_key = ?", [.text(mention)]).map { ($0[0].text ?? "", $0[1].text ?? "") }
     }
 
+    /// Forgets every decision of the person index (links, review items, persons, blocking keys; steward rules stay),
+    /// so the next update decides every mention again: a rebuild, which gives the same persons, ids and links.
+    public func forgetPersonIndex() throws {
+        try writeTransaction {
+            try db.execute("""
+                DELETE FROM person_links; DELETE FROM person_review; DELETE FROM persons; DELETE FROM person_blocks;
+                INSERT OR IGNORE INTO person_pending(key) SELECT key FROM mentions;
+                """)
+        }
+    }
+
     /// Forgets the decision on a mention, so the next index run decides again (after a steward's rule).
     public func forgetDecision(mention: String) throws {
+        try db.run("INSERT OR IGNORE INTO person_pending(key) VALUES(?)", [.text(mention)])
         try db.run("DELETE FROM person_links WHERE mention_key = ?", [.text(mention)])
         try db.run("DELETE FROM person_review WHERE mention_key = ?", [.text(mention)])
     }
@@ -434,12 +453,15 @@ extension HubStore {
                 INSERT OR REPLACE INTO mentions(key, connector, schema, source_key, data, version_id, at, nik)
                 VALUES(?1,?2,?3,?4,?5,?6,?7,json_extract(?5, '$.nik'))
                 """)
+            let pending = try db.prepare("INSERT OR IGNORE INTO person_pending(key) VALUES(?)")
             var v = try db.scalarInt("SELECT coalesce(max(version_id), 0) FROM mentions")
             let now = Self.now()
             for r in rows {
                 v += 1
                 try s.bind([.text(r.key), .text(r.connector), .text(r.schema), .text(r.sourceKey), .text(r.data), .int(v), .int(now)])
                 try s.run()
+                try pending.bind(1, r.key)
+                try pending.run()
             }
         }
     }

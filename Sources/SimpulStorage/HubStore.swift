@@ -19,7 +19,7 @@ public final class HubStore {
 
     /// The statements run once or more per row, prepared once (not looked up by SQL text on every call).
     final class Hot {
-        let insertIdem, findIdem, insertLog, claimRecord, findRecord, insertVersion, upsertRecord, upsertMention, openDLQ: Statement
+        let insertIdem, findIdem, insertLog, claimRecord, findRecord, insertVersion, upsertRecord, upsertMention, markPending, openDLQ: Statement
 
         init(_ db: Database) throws {
             insertIdem = try db.prepare("INSERT OR IGNORE INTO raw_idem(idem, log_id) VALUES(?, ?)")
@@ -46,6 +46,7 @@ public final class HubStore {
                 ON CONFLICT(key) DO UPDATE SET schema=excluded.schema, source_key=excluded.source_key, data=excluded.data,
                   version_id=excluded.version_id, at=excluded.at, nik=excluded.nik
                 """)
+            markPending = try db.prepare("INSERT OR IGNORE INTO person_pending(key) VALUES(?)")
             openDLQ = try db.prepare("SELECT id FROM dlq WHERE raw_id=? AND status='open'")
         }
     }
@@ -464,6 +465,10 @@ public final class HubStore {
         try up.bind(7, at)
         try up.bind(8, m.nik)
         try up.run()
+        // A new version waits for the person index.
+        let pending = try hot.markPending
+        try pending.bind(1, m.key)
+        try pending.run()
     }
 
     func openDeadLetter(rawID: Int64) throws -> Int64? {

@@ -67,6 +67,50 @@ import Testing
         #expect(try t.store.pendingMentions(registry: false, after: "", limit: 10).isEmpty)
     }
 
+    /// `person_pending` (migration 15) holds exactly the mentions with no decision for their current version, what an
+    /// update read every mention and link to find before: after ingest, a new version, an update, a steward's rule, a
+    /// forgotten decision and a rebuild.
+    @Test func thePendingTableHoldsExactlyTheUndecidedMentions() throws {
+        let t = try TestHub()
+        func undecided() throws -> [String] {
+            try t.store.db.rows("""
+                SELECT m.key FROM mentions m LEFT JOIN person_links l ON l.mention_key = m.key LEFT JOIN person_review r ON r.mention_key = m.key
+                WHERE (l.version_id IS NULL OR l.version_id != m.version_id) AND (r.version_id IS NULL OR r.version_id != m.version_id) ORDER BY 1
+                """).compactMap { $0[0].text }
+        }
+        func pending() throws -> [String] { try t.store.db.rows("SELECT key FROM person_pending ORDER BY 1").compactMap { $0[0].text } }
+        for c in ["dukcapil-siak", "sicantik", "oss-rba", "simda-keuangan"] { _ = try t.ingest(c, [t.samples(c)]) }
+        let all = try undecided()
+        let waiting = try pending()
+        #expect(all.count > 10 && waiting == all)
+        let idx = PersonIndex(store: t.store, regions: try Self.regions(t))
+        try idx.update()
+        #expect(try pending().isEmpty && undecided().isEmpty)
+        // A new version of a registry row and a new row.
+        _ = try t.ingest("dukcapil-siak", [try t.write("moved.csv", "\(siakHeader)\n\(siakRow(alamat: "JL. BARU NO. 1", update: "2024-12-02 08:00:00"))\n"
+                                                          + "\(siakRow(nik: "7571014504900099", nama: "BUDI SANTOSO"))\n")])
+        let changed = try pending(), changedByScan = try undecided()
+        #expect(changed == ["dukcapil-siak:7571014504900002", "dukcapil-siak:7571014504900099"] && changedByScan == changed)
+        try idx.update()
+        #expect(try pending().isEmpty && undecided().isEmpty)
+        // A steward's rule decides again at once; a forgotten decision waits for the next update.
+        let someone = try #require(try t.store.personOf(mention: "dukcapil-siak:7571014504900099"))
+        let permit = try #require(all.first { $0.hasPrefix("sicantik:") })
+        _ = try idx.applyRule(mention: permit, person: someone, rule: "must")
+        #expect(try pending().isEmpty && undecided().isEmpty)
+        try t.store.writeTransaction { try t.store.forgetDecision(mention: permit) }
+        #expect(try pending() == [permit] && undecided() == [permit])
+        try idx.update()
+        #expect(try t.store.personOf(mention: permit) == someone && pending().isEmpty)
+        // A rebuild: every mention again, the same links.
+        let before = try t.store.mentionClusters()
+        try t.store.forgetPersonIndex()
+        let everything = try pending(), everythingByScan = try undecided()
+        #expect(everything == everythingByScan && everything.count == all.count + 1)
+        try idx.update()
+        #expect(try t.store.mentionClusters() == before && pending().isEmpty)
+    }
+
     @Test func theGoldenRecordFromBytesEqualsTheGeneralOne() throws {
         let t = try TestHub()
         let regions = try Self.regions(t)
@@ -441,7 +485,7 @@ import Testing
 
         // A full rebuild decides the same, with the same ids.
         let before = try t.store.mentionClusters()
-        try t.store.db.execute("DELETE FROM person_links; DELETE FROM person_review; DELETE FROM persons; DELETE FROM person_blocks")
+        try t.store.forgetPersonIndex()
         try PersonIndex(store: t.store, regions: try Self.regions(t)).update()
         #expect(try t.store.mentionClusters() == before)
     }
