@@ -90,6 +90,8 @@ import Testing
         // Migration 14: the mentions are kept in the order they were written, found by key through an index.
         #expect(try store.db.scalarInt("SELECT count(*) FROM pragma_table_info('mentions') WHERE name = 'id' AND pk = 1") == 1)
         #expect(try store.db.rows("SELECT data FROM mentions WHERE key = 'sicantik:1'").first?[0].text?.contains("SITI AMINAH") == true)
+        // Migration 15: the mention no update decided waits in person_pending, and the next update decides it.
+        #expect(try store.db.rows("SELECT key FROM person_pending").map { $0[0].text } == ["sicantik:1"])
     }
 
     /// Migration 9: idempotency keys stored before it (the 16-byte hash alone) get the source key's first 8 bytes
