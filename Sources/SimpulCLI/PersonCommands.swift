@@ -53,8 +53,7 @@ enum PersonCommands {
 
     static func update(_ inv: Invocation) throws -> Int32 {
         let (idx, _) = try index(inv)
-        if inv.flag("--rebuild") { try idx.store.forgetPersonIndex() }
-        let s = try idx.update()
+        let s = inv.flag("--rebuild") ? try idx.rebuild() : try idx.update()
         Console.out(inv.json ? s.json.jsonText : summaryText(s))
         return ExitCode.ok
     }

@@ -176,6 +176,15 @@ public final class PersonIndex {
         }
     }
 
+    /// Forgets every decision (steward rules stay) and decides every mention again, as on a fresh hub: the same
+    /// persons, ids and links (`simpul persons update --rebuild`).
+    @discardableResult
+    public func rebuild() throws -> Summary {
+        try store.forgetPersonIndex(meta: [UpdateProgress.metaKey, Self.uEstimateKey])
+        uEstimate = nil
+        return try update()
+    }
+
     /// Decides every pending mention; commits in batches.
     @discardableResult
     public func update() throws -> Summary {

@@ -352,14 +352,16 @@ extension HubStore {
         try db.rows("SELECT person_id, rule FROM person_rules WHERE mention_key = ?", [.text(mention)]).map { ($0[0].text ?? "", $0[1].text ?? "") }
     }
 
-    /// Forgets every decision of the person index (links, review items, persons, blocking keys; steward rules stay),
-    /// so the next update decides every mention again: a rebuild, which gives the same persons, ids and links.
-    public func forgetPersonIndex() throws {
+    /// Forgets every decision of the person index (links, review items, persons, blocking keys, and the index's
+    /// saved state under `meta` keys; steward rules stay), so the next update decides every mention again, as on a
+    /// fresh hub: a rebuild (``PersonIndex/rebuild()``), which gives the same persons, ids and links.
+    public func forgetPersonIndex(meta: [String]) throws {
         try writeTransaction {
             try db.execute("""
                 DELETE FROM person_links; DELETE FROM person_review; DELETE FROM persons; DELETE FROM person_blocks;
                 INSERT OR IGNORE INTO person_pending(key) SELECT key FROM mentions;
                 """)
+            for k in meta + [Self.retiredUnresolvedKey] { try setMetaValue(k, nil) }
         }
     }
 

@@ -104,10 +104,10 @@ import Testing
         #expect(try t.store.personOf(mention: permit) == someone && pending().isEmpty)
         // A rebuild: every mention again, the same links.
         let before = try t.store.mentionClusters()
-        try t.store.forgetPersonIndex()
+        try t.store.forgetPersonIndex(meta: [])
         let everything = try pending(), everythingByScan = try undecided()
         #expect(everything == everythingByScan && everything.count == all.count + 1)
-        try idx.update()
+        try idx.rebuild()
         #expect(try t.store.mentionClusters() == before && pending().isEmpty)
     }
 
@@ -485,8 +485,7 @@ import Testing
 
         // A full rebuild decides the same, with the same ids.
         let before = try t.store.mentionClusters()
-        try t.store.forgetPersonIndex()
-        try PersonIndex(store: t.store, regions: try Self.regions(t)).update()
+        try PersonIndex(store: t.store, regions: try Self.regions(t)).rebuild()
         #expect(try t.store.mentionClusters() == before)
     }
 
