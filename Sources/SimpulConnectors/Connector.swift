@@ -63,6 +63,7 @@ public final class Connector: Sendable {
         }
         if let m = input["max_record_bytes"]?.scalarText.flatMap({ Int($0) }) { opt.maxRecordBytes = m }
         if let n = input["null_values"] {
+            guard format == .csv else { throw ConfigError("connector.json: input.null_values is for csv input (JSON has null)") }
             guard let list = n.arrayValue?.compactMap(\.stringValue), list.count == n.arrayValue?.count else {
                 throw ConfigError("connector.json: input.null_values is a list of texts, e.g. [\"NULL\"]")
             }

@@ -98,18 +98,14 @@ public enum DateNormaliser {
         throw NormaliseError("not a date in a known format (DD-MM-YYYY, DD/MM/YYYY, YYYY-MM-DD, D Bulan YYYY)")
     }
 
-    /// Whether the bytes from `i` are a time zone to the end: `Z`, or `+`/`-` and `HH`, `HHMM` or `HH:MM`.
-    static func zoneFollows(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
-        guard i < b.count else { return false }
-        if b[i] == 0x5A { return b.count == i + 1 }
-        guard b[i] == 0x2B || b[i] == 0x2D else { return false }
-        let rest = Array(b[(i + 1)...]).filter { $0 != 0x3A }
-        return (rest.count == 2 || rest.count == 4) && rest.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && b.count - i - 1 <= 5
-    }
-
-    static func isZone(_ s: Substring) -> Bool {
-        var t = String(s)
-        return t.withUTF8 { zoneFollows($0, at: 0) }
+    /// Whether the bytes are a time zone: `Z`, or `+`/`-` and `HH`, `HHMM` or `HH:MM`.
+    static func isZone(_ bytes: some Collection<UInt8>) -> Bool {
+        let z = Array(bytes)
+        guard let sign = z.first else { return false }
+        if sign == 0x5A { return z.count == 1 }
+        guard sign == 0x2B || sign == 0x2D, z.count <= 6 else { return false }
+        let digits = z.dropFirst().filter { $0 != 0x3A }
+        return (digits.count == 2 || digits.count == 4) && digits.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
     /// A datetime to `YYYY-MM-DDTHH:MM:SS` (fractions dropped; local pemda time: a zone is dropped and the wall-clock
@@ -118,7 +114,7 @@ public enum DateNormaliser {
         var fast = raw
         let exact: (Int, Int, Int, Int, Int, Int)? = fast.withUTF8 { b in
             guard b.count >= 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x20 || b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A,
-                b.count == 19 || b[19] == 0x2E || zoneFollows(b, at: 19), let y = num(b, 0, 4), let mo = num(b, 5, 2), let d = num(b, 8, 2),
+                b.count == 19 || b[19] == 0x2E || isZone(b[19...]), let y = num(b, 0, 4), let mo = num(b, 5, 2), let d = num(b, 8, 2),
                 let h = num(b, 11, 2), let mi = num(b, 14, 2), let sec = num(b, 17, 2)
             else { return nil }
             return (y, mo, d, h, mi, sec)
@@ -133,7 +129,7 @@ public enum DateNormaliser {
         let d = try date(String(datePart))
         guard var timePart else { return d + "T00:00:00" }
         // A zone (`Z`, `+07:00`, `+0700`): the wall-clock time is kept as written (docs/schemas.md).
-        if let z = timePart.firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }), isZone(timePart[z...]) {
+        if let z = timePart.firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }), isZone(timePart[z...].utf8) {
             timePart = timePart[..<z]
         }
         let hms = timePart.split(separator: ".", maxSplits: 1)[0].split(separator: ":")

@@ -44,11 +44,7 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
             negative.toggle()
             s = String(s.dropFirst()).trimmingCharacters(in: " ")
         }
-        let upper = Text.upper(s)
-        // `Rp`, `Rp.` (the abbreviation's dot, as often written) or `IDR`.
-        if upper.hasPrefix("RP.") { s = String(s.dropFirst(3)) } else if upper.hasPrefix("RP") { s = String(s.dropFirst(2)) }
-        else if upper.hasPrefix("IDR") { s = String(s.dropFirst(3)) }
-        s = s.trimmingCharacters(in: " ")
+        s = String(droppingCurrency(s)).trimmingCharacters(in: " ")
         if s.hasPrefix("-") {
             negative.toggle()
             s = String(s.dropFirst())
@@ -120,15 +116,25 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
         return Money(sen: negative ? -sen : sen)
     }
 
+    /// The amount after its currency: `Rp`, `Rp.` (the abbreviation's dot, as often written) or `IDR`, any case.
+    static func droppingCurrency(_ s: String) -> Substring {
+        let b = s.utf8
+        func starts(_ p: String) -> Bool {
+            b.count >= p.utf8.count && zip(b, p.utf8).allSatisfy { ($0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0) == $1 }
+        }
+        if starts("RP.") { return s.dropFirst(3) }
+        if starts("RP") { return s.dropFirst(2) }
+        if starts("IDR") { return s.dropFirst(3) }
+        return Substring(s)
+    }
+
     /// `-`, `–`, `--`, `Rp -`, `Rp. –`, `IDR -`: nothing but dashes after the currency.
     static func isDashForZero(_ s: String) -> Bool {
-        var rest = Substring(s)
-        for prefix in ["RP.", "RP", "IDR"] where rest.uppercased().hasPrefix(prefix) {
-            rest = rest.dropFirst(prefix.count)
-            break
-        }
-        let dashes = rest.filter { $0 != " " }
-        return !dashes.isEmpty && dashes.allSatisfy { $0 == "-" || $0 == "–" || $0 == "—" }
+        func dash(_ c: Character) -> Bool { c == "-" || c == "–" || c == "—" }
+        // Most amounts have no dash at all: nothing else to look at.
+        guard s.contains(where: dash) else { return false }
+        let rest = droppingCurrency(s).filter { $0 != " " }
+        return !rest.isEmpty && rest.allSatisfy(dash)
     }
 
     /// Reads a JSON number literal (`1250000`, `1250000.5`, `1.25E+9`) exactly. A JSON number's text is its exact

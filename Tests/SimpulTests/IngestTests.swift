@@ -1,4 +1,5 @@
 import Foundation
+import SimpulConnectors
 import SimpulIngest
 import SimpulJSON
 import SimpulStorage
@@ -79,6 +80,12 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try t.store.mentions().isEmpty)
         let dl = try #require(try t.store.deadLetters(connector: "simda-keuangan", status: "open", limit: 5).first)
         #expect(dl.field == "Nilai" && dl.reason.contains("empty"))
+        // A connector that sets it wrongly is told so.
+        for (input, says) in [("{\"format\": \"csv\", \"null_values\": \"NULL\"}", "a list of texts"),
+                              ("{\"format\": \"ndjson\", \"null_values\": [\"NULL\"]}", "for csv input")] {
+            let json = try JSONParser.parse("{\"name\": \"x\", \"input\": \(input), \"row_key\": \"{@a}\", \"outputs\": []}")
+            #expect { try Connector(directory: t.dir, json: json) } throws: { ($0 as? ConfigError)?.message.contains(says) == true }
+        }
     }
 
     /// Exports that write SIAK's codes as their labels (`PEREMPUAN`, `ISLAM`, `KAWIN`, `ISTRI`) give the same record

@@ -173,7 +173,7 @@ public final class CSVReader: RowReader {
                 }
                 s = v
             }
-            obj.values[slots[k]] = .string(opt.nullValues.isEmpty || !opt.nullValues.contains(s) ? s : "")
+            obj.values[slots[k]] = value(s)
             k += 1
             from = i + 1
         }
@@ -183,6 +183,11 @@ public final class CSVReader: RowReader {
     enum PlainLine {
         case item(ReadItem)
         case blank
+    }
+
+    /// A field's value: its text, or empty when it is one of the texts meaning no value (`Options.nullValues`).
+    @inline(__always) func value(_ s: String) -> JSONValue {
+        .string(opt.nullValues.isEmpty || !opt.nullValues.contains(s) ? s : "")
     }
 
     /// A row with another number of fields than the header (both paths word it alike).
@@ -279,7 +284,7 @@ public final class CSVReader: RowReader {
                     bad = k
                     break
                 }
-                obj.values[slots[k]] = .string(opt.nullValues.isEmpty || !opt.nullValues.contains(s) ? s : "")
+                obj.values[slots[k]] = value(s)
             }
             if let bad {
                 return invalidUTF8(column: bad, line: r.startLine, raw: r.raw)
