@@ -63,6 +63,10 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
            s.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) {
             decimal = .dot
         }
+        // The other convention, written so that it cannot be this one: a mark that occurs twice groups thousands
+        // (`1,250,000` under `,` decimals, `1.250.000` under `.` decimals), and where both occur the last one is the
+        // decimal mark (`1,250,000.50`, `1.250.000,50`). The groups of three are still checked below.
+        if let other = Self.otherConvention(s, decimal) { decimal = other }
         let groupMark: UInt8 = decimal == .comma ? 0x2E : 0x2C
         let decimalMark: UInt8 = decimal == .comma ? 0x2C : 0x2E
         var whole: Int64 = 0
@@ -114,6 +118,21 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
         }
         let sen = Int128(whole) * 100 + Int128(frac.count > 0 ? frac[0] : 0) * 10 + Int128(frac.count > 1 ? frac[1] : 0)
         return Money(sen: negative ? -sen : sen)
+    }
+
+    /// The convention `s` can only be written in when it is not `decimal`'s, or nil.
+    static func otherConvention(_ s: String, _ decimal: DecimalMark) -> DecimalMark? {
+        let mark: UInt8 = decimal == .comma ? 0x2C : 0x2E  // this convention's decimal mark
+        let other: UInt8 = decimal == .comma ? 0x2E : 0x2C
+        var marks = 0, others = 0, lastIsOther = false
+        for b in s.utf8 {
+            if b == mark { marks += 1; lastIsOther = false }
+            if b == other { others += 1; lastIsOther = true }
+        }
+        let flipped: DecimalMark = decimal == .comma ? .dot : .comma
+        if marks >= 2 && others == 0 { return flipped }
+        if marks >= 1 && others == 1 && lastIsOther { return flipped }
+        return nil
     }
 
     /// The amount after its currency: `Rp`, `Rp.` (the abbreviation's dot, as often written) or `IDR`, any case.
