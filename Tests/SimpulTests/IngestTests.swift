@@ -420,6 +420,22 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
             """)])
         #expect((s.accepted, s.deadLettered) == (2, 2))
     }
+
+    /// An object alone where a list belongs (as XML-to-JSON converters write a list of one) is that list; a string
+    /// there is still dead-lettered.
+    @Test func anObjectAloneIsAListOfOne() throws {
+        let t = try TestHub()
+        let s = try t.ingest("oss-rba", [try t.write("o.ndjson", """
+            {"nib":"9120300000000","nama_perusahaan":"CV A","penanggung_jawab":{"nik":"7571060707040001","nama":"ANI"},"izin":{"id_izin":"I-1","status_kode":"50"}}
+            {"nib":"9120300000001","nama_perusahaan":"CV B","penanggung_jawab":"ANI"}
+            """)])
+        #expect((s.accepted, s.deadLettered) == (1, 1))
+        let b = try #require(try t.store.record(schema: "business", sourceKey: "9120300000000"))
+        #expect(b.data["penanggung_jawab"]?.arrayValue?.count == 1)
+        #expect(try t.store.record(schema: "permit", sourceKey: "I-1")?.data["status"] == .string("disetujui"))
+        #expect(try t.store.mentions().map(\.key) == ["oss-rba:9120300000000#0"])
+        #expect(try deadLetter(t, "oss-rba").reason.contains("is not an array"))
+    }
 }
 
 @Suite struct DeadLetterRetryTests {

@@ -112,7 +112,7 @@ extension Connector {
         for out in outputs {
             var scopes: [([String: JSONValue], Int?)] = [(fields, nil)]
             if let fe = out.forEach {
-                switch resolve(fe, current: fields, row: fields, root: ctx.root) {
+                switch Self.listOf(resolve(fe, current: fields, row: fields, root: ctx.root)) {
                 case .array(let a):
                     scopes = []
                     for (i, e) in a.enumerated() {
@@ -173,6 +173,13 @@ extension Connector {
         return .success(MappedRow(records: records, mentions: mentions))
     }
 
+    /// A list as `for_each` and `each` read it: an object alone is a list of one. Exports converted from XML (and
+    /// some PHP APIs) write a one-element list so: `"penanggung_jawab": {"nik": …}` for one responsible person.
+    static func listOf(_ v: JSONValue) -> JSONValue {
+        if case .object = v { return .array([v]) }
+        return v
+    }
+
     func evaluate(_ f: FieldSpec, current: [String: JSONValue], row: [String: JSONValue], ctx: RowContext, index: Int?,
                   tctx: inout TransformContext, problems: inout [MappingProblem], prefix: String) -> JSONValue
     {
@@ -184,7 +191,7 @@ extension Connector {
         case .template(let t): v = .string(render(t, current: current, row: row, ctx: ctx, output: [:], element: nil, index: index))
         case .context(let name): v = contextValue(name, ctx, index: index)
         case .each(let p, let specs):
-            switch resolve(p, current: current, row: row, root: ctx.root) {
+            switch Self.listOf(resolve(p, current: current, row: row, root: ctx.root)) {
             case .null: v = .null
             case .array(let a):
                 var out: [JSONValue] = []
