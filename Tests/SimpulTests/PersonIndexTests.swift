@@ -773,6 +773,51 @@ import Testing
         #expect(MatchName.tokens("SOEHARTO DJOJOHADI", expanding: false) == ["SOEHARTO", "DJOJOHADI"], "as written")
     }
 
+    /// An update of a few mentions decides with the numbers the hub saved at its last estimate (m, u, the registry's
+    /// threshold) while the hub has grown by less than 1/32; past that, or under other thresholds, it estimates again;
+    /// a rebuild forgets them. The links are those of updates that estimated every time.
+    @Test func aSmallUpdateDecidesWithTheSavedEstimate() throws {
+        let regions = try Self.regions(try TestHub())
+        let corpus = SyntheticCorpus(mentions: 6000, seed: 11, regions: regions)
+        let rows = corpus.mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) }
+        // The registry and most of the rest first; then 150 mentions, 30 at a time.
+        let registry = rows.filter { $0.1 == "dukcapil-siak" }, others = rows.filter { $0.1 != "dukcapil-siak" }
+        let bulk = registry + others.dropLast(150), late = Array(others.suffix(150))
+        var clusters: [[String: String]] = []
+        for estimateEveryTime in [false, true] {
+            let t = try TestHub()
+            // One hub key for both hubs: ids (and so the order candidates are ranked in on a tie) are the same.
+            try t.store.writeTransaction { try t.store.setMetaValue("person_key", String(repeating: "5a", count: 32)) }
+            let idx = PersonIndex(store: t.store, regions: regions)
+            try t.store.insertMentions(bulk)
+            try idx.update()
+            #expect(!idx.reusedModel && idx.model.source["m"] != "defaults")
+            for k in stride(from: 0, to: late.count, by: 30) {
+                if estimateEveryTime { try t.store.writeTransaction { try t.store.setMetaValue(PersonIndex.SavedModel.metaKey, nil) } }
+                let saved = idx.model
+                try t.store.insertMentions(Array(late[k..<(k + 30)]))
+                try idx.update()
+                #expect(idx.reusedModel == !estimateEveryTime)
+                if !estimateEveryTime { #expect(idx.model.m == saved.m && idx.model.u == saved.u && idx.model.source == saved.source) }
+            }
+            clusters.append(try t.store.mentionClusters())
+            if estimateEveryTime { continue }
+            // Under other thresholds the saved numbers are not taken.
+            let other = PersonIndex(store: t.store, regions: regions, thresholds: { var x = MatchThresholds(); x.probable = 19; return x }())
+            try t.store.insertMentions([late[0]].map { ($0.0 + "-again", $0.1, $0.2, $0.3, $0.4) })
+            try other.update()
+            #expect(!other.reusedModel)
+            // Grown by more than 1/32 since the last estimate: estimated again.
+            try t.store.insertMentions(others.prefix(300).map { ($0.0 + "-copy", $0.1, $0.2, $0.3, $0.4) })
+            try idx.update()
+            #expect(!idx.reusedModel)
+            // A rebuild forgets them.
+            try idx.rebuild()
+            #expect(!idx.reusedModel)
+        }
+        #expect(clusters[0].count > 5000 && clusters[0] == clusters[1])
+    }
+
     @Test func precisionAndRecallOnASyntheticCorpus() throws {
         let t = try TestHub()
         let regions = try Self.regions(t)
