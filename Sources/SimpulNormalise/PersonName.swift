@@ -34,12 +34,21 @@ public enum PersonName {
     /// Prefix titles that may come without a dot ("HAJI AHMAD", "DRS AHMAD").
     static let undottedPrefixes: Set<String> = ["HAJI", "HJ", "KH", "DRS", "DRA", "IR", "PROF", "DR"]
 
+    /// Degrees that may come without dots or a comma at the end ("BUDI SANTOSO SE"): only those no Indonesian name
+    /// word is spelled as.
+    static let undottedSuffixes: Set<String> = [
+        "SE", "SH", "ST", "SPD", "SPDI", "SKOM", "SSOS", "SAG", "SIP", "SKM", "SKEP", "SFARM", "SSI", "SPSI", "SAP",
+        "SSTP", "SHI", "SEI", "MM", "MSI", "MPD", "MH", "MKES", "MKOM", "MAP", "AMD", "AMKEB", "AMKEP",
+    ]
+
     public static func normalise(_ raw: String) -> Result {
         var s = Text.upper(Text.collapse(raw))
-        // Most names have no dot, no comma and no undotted title in front: nothing to split off.
+        // Most names have no dot, no comma and no undotted title in front or at the end: nothing to split off.
         if !s.utf8.contains(where: { $0 == 0x2E || $0 == 0x2C || $0 == 0x28 }) {
-            guard let space = s.utf8.firstIndex(of: 0x20) else { return Result(nama: s, gelar: []) }
-            if !undottedPrefixes.contains(String(s[..<space])) { return Result(nama: s, gelar: []) }
+            guard let space = s.utf8.firstIndex(of: 0x20), let last = s.utf8.lastIndex(of: 0x20) else { return Result(nama: s, gelar: []) }
+            if !undottedPrefixes.contains(String(s[..<space])) && !undottedSuffixes.contains(String(s[s.index(after: last)...])) {
+                return Result(nama: s, gelar: [])
+            }
         }
         var gelar: [String] = []
         // Suffix titles come after the first comma: "SITI AMINAH, S.PD, M.PD".
@@ -66,15 +75,21 @@ public enum PersonName {
             }
         }
         // Deceased, in parentheses at the end: "AHMAD (ALM)".
+        var deceased = 0
         if tokens.count > 1, let last = tokens.last, parenthesisedTitles.contains(last) {
             gelar.insert(last, at: 0)
             tokens.removeLast()
+            deceased = 1
         }
-        // Suffix titles without a comma: "AHMAD S.PD".
-        while tokens.count > 1, let last = tokens.last, last.contains("."), suffixTitles.contains(key(last)) {
-            gelar.append(last)
+        // Suffix titles without a comma: "AHMAD S.PD", "BUDI SANTOSO SE", in the order written, before those after
+        // a comma.
+        var trailing: [String] = []
+        while tokens.count > 1, let last = tokens.last,
+              last.contains(".") ? suffixTitles.contains(key(last)) : undottedSuffixes.contains(last) {
+            trailing.append(last)
             tokens.removeLast()
         }
+        gelar.insert(contentsOf: trailing.reversed(), at: deceased)
         return Result(nama: tokens.joined(separator: " "), gelar: prefixes + gelar)
     }
 

@@ -201,6 +201,10 @@ import Testing
         ("MUH.RIZAL HASAN", "MUH.RIZAL HASAN", []), ("SITI AMINAH, S.Kep., Ns.", "SITI AMINAH", ["S.KEP.", "NS."]),
         ("Apt. SITI AMINAH, S.Farm", "SITI AMINAH", ["APT.", "S.FARM"]), ("AHMAD DAUD (ALM)", "AHMAD DAUD", ["(ALM)"]),
         ("Almh. SITI AMINAH", "SITI AMINAH", ["ALMH."]), ("AHMAD BIN ABDULLAH", "AHMAD BIN ABDULLAH", []), ("H.", "H.", []),
+        // Degrees without dots or a comma, at the end only, and never the whole name.
+        ("Budi Santoso SE", "BUDI SANTOSO", ["SE"]), ("SITI AMINAH SPD MPD", "SITI AMINAH", ["SPD", "MPD"]),
+        ("H. AHMAD YUSUF SH", "AHMAD YUSUF", ["H.", "SH"]), ("SE", "SE", []), ("SE BUDI", "SE BUDI", []), ("BUDI SE", "BUDI", ["SE"]),
+        ("AHMAD S.PD M.PD", "AHMAD", ["S.PD", "M.PD"]), ("AHMAD S.PD, M.PD", "AHMAD", ["S.PD", "M.PD"]),
     ])
     func names(raw: String, nama: String, gelar: [String]) {
         let r = PersonName.normalise(raw)
