@@ -22,26 +22,26 @@ public final class IngestSession {
     /// Ingests one file; a file that cannot be opened is reported as rejected.
     @discardableResult
     public func add(path: String) throws -> FileSummary {
-        let fileID = try store.addRunFile(run: run, path: path)
-        let input: ByteInput
-        do { input = try ByteInput(path: path) } catch {
-            var f = FileSummary(file: path)
-            f.rejectedFile = "\(error)"
-            summary.files.append(f)
-            return f
-        }
-        let f = try ingestor.ingest(input: input, name: path, fileID: fileID)
-        summary.files.append(f)
-        return f
+        try add(paths: [path])[0]
+    }
+
+    /// Ingests files in order through one pipeline, in batches that may span them (a folder of small files, such as
+    /// API pages, is written in a few transactions); a file that cannot be opened is reported as rejected.
+    @discardableResult
+    public func add(paths: [String]) throws -> [FileSummary] {
+        try add(paths.map { .path($0) })
     }
 
     /// Ingests one body (a push or a pulled page) read in the connector's format, as a file named `name`.
     @discardableResult
     public func add(body: [UInt8], name: String) throws -> FileSummary {
-        let fileID = try store.addRunFile(run: run, path: name)
-        let f = try ingestor.ingest(input: ByteInput(bytes: body), name: name, fileID: fileID)
-        summary.files.append(f)
-        return f
+        try add([.body(body, name: name)])[0]
+    }
+
+    private func add(_ sources: [Ingestor.Source]) throws -> [FileSummary] {
+        let files = try ingestor.ingest(sources) { [store, run] path in try store.addRunFile(run: run, path: path) }
+        summary.files += files
+        return files
     }
 
     /// A stream of records that arrive one by one (an external connector's RECORD messages), counted as one file

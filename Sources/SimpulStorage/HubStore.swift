@@ -231,50 +231,65 @@ public final class HubStore {
     /// `then` runs inside the same transaction after the batch (a sync connector saves its state there, so records
     /// and the state that follows them become durable together).
     public func write(connector: String, file: String, fileID: Int64?, items: [BatchItem], then: (() throws -> Void)? = nil) throws -> [RowResult] {
+        try write(connector: connector, segments: [(file, { fileID }, items)], then: then)[0]
+    }
+
+    /// A batch's rows from one file: its name, its run file id (asked inside the transaction, so a file can be
+    /// registered with its first rows), its items in file order.
+    public typealias Segment = (file: String, fileID: () throws -> Int64?, items: [BatchItem])
+
+    /// Writes a batch whose rows come from several files, in order, in one transaction: one commit for a folder of
+    /// small files (API pages) instead of one per file. Returns each segment's results.
+    public func write(connector: String, segments: [Segment], then: (() throws -> Void)? = nil) throws -> [[RowResult]] {
         let at = Self.now()
         return try writeTransaction {
             let rawTopic = try topicID("raw.\(connector)")
             let h = try hot
-            var results: [RowResult] = []
-            results.reserveCapacity(items.count)
-            for item in items {
-                switch item {
-                case .unparsed(let dl):
-                    try deadLetter(connector: connector, file: file, rawID: nil, dl, at: at)
-                    results.append(.deadLettered)
-                case .row(let row):
-                    // Claim the idempotency key with the id the row would get; only a hit costs a lookup.
-                    let seq = try peekSeq(rawTopic)
-                    let id = Self.eventID(rawTopic, seq)
-                    try h.insertIdem.bind(1, blob: row.idem)
-                    try h.insertIdem.bind(2, id)
-                    try h.insertIdem.run()
-                    if db.changes == 0 {
-                        try h.findIdem.bind(1, blob: row.idem)
-                        _ = try h.findIdem.step()
-                        let logID = h.findIdem.int(0)
-                        h.findIdem.reset()
-                        if try openDeadLetter(rawID: logID) == nil {
-                            results.append(.unchanged)
-                        } else {
-                            results.append(try apply(connector: connector, file: file, rawID: logID, row.outcome, at: at))
+            var all: [[RowResult]] = []
+            for (file, fileIDOf, items) in segments {
+                let fileID = try fileIDOf()
+                var results: [RowResult] = []
+                results.reserveCapacity(items.count)
+                for item in items {
+                    switch item {
+                    case .unparsed(let dl):
+                        try deadLetter(connector: connector, file: file, rawID: nil, dl, at: at)
+                        results.append(.deadLettered)
+                    case .row(let row):
+                        // Claim the idempotency key with the id the row would get; only a hit costs a lookup.
+                        let seq = try peekSeq(rawTopic)
+                        let id = Self.eventID(rawTopic, seq)
+                        try h.insertIdem.bind(1, blob: row.idem)
+                        try h.insertIdem.bind(2, id)
+                        try h.insertIdem.run()
+                        if db.changes == 0 {
+                            try h.findIdem.bind(1, blob: row.idem)
+                            _ = try h.findIdem.step()
+                            let logID = h.findIdem.int(0)
+                            h.findIdem.reset()
+                            if try openDeadLetter(rawID: logID) == nil {
+                                results.append(.unchanged)
+                            } else {
+                                results.append(try apply(connector: connector, file: file, rawID: logID, row.outcome, at: at))
+                            }
+                            continue
                         }
-                        continue
+                        _ = try takeSeq(rawTopic)
+                        try h.insertLog.bind(1, id)
+                        try h.insertLog.bind(2, row.sourceKey)
+                        try h.insertLog.bind(3, row.payload)
+                        if let fileID { try h.insertLog.bind(4, fileID) } else { try h.insertLog.bindNull(4) }
+                        try h.insertLog.bind(5, row.line)
+                        try h.insertLog.bind(6, at)
+                        try h.insertLog.run()
+                        results.append(try apply(connector: connector, file: file, rawID: id, row.outcome, at: at, newRow: true))
                     }
-                    _ = try takeSeq(rawTopic)
-                    try h.insertLog.bind(1, id)
-                    try h.insertLog.bind(2, row.sourceKey)
-                    try h.insertLog.bind(3, row.payload)
-                    if let fileID { try h.insertLog.bind(4, fileID) } else { try h.insertLog.bindNull(4) }
-                    try h.insertLog.bind(5, row.line)
-                    try h.insertLog.bind(6, at)
-                    try h.insertLog.run()
-                    results.append(try apply(connector: connector, file: file, rawID: id, row.outcome, at: at, newRow: true))
                 }
+                all.append(results)
             }
             if citizenVersionsSinceFill >= citizenNamesFillEvery { try fillCitizenNames() }
             try then?()
-            return results
+            return all
         }
     }
 

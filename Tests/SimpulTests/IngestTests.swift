@@ -421,6 +421,42 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect((s.accepted, s.deadLettered) == (2, 2))
     }
 
+    /// The files of one run share batches (a folder of API pages is written in a few transactions): each file's
+    /// summary, run file id and raw log entries are still its own, a rejected or empty file among them costs
+    /// nothing else, and the files are registered in order.
+    @Test func batchesSpanTheFilesOfARun() throws {
+        let t = try TestHub()
+        func page(_ items: [String]) -> String { "{\"status\":\"success\",\"page\":1,\"total_page\":1,\"data\":[\(items.joined(separator: ","))]}" }
+        func item(_ id: Int, retribusi: String = "\"Rp 1.000\"") -> String {
+            "{\"id_permohonan\":\(id),\"nama_pemohon\":\"SITI\",\"tgl_pengajuan\":\"2024-07-01\",\"retribusi\":\(retribusi)}"
+        }
+        let dir = t.dir + "/pages"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let files: [(String, String)] = [
+            ("a.json", page([item(1)])), ("b.json", page([item(2)])), ("c.json", String(page([item(3)]).dropLast(5))),
+            ("d.json", page([])), ("e.json", page([item(4), item(5, retribusi: "\"gratis\"")])), ("f.json", page([item(6)])),
+        ]
+        for (name, text) in files { try text.write(toFile: dir + "/" + name, atomically: false, encoding: .utf8) }
+        let ingestor = try t.hub.ingestor("sicantik")
+        ingestor.batchSize = 3
+        let s = try ingestor.ingest(paths: [dir])
+        #expect(s.files.map { URL(fileURLWithPath: $0.file).lastPathComponent } == files.map(\.0))
+        #expect(s.files.map { [$0.read, $0.accepted, $0.unchanged, $0.deadLettered] }
+                == [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [2, 1, 0, 1], [1, 1, 0, 0]])
+        #expect(s.files.map { $0.rejectedFile != nil } == [false, false, true, false, false, false])
+        // Each raw entry names its own file; the files were registered in order.
+        let rows = try t.store.db.rows("SELECT l.source_key, f.path FROM log l JOIN run_files f ON f.id = l.file_id ORDER BY l.id")
+        #expect(rows.map { "\($0[0].text ?? "")@\(URL(fileURLWithPath: $0[1].text ?? "").lastPathComponent)" }
+                == ["1@a.json", "2@b.json", "4@e.json", "5@e.json", "6@f.json"])
+        let registered = try t.store.db.rows("SELECT path FROM run_files ORDER BY id").map { URL(fileURLWithPath: $0[0].text ?? "").lastPathComponent }
+        #expect(registered == files.map(\.0))
+        let dead = try t.store.deadLetters(connector: "sicantik", status: "open", limit: 10).map { "\(URL(fileURLWithPath: $0.file ?? "").lastPathComponent):\($0.field ?? "-")" }
+        #expect(Set(dead) == ["c.json:-", "e.json:retribusi"])
+        // Again: every row unchanged, file by file.
+        let again = try ingestor.ingest(paths: [dir])
+        #expect(again.files.map { [$0.read, $0.unchanged] } == [[1, 1], [1, 1], [0, 0], [0, 0], [2, 1], [1, 1]])
+    }
+
     /// An object alone where a list belongs (as XML-to-JSON converters write a list of one) is that list; a string
     /// there is still dead-lettered.
     @Test func anObjectAloneIsAListOfOne() throws {
