@@ -113,6 +113,11 @@ public final class PersonIndex {
     /// (a first or last name in the kecamatan) pass the limit early and were read again, 201 rows each, for mention
     /// after mention.
     private var oversizedBlocks = Set<String>()
+    /// Candidates' facts as matching compares them (the name's words worked out, the NIK's birth date decoded), by
+    /// person id, within one transaction of decisions: the persons of a kecamatan's broad blocks are candidates of
+    /// mention after mention. A person's entry goes when a decision changes it; all go when a transaction starts
+    /// (another process may have changed persons between) and when a person is retired.
+    private var candidateFacts: [String: (facts: MatchFacts, registry: Bool)] = [:]
     /// Candidates scored so far by this index (a measure of the matching work that does not vary with the machine).
     public private(set) var comparisons = 0
     private var personCount = 1.0
@@ -228,6 +233,7 @@ public final class PersonIndex {
             var more = true
             while more {
                 more = try store.writeTransaction { () throws -> Bool in
+                    candidateFacts.removeAll(keepingCapacity: true)
                     var decided = 0
                     while decided < 4 * batchSize {
                         // While m is still the defaults (no same-NIK pairs yet), small pages: a few hundred decisions
@@ -448,6 +454,7 @@ public final class PersonIndex {
 
     private func retire(_ person: String, for target: String) throws {
         oversizedBlocks.removeAll()
+        candidateFacts.removeAll()
         let mentions = try store.linkedMentions(person: person)
         let blocks = mentions.flatMap { Self.blocks(MentionFacts(data: $0.data, registry: registryConnectors.contains($0.connector))) }
         try store.retirePerson(person, for: target, mentions: mentions.map(\.key), blocks: blocks)
@@ -675,6 +682,7 @@ public final class PersonIndex {
         try store.updatePersonFacts(person, nama: f.nama, tanggalLahir: f.tanggalLahir, jenisKelamin: f.jenisKelamin, noKK: f.noKK,
                                     kodeWilayah: f.kodeWilayah, registry: f.registry)
         if let nik = f.nik { try store.setPersonNIK(person, nik: nik) }
+        candidateFacts[person] = nil
         if link == "manual" { s.manual += 1 } else if grade == "certain" { s.certain += 1 } else { s.probable += 1 }
     }
 
@@ -715,9 +723,9 @@ public final class PersonIndex {
         var scored: [(person: String, score: Double, vector: Comparison, registry: Bool)] = []
         scored.reserveCapacity(cands.count)
         for c in cands {
-            guard let (p, registry) = try store.personFacts(c) else { continue }
+            guard let (facts, registry) = try factsOf(candidate: c) else { continue }
             comparisons += 1
-            let v = Compare.vector(f.match, Self.facts(p))
+            let v = Compare.vector(f.match, facts)
             scored.append((c, model.total(v, nameFrequency: nameFreq), v, registry))
         }
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.person < $1.person }
@@ -730,6 +738,16 @@ public final class PersonIndex {
             }
             return (c.person, c.score, j, c.registry)
         }
+    }
+
+    /// A candidate's facts, from `candidateFacts` or the store (nil for a person no longer active).
+    private func factsOf(candidate id: String) throws -> (facts: MatchFacts, registry: Bool)? {
+        if let known = candidateFacts[id] { return known }
+        guard let (p, registry) = try store.personFacts(id) else { return nil }
+        if candidateFacts.count >= 200_000 { candidateFacts.removeAll(keepingCapacity: true) }
+        let known = (Self.facts(p), registry)
+        candidateFacts[id] = known
+        return known
     }
 
     public enum StewardError: Error, Equatable {
@@ -796,6 +814,7 @@ public final class PersonIndex {
     public func match(data: JSONValue) throws -> [(person: String, score: Double)] {
         let f = MentionFacts(data: data, registry: false)
         oversizedBlocks.removeAll()
+        candidateFacts.removeAll()
         if let nik = f.nik, let holder = try store.activePersonID(nik: nik) { return [(holder, .infinity)] }
         return try rank(f, try candidates(f, excluding: [])).map { ($0.person, $0.score) }
     }
