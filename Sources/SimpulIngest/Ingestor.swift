@@ -115,7 +115,7 @@ public final class Ingestor {
     /// Ingests `sources` one after another through one pipeline: a reader thread reads the files in order, the
     /// workers normalise slices of them, and this thread writes batches of `batchSize` rows that may span files (a
     /// folder of API pages of 100 records is written in a few transactions, not one per page: 500 SiCantik pages
-    /// 4.0 → 1.9 s, docs/performance.md). `register` gives a file its run file id, inside the transaction of its
+    /// 3.8 → 1.8 s, docs/performance.md). `register` gives a file its run file id, inside the transaction of its
     /// first rows (files are registered in order). Returns each file's summary, in order, once every row is durable.
     func ingest(_ sources: [Source], register: @escaping (String) throws -> Int64) throws -> [FileSummary] {
         let work = BoundedChannel<ReadChunk>(capacity: workers * 2)

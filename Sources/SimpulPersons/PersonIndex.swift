@@ -744,7 +744,7 @@ public final class PersonIndex {
     private func factsOf(candidate id: String) throws -> (facts: MatchFacts, registry: Bool)? {
         if let known = candidateFacts[id] { return known }
         guard let (p, registry) = try store.personFacts(id) else { return nil }
-        if candidateFacts.count >= 200_000 { candidateFacts.removeAll(keepingCapacity: true) }
+        if candidateFacts.count >= 100_000 { candidateFacts.removeAll(keepingCapacity: true) }
         let known = (Self.facts(p), registry)
         candidateFacts[id] = known
         return known
