@@ -37,7 +37,7 @@ public enum DateNormaliser {
     /// Splits a datetime into its date part and optional time part (`2024-09-28 00:00:00.000`, `…T08:14:55`).
     static func splitTime(_ s: String) -> (Substring, Substring?) {
         if let t = s.firstIndex(where: { $0 == "T" || $0 == " " }), s[s.startIndex..<t].contains(where: { $0 == "-" || $0 == "/" }),
-            s[s.index(after: t)...].contains(":")
+            s[s.index(after: t)...].utf8.contains(UInt8(ascii: ":"))
         {
             return (s[s.startIndex..<t], s[s.index(after: t)...])
         }

@@ -51,14 +51,14 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
         } else if s.hasPrefix("+") {
             s = String(s.dropFirst())
         }
-        if s.contains("e") || s.contains("E") {
+        if s.utf8.contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
             throw NormaliseError("amount is in scientific notation: not exact")
         }
         // With `,` as the decimal mark, `1250000.00` (no comma, one dot, two digits after it, three or more before)
         // cannot be `.` grouping thousands: it is a decimal point, as APIs that send decimals as text write them.
         // Shorter or other shapes (`1.25`, `12.50`) stay ambiguous and are refused below.
         var decimal = decimal
-        if decimal == .comma, !s.contains(","), let dot = s.firstIndex(of: "."), s.lastIndex(of: ".") == dot,
+        if decimal == .comma, !s.utf8.contains(UInt8(ascii: ",")), let dot = s.firstIndex(of: "."), s.lastIndex(of: ".") == dot,
            s.distance(from: s.index(after: dot), to: s.endIndex) == 2, s.distance(from: s.startIndex, to: dot) >= 3,
            s.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) {
             decimal = .dot

@@ -85,7 +85,7 @@ public enum PersonName {
         // a comma.
         var trailing: [String] = []
         while tokens.count > 1, let last = tokens.last,
-              last.contains(".") ? suffixTitles.contains(key(last)) : undottedSuffixes.contains(last) {
+              last.utf8.contains(UInt8(ascii: ".")) ? suffixTitles.contains(key(last)) : undottedSuffixes.contains(last) {
             trailing.append(last)
             tokens.removeLast()
         }
@@ -110,6 +110,6 @@ public enum PersonName {
         let k = key(t)
         if suffixTitles.contains(k) { return true }
         // Short dotted tokens such as "S.Kep.Ns" are titles too.
-        return k.count <= 12 && k.contains(".") && !k.contains(" ")
+        return k.count <= 12 && k.utf8.contains(UInt8(ascii: ".")) && !k.utf8.contains(UInt8(ascii: " "))
     }
 }

@@ -9,7 +9,7 @@ public enum Wilayah {
         // A spreadsheet's mark that a cell is text (`'7571011001`).
         if s.hasPrefix("'") { s = Text.collapse(String(s.dropFirst())) }
         guard !s.isEmpty else { throw NormaliseError("kode wilayah is empty") }
-        if s.contains(".") {
+        if s.utf8.contains(UInt8(ascii: ".")) {
             let parts = s.split(separator: ".", omittingEmptySubsequences: false)
             guard parts.count <= 4 else { throw NormaliseError("kode wilayah '\(s)' has more than 4 segments") }
             for (k, p) in parts.enumerated() where !(Text.isDigits(p) && p.count == widths[k]) {

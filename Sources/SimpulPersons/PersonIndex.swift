@@ -616,7 +616,7 @@ public final class PersonIndex {
         guard (15...17).contains(nik.utf8.count) else { return [] }
         // A digit nobody could read (`?`) spoils its half; the other half still finds the person. The third key
         // (the NIK without digits 10 and 11) finds a swap of those two.
-        return ["k10:" + nik.prefix(10), "k6:" + nik.suffix(6), "k14:" + nik.prefix(9) + nik.suffix(5)].filter { !$0.contains("?") }
+        return ["k10:" + nik.prefix(10), "k6:" + nik.suffix(6), "k14:" + nik.prefix(9) + nik.suffix(5)].filter { !$0.utf8.contains(UInt8(ascii: "?")) }
     }
 
     /// The blocking keys that are broad: a first or last name in a kecamatan. In a kabupaten's population each holds
@@ -660,7 +660,7 @@ public final class PersonIndex {
             if key.hasPrefix("k10:") || key.hasPrefix("k6:") || key.hasPrefix("k14:") || key.hasPrefix("kk:") { return !f.registry }
             return true
         }
-        if !f.registry, broad != true, let nik = f.comparableNIK, !nik.contains("?") { keys.append("kk:" + nik) }
+        if !f.registry, broad != true, let nik = f.comparableNIK, !nik.utf8.contains(UInt8(ascii: "?")) { keys.append("kk:" + nik) }
         for k in keys where !oversizedBlocks.contains(k) {
             guard let c = try store.personsInBlock(k, atMost: maxBlock) else {
                 oversizedBlocks.insert(k)
