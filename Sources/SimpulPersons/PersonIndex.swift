@@ -277,16 +277,23 @@ public final class PersonIndex {
         // sample to the next update, which takes the same).
         // An update that decided with a saved model counts persons only if they could have doubled: each mention
         // since that estimate founded at most one person (counting them is a scan: 0.07 s at 636,000 persons).
+        var sampledAtEnd = false
         if s.decided > 0, try reusedModel ? couldHaveDoubled() : true,
            case let persons = Double(max(1, try store.activePersonCount())),
            uEstimate.map({ persons >= 2 * $0.persons }) ?? true {
             _ = try sampleU(persons: persons)
+            sampledAtEnd = true
         }
         try store.writeTransaction {
             if try store.retiredUnresolved() { try store.redirectRetired() }
             try store.setMetaValue(UpdateProgress.metaKey, nil)
             try saveUEstimate()
-            if let saved = modelToSave, !reusedModel { try saveModel(saved) }
+            // A u sampled at the end is not the u of the numbers estimated before it: the next update estimates.
+            if sampledAtEnd {
+                try store.setMetaValue(SavedModel.metaKey, nil)
+            } else if let saved = modelToSave, !reusedModel {
+                try saveModel(saved)
+            }
         }
         s.seconds = Date().timeIntervalSince(t0)
         return s
