@@ -120,28 +120,45 @@ public final class JSONDocumentReader: RowReader {
         var depth = 0
         var inString = false
         var escaped = false
-        while let c = input.next() {
-            keep(c)
-            if c == 0x0A { line += 1 }
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if c == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if c == UInt8(ascii: "\"") {
-                    inString = false
-                    if depth == 0 { return (out, oversized, true) }
+        // The window is scanned in place and what was scanned kept in one copy (a call per byte was a fifth of the
+        // reader thread's time on a large document).
+        while input.start < input.end || input.fill() {
+            let window = input.buf
+            var k = input.start
+            let stop = input.end
+            var ended = false
+            scan: while k < stop {
+                let c = window[k]
+                k += 1
+                if c == 0x0A { line += 1 }
+                if inString {
+                    if escaped {
+                        escaped = false
+                    } else if c == UInt8(ascii: "\\") {
+                        escaped = true
+                    } else if c == UInt8(ascii: "\"") {
+                        inString = false
+                        if depth == 0 { ended = true; break scan }
+                    }
+                    continue
                 }
-                continue
+                switch c {
+                case UInt8(ascii: "\""): inString = true
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { ended = true; break scan }
+                default: break
+                }
             }
-            switch c {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                depth -= 1
-                if depth == 0 { return (out, oversized, true) }
-            default: break
+            if !oversized {
+                // Its first limit + 1 bytes are kept, for the dead letter.
+                let n = min(k - input.start, limit + 1 - out.count)
+                out.append(contentsOf: UnsafeBufferPointer(start: window + input.start, count: n))
+                if out.count > limit { oversized = true }
             }
+            input.start = k
+            if ended { return (out, oversized, true) }
         }
         return (out, oversized, false)
     }
