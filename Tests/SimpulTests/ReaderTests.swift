@@ -153,7 +153,24 @@ import SimpulJSON
         -> (items: [String], root: JSONValue?)
     {
         let r = JSONDocumentReader(input: input, recordPath: path, require: require, maxRecordBytes: maxRecordBytes)
-        let items = ReaderTests.items(r)
+        // A record's raw text is the record as written in the file; compared here in canonical form (what the
+        // whole document's parse can give), after checking that it is the record.
+        var items: [String] = []
+        do {
+            while let item = try r.next() {
+                switch item {
+                case .row(let row):
+                    let value = try? JSONParser.parse(row.raw)
+                    #expect(value == .object(row.fields))
+                    items.append(ReaderTests.describe(.row(SourceRow(line: row.line, fields: row.fields, raw: value.map(JSONWriter.bytes) ?? row.raw))))
+                case .malformed(let line, let field, let reason, let raw):
+                    let canonical = (try? JSONParser.parse(raw)).map(JSONWriter.bytes) ?? raw
+                    items.append(ReaderTests.describe(.malformed(line: line, field: field, reason: reason, raw: canonical)))
+                }
+            }
+        } catch {
+            items.append("rejected \(error.reason)")
+        }
         if items.first?.hasPrefix("rejected") == true { return (items, nil) }
         return (items, .object(r.root))
     }
@@ -185,6 +202,15 @@ import SimpulJSON
         ("  \n ", ["data"]),
         (#"[1,2]"#, ["data"]),
     ]
+
+    /// A record's raw text (what its dead letter shows) is the record as the file wrote it, as for NDJSON lines.
+    @Test func aRecordsRawTextIsAsWritten() throws {
+        let text = "{\"data\": [{\"id\": 1,\r\n  \"nama\": \"SITI\"}, {\"id\":2}]}"
+        let r = JSONDocumentReader(input: ByteInput(bytes: Array(text.utf8)), recordPath: ["data"])
+        guard case .row(let first)? = try r.next(), case .row(let second)? = try r.next() else { Issue.record("two rows expected"); return }
+        #expect(String(decoding: first.raw, as: UTF8.self) == "{\"id\": 1,\r\n  \"nama\": \"SITI\"}")
+        #expect(String(decoding: second.raw, as: UTF8.self) == "{\"id\":2}")
+    }
 
     @Test func streamedRecordsAreTheWholeDocumentsRecords() throws {
         let dir = try ReaderTests.temporaryFolder()

@@ -312,11 +312,11 @@ public final class JSONDocumentReader: RowReader {
         guard let value = try? JSONParser.parse(v.bytes) else {
             return .malformed(line: start, field: nil, reason: "record \(index) is not valid JSON", raw: v.bytes)
         }
-        let raw = JSONWriter.bytes(value)
+        // The record as it came (what a dead letter shows), as NDJSON lines are kept: not written out again.
         guard case .object(let o) = value else {
-            return .malformed(line: start, field: nil, reason: "record \(index) is not a JSON object", raw: raw)
+            return .malformed(line: start, field: nil, reason: "record \(index) is not a JSON object", raw: v.bytes)
         }
-        return .row(SourceRow(line: start, fields: o, raw: raw))
+        return .row(SourceRow(line: start, fields: o, raw: v.bytes))
     }
 }
 
