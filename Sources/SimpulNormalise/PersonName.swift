@@ -38,7 +38,7 @@ public enum PersonName {
     /// word is spelled as.
     static let undottedSuffixes: Set<String> = [
         "SE", "SH", "ST", "SPD", "SPDI", "SKOM", "SSOS", "SAG", "SIP", "SKM", "SKEP", "SFARM", "SSI", "SPSI", "SAP",
-        "SSTP", "SHI", "SEI", "MM", "MSI", "MPD", "MH", "MKES", "MKOM", "MAP", "AMD", "AMKEB", "AMKEP",
+        "SSTP", "SEI", "MM", "MSI", "MPD", "MH", "MKES", "MKOM", "MAP", "AMD", "AMKEB", "AMKEP",
     ]
 
     public static func normalise(_ raw: String) -> Result {
