@@ -314,16 +314,11 @@ public final class PersonIndex {
         guard let text = try store.metaValue(SavedModel.metaKey), let v = try? JSONParser.parse(text),
               let through = v["mentions_through"]?.scalarText.flatMap({ Int64($0) }),
               let thresholds = v["thresholds"]?.arrayValue?.compactMap({ $0.scalarText.flatMap(Double.init) }),
-              thresholds == savedThresholds,
-              let m = Self.levels(v["m"]), let u = Self.levels(v["u"]), case .object(let source)? = v["source"],
-              source["m"]?.stringValue != "defaults",
-              let count = v["person_count"]?.scalarText.flatMap(Double.init),
-              let registryThreshold = v["registry_link_threshold"]?.scalarText.flatMap(Double.init)
+              thresholds == savedThresholds, let saved = Self.numbers(v), saved.model.source["m"] != "defaults",
+              saved.registryThreshold != nil
         else { return false }
         guard try store.lastMentionID() - through <= max(0, through) / 32 else { return false }
-        model = MatchModel(m: m, u: u, source: source.compactMapValues(\.stringValue))
-        personCount = count
-        registryLinkThreshold = registryThreshold
+        (model, personCount, registryLinkThreshold) = saved
         modelToSave = SavedModel(mentionsThrough: through, thresholds: thresholds)
         reusedModel = true
         return true
@@ -337,13 +332,30 @@ public final class PersonIndex {
     }
 
     private func saveModel(_ saved: SavedModel) throws {
+        var o = numbersJSON()
+        o["mentions_through"] = .int(Int(saved.mentionsThrough))
+        o["thresholds"] = .array(saved.thresholds.map(Self.number))
+        try store.setMetaValue(SavedModel.metaKey, JSONValue.object(o).jsonText)
+    }
+
+    /// The numbers the index decides with between estimates (m, u and where they came from, the person count for name
+    /// frequencies, the registry's threshold), as saved with an update's progress and as the last estimate.
+    private func numbersJSON() -> [String: JSONValue] {
         var o: [String: JSONValue] = [
-            "mentions_through": .int(Int(saved.mentionsThrough)), "thresholds": .array(saved.thresholds.map(Self.number)),
             "m": Self.levels(model.m), "u": Self.levels(model.u), "source": .object(model.source.mapValues { .string($0) }),
             "person_count": Self.number(personCount),
         ]
         if let r = registryLinkThreshold { o["registry_link_threshold"] = Self.number(r) }
-        try store.setMetaValue(SavedModel.metaKey, JSONValue.object(o).jsonText)
+        return o
+    }
+
+    /// Reads what ``numbersJSON()`` wrote; nil when it cannot.
+    private static func numbers(_ v: JSONValue) -> (model: MatchModel, personCount: Double, registryThreshold: Double?)? {
+        guard let m = levels(v["m"]), let u = levels(v["u"]), case .object(let source)? = v["source"],
+              let count = v["person_count"]?.scalarText.flatMap(Double.init)
+        else { return nil }
+        return (MatchModel(m: m, u: u, source: source.compactMapValues(\.stringValue)), count,
+                v["registry_link_threshold"]?.scalarText.flatMap(Double.init))
     }
 
     // MARK: - Resuming an update that was cut off
@@ -369,12 +381,10 @@ public final class PersonIndex {
 
     /// Saves the state after a batch, inside the batch's transaction.
     private func saveProgress(_ p: UpdateProgress) throws {
-        var o: [String: JSONValue] = [
-            "batches": .int(p.batches), "others_started": .bool(p.othersStarted), "fragments_possible": .bool(fragmentsPossible),
-            "m": Self.levels(model.m), "u": Self.levels(model.u), "source": .object(model.source.mapValues { .string($0) }),
-            "person_count": Self.number(personCount),
-        ]
-        if let r = registryLinkThreshold { o["registry_link_threshold"] = Self.number(r) }
+        var o = numbersJSON()
+        o["batches"] = .int(p.batches)
+        o["others_started"] = .bool(p.othersStarted)
+        o["fragments_possible"] = .bool(fragmentsPossible)
         try store.setMetaValue(UpdateProgress.metaKey, JSONValue.object(o).jsonText)
         // The last u sample under its own key, in the same transaction: a resumed update reads it from there.
         try saveUEstimate()
@@ -385,13 +395,10 @@ public final class PersonIndex {
     private func resumeProgress() throws -> UpdateProgress? {
         guard let text = try store.metaValue(UpdateProgress.metaKey), let v = try? JSONParser.parse(text),
               let batches = v["batches"]?.scalarText.flatMap({ Int($0) }), case .bool(let others)? = v["others_started"],
-              case .bool(let fragments)? = v["fragments_possible"], let m = Self.levels(v["m"]), let u = Self.levels(v["u"]),
-              case .object(let source)? = v["source"], let count = v["person_count"]?.scalarText.flatMap(Double.init)
+              case .bool(let fragments)? = v["fragments_possible"], let numbers = Self.numbers(v)
         else { return nil }
         fragmentsPossible = fragments
-        model = MatchModel(m: m, u: u, source: source.compactMapValues(\.stringValue))
-        personCount = count
-        registryLinkThreshold = v["registry_link_threshold"]?.scalarText.flatMap(Double.init)
+        (model, personCount, registryLinkThreshold) = numbers
         uEstimate = try loadUEstimate()
         return UpdateProgress(batches: batches, othersStarted: others)
     }

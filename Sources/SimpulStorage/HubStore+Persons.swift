@@ -446,8 +446,8 @@ extension HubStore {
         try db.scalarInt("SELECT count(*) FROM person_blocks WHERE block = ?", [.text(block)])
     }
 
-    /// The newest mention's id: it only grows as mentions are written (a new version is a new row), so it measures
-    /// how much has arrived since a moment, at the cost of one seek.
+    /// The newest mention's id: it grows with every new mention (a new version of one keeps its row), so it measures
+    /// how many mentions arrived since a moment, at the cost of one seek.
     public func lastMentionID() throws -> Int64 { try db.scalarInt("SELECT coalesce(max(id), 0) FROM mentions") }
 
     public func activePersonCount() throws -> Int64 { try db.scalarInt("SELECT count(*) FROM persons WHERE status = 'active'") }

@@ -457,6 +457,20 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(again.files.map { [$0.read, $0.unchanged] } == [[1, 1], [1, 1], [0, 0], [0, 0], [2, 1], [1, 1]])
     }
 
+    /// A file of a run that cannot be opened (gone since the folder was listed) is reported as rejected; the files
+    /// around it are ingested and registered in order.
+    @Test func aFileThatCannotBeOpenedCostsOnlyItself() throws {
+        let t = try TestHub()
+        let page = "{\"status\":\"success\",\"data\":[{\"id_permohonan\":1,\"nama_pemohon\":\"SITI\",\"tgl_pengajuan\":\"2024-07-01\",\"retribusi\":0}]}"
+        let a = try t.write("a.json", page), c = try t.write("c.json", page.replacingOccurrences(of: ":1,", with: ":2,"))
+        let session = try t.hub.ingestor("sicantik").begin(kind: "files", trigger: "test")
+        let files = try session.add(paths: [a, t.dir + "/gone.json", c])
+        #expect(files.map(\.accepted) == [1, 0, 1])
+        #expect(files[1].rejectedFile?.contains("gone.json") == true && files[0].rejectedFile == nil)
+        let registered = try t.store.db.rows("SELECT path FROM run_files ORDER BY id").map { $0[0].text ?? "" }
+        #expect(registered == [a, t.dir + "/gone.json", c])
+    }
+
     /// An object alone where a list belongs (as XML-to-JSON converters write a list of one) is that list; a string
     /// there is still dead-lettered.
     @Test func anObjectAloneIsAListOfOne() throws {
