@@ -91,7 +91,8 @@ public final class Connector: Sendable {
                 throw ConfigError("connector.json: lookups.\(k) needs 'file' and 'key'")
             }
             lookups[k] = try Lookup(directory: directory, file: file, key: key,
-                                    delimiter: spec["delimiter"]?.stringValue?.utf8.first ?? UInt8(ascii: ","))
+                                    delimiter: spec["delimiter"]?.stringValue?.utf8.first,
+                                    integerKey: spec["integer_key"] == .bool(true))
         }
         self.lookups = lookups
 

@@ -40,6 +40,7 @@ public enum NIK {
     static func isSeparator(_ b: UInt8) -> Bool { b == 0x20 || b == 0x2E || b == 0x2D || b == 0x09 || b == 0x27 }
 
     public static func read(_ raw: String) -> Reading {
+        if let r = floatWritten(raw) { return r }
         var digits: [UInt8] = []
         digits.reserveCapacity(16)
         var sawLetter = false
@@ -72,6 +73,38 @@ public enum NIK {
         if sawLetter { return .containsLetter }
         if digits.count != 16 { return .wrongLength(digits.count) }
         return .valid(String(decoding: digits, as: UTF8.self))
+    }
+
+    /// A number that a program held as floating point and wrote back with a fraction of zeros
+    /// (`7571014504900002.0`: pandas does this to a column with an empty cell): the whole part's digits, read as
+    /// the number they are, so the `.` is not taken for a separator. 16 digits make a NIK only below 2^53, where a
+    /// double holds every whole number exactly (every NIK of a province code below 90); above it the last digit may
+    /// have been rounded, and the text is read as written (17 digits: not a NIK).
+    static func floatWritten(_ raw: String) -> Reading? {
+        let u = raw.utf8
+        guard u.count >= 3, u.last == 0x30 else { return nil }
+        var digits = 0
+        var value = 0
+        var seenDot = false
+        for b in u {
+            if b == 0x2E {
+                if seenDot || digits == 0 { return nil }
+                seenDot = true
+            } else if b >= 0x30 && b <= 0x39 {
+                if seenDot {
+                    if b != 0x30 { return nil }
+                } else {
+                    digits += 1
+                    if digits > 16 { return nil }
+                    value = value * 10 + Int(b - 0x30)
+                }
+            } else {
+                return nil
+            }
+        }
+        guard seenDot else { return nil }
+        if digits != 16 { return .wrongLength(digits) }
+        return value < 1 << 53 ? .valid(String(decoding: u.prefix(16), as: UTF8.self)) : nil
     }
 
     /// What a NIK's digits say: issuing kecamatan, birth date and sex. `nil` parts are implausible.

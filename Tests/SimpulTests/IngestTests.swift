@@ -410,6 +410,33 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try deadLetter(t, "simda-keuangan").reason.contains("codes 5.9.9.9.9 are not in crosswalk_rekening.csv"))
     }
 
+    /// SIMDA's `Kd_*` codes are numbers: `01` in the export (or in a crosswalk a pemda typed) is `1`. A crosswalk
+    /// saved again from a spreadsheet in an Indonesian locale comes back with `;` between its columns, and loads.
+    @Test func crosswalkCodesAreNumbersAndItsDelimiterIsFound() throws {
+        let t = try TestHub()
+        let simda = try t.copyConnector("simda-keuangan", as: "simda-semicolon")
+        for f in ["crosswalk_kegiatan.csv", "crosswalk_rekening.csv"] {
+            let text = try String(contentsOfFile: simda + "/" + f, encoding: .utf8)
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.replacingOccurrences(of: ",", with: ";") }
+            // One row of the file typed with zero-padded codes.
+            if f == "crosswalk_rekening.csv" { lines[1] = lines[1].split(separator: ";").enumerated().map { $0 < 5 ? "0" + $1 : String($1) }.joined(separator: ";") }
+            try ("\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n").write(toFile: simda + "/" + f, atomically: true, encoding: .utf8)
+        }
+        let h = "Tahun,No_SP2D,Tgl_SP2D,No_SPM,Tgl_SPM,Jn_SPM,Kd_Urusan,Kd_Bidang,Kd_Unit,Kd_Sub,Kd_Prog,Kd_Keg,Kd_Rek_1,Kd_Rek_2,Kd_Rek_3,Kd_Rek_4,Kd_Rek_5,Nilai,Potongan,Nm_Penerima,NIK_Penerima,NPWP,Bank_Penerima,Rek_Penerima,Keterangan"
+        let padded = "2024,1/SP2D,2024-09-28 00:00:00.000,1/SPM,2024-09-28 00:00:00.000,5,01,02,01,01,15,01,5,2,2,1,4,100.00,0,,,,B,1,"
+        let plain = "2024,2/SP2D,2024-09-28 00:00:00.000,2/SPM,2024-09-28 00:00:00.000,5,1,2,1,1,15,1,005,02,2,01,4,100.00,0,,,,B,1,"
+        let missing = "2024,3/SP2D,2024-09-28 00:00:00.000,3/SPM,2024-09-28 00:00:00.000,5,1,2,1,1,15,1,5,02,9,9,9,100.00,0,,,,B,1,"
+        for (i, dir) in [t.home.connectorsDir + "/simda-keuangan", simda].enumerated() {
+            // Each connector its own SP2D numbers (a source key belongs to one connector).
+            let lines = [padded, plain, missing].map { $0.replacingOccurrences(of: "/SP2D", with: "/SP2D/\(i)") }
+            let s = try t.ingest(dir, [try t.write("s\(i).csv", ([h] + lines).joined(separator: "\n") + "\n")])
+            #expect((s.accepted, s.deadLettered) == (2, 1), "\(dir)")
+        }
+        let rows = try t.store.currentRecords(schema: "disbursement")
+        #expect(rows.count == 4 && rows.allSatisfy { $0.1.contains(#""kode_akun":"5.1.02.01.01.0024""#) })
+        #expect(try deadLetter(t, "simda-semicolon").reason.contains("codes 5.02.9.9.9 are not in crosswalk_rekening.csv"))
+    }
+
     @Test func notJSONLineInNDJSONCostsOnlyThatLine() throws {
         let t = try TestHub()
         let s = try t.ingest("oss-rba", [try t.write("o.ndjson", """

@@ -6,6 +6,8 @@ import Testing
     @Test(arguments: [
         ("7571014504900002", "7571014504900002"), ("7571 0145 0490 0002", "7571014504900002"),
         ("757101.450490.0002", "7571014504900002"), ("'7571014504900002", "7571014504900002"),
+        // Written back from a floating-point column (pandas): exact below 2^53.
+        ("7571014504900002.0", "7571014504900002"), ("7571014504900001.00", "7571014504900001"),
     ])
     func validShapes(raw: String, nik: String) { #expect(NIK.read(raw) == .valid(nik)) }
 
@@ -15,6 +17,10 @@ import Testing
         #expect(NIK.read("7571011A03880001") == .containsLetter)
         #expect(NIK.read("757101450490000") == .wrongLength(15))
         #expect(NIK.read("  ") == .empty)
+        // Past 2^53 a double rounds the last digit: the text stays what it is, 17 digits.
+        #expect(NIK.read("9171014504900001.0") == .wrongLength(17))
+        #expect(NIK.read("7571014504900002.5") == .wrongLength(17))
+        #expect(NIK.read("757101450490002.0") == .wrongLength(15), "15 digits and a fraction, not a dotted NIK")
     }
 
     @Test func whatAnUnusableNIKStillSays() {

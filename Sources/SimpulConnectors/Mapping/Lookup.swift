@@ -5,18 +5,23 @@ import Foundation
 public struct Lookup: Sendable {
     public let file: String
     public let keyColumns: [String]
+    /// Key parts are whole numbers (SIMDA's `Kd_*` codes): `01` and `1` are the same code, on either side.
+    public let integerKey: Bool
     /// Joined key (U+001F between parts) → the row's columns.
     public let rows: [String: [String: String]]
 
-    public init(directory: String, file: String, key: [String], delimiter: UInt8 = UInt8(ascii: ",")) throws {
+    /// `delimiter` nil: the one of `,` `;` tab that the header row holds most (a crosswalk saved again from a
+    /// spreadsheet in an Indonesian locale is written with `;`).
+    public init(directory: String, file: String, key: [String], delimiter: UInt8? = nil, integerKey: Bool = false) throws {
         self.file = file
         keyColumns = key
+        self.integerKey = integerKey
         let path = directory + "/" + file
         guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigError("lookup file \(file) is missing from \(directory)")
         }
         var opt = CSVReader.Options()
-        opt.delimiter = delimiter
+        opt.delimiter = try delimiter ?? Self.sniffDelimiter(path: path)
         let reader = CSVReader(input: try ByteInput(path: path), options: opt)
         var rows: [String: [String: String]] = [:]
         do {
@@ -29,11 +34,37 @@ public struct Lookup: Sendable {
                     guard let v = cols[k] else { throw ConfigError("\(file) has no key column '\(k)'") }
                     parts.append(v)
                 }
-                rows[parts.joined(separator: "\u{1F}")] = cols
+                rows[Self.joined(parts, integer: integerKey)] = cols
             }
         } catch let e as FileRejection {
             throw ConfigError("lookup file \(file): \(e.reason)")
         }
         self.rows = rows
+    }
+
+    /// The row whose key is `parts` (in key column order), nil when there is none.
+    public func row(_ parts: [String]) -> [String: String]? { rows[Self.joined(parts, integer: integerKey)] }
+
+    static func joined(_ parts: [String], integer: Bool) -> String {
+        guard integer else { return parts.joined(separator: "\u{1F}") }
+        return parts.map { p in
+            // Leading zeros off a part of digits only ("007" → "7", "0" stays "0"); anything else as written.
+            guard !p.isEmpty, p.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return p }
+            let t = p.drop(while: { $0 == "0" })
+            return t.isEmpty ? "0" : String(t)
+        }.joined(separator: "\u{1F}")
+    }
+
+    static func sniffDelimiter(path: String) throws -> UInt8 {
+        guard let h = FileHandle(forReadingAtPath: path) else { throw ConfigError("lookup file \(path) cannot be read") }
+        defer { try? h.close() }
+        let head = (try? h.read(upToCount: 4096)) ?? Data()
+        let line = head.prefix(while: { $0 != 0x0A && $0 != 0x0D })
+        var best: (UInt8, Int) = (UInt8(ascii: ","), 0)
+        for d in [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09] {
+            let n = line.reduce(0) { $0 + ($1 == d ? 1 : 0) }
+            if n > best.1 { best = (d, n) }
+        }
+        return best.0
     }
 }

@@ -227,7 +227,7 @@ extension Transform {
             guard let t = ctx.lookups[table] else { throw NormaliseError("lookup table '\(table)' is not loaded") }
             let keys: [String]
             if case .array(let a) = v { keys = a.map { Text.collapse($0.scalarText ?? "") } } else { keys = [Text.collapse(try text())] }
-            guard let row = t.rows[keys.joined(separator: "\u{1F}")] else {
+            guard let row = t.row(keys) else {
                 throw NormaliseError("codes \(keys.joined(separator: ".")) are not in \(t.file)")
             }
             guard let out = row[column] else { throw NormaliseError("\(t.file) has no column '\(column)'") }
