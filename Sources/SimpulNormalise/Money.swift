@@ -56,12 +56,14 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
         }
         // With `,` as the decimal mark, `1250000.00` (no comma, one dot, two digits after it, three or more before)
         // cannot be `.` grouping thousands: it is a decimal point, as APIs that send decimals as text write them.
-        // Shorter or other shapes (`1.25`, `12.50`) stay ambiguous and are refused below.
+        // Likewise `1250000,00` with `.` as the decimal mark (SIMDA saved from a spreadsheet in an Indonesian
+        // locale). Shorter or other shapes (`1.25`, `12.50`) stay ambiguous and are refused below.
         var decimal = decimal
-        if decimal == .comma, !s.utf8.contains(UInt8(ascii: ",")), let dot = s.firstIndex(of: "."), s.lastIndex(of: ".") == dot,
-           s.distance(from: s.index(after: dot), to: s.endIndex) == 2, s.distance(from: s.startIndex, to: dot) >= 3,
-           s.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) {
-            decimal = .dot
+        let otherMark: Character = decimal == .comma ? "." : ","
+        if let at = s.firstIndex(of: otherMark), s.lastIndex(of: otherMark) == at,
+           s.distance(from: s.index(after: at), to: s.endIndex) == 2, s.distance(from: s.startIndex, to: at) >= 3,
+           s.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == otherMark) }) {
+            decimal = decimal == .comma ? .dot : .comma
         }
         // The other convention, written so that it cannot be this one: a mark that occurs twice groups thousands
         // (`1,250,000` under `,` decimals, `1.250.000` under `.` decimals), and where both occur the last one is the

@@ -315,16 +315,23 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(d.raw.contains(0xC3))  // the raw bytes are kept as they came
     }
 
-    /// A CSV export made with other settings (commas instead of SIAK's semicolons) is rejected as a file, with the
+    /// A CSV export made with other settings (commas instead of SIAK's semicolons) is read with the delimiter its
+    /// header shows, when that gives the source key's columns. A header without them rejects the file, naming the
     /// delimiter it has, instead of every row being dead-lettered as "no source key".
     @Test func aHeaderWithoutTheSourceKeyColumnRejectsTheFile() throws {
         let t = try TestHub()
         let comma = "\(siakHeader)\n\(siakRow())\n".replacingOccurrences(of: ";", with: ",")
-        let s = try t.ingest("dukcapil-siak", [try t.write("c.csv", comma), try t.write("o.csv", "A;B\n1;2\n")])
-        #expect(s.files[0].rejectedFile == "the header row has no column NIK, which the source key needs (its columns are separated by ',', this connector reads ';')")
-        #expect(s.files[1].rejectedFile == "the header row has no column NIK, which the source key needs")
-        #expect(s.files.allSatisfy { $0.read == 0 } && s.deadLettered == 0)
+        let tab = "\(siakHeader)\r\n\(siakRow(nik: "7571010706150004"))\r\n".replacingOccurrences(of: ";", with: "\t")
+        let s = try t.ingest("dukcapil-siak", [try t.write("c.csv", comma), try t.write("t.csv", tab),
+                                                try t.write("o.csv", "A;B\n1;2\n"), try t.write("p.csv", "A,B\n1,2\n")])
+        #expect(s.files.map(\.accepted) == [1, 1, 0, 0] && s.files.map(\.rejectedFile) == [nil, nil,
+            "the header row has no column NIK, which the source key needs",
+            "the header row has no column NIK, which the source key needs (its columns are separated by ',', this connector reads ';')"])
+        #expect(try t.store.record(schema: "citizen", sourceKey: "7571010706150004") != nil)
         #expect(try t.store.deadLetters(connector: "dukcapil-siak", status: nil, limit: 10).count == 2, "kept in the dead-letter queue as rejected files")
+        // Read again with the file's own delimiter: the same rows, nothing new.
+        let again = try t.ingest("dukcapil-siak", [try t.write("c2.csv", comma)])
+        #expect((again.accepted, again.unchanged) == (0, 1))
     }
 
     /// Column names in another case than the connector's (an export tool or spreadsheet that changed them) are the

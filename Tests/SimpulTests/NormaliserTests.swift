@@ -130,6 +130,8 @@ import Testing
         ("-", .comma, "0.00"), ("Rp -", .comma, "0.00"), ("Rp. –", .comma, "0.00"), ("--", .dot, "0.00"),
         // A decimal sent as text (`"1250000.00"`) where `,` marks decimals: the dot cannot be grouping there.
         ("1250000.00", .comma, "1250000.00"), ("500.50", .comma, "500.50"), ("Rp 1250000.00", .comma, "1250000.00"),
+        // And a decimal comma where `.` marks decimals (SIMDA saved from a spreadsheet in an Indonesian locale).
+        ("24500000,00", .dot, "24500000.00"), ("500,50", .dot, "500.50"),
         // The other convention where it cannot be this one: a mark twice groups, of two marks the last is decimal.
         ("IDR 1,250,000", .comma, "1250000.00"), ("1,250,000.50", .comma, "1250000.50"), ("1.250.000", .dot, "1250000.00"),
         ("1.250.000,50", .dot, "1250000.50"), ("1,5", .comma, "1.50"), ("1.250", .dot, "1.25"),
@@ -150,7 +152,7 @@ import Testing
     @Test(arguments: ["gratis", "", "1.5e6", "Rp", "1,234,567.891",
                       // a decimal point where '.' groups thousands: taken for grouping it would be 100 times the amount
                       "1.25", "12.50", "12.50.000", ".500", "1.2500", "1250000000.5", "Rp 1.250.000,-5",
-                      "1,25,000", "1.250,000.00", "1,250,00"])
+                      "1,25,000", "1.250,000.00", "1,250,00", "12,50", "1250000,5"])
     func rejects(raw: String) {
         #expect(throws: NormaliseError.self) { try Money.parse(raw, decimal: raw.contains(",") ? .dot : .comma) }
     }

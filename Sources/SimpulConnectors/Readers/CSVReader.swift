@@ -23,7 +23,8 @@ public final class CSVReader: RowReader {
     }
 
     let input: ByteInput
-    let opt: Options
+    /// Its delimiter changes when the header shows the file was written with another (see ``next()``).
+    private(set) var opt: Options
     public private(set) var header: [String] = []
     /// Every header name mapped to null, and where each column's value sits in it: a row copies this dictionary
     /// and stores its values by position, instead of hashing every column name again for every row.
@@ -207,6 +208,30 @@ public final class CSVReader: RowReader {
         }
     }
 
+    /// The header row's column names: trimmed, and in the connector's spelling where only their case differs.
+    private func readHeader() throws(FileRejection) -> [String] {
+        guard let h = readRecord(), !(h.fields.count == 1 && h.fields[0].isEmpty) else {
+            throw FileRejection("empty file: no header row")
+        }
+        if h.unterminated || h.oversized { throw FileRejection("the header row is malformed (unterminated quote or too long)") }
+        var names: [String] = []
+        for f in h.fields {
+            guard let s = String(validating: f, as: UTF8.self) else { throw FileRejection("the header row is not valid UTF-8") }
+            names.append(s.trimmingCharacters(in: .whitespaces))
+        }
+        // Column names in another case than the connector's (another export tool, a spreadsheet that saved them
+        // in lower case): named as the connector spells them, unless that name is there as it is.
+        if !opt.knownColumns.isEmpty {
+            let known = Dictionary(opt.knownColumns.map { ($0.uppercased(), $0) }, uniquingKeysWith: { a, _ in a })
+            let present = Set(names)
+            for i in names.indices where !opt.knownColumns.contains(names[i]) {
+                if let k = known[names[i].uppercased()], !present.contains(k) { names[i] = k }
+            }
+        }
+        if Set(names).count != names.count { throw FileRejection("the header row names a column twice") }
+        return names
+    }
+
     public func next() throws(FileRejection) -> ReadItem? {
         if !started {
             started = true
@@ -215,25 +240,25 @@ public final class CSVReader: RowReader {
                 _ = input.next()
                 guard input.next() == 0xBB, input.next() == 0xBF else { throw FileRejection("file starts with an invalid byte sequence (not UTF-8)") }
             }
-            guard let h = readRecord(), !(h.fields.count == 1 && h.fields[0].isEmpty) else {
-                throw FileRejection("empty file: no header row")
-            }
-            if h.unterminated || h.oversized { throw FileRejection("the header row is malformed (unterminated quote or too long)") }
-            var names: [String] = []
-            for f in h.fields {
-                guard let s = String(validating: f, as: UTF8.self) else { throw FileRejection("the header row is not valid UTF-8") }
-                names.append(s.trimmingCharacters(in: .whitespaces))
-            }
-            // Column names in another case than the connector's (another export tool, a spreadsheet that saved them
-            // in lower case): named as the connector spells them, unless that name is there as it is.
-            if !opt.knownColumns.isEmpty {
-                let known = Dictionary(opt.knownColumns.map { ($0.uppercased(), $0) }, uniquingKeysWith: { a, _ in a })
-                let present = Set(names)
-                for i in names.indices where !opt.knownColumns.contains(names[i]) {
-                    if let k = known[names[i].uppercased()], !present.contains(k) { names[i] = k }
+            let headerStart = input.offset
+            var names = try readHeader()
+            if !opt.requiredColumns.allSatisfy(names.contains), names.count == 1 {
+                // One column holding another delimiter: the file was exported with other settings (a spreadsheet in
+                // another locale writes `,` for `;`). When that delimiter gives every column the source key needs,
+                // the file is read with it; otherwise it is rejected below, naming the delimiter it holds.
+                let mine = opt.delimiter
+                for other in [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09, UInt8(ascii: "|")] where other != mine && names[0].utf8.contains(other) {
+                    opt.delimiter = other
+                    input.seek(to: headerStart)
+                    line = 1
+                    let again = try readHeader()
+                    if opt.requiredColumns.allSatisfy(again.contains) { names = again; break }
+                    opt.delimiter = mine
+                    input.seek(to: headerStart)
+                    line = 1
+                    names = try readHeader()
                 }
             }
-            if Set(names).count != names.count { throw FileRejection("the header row names a column twice") }
             let missing = opt.requiredColumns.filter { !names.contains($0) }
             if !missing.isEmpty {
                 var reason = "the header row has no column \(missing.joined(separator: ", ")), which the source key needs"
