@@ -74,12 +74,36 @@ public enum DateNormaliser {
         }
     }
 
+    /// Day names that may stand before a date (`Sabtu, 28 September 2024`), Indonesian and English.
+    static let dayNames: Set<String> = [
+        "senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "minggu", "ahad",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+    ]
+
+    /// Splits a datetime written with spaces (`28 Sep 2024 00:00`, SQL Server's `Sep 28 2024 12:00AM`) before its
+    /// first word holding a `:`; the time is nil when there is none.
+    static func splitAtClock(_ s: String) -> (Substring, Substring?) {
+        for word in s.split(separator: " ") where word.utf8.contains(UInt8(ascii: ":")) {
+            var date = s[..<word.startIndex]
+            while date.hasSuffix(" ") { date = date.dropLast() }
+            return (date, s[word.startIndex...])
+        }
+        return (s[...], nil)
+    }
+
     public static func date(_ raw: String) throws(NormaliseError) -> String {
         if let (y, m, d) = fastDate(raw) { return try iso(y, m, d) }
         let s = Text.collapse(raw)
         guard !s.isEmpty else { throw NormaliseError("date is empty") }
-        let (datePart, _) = splitTime(s)
-        let parts = datePart.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." || $0 == " " })
+        var (datePart, time) = splitTime(s)
+        if time == nil { datePart = splitAtClock(s).0 }
+        var parts = datePart.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." || $0 == " " || $0 == "," })
+        if parts.count == 4, dayNames.contains(parts[0].lowercased()) { parts.removeFirst() }
+        // SQL Server's style 112 (`20240928`): eight digits from a year 1800 – 2199.
+        if parts.count == 1, parts[0].utf8.count == 8, Text.isDigits(parts[0]), let n = Int(parts[0]), n >= 1800_00_00, n < 2200_00_00 {
+            return try iso(n / 10000, n / 100 % 100, n % 100)
+        }
         guard parts.count == 3 else { throw NormaliseError("not a date in a known format (DD-MM-YYYY, DD/MM/YYYY, YYYY-MM-DD, D Bulan YYYY)") }
         // At most four digits a part: a longer run is no date part, and would not even fit an Int.
         if Text.isDigits(parts[0]) && Text.isDigits(parts[1]) && Text.isDigits(parts[2]) {
@@ -92,6 +116,12 @@ public enum DateNormaliser {
         }
         if Text.isDigits(parts[0]) && Text.isDigits(parts[2]) && parts[2].count == 4 && parts[0].count <= 2,
             let m = months[parts[1].lowercased().trimmingDot()], let y = Int(parts[2]), let d = Int(parts[0])
+        {
+            return try iso(y, m, d)
+        }
+        // The month's name first (`Sep 28 2024`, SQL Server's default style): the name says which part is the month.
+        if Text.isDigits(parts[1]) && Text.isDigits(parts[2]) && parts[2].count == 4 && parts[1].count <= 2,
+            let m = months[parts[0].lowercased().trimmingDot()], let y = Int(parts[2]), let d = Int(parts[1])
         {
             return try iso(y, m, d)
         }
@@ -125,18 +155,32 @@ public enum DateNormaliser {
             return "\(day)T\(pad(h, 2)):\(pad(mi, 2)):\(pad(sec, 2))"
         }
         let s = Text.collapse(raw)
-        let (datePart, timePart) = splitTime(s)
+        var (datePart, timePart) = splitTime(s)
+        if timePart == nil { (datePart, timePart) = splitAtClock(s) }
         let d = try date(String(datePart))
         guard var timePart else { return d + "T00:00:00" }
         // A zone (`Z`, `+07:00`, `+0700`): the wall-clock time is kept as written (docs/schemas.md).
         if let z = timePart.firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }), isZone(timePart[z...].utf8) {
             timePart = timePart[..<z]
         }
+        // A 12-hour clock (`12:00AM`, `1:30 PM`, as SQL Server and US spreadsheets write it).
+        var meridiem: Bool? = nil  // true: PM
+        let upper = timePart.uppercased()
+        if upper.hasSuffix("AM") || upper.hasSuffix("PM") {
+            meridiem = upper.hasSuffix("PM")
+            timePart = timePart.dropLast(2)
+            while timePart.hasSuffix(" ") { timePart = timePart.dropLast() }
+        }
         let hms = timePart.split(separator: ".", maxSplits: 1)[0].split(separator: ":")
         guard hms.count >= 2, hms.count <= 3, hms.allSatisfy({ Text.isDigits($0) && $0.count <= 2 }) else {
             throw NormaliseError("time is not HH:MM:SS")
         }
-        let h = Int(hms[0])!, m = Int(hms[1])!, sec = hms.count == 3 ? Int(hms[2])! : 0
+        var h = Int(hms[0])!
+        let m = Int(hms[1])!, sec = hms.count == 3 ? Int(hms[2])! : 0
+        if let pm = meridiem {
+            guard h >= 1 && h <= 12 else { throw NormaliseError("time out of range") }
+            h = h % 12 + (pm ? 12 : 0)
+        }
         guard h < 24, m < 60, sec < 61 else { throw NormaliseError("time out of range") }
         return "\(d)T\(pad(h, 2)):\(pad(m, 2)):\(pad(sec, 2))"
     }

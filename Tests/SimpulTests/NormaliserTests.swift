@@ -62,12 +62,16 @@ import Testing
         ("05-04-1990", "1990-04-05"), ("05/04/1990", "1990-04-05"), ("1990-04-05", "1990-04-05"),
         ("5 April 1990", "1990-04-05"), ("17 agustus 1945", "1945-08-17"), ("1 Des 2023", "2023-12-01"),
         ("2024-09-28 00:00:00.000", "2024-09-28"), ("29-02-2024", "2024-02-29"),
+        // SQL Server's default style and style 112, a time after a month's name, a day name before the date.
+        ("Sep 28 2024 12:00AM", "2024-09-28"), ("20240928", "2024-09-28"), ("28 Sep 2024 00:00", "2024-09-28"),
+        ("Sabtu, 28 September 2024", "2024-09-28"), ("2024-09-28 00:00:00.0000000", "2024-09-28"),
     ])
     func shapes(raw: String, iso: String) throws { #expect(try DateNormaliser.date(raw) == iso) }
 
     // The last three trapped (a digit run too long for an Int) until FuzzTests found them.
     @Test(arguments: ["31-02-1990", "29-02-2023", "1990-13-01", "kemarin", "", "5 Foo 1990", "05-04-90", "00-01-2000",
-                      "99999999999999999999-01-01", "01-01-99999999999999999999", "99999999999999999999 Mei 1990"])
+                      "99999999999999999999-01-01", "01-01-99999999999999999999", "99999999999999999999 Mei 1990",
+                      "20241328", "28092024", "Foo, 28 September 2024", "Sep 28 24", "Sep 31 2024"])
     func impossibleDates(raw: String) {
         #expect(throws: NormaliseError.self) { try DateNormaliser.date(raw) }
     }
@@ -106,6 +110,14 @@ import Testing
         #expect(try DateNormaliser.dateTime("2024-11-02 08:14:55") == "2024-11-02T08:14:55")
         #expect(try DateNormaliser.dateTime("2024-11-02") == "2024-11-02T00:00:00")
         #expect(throws: NormaliseError.self) { try DateNormaliser.dateTime("2024-11-02 25:00:00") }
+        // A 12-hour clock, as SQL Server's default style and US spreadsheets write it.
+        #expect(try DateNormaliser.dateTime("Sep 28 2024 12:00AM") == "2024-09-28T00:00:00")
+        #expect(try DateNormaliser.dateTime("Sep 28 2024  1:30PM") == "2024-09-28T13:30:00")
+        #expect(try DateNormaliser.dateTime("28/09/2024 12:15 PM") == "2024-09-28T12:15:00")
+        #expect(try DateNormaliser.dateTime("28 Sep 2024 08:14:55") == "2024-09-28T08:14:55")
+        for bad in ["Sep 28 2024 13:00PM", "Sep 28 2024 0:30AM"] {
+            #expect(throws: NormaliseError.self, "\(bad)") { try DateNormaliser.dateTime(bad) }
+        }
         // ISO 8601 with a zone, as APIs write it: the wall-clock time as written.
         for raw in ["2024-01-02T10:00:00+07:00", "2024-01-02T10:00:00+0700", "2024-01-02T10:00:00Z", "2024-01-02T10:00:00.000000Z",
                     "2024-01-02 10:00:00-05:00", "2024-01-02T10:00:00.5+07:00", "02/01/2024 10:00+07:00"] {
