@@ -536,6 +536,18 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try t.store.mentions().map(\.key) == ["oss-rba:9120300000000#0"])
         #expect(try deadLetter(t, "oss-rba").reason.contains("is not an array"))
     }
+
+    /// A KBLI's risk level by its name (`Menengah Tinggi`) is its code; an unknown one is null with a note.
+    @Test func riskLevelsByName() throws {
+        let t = try TestHub()
+        let s = try t.ingest("oss-rba", [try t.write("o.ndjson", """
+            {"nib":"9120300000000","nama_perusahaan":"CV A","kbli":[{"kode":"41011","risiko":"Menengah Tinggi"},{"kode":"47111","risiko":"rendah"},{"kode":"10000","risiko":"MR"},{"kode":"20000","risiko":"Sedang"}]}
+            """)])
+        #expect(s.accepted == 1)
+        let b = try #require(try t.store.record(schema: "business", sourceKey: "9120300000000"))
+        #expect(b.data["kbli"]?.arrayValue?.map { $0["risiko"] ?? .null } == [.string("MT"), .string("R"), .string("MR"), .null])
+        #expect(b.data["catatan"]?.arrayValue?.count == 1)
+    }
 }
 
 @Suite struct DeadLetterRetryTests {
