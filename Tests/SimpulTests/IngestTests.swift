@@ -284,9 +284,11 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         let empty = try t.write("a.json", #"{"status":"success","page":3,"total_page":3,"data":null}"#)
         let odd = try t.write("b.json", #"{"status":"success","page":3,"total_page":3,"data":"x"}"#)
         let failed = try t.write("c.json", #"{"status":"error","message":"token expired","data":null}"#)
-        let s = try t.ingest("sicantik", [empty, odd, failed])
+        let capital = try t.write("d.json", #"{"status":"Success","data":[{"id_permohonan":1,"tgl_pengajuan":"2024-01-01","status":"Proses"}]}"#)
+        let s = try t.ingest("sicantik", [empty, odd, failed, capital])
         expectConserved(s)
         #expect(s.files[0].rejectedFile == nil && s.files[0].read == 0)
+        #expect(s.files[3].rejectedFile == nil && s.files[3].accepted == 1, "a required text in another case")
         #expect(s.files[1].rejectedFile == "'data' is not an array")
         #expect(s.files[2].rejectedFile == #"field 'status' must be "success", got "error" (token expired)"#)
     }

@@ -266,7 +266,12 @@ public final class JSONDocumentReader: RowReader {
             throw FileRejection("not valid JSON: \(error.description) (truncated or corrupt file?)")
         }
         guard case .object(var o) = parsed else { throw FileRejection("the document is not a JSON object") }
-        for (k, v) in require where o[k] != v {
+        // Text in any case (`"Success"`, `"SUCCESS"`): APIs differ in that, not in meaning.
+        func holds(_ got: JSONValue?, _ want: JSONValue) -> Bool {
+            if case .string(let g)? = got, case .string(let w) = want { return g.lowercased() == w.lowercased() }
+            return got == want
+        }
+        for (k, v) in require where !holds(o[k], v) {
             // What the source said about it, when it said something (an API's error message).
             let said = ["message", "error", "pesan"].lazy.compactMap { o[$0]?.stringValue }.first.map { " (\($0.prefix(200)))" } ?? ""
             throw FileRejection("field '\(k)' must be \(v.jsonText), got \(o[k]?.jsonText ?? "nothing")\(said)")
