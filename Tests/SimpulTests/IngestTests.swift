@@ -361,16 +361,19 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
     @Test func listedValuesWrittenAnotherWayAreTheListedValue() throws {
         let t = try TestHub()
         let header = "\"tahun\",\"dokumen\",\"tahapan\",\"kode_skpd\",\"nama_skpd\",\"kode_sub_kegiatan\",\"nama_sub_kegiatan\",\"indikator\",\"target\",\"satuan\",\"pagu_indikatif\",\"kode_lokasi\""
-        func row(_ dokumen: String, _ tahapan: String, _ sub: String) -> String {
-            "\"2024\",\"\(dokumen)\",\"\(tahapan)\",\"1.02.0.00.0.00.01.0000\",\"Dinas Kesehatan\",\"\(sub)\",\"x\",\"Jumlah\",\"100\",\"Orang\",\"1250000\",\"75.71\""
+        func row(_ dokumen: String, _ tahapan: String, _ sub: String, lokasi: String = "75.71") -> String {
+            "\"2024\",\"\(dokumen)\",\"\(tahapan)\",\"1.02.0.00.0.00.01.0000\",\"Dinas Kesehatan\",\"\(sub)\",\"x\",\"Jumlah\",\"100\",\"Orang\",\"1250000\",\"\(lokasi)\""
         }
-        let file = try t.write("renja.csv", [header, row("renja", "Rancangan Awal", "1.02.02.2.01.0001"), row("RKPD", "rancangan-awal", "1.02.02.2.01.0002"),
+        // The locations joined by `;` or `,` instead of `|` (no region code holds either).
+        let file = try t.write("renja.csv", [header, row("renja", "Rancangan Awal", "1.02.02.2.01.0001", lokasi: "75.71.01; 7571020000,75.71.03 | 75.71.04"),
+                                             row("RKPD", "rancangan-awal", "1.02.02.2.01.0002"),
                                              row("RKPD", "draft", "1.02.02.2.01.0003")].joined(separator: "\n") + "\n")
         let s = try t.ingest("sipd-perencanaan", [file])
         expectConserved(s)
         #expect((s.accepted, s.deadLettered) == (2, 1))
         let r = try #require(try t.store.record(schema: "planning_item", sourceKey: "2024|RENJA|rancangan_awal|1.02.0.00.0.00.01.0000|1.02.02.2.01.0001"))
         #expect(r.data["tahapan"] == .string("rancangan_awal") && r.data["dokumen"] == .string("RENJA"))
+        #expect(r.data["kode_lokasi"] == .array(["75.71.01", "75.71.02.0000", "75.71.03", "75.71.04"].map { .string($0) }))
         #expect(try t.store.record(schema: "planning_item", sourceKey: "2024|RKPD|rancangan_awal|1.02.0.00.0.00.01.0000|1.02.02.2.01.0002") != nil)
         let dl = try #require(try t.store.deadLetters(connector: "sipd-perencanaan", status: "open", limit: 5).first)
         #expect(dl.field == "tahapan" && dl.reason.contains("'draft' is not one of"))

@@ -14,7 +14,7 @@ public indirect enum Transform: Sendable {
     case name(titlesTo: String?)
     case code([String: JSONValue], unknown: UnknownCode)
     case digits(originalTo: String?, lengths: [Int])
-    case split(String, then: [Transform])
+    case split([String], then: [Transform])
     case mapEach([Transform])
     case join(String)
     case lookup(table: String, column: String)
@@ -92,8 +92,10 @@ public indirect enum Transform: Sendable {
         case "digits":
             return .digits(originalTo: str("original_to"), lengths: a["lengths"]?.arrayValue?.compactMap { $0.scalarText.flatMap { Int($0) } } ?? [])
         case "split":
-            guard let sep = str("separator") else { throw ConfigError("\(path): split needs 'separator'") }
-            return .split(sep, then: try a["then"].map { (v) throws(ConfigError) in try compile(v, at: path + ".then") } ?? [])
+            // One separator, or a list of them, any of which splits (`["|", ";", ","]`).
+            let seps = str("separator").map { [$0] } ?? a["separator"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            guard !seps.isEmpty, !seps.contains("") else { throw ConfigError("\(path): split needs 'separator' (a text or a list of texts)") }
+            return .split(seps, then: try a["then"].map { (v) throws(ConfigError) in try compile(v, at: path + ".then") } ?? [])
         case "map_each":
             return .mapEach(try compile(a, at: path + ".map_each"))
         case "join":
@@ -202,8 +204,10 @@ extension Transform {
                 throw NormaliseError("has \(d.count) digits, expected \(lengths.map(String.init).joined(separator: " or "))")
             }
             return .string(d)
-        case .split(let sep, let then):
-            let parts = try text().components(separatedBy: sep).map { Text.collapse($0) }.filter { !$0.isEmpty }
+        case .split(let seps, let then):
+            var pieces = [try text()]
+            for sep in seps { pieces = pieces.flatMap { $0.components(separatedBy: sep) } }
+            let parts = pieces.map { Text.collapse($0) }.filter { !$0.isEmpty }
             var out: [JSONValue] = []
             for p in parts {
                 var x: JSONValue = .string(p)
