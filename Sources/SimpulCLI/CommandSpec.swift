@@ -62,10 +62,10 @@ public struct Invocation: Sendable {
     public var dbPath: String { value("--db") ?? "./simpul.db" }
 
     /// A whole-number option; below `min` is a usage error (exit 64), not silently raised.
-    public func int(_ name: String, default d: Int, min: Int = 0) throws -> Int {
+    public func int(_ name: String, default d: Int, min: Int = 0, max: Int = .max) throws -> Int {
         guard let v = value(name) else { return d }
-        guard let n = Int(v), n >= min else {
-            let what = min == 0 ? "a whole number" : "a whole number of at least \(min)"
+        guard let n = Int(v), n >= min, n <= max else {
+            let what = max != .max ? "a whole number from \(min) to \(max)" : min == 0 ? "a whole number" : "a whole number of at least \(min)"
             throw UsageError("\(name) takes \(what), got '\(v)'. See 'simpul \(spec.name) --help'.", verb: spec.name)
         }
         return n

@@ -8,6 +8,8 @@ import SimpulSync
 enum Demo {
     static func run(_ inv: Invocation) throws -> Int32 {
         let home = try HubHome.locate()
+        // Options checked before any work: a mistyped port is told at once, not after the samples are ingested.
+        let port = try inv.int("--port", default: 8080, max: 65535)
         let dir = inv.value("--dir") ?? "./simpul-demo"
         let fm = FileManager.default
         let db = dir + "/simpul.db"
@@ -42,7 +44,6 @@ enum Demo {
         }
         let serve = !inv.flag("--no-serve")
         let host = inv.value("--host") ?? "127.0.0.1"
-        let port = try inv.int("--port", default: 8080)
         let counts = try hub.store.recordCounts()
         let dead = try hub.store.deadLetters(connector: nil, status: "open", limit: 1000).count
         let tokensJSON = JSONValue.object(Dictionary(uniqueKeysWithValues: tokens.map {

@@ -62,7 +62,7 @@ enum ServeCommands {
 
     static func serve(_ inv: Invocation) throws -> Int32 {
         let home = try HubHome.locate()
-        return try runServer(dbPath: inv.dbPath, home: home, host: inv.value("--host") ?? "127.0.0.1", port: try inv.int("--port", default: 8080),
+        return try runServer(dbPath: inv.dbPath, home: home, host: inv.value("--host") ?? "127.0.0.1", port: try inv.int("--port", default: 8080, max: 65535),
                              workers: try inv.int("--workers", default: defaultWorkers, min: 1), loops: try inv.int("--loops", default: defaultLoops, min: 1), schedule: !inv.flag("--no-schedule")) { url in
             Console.out("simpul serving \(inv.dbPath) on \(url)  (Ctrl-C to stop)")
         }

@@ -89,13 +89,14 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// A non-blocking listening socket on `port` of `addr`, shareable by the loops (`SO_REUSEPORT`).
     private static func listen(_ address: sockaddr_in, port: Int, display: String) throws -> Int32 {
+        guard let port16 = UInt16(exactly: port) else { throw HTTPServerError("port \(port) is not 0 – 65535") }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw HTTPServerError("socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
         var addr = address
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_port = in_port_t(port16.bigEndian)
         let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         guard rc == 0 else {
             let e = errno
