@@ -47,7 +47,9 @@ public struct ExternalSource: Sendable {
         command = cmd
         config = v["config"] ?? .object([:])
         streams = v["streams"]?.arrayValue.map { Set($0.compactMap { $0.stringValue }) }
-        idleTimeout = v["idle_timeout_seconds"]?.scalarText.flatMap { Double($0) } ?? 300
+        let idle = v["idle_timeout_seconds"]?.scalarText.flatMap { Double($0) } ?? 300
+        guard idle.isFinite, idle > 0 else { throw ConfigError("connector.json: source.idle_timeout_seconds must be a positive number") }
+        idleTimeout = min(idle, 1e9)
     }
 }
 
@@ -125,13 +127,20 @@ public struct HTTPSource: Sendable {
             incremental = nil
             incrementalSorted = false
         }
-        func num(_ k: String, _ d: Double) -> Double { v[k]?.scalarText.flatMap { Double($0) } ?? d }
-        retries = max(0, Int(num("retries", 4)))
-        backoff = max(0, num("backoff_seconds", 0.5))
-        maxBackoff = max(backoff, num("max_backoff_seconds", 30))
-        timeout = max(0.05, num("timeout_seconds", 30))
-        maxPages = max(1, Int(num("max_pages", 100_000)))
-        maxBodyBytes = max(1024, Int(num("max_page_bytes", Double(64 << 20))))
+        // A finite number, at most 1e15 (so any of them converts to Int); a typo is told, not trapped on.
+        func num(_ k: String, _ d: Double) throws(ConfigError) -> Double {
+            guard let given = v[k] else { return d }
+            guard let x = given.scalarText.flatMap({ Double($0) }), x.isFinite else {
+                throw ConfigError("connector.json: source.\(k) must be a number, got \(given.jsonText)")
+            }
+            return min(x, 1e15)
+        }
+        retries = max(0, Int(try num("retries", 4)))
+        backoff = max(0, try num("backoff_seconds", 0.5))
+        maxBackoff = max(backoff, try num("max_backoff_seconds", 30))
+        timeout = max(0.05, try num("timeout_seconds", 30))
+        maxPages = max(1, Int(try num("max_pages", 100_000)))
+        maxBodyBytes = max(1024, Int(try num("max_page_bytes", Double(64 << 20))))
     }
 }
 

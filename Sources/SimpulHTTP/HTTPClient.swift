@@ -171,7 +171,8 @@ public enum HTTPClient {
 
     static func wait(_ fd: Int32, _ events: Int16, deadline: Date, timeout: Double) throws(Failure) {
         while true {
-            let ms = Int32(max(0, deadline.timeIntervalSinceNow * 1000).rounded(.up))
+            // Capped at poll's largest timeout (a connector may give any number of seconds); the loop waits on.
+            let ms = Int32(min(Double(Int32.max), max(0, deadline.timeIntervalSinceNow * 1000).rounded(.up)))
             if ms <= 0 { throw .timeout(timeout) }
             var p = pollfd(fd: fd, events: events, revents: 0)
             let r = poll(&p, 1, ms)

@@ -252,6 +252,10 @@ import Testing
         #expect(load(#""schedule": {"every": "15m"}"#).contains("schedule needs a source"))
         #expect(load(#""source": {"type": "http", "url": "http://x"}, "schedule": {"every": "soon"}"#).contains("schedule.every"))
         #expect(load(#""source": {"type": "http", "url": "${API}/x"}, "schedule": {"every": "1h"}"#) == "accepted")
+        // Numbers past any sensible size are capped, and what is not a finite number is told (it trapped before).
+        #expect(load(#""source": {"type": "http", "url": "http://x", "retries": 1e300, "max_pages": 1e30, "timeout_seconds": 1e308}"#) == "accepted")
+        #expect(load(#""source": {"type": "http", "url": "http://x", "retries": "nan"}"#).contains("source.retries must be a number"))
+        #expect(load(#""source": {"type": "external", "command": ["x"], "idle_timeout_seconds": "inf"}"#).contains("idle_timeout_seconds"))
         #expect(Interval.seconds("90") == 90 && Interval.seconds("15m") == 900 && Interval.seconds("2d") == 172_800 && Interval.seconds("0m") == nil)
     }
 
