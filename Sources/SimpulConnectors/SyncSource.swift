@@ -168,7 +168,8 @@ public enum Interval {
         default: unit = 1
         }
         if !last.isNumber { digits = t.dropLast() }
-        guard let n = Int(digits), n > 0 else { return nil }
+        // At most about 30 years: a larger number is a typo, and would overflow a multiplication.
+        guard let n = Int(digits), n > 0, n <= 1_000_000_000 / unit else { return nil }
         return n * unit
     }
 }

@@ -257,6 +257,7 @@ import Testing
         #expect(load(#""source": {"type": "http", "url": "http://x", "retries": "nan"}"#).contains("source.retries must be a number"))
         #expect(load(#""source": {"type": "external", "command": ["x"], "idle_timeout_seconds": "inf"}"#).contains("idle_timeout_seconds"))
         #expect(Interval.seconds("90") == 90 && Interval.seconds("15m") == 900 && Interval.seconds("2d") == 172_800 && Interval.seconds("0m") == nil)
+        #expect(Interval.seconds("9223372036854775807d") == nil, "no overflow")
     }
 
     // MARK: schedules and the run history
