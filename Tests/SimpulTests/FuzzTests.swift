@@ -32,7 +32,8 @@ import Testing
                          String(repeating: "1", count: 19), ".", ",", "-", "/", ":", " ", "  ", "+", "E+15", "e", "E",
                          "Rp", "Rp.", "IDR", "Agustus", "Pebruari", "Desember", "T", "H.", "DRS.", ", S.PD", "MUH.",
                          "SITI", "é", "\u{0663}", "\u{FF11}", "😀", "\u{0}", "\t", "\n", "'", "\"", "NaN", "∞",
-                         "-0", "00", "1e400", "0x1F", "|", ";", "#", String(repeating: "A", count: 300)]
+                         "-0", "00", "1e400", "0x1F", "|", ";", "#", String(repeating: "A", count: 300),
+                         "AM", "PM", "Sep", "Sabtu,", "20240928", ".0", "12:00"]
 
     static func value(_ r: inout Random) -> String {
         var s = ""
