@@ -55,6 +55,8 @@ enum OpenAPI {
             ]
             op["security"] = r.access == .open ? .array([]) : .array([.object(["bearer": .array([])])])
             if let body = r.requestBody {
+                responses["415"] = errorResponse("a Content-Encoding other than identity (send the body uncompressed)")
+                op["responses"] = .object(responses)
                 op["requestBody"] = .object(["required": .bool(true), "content": .object([body.mediaType: .object(["schema": body.schema])])])
             }
             var item: [String: JSONValue] = [:]

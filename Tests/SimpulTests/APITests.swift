@@ -47,9 +47,11 @@ import Testing
             server.wait()
         }
 
-        func get(_ path: String, opd: String? = nil, purpose: String? = nil, method: String = "GET", body: [UInt8] = []) throws -> (Int, JSONValue) {
+        func get(_ path: String, opd: String? = nil, purpose: String? = nil, method: String = "GET", body: [UInt8] = [],
+                 headers: [String] = []) throws -> (Int, JSONValue) {
             let c = try RawClient(port: server.port)
             var h = "\(method) \(path) HTTP/1.1\r\nHost: t\r\n"
+            for x in headers { h += x + "\r\n" }
             if let opd { h += "Authorization: Bearer \(tokens[opd] ?? opd)\r\n" }
             if let purpose { h += "X-Purpose: \(purpose)\r\n" }
             if method == "POST" { h += "Content-Length: \(body.count)\r\n" }
@@ -408,6 +410,10 @@ import Testing
         #expect(s3 == 200 && third["accepted"] == .int(0) && third["unchanged"] == second["accepted"], "idempotent")
         #expect(try e.get("/v1/ingest/sicantik", opd: "pusher", method: "POST", body: Array("{garbage".utf8)).0 == 422)
         #expect(try e.get("/v1/ingest/sicantik", opd: "pusher", method: "POST", body: []).0 == 400)
+        // A compressed body is refused as such, not read as garbage rows; `identity` is no coding at all.
+        let (s4, gz) = try e.get("/v1/ingest/sicantik", opd: "pusher", method: "POST", body: body, headers: ["Content-Encoding: gzip"])
+        #expect(s4 == 415 && gz["error"]?["code"] == .string("unsupported_encoding"))
+        #expect(try e.get("/v1/ingest/sicantik?file=page1.json", opd: "pusher", method: "POST", body: body, headers: ["Content-Encoding: identity"]).0 == 200)
         #expect(try e.get("/v1/ingest/sicantik?file=../x", opd: "pusher", method: "POST", body: body).0 == 400)
         #expect(try e.get("/v1/ingest/oss-rba", opd: "pusher", method: "POST", body: body).0 == 403)
         #expect(try e.get("/v1/ingest/nope", opd: "pusher", method: "POST", body: body).0 == 404)
