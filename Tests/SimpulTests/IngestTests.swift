@@ -317,6 +317,17 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(d.raw.contains(0xC3))  // the raw bytes are kept as they came
     }
 
+    /// A UTF-16 export (Excel's "Unicode Text") is rejected as such, with what to do; a file starting with another
+    /// byte 0xFF is read from its first byte.
+    @Test func aUTF16FileIsToldAsSuch() throws {
+        let t = try TestHub()
+        var utf16: [UInt8] = [0xFF, 0xFE]
+        for u in "\(siakHeader)\r\n\(siakRow())\r\n".utf16 { utf16 += [UInt8(u & 0xFF), UInt8(u >> 8)] }
+        let s = try t.ingest("dukcapil-siak", [try t.write("u16.csv", bytes: utf16), try t.write("ff.csv", bytes: [0xFF, 0x41, 0x0A])])
+        #expect(s.files[0].rejectedFile == "the file is UTF-16 (it starts with a UTF-16 byte-order mark): save or export it as UTF-8")
+        #expect(s.files[1].rejectedFile == "the header row is not valid UTF-8")
+    }
+
     /// A CSV export made with other settings (commas instead of SIAK's semicolons) is read with the delimiter its
     /// header shows, when that gives the source key's columns. A header without them rejects the file, naming the
     /// delimiter it has, instead of every row being dead-lettered as "no source key".
