@@ -102,6 +102,13 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
             #expect(b.data[f] != nil && b.data[f] == a.data[f], "\(f)")
         }
         #expect(b.data["catatan"] == nil)
+        // The other ways forms write the sexes.
+        let rows = ["wanita", "PR", "Laki Laki", "LK", "PRIA"].enumerated().map { i, label in
+            siakRow(nik: "757101450490001\(i)").replacingOccurrences(of: ";2;GORONTALO;", with: ";\(label);GORONTALO;")
+        }
+        #expect(try t.ingest("dukcapil-siak", [try t.write("c.csv", ([siakHeader] + rows).joined(separator: "\n") + "\n")]).accepted == 5)
+        let sexes = try (0..<5).map { try t.store.record(schema: "citizen", sourceKey: "757101450490001\($0)")?.data["jenis_kelamin"] }
+        #expect(sexes == ["P", "P", "L", "L", "L"].map { JSONValue.string($0) })
     }
 
     @Test func budgetVersionsStandSideBySide() throws {
