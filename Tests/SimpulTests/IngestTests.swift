@@ -105,10 +105,12 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         // The other ways forms write the sexes.
         let rows = ["wanita", "PR", "Laki Laki", "LK", "PRIA"].enumerated().map { i, label in
             siakRow(nik: "757101450490001\(i)").replacingOccurrences(of: ";2;GORONTALO;", with: ";\(label);GORONTALO;")
+                .replacingOccurrences(of: ";HIDUP;", with: i == 0 ? ";Meninggal Dunia;" : ";HIDUP;")
         }
         #expect(try t.ingest("dukcapil-siak", [try t.write("c.csv", ([siakHeader] + rows).joined(separator: "\n") + "\n")]).accepted == 5)
         let sexes = try (0..<5).map { try t.store.record(schema: "citizen", sourceKey: "757101450490001\($0)")?.data["jenis_kelamin"] }
         #expect(sexes == ["P", "P", "L", "L", "L"].map { JSONValue.string($0) })
+        #expect(try t.store.record(schema: "citizen", sourceKey: "7571014504900010")?.data["status_penduduk"] == .string("mati"))
     }
 
     @Test func budgetVersionsStandSideBySide() throws {
