@@ -196,6 +196,7 @@ public final class Ingestor {
                     add(file, [.unparsed(DeadLetter(line: 0, field: nil, reason: "file rejected: \(reason)", raw: raw))], counted: false)
                 case .unreadable(_, let file, let reason):
                     summaries[file].rejectedFile = reason
+                    add(file, [.unparsed(DeadLetter(line: 0, field: nil, reason: "file rejected: \(reason)", raw: []))], counted: false)
                     ended = file
                 case .end(_, let file):
                     ended = file

@@ -497,7 +497,13 @@ public final class HubStore {
     func deadLetter(connector: String, file: String?, rawID: Int64?, _ dl: DeadLetter, at: Int64) throws {
         var h = SHA256()
         h.update(connector + "\u{0}")
-        if let rawID { h.update("raw:\(rawID)") } else { h.update(dl.raw) }
+        if let rawID {
+            h.update("raw:\(rawID)")
+        } else {
+            // A rejected file (line 0) is told apart by its name too: two empty files are two entries.
+            if dl.line == 0, let file { h.update("file:" + file + "\u{0}") }
+            h.update(dl.raw)
+        }
         let hash = Array(h.finalize()[0..<16])
         let find = try db.prepare("SELECT id, status FROM dlq WHERE hash=?")
         try find.bind(1, blob: hash)

@@ -416,8 +416,10 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
 
     @Test func emptyFiles() throws {
         let t = try TestHub()
-        let s = try t.ingest("dukcapil-siak", [try t.write("e.csv", "")])
-        #expect(s.files[0].rejectedFile == "empty file: no header row")
+        let s = try t.ingest("dukcapil-siak", [try t.write("e.csv", ""), try t.write("e2.csv", "")])
+        #expect(s.files.map(\.rejectedFile) == ["empty file: no header row", "empty file: no header row"])
+        // Two empty files are two dead letters (a rejected file is told apart by its name, not only its bytes).
+        #expect(try t.store.deadLetters(connector: "dukcapil-siak", status: "open", limit: 10).compactMap(\.file).sorted() == [t.dir + "/e.csv", t.dir + "/e2.csv"])
         let j = try t.ingest("sicantik", [try t.write("e.json", "  \n")])
         #expect(j.files[0].rejectedFile == "empty file")
         let n = try t.ingest("oss-rba", [try t.write("e.ndjson", "")])
@@ -544,6 +546,9 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(files[1].rejectedFile?.contains("gone.json") == true && files[0].rejectedFile == nil)
         let registered = try t.store.db.rows("SELECT path FROM run_files ORDER BY id").map { $0[0].text ?? "" }
         #expect(registered == [a, t.dir + "/gone.json", c])
+        // In the dead-letter queue too, as every rejected file is.
+        let dl = try t.store.deadLetters(connector: "sicantik", status: "open", limit: 10)
+        #expect(dl.count == 1 && dl[0].file == t.dir + "/gone.json" && dl[0].reason.hasPrefix("file rejected: ") && dl[0].line == 0)
     }
 
     /// An object alone where a list belongs (as XML-to-JSON converters write a list of one) is that list; a string
