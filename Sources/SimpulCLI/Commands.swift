@@ -197,7 +197,8 @@ enum DLQCommands {
             Console.out("no \(status == "all" ? "" : status + " ")dead letters")
         } else {
             for e in entries {
-                let loc = "\((e.file.map { ($0 as NSString).lastPathComponent }) ?? "-"):\(e.line)"
+                // Line 0 is the file as a whole (a rejected file): its name alone.
+                let loc = "\((e.file.map { ($0 as NSString).lastPathComponent }) ?? "-")" + (e.line > 0 ? ":\(e.line)" : "")
                 Console.out("\(e.id)\t\(e.connector)\t\(loc)\t\(e.field ?? "-")\t\(e.reason)\(e.status == "open" ? "" : " [\(e.status)]")")
             }
         }
