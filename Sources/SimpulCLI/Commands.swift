@@ -38,7 +38,7 @@ public enum Commands {
                               Opt(name: "--batch", value: "N", help: "rows per transaction (default \(Ingestor.defaultBatchSize))"),
                               Opt(name: "--no-persons", value: nil, help: "skip the person index update (run simpul persons update later)")],
                     details: """
-                        A folder means every file in it. Rows that cannot be taken in go to the dead-letter queue with file,
+                        A folder means every file in it and in its subfolders, in name order (hidden names left out). Rows that cannot be taken in go to the dead-letter queue with file,
                         line, field and reason; for every file read = accepted + unchanged + dead_lettered. The summary is
                         printed only after every row is durable. Re-ingesting the same rows accepts nothing.
                         """,

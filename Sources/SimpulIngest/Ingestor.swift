@@ -45,22 +45,26 @@ public final class Ingestor {
         IngestSession(ingestor: self, run: try store.beginRun(connector: connector.name, kind: kind, trigger: trigger))
     }
 
+    /// The files `paths` name: a file as itself, a folder as every file in it and in its subfolders (an export
+    /// kept a folder a month), in name order, leaving out hidden names (`.DS_Store`, `.git`). A folder reached
+    /// again through a link is read once.
     public static func expand(_ paths: [String]) throws -> [String] {
         let fm = FileManager.default
         var out: [String] = []
+        var seen: Set<String> = []
+        func walk(_ dir: String) throws {
+            guard seen.insert((dir as NSString).resolvingSymlinksInPath).inserted else { return }
+            for n in try fm.contentsOfDirectory(atPath: dir).filter({ !$0.hasPrefix(".") }).sorted() {
+                var d: ObjCBool = false
+                let full = (dir as NSString).appendingPathComponent(n)
+                guard fm.fileExists(atPath: full, isDirectory: &d) else { continue }
+                if d.boolValue { try walk(full) } else { out.append(full) }
+            }
+        }
         for p in paths {
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: p, isDirectory: &isDir) else { throw HubError.notFound("no such file or folder: \(p)") }
-            if isDir.boolValue {
-                let names = try fm.contentsOfDirectory(atPath: p).filter { !$0.hasPrefix(".") }.sorted()
-                for n in names {
-                    var d: ObjCBool = false
-                    let full = (p as NSString).appendingPathComponent(n)
-                    if fm.fileExists(atPath: full, isDirectory: &d), !d.boolValue { out.append(full) }
-                }
-            } else {
-                out.append(p)
-            }
+            if isDir.boolValue { try walk(p) } else { out.append(p) }
         }
         return out
     }

@@ -534,6 +534,26 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(again.files.map { [$0.read, $0.unchanged] } == [[1, 1], [1, 1], [0, 0], [0, 0], [2, 1], [1, 1]])
     }
 
+    /// A folder is every file in it and in its subfolders, in name order; hidden names are left out, and a folder
+    /// linked back into itself is read once.
+    @Test func aFolderIsEveryFileUnderIt() throws {
+        let t = try TestHub()
+        let fm = FileManager.default
+        let root = t.dir + "/exports"
+        for d in ["2024-11", "2024-12/late", ".git"] { try fm.createDirectory(atPath: root + "/" + d, withIntermediateDirectories: true) }
+        func page(_ id: Int) -> String { #"{"status":"success","data":[{"id_permohonan":\#(id),"tgl_pengajuan":"2024-07-01","status":"Proses"}]}"# }
+        try page(1).write(toFile: root + "/a.json", atomically: true, encoding: .utf8)
+        try page(2).write(toFile: root + "/2024-11/p1.json", atomically: true, encoding: .utf8)
+        try page(3).write(toFile: root + "/2024-12/late/p1.json", atomically: true, encoding: .utf8)
+        try "junk".write(toFile: root + "/.git/HEAD", atomically: true, encoding: .utf8)
+        try "junk".write(toFile: root + "/.DS_Store", atomically: true, encoding: .utf8)
+        try fm.createSymbolicLink(atPath: root + "/2024-12/late/loop", withDestinationPath: root)
+        let files = try Ingestor.expand([root])
+        #expect(files == [root + "/2024-11/p1.json", root + "/2024-12/late/p1.json", root + "/a.json"])
+        let s = try t.ingest("sicantik", [root])
+        #expect((s.accepted, s.files.count) == (3, 3))
+    }
+
     /// A file of a run that cannot be opened (gone since the folder was listed) is reported as rejected; the files
     /// around it are ingested and registered in order.
     @Test func aFileThatCannotBeOpenedCostsOnlyItself() throws {
