@@ -121,14 +121,14 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try t.store.record(schema: "budget_line", sourceKey: "2024|perubahan|\(k)")?.data["pagu"] == .string("520000000.00"))
     }
 
-    /// A DPA's header as another export writes it: the year as text, the pemda code without its dot (as a number
-    /// too), the stage capitalised, the date in the other order.
+    /// A DPA's header as another export writes it: the year as text or a float, the pemda code without its dot (as
+    /// a number too), the stage capitalised, the date in the other order.
     @Test func aDPAHeaderWrittenAnotherWay() throws {
         let t = try TestHub()
         let item = #"{"kode_skpd":"1.02.0.00.0.00.01.0000","kode_sub_kegiatan":"1.02.02.2.01.01","kode_akun":"5.1.02.01.01.0024","pagu":"Rp 250.000.000,00"}"#
         for (i, pemda) in [#""7571""#, "7571"].enumerated() {
             let tahap = ["Pergeseran", "PERUBAHAN"][i]
-            let doc = #"{"tahun":"2024","kode_pemda":\#(pemda),"dokumen":"dpa","tahap":"\#(tahap)","tanggal":"02/01/2024","items":[\#(item)]}"#
+            let doc = #"{"tahun":\#(["\"2024\"", "2024.0"][i]),"kode_pemda":\#(pemda),"dokumen":"dpa","tahap":"\#(tahap)","tanggal":"02/01/2024","items":[\#(item)]}"#
             let s = try t.ingest("sipd-penganggaran", [try t.write("dpa\(i).json", doc)])
             #expect((s.accepted, s.deadLettered) == (1, 0))
         }

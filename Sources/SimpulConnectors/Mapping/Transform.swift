@@ -141,7 +141,10 @@ extension Transform {
         case .collapse: return .string(Text.collapse(try text()))
         case .string: return .string(try text())
         case .integer:
-            let t = Text.collapse(try text())
+            var t = Substring(Text.collapse(try text()))
+            // A whole number written back from a floating-point column (`2024.0`, as pandas writes a column with an
+            // empty cell) is that number; any other fraction is not a whole number.
+            if let dot = t.firstIndex(of: "."), t[t.index(after: dot)...].allSatisfy({ $0 == "0" }) { t = t[..<dot] }
             guard let n = Int(t) else { throw NormaliseError("not a whole number") }
             return .int(n)
         case .nullIf(let vs):
