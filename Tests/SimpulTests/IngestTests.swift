@@ -139,6 +139,19 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
 }
 
 @Suite struct VersioningTests {
+    /// A snapshot saved again from a spreadsheet drops the zeros of NO_RT and NO_RW (`002` → `2`): the same record,
+    /// no new version (the row's text differs, so the raw log keeps it as a new row).
+    @Test func zerosASpreadsheetDroppedMakeNoNewVersion() throws {
+        let t = try TestHub()
+        _ = try t.ingest("dukcapil-siak", [try t.write("a.csv", "\(siakHeader)\n\(siakRow())\n")])
+        let resaved = siakRow().replacingOccurrences(of: ";002;001;", with: ";2;1;")
+        let s = try t.ingest("dukcapil-siak", [try t.write("b.csv", "\(siakHeader)\n\(resaved)\n")])
+        #expect((s.accepted, s.deadLettered) == (1, 0))
+        #expect(try t.store.recordHistory(schema: "citizen", sourceKey: "7571014504900002").count == 1)
+        let r = try #require(try t.store.record(schema: "citizen", sourceKey: "7571014504900002"))
+        #expect(r.data["rt"] == .string("002") && r.data["rw"] == .string("001") && r.version == 1)
+    }
+
     @Test func newerSnapshotVersionsOnlyChangedRows() throws {
         let t = try TestHub()
         let s1 = try t.ingest("dukcapil-siak", [t.samples("dukcapil-siak") + "/biodata_2024-11.csv"])

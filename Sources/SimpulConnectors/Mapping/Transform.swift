@@ -14,6 +14,7 @@ public indirect enum Transform: Sendable {
     case name(titlesTo: String?)
     case code([String: JSONValue], unknown: UnknownCode)
     case digits(originalTo: String?, lengths: [Int])
+    case zeroPad(Int)
     case split([String], then: [Transform])
     case mapEach([Transform])
     case join(String)
@@ -26,7 +27,7 @@ public indirect enum Transform: Sendable {
     }
 
     static let names = "trim, upper, lower, collapse, string, integer, null_if, nik, date, datetime, money, wilayah, "
-        + "wilayah_parts, sub_kegiatan, kode_skpd, kode_akun, name, code, digits, split, map_each, join, lookup, one_of"
+        + "wilayah_parts, sub_kegiatan, kode_skpd, kode_akun, name, code, digits, zero_pad, split, map_each, join, lookup, one_of"
 
     /// Compiles a transform list from connector.json: a name, an object `{name: args}`, or an array of those.
     static func compile(_ v: JSONValue, at path: String) throws(ConfigError) -> [Transform] {
@@ -91,6 +92,9 @@ public indirect enum Transform: Sendable {
             }
         case "digits":
             return .digits(originalTo: str("original_to"), lengths: a["lengths"]?.arrayValue?.compactMap { $0.scalarText.flatMap { Int($0) } } ?? [])
+        case "zero_pad":
+            guard let n = a.scalarText.flatMap({ Int($0) }), (1...32).contains(n) else { throw ConfigError("\(path): zero_pad takes a width from 1 to 32") }
+            return .zeroPad(n)
         case "split":
             // One separator, or a list of them, any of which splits (`["|", ";", ","]`).
             let seps = str("separator").map { [$0] } ?? a["separator"]?.arrayValue?.compactMap(\.stringValue) ?? []
@@ -207,6 +211,12 @@ extension Transform {
                 throw NormaliseError("has \(d.count) digits, expected \(lengths.map(String.init).joined(separator: " or "))")
             }
             return .string(d)
+        case .zeroPad(let width):
+            // A number kept as text (`NO_RT` `2` for `002`, as a spreadsheet saves it): zeros in front up to the width,
+            // so the two spellings are one value. Anything but digits stays as written.
+            let t = Text.collapse(try text())
+            guard !t.isEmpty, t.utf8.count < width, t.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return t.isEmpty ? .null : .string(t) }
+            return .string(String(repeating: "0", count: width - t.utf8.count) + t)
         case .split(let seps, let then):
             var pieces = [try text()]
             for sep in seps { pieces = pieces.flatMap { $0.components(separatedBy: sep) } }
