@@ -57,8 +57,8 @@ public final class Ingestor {
             for n in try fm.contentsOfDirectory(atPath: dir).filter({ !$0.hasPrefix(".") }).sorted() {
                 var d: ObjCBool = false
                 let full = (dir as NSString).appendingPathComponent(n)
-                guard fm.fileExists(atPath: full, isDirectory: &d) else { continue }
-                if d.boolValue { try walk(full) } else { out.append(full) }
+                // A link to nothing is listed as a file: it is then reported as one that cannot be opened.
+                if fm.fileExists(atPath: full, isDirectory: &d), d.boolValue { try walk(full) } else { out.append(full) }
             }
         }
         for p in paths {

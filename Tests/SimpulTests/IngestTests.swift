@@ -547,8 +547,8 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(again.files.map { [$0.read, $0.unchanged] } == [[1, 1], [1, 1], [0, 0], [0, 0], [2, 1], [1, 1]])
     }
 
-    /// A folder is every file in it and in its subfolders, in name order; hidden names are left out, and a folder
-    /// linked back into itself is read once.
+    /// A folder is every file in it and in its subfolders, in name order; hidden names are left out, a folder
+    /// linked back into itself is read once, and a link to nothing is reported.
     @Test func aFolderIsEveryFileUnderIt() throws {
         let t = try TestHub()
         let fm = FileManager.default
@@ -561,10 +561,12 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         try "junk".write(toFile: root + "/.git/HEAD", atomically: true, encoding: .utf8)
         try "junk".write(toFile: root + "/.DS_Store", atomically: true, encoding: .utf8)
         try fm.createSymbolicLink(atPath: root + "/2024-12/late/loop", withDestinationPath: root)
+        try fm.createSymbolicLink(atPath: root + "/b.json", withDestinationPath: root + "/gone.json")
         let files = try Ingestor.expand([root])
-        #expect(files == [root + "/2024-11/p1.json", root + "/2024-12/late/p1.json", root + "/a.json"])
+        #expect(files == [root + "/2024-11/p1.json", root + "/2024-12/late/p1.json", root + "/a.json", root + "/b.json"])
         let s = try t.ingest("sicantik", [root])
-        #expect((s.accepted, s.files.count) == (3, 3))
+        // The link to nothing is a file that cannot be opened: reported, not skipped.
+        #expect((s.accepted, s.files.count) == (3, 4) && s.files[3].rejectedFile != nil)
     }
 
     /// A file of a run that cannot be opened (gone since the folder was listed) is reported as rejected; the files
