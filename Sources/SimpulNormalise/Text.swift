@@ -1,6 +1,6 @@
 /// Whitespace and case helpers shared by the normalisers.
 public enum Text {
-    /// Trims and collapses runs of whitespace (including non-breaking spaces) to one space.
+    /// Trims and collapses runs of whitespace (including non-breaking spaces) and control characters to one space.
     public static func collapse(_ s: String) -> String {
         // Fast path for ASCII text: most values are already clean and are returned without copying.
         var ascii = true
@@ -11,7 +11,9 @@ public enum Text {
                 ascii = false
                 break
             }
-            let space = b == 0x20 || (b >= 0x09 && b <= 0x0D)
+            // Spaces, and every control character (a NUL or a stray 0x01 from a broken export is no part of a
+            // value): one space between words, none at either end.
+            let space = b <= 0x20 || b == 0x7F
             if space && (prevSpace || b != 0x20) { clean = false }
             prevSpace = space
         }
@@ -22,7 +24,7 @@ public enum Text {
             out.reserveCapacity(s.utf8.count)
             var pending = false
             for b in s.utf8 {
-                if b == 0x20 || (b >= 0x09 && b <= 0x0D) {
+                if b <= 0x20 || b == 0x7F {
                     pending = !out.isEmpty
                     continue
                 }
@@ -38,7 +40,7 @@ public enum Text {
         out.reserveCapacity(s.utf8.count)
         var pendingSpace = false
         for ch in s.unicodeScalars {
-            if ch.properties.isWhitespace || ch == "\u{00A0}" {
+            if ch.properties.isWhitespace || ch == "\u{00A0}" || ch.properties.generalCategory == .control {
                 pendingSpace = !out.isEmpty
                 continue
             }

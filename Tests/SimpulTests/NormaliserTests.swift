@@ -187,6 +187,19 @@ import Testing
     }
 }
 
+@Suite struct TextTests {
+    /// A NUL, a stray 0x01 or DEL from a broken export is no part of a value: a space between words, none at the
+    /// ends; clean text comes back as it was.
+    @Test func controlCharactersAreSpaces() {
+        #expect(Text.collapse("SITI\u{0}AMINAH") == "SITI AMINAH")
+        #expect(Text.collapse("\u{1}JL. PANJAITAN\u{7F}") == "JL. PANJAITAN")
+        #expect(Text.collapse("SITÍ\u{0}\u{85}AMINAH") == "SITÍ AMINAH", "C1 controls too, outside ASCII")
+        #expect(Text.collapse("  SITI \t AMINAH\r\n") == "SITI AMINAH")
+        #expect(Text.collapse("SITI AMINAH") == "SITI AMINAH")
+        #expect(PersonName.normalise("hj. siti\u{0}aminah").nama == "SITI AMINAH")
+    }
+}
+
 @Suite struct CodeTests {
     @Test func wilayah() throws {
         #expect(try Wilayah.normalise("7571011001") == "75.71.01.1001")
