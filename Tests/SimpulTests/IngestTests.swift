@@ -339,6 +339,19 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(d.raw.contains(0xC3))  // the raw bytes are kept as they came
     }
 
+    /// Exports joined with `cat`, each with its header (and the second with its BOM): the header again is not a
+    /// row, neither unquoted (SIAK) nor quoted (SIPD); the rows of both parts are read.
+    @Test func aRepeatedHeaderIsNotARow() throws {
+        let t = try TestHub()
+        let joined = "\(siakHeader)\r\n\(siakRow())\r\n" + "\u{FEFF}\(siakHeader)\n\(siakRow(nik: "7571010706150004"))\n\(siakHeader)\n"
+        let s = try t.ingest("dukcapil-siak", [try t.write("j.csv", joined)])
+        #expect((s.read, s.accepted, s.deadLettered) == (2, 2, 0))
+        let h = #""tahun","dokumen","tahapan","kode_skpd","nama_skpd","kode_sub_kegiatan","nama_sub_kegiatan","indikator","target","satuan","pagu_indikatif","kode_lokasi""#
+        func row(_ sub: String) -> String { #""2024","RKPD","final","1.02.0.00.0.00.01.0000","Dinkes","\#(sub)","x","Jumlah","100","Orang","1250000","75.71""# }
+        let p = try t.ingest("sipd-perencanaan", [try t.write("r.csv", [h, row("1.02.02.2.01.0001"), "\u{FEFF}" + h, row("1.02.02.2.01.0002")].joined(separator: "\n") + "\n")])
+        #expect((p.read, p.accepted, p.deadLettered) == (2, 2, 0))
+    }
+
     /// A UTF-16 export (Excel's "Unicode Text") is rejected as such, with what to do; a file starting with another
     /// byte 0xFF is read from its first byte.
     @Test func aUTF16FileIsToldAsSuch() throws {

@@ -32,6 +32,10 @@ public final class CSVReader: RowReader {
     var slots: [Dictionary<String, JSONValue>.Index] = []
     var line = 1
     var started = false
+    /// The header's fields and line as written: a row that repeats them is the header again (exports joined with
+    /// `cat`, each with its header and perhaps its BOM), not data.
+    var headerFields: [[UInt8]] = []
+    var headerLine: [UInt8] = []
     /// Whether a line without quotes is split in one pass (``nextPlainLine()``); off only to test that both paths agree.
     var splitsPlainLines = true
 
@@ -151,6 +155,7 @@ public final class CSVReader: RowReader {
         if n > 0 && span[n - 1] == 0x0D { n -= 1 }
         let bytes = UnsafeBufferPointer(rebasing: span[0..<n])
         if n == 0 { return .blank }
+        if isHeaderAgain(bytes) { return .blank }
         var ascii: UInt8 = 0
         var columns = 1
         let d = opt.delimiter
@@ -179,6 +184,25 @@ public final class CSVReader: RowReader {
             from = i + 1
         }
         return .item(.row(SourceRow(line: startLine, fields: obj, raw: Array(bytes))))
+    }
+
+    /// Whether an unquoted line is the header's line again, with or without a BOM in front.
+    @inline(__always) func isHeaderAgain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let h = headerLine.count
+        guard h > 0, bytes.count == h || (bytes.count == h + 3 && bytes[0] == 0xEF) else { return false }
+        return bytes.suffix(h).elementsEqual(headerLine)
+    }
+
+    /// Whether a record's fields are the header's again (the first may carry a BOM).
+    func isHeaderAgain(fields: [[UInt8]]) -> Bool {
+        guard fields.count == headerFields.count, let first = fields.first else { return false }
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        var firstField = first.starts(with: bom) ? Array(first.dropFirst(3)) : first
+        // After a BOM the opening quote is no longer at the field's start, so it was read as text: `"tahun"`.
+        if first.starts(with: bom), firstField.count >= 2, firstField.first == opt.quote, firstField.last == opt.quote {
+            firstField = Array(firstField.dropFirst().dropLast())
+        }
+        return firstField == headerFields[0] && zip(fields.dropFirst(), headerFields.dropFirst()).allSatisfy { $0 == $1 }
     }
 
     enum PlainLine {
@@ -214,6 +238,8 @@ public final class CSVReader: RowReader {
             throw FileRejection("empty file: no header row")
         }
         if h.unterminated || h.oversized { throw FileRejection("the header row is malformed (unterminated quote or too long)") }
+        headerFields = h.fields
+        headerLine = h.raw.contains(opt.quote) ? [] : h.raw
         var names: [String] = []
         for f in h.fields {
             guard let s = String(validating: f, as: UTF8.self) else { throw FileRejection("the header row is not valid UTF-8") }
@@ -310,6 +336,7 @@ public final class CSVReader: RowReader {
                 }
                 return wrongFieldCount(r.fields.count, line: r.startLine, raw: r.raw)
             }
+            if isHeaderAgain(fields: r.fields) { continue }
             var obj = template
             var bad: Int? = nil
             for (k, f) in r.fields.enumerated() {
