@@ -352,6 +352,25 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect((p.read, p.accepted, p.deadLettered) == (2, 2, 0))
     }
 
+    /// A spreadsheet's title rows above the table (padded with delimiters, a blank line after) are not the header:
+    /// the header is the first of the top lines that names the source key's columns, and the rows keep their line
+    /// numbers. A file without such a line is rejected with what its first line lacks.
+    @Test func titleRowsAboveTheHeader() throws {
+        let t = try TestHub()
+        let pad = String(repeating: ";", count: 21)
+        let titled = ["DATA PENDUDUK KEC. KOTA BARAT" + pad, "Per 30 November 2024" + pad, "", siakHeader, siakRow(), siakRow(nik: "7571014504900003", tgl: "31-02-1990")]
+        let s = try t.ingest("dukcapil-siak", [try t.write("t.csv", titled.joined(separator: "\r\n") + "\r\n")])
+        #expect((s.read, s.accepted, s.deadLettered) == (2, 1, 1) && s.files[0].rejectedFile == nil)
+        #expect(try deadLetter(t, "dukcapil-siak").line == 6)
+        let none = try t.ingest("dukcapil-siak", [try t.write("n.csv", "LAPORAN" + pad + "\n" + String(repeating: "x;y\n", count: 20))])
+        #expect(none.files[0].rejectedFile == "the header row has no column NIK, which the source key needs")
+        // Trailing delimiters on the header and the rows (unnamed columns) are read, their values kept in the raw log.
+        let padded = try t.ingest("dukcapil-siak", [try t.write("p.csv", "\(siakHeader);;\n\(siakRow(nik: "7571010706150004"));;x\n")])
+        #expect((padded.accepted, padded.deadLettered) == (1, 0))
+        let twice = try t.ingest("dukcapil-siak", [try t.write("d.csv", siakHeader.replacingOccurrences(of: "AGAMA", with: "NIK") + "\n" + siakRow() + "\n")])
+        #expect(twice.files[0].rejectedFile == "the header row names a column twice")
+    }
+
     /// A UTF-16 export (Excel's "Unicode Text") is rejected as such, with what to do; a file starting with another
     /// byte 0xFF is read from its first byte.
     @Test func aUTF16FileIsToldAsSuch() throws {

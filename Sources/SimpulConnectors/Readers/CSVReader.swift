@@ -254,8 +254,73 @@ public final class CSVReader: RowReader {
                 if let k = known[names[i].uppercased()], !present.contains(k) { names[i] = k }
             }
         }
+        // Columns without a name (a spreadsheet pads rows with delimiters: `…;TGL_UPDATE;;`) are no mapping's, but
+        // their values stay in the raw log: the second and later are named by their position (`_24`).
+        var unnamed = 0
+        for i in names.indices where names[i].isEmpty {
+            unnamed += 1
+            if unnamed > 1 { names[i] = "_\(i + 1)" }
+        }
         if Set(names).count != names.count { throw FileRejection("the header row names a column twice") }
         return names
+    }
+
+    /// How many lines from the top may hold the header: a spreadsheet often has a title and a blank line above
+    /// the table (`DATA PENDUDUK KEC. KOTA BARAT`).
+    static let headerSearchLines = 10
+
+    /// The header row: the first line, or when that lacks the source key's columns one of the next few lines (the
+    /// title rows above a spreadsheet's table are not the header, and hold no data). When none has them, the file
+    /// is rejected with what the first line lacks.
+    private func findHeader() throws(FileRejection) -> [String] {
+        var firstFailure: FileRejection? = nil
+        for _ in 0..<Self.headerSearchLines {
+            if input.peek() == nil { break }
+            let start = input.offset, startLine = line
+            do {
+                let names = try header(at: start, line: startLine)
+                if opt.requiredColumns.allSatisfy(names.contains) { return names }
+                if firstFailure == nil { firstFailure = missingColumns(names) }
+            } catch {
+                if error.reason.hasPrefix("empty file") { continue }  // a blank line
+                if firstFailure == nil { firstFailure = error }
+                // An unterminated quote or an overlong line: what follows is not to be trusted as a header.
+                if error.reason.contains("malformed") { break }
+            }
+        }
+        throw firstFailure ?? FileRejection("empty file: no header row")
+    }
+
+    /// The line at `start` read as the header; when it is one column holding another delimiter (a spreadsheet in
+    /// another locale writes `,` for `;`) and that delimiter gives every column the source key needs, read so, and
+    /// the file with it.
+    private func header(at start: Int, line startLine: Int) throws(FileRejection) -> [String] {
+        let names = try readHeader()
+        guard !opt.requiredColumns.allSatisfy(names.contains), names.count == 1 else { return names }
+        let mine = opt.delimiter
+        for other in [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09, UInt8(ascii: "|")] where other != mine && names[0].utf8.contains(other) {
+            opt.delimiter = other
+            input.seek(to: start)
+            line = startLine
+            if let again = try? readHeader(), opt.requiredColumns.allSatisfy(again.contains) { return again }
+        }
+        // Read again with this connector's delimiter, so the reader stands after this line as it read it.
+        opt.delimiter = mine
+        input.seek(to: start)
+        line = startLine
+        return try readHeader()
+    }
+
+    /// Why a header row is not this connector's: the source key's columns it lacks, and the delimiter it seems to
+    /// have been written with.
+    private func missingColumns(_ names: [String]) -> FileRejection {
+        let missing = opt.requiredColumns.filter { !names.contains($0) }
+        var reason = "the header row has no column \(missing.joined(separator: ", ")), which the source key needs"
+        if names.count == 1, let other = [",", ";", "\t", "|"].first(where: { names[0].contains($0) && $0.utf8.first != opt.delimiter }) {
+            let shown = other == "\t" ? "tab" : "'\(other)'"
+            reason += " (its columns are separated by \(shown), this connector reads '\(String(decoding: [opt.delimiter], as: UTF8.self))')"
+        }
+        return FileRejection(reason)
     }
 
     public func next() throws(FileRejection) -> ReadItem? {
@@ -274,35 +339,7 @@ public final class CSVReader: RowReader {
                 _ = input.next()
                 guard input.next() == 0xBB, input.next() == 0xBF else { throw FileRejection("file starts with an invalid byte sequence (not UTF-8)") }
             }
-            let headerStart = input.offset
-            var names = try readHeader()
-            if !opt.requiredColumns.allSatisfy(names.contains), names.count == 1 {
-                // One column holding another delimiter: the file was exported with other settings (a spreadsheet in
-                // another locale writes `,` for `;`). When that delimiter gives every column the source key needs,
-                // the file is read with it; otherwise it is rejected below, naming the delimiter it holds.
-                let mine = opt.delimiter
-                for other in [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09, UInt8(ascii: "|")] where other != mine && names[0].utf8.contains(other) {
-                    opt.delimiter = other
-                    input.seek(to: headerStart)
-                    line = 1
-                    let again = try readHeader()
-                    if opt.requiredColumns.allSatisfy(again.contains) { names = again; break }
-                    opt.delimiter = mine
-                    input.seek(to: headerStart)
-                    line = 1
-                    names = try readHeader()
-                }
-            }
-            let missing = opt.requiredColumns.filter { !names.contains($0) }
-            if !missing.isEmpty {
-                var reason = "the header row has no column \(missing.joined(separator: ", ")), which the source key needs"
-                // One column holding another delimiter: the file was exported with other settings.
-                if names.count == 1, let other = [",", ";", "\t", "|"].first(where: { names[0].contains($0) && $0.utf8.first != opt.delimiter }) {
-                    let shown = other == "\t" ? "tab" : "'\(other)'"
-                    reason += " (its columns are separated by \(shown), this connector reads '\(String(decoding: [opt.delimiter], as: UTF8.self))')"
-                }
-                throw FileRejection(reason)
-            }
+            let names = try findHeader()
             header = names
             template.reserveCapacity(names.count)
             for n in names { template[n] = .null }
