@@ -634,6 +634,19 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try deadLetter(t, "oss-rba").reason.contains("is not an array"))
     }
 
+    /// An NDJSON connector given one JSON array of records (an API's answer saved as is, pretty-printed) reads the
+    /// array's records; a truncated array is a rejected file; an empty one has no rows. Pushed bodies alike.
+    @Test func aJSONArrayWhereLinesBelong() throws {
+        let t = try TestHub()
+        let array = "\u{FEFF}[\n {\"nib\":\"9120300000003\",\"nama_perusahaan\":\"CV C\"},\n {\"nib\":\"9120300000004\",\"nama_perusahaan\":\"CV D\"},\n 5\n]\n"
+        let s = try t.ingest("oss-rba", [try t.write("a.ndjson", array), try t.write("e.ndjson", " []"), try t.write("t.ndjson", "[{\"nib\":\"9120300000005\"},")])
+        #expect(s.files.map(\.accepted) == [2, 0, 0] && s.files[0].deadLettered == 1)
+        #expect(s.files[1].rejectedFile == nil && s.files[2].rejectedFile?.contains("truncated") == true)
+        #expect(try deadLetter(t, "oss-rba").reason == "record 3 is not a JSON object")
+        let pushed = try t.hub.ingestor("oss-rba").ingest(body: Array("[{\"nib\":\"9120300000006\",\"nama_perusahaan\":\"CV E\"}]".utf8), name: "push:x/p.json")
+        #expect(pushed.accepted == 1)
+    }
+
     /// A KBLI's risk level by its name (`Menengah Tinggi`) is its code; an unknown one is null with a note.
     @Test func riskLevelsByName() throws {
         let t = try TestHub()

@@ -11,7 +11,22 @@ public final class NDJSONReader: RowReader {
         self.maxLineBytes = maxLineBytes
     }
 
+    /// Set when the file is one JSON array of records instead of a line each (an API's answer saved as is, a
+    /// pretty-printed export): it is then read as that array, and a truncated one is a rejected file.
+    var asArray: JSONDocumentReader?
+    var started = false
+
     public func next() throws(FileRejection) -> ReadItem? {
+        if !started {
+            started = true
+            var head = input.prefix(4096)
+            input.seek(to: 0)
+            if head.starts(with: [0xEF, 0xBB, 0xBF]) { head.removeFirst(3) }
+            if head.first(where: { !JSONDocumentReader.isSpace($0) }) == UInt8(ascii: "[") {
+                asArray = JSONDocumentReader(input: input, recordPath: [], maxRecordBytes: maxLineBytes)
+            }
+        }
+        if let asArray { return try asArray.next() }
         while true {
             guard input.peek() != nil else { return nil }
             line += 1
@@ -265,7 +280,13 @@ public final class JSONDocumentReader: RowReader {
         do { parsed = try JSONParser.parse(env) } catch {
             throw FileRejection("not valid JSON: \(error.description) (truncated or corrupt file?)")
         }
-        guard case .object(var o) = parsed else { throw FileRejection("the document is not a JSON object") }
+        var o: [String: JSONValue]
+        switch parsed {
+        case .object(let obj): o = obj
+        // The records are the document (an NDJSON file that came as one JSON array): no envelope.
+        case .array where recordPath.isEmpty: o = [:]
+        default: throw FileRejection("the document is not a JSON object")
+        }
         // Text in any case (`"Success"`, `"SUCCESS"`): APIs differ in that, not in meaning.
         func holds(_ got: JSONValue?, _ want: JSONValue) -> Bool {
             if case .string(let g)? = got, case .string(let w) = want { return g.lowercased() == w.lowercased() }
@@ -287,7 +308,7 @@ public final class JSONDocumentReader: RowReader {
         case .null: records = nil
         default: throw FileRejection("'\(recordPath.joined(separator: "."))' is not an array")
         }
-        o.remove(path: recordPath)
+        if !recordPath.isEmpty { o.remove(path: recordPath) }
         root = o
         if let records {
             input.seek(to: records.offset)
