@@ -315,6 +315,23 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(s.files[2].rejectedFile == #"field 'status' must be "success", got "error" (token expired)"#)
     }
 
+    /// PHP writes an array with a gap in its keys as an object (`{"0": {…}, "2": {…}}`), and an empty one as `{}`:
+    /// the records are the object's values, in the order written. An object with other keys is still not an array.
+    @Test func recordsKeyedByTheirPositions() throws {
+        let t = try TestHub()
+        func item(_ id: Int) -> String { #"{"id_permohonan":\#(id),"tgl_pengajuan":"2024-01-01","status":"Proses"}"# }
+        let keyed = try t.write("k.json", "{\"status\":\"success\",\"data\":{\"0\": \(item(1)),\n \"2\" : \(item(2)), \"5\":{\"tgl_pengajuan\":\"x\"}},\"page\":2}")
+        let empty = try t.write("e.json", #"{"status":"success","data":{}}"#)
+        let other = try t.write("o.json", #"{"status":"success","data":{"a":1}}"#)
+        let cut = try t.write("c.json", "{\"status\":\"success\",\"data\":{\"0\": \(item(3)),")
+        let s = try t.ingest("sicantik", [keyed, empty, other, cut])
+        expectConserved(s)
+        #expect(s.files.map(\.accepted) == [2, 0, 0, 0] && s.files[0].deadLettered == 1)
+        #expect(s.files.map(\.rejectedFile) == [nil, nil, "'data' is not an array", s.files[3].rejectedFile] && s.files[3].rejectedFile?.contains("truncated") == true)
+        #expect(try t.store.record(schema: "permit", sourceKey: "2") != nil)
+        #expect(try deadLetter(t, "sicantik").line == 2)
+    }
+
     @Test func unterminatedQuoteCostsOnlyItsLine() throws {
         let t = try TestHub()
         let rows = [siakHeader, siakRow(), siakRow(nik: "7571011203880001", alamat: "\"JL. TANPA AKHIR"),

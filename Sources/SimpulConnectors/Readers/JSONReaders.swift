@@ -83,6 +83,9 @@ public final class JSONDocumentReader: RowReader {
     var loaded = false
     /// Where the records array's first element may start (just after its `[`), and on which line.
     var records: (offset: Int, line: Int)? = nil
+    /// The records came as an object keyed by their positions (`{"0": {…}, "2": {…}}`: PHP's `json_encode` of an
+    /// array with a gap in its keys): read as the array of its values, in the order written.
+    var keyed = false
     var done = false
     var line = 1
     var index = 0
@@ -218,6 +221,7 @@ public final class JSONDocumentReader: RowReader {
             env.append(UInt8(ascii: "]"))
             return
         }
+        if c == UInt8(ascii: "{"), path == recordPath, try keyedRecords(into: &env) { return }
         if c == UInt8(ascii: "{"), let path, path.count < recordPath.count {
             // On the way to the records: walk this object's members. Anything unexpected ends the walk; the rest
             // of the input then goes to the parser of the envelope, which names the mistake and where it is.
@@ -253,6 +257,56 @@ public final class JSONDocumentReader: RowReader {
         env += v.bytes
         if !v.complete { return stop() }
         if path == recordPath { records = nil }  // the path holds something else than an array (a later key wins)
+    }
+
+    /// Pass 1 for records written as an object whose keys are all whole numbers: checks each record as
+    /// `envelope` does for an array, and puts `[]` in the envelope. False (nothing consumed) when the object is
+    /// not so keyed: it is then an ordinary value, and the path does not hold records.
+    func keyedRecords(into env: inout [UInt8]) throws(FileRejection) -> Bool {
+        let start = input.offset, startLine = line
+        _ = input.next()
+        var ignored: [UInt8] = []
+        var n = 0
+        func notKeyed() -> Bool {
+            input.seek(to: start)
+            line = startLine
+            return false
+        }
+        while true {
+            skipSpace(keep: &ignored)
+            guard let k = input.peek() else { throw truncated("inside the records object") }
+            if k == UInt8(ascii: "}") && n == 0 {
+                // `{}` is PHP's empty array as often as an empty object: no records.
+                _ = input.next()
+                break
+            }
+            guard k == UInt8(ascii: "\"") else { return notKeyed() }
+            let key = cutValue(limit: 64)
+            guard key.complete, !key.oversized, let name = (try? JSONParser.parse(key.bytes))?.stringValue,
+                  !name.isEmpty, name.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return notKeyed() }
+            skipSpace(keep: &ignored)
+            guard input.next() == UInt8(ascii: ":") else { return notKeyed() }
+            skipSpace(keep: &ignored)
+            n += 1
+            let recordLine = line
+            let v = cutValue(limit: maxRecordBytes)
+            guard v.complete else { throw truncated("inside record \(n)") }
+            if !v.oversized {
+                do { _ = try JSONParser.parse(v.bytes) } catch {
+                    throw FileRejection("not valid JSON: \(error.message) at line \(recordLine + error.line - 1) (record \(n)) (truncated or corrupt file?)")
+                }
+            }
+            skipSpace(keep: &ignored)
+            guard let sep = input.next() else { throw truncated("inside the records object") }
+            if sep == UInt8(ascii: "}") { break }
+            guard sep == UInt8(ascii: ",") else { throw FileRejection("not valid JSON: expected ',' or '}' after record \(n) at line \(line)") }
+        }
+        // The envelope keeps the file's lines and an empty array where the records were.
+        env.append(contentsOf: Array(repeating: 0x0A, count: line - startLine))
+        env += Array("[]".utf8)
+        records = (start + 1, startLine)
+        keyed = true
+        return true
     }
 
     /// Set when the walk of pass 1 met something it does not expect: the rest is left to the parser.
@@ -323,9 +377,16 @@ public final class JSONDocumentReader: RowReader {
         if done { return nil }
         var ignored: [UInt8] = []
         skipSpace(keep: &ignored)
-        if input.peek() == UInt8(ascii: "]") {
+        if input.peek() == UInt8(ascii: keyed ? "}" : "]") {
             done = true
             return nil
+        }
+        if keyed {
+            // The key (checked in pass 1) and its colon.
+            _ = cutValue(limit: 64)
+            skipSpace(keep: &ignored)
+            _ = input.next()
+            skipSpace(keep: &ignored)
         }
         index += 1
         let start = line
