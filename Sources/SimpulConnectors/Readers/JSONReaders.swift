@@ -200,13 +200,7 @@ public final class JSONDocumentReader: RowReader {
                 }
                 n += 1
                 let start = line
-                let v = cutValue(limit: maxRecordBytes)
-                guard v.complete else { throw truncated("inside record \(n)") }
-                if !v.oversized {
-                    do { _ = try JSONParser.parse(v.bytes) } catch {
-                        throw FileRejection("not valid JSON: \(error.message) at line \(start + error.line - 1) (record \(n)) (truncated or corrupt file?)")
-                    }
-                }
+                try checkRecord(n)
                 env.append(contentsOf: Array(repeating: 0x0A, count: line - start))
                 skipSpace(keep: &env)
                 guard let sep = input.peek() else { throw truncated("inside the records array") }
@@ -259,6 +253,18 @@ public final class JSONDocumentReader: RowReader {
         if path == recordPath { records = nil }  // the path holds something else than an array (a later key wins)
     }
 
+    /// Pass 1 for record `n`: cut out and parsed (not kept), so a broken record rejects the file before any is read.
+    func checkRecord(_ n: Int) throws(FileRejection) {
+        let start = line
+        let v = cutValue(limit: maxRecordBytes)
+        guard v.complete else { throw truncated("inside record \(n)") }
+        if !v.oversized {
+            do { _ = try JSONParser.parse(v.bytes) } catch {
+                throw FileRejection("not valid JSON: \(error.message) at line \(start + error.line - 1) (record \(n)) (truncated or corrupt file?)")
+            }
+        }
+    }
+
     /// Pass 1 for records written as an object whose keys are all whole numbers: checks each record as
     /// `envelope` does for an array, and puts `[]` in the envelope. False (nothing consumed) when the object is
     /// not so keyed: it is then an ordinary value, and the path does not hold records.
@@ -288,14 +294,7 @@ public final class JSONDocumentReader: RowReader {
             guard input.next() == UInt8(ascii: ":") else { return notKeyed() }
             skipSpace(keep: &ignored)
             n += 1
-            let recordLine = line
-            let v = cutValue(limit: maxRecordBytes)
-            guard v.complete else { throw truncated("inside record \(n)") }
-            if !v.oversized {
-                do { _ = try JSONParser.parse(v.bytes) } catch {
-                    throw FileRejection("not valid JSON: \(error.message) at line \(recordLine + error.line - 1) (record \(n)) (truncated or corrupt file?)")
-                }
-            }
+            try checkRecord(n)
             skipSpace(keep: &ignored)
             guard let sep = input.next() else { throw truncated("inside the records object") }
             if sep == UInt8(ascii: "}") { break }
