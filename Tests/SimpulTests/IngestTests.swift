@@ -388,6 +388,18 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(twice.files[0].rejectedFile == "the header row names a column twice")
     }
 
+    /// A classic Mac spreadsheet's "CSV (Macintosh)" ends lines with a carriage return alone: read as lines, the
+    /// same records as the file with line feeds (the rows are unchanged the second time).
+    @Test func carriageReturnsAloneEndLines() throws {
+        let t = try TestHub()
+        let lines = [siakHeader, siakRow(), siakRow(nik: "7571010706150004"), siakRow(nik: "7571011203880001", tgl: "31-02-1990")]
+        let s = try t.ingest("dukcapil-siak", [try t.write("mac.csv", lines.joined(separator: "\r") + "\r")])
+        #expect((s.read, s.accepted, s.deadLettered) == (3, 2, 1) && s.files[0].rejectedFile == nil)
+        #expect(try deadLetter(t, "dukcapil-siak").line == 4)
+        let again = try t.ingest("dukcapil-siak", [try t.write("lf.csv", lines.joined(separator: "\n") + "\n")])
+        #expect((again.accepted, again.unchanged, again.deadLettered) == (0, 2, 1))
+    }
+
     /// A UTF-16 export (Excel's "Unicode Text") is rejected as such, with what to do; a file starting with another
     /// byte 0xFF is read from its first byte.
     @Test func aUTF16FileIsToldAsSuch() throws {

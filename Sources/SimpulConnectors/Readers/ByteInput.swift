@@ -19,6 +19,15 @@ public final class ByteInput {
     var bufOffset: Int = 0
     public private(set) var atEOF = false
     public static let chunk = 1 << 20
+    /// Lines end with a carriage return alone (a classic Mac spreadsheet's CSV): every CR is read as a line feed,
+    /// from the bytes in the window on. Set by a reader that found no line feed at the top of the input.
+    public var carriageReturnsEndLines = false {
+        didSet { if carriageReturnsEndLines { crToLF(from: start) } }
+    }
+
+    func crToLF(from: Int) {
+        for k in from..<end where buf[k] == 0x0D { buf[k] = 0x0A }
+    }
 
     /// Reads the file at `path` through a window of `window` bytes (grown for a longer line when asked for one).
     public init(path: String, window: Int = ByteInput.chunk) throws {
@@ -85,6 +94,7 @@ public final class ByteInput {
             return false
         }
         end += n
+        if carriageReturnsEndLines { crToLF(from: end - n) }
         return true
     }
 

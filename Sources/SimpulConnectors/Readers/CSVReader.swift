@@ -326,14 +326,15 @@ public final class CSVReader: RowReader {
     public func next() throws(FileRejection) -> ReadItem? {
         if !started {
             started = true
+            let head = input.prefix(1 << 16)
+            input.seek(to: 0)
             // UTF-16 (Excel's "Unicode Text"): told as such, instead of as a header that is not UTF-8.
-            if input.peek() == 0xFF || input.peek() == 0xFE {
-                let head = input.prefix(2)
-                if head == [0xFF, 0xFE] || head == [0xFE, 0xFF] {
-                    throw FileRejection("the file is UTF-16 (it starts with a UTF-16 byte-order mark): save or export it as UTF-8")
-                }
-                input.seek(to: 0)
+            if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) {
+                throw FileRejection("the file is UTF-16 (it starts with a UTF-16 byte-order mark): save or export it as UTF-8")
             }
+            // Lines ended by a carriage return alone (a classic Mac spreadsheet's "CSV (Macintosh)"): no line feed
+            // at the top of the file, but carriage returns.
+            if head.contains(0x0D) && !head.contains(0x0A) { input.carriageReturnsEndLines = true }
             // Byte-order mark.
             if input.peek() == 0xEF {
                 _ = input.next()
