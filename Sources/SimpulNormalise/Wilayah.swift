@@ -9,6 +9,10 @@ public enum Wilayah {
         // A spreadsheet's mark that a cell is text (`'7571011001`).
         if s.hasPrefix("'") { s = Text.collapse(String(s.dropFirst())) }
         guard !s.isEmpty else { throw NormaliseError("kode wilayah is empty") }
+        // Segments written apart by spaces or dashes (`75 71 01 1001`, `75-71-01`): as if by dots.
+        if !s.utf8.contains(UInt8(ascii: ".")), s.utf8.contains(where: { $0 == 0x20 || $0 == 0x2D }) {
+            s = String(s.map { $0 == " " || $0 == "-" ? "." : $0 })
+        }
         if s.utf8.contains(UInt8(ascii: ".")) {
             let parts = s.split(separator: ".", omittingEmptySubsequences: false)
             guard parts.count <= 4 else { throw NormaliseError("kode wilayah '\(s)' has more than 4 segments") }

@@ -206,6 +206,9 @@ import Testing
         #expect(try Wilayah.normalise("75.71.01.1001") == "75.71.01.1001")
         #expect(try Wilayah.normalise("'7571011001") == "75.71.01.1001", "a spreadsheet's text mark")
         #expect(try Wilayah.normalise("7571") == "75.71")
+        #expect(try Wilayah.normalise("75 71 01 1001") == "75.71.01.1001", "segments apart by spaces")
+        #expect(try Wilayah.normalise("75-71-01") == "75.71.01")
+        #expect(throws: NormaliseError.self) { try Wilayah.normalise("757 101") }
         #expect(try Wilayah.fromParts(["75", "71", "1", "1001"]) == "75.71.01.1001")
         #expect(try Wilayah.fromParts(["75", "1", "4", "2001"]) == "75.01.04.2001")
         #expect(throws: NormaliseError.self) { try Wilayah.normalise("75.71.01.10") }
