@@ -87,25 +87,29 @@ public final class Ingestor {
     /// position.
     enum ReadChunk: Sendable {
         case rows(index: Int, file: Int, [ReadItem], seqs: [Int?], root: [String: JSONValue], bytes: Int, size: Int?)
+        /// The file was not taken in (not its format, or it could not be opened: then `raw` is empty).
         case rejected(index: Int, file: Int, String, raw: [UInt8])
-        /// The file could not be opened.
-        case unreadable(index: Int, file: Int, String)
         case end(index: Int, file: Int)
         /// Every source was read.
-        case finished(index: Int)
-    }
-
-    /// What the workers hand the writer; the writer puts them back in order by `index`.
-    enum Chunk: Sendable {
-        case items(index: Int, file: Int, [HubStore.BatchItem], bytes: Int, size: Int?)
-        case rejected(index: Int, file: Int, String, raw: [UInt8])
-        case unreadable(index: Int, file: Int, String)
-        case end(index: Int, file: Int)
         case finished(index: Int)
 
         var index: Int {
             switch self {
-            case .items(let i, _, _, _, _), .rejected(let i, _, _, _), .unreadable(let i, _, _), .end(let i, _), .finished(let i): return i
+            case .rows(let i, _, _, _, _, _, _), .rejected(let i, _, _, _), .end(let i, _), .finished(let i): return i
+            }
+        }
+    }
+
+    /// What the workers hand the writer, put back in order by `index`: a slice's writes, or what the reader said
+    /// about a file as it said it.
+    enum Chunk: Sendable {
+        case items(index: Int, file: Int, [HubStore.BatchItem], bytes: Int, size: Int?)
+        case other(ReadChunk)
+
+        var index: Int {
+            switch self {
+            case .items(let i, _, _, _, _): return i
+            case .other(let c): return c.index
             }
         }
     }
@@ -194,20 +198,18 @@ public final class Ingestor {
                     add(file, items)
                     lastProgress = (file, bytes, size)
                     if rows >= batchSize { try flush() }
-                case .rejected(_, let file, let reason, let raw):
+                case .other(.rejected(_, let file, let reason, let raw)):
                     summaries[file].rejectedFile = reason
                     // Also kept in the dead-letter queue, so `dlq list` shows every problem in one place.
                     add(file, [.unparsed(DeadLetter(line: 0, field: nil, reason: "file rejected: \(reason)", raw: raw))], counted: false)
-                case .unreadable(_, let file, let reason):
-                    summaries[file].rejectedFile = reason
-                    add(file, [.unparsed(DeadLetter(line: 0, field: nil, reason: "file rejected: \(reason)", raw: []))], counted: false)
+                case .other(.end(_, let file)):
                     ended = file
-                case .end(_, let file):
-                    ended = file
-                case .finished:
+                case .other(.finished):
                     try flush()
                     try store.indexCitizenNames()
                     return summaries
+                case .other(.rows):
+                    preconditionFailure("a worker passes rows on only as items")
                 }
             }
         }
@@ -224,8 +226,9 @@ public final class Ingestor {
             switch source {
             case .path(let path):
                 do { input = try ByteInput(path: path) } catch {
-                    channel.send(.unreadable(index: index, file: file, "\(error)"))
-                    index += 1
+                    channel.send(.rejected(index: index, file: file, "\(error)", raw: []))
+                    channel.send(.end(index: index + 1, file: file))
+                    index += 2
                     continue
                 }
             case .body(let bytes, _):
@@ -291,10 +294,7 @@ public final class Ingestor {
                 }
             }
             return .items(index: index, file: file, out, bytes: bytes, size: size)
-        case .rejected(let index, let file, let reason, let raw): return .rejected(index: index, file: file, reason, raw: raw)
-        case .unreadable(let index, let file, let reason): return .unreadable(index: index, file: file, reason)
-        case .end(let index, let file): return .end(index: index, file: file)
-        case .finished(let index): return .finished(index: index)
+        case .rejected, .end, .finished: return .other(chunk)
         }
     }
 }

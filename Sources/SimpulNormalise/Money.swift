@@ -54,20 +54,8 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
         if s.utf8.contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
             throw NormaliseError("amount is in scientific notation: not exact")
         }
-        // With `,` as the decimal mark, `1250000.00` (no comma, one dot, two digits after it, three or more before)
-        // cannot be `.` grouping thousands: it is a decimal point, as APIs that send decimals as text write them.
-        // Likewise `1250000,00` with `.` as the decimal mark (SIMDA saved from a spreadsheet in an Indonesian
-        // locale). Shorter or other shapes (`1.25`, `12.50`) stay ambiguous and are refused below.
+        // The other convention, where the amount cannot be written in this one (see `otherConvention`).
         var decimal = decimal
-        let otherMark: Character = decimal == .comma ? "." : ","
-        if let at = s.firstIndex(of: otherMark), s.lastIndex(of: otherMark) == at,
-           s.distance(from: s.index(after: at), to: s.endIndex) == 2, s.distance(from: s.startIndex, to: at) >= 3,
-           s.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == otherMark) }) {
-            decimal = decimal == .comma ? .dot : .comma
-        }
-        // The other convention, written so that it cannot be this one: a mark that occurs twice groups thousands
-        // (`1,250,000` under `,` decimals, `1.250.000` under `.` decimals), and where both occur the last one is the
-        // decimal mark (`1,250,000.50`, `1.250.000,50`). The groups of three are still checked below.
         if let other = Self.otherConvention(s, decimal) { decimal = other }
         let groupMark: UInt8 = decimal == .comma ? 0x2E : 0x2C
         let decimalMark: UInt8 = decimal == .comma ? 0x2C : 0x2E
@@ -122,18 +110,35 @@ public struct Money: Sendable, Equatable, Comparable, Hashable, CustomStringConv
         return Money(sen: negative ? -sen : sen)
     }
 
-    /// The convention `s` can only be written in when it is not `decimal`'s, or nil.
+    /// The convention `s` can only be written in when it is not `decimal`'s, or nil; the groups of three are still
+    /// checked after it:
+    /// - a mark that occurs twice groups thousands (`1,250,000` under `,` decimals, `1.250.000` under `.` decimals);
+    /// - where both marks occur, the last one is the decimal mark (`1,250,000.50`, `1.250.000,50`);
+    /// - the other decimal mark alone, with two digits after it and three or more before (`1250000.00` as APIs send
+    ///   decimals as text; `24500000,00` from SIMDA saved in an Indonesian locale), cannot group thousands. Shorter
+    ///   shapes (`1.25`, `12.50`) stay ambiguous and are refused.
     static func otherConvention(_ s: String, _ decimal: DecimalMark) -> DecimalMark? {
         let mark: UInt8 = decimal == .comma ? 0x2C : 0x2E  // this convention's decimal mark
         let other: UInt8 = decimal == .comma ? 0x2E : 0x2C
         var marks = 0, others = 0, lastIsOther = false
+        var digitsBefore = 0, digitsAfter = 0, onlyDigits = true
         for b in s.utf8 {
-            if b == mark { marks += 1; lastIsOther = false }
-            if b == other { others += 1; lastIsOther = true }
+            if b == mark {
+                marks += 1
+                lastIsOther = false
+            } else if b == other {
+                others += 1
+                lastIsOther = true
+            } else if b >= 0x30 && b <= 0x39 {
+                if others == 0 { digitsBefore += 1 } else { digitsAfter += 1 }
+            } else {
+                onlyDigits = false
+            }
         }
         let flipped: DecimalMark = decimal == .comma ? .dot : .comma
         if marks >= 2 && others == 0 { return flipped }
         if marks >= 1 && others == 1 && lastIsOther { return flipped }
+        if marks == 0 && others == 1 && onlyDigits && digitsAfter == 2 && digitsBefore >= 3 { return flipped }
         return nil
     }
 

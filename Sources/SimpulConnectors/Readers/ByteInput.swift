@@ -160,12 +160,25 @@ public final class ByteInput {
         return out
     }
 
-    /// Up to `n` bytes from the start of the input (for reporting a rejected file); leaves the position at the end.
+    /// Up to `n` bytes from the start of the input (for reporting a rejected file), copied a window at a time;
+    /// leaves the position after them.
     public func prefix(_ n: Int) -> [UInt8] {
         seek(to: 0)
         var out: [UInt8] = []
-        while out.count < n, let b = next() { out.append(b) }
+        while out.count < n, start < end || fill() {
+            let k = min(n - out.count, end - start)
+            out.append(contentsOf: UnsafeBufferPointer(start: buf + start, count: k))
+            start += k
+        }
         return out
+    }
+
+    /// Up to `n` bytes from the start of the input, leaving the position at the start: what a reader looks at to
+    /// tell how the file is written (its encoding, its line ends, JSON lines or one array).
+    public func head(_ n: Int) -> [UInt8] {
+        let bytes = prefix(n)
+        seek(to: 0)
+        return bytes
     }
 
     /// The file size, when it is a file.

@@ -326,8 +326,7 @@ public final class CSVReader: RowReader {
     public func next() throws(FileRejection) -> ReadItem? {
         if !started {
             started = true
-            let head = input.prefix(1 << 16)
-            input.seek(to: 0)
+            let head = input.head(1 << 16)
             // UTF-16 (Excel's "Unicode Text"): told as such, instead of as a header that is not UTF-8.
             if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) {
                 throw FileRejection("the file is UTF-16 (it starts with a UTF-16 byte-order mark): save or export it as UTF-8")

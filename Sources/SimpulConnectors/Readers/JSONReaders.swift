@@ -19,8 +19,7 @@ public final class NDJSONReader: RowReader {
     public func next() throws(FileRejection) -> ReadItem? {
         if !started {
             started = true
-            var head = input.prefix(4096)
-            input.seek(to: 0)
+            var head = input.head(4096)
             if head.starts(with: [0xEF, 0xBB, 0xBF]) { head.removeFirst(3) }
             if head.first(where: { !JSONDocumentReader.isSpace($0) }) == UInt8(ascii: "[") {
                 asArray = JSONDocumentReader(input: input, recordPath: [], maxRecordBytes: maxLineBytes)
