@@ -14,7 +14,7 @@ const T = {
     'connectors.title': 'Konektor', 'connectors.runs': 'Jalannya terakhir', 'connectors.dlq': 'Antrean surat mati (baris yang ditolak)',
     'review.title': 'Tinjauan kecocokan orang',
     'review.hint': 'Setiap kartu: sebutan dan calon orangnya berdampingan, dengan bukti per kolom dan skor.',
-    'rekon.title': 'Rekonsiliasi perencanaan ↔ anggaran ↔ realisasi', 'rekon.csv': 'Unduh CSV', 'rekon.findings': 'Temuan',
+    'rekon.title': 'Rekonsiliasi perencanaan ↔ anggaran ↔ realisasi', 'rekon.csv': 'Unduh CSV', 'rekon.findingsCsv': 'Unduh temuan (CSV)', 'rekon.findings': 'Temuan',
     'rekon.kind': 'Jenis', 'rekon.skpd': 'SKPD',
     'audit.title': 'Siapa membaca data seseorang', 'audit.verify': 'Periksa rantai audit',
     'live.title': 'Langsung: topik dan kejadian terbaru', 'live.topic': 'Ikuti topik',
@@ -48,7 +48,7 @@ const T = {
     'connectors.title': 'Connectors', 'connectors.runs': 'Recent runs', 'connectors.dlq': 'Dead-letter queue (rejected rows)',
     'review.title': 'Person match review',
     'review.hint': 'Each card: the mention and its candidate person side by side, with per-field evidence and the score.',
-    'rekon.title': 'Reconciliation: plan ↔ budget ↔ realisation', 'rekon.csv': 'Download CSV', 'rekon.findings': 'Findings',
+    'rekon.title': 'Reconciliation: plan ↔ budget ↔ realisation', 'rekon.csv': 'Download CSV', 'rekon.findingsCsv': 'Download findings (CSV)', 'rekon.findings': 'Findings',
     'rekon.kind': 'Kind', 'rekon.skpd': 'SKPD',
     'audit.title': 'Who read a person\'s data', 'audit.verify': 'Verify the audit chain',
     'live.title': 'Live: topics and recent events', 'live.topic': 'Follow topic',
@@ -516,12 +516,12 @@ function renderFindings() {
   ], list) : el('p', null, t('noneFound')));
 }
 
-async function downloadCSV() {
+async function downloadCSV(findings) {
   const year = Number($('tahun').value) || 2024;
-  const r = await api('/v1/reconciliation?tahun=' + year + '&format=csv', { raw: true });
+  const r = await api('/v1/reconciliation?tahun=' + year + '&format=csv' + (findings ? '&findings=true' : ''), { raw: true });
   const blob = await r.blob();
   const url = URL.createObjectURL(blob);
-  const a = el('a', { href: url, download: 'rekonsiliasi-' + year + '.csv', hidden: true });
+  const a = el('a', { href: url, download: (findings ? 'temuan-' : 'rekonsiliasi-') + year + '.csv', hidden: true });
   document.body.append(a);
   a.click();
   a.remove();
@@ -633,7 +633,8 @@ document.addEventListener('DOMContentLoaded', () => {
   $('nik-form').addEventListener('submit', (ev) => { ev.preventDefault(); findByNik($('nik').value.trim()).catch(fail); });
   $('name-form').addEventListener('submit', (ev) => { ev.preventDefault(); findByName($('nama').value.trim(), $('tgl').value).catch(fail); });
   $('rekon-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadRekon(Number($('tahun').value)).catch(fail); });
-  $('rekon-csv').addEventListener('click', () => { downloadCSV().catch(fail); });
+  $('rekon-csv').addEventListener('click', () => { downloadCSV(false).catch(fail); });
+  $('rekon-findings-csv').addEventListener('click', () => { downloadCSV(true).catch(fail); });
   $('f-kind').addEventListener('change', renderFindings);
   $('f-skpd').addEventListener('change', renderFindings);
   $('audit-form').addEventListener('submit', (ev) => { ev.preventDefault(); auditAccess($('audit-nik').value.trim()).catch(fail); });

@@ -151,6 +151,14 @@ try:
     ok = os.path.exists(csv_path)
     data = open(csv_path, "rb").read() if ok else b""
     check(ok and data.startswith(b"\xef\xbb\xbf") and b";" in data, f"the CSV downloads (BOM, ';'): {len(data)} bytes")
+    driver.find_element(By.ID, "rekon-findings-csv").click()
+    findings_path = os.path.join(DOWNLOADS, "temuan-2024.csv")
+    for _ in range(100):
+        if os.path.exists(findings_path) and os.path.getsize(findings_path) > 0:
+            break
+        time.sleep(0.1)
+    data = open(findings_path, "rb").read() if os.path.exists(findings_path) else b""
+    check(data.startswith(b"\xef\xbb\xbfJenis temuan;"), f"the findings CSV downloads: {len(data)} bytes")
 
     # Connectors: runs and dead letters.
     nav("connectors")

@@ -82,7 +82,11 @@ enum Routes {
                           QueryParam(name: "kode_skpd", required: false, description: "only this SKPD, e.g. 1.02.0.00.0.00.01.0000",
                                      schema: ["pattern": .string(#"^[0-9]\.[0-9]{2}\.[0-9]\.[0-9]{2}\.[0-9]\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$"#)]),
                           QueryParam(name: "format", required: false, description: "json (default) or csv (UTF-8 with BOM, ';', decimal comma, as simpul reconcile --format csv)",
-                                     schema: ["enum": .array([.string("json"), .string("csv")])])],
+                                     schema: ["enum": .array([.string("json"), .string("csv")])]),
+                          QueryParam(name: "findings", required: false, description: "with format=csv: the findings instead of the roll-up (as simpul reconcile --format csv --findings)",
+                                     schema: ["enum": .array([.string("true"), .string("false")])]),
+                          QueryParam(name: "pemda", required: false, description: "kode pemda whose level digit the code checks expect: 75 (provinsi) or 75.71 (kabupaten/kota); default kode_pemda of the DPA",
+                                     schema: ["pattern": .string(#"^[0-9]{2}(\.[0-9]{2})?$"#)])],
                   tag: "reconciliation", responseTypes: ["application/json", "text/csv"]) { r in try reconciliation(&r) },
             Route(method: "GET", pattern: "/v1/me", summary: "the calling OPD: its name, purposes and grants (what the console offers)",
                   access: .token, tag: "access", quick: true) { r in
@@ -266,12 +270,26 @@ enum Routes {
         }
         let format = r.http.query("format") ?? "json"
         guard format == "json" || format == "csv" else { throw APIError(400, "invalid_parameter", "format is json or csv") }
-        var report = Reconciler(data: try FiscalData.load(store: r.store, tahun: y, skpd: skpd)).run()
+        let findings: Bool
+        switch r.http.query("findings") ?? "false" {
+        case "true": findings = true
+        case "false": findings = false
+        default: throw APIError(400, "invalid_parameter", "findings is true or false")
+        }
+        if findings && format != "csv" {
+            throw APIError(400, "invalid_parameter", "findings=true goes with format=csv (the JSON holds the findings already)")
+        }
+        let pemda = r.http.query("pemda").flatMap { $0.isEmpty ? nil : $0 }
+        if let pemda, pemda.wholeMatch(of: /[0-9]{2}(\.[0-9]{2})?/) == nil {
+            throw APIError(400, "invalid_parameter", "pemda is a kode pemda: 75 (provinsi) or 75.71 (kabupaten/kota)")
+        }
+        var report = Reconciler(data: try FiscalData.load(store: r.store, tahun: y, skpd: skpd), kodePemda: pemda).run()
         report.kodeSkpd = skpd
         if format == "csv" {
+            let name = findings ? "temuan-\(y).csv" : "rekonsiliasi-\(y).csv"
             return HTTPResponse(status: 200, headers: [("Content-Type", "text/csv; charset=utf-8"),
-                                                       ("Content-Disposition", "attachment; filename=\"rekonsiliasi-\(y).csv\"")],
-                                body: Array(report.csv().utf8))
+                                                       ("Content-Disposition", "attachment; filename=\"\(name)\"")],
+                                body: Array(report.csv(findings: findings).utf8))
         }
         return .json(report.json)
     }

@@ -65,5 +65,18 @@ import Testing
         #expect(csv.headers.contains { $0.name == "Content-Type" && $0.value.hasPrefix("text/csv") })
         #expect(Array(csv.body.prefix(3)) == [0xEF, 0xBB, 0xBF])
         #expect(call("/v1/reconciliation?tahun=2024&format=xml", ops).status == 400)
+        // The findings spreadsheet and the pemda, as `simpul reconcile --format csv --findings --pemda`.
+        let findings = call("/v1/reconciliation?tahun=2024&format=csv&findings=true", ops)
+        #expect(findings.status == 200)
+        #expect(findings.headers.contains { $0.name == "Content-Disposition" && $0.value.contains("temuan-2024.csv") })
+        #expect(String(decoding: findings.body, as: UTF8.self).contains("Jenis temuan;"))
+        #expect(!String(decoding: csv.body, as: UTF8.self).contains("Jenis temuan;"))
+        #expect(call("/v1/reconciliation?tahun=2024&findings=true", ops).status == 400, "findings go with csv")
+        #expect(call("/v1/reconciliation?tahun=2024&format=csv&findings=yes", ops).status == 400)
+        let asProvince = json(call("/v1/reconciliation?tahun=2024&pemda=75", ops))
+        let asKabupaten = json(call("/v1/reconciliation?tahun=2024&pemda=75.71", ops))
+        #expect(asProvince["finding_counts"]?["invalid_code"] != asKabupaten["finding_counts"]?["invalid_code"],
+                "the level digit is checked against the pemda given")
+        #expect(call("/v1/reconciliation?tahun=2024&pemda=7571", ops).status == 400)
     }
 }
