@@ -205,8 +205,9 @@ public final class API: @unchecked Sendable {
         r.opd = opd  // named in the audit entry of a refusal too
         if opd.revokedAt != nil { throw APIError(401, "token_revoked", "this token was revoked") }
         if let e = opd.expiresAt, now >= e { throw APIError(401, "token_expired", "this token expired at \(HubStore.isoTime(e))") }
-        if !limiter.allow(opd.name, perMinute: opd.ratePerMinute) {
-            throw APIError(429, "rate_limited", "more than \(opd.ratePerMinute) requests a minute for OPD \(opd.name); slow down")
+        if let wait = limiter.wait(opd.name, perMinute: opd.ratePerMinute) {
+            throw APIError(429, "rate_limited", "more than \(opd.ratePerMinute) requests a minute for OPD \(opd.name); slow down",
+                           retryAfter: wait)
         }
         guard r.personal else { return }
         let purpose = r.http.header("x-purpose")?.trimmedOWS ?? ""
@@ -332,17 +333,20 @@ final class RateLimiter: @unchecked Sendable {
     private var buckets: [String: (tokens: Double, at: Double)] = [:]
     private let lock = AdaptiveLock()
 
-    func allow(_ key: String, perMinute: Int) -> Bool {
-        let now = Date().timeIntervalSince1970
-        return lock.withLock {
+    /// nil when the request may go ahead (it takes a token); else the whole seconds until the bucket holds one
+    /// again, at least 1 (what `Retry-After` says).
+    func wait(_ key: String, perMinute: Int, now: Double = Monotonic.seconds()) -> Int? {
+        lock.withLock {
             let cap = Double(max(1, perMinute))
             var b = buckets[key] ?? (cap, now)
-            b.tokens = min(cap, b.tokens + (now - b.at) * cap / 60)
+            b.tokens = min(cap, b.tokens + max(0, now - b.at) * cap / 60)
             b.at = now
-            let ok = b.tokens >= 1
-            if ok { b.tokens -= 1 }
-            buckets[key] = b
-            return ok
+            defer { buckets[key] = b }
+            if b.tokens >= 1 {
+                b.tokens -= 1
+                return nil
+            }
+            return max(1, Int(((1 - b.tokens) * 60 / cap).rounded(.up)))
         }
     }
 }

@@ -45,7 +45,14 @@ enum OpenAPI {
             if r.access != .open {
                 responses["401"] = errorResponse("missing, unknown, revoked or expired token")
                 responses["403"] = errorResponse("not granted (schema, or purpose for personal data)")
-                responses["429"] = errorResponse("rate limit of the OPD exceeded")
+                var limited = errorResponse("rate limit of the OPD exceeded")
+                if case .object(var o) = limited {
+                    o["headers"] = .object(["Retry-After": .object([
+                        "description": .string("whole seconds until the OPD's bucket holds a request again"),
+                        "schema": .object(["type": .string("integer"), "minimum": .int(1)])])])
+                    limited = .object(o)
+                }
+                responses["429"] = limited
             }
             var op: [String: JSONValue] = [
                 "summary": .string(r.summary), "tags": .array([.string(r.tag)]),

@@ -9,17 +9,22 @@ public struct APIError: Error {
     public var code: String
     public var message: String
     public var detail: JSONValue = .null
+    /// Seconds after which asking again can succeed: sent as `Retry-After` (RFC 9110 §10.2.3).
+    public var retryAfter: Int? = nil
 
-    public init(_ status: Int, _ code: String, _ message: String, detail: JSONValue = .null) {
+    public init(_ status: Int, _ code: String, _ message: String, detail: JSONValue = .null, retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.detail = detail
+        self.retryAfter = retryAfter
     }
 
     public var response: HTTPResponse {
         let body = JSONValue.object(["error": .object(["code": .string(code), "message": .string(message), "detail": detail])])
-        return HTTPResponse(status: status, contentType: "application/json", body: body.jsonText)
+        var r = HTTPResponse(status: status, contentType: "application/json", body: body.jsonText)
+        if let retryAfter { r.headers.append(("Retry-After", String(retryAfter))) }
+        return r
     }
 
     /// The error code the server uses for a status it answers on its own.

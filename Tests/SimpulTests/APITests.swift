@@ -1,5 +1,5 @@
 import Foundation
-import SimpulAPI
+@testable import SimpulAPI
 import SimpulCLI
 import SimpulHTTP
 import SimpulIngest
@@ -68,6 +68,22 @@ import Testing
         }
     }
 
+    @Test func rateLimitSaysWhenToAskAgain() {
+        let l = RateLimiter()
+        // 6 a minute: a burst of 6, then one every 10 s.
+        #expect((0..<6).map { _ in l.wait("a", perMinute: 6, now: 100) } == Array(repeating: nil, count: 6))
+        #expect(l.wait("a", perMinute: 6, now: 100) == 10)
+        #expect(l.wait("a", perMinute: 6, now: 104) == 6, "4 s later, 0.4 of a request is back")
+        #expect(l.wait("a", perMinute: 6, now: 110) == nil)
+        #expect(l.wait("b", perMinute: 6, now: 110) == nil, "buckets are per OPD")
+        #expect(l.wait("c", perMinute: 6000, now: 0) == nil)
+        for _ in 0..<6000 { _ = l.wait("c", perMinute: 6000, now: 0) }
+        #expect(l.wait("c", perMinute: 6000, now: 0) == 1, "never less than a second")
+        #expect(l.wait("d", perMinute: 2, now: 50) == nil && l.wait("d", perMinute: 2, now: 40) == nil,
+                "a clock that steps back adds nothing")
+        #expect(l.wait("d", perMinute: 2, now: 40) == 30)
+    }
+
     @Test func quickRoutesAreTheOnesMarkedQuick() throws {
         let e = try Env()
         func quick(_ method: String, _ target: String) -> Bool { e.api.isQuick(HTTPRequest(method: method, target: target)) }
@@ -108,6 +124,12 @@ import Testing
         // Rate limit.
         let codes = try (0..<3).map { _ in try e.get("/v1/topics", opd: "slow").0 }
         #expect(codes == [200, 200, 429])
+        // The refusal says when to ask again: 2 a minute is one every 30 s.
+        let limited = try RawClient(port: e.server.port)
+        limited.send(Array("GET /v1/topics HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(e.tokens["slow"]!)\r\n\r\n".utf8))
+        let refusal = try #require(limited.response())
+        #expect(refusal.status == 429)
+        #expect(Int(refusal.headers["retry-after"] ?? "").map { (1...30).contains($0) } == true, "Retry-After: \(refusal.headers["retry-after"] ?? "none")")
 
         // Every personal read and refusal is in the audit chain, with the person.
         let access = try e.t.store.auditAccess(nik: Self.nik)
