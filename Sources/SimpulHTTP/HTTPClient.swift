@@ -15,6 +15,30 @@ public enum HTTPClient {
         public func header(_ name: String) -> String? {
             headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
         }
+
+        /// Seconds the server asked the client to wait (`Retry-After`, RFC 9110 §10.2.3: delay-seconds or an
+        /// HTTP-date), at least 0; nil when it sent none or none that reads.
+        public func retryAfter(now: Double = Date().timeIntervalSince1970) -> Double? {
+            header("retry-after").flatMap { HTTPClient.retryAfter($0, now: now) }
+        }
+    }
+
+    /// `Retry-After` as seconds from `now`: delay-seconds (`120`) or an IMF-fixdate (`Fri, 27 Nov 2026 23:59:00
+    /// GMT`); a date in the past is 0. nil for anything else.
+    public static func retryAfter(_ value: String, now: Double) -> Double? {
+        let v = value.trimmingCharacters(in: .whitespaces)
+        if !v.isEmpty, v.utf8.count <= 10, v.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) { return Double(v) }
+        // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
+        let p = v.split(separator: " ")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard p.count == 6, p[0].hasSuffix(","), p[5] == "GMT", let day = Int(p[1]), (1...31).contains(day),
+              let month = months.firstIndex(of: String(p[2])), let year = Int(p[3]), (1970...9999).contains(year) else { return nil }
+        let hms = p[4].split(separator: ":").compactMap { Int($0) }
+        guard hms.count == 3, (0...23).contains(hms[0]), (0...59).contains(hms[1]), (0...60).contains(hms[2]) else { return nil }
+        var t = tm()
+        t.tm_year = Int32(year - 1900); t.tm_mon = Int32(month); t.tm_mday = Int32(day)
+        t.tm_hour = Int32(hms[0]); t.tm_min = Int32(hms[1]); t.tm_sec = Int32(hms[2])
+        return max(0, Double(timegm(&t)) - now)
     }
 
     /// What went wrong on the way; none of these carry response bodies (which may hold personal data).

@@ -139,6 +139,9 @@ public struct HTTPPull {
         case failure(String)
     }
 
+    /// The longest `Retry-After` a pull waits for; a source asking for more ends the run.
+    static let longestRetryAfter = 900.0
+
     /// One page with retries. A page must be a JSON document whose records path is an array.
     func fetch(_ url: String, headers: [(String, String)], report: inout PullReport) -> Fetch {
         var attempt = 0
@@ -156,6 +159,13 @@ public struct HTTPPull {
                     problem = "the page is not a JSON document with \(connector.recordPath.isEmpty ? "records" : connector.recordPath.joined(separator: "."))"
                 case 429, 500..<600:
                     problem = "the source answered \(r.status)"
+                    // A busy source says how long to wait: that, when longer than the backoff, up to a limit.
+                    if r.status == 429 || r.status == 503, let asked = r.retryAfter() {
+                        if asked > Self.longestRetryAfter {
+                            return .failure("the source answered \(r.status) and asked to wait \(Int(asked)) s (Retry-After); not waited for, since it is more than \(Int(Self.longestRetryAfter)) s: run again later")
+                        }
+                        delay = max(delay, asked)
+                    }
                 default:
                     // 4xx: asking again will not help (wrong URL, token or parameters).
                     return .failure("the source answered \(r.status); not retried (a 4xx means the request is wrong: check url, headers and token)")

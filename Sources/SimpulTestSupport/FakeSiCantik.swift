@@ -10,6 +10,8 @@ public final class FakeSiCantik: @unchecked Sendable {
     public enum Behaviour: Sendable, Equatable {
         case normal
         case status(Int)
+        /// 429 with this `Retry-After` value.
+        case busy(String)
         /// Waits this long before answering (to trip the client's timeout).
         case delay(Double)
         /// Answers 200 with a body that is not the expected JSON.
@@ -74,6 +76,10 @@ public final class FakeSiCantik: @unchecked Sendable {
         switch behaviour {
         case .normal: break
         case .status(let s): return HTTPResponse(status: s, contentType: "application/json", body: "{\"status\":\"error\",\"message\":\"gangguan\"}")
+        case .busy(let after):
+            var r = HTTPResponse(status: 429, contentType: "application/json", body: "{\"status\":\"error\",\"message\":\"terlalu banyak permintaan\"}")
+            r.headers.append(("Retry-After", after))
+            return r
         case .delay(let d): Thread.sleep(forTimeInterval: d)
         case .malformed: return HTTPResponse(status: 200, contentType: "text/html", body: "<html><body>502 Bad Gateway</body></html>")
         }

@@ -158,6 +158,39 @@ import Testing
         #expect(full.summary.accepted == 0 && full.summary.unchanged == 250)
     }
 
+    @Test func aBusySourceIsAskedAgainWhenItSays() throws {
+        let t = try TestHub()
+        let fake = try FakeSiCantik(count: 150)
+        defer { fake.stop() }
+        let c = try Self.sicantik(t, fake)
+        // Retry-After: 1 against a backoff of 0.01 s: the second try waits the second the source asked for.
+        fake.script([.normal, .busy("1")])
+        let slept = Mutex(0.0)
+        var o = SyncRunner.Options()
+        o.sleep = { s in slept.withLock { $0 += s } }
+        let r = try SyncRunner.run(hub: t.hub, connector: c, options: o)
+        #expect(r.status == "ok" && r.summary.accepted == 150 && r.detail["retries"] == .int(1))
+        #expect(slept.withLock { $0 } == 1)
+        // An hour is more than a pull waits: the run ends at once, saying so, with page 1 kept.
+        let t2 = try TestHub()
+        fake.script([.normal, .busy("3600")])
+        let r2 = try Self.run(t2, c)
+        #expect(r2.status == "failed" && r2.summary.accepted == 100)
+        #expect(r2.error?.contains("asked to wait 3600 s") == true, "\(r2.error ?? "")")
+    }
+
+    @Test func retryAfterReadsSecondsAndDates() {
+        let now = 1_795_737_600.0  // Fri, 27 Nov 2026 00:00:00 GMT
+        #expect(HTTPClient.retryAfter("120", now: now) == 120)
+        #expect(HTTPClient.retryAfter(" 0 ", now: now) == 0)
+        #expect(HTTPClient.retryAfter("Fri, 27 Nov 2026 00:01:30 GMT", now: now) == 90)
+        #expect(HTTPClient.retryAfter("Wed, 25 Nov 2026 00:00:00 GMT", now: now) == 0, "a date past is now")
+        for bad in ["", "-5", "1.5", "soon", "99999999999", "Fri, 27 Nov 2026 25:00:00 GMT", "Fri, 27 Foo 2026 00:00:00 GMT",
+                    "Friday, 27-Nov-26 00:00:00 GMT"] {
+            #expect(HTTPClient.retryAfter(bad, now: now) == nil, "\(bad)")
+        }
+    }
+
     @Test func survives500sTimeoutsAndAMalformedPage() throws {
         let t = try TestHub()
         let fake = try FakeSiCantik(count: 250)
