@@ -42,7 +42,11 @@ public final class API: @unchecked Sendable {
     /// What `--grant` may name besides the shared schemas.
     public static let grantableScopes: Set<String> = ["reconciliation", "audit", "ingest", "persons", "connectors"]
 
-    public init(dbPath: String, schemas: SchemaRegistry, home: HubHome? = nil) throws {
+    /// Which browser origins may call the API (`serve --cors-origin`); none by default.
+    public let cors: CORSPolicy
+
+    public init(dbPath: String, schemas: SchemaRegistry, home: HubHome? = nil, cors: CORSPolicy = .none) throws {
+        self.cors = cors
         self.dbPath = dbPath
         self.schemas = schemas
         self.home = home
@@ -68,6 +72,40 @@ public final class API: @unchecked Sendable {
     /// The HTTP handler: never throws, never crashes on input; errors become JSON with their status.
     public func handle(_ req: HTTPRequest) -> HTTPResponse {
         if req.path == "/" || req.path.hasPrefix("/console/"), let page = console.response(for: req) { return page }
+        guard !cors.origins.isEmpty else { return answer(req) }
+        let allow = cors.allowOrigin(req)
+        if let allow, req.method == "OPTIONS", req.header("access-control-request-method") != nil {
+            let methods = self.methods(for: req.path)
+            metrics.observe(route: "preflight", method: req.method, status: methods.isEmpty ? 404 : 204, seconds: 0)
+            guard !methods.isEmpty else {
+                var e = APIError(404, "not_found", "no route for \(req.path); see /openapi.json").response
+                e.headers += CORSPolicy.headers(allowOrigin: allow)
+                return e
+            }
+            return CORSPolicy.preflight(allowOrigin: allow, methods: methods)
+        }
+        // With origins listed, an answer depends on the Origin (for caches in between), allowed or not.
+        let extra = allow.map { CORSPolicy.headers(allowOrigin: $0) } ?? (cors.origins.contains("*") ? [] : [("Vary", "Origin")])
+        if extra.isEmpty { return answer(req) }
+        var resp = answer(req)
+        if let later = resp.deferred {
+            return .later { answer in later { r in var r = r; r.headers += extra; answer(r) } }
+        }
+        resp.headers += extra
+        return resp
+    }
+
+    /// The methods some route of `path` answers, in route order.
+    private func methods(for path: String) -> [String] {
+        let got = Route.pathSegments(path)
+        var methods: [String] = []
+        for i in segments.indices where Route.match(segments[i], got) != nil && !methods.contains(routes[i].method) {
+            methods.append(routes[i].method)
+        }
+        return methods
+    }
+
+    private func answer(_ req: HTTPRequest) -> HTTPResponse {
         let t0 = DispatchTime.now().uptimeNanoseconds
         var routeName = "unmatched"
         let resp: HTTPResponse

@@ -19,6 +19,7 @@ public enum Commands {
                     options: [Opt(name: "--dir", value: "DIR", help: "folder for the demo hub (default ./simpul-demo; emptied first)"),
                               Opt(name: "--host", value: "ADDR", help: "IPv4 address to listen on (default 127.0.0.1)"),
                               Opt(name: "--port", value: "N", help: "port (default 8080; 0 = any free port)"),
+                              ServeCommands.corsOption,
                               Opt(name: "--no-serve", value: nil, help: "load and report, then exit"), json],
                     details: "Creates DIR/simpul.db, ingests connectors/*/samples, adds the demo OPDs (tokens printed and written to "
                         + "DIR/demo-tokens.json), prints what is there, then serves until Ctrl-C. With --json: one JSON line with the "

@@ -10,6 +10,7 @@ enum Demo {
         let home = try HubHome.locate()
         // Options checked before any work: a mistyped port is told at once, not after the samples are ingested.
         let port = try inv.int("--port", default: 8080, max: 65535)
+        let cors = try ServeCommands.cors(inv)
         let dir = inv.value("--dir") ?? "./simpul-demo"
         let fm = FileManager.default
         let db = dir + "/simpul.db"
@@ -63,7 +64,7 @@ enum Demo {
                 "tokens": tokensJSON,
             ]).jsonText)
             guard serve else { return ExitCode.ok }
-            return try ServeCommands.runServer(dbPath: db, home: home, host: host, port: port, workers: ServeCommands.defaultWorkers) { url in
+            return try ServeCommands.runServer(dbPath: db, home: home, host: host, port: port, workers: ServeCommands.defaultWorkers, cors: cors) { url in
                 Console.out(JSONValue.object(["url": .string(url)]).jsonText)
             }
         }
@@ -79,7 +80,7 @@ enum Demo {
               simpul reconcile --year 2024 --db \(db)
             """)
         guard serve else { return ExitCode.ok }
-        return try ServeCommands.runServer(dbPath: db, home: home, host: host, port: port, workers: ServeCommands.defaultWorkers) { url in
+        return try ServeCommands.runServer(dbPath: db, home: home, host: host, port: port, workers: ServeCommands.defaultWorkers, cors: cors) { url in
             Console.out("\nServing the API on \(url)  (Ctrl-C to stop)")
             Console.out("Web console: \(url)/  (sign in with a token below; inspektorat sees every part)\n")
             Console.out("Demo OPDs (tokens also in \(tokenFile); a real hub shows a token once and stores only its hash):")

@@ -18,6 +18,7 @@ enum ServeCommands {
                               Opt(name: "--port", value: "N", help: "port (default 8080; 0 = any free port)"),
                               Opt(name: "--workers", value: "N", help: "threads for the slower handlers (default 3 × cores; no thread waits for an audit commit)"),
                               Opt(name: "--loops", value: "N", help: "event-loop threads, which also answer the quick routes (default: one per core)"),
+                              corsOption,
                               Opt(name: "--no-schedule", value: nil, help: "do not run sync connectors on their schedules"), Commands.db],
                     details: "Routes: see /openapi.json and docs/api.md. Sync connectors with a schedule run on it (docs/connectors.md); "
                         + "see simpul connector runs. SIGTERM/SIGINT: stop accepting, finish in-flight requests and syncs, exit.",
@@ -52,6 +53,15 @@ enum ServeCommands {
                     run: { try access($0) }),
     ]
 
+    static let corsOption = Opt(name: "--cors-origin", value: "ORIGIN",
+                                help: "a browser origin whose pages may call the API (https://dasbor.dinkes.go.id; * for any); repeat or comma-separate; none by default",
+                                repeatable: true)
+
+    /// The `--cors-origin` values as a policy; a usage error names a value that is not an origin.
+    static func cors(_ inv: Invocation) throws -> CORSPolicy {
+        do { return try CORSPolicy(inv.values("--cors-origin")) } catch { throw UsageError("--cors-origin: \(error)", verb: inv.spec.name) }
+    }
+
     /// Handler threads. No thread waits for an audit commit (the audit writer hands the answer on), so a few per
     /// core keep the cores busy; more only add context switches (docs/performance.md). Above one per core, so a
     /// slow request (a large report, a push) does not hold up the rest.
@@ -63,7 +73,8 @@ enum ServeCommands {
     static func serve(_ inv: Invocation) throws -> Int32 {
         let home = try HubHome.locate()
         return try runServer(dbPath: inv.dbPath, home: home, host: inv.value("--host") ?? "127.0.0.1", port: try inv.int("--port", default: 8080, max: 65535),
-                             workers: try inv.int("--workers", default: defaultWorkers, min: 1), loops: try inv.int("--loops", default: defaultLoops, min: 1), schedule: !inv.flag("--no-schedule")) { url in
+                             workers: try inv.int("--workers", default: defaultWorkers, min: 1), loops: try inv.int("--loops", default: defaultLoops, min: 1),
+                             schedule: !inv.flag("--no-schedule"), cors: try cors(inv)) { url in
             Console.out("simpul serving \(inv.dbPath) on \(url)  (Ctrl-C to stop)")
         }
     }
@@ -71,8 +82,8 @@ enum ServeCommands {
     /// Serves the API on `dbPath` until SIGTERM or SIGINT (graceful: feeds end, in-flight requests finish).
     /// `ready` gets the base URL once the socket listens.
     static func runServer(dbPath: String, home: HubHome, host: String, port: Int, workers: Int, loops: Int = defaultLoops, schedule: Bool = true,
-                          ready: (String) -> Void) throws -> Int32 {
-        let api = try API(dbPath: dbPath, schemas: try Hub.schemas(home: home), home: home)
+                          cors: CORSPolicy = .none, ready: (String) -> Void) throws -> Int32 {
+        let api = try API(dbPath: dbPath, schemas: try Hub.schemas(home: home), home: home, cors: cors)
         let server: HTTPServer
         do {
             server = try HTTPServer(host: host, port: port, workers: max(1, workers), loops: loops, quick: { api.isQuick($0) }, errorResponder: { status, message in

@@ -20,7 +20,7 @@ import Testing
         let api: API
         var tokens: [String: String] = [:]
 
-        init() throws {
+        init(cors: CORSPolicy = .none) throws {
             t = try TestHub()
             for c in ["dukcapil-siak", "sicantik", "sipd-perencanaan", "sipd-penganggaran", "simda-keuangan"] { _ = try t.ingest(c, [t.samples(c)]) }
             let path = t.dir + "/simpul.db"
@@ -33,7 +33,7 @@ import Testing
             tokens["steward"] = try t.store.addOPD(name: "steward", grants: ["persons:*", "citizen:*"], purposes: ["stewardship"]).1
             tokens["pusher"] = try t.store.addOPD(name: "pusher", grants: ["ingest:sicantik"], purposes: ["push"]).1
             tokens["slow"] = try t.store.addOPD(name: "slow", grants: ["*"], purposes: ["x"], ratePerMinute: 2).1
-            let api = try API(dbPath: path, schemas: t.hub.schemas, home: t.home)
+            let api = try API(dbPath: path, schemas: t.hub.schemas, home: t.home, cors: cors)
             self.api = api
             // As `simpul serve` runs it: two event loops answering the quick routes, workers for the rest.
             server = try HTTPServer(port: 0, workers: 2, loops: 2, quick: { api.isQuick($0) }, handler: { api.handle($0) })
@@ -82,6 +82,54 @@ import Testing
         #expect(l.wait("d", perMinute: 2, now: 50) == nil && l.wait("d", perMinute: 2, now: 40) == nil,
                 "a clock that steps back adds nothing")
         #expect(l.wait("d", perMinute: 2, now: 40) == 30)
+    }
+
+    @Test func corsOriginsAreWhatBrowsersSend() throws {
+        let p = try CORSPolicy(["https://dasbor.dinkes.go.id, http://localhost:3000", "HTTPS://Portal.Example.ID"])
+        #expect(p.origins == ["https://dasbor.dinkes.go.id", "http://localhost:3000", "https://portal.example.id"])
+        #expect(try CORSPolicy(["*"]).origins == ["*"])
+        #expect(try CORSPolicy([]) == .none)
+        for bad in ["dasbor.dinkes.go.id", "https://dasbor.dinkes.go.id/", "https://x.id/app", "ftp://x.id", "https://", "https://x.id:0",
+                    "https://x.id:99999", "https://x.id:80:80", "https://user@x.id", "null"] {
+            #expect(throws: CORSPolicy.Invalid.self, "\(bad)") { try CORSPolicy([bad]) }
+        }
+    }
+
+    @Test func browsersFromListedOriginsOnly() throws {
+        let e = try Env(cors: try CORSPolicy(["https://dasbor.dinkes.go.id"]))
+        func send(_ head: String) throws -> RawClient.Response {
+            let c = try RawClient(port: e.server.port)
+            c.send(Array((head + "\r\n").utf8))
+            return try #require(c.response())
+        }
+        let token = e.tokens["dinkes"]!
+        // The preflight of a lookup with a token and a purpose.
+        let pre = try send("OPTIONS /v1/citizens/\(Self.nik) HTTP/1.1\r\nHost: t\r\nOrigin: https://dasbor.dinkes.go.id\r\n"
+            + "Access-Control-Request-Method: GET\r\nAccess-Control-Request-Headers: authorization, x-purpose\r\n")
+        #expect(pre.status == 204)
+        #expect(pre.headers["access-control-allow-origin"] == "https://dasbor.dinkes.go.id")
+        #expect(pre.headers["access-control-allow-methods"] == "GET, HEAD")
+        #expect(pre.headers["access-control-allow-headers"]?.contains("X-Purpose") == true)
+        #expect(pre.headers["vary"]?.contains("Origin") == true)
+        #expect(try send("OPTIONS /v1/nothing HTTP/1.1\r\nHost: t\r\nOrigin: https://dasbor.dinkes.go.id\r\nAccess-Control-Request-Method: GET\r\n").status == 404)
+        // The lookup itself (audited, answered after its audit commit) and a refusal carry the header too.
+        let ok = try send("GET /v1/citizens/\(Self.nik) HTTP/1.1\r\nHost: t\r\nOrigin: https://dasbor.dinkes.go.id\r\n"
+            + "Authorization: Bearer \(token)\r\nX-Purpose: layanan-kesehatan\r\n")
+        #expect(ok.status == 200 && ok.headers["access-control-allow-origin"] == "https://dasbor.dinkes.go.id")
+        #expect(ok.headers["access-control-expose-headers"]?.contains("Retry-After") == true)
+        let refused = try send("GET /v1/citizens/\(Self.nik) HTTP/1.1\r\nHost: t\r\nOrigin: https://dasbor.dinkes.go.id\r\nAuthorization: Bearer \(token)\r\n")
+        #expect(refused.status == 403 && refused.headers["access-control-allow-origin"] != nil, "a page can read why it was refused")
+        // Another origin gets no header and no preflight; the grant and purpose rules are the same for everyone.
+        let other = try send("GET /v1/citizens/\(Self.nik) HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.example\r\n"
+            + "Authorization: Bearer \(token)\r\nX-Purpose: layanan-kesehatan\r\n")
+        #expect(other.headers["access-control-allow-origin"] == nil && other.headers["vary"] == "Origin")
+        #expect(try send("OPTIONS /v1/citizens/\(Self.nik) HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.example\r\nAccess-Control-Request-Method: GET\r\n").status == 405)
+        // Without --cors-origin, nobody gets it.
+        let plain = try Env()
+        let c = try RawClient(port: plain.server.port)
+        c.send(Array("OPTIONS /v1/citizens/\(Self.nik) HTTP/1.1\r\nHost: t\r\nOrigin: https://dasbor.dinkes.go.id\r\nAccess-Control-Request-Method: GET\r\n\r\n".utf8))
+        let r = try #require(c.response())
+        #expect(r.status == 405 && r.headers["access-control-allow-origin"] == nil)
     }
 
     @Test func quickRoutesAreTheOnesMarkedQuick() throws {
