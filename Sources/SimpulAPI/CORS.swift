@@ -13,7 +13,7 @@ public struct CORSPolicy: Sendable, Equatable {
     /// Request headers a page may send beyond the CORS-safelisted ones.
     static let allowedHeaders = "Authorization, X-Purpose, Content-Type, Last-Event-ID"
     /// Response headers a page may read beyond the safelisted ones.
-    static let exposedHeaders = "Retry-After, Content-Disposition"
+    static let exposedHeaders = "Retry-After, Content-Disposition, X-Next-Cursor"
     /// How long a browser may keep a preflight's answer.
     static let maxAge = "600"
 

@@ -35,7 +35,7 @@ enum FieldKind: Equatable {
 
 /// `/v1/records/{schema}` (filters, select, order, keyset cursor, limit) and `/v1/citizens?nama=…`.
 enum RecordQueries {
-    static let reserved: Set<String> = ["select", "order", "limit", "cursor"]
+    static let reserved: Set<String> = ["select", "order", "limit", "cursor", "format"]
     static let maxLimit = 1000
 
     static func isPersonal(_ api: API, _ schema: String) -> Bool {
@@ -66,6 +66,7 @@ enum RecordQueries {
             return k
         }
 
+        let csv = try wantsCSV(r.http)
         var q = RecordQuery(schema: name)
         for item in r.http.query where !reserved.contains(item.name) {
             let kind = try check(item.name, for: "filter")
@@ -77,11 +78,15 @@ enum RecordQueries {
         case .all: selected = Set(all)
         case .some(let f): selected = f
         }
+        // The CSV's columns: the fields selected in that order, else the granted ones in the schema's order.
+        var columns: [String] = all.filter { selected.contains($0) } + selected.subtracting(all).sorted()
         if let sel = r.http.query("select") {
             let names = sel.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard !names.isEmpty else { throw bad("invalid_parameter", "select is a comma-separated list of fields") }
             for n in names { _ = try check(n, for: "select") }
             selected = Set(names)
+            columns = []
+            for n in names where !columns.contains(n) { columns.append(n) }
         }
         // order
         var orderSpec = "source_key.asc"
@@ -113,11 +118,51 @@ enum RecordQueries {
         if r.personal {
             r.persons = try r.store.mentionedNIKs(schema: name, sourceKeys: page.map(\.sourceKey))
         }
+        if csv {
+            var headers: [(name: String, value: String)] = [("Content-Type", "text/csv; charset=utf-8; header=present")]
+            if case .string(let c) = next { headers.append(("X-Next-Cursor", c)) }
+            return HTTPResponse(status: 200, headers: headers, body: Array(Self.csv(columns: columns, records: page.map(\.data)).utf8))
+        }
         return .json(.object([
             "schema": .string(name),
             "records": .array(page.map { Routes.cut($0.data, .some(selected)) }),
             "next_cursor": next,
         ]))
+    }
+
+    /// CSV when `format=csv`, or, without `format`, when the client accepts `text/csv` and not JSON before it.
+    static func wantsCSV(_ http: HTTPRequest) throws -> Bool {
+        switch http.query("format") {
+        case "csv": return true
+        case "json": return false
+        case nil: break
+        default: throw bad("invalid_parameter", "format is json or csv")
+        }
+        guard let accept = http.header("accept")?.lowercased() else { return false }
+        let types = accept.split(separator: ",").map { $0.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" }
+        guard let csv = types.firstIndex(of: "text/csv") else { return false }
+        return types.firstIndex(where: { $0 == "application/json" || $0 == "application/*" }).map { $0 > csv } ?? true
+    }
+
+    /// RFC 4180: a header row of field names, CRLF line ends, a field quoted when it holds a comma, quote or line
+    /// break; a missing or null value is empty, a list or object its JSON text, other values their text as stored
+    /// (decimals as `1250000.00`, dates ISO).
+    static func csv(columns: [String], records: [JSONValue]) -> String {
+        func field(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        var out = columns.map(field).joined(separator: ",") + "\r\n"
+        for rec in records {
+            out += columns.map { c -> String in
+                switch rec[c] {
+                case nil, .null?: ""
+                case .string(let t)?: field(t)
+                case .array?, .object?: field(rec[c]!.jsonText)
+                case let v?: field(v.scalarText ?? v.jsonText)
+                }
+            }.joined(separator: ",") + "\r\n"
+        }
+        return out
     }
 
     /// `field=op.value`: eq, neq, gt, gte, lt, lte, in (`in.a,b` or `in.(a,b)`), like (a prefix, `like.ABC` or `like.ABC*`).
