@@ -85,7 +85,7 @@ enum Routes {
                                      schema: ["pattern": .string(#"^[0-9]\.[0-9]{2}\.[0-9]\.[0-9]{2}\.[0-9]\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$"#)]),
                           QueryParam(name: "format", required: false, description: "json (default) or csv (UTF-8 with BOM, ';', decimal comma, as simpul reconcile --format csv)",
                                      schema: ["enum": .array([.string("json"), .string("csv")])]),
-                          QueryParam(name: "findings", required: false, description: "with format=csv: the findings instead of the roll-up (as simpul reconcile --format csv --findings)",
+                          QueryParam(name: "findings", required: false, description: "with format=csv: the findings instead of the roll-up (as simpul reconcile --format csv --findings); the JSON holds both either way",
                                      schema: ["enum": .array([.string("true"), .string("false")])]),
                           QueryParam(name: "pemda", required: false, description: "kode pemda whose level digit the code checks expect: 75 (provinsi) or 75.71 (kabupaten/kota); default kode_pemda of the DPA",
                                      schema: ["pattern": .string(#"^[0-9]{2}(\.[0-9]{2})?$"#)])],
@@ -277,9 +277,6 @@ enum Routes {
         case "true": findings = true
         case "false": findings = false
         default: throw APIError(400, "invalid_parameter", "findings is true or false")
-        }
-        if findings && format != "csv" {
-            throw APIError(400, "invalid_parameter", "findings=true goes with format=csv (the JSON holds the findings already)")
         }
         let pemda = r.http.query("pemda").flatMap { $0.isEmpty ? nil : $0 }
         if let pemda, pemda.wholeMatch(of: /[0-9]{2}(\.[0-9]{2})?/) == nil {
