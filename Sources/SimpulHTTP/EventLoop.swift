@@ -113,7 +113,10 @@ final class EventLoop: @unchecked Sendable {
             let fd = simpul_accept(listener)
             if fd < 0 { return }  // EAGAIN, or a transient error (EMFILE, ECONNABORTED): try again on the next event
             if server.openCount.load(ordering: .relaxed) >= limits.maxConnections {
-                let r = server.errorResponder(503, "too many connections").serialized(keepAlive: false, date: HTTPDate.now())
+                // A connection frees in moments: ask the client to come back in a second, not to give up.
+                var full = server.errorResponder(503, "too many connections")
+                if full.header("retry-after") == nil { full.headers.append(("Retry-After", "1")) }
+                let r = full.serialized(keepAlive: false, date: HTTPDate.now())
                 _ = r.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 close(fd)
                 continue
