@@ -5,7 +5,11 @@
 const T = {
   id: {
     skip: 'Langsung ke isi', purpose: 'Tujuan', signout: 'Keluar',
-    'nav.citizens': 'Warga', 'nav.connectors': 'Konektor', 'nav.review': 'Tinjauan', 'nav.reconciliation': 'Rekonsiliasi',
+    'nav.citizens': 'Warga', 'nav.connectors': 'Konektor', 'nav.review': 'Tinjauan', 'nav.reconciliation': 'Rekonsiliasi', 'nav.data': 'Data',
+    'data.title': 'Data: rekaman per skema', 'data.schema': 'Skema', 'data.field': 'Saring menurut', 'data.op': 'Syarat',
+    'data.value': 'Nilai', 'data.like': 'diawali', 'data.csv': 'Unduh CSV', 'data.nofilter': '(tanpa saringan)',
+    'data.hint': 'Hanya kolom yang diberikan kepada OPD ini. Membaca data pribadi dicatat di log audit dengan tujuan yang dipilih.',
+    'data.shown': 'rekaman ditampilkan', 'data.more': '(ada lagi: unduh CSV untuk semuanya)', 'data.rows': 'baris',
     'nav.audit': 'Audit', 'nav.live': 'Langsung',
     'signin.title': 'Masuk dengan token OPD', 'signin.token': 'Token OPD', 'signin.go': 'Masuk',
     'signin.hint': 'Token disimpan hanya di sesi tab ini (sessionStorage), tidak pernah di alamat URL.',
@@ -39,7 +43,11 @@ const T = {
   },
   en: {
     skip: 'Skip to content', purpose: 'Purpose', signout: 'Sign out',
-    'nav.citizens': 'Citizens', 'nav.connectors': 'Connectors', 'nav.review': 'Review', 'nav.reconciliation': 'Reconciliation',
+    'nav.citizens': 'Citizens', 'nav.connectors': 'Connectors', 'nav.review': 'Review', 'nav.reconciliation': 'Reconciliation', 'nav.data': 'Data',
+    'data.title': 'Data: records by schema', 'data.schema': 'Schema', 'data.field': 'Filter by', 'data.op': 'Condition',
+    'data.value': 'Value', 'data.like': 'starts with', 'data.csv': 'Download CSV', 'data.nofilter': '(no filter)',
+    'data.hint': 'Only the fields granted to this OPD. Reading personal data is recorded in the audit log with the purpose chosen.',
+    'data.shown': 'records shown', 'data.more': '(there are more: download the CSV for all of them)', 'data.rows': 'rows',
     'nav.audit': 'Audit', 'nav.live': 'Live',
     'signin.title': 'Sign in with an OPD token', 'signin.token': 'OPD token', 'signin.go': 'Sign in',
     'signin.hint': 'The token is kept only in this tab\'s session (sessionStorage), never in the URL.',
@@ -189,12 +197,15 @@ function applyLang() {
 
 // ---- sign in
 
-const VIEW_GRANT = { citizens: 'citizen', connectors: 'connectors', review: 'persons', reconciliation: 'reconciliation', audit: 'audit', live: null };
+const VIEW_GRANT = { citizens: 'citizen', connectors: 'connectors', review: 'persons', reconciliation: 'reconciliation', data: '#schema', audit: 'audit', live: null };
+/// Grants that are not schemas (docs/api.md).
+const SCOPES = ['reconciliation', 'audit', 'ingest', 'persons', 'connectors'];
 
 function granted(scope) {
   if (!S.me) return false;
   if (!scope) return true;
   const g = S.me.grants || {};
+  if (scope === '#schema') return Object.keys(g).some((k) => !SCOPES.includes(k));
   return g['*'] !== undefined || g[scope] !== undefined;
 }
 
@@ -251,6 +262,7 @@ const LOADERS = {
   connectors: loadConnectors,
   review: loadReview,
   reconciliation: () => loadRekon(Number($('tahun').value) || 2024),
+  data: loadData,
   live: startLive,
 };
 
@@ -516,17 +528,91 @@ function renderFindings() {
   ], list) : el('p', null, t('noneFound')));
 }
 
-async function downloadCSV(findings) {
-  const year = Number($('tahun').value) || 2024;
-  const r = await api('/v1/reconciliation?tahun=' + year + '&format=csv' + (findings ? '&findings=true' : ''), { raw: true });
-  const blob = await r.blob();
+function saveFile(blob, name) {
   const url = URL.createObjectURL(blob);
-  const a = el('a', { href: url, download: (findings ? 'temuan-' : 'rekonsiliasi-') + year + '.csv', hidden: true });
+  const a = el('a', { href: url, download: name, hidden: true });
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 5000);
+}
+
+async function downloadCSV(findings) {
+  const year = Number($('tahun').value) || 2024;
+  const r = await api('/v1/reconciliation?tahun=' + year + '&format=csv' + (findings ? '&findings=true' : ''), { raw: true });
+  saveFile(await r.blob(), (findings ? 'temuan-' : 'rekonsiliasi-') + year + '.csv');
   status(t('csvSaved'));
+}
+
+// ---- data: one schema's records, filtered, shown and downloaded as CSV
+
+async function loadData() {
+  if (!S.schemas) S.schemas = (await api('/v1/schemas')).schemas;
+  const g = S.me.grants || {};
+  const names = S.schemas.filter((n) => g['*'] !== undefined || g[n] !== undefined);
+  const sel = $('d-schema');
+  const keep = sel.value;
+  sel.replaceChildren(...names.map((n) => el('option', { value: n }, n)));
+  if (names.includes(keep)) sel.value = keep;
+  await dataFields();
+}
+
+async function dataFields() {
+  const schema = $('d-schema').value;
+  if (!schema) return;
+  let fields = (S.me.grants || {})[schema];
+  if (!Array.isArray(fields)) {
+    const doc = await api('/v1/schemas/' + encodeURIComponent(schema));
+    // Lists and objects can be shown, not filtered on.
+    fields = Object.entries(doc.properties || {})
+      .filter(([, p]) => ![].concat(p.type || []).some((x) => x === 'array' || x === 'object')).map(([k]) => k);
+  }
+  const keep = $('d-field').value;
+  $('d-field').replaceChildren(el('option', { value: '' }, t('data.nofilter')), ...fields.map((f) => el('option', { value: f }, f)));
+  if (fields.includes(keep)) $('d-field').value = keep;
+  $('d-result').replaceChildren();
+}
+
+function dataQuery(extra) {
+  const q = new URLSearchParams();
+  const f = $('d-field').value, v = $('d-value').value.trim();
+  if (f && v) q.append(f, $('d-op').value + '.' + v);
+  for (const [k, v2] of Object.entries(extra)) q.set(k, v2);
+  return '/v1/records/' + encodeURIComponent($('d-schema').value) + '?' + q;
+}
+
+async function showData() {
+  status(t('loading'));
+  const d = await api(dataQuery({ limit: '50' }));
+  const rows = d.records || [];
+  const keys = [...new Set(['source_key'].concat(rows.flatMap((r) => Object.keys(r))))].filter((k) => rows.some((r) => k in r));
+  $('d-result').replaceChildren(rows.length
+    ? table($('d-schema').value, keys.map((k) => ({ key: k, label: k, num: /nilai|retribusi|pagu|potongan/.test(k), render: /nilai|retribusi|pagu|potongan/.test(k) ? (r) => money(r[k]) : (r) => short(r[k]) })), rows)
+    : el('p', null, t('noneFound')));
+  status(rows.length + ' ' + t('data.shown') + (d.next_cursor ? ' ' + t('data.more') : ''));
+}
+
+/// A list or object in one line of at most 60 characters, the whole in its title.
+function short(v) {
+  const full = text(v);
+  return full.length > 60 ? el('span', { title: full }, full.slice(0, 59) + '…') : full;
+}
+
+/// Every page (up to 100 of 1,000 records) joined into one CSV, the header once.
+async function downloadData() {
+  status(t('loading'));
+  const parts = [];
+  let cursor = null, rows = 0;
+  do {
+    const r = await api(dataQuery(Object.assign({ format: 'csv', limit: '1000' }, cursor ? { cursor } : {})), { raw: true });
+    let body = await r.text();
+    if (parts.length) body = body.slice(body.indexOf('\r\n') + 2);
+    rows += body.split('\r\n').length - (parts.length ? 1 : 2);
+    parts.push(body);
+    cursor = r.headers.get('X-Next-Cursor');
+  } while (cursor && parts.length < 100);
+  saveFile(new Blob(parts, { type: 'text/csv' }), $('d-schema').value + '.csv');
+  status(t('csvSaved') + ' ' + rows + ' ' + t('data.rows'));
 }
 
 // ---- audit
@@ -635,6 +721,9 @@ document.addEventListener('DOMContentLoaded', () => {
   $('rekon-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadRekon(Number($('tahun').value)).catch(fail); });
   $('rekon-csv').addEventListener('click', () => { downloadCSV(false).catch(fail); });
   $('rekon-findings-csv').addEventListener('click', () => { downloadCSV(true).catch(fail); });
+  $('d-schema').addEventListener('change', () => { dataFields().catch(fail); });
+  $('data-form').addEventListener('submit', (ev) => { ev.preventDefault(); showData().catch(fail); });
+  $('data-csv').addEventListener('click', () => { downloadData().catch(fail); });
   $('f-kind').addEventListener('change', renderFindings);
   $('f-skpd').addEventListener('change', renderFindings);
   $('audit-form').addEventListener('submit', (ev) => { ev.preventDefault(); auditAccess($('audit-nik').value.trim()).catch(fail); });
