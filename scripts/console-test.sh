@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The web console in a real browser: starts `simpul demo`, then drives headless Chromium with Selenium through
-# sign-in, a citizen lookup, a review decision, reconciliation with its CSV download, connectors, audit and the
-# live view, at 1366×768 and on a 390-px-wide phone screen; runs axe-core's accessibility rules on every view;
-# saves screenshots; also the data view with its CSV. Any browser console error fails it. Then a page of another origin calls the API
-# (`--cors-origin`): read from the listed origin, blocked from any other.
+# sign-in, a citizen lookup, a review decision, reconciliation with its CSV downloads, the data view with its CSV,
+# connectors, audit and the live view, at 1366×768 and on a 390-px-wide phone screen; runs axe-core's accessibility
+# rules on every view; saves screenshots. Any browser console error fails it. Then a page of another origin calls
+# the API (`--cors-origin`): read from the listed origin, blocked from any other.
 #   usage: scripts/console-test.sh [SCREENSHOT_DIR]      (default .build/console-screenshots)
 # Installs what it needs: Debian chromium + chromium-driver, PyPI selenium + axe-selenium-python (in a venv under .build/).
 set -euo pipefail
