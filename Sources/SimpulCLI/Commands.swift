@@ -90,7 +90,7 @@ public enum Commands {
                     run: { try ReconcileCommand.run($0) }),
         CommandSpec(name: "connector list", summary: "list the connectors in connectors/", arguments: "", minArgs: 0, maxArgs: 0,
                     options: [json], run: { try IngestCommands.listConnectors($0) }),
-    ] + ServeCommands.specs + PersonCommands.specs + ConnectorKit.specs + SyncCommands.specs
+    ] + ServeCommands.specs + PersonCommands.specs + ConnectorKit.specs + SyncCommands.specs + BackupCommand.specs
 }
 
 enum IngestCommands {
