@@ -1,5 +1,6 @@
 """Drives the Simpul console in headless Chromium (called by scripts/console-test.sh)."""
 import csv
+import io
 import json
 import os
 import re
@@ -52,6 +53,17 @@ def console_errors(where):
         if entry["level"] in ("SEVERE", "ERROR"):
             problems.append(f"console error ({where}): {entry['message']}")
             print("FAIL  console error:", entry["message"])
+
+
+def download(button, name):
+    """Clicks a download button and returns the bytes of the file it saves (empty if none came)."""
+    driver.find_element(By.ID, button).click()
+    path = os.path.join(DOWNLOADS, name)
+    for _ in range(100):
+        if os.path.exists(path) and os.path.getsize(path) > 0:
+            break
+        time.sleep(0.1)
+    return open(path, "rb").read() if os.path.exists(path) else b""
 
 
 def nav(view):
@@ -143,22 +155,9 @@ try:
         kinds.select_by_index(0)
     accessibility("reconciliation")
     shot("04-reconciliation-1366")
-    driver.find_element(By.ID, "rekon-csv").click()
-    csv_path = os.path.join(DOWNLOADS, "rekonsiliasi-2024.csv")
-    for _ in range(100):
-        if os.path.exists(csv_path) and os.path.getsize(csv_path) > 0:
-            break
-        time.sleep(0.1)
-    ok = os.path.exists(csv_path)
-    data = open(csv_path, "rb").read() if ok else b""
-    check(ok and data.startswith(b"\xef\xbb\xbf") and b";" in data, f"the CSV downloads (BOM, ';'): {len(data)} bytes")
-    driver.find_element(By.ID, "rekon-findings-csv").click()
-    findings_path = os.path.join(DOWNLOADS, "temuan-2024.csv")
-    for _ in range(100):
-        if os.path.exists(findings_path) and os.path.getsize(findings_path) > 0:
-            break
-        time.sleep(0.1)
-    data = open(findings_path, "rb").read() if os.path.exists(findings_path) else b""
+    data = download("rekon-csv", "rekonsiliasi-2024.csv")
+    check(data.startswith(b"\xef\xbb\xbf") and b";" in data, f"the CSV downloads (BOM, ';'): {len(data)} bytes")
+    data = download("rekon-findings-csv", "temuan-2024.csv")
     check(data.startswith(b"\xef\xbb\xbfJenis temuan;"), f"the findings CSV downloads: {len(data)} bytes")
 
     # Data: one schema's records with a filter, and the CSV of every page.
@@ -178,13 +177,7 @@ try:
           f"the data view shows a schema's records, filtered ({len(shown)} budget lines, tahap = murni)")
     accessibility("data")
     shot("04b-data-1366")
-    driver.find_element(By.ID, "data-csv").click()
-    data_path = os.path.join(DOWNLOADS, "budget_line.csv")
-    for _ in range(100):
-        if os.path.exists(data_path) and os.path.getsize(data_path) > 0:
-            break
-        time.sleep(0.1)
-    rows = list(csv.DictReader(open(data_path, newline="", encoding="utf-8"))) if os.path.exists(data_path) else []
+    rows = list(csv.DictReader(io.StringIO(download("data-csv", "budget_line.csv").decode("utf-8"), newline="")))
     check(len(rows) == len(shown) and all(r["tahap"] == "murni" for r in rows) and "anggaran_kas" in (rows[0] if rows else {}),
           f"its CSV downloads, read back by Python's csv module: {len(rows)} rows")
 
