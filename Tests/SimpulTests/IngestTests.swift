@@ -411,6 +411,32 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(s.files[1].rejectedFile == "the header row is not valid UTF-8")
     }
 
+    /// A workbook, an archive or a PDF given where an export belongs is rejected as what it is, with what to do,
+    /// for CSV, JSON and NDJSON connectors alike; its name is in the dead-letter queue.
+    @Test func aWorkbookOrAnArchiveIsToldAsSuch() throws {
+        let t = try TestHub()
+        func zip(_ name: String) -> [UInt8] { [0x50, 0x4B, 0x03, 0x04] + [UInt8](repeating: 0, count: 26) + Array(name.utf8) + [0, 1, 2, 0xFF] }
+        let files: [(String, [UInt8], String)] = [
+            ("biodata.xlsx", zip("[Content_Types].xml"), "an Excel workbook (.xlsx)"),
+            ("biodata.ods", zip("mimetypeapplication/vnd.oasis.opendocument.spreadsheet"), "an OpenDocument spreadsheet (.ods)"),
+            ("biodata.zip", zip("biodata_2024-11.csv"), "a ZIP archive"),
+            ("biodata.xls", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0xFF], "an Excel 97-2003 workbook (.xls)"),
+            ("biodata.csv.gz", [0x1F, 0x8B, 0x08, 0x00, 0xFF, 0xFE, 0x00], "gzip-compressed"),
+            ("biodata.pdf", Array("%PDF-1.7\n%\u{E2}\u{E3}".utf8), "a PDF document"),
+            ("biodata.7z", [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C, 0x00, 0x04], "a 7-Zip archive"),
+            ("biodata.db", Array("SQLite format 3\u{0}".utf8) + [0x10, 0x00], "an SQLite database"),
+        ]
+        for (connector, format) in [("dukcapil-siak", "CSV"), ("sicantik", "JSON"), ("oss-rba", "NDJSON")] {
+            let paths = try files.map { try t.write(connector + "-" + $0.0, bytes: $0.1) }
+            let s = try t.ingest(connector, paths)
+            for (k, f) in files.enumerated() {
+                let reason = s.files[k].rejectedFile ?? "accepted"
+                #expect(reason.hasPrefix("the file is \(f.2)") && reason.contains("not \(format)") && (s.files[k].read == 0), "\(connector) \(f.0): \(reason)")
+            }
+        }
+        #expect(try t.store.deadLetters(connector: "sicantik", status: "open", limit: 100).contains { $0.file?.hasSuffix("biodata.xlsx") == true })
+    }
+
     /// A CSV export made with other settings (commas instead of SIAK's semicolons) is read with the delimiter its
     /// header shows, when that gives the source key's columns. A header without them rejects the file, naming the
     /// delimiter it has, instead of every row being dead-lettered as "no source key".

@@ -327,10 +327,9 @@ public final class CSVReader: RowReader {
         if !started {
             started = true
             let head = input.head(1 << 16)
-            // UTF-16 (Excel's "Unicode Text"): told as such, instead of as a header that is not UTF-8.
-            if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) {
-                throw FileRejection("the file is UTF-16 (it starts with a UTF-16 byte-order mark): save or export it as UTF-8")
-            }
+            // UTF-16 (Excel's "Unicode Text"), a workbook, an archive: told as such, instead of as a header that is
+            // not UTF-8.
+            if let foreign = ForeignFile.reason(head: Array(head.prefix(4096)), format: "CSV") { throw FileRejection(foreign) }
             // Lines ended by a carriage return alone (a classic Mac spreadsheet's "CSV (Macintosh)"): no line feed
             // at the top of the file, but carriage returns.
             if head.contains(0x0D) && !head.contains(0x0A) { input.carriageReturnsEndLines = true }

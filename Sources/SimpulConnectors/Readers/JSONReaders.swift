@@ -20,6 +20,7 @@ public final class NDJSONReader: RowReader {
         if !started {
             started = true
             var head = input.head(4096)
+            if let foreign = ForeignFile.reason(head: head, format: "NDJSON") { throw FileRejection(foreign) }
             if head.starts(with: [0xEF, 0xBB, 0xBF]) { head.removeFirst(3) }
             if head.first(where: { !JSONDocumentReader.isSpace($0) }) == UInt8(ascii: "[") {
                 asArray = JSONDocumentReader(input: input, recordPath: [], maxRecordBytes: maxLineBytes)
@@ -318,6 +319,7 @@ public final class JSONDocumentReader: RowReader {
 
     func load() throws(FileRejection) {
         loaded = true
+        if let foreign = ForeignFile.reason(head: input.head(4096), format: "JSON") { throw FileRejection(foreign) }
         if input.peek() == 0xEF {
             _ = input.next()
             guard input.next() == 0xBB, input.next() == 0xBF else { throw FileRejection("not valid JSON: the file starts with an invalid byte sequence (not UTF-8)") }
