@@ -9,12 +9,14 @@
 #   http   the HTTP/1.1 request parser against h11 (PyPI), a strict reader of RFC 9112, with the mutations request
 #          smuggling uses (scripts/http_differential.py; HTTPDifferentialTests). h11 goes into a private
 #          virtualenv here: a test tool, never a runtime dependency.
+#   gzip   the gzip/DEFLATE reader against CPython's gzip module, on files made by zlib at every level and
+#          strategy, several members, header fields, and broken ones (scripts/gzip_differential.py; GzipTests).
 #
-#   scripts/differential.sh json|csv|regex|http [COUNT] [SEED]
-#   (defaults: 20000 texts, 2000 files, 5000 patterns, 20000 requests; seed 1)
+#   scripts/differential.sh json|csv|regex|http|gzip [COUNT] [SEED]
+#   (defaults: 20000 texts, 2000 files, 5000 patterns, 20000 requests, 1000 gzip files; seed 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-KIND=${1:?usage: scripts/differential.sh json|csv|regex|http [COUNT] [SEED]}
+KIND=${1:?usage: scripts/differential.sh json|csv|regex|http|gzip [COUNT] [SEED]}
 SEED=${3:-1}
 W=$(mktemp -d /tmp/simpul-differential.XXXXXX)
 trap 'rm -rf "$W"' EXIT
@@ -40,7 +42,9 @@ case "$KIND" in
           (apt-get update -qq && apt-get install -y -qq nodejs) >/dev/null
         fi
         PY=node ;;
-  *) echo "usage: scripts/differential.sh json|csv|regex|http [COUNT] [SEED]" >&2; exit 64 ;;
+  gzip) COUNT=${2:-1000}; OUT="$W"; ENV=GZIP_DIFFERENTIAL_DIR; SUITE=GzipTests
+        SHOW="gzip differential|✘ .*againstCPython" ;;
+  *) echo "usage: scripts/differential.sh json|csv|regex|http|gzip [COUNT] [SEED]" >&2; exit 64 ;;
 esac
 SCRIPT="scripts/${KIND}_differential.py"
 [ "$KIND" = regex ] && SCRIPT=scripts/regex_differential.js

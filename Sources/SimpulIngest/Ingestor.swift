@@ -1,4 +1,5 @@
 import Foundation
+import SimpulCompression
 import SimpulConnectors
 import SimpulJSON
 import SimpulStorage
@@ -225,7 +226,17 @@ public final class Ingestor {
             let input: ByteInput
             switch source {
             case .path(let path):
-                do { input = try ByteInput(path: path) } catch {
+                do {
+                    let file = try ByteInput(path: path)
+                    // A gzip-compressed export is read as what it holds, unpacked into a file without a name.
+                    if Gzip.isGzip(file.head(2)) {
+                        do { input = ByteInput(fd: try Gzip.unpackToUnnamedFile(path)) } catch {
+                            throw CompressionError("the file is gzip-compressed and could not be unpacked: \(error)")
+                        }
+                    } else {
+                        input = file
+                    }
+                } catch {
                     channel.send(.rejected(index: index, file: file, "\(error)", raw: []))
                     channel.send(.end(index: index + 1, file: file))
                     index += 2

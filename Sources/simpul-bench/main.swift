@@ -15,6 +15,7 @@ let usage = """
            simpul-bench match [--mentions N] [--seed N] [--order together|registry-last] [--families 1|0] [--region CODE]   the person index on a synthetic corpus: precision, recall, speed
            simpul-bench audit [--entries N] [--batch N] [--persons N]   the audit chain: appends, access by NIK, verify
            simpul-bench sync [--records N] [--page N] [--state-every N]   external connector and HTTP pull vs file ingest
+           simpul-bench gzip [--rows N]   unpacking a gzip-compressed SIAK export vs gzip -dc, and its ingest vs the plain file
            simpul-bench gen siak N FILE [nik|household]             write a synthetic SIAK export
            simpul-bench gen persons N DIR [SEED] [REGION]           the match corpus as source files + truth.ndjson
            simpul-bench person-key DB TEXT                          set a hub's person key to SHA-256(TEXT), so runs compare exactly
@@ -253,6 +254,7 @@ do {
     case "audit": try benchAudit(Array(args.dropFirst()))
     case "match": try benchMatch(Array(args.dropFirst()))
     case "sync": try benchSync(Array(args.dropFirst()))
+    case "gzip": try benchGzip(Array(args.dropFirst()))
     case "phases" where args.count == 2: try benchPhases(file: args[1])
     case "gen" where (4...5).contains(args.count) && args[1] == "siak":
         guard args.count == 4 || ["nik", "household"].contains(args[4]) else { throw BenchUsage("the order is nik or household") }

@@ -421,7 +421,6 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
             ("biodata.ods", zip("mimetypeapplication/vnd.oasis.opendocument.spreadsheet"), "an OpenDocument spreadsheet (.ods)"),
             ("biodata.zip", zip("biodata_2024-11.csv"), "a ZIP archive"),
             ("biodata.xls", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0xFF], "an Excel 97-2003 workbook (.xls)"),
-            ("biodata.csv.gz", [0x1F, 0x8B, 0x08, 0x00, 0xFF, 0xFE, 0x00], "gzip-compressed"),
             ("biodata.pdf", Array("%PDF-1.7\n%\u{E2}\u{E3}".utf8), "a PDF document"),
             ("biodata.7z", [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C, 0x00, 0x04], "a 7-Zip archive"),
             ("biodata.db", Array("SQLite format 3\u{0}".utf8) + [0x10, 0x00], "an SQLite database"),
@@ -435,6 +434,28 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
             }
         }
         #expect(try t.store.deadLetters(connector: "sicantik", status: "open", limit: 100).contains { $0.file?.hasSuffix("biodata.xlsx") == true })
+    }
+
+    /// A gzip-compressed export is read as what it holds (the same rows as the plain file: all unchanged after it);
+    /// a broken one is a rejected file saying why; a pushed body is never unpacked.
+    @Test func aGzipExportIsReadAsWhatItHolds() throws {
+        let t = try TestHub()
+        let plain = try t.write("biodata.csv", "\(siakHeader)\r\n\(siakRow())\r\n\(siakRow(nik: "7571010706150004"))\r\n")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        p.arguments = ["-k", plain]
+        try p.run()
+        p.waitUntilExit()
+        let packed = [UInt8](try Data(contentsOf: URL(fileURLWithPath: plain + ".gz")))
+        let broken = try t.write("broken.csv.gz", bytes: Array(packed.prefix(packed.count - 12)))
+        let s = try t.ingest("dukcapil-siak", [plain + ".gz", plain, broken])
+        #expect((s.files[0].read, s.files[0].accepted) == (2, 2))
+        #expect((s.files[1].read, s.files[1].unchanged) == (2, 2), "the same rows")
+        #expect(s.files[2].rejectedFile?.hasPrefix("the file is gzip-compressed and could not be unpacked: ") == true, "\(s.files[2].rejectedFile ?? "")")
+        let pushed = try t.hub.ingestor("dukcapil-siak").ingest(body: packed, name: "push.csv.gz")
+        #expect(pushed.files[0].rejectedFile == "the data is gzip-compressed, not CSV: push it uncompressed (simpul ingest unpacks .gz files)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("simpul-unpacked-") }.isEmpty,
+                "the unpacked file has no name")
     }
 
     /// A CSV export made with other settings (commas instead of SIAK's semicolons) is read with the delimiter its

@@ -38,6 +38,14 @@ public final class ByteInput {
         buf = .allocate(capacity: capacity)
     }
 
+    /// Reads the open file `fd` from its current position, and closes it when done.
+    public init(fd: Int32, window: Int = ByteInput.chunk) {
+        self.fd = fd
+        isMemory = false
+        capacity = max(window, 1)
+        buf = .allocate(capacity: capacity)
+    }
+
     public init(bytes: [UInt8]) {
         isMemory = true
         capacity = max(bytes.count, 1)

@@ -33,7 +33,11 @@ enum ForeignFile {
         if starts(Array("%PDF-".utf8)) {
             return "the file is a PDF document, not \(format): ask for the source system's \(format) export"
         }
-        let archives: [(String, [UInt8])] = [("gzip-compressed", [0x1F, 0x8B]), ("a 7-Zip archive", [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C]),
+        // Files given to `simpul ingest` are unpacked before a reader sees them; a pushed body is not.
+        if starts([0x1F, 0x8B]) {
+            return "the data is gzip-compressed, not \(format): push it uncompressed (simpul ingest unpacks .gz files)"
+        }
+        let archives: [(String, [UInt8])] = [("a 7-Zip archive", [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C]),
                                              ("a RAR archive", Array("Rar!\u{1A}\u{07}".utf8)), ("bzip2-compressed", Array("BZh".utf8)),
                                              ("xz-compressed", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00])]
         if let (what, _) = archives.first(where: { starts($0.1) }) {

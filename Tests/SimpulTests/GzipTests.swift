@@ -1,0 +1,143 @@
+import Foundation
+import SimpulCompression
+import SimpulCrypto
+import SimpulJSON
+import SimpulTestSupport
+import Testing
+
+/// The gzip reader (DEFLATE written here) on known streams and broken ones; and, with GZIP_DIFFERENTIAL_DIR set
+/// (`scripts/differential.sh gzip`), against CPython's gzip module on random files.
+@Suite struct GzipTests {
+    static func unpack(_ blob: [UInt8]) throws -> [UInt8] {
+        var out: [UInt8] = []
+        let box = Box()
+        try blob.withUnsafeBytes { raw in
+            try Gzip.decompress(raw) { piece in box.bytes += piece }
+        }
+        out = box.bytes
+        return out
+    }
+
+    final class Box: @unchecked Sendable { var bytes: [UInt8] = [] }
+
+    /// `printf 'hello hello hello\n' | gzip -n`, and a stored block written by hand (BFINAL=1, BTYPE=00, LEN=5).
+    @Test func knownStreams() throws {
+        let hello: [UInt8] = [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0x57,
+                              0xc8, 0x40, 0x90, 0x5c, 0x00, 0x3b, 0x7c, 0x8a, 0xdf, 0x12, 0x00, 0x00, 0x00]
+        #expect(try Self.unpack(hello) == Array("hello hello hello\n".utf8))
+        var stored: [UInt8] = [0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 0x03, 0x01, 0x05, 0x00, 0xfa, 0xff] + Array("SIAK;".utf8)
+        var crc = CRC32Check.crc(Array("SIAK;".utf8))
+        for _ in 0..<4 { stored.append(UInt8(crc & 0xFF)); crc >>= 8 }
+        stored += [5, 0, 0, 0]
+        #expect(try Self.unpack(stored) == Array("SIAK;".utf8))
+        // Two members are one stream of data; zero padding after them is allowed.
+        #expect(try Self.unpack(hello + stored + [0, 0, 0]) == Array("hello hello hello\nSIAK;".utf8))
+    }
+
+    @Test func brokenStreamsAreErrorsNeverCrashes() throws {
+        let hello: [UInt8] = [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0x57,
+                              0xc8, 0x40, 0x90, 0x5c, 0x00, 0x3b, 0x7c, 0x8a, 0xdf, 0x12, 0x00, 0x00, 0x00]
+        func reason(_ b: [UInt8]) -> String {
+            do { _ = try Self.unpack(b); return "unpacked" } catch { return "\(error)" }
+        }
+        for cut in 1..<hello.count { #expect(reason(Array(hello.prefix(cut))) != "unpacked", "cut at \(cut)") }
+        var crc = hello
+        crc[crc.count - 8] ^= 1
+        #expect(reason(crc).contains("CRC-32"))
+        var size = hello
+        size[size.count - 4] ^= 1
+        #expect(reason(size).contains("size"))
+        #expect(reason(hello + Array("junk".utf8)).contains("after the gzip stream"))
+        #expect(reason([0x1f, 0x8b, 0x07] + hello.dropFirst(3)).contains("method"))
+        // Block type 3; a distance before the start; every single-byte change of the stream, which must be refused
+        // or unpack to something (never crash).
+        #expect(reason(Array(hello.prefix(10)) + [0x07, 0, 0, 0, 0, 0, 0, 0, 0, 0]).contains("block type"))
+        #expect(reason(Array(hello.prefix(10)) + [0x63, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0]) != "unpacked")
+        for i in 10..<hello.count - 8 {
+            for bit in 0..<8 {
+                var b = hello
+                b[i] ^= UInt8(1 << bit)
+                _ = reason(b)
+            }
+        }
+    }
+
+    @Test func anUnpackedSizeFarBeyondThePackedIsRefused() throws {
+        // 300 MiB of zeros packs to about 300 KiB: past 250 times its size plus 64 MiB.
+        let n = 300 << 20
+        let zeros = [UInt8](repeating: 0, count: 1 << 20)
+        var packed: [UInt8] = []
+        let dir = try TestHub()
+        let path = try dir.write("zeros.bin", bytes: [])
+        let h = FileHandle(forWritingAtPath: path)!
+        for _ in 0..<(n >> 20) { h.write(Data(zeros)) }
+        h.closeFile()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        p.arguments = ["-f", path]
+        try p.run()
+        p.waitUntilExit()
+        packed = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path + ".gz")))
+        #expect(packed.count < 1 << 20)
+        do {
+            _ = try packed.withUnsafeBytes { try Gzip.decompress($0) { _ in } }
+            Issue.record("a 1000-fold file was unpacked")
+        } catch {
+            #expect("\(error)".contains("times its packed size"))
+        }
+    }
+
+    static let dir = ProcessInfo.processInfo.environment["GZIP_DIFFERENTIAL_DIR"]
+
+    @Test(.enabled(if: dir != nil, "set GZIP_DIFFERENTIAL_DIR (scripts/differential.sh gzip)"))
+    func againstCPython() throws {
+        let folder = URL(fileURLWithPath: Self.dir!)
+        let cases = try String(contentsOf: folder.appendingPathComponent("cases.ndjson"), encoding: .utf8).split(separator: "\n")
+        var failures: [String] = [], bytes = 0, valid = 0
+        let start = Date()
+        for line in cases {
+            let c = try JSONParser.parse(String(line))
+            let file = c["file"]!.stringValue!, ok = c["ok"] == .bool(true)
+            let blob = [UInt8](try Data(contentsOf: folder.appendingPathComponent(file)))
+            var sha = SHA256()
+            var size = 0
+            var verdict = true
+            do {
+                try blob.withUnsafeBytes { raw in
+                    try Gzip.decompress(raw) { piece in
+                        sha.update(piece)
+                        size += piece.count
+                    }
+                }
+            } catch {
+                verdict = false
+            }
+            if verdict != ok {
+                failures.append("\(file): CPython \(ok ? "unpacks it" : "refuses it"), Simpul \(verdict ? "unpacks it" : "refuses it")")
+            } else if ok {
+                valid += 1
+                bytes += size
+                let digest = sha.finalize().hexString
+                if size != c["size"]?.scalarText.flatMap { Int($0) } || digest != c["sha256"]?.stringValue {
+                    failures.append("\(file): \(size) bytes unpacked, CPython \(c["size"]?.scalarText.flatMap { Int($0) } ?? -1); contents differ")
+                }
+            }
+        }
+        let mb = Double(bytes) / 1_048_576
+        print("gzip differential: \(cases.count) files (\(valid) valid, \(String(format: "%.1f", mb)) MiB unpacked in \(String(format: "%.2f", Date().timeIntervalSince(start))) s), \(failures.count) differences from CPython")
+        for f in failures.prefix(50) { Issue.record(Comment(rawValue: f)) }
+        #expect(!cases.isEmpty)
+    }
+}
+
+/// CRC-32 for the hand-written stream above (the reader's own is internal).
+enum CRC32Check {
+    static func crc(_ bytes: [UInt8]) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            c ^= UInt32(b)
+            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        }
+        return ~c
+    }
+}
