@@ -66,6 +66,15 @@ public enum Gzip {
     /// Unpacks the gzip file at `path` into a temporary file that has no name (created in `TMPDIR` and unlinked at
     /// once, so nothing outlives the process, even a killed one); returns its descriptor, positioned at the start.
     public static func unpackToUnnamedFile(_ path: String) throws -> Int32 {
+        try MappedFile.with(path) { data in
+            try UnnamedFile.fill { sink in _ = try decompress(data, sink: sink) }
+        }
+    }
+}
+
+/// A file mapped read-only for the length of `body`.
+enum MappedFile {
+    static func with<T>(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
         let src = open(path, O_RDONLY | O_CLOEXEC)
         guard src >= 0 else { throw CompressionError("cannot open: \(String(cString: strerror(errno)))") }
         defer { close(src) }
@@ -78,12 +87,20 @@ public enum Gzip {
         }
         defer { munmap(map, size) }
         _ = madvise(map, size, MADV_SEQUENTIAL)
+        return try body(UnsafeRawBufferPointer(start: map, count: size))
+    }
+}
+
+/// A temporary file without a name: created in `TMPDIR` and unlinked at once, so nothing outlives the process.
+enum UnnamedFile {
+    /// Creates one, lets `produce` write to it through the sink it is given, and returns its descriptor at offset 0.
+    static func fill(_ produce: (@escaping (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> Int32 {
         var template = Array((NSTemporaryDirectory() + "/simpul-unpacked-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw CompressionError("cannot create a temporary file in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))") }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         do {
-            try decompress(UnsafeRawBufferPointer(start: map, count: size)) { piece in
+            try produce { piece in
                 var done = 0
                 while done < piece.count {
                     let n = write(fd, piece.baseAddress! + done, piece.count - done)

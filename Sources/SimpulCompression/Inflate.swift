@@ -275,6 +275,19 @@ struct Inflater {
     }
 }
 
+/// A raw DEFLATE stream (a ZIP entry's data) and what it unpacked to.
+enum Deflate {
+    /// Unpacks the stream starting at `at` in `data`; returns the unpacked size and CRC-32.
+    static func inflate(_ data: UnsafeRawBufferPointer, at: Int, limit: Int,
+                        sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws -> (size: Int, crc: UInt32) {
+        guard let base = data.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw CompressionError("empty data") }
+        var inflater = Inflater(src: base, count: data.count, at: at, limit: limit, sink: sink)
+        defer { inflater.release() }
+        try inflater.run()
+        return (inflater.total, inflater.crc.value)
+    }
+}
+
 /// CRC-32 (ISO-HDLC, the one gzip and ZIP use), table-driven.
 struct CRC32 {
     static let table: [UInt32] = (0..<256).map { n -> UInt32 in

@@ -228,11 +228,21 @@ public final class Ingestor {
             case .path(let path):
                 do {
                     let file = try ByteInput(path: path)
-                    // A gzip-compressed export is read as what it holds, unpacked into a file without a name.
-                    if Gzip.isGzip(file.head(2)) {
+                    // A gzip-compressed export, or a ZIP archive of one, is read as what it holds, unpacked into a
+                    // file without a name. A workbook (a ZIP too) is left to the reader, which says what it is.
+                    let head = file.head(4)
+                    if Gzip.isGzip(head) {
                         do { input = ByteInput(fd: try Gzip.unpackToUnnamedFile(path)) } catch {
                             throw CompressionError("the file is gzip-compressed and could not be unpacked: \(error)")
                         }
+                    } else if Zip.isZip(head) {
+                        let unpacked: Int32?
+                        do { unpacked = try Zip.unpackOnlyFile(path) } catch let what as Zip.Refusal {
+                            throw CompressionError("the file is \(what)")
+                        } catch {
+                            throw CompressionError("the file is a ZIP archive and could not be unpacked: \(error)")
+                        }
+                        input = unpacked.map { ByteInput(fd: $0) } ?? file
                     } else {
                         input = file
                     }

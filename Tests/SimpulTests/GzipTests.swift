@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import SimpulCompression
 import SimpulCrypto
 import SimpulJSON
@@ -85,6 +88,47 @@ import Testing
         } catch {
             #expect("\(error)".contains("times its packed size"))
         }
+    }
+
+    /// A ZIP archive of one stored file, written by hand (APPNOTE 4.3): local header, data, central directory, end.
+    static func storedZip(_ name: String, _ content: [UInt8]) -> [UInt8] {
+        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF)] }
+        func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(v >> (8 * $0) & 0xFF) } }
+        let n = Array(name.utf8), crc = CRC32Check.crc(content), size = UInt32(content.count)
+        let local = le32(0x0403_4B50) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0) + le32(crc) + le32(size) + le32(size)
+            + le16(n.count) + le16(0) + n + content
+        let central = le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0) + le32(crc) + le32(size) + le32(size)
+            + le16(n.count) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0) + le32(0) + n
+        let end = le32(0x0605_4B50) + le16(0) + le16(0) + le16(1) + le16(1) + le32(UInt32(central.count)) + le32(UInt32(local.count)) + le16(0)
+        return local + central + end
+    }
+
+    @Test func aDamagedZipIsAnErrorNeverACrash() throws {
+        let t = try TestHub()
+        let good = Self.storedZip("biodata.csv", Array("NIK;NAMA_LGKP\n7571014504900002;SITI AMINAH\n".utf8))
+        let path = try t.write("good.zip", bytes: good)
+        let fd = try #require(try Zip.unpackOnlyFile(path))
+        var buf = [UInt8](repeating: 0, count: 200)
+        let n = read(fd, &buf, 200)
+        close(fd)
+        #expect(Array(buf.prefix(max(0, n))) == Array("NIK;NAMA_LGKP\n7571014504900002;SITI AMINAH\n".utf8))
+        var rng = SystemRandomNumberGenerator()
+        var refused = 0
+        for k in 0..<1500 {
+            var b = good
+            if k % 3 == 0 {
+                b = Array(b.prefix(Int.random(in: 1..<b.count, using: &rng)))
+            } else {
+                for _ in 0..<Int.random(in: 1...4, using: &rng) { b[Int.random(in: 0..<b.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
+            }
+            let p = try t.write("m.zip", bytes: b)
+            do {
+                if let fd = try Zip.unpackOnlyFile(p) { close(fd) }
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(refused > 0)
     }
 
     static let dir = ProcessInfo.processInfo.environment["GZIP_DIFFERENTIAL_DIR"]

@@ -415,11 +415,13 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
     /// for CSV, JSON and NDJSON connectors alike; its name is in the dead-letter queue.
     @Test func aWorkbookOrAnArchiveIsToldAsSuch() throws {
         let t = try TestHub()
-        func zip(_ name: String) -> [UInt8] { [0x50, 0x4B, 0x03, 0x04] + [UInt8](repeating: 0, count: 26) + Array(name.utf8) + [0, 1, 2, 0xFF] }
+        // The start of a ZIP's first entry: its local header, name and (stored) contents.
+        func zip(_ name: String, _ content: String) -> [UInt8] {
+            [0x50, 0x4B, 0x03, 0x04] + [UInt8](repeating: 0, count: 22) + [UInt8(name.utf8.count), 0, 0, 0] + Array(name.utf8) + Array(content.utf8) + [0, 1, 2, 0xFF]
+        }
         let files: [(String, [UInt8], String)] = [
-            ("biodata.xlsx", zip("[Content_Types].xml"), "an Excel workbook (.xlsx)"),
-            ("biodata.ods", zip("mimetypeapplication/vnd.oasis.opendocument.spreadsheet"), "an OpenDocument spreadsheet (.ods)"),
-            ("biodata.zip", zip("biodata_2024-11.csv"), "a ZIP archive"),
+            ("biodata.xlsx", zip("[Content_Types].xml", "<Types/>"), "an Excel workbook (.xlsx)"),
+            ("biodata.ods", zip("mimetype", "application/vnd.oasis.opendocument.spreadsheet"), "an OpenDocument spreadsheet (.ods)"),
             ("biodata.xls", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0xFF], "an Excel 97-2003 workbook (.xls)"),
             ("biodata.pdf", Array("%PDF-1.7\n%\u{E2}\u{E3}".utf8), "a PDF document"),
             ("biodata.7z", [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C, 0x00, 0x04], "a 7-Zip archive"),
@@ -436,9 +438,9 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try t.store.deadLetters(connector: "sicantik", status: "open", limit: 100).contains { $0.file?.hasSuffix("biodata.xlsx") == true })
     }
 
-    /// A gzip-compressed export is read as what it holds (the same rows as the plain file: all unchanged after it);
-    /// a broken one is a rejected file saying why; a pushed body is never unpacked.
-    @Test func aGzipExportIsReadAsWhatItHolds() throws {
+    /// A gzip-compressed export, or a ZIP archive of one, is read as what it holds (the same rows as the plain file:
+    /// all unchanged after it); a broken one is a rejected file saying why; a pushed body is never unpacked.
+    @Test func aCompressedExportIsReadAsWhatItHolds() throws {
         let t = try TestHub()
         let plain = try t.write("biodata.csv", "\(siakHeader)\r\n\(siakRow())\r\n\(siakRow(nik: "7571010706150004"))\r\n")
         let p = Process()
@@ -452,6 +454,38 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect((s.files[0].read, s.files[0].accepted) == (2, 2))
         #expect((s.files[1].read, s.files[1].unchanged) == (2, 2), "the same rows")
         #expect(s.files[2].rejectedFile?.hasPrefix("the file is gzip-compressed and could not be unpacked: ") == true, "\(s.files[2].rejectedFile ?? "")")
+        // A ZIP archive of the one export is read the same way (Python's zipfile makes them: deflated, stored, with
+        // macOS's clutter beside it); any other archive is refused with what to do.
+        let py = Process()
+        py.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        py.currentDirectoryURL = URL(fileURLWithPath: t.dir)
+        py.arguments = ["python3", "-c", """
+            import zipfile
+            for name, method in [("deflated.zip", zipfile.ZIP_DEFLATED), ("stored.zip", zipfile.ZIP_STORED)]:
+                with zipfile.ZipFile(name, "w", method) as z:
+                    z.write("biodata.csv", "ekspor/biodata.csv"); z.writestr("__MACOSX/ekspor/._biodata.csv", "x"); z.writestr("ekspor/", "")
+            with zipfile.ZipFile("two.zip", "w") as z:
+                z.writestr("a.csv", "x"); z.writestr("b.csv", "y")
+            with zipfile.ZipFile("bzip2.zip", "w", zipfile.ZIP_BZIP2) as z:
+                z.write("biodata.csv")
+            with zipfile.ZipFile("workbook.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+                z.writestr("_rels/.rels", "<x/>"); z.writestr("[Content_Types].xml", "<Types/>"); z.writestr("xl/workbook.xml", "<w/>")
+            data = open("deflated.zip", "rb").read()
+            open("cut.zip", "wb").write(data[:len(data) // 2])
+            bad = bytearray(data); bad[60] ^= 0x55
+            open("damaged.zip", "wb").write(bytes(bad))
+            """]
+        try py.run()
+        py.waitUntilExit()
+        let names = ["deflated.zip", "stored.zip", "two.zip", "bzip2.zip", "workbook.xlsx", "cut.zip", "damaged.zip"]
+        let z = try t.ingest("dukcapil-siak", names.map { t.dir + "/" + $0 })
+        #expect((z.files[0].read, z.files[0].unchanged) == (2, 2) && (z.files[1].read, z.files[1].unchanged) == (2, 2))
+        #expect(z.files[2].rejectedFile == "the file is a ZIP archive of 2 files (a.csv, b.csv): unpack it and ingest the folder")
+        #expect(z.files[3].rejectedFile?.contains("packed with method 12, not DEFLATE") == true)
+        #expect(z.files[4].rejectedFile?.hasPrefix("the file is an Excel workbook (.xlsx), not CSV") == true, "\(z.files[4].rejectedFile ?? "")")
+        #expect(z.files[5].rejectedFile?.hasPrefix("the file is a ZIP archive and could not be unpacked: ") == true)
+        #expect(z.files[6].rejectedFile?.hasPrefix("the file is a ZIP archive and could not be unpacked: ") == true, "\(z.files[6].rejectedFile ?? "")")
+
         let pushed = try t.hub.ingestor("dukcapil-siak").ingest(body: packed, name: "push.csv.gz")
         #expect(pushed.files[0].rejectedFile == "the data is gzip-compressed, not CSV: push it uncompressed (simpul ingest unpacks .gz files)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("simpul-unpacked-") }.isEmpty,

@@ -1,0 +1,115 @@
+/// ZIP archives (PKWARE APPNOTE) that hold one export: the one file is read as the export (Windows' "Send to →
+/// Compressed folder" of a CSV). An archive of several files, a password-protected one, a ZIP64 one, or an entry
+/// packed with a method other than stored or DEFLATE is refused with what to do.
+public enum Zip {
+    /// What the archive is, when that is why it is not unpacked ("a ZIP archive of 3 files (…): unpack it…").
+    public struct Refusal: Error, Sendable, CustomStringConvertible {
+        public let description: String
+        init(_ d: String) { description = d }
+    }
+
+    public static func isZip(_ head: [UInt8]) -> Bool { head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06]) }
+
+    struct Entry {
+        let name: String
+        let flags: Int, method: Int, crc: UInt32, packed: Int, size: Int, localHeader: Int
+    }
+
+    /// The archive's entries, from its central directory.
+    static func entries(_ d: UnsafeRawBufferPointer) throws -> [Entry] {
+        func u16(_ at: Int) -> Int { Int(d[at]) | Int(d[at + 1]) << 8 }
+        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        // The end-of-central-directory record: within the last 22 + 65,535 bytes (its comment).
+        guard d.count >= 22 else { throw CompressionError("the ZIP archive is cut short (no central directory)") }
+        var eocd = -1
+        var i = d.count - 22
+        while i >= max(0, d.count - 22 - 65_535) {
+            if d[i] == 0x50 && d[i + 1] == 0x4B && d[i + 2] == 0x05 && d[i + 3] == 0x06 { eocd = i; break }
+            i -= 1
+        }
+        guard eocd >= 0 else { throw CompressionError("the ZIP archive is cut short (no central directory)") }
+        let count = u16(eocd + 10), cdSize = u32(eocd + 12), cdOffset = u32(eocd + 16)
+        if count == 0xFFFF || cdOffset == 0xFFFF_FFFF || cdSize == 0xFFFF_FFFF {
+            throw Refusal("a ZIP64 archive: unpack it first and ingest what it holds")
+        }
+        guard cdOffset + cdSize <= eocd else { throw CompressionError("the ZIP archive's central directory is damaged") }
+        var out: [Entry] = []
+        var p = cdOffset
+        for _ in 0..<count {
+            guard p + 46 <= eocd, u32(p) == 0x0201_4B50 else { throw CompressionError("the ZIP archive's central directory is damaged") }
+            let nameLen = u16(p + 28), extraLen = u16(p + 30), commentLen = u16(p + 32)
+            guard p + 46 + nameLen <= eocd else { throw CompressionError("the ZIP archive's central directory is damaged") }
+            let name = String(decoding: UnsafeRawBufferPointer(rebasing: d[(p + 46)..<(p + 46 + nameLen)]), as: UTF8.self)
+            out.append(Entry(name: name, flags: u16(p + 8), method: u16(p + 10), crc: UInt32(u32(p + 16)), packed: u32(p + 20),
+                             size: u32(p + 24), localHeader: u32(p + 42)))
+            p += 46 + nameLen + extraLen + commentLen
+        }
+        return out
+    }
+
+    /// Entries that are not the export: folders, and what macOS and Windows add (`__MACOSX/`, `._x`, `.DS_Store`,
+    /// `Thumbs.db`).
+    static func isClutter(_ name: String) -> Bool {
+        let last = name.split(separator: "/").last.map(String.init) ?? ""
+        return name.hasSuffix("/") || name.hasPrefix("__MACOSX/") || last.hasPrefix(".") || last == "Thumbs.db" || last == "desktop.ini"
+    }
+
+    /// An Office document (a workbook) is a ZIP too; it is not unpacked (the reader says what it is).
+    static func isOfficeDocument(_ entries: [Entry]) -> Bool {
+        entries.contains { isOfficePart($0.name) }
+    }
+
+    static func isOfficePart(_ name: String) -> Bool {
+        name == "[Content_Types].xml" || name == "mimetype" || name.hasPrefix("xl/") || name.hasPrefix("word/") || name.hasPrefix("ppt/")
+    }
+
+    /// The name in the archive's first local header (an Office document's first part, whatever follows).
+    static func firstName(_ d: UnsafeRawBufferPointer) -> String? {
+        guard d.count >= 30, d[0] == 0x50, d[1] == 0x4B, d[2] == 0x03, d[3] == 0x04 else { return nil }
+        let n = Int(d[26]) | Int(d[27]) << 8
+        guard 30 + n <= d.count else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: d[30..<(30 + n)]), as: UTF8.self)
+    }
+
+    /// Unpacks the one file of the ZIP archive at `path` into a temporary file without a name and returns its
+    /// descriptor at offset 0; nil when the archive is an Office document (left to the reader to name). Throws what
+    /// to do for any other archive.
+    public static func unpackOnlyFile(_ path: String) throws -> Int32? {
+        try MappedFile.with(path) { d -> Int32? in
+            if let first = firstName(d), isOfficePart(first) { return nil }
+            let all = try entries(d)
+            if isOfficeDocument(all) { return nil }
+            let files = all.filter { !isClutter($0.name) }
+            guard let e = files.first else { throw Refusal("an empty ZIP archive") }
+            guard files.count == 1 else {
+                let names = files.prefix(3).map(\.name).joined(separator: ", ") + (files.count > 3 ? ", …" : "")
+                throw Refusal("a ZIP archive of \(files.count) files (\(names)): unpack it and ingest the folder")
+            }
+            guard e.flags & 1 == 0 else { throw Refusal("a password-protected ZIP archive: unpack it with its password first") }
+            guard e.method == 0 || e.method == 8 else {
+                throw Refusal("a ZIP archive whose \(e.name) is packed with method \(e.method), not DEFLATE: unpack it first")
+            }
+            func u16(_ at: Int) -> Int { Int(d[at]) | Int(d[at + 1]) << 8 }
+            let h = e.localHeader
+            guard h + 30 <= d.count, u16(h) == 0x4B50, u16(h + 2) == 0x0403 else { throw CompressionError("the ZIP archive's entry \(e.name) is damaged") }
+            let start = h + 30 + u16(h + 26) + u16(h + 28)
+            guard start + e.packed <= d.count else { throw CompressionError("the ZIP archive is cut short (truncated file?)") }
+            let limit = d.count.multipliedReportingOverflow(by: Gzip.ratioLimit).overflow ? Int.max : d.count * Gzip.ratioLimit + (64 << 20)
+            return try UnnamedFile.fill { sink in
+                var crc: UInt32, size: Int
+                if e.method == 0 {
+                    let bytes = UnsafeRawBufferPointer(rebasing: d[start..<(start + e.packed)])
+                    var c = CRC32()
+                    c.update(bytes)
+                    try sink(bytes)
+                    (size, crc) = (e.packed, c.value)
+                } else {
+                    (size, crc) = try Deflate.inflate(d, at: start, limit: limit, sink: sink)
+                }
+                guard crc == e.crc, size == e.size else {
+                    throw CompressionError("\(e.name) in the ZIP archive does not match its CRC-32 or size (corrupt file)")
+                }
+            }
+        }
+    }
+}
