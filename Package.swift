@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "SimpulReconcile", dependencies: ["SimpulJSON", "SimpulStorage", "SimpulNormalise"]),
         .target(name: "SimpulPersons", dependencies: ["SimpulJSON", "SimpulStorage", "SimpulNormalise", "SimpulCrypto"]),
         .target(name: "SimpulAPI", dependencies: ["SimpulHTTP", "SimpulJSON", "SimpulSchema", "SimpulStorage", "SimpulReconcile", "SimpulNormalise",
-                                                  "SimpulIngest", "SimpulPersons", "SimpulSync"]),
+                                                  "SimpulIngest", "SimpulPersons", "SimpulSync", "SimpulCompression"]),
         .target(name: "SimpulCLI", dependencies: ["SimpulAPI", "SimpulHTTP", "SimpulJSON", "SimpulStorage", "SimpulSchema",
                                                   "SimpulConnectors", "SimpulIngest", "SimpulReconcile", "SimpulNormalise", "SimpulPersons", "SimpulSync"]),
         .executableTarget(name: "simpul", dependencies: ["SimpulCLI"]),

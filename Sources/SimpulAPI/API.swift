@@ -164,10 +164,10 @@ public final class API: @unchecked Sendable {
             for q in route.query where !q.schema.isEmpty && req.query(q.name) == "" {
                 throw APIError(400, "invalid_parameter", "query parameter '\(q.name)' is empty: \(q.description)")
             }
-            // A compressed body would be read as the export itself and fail row by row (RFC 9110 §15.5.16).
-            if route.requestBody != nil, let coding = req.header("content-encoding"),
-               !coding.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).lowercased() == "identity" }) {
-                throw APIError(415, "unsupported_encoding", "Content-Encoding '\(coding.prefix(40))' is not supported: send the body uncompressed")
+            // A body in a coding the hub cannot undo would be read as the export itself and fail row by row
+            // (RFC 9110 §15.5.16). gzip is undone by the route (`PushBody`).
+            if route.requestBody != nil, let coding = req.header("content-encoding"), PushBody.coding(coding) == nil {
+                throw APIError(415, "unsupported_encoding", "Content-Encoding '\(coding.prefix(40))' is not supported: send the body as gzip or uncompressed")
             }
         }
         // A quick route reads in one transaction: one snapshot for the whole answer, SQLite's file locks taken once.

@@ -62,7 +62,7 @@ enum OpenAPI {
             ]
             op["security"] = r.access == .open ? .array([]) : .array([.object(["bearer": .array([])])])
             if let body = r.requestBody {
-                responses["415"] = errorResponse("a Content-Encoding other than identity (send the body uncompressed)")
+                responses["415"] = errorResponse("a Content-Encoding other than gzip or identity (send the body as gzip or uncompressed)")
                 op["responses"] = .object(responses)
                 op["requestBody"] = .object(["required": .bool(true), "content": .object([body.mediaType: .object(["schema": body.schema])])])
             }

@@ -244,10 +244,11 @@ enum Routes {
             throw APIError(400, "invalid_parameter", "file is a plain file name (no folders), up to 200 characters")
         }
         guard !r.http.body.isEmpty else { throw APIError(400, "empty_body", "send the export as the request body") }
+        let body = try PushBody.decoded(r.http)
         let summary: RunSummary = try api.pushLock.withLock {
             let ingestor = Ingestor(store: r.store, normaliser: try RowNormaliser(connector: try Connector.load(directory: try home.connectorDirectory(named: name)),
                                                                                   schemas: api.schemas))
-            let s = try ingestor.ingest(body: r.http.body, name: "push:\(opd.name)/\(file)")
+            let s = try ingestor.ingest(body: body, name: "push:\(opd.name)/\(file)")
             // The person index takes in the pushed mentions (a failure is logged; the answer stays the run summary).
             PersonRoutes.update(api: api, after: "a push to \(name)") { r.store }
             return s

@@ -13,10 +13,13 @@ public enum Gzip {
 
     /// Decompresses every member of `data`, handing the output to `sink` in pieces of up to 4 MiB; returns the
     /// unpacked size. Checks each member's CRC-32 and size; anything after the last member but zero padding is an error.
+    /// `maxSize`, when given, caps the unpacked size below the ratio limit (a body held in memory).
     @discardableResult
-    public static func decompress(_ data: UnsafeRawBufferPointer, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+    public static func decompress(_ data: UnsafeRawBufferPointer, maxSize: Int? = nil,
+                                  sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
         guard let base = data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count > 0 else { throw CompressionError("empty file") }
-        let limit = data.count.multipliedReportingOverflow(by: ratioLimit).overflow ? Int.max : data.count * ratioLimit + (64 << 20)
+        var limit = data.count.multipliedReportingOverflow(by: ratioLimit).overflow ? Int.max : data.count * ratioLimit + (64 << 20)
+        if let maxSize { limit = min(limit, maxSize) }
         var pos = 0, total = 0, members = 0
         while pos < data.count {
             if members > 0 && data[pos...].allSatisfy({ $0 == 0 }) { break }  // zero padding after the last member

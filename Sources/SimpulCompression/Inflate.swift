@@ -3,7 +3,12 @@
 /// Every malformed stream is a thrown `CompressionError`, never a crash or a read out of bounds.
 public struct CompressionError: Error, Sendable, CustomStringConvertible {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// The data would unpack past its limit (a decompression bomb, or more than the caller holds).
+    public let tooLarge: Bool
+    public init(_ message: String, tooLarge: Bool = false) {
+        self.message = message
+        self.tooLarge = tooLarge
+    }
     public var description: String { message }
 }
 
@@ -155,7 +160,8 @@ struct Inflater {
     }
 
     func tooLarge() -> CompressionError {
-        CompressionError("unpacked, it would be larger than \(limit / 1_048_576) MiB (\(Gzip.ratioLimit) times its packed size): not unpacked")
+        CompressionError("unpacked, it would be larger than \(limit / 1_048_576) MiB (at most \(Gzip.ratioLimit) times its packed size): not unpacked",
+                         tooLarge: true)
     }
 
     static let lengthBase: [Int] = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]

@@ -40,6 +40,16 @@ public final class TestHub {
         return p
     }
 
+    /// Packs the file at `path` with the system's `gzip` (kept beside it as `path.gz`) and returns the packed bytes.
+    public func gzip(_ path: String) throws -> [UInt8] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        p.arguments = ["-k", "-f", path]
+        try p.run()
+        p.waitUntilExit()
+        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path + ".gz")))
+    }
+
     public func ingest(_ connector: String, _ paths: [String]) throws -> RunSummary {
         try hub.ingestor(connector).ingest(paths: paths)
     }

@@ -527,9 +527,17 @@ import Testing
         #expect(s3 == 200 && third["accepted"] == .int(0) && third["unchanged"] == second["accepted"], "idempotent")
         #expect(try e.get("/v1/ingest/sicantik", opd: "pusher", method: "POST", body: Array("{garbage".utf8)).0 == 422)
         #expect(try e.get("/v1/ingest/sicantik", opd: "pusher", method: "POST", body: []).0 == 400)
-        // A compressed body is refused as such, not read as garbage rows; `identity` is no coding at all.
-        let (s4, gz) = try e.get("/v1/ingest/sicantik", opd: "pusher", method: "POST", body: body, headers: ["Content-Encoding: gzip"])
-        #expect(s4 == 415 && gz["error"]?["code"] == .string("unsupported_encoding"))
+        // A gzip body (Content-Encoding: gzip, packed by the system's gzip) is unpacked; one that is not gzip is a 400;
+        // another coding is refused as such (415), not read as garbage rows; `identity` is no coding at all.
+        let packed = try e.t.gzip(try e.t.write("page.json", bytes: changed))
+        let (s4, gz) = try e.get("/v1/ingest/sicantik?file=page1b.json", opd: "pusher", method: "POST", body: packed, headers: ["Content-Encoding: gzip"])
+        #expect(s4 == 200 && gz["read"] == .int(6) && gz["unchanged"] == .int(6), "the same page, packed: \(gz)")
+        let (s5, bad) = try e.get("/v1/ingest/sicantik", opd: "pusher", method: "POST", body: body, headers: ["Content-Encoding: gzip"])
+        #expect(s5 == 400 && bad["error"]?["code"] == .string("invalid_body"))
+        for coding in ["br", "deflate", "gzip, gzip", "compress"] {
+            let (s6, other) = try e.get("/v1/ingest/sicantik", opd: "pusher", method: "POST", body: body, headers: ["Content-Encoding: \(coding)"])
+            #expect(s6 == 415 && other["error"]?["code"] == .string("unsupported_encoding"), "\(coding)")
+        }
         #expect(try e.get("/v1/ingest/sicantik?file=page1.json", opd: "pusher", method: "POST", body: body, headers: ["Content-Encoding: identity"]).0 == 200)
         #expect(try e.get("/v1/ingest/sicantik?file=../x", opd: "pusher", method: "POST", body: body).0 == 400)
         #expect(try e.get("/v1/ingest/oss-rba", opd: "pusher", method: "POST", body: body).0 == 403)

@@ -75,18 +75,20 @@ import Testing
         let h = FileHandle(forWritingAtPath: path)!
         for _ in 0..<(n >> 20) { h.write(Data(zeros)) }
         h.closeFile()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        p.arguments = ["-f", path]
-        try p.run()
-        p.waitUntilExit()
-        packed = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path + ".gz")))
+        packed = try dir.gzip(path)
         #expect(packed.count < 1 << 20)
         do {
             _ = try packed.withUnsafeBytes { try Gzip.decompress($0) { _ in } }
             Issue.record("a 1000-fold file was unpacked")
         } catch {
             #expect("\(error)".contains("times its packed size"))
+        }
+        // A cap below the ratio, for a body held in memory.
+        do {
+            _ = try packed.withUnsafeBytes { try Gzip.decompress($0, maxSize: 1 << 20) { _ in } }
+            Issue.record("unpacked past the cap")
+        } catch {
+            #expect("\(error)".contains("larger than 1 MiB"))
         }
     }
 

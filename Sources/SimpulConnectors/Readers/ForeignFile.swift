@@ -35,7 +35,7 @@ enum ForeignFile {
         }
         // Files given to `simpul ingest` are unpacked before a reader sees them; a pushed body is not.
         if starts([0x1F, 0x8B]) {
-            return "the data is gzip-compressed, not \(format): push it uncompressed (simpul ingest unpacks .gz files)"
+            return "the data is gzip-compressed, not \(format): push it with Content-Encoding: gzip, or uncompressed (simpul ingest unpacks .gz files)"
         }
         let archives: [(String, [UInt8])] = [("a 7-Zip archive", [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C]),
                                              ("a RAR archive", Array("Rar!\u{1A}\u{07}".utf8)), ("bzip2-compressed", Array("BZh".utf8)),
