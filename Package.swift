@@ -15,7 +15,7 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CEventLoop"),
         .target(name: "CSHA256"),
-        .target(name: "SimpulHTTP", dependencies: ["CEventLoop"]),
+        .target(name: "SimpulHTTP", dependencies: ["CEventLoop", "SimpulCompression"]),
         .target(name: "SimpulJSON"),
         .target(name: "SimpulCrypto", dependencies: ["CSHA256"]),
         .target(name: "SimpulCompression"),

@@ -16,6 +16,16 @@ import Testing
             case "/slow":
                 Thread.sleep(forTimeInterval: 1.5)
                 return HTTPResponse(status: 200, contentType: "application/json", body: "{}")
+            case "/gz":
+                // `printf 'hello hello hello\n' | gzip -n`, sent as a gzip-encoded answer.
+                return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain"), ("Content-Encoding", "gzip")],
+                                    body: GzipTests.hello)
+            case "/bad-gz":
+                return HTTPResponse(status: 200, headers: [("Content-Encoding", "gzip")], body: Array(GzipTests.hello.prefix(20)))
+            case "/br":
+                return HTTPResponse(status: 200, headers: [("Content-Encoding", "br")], body: [1, 2, 3])
+            case "/accept-encoding":
+                return HTTPResponse(status: 200, contentType: "text/plain", body: req.headers.first { $0.name == "accept-encoding" }?.value ?? "")
             case "/echo":
                 return HTTPResponse(status: 200, contentType: "text/plain", body: req.target + " " + (req.headers.first { $0.name == "x-token" }?.value ?? ""))
             default:
@@ -40,5 +50,18 @@ import Testing
         #expect(throws: HTTPClient.Failure.invalidURL("https://example.org/")) { try HTTPClient.get("https://example.org/", timeout: 2) }
         #expect(throws: HTTPClient.Failure.tooLarge(10)) { try HTTPClient.get(base + "/chunked", timeout: 5, maxBody: 10) }
         #expect(try HTTPClient.URLParts("http://h:8081?x=1") == HTTPClient.URLParts("http://h:8081/?x=1"))
+        // gzip is asked for and undone; a broken one, or a coding not asked for, is a malformed answer.
+        #expect(String(decoding: try HTTPClient.get(base + "/accept-encoding", timeout: 5).body, as: UTF8.self) == "gzip")
+        let gz = try HTTPClient.get(base + "/gz", timeout: 5)
+        #expect(String(decoding: gz.body, as: UTF8.self) == "hello hello hello\n" && gz.header("content-encoding") == nil)
+        #expect(throws: HTTPClient.Failure.tooLarge(5)) { try HTTPClient.get(base + "/gz", timeout: 5, maxBody: 5) }
+        for path in ["/bad-gz", "/br"] {
+            do {
+                _ = try HTTPClient.get(base + path, timeout: 5)
+                Issue.record("\(path) was taken")
+            } catch {
+                if case .malformedResponse = error {} else { Issue.record("\(path): \(error)") }
+            }
+        }
     }
 }
