@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// ZIP archives (PKWARE APPNOTE) that hold one export: the one file is read as the export (Windows' "Send to →
 /// Compressed folder" of a CSV). An archive of several files, a password-protected one, a ZIP64 one, or an entry
 /// packed with a method other than stored or DEFLATE is refused with what to do.
@@ -76,39 +80,86 @@ public enum Zip {
     /// to do for any other archive.
     public static func unpackOnlyFile(_ path: String) throws -> Int32? {
         try MappedFile.with(path) { d -> Int32? in
-            if let first = firstName(d), isOfficePart(first) { return nil }
-            let all = try entries(d)
-            if isOfficeDocument(all) { return nil }
-            let files = all.filter { !isClutter($0.name) }
+            guard let files = try exportFiles(d) else { return nil }
             guard let e = files.first else { throw Refusal("an empty ZIP archive") }
             guard files.count == 1 else {
                 let names = files.prefix(3).map(\.name).joined(separator: ", ") + (files.count > 3 ? ", …" : "")
                 throw Refusal("a ZIP archive of \(files.count) files (\(names)): unpack it and ingest the folder")
             }
-            guard e.flags & 1 == 0 else { throw Refusal("a password-protected ZIP archive: unpack it with its password first") }
-            guard e.method == 0 || e.method == 8 else {
-                throw Refusal("a ZIP archive whose \(e.name) is packed with method \(e.method), not DEFLATE: unpack it first")
+            return try unpack(e, in: d)
+        }
+    }
+
+    /// The names of the files a ZIP archive of several exports holds, in name order, to be ingested as a folder
+    /// (`archive.zip/name`); nil for an archive of one file or none, an Office document, or one that cannot be read
+    /// (those are read, or refused, as the file itself).
+    public static func fileNames(_ path: String) -> [String]? {
+        try? MappedFile.with(path) { d -> [String]? in
+            guard let files = try exportFiles(d), files.count > 1 else { return nil }
+            return files.map(\.name).sorted()
+        }
+    }
+
+    /// Splits a path made by `fileNames` into the archive and the entry's name: the first leading part of the path
+    /// that is a file (not a folder) and a ZIP archive. nil when no part is.
+    public static func entryPath(_ path: String) -> (archive: String, entry: String)? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 2 else { return nil }
+        for k in 1..<parts.count {
+            let archive = parts[0..<k].joined(separator: "/")
+            guard !archive.isEmpty else { continue }
+            var st = stat()
+            guard stat(archive, &st) == 0 else { return nil }
+            if st.st_mode & S_IFMT == S_IFDIR { continue }
+            guard st.st_mode & S_IFMT == S_IFREG else { return nil }
+            return (archive, parts[k...].joined(separator: "/"))
+        }
+        return nil
+    }
+
+    /// Unpacks the entry `name` of the archive at `path` (a path from `fileNames`) into a temporary file without a
+    /// name; returns its descriptor at offset 0.
+    public static func unpack(_ path: String, entry name: String) throws -> Int32 {
+        try MappedFile.with(path) { d -> Int32 in
+            guard let e = try entries(d).first(where: { $0.name == name }) else {
+                throw CompressionError("the ZIP archive holds no file \(name) (changed since it was listed?)")
             }
-            func u16(_ at: Int) -> Int { Int(d[at]) | Int(d[at + 1]) << 8 }
-            let h = e.localHeader
-            guard h + 30 <= d.count, u16(h) == 0x4B50, u16(h + 2) == 0x0403 else { throw CompressionError("the ZIP archive's entry \(e.name) is damaged") }
-            let start = h + 30 + u16(h + 26) + u16(h + 28)
-            guard start + e.packed <= d.count else { throw CompressionError("the ZIP archive is cut short (truncated file?)") }
-            let limit = d.count.multipliedReportingOverflow(by: Gzip.ratioLimit).overflow ? Int.max : d.count * Gzip.ratioLimit + (64 << 20)
-            return try UnnamedFile.fill { sink in
-                var crc: UInt32, size: Int
-                if e.method == 0 {
-                    let bytes = UnsafeRawBufferPointer(rebasing: d[start..<(start + e.packed)])
-                    var c = CRC32()
-                    c.update(bytes)
-                    try sink(bytes)
-                    (size, crc) = (e.packed, c.value)
-                } else {
-                    (size, crc) = try Deflate.inflate(d, at: start, limit: limit, sink: sink)
-                }
-                guard crc == e.crc, size == e.size else {
-                    throw CompressionError("\(e.name) in the ZIP archive does not match its CRC-32 or size (corrupt file)")
-                }
+            return try unpack(e, in: d)
+        }
+    }
+
+    /// The archive's files that may be exports; nil for an Office document.
+    static func exportFiles(_ d: UnsafeRawBufferPointer) throws -> [Entry]? {
+        if let first = firstName(d), isOfficePart(first) { return nil }
+        let all = try entries(d)
+        if isOfficeDocument(all) { return nil }
+        return all.filter { !isClutter($0.name) }
+    }
+
+    static func unpack(_ e: Entry, in d: UnsafeRawBufferPointer) throws -> Int32 {
+        guard e.flags & 1 == 0 else { throw Refusal("a password-protected ZIP archive: unpack it with its password first") }
+        guard e.method == 0 || e.method == 8 else {
+            throw Refusal("a ZIP archive whose \(e.name) is packed with method \(e.method), not DEFLATE: unpack it first")
+        }
+        func u16(_ at: Int) -> Int { Int(d[at]) | Int(d[at + 1]) << 8 }
+        let h = e.localHeader
+        guard h + 30 <= d.count, u16(h) == 0x4B50, u16(h + 2) == 0x0403 else { throw CompressionError("the ZIP archive's entry \(e.name) is damaged") }
+        let start = h + 30 + u16(h + 26) + u16(h + 28)
+        guard start + e.packed <= d.count else { throw CompressionError("the ZIP archive is cut short (truncated file?)") }
+        let limit = d.count.multipliedReportingOverflow(by: Gzip.ratioLimit).overflow ? Int.max : d.count * Gzip.ratioLimit + (64 << 20)
+        return try UnnamedFile.fill { sink in
+            var crc: UInt32, size: Int
+            if e.method == 0 {
+                let bytes = UnsafeRawBufferPointer(rebasing: d[start..<(start + e.packed)])
+                var c = CRC32()
+                c.update(bytes)
+                try sink(bytes)
+                (size, crc) = (e.packed, c.value)
+            } else {
+                (size, crc) = try Deflate.inflate(d, at: start, limit: limit, sink: sink)
+            }
+            guard crc == e.crc, size == e.size else {
+                throw CompressionError("\(e.name) in the ZIP archive does not match its CRC-32 or size (corrupt file)")
             }
         }
     }

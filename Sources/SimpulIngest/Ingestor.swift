@@ -48,7 +48,7 @@ public final class Ingestor {
 
     /// The files `paths` name: a file as itself, a folder as every file in it and in its subfolders (an export
     /// kept a folder a month), in name order, leaving out hidden names (`.DS_Store`, `.git`). A folder reached
-    /// again through a link is read once.
+    /// again through a link is read once. A ZIP archive of several files is a folder too (`archive.zip/name`).
     public static func expand(_ paths: [String]) throws -> [String] {
         let fm = FileManager.default
         var out: [String] = []
@@ -67,7 +67,17 @@ public final class Ingestor {
             guard fm.fileExists(atPath: p, isDirectory: &isDir) else { throw HubError.notFound("no such file or folder: \(p)") }
             if isDir.boolValue { try walk(p) } else { out.append(p) }
         }
-        return out
+        // A ZIP archive of several exports is a folder: its files as `archive.zip/name`, in name order.
+        return out.flatMap { p -> [String] in
+            guard Self.startsLikeZip(p), let names = Zip.fileNames(p) else { return [p] }
+            return names.map { p + "/" + $0 }
+        }
+    }
+
+    static func startsLikeZip(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        return Zip.isZip([UInt8]((try? h.read(upToCount: 4)) ?? Data()))
     }
 
     /// Where a file's rows come from: a path (opened by the reader thread, one file at a time) or bytes already in
@@ -227,25 +237,7 @@ public final class Ingestor {
             switch source {
             case .path(let path):
                 do {
-                    let file = try ByteInput(path: path)
-                    // A gzip-compressed export, or a ZIP archive of one, is read as what it holds, unpacked into a
-                    // file without a name. A workbook (a ZIP too) is left to the reader, which says what it is.
-                    let head = file.head(4)
-                    if Gzip.isGzip(head) {
-                        do { input = ByteInput(fd: try Gzip.unpackToUnnamedFile(path)) } catch {
-                            throw CompressionError("the file is gzip-compressed and could not be unpacked: \(error)")
-                        }
-                    } else if Zip.isZip(head) {
-                        let unpacked: Int32?
-                        do { unpacked = try Zip.unpackOnlyFile(path) } catch let what as Zip.Refusal {
-                            throw CompressionError("the file is \(what)")
-                        } catch {
-                            throw CompressionError("the file is a ZIP archive and could not be unpacked: \(error)")
-                        }
-                        input = unpacked.map { ByteInput(fd: $0) } ?? file
-                    } else {
-                        input = file
-                    }
+                    input = try open(path)
                 } catch {
                     channel.send(.rejected(index: index, file: file, "\(error)", raw: []))
                     channel.send(.end(index: index + 1, file: file))
@@ -258,6 +250,35 @@ public final class Ingestor {
             index = read(input, file: file, from: index, connector: connector, channel: channel)
         }
         channel.send(.finished(index: index))
+    }
+
+    /// The bytes of the export at `path`, as a reader takes them. A gzip-compressed export, a ZIP archive of one, or a
+    /// file of a ZIP archive of several (listed by `expand` as `archive.zip/name`) is unpacked into a file without a
+    /// name. A workbook (a ZIP too) is left to the reader, which says what it is.
+    static func open(_ path: String) throws -> ByteInput {
+        let file: ByteInput
+        do { file = try ByteInput(path: path) } catch let cannotOpen {
+            guard let (archive, entry) = Zip.entryPath(path) else { throw cannotOpen }
+            do { return ByteInput(fd: try Zip.unpack(archive, entry: entry)) } catch let what as Zip.Refusal {
+                throw CompressionError("the file is in \(what)")
+            } catch {
+                throw CompressionError("the file is in a ZIP archive and could not be unpacked: \(error)")
+            }
+        }
+        let head = file.head(4)
+        if Gzip.isGzip(head) {
+            do { return ByteInput(fd: try Gzip.unpackToUnnamedFile(path)) } catch {
+                throw CompressionError("the file is gzip-compressed and could not be unpacked: \(error)")
+            }
+        }
+        if Zip.isZip(head) {
+            do { return try Zip.unpackOnlyFile(path).map { ByteInput(fd: $0) } ?? file } catch let what as Zip.Refusal {
+                throw CompressionError("the file is \(what)")
+            } catch {
+                throw CompressionError("the file is a ZIP archive and could not be unpacked: \(error)")
+            }
+        }
+        return file
     }
 
     /// Reads one file from slice number `index`; returns the next slice number.
