@@ -2,11 +2,12 @@
 import Glibc
 #endif
 
-/// ZIP archives (PKWARE APPNOTE) that hold one export: the one file is read as the export (Windows' "Send to →
-/// Compressed folder" of a CSV). An archive of several files, a password-protected one, a ZIP64 one, or an entry
-/// packed with a method other than stored or DEFLATE is refused with what to do.
+/// ZIP archives (PKWARE APPNOTE) of exports: the one file of an archive is read as the export (Windows' "Send to →
+/// Compressed folder" of a CSV), and an archive of several files as a folder of them. A password-protected archive,
+/// a ZIP64 one, or an entry packed with a method other than stored or DEFLATE is refused with what to do. Office
+/// documents (ZIPs too) are left alone, for the reader to name.
 public enum Zip {
-    /// What the archive is, when that is why it is not unpacked ("a ZIP archive of 3 files (…): unpack it…").
+    /// What the archive is, when that is why it is not unpacked ("a password-protected ZIP archive: unpack it…").
     public struct Refusal: Error, Sendable, CustomStringConvertible {
         public let description: String
         init(_ d: String) { description = d }
@@ -100,8 +101,8 @@ public enum Zip {
         }
     }
 
-    /// Splits a path made by `fileNames` into the archive and the entry's name: the first leading part of the path
-    /// that is a file (not a folder) and a ZIP archive. nil when no part is.
+    /// Splits a path made by `fileNames` into the archive and the entry's name: the archive is the first leading part
+    /// of the path that is a file, not a folder (`unpack` then finds whether it is a ZIP archive). nil when no part is.
     public static func entryPath(_ path: String) -> (archive: String, entry: String)? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count >= 2 else { return nil }
