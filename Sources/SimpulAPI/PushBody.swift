@@ -22,17 +22,10 @@ enum PushBody {
 
     static func decoded(_ req: HTTPRequest) throws -> [UInt8] {
         guard let header = req.header("content-encoding"), coding(header) == .gzip else { return req.body }
-        final class Sink: @unchecked Sendable { var bytes: [UInt8] = [] }
-        let sink = Sink()
-        do {
-            try req.body.withUnsafeBytes { raw in
-                _ = try Gzip.decompress(raw, maxSize: maxUnpackedBytes) { sink.bytes += $0 }
-            }
-        } catch let e as CompressionError where e.tooLarge {
+        do { return try Gzip.decompress(req.body, maxSize: maxUnpackedBytes) } catch let e as CompressionError where e.tooLarge {
             throw APIError(413, "body_too_large", "the gzip body unpacks to more than \(maxUnpackedBytes >> 20) MiB: push smaller parts, or ingest it as a file")
         } catch {
             throw APIError(400, "invalid_body", "the body is sent as gzip (Content-Encoding) but could not be unpacked: \(error)")
         }
-        return sink.bytes
     }
 }

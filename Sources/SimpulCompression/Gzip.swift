@@ -66,6 +66,14 @@ public enum Gzip {
         return total
     }
 
+    /// Unpacks gzip data held in memory (a pushed body, an HTTP answer) to at most `maxSize` bytes.
+    public static func decompress(_ bytes: [UInt8], maxSize: Int) throws -> [UInt8] {
+        final class Sink: @unchecked Sendable { var bytes: [UInt8] = [] }
+        let sink = Sink()
+        try bytes.withUnsafeBytes { raw in _ = try decompress(raw, maxSize: maxSize) { sink.bytes += $0 } }
+        return sink.bytes
+    }
+
     /// Unpacks the gzip file at `path` into a temporary file that has no name (created in `TMPDIR` and unlinked at
     /// once, so nothing outlives the process, even a killed one); returns its descriptor, positioned at the start.
     public static func unpackToUnnamedFile(_ path: String) throws -> Int32 {

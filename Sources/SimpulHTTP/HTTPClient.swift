@@ -168,17 +168,12 @@ public enum HTTPClient {
     static func decoded(_ r: Response, maxBody: Int) throws(Failure) -> Response {
         guard let coding = r.header("content-encoding")?.trimmingCharacters(in: .whitespaces).lowercased(), coding != "identity" else { return r }
         guard coding == "gzip" || coding == "x-gzip" else { throw .malformedResponse("the answer is encoded as '\(coding.prefix(40))', which was not asked for") }
-        final class Sink: @unchecked Sendable { var bytes: [UInt8] = [] }
-        let sink = Sink()
-        do {
-            try r.body.withUnsafeBytes { raw in _ = try Gzip.decompress(raw, maxSize: maxBody) { sink.bytes += $0 } }
-        } catch let e as CompressionError where e.tooLarge {
+        var out = r
+        do { out.body = try Gzip.decompress(r.body, maxSize: maxBody) } catch let e as CompressionError where e.tooLarge {
             throw .tooLarge(maxBody)
         } catch {
             throw .malformedResponse("the gzip body could not be unpacked: \(error)")
         }
-        var out = r
-        out.body = sink.bytes
         out.headers = r.headers.filter { $0.0.lowercased() != "content-encoding" && $0.0.lowercased() != "content-length" }
         return out
     }
