@@ -6,7 +6,7 @@ import SimpulStorage
 enum BackupCommand {
     static let specs: [CommandSpec] = [
         CommandSpec(name: "backup", summary: "copy the hub and its audit log, consistently, while the hub runs", arguments: "", minArgs: 0, maxArgs: 0,
-                    options: [Opt(name: "--to", value: "PATH", help: "the copy of the hub file (required); the audit log goes to PATH-audit beside it"),
+                    options: [Opt(name: "--to", value: "PATH", help: "the copy of the hub file (required), or a folder for one named after the hub and the time (simpul-20261127T020000Z.db); the audit log goes to PATH-audit beside it"),
                               Opt(name: "--no-check", value: nil, help: "skip checking the copies (SQLite quick_check, the audit chain)"),
                               Commands.db, Commands.json],
                     details: """
@@ -21,8 +21,18 @@ enum BackupCommand {
     ]
 
     static func backup(_ inv: Invocation) throws -> Int32 {
-        guard let to = inv.value("--to"), !to.isEmpty else { throw UsageError("--to PATH is required (e.g. --to /backup/simpul-2026-11-27.db)", verb: inv.spec.name) }
+        guard var to = inv.value("--to"), !to.isEmpty else { throw UsageError("--to PATH is required (e.g. --to /backup/simpul-2026-11-27.db, or a folder)", verb: inv.spec.name) }
         let fm = FileManager.default
+        // A folder: the copy is named after the hub and the time (UTC), so a daily job needs no date arithmetic.
+        var toDir: ObjCBool = false
+        if fm.fileExists(atPath: to, isDirectory: &toDir), toDir.boolValue {
+            let hub = ((inv.dbPath as NSString).lastPathComponent as NSString).deletingPathExtension
+            let f = DateFormatter()
+            f.locale = Locale(identifier: "en_US_POSIX")
+            f.timeZone = TimeZone(identifier: "UTC")
+            f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+            to = (to as NSString).appendingPathComponent("\(hub.isEmpty ? "simpul" : hub)-\(f.string(from: Date())).db")
+        }
         guard fm.fileExists(atPath: inv.dbPath) else {
             Console.err("simpul backup: no hub at \(inv.dbPath)")
             return ExitCode.noInput

@@ -88,6 +88,11 @@ import Testing
         #expect(SimpulCLI.main(["backup", "--db", db, "--to", to, "--no-check"]) == ExitCode.ok)
         #expect(try Backup.quickCheck(to) == nil)
         #expect(SimpulCLI.main(["backup", "--db", db, "--to", to]) == ExitCode.usage, "exists now")
+        // A folder: the copy is named after the hub and the time.
+        try FileManager.default.createDirectory(atPath: t.dir + "/daily", withIntermediateDirectories: true)
+        #expect(SimpulCLI.main(["backup", "--db", db, "--to", t.dir + "/daily"]) == ExitCode.ok)
+        let named = try FileManager.default.contentsOfDirectory(atPath: t.dir + "/daily").sorted()
+        #expect(named.count == 2 && named[0].wholeMatch(of: /simpul-[0-9]{8}T[0-9]{6}Z\.db/) != nil && named[1] == named[0] + "-audit", "\(named)")
         // A damaged copy is caught by the check.
         let bytes = try #require(FileManager.default.contents(atPath: to))
         var damaged = [UInt8](bytes)
