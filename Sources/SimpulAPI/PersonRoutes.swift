@@ -5,7 +5,7 @@ import SimpulJSON
 import SimpulPersons
 import SimpulStorage
 
-/// The data steward's routes: the review queue and link/unlink decisions (grant `persons:*`, audited).
+/// The data steward's routes: a person, the review queue and link/unlink decisions (grant `persons:*`, audited).
 enum PersonRoutes {
     static func all(_ api: API) -> [Route] {
         [
@@ -14,6 +14,11 @@ enum PersonRoutes {
                   access: .personal,
                   query: [QueryParam(name: "limit", required: false, description: "1 to 1000 (default 100)", type: "integer", schema: ParamSchema.range(1, 1000))],
                   tag: "persons") { r in try review(&r, api: api) },
+            Route(method: "GET", pattern: "/v1/persons/{id}",
+                  summary: "one person, as simpul persons show --json: the golden record with each field's source, every linked mention with how it was decided, the NIK check and open review items (stewards, audited); a person id (a merged one's followed to the person it went into) or a NIK",
+                  access: .personal, tag: "persons", pathSchemas: ["id": ["pattern": .string("^(P[0-9a-f]{16}|[0-9]{16})$")]]) { r in
+                      try show(&r, api: api)
+                  },
             Route(method: "POST", pattern: "/v1/persons/link",
                   summary: "steward: this mention is this person (body {\"mention\",\"person\"}: a person id or NIK); later runs respect it (audited)",
                   access: .personal, tag: "persons", requestBody: decisionBody) { r in try decide(&r, api: api, rule: "must") },
@@ -50,6 +55,20 @@ enum PersonRoutes {
         } catch {
             ServerLog.line("the person index was not updated after \(what) (\(type(of: error))); run simpul persons update")
         }
+    }
+
+    static func show(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
+        try steward(r)
+        let key = r.params["id"] ?? ""
+        // Neither the id nor a NIK goes into the error: a NIK is personal data.
+        guard key.wholeMatch(of: /P[0-9a-f]{16}|[0-9]{16}/) != nil else {
+            throw APIError(400, "invalid_parameter", "a person is named by its id (P and 16 hexadecimal digits) or a NIK (16 digits)")
+        }
+        if key.first != "P" { r.persons = [key] }
+        guard let p = try index(r, api: api).resolve(key) else { throw APIError(404, "not_found", "no such person") }
+        let g = try GoldenRecord.load(store: r.store, person: p, regions: api.regions)
+        r.persons = [p.nik].compactMap { $0 }
+        return .json(g.json)
     }
 
     static func review(_ r: inout APIRequest, api: API) throws -> HTTPResponse {

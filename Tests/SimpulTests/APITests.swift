@@ -660,6 +660,19 @@ import Testing
         #expect(try e.get("/v1/persons/link", opd: "steward", purpose: "stewardship", method: "POST", body: nobody).0 == 404)
         #expect(try e.t.store.verifyAudit().broken == nil)
         #expect(try e.t.store.db.scalarInt("SELECT count(*) FROM audit WHERE route = '/v1/persons/link' AND result = 'ok'") == 1)
+
+        // One person, by NIK or by id, as `simpul persons show --json`; audited with its NIK.
+        let (ps, byNIK) = try e.get("/v1/persons/\(Self.nik)", opd: "steward", purpose: "stewardship")
+        let id = try #require(byNIK["person_id"]?.stringValue)
+        #expect(ps == 200 && byNIK["golden"]?["nik"] == .string(Self.nik) && !(byNIK["mentions"]?.arrayValue ?? []).isEmpty, "\(byNIK)")
+        let (is_, byID) = try e.get("/v1/persons/\(id)", opd: "steward", purpose: "stewardship")
+        #expect(is_ == 200 && byID == byNIK)
+        #expect(try e.get("/v1/persons/\(id)", opd: "dinkes", purpose: "layanan-kesehatan").0 == 403)
+        #expect(try e.get("/v1/persons/\(id)", opd: "steward").0 == 403, "a purpose")
+        #expect(try e.get("/v1/persons/P0000000000000000", opd: "steward", purpose: "stewardship").0 == 404)
+        #expect(try e.get("/v1/persons/7571019999999999", opd: "steward", purpose: "stewardship").0 == 404)
+        #expect(try e.get("/v1/persons/x1", opd: "steward", purpose: "stewardship").0 == 400)
+        #expect(try e.t.store.auditAccess(nik: Self.nik).filter { $0.route == "/v1/persons/{id}" && $0.result == "ok" }.count == 2)
     }
 
     /// Father and son of one name on one family card: a record with the card for a NIK and that name scores alike
