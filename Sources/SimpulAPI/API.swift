@@ -58,10 +58,33 @@ public final class API: @unchecked Sendable {
         console = ConsoleFiles(directory: home.map { $0.root + "/console" })
         routes = Routes.all(self) + PersonRoutes.all(self) + ConnectorRoutes.all(self)
         segments = routes.map(\.segments)
+        shadowers = Self.shadowers(segments)
         quickTable = routes.filter { $0.quick && $0.method == "GET" }.map(\.segments)
     }
 
     private var quickTable: [[String]] = []
+    /// For each route with path parameters, the routes without any that name some of its paths literally: a path
+    /// one of those names (`/v1/persons/link`) is not the value of the parameter (`/v1/persons/{id}`). Empty for
+    /// most routes, so matching them costs nothing more.
+    private var shadowers: [[Int]] = []
+
+    static func shadowers(_ segments: [[String]]) -> [[Int]] {
+        func param(_ s: String) -> Bool { s.utf8.first == 0x7B }
+        return segments.map { mine in
+            guard mine.contains(where: param) else { return [] }
+            return segments.indices.filter { j in
+                let other = segments[j]
+                return other.count == mine.count && !other.contains(where: param) && zip(mine, other).allSatisfy { param($0) || $0 == $1 }
+            }
+        }
+    }
+
+    /// Whether route `i` answers `got`: it matches, and no route naming the path literally shadows it.
+    private func answers(_ i: Int, _ got: [Substring]) -> [String: String]? {
+        guard let p = Route.match(segments[i], got) else { return nil }
+        if !shadowers[i].isEmpty, shadowers[i].contains(where: { Route.match(segments[$0], got) != nil }) { return nil }
+        return p
+    }
 
     /// For the server: whether this request's route answers at once, so it may run on the event loop.
     public func isQuick(_ req: HTTPRequest) -> Bool {
@@ -99,7 +122,7 @@ public final class API: @unchecked Sendable {
     private func methods(for path: String) -> [String] {
         let got = Route.pathSegments(path)
         var methods: [String] = []
-        for i in segments.indices where Route.match(segments[i], got) != nil && !methods.contains(routes[i].method) {
+        for i in segments.indices where answers(i, got) != nil && !methods.contains(routes[i].method) {
             methods.append(routes[i].method)
         }
         return methods
@@ -137,9 +160,9 @@ public final class API: @unchecked Sendable {
         let got = Route.pathSegments(req.path)
         // By index: a route (a struct of a dozen fields) is copied only once it matches, not for every one tried.
         for i in segments.indices {
-            guard let p = Route.match(segments[i], got) else { continue }
+            guard let p = answers(i, got) else { continue }
             let method = routes[i].method
-            allowed.append(method)
+            if !allowed.contains(method) { allowed.append(method) }
             if method == req.method || (req.method == "HEAD" && method == "GET") { found = (routes[i], p); break }
         }
         guard let (route, params) = found else {

@@ -672,6 +672,12 @@ import Testing
         #expect(try e.get("/v1/persons/P0000000000000000", opd: "steward", purpose: "stewardship").0 == 404)
         #expect(try e.get("/v1/persons/7571019999999999", opd: "steward", purpose: "stewardship").0 == 404)
         #expect(try e.get("/v1/persons/x1", opd: "steward", purpose: "stewardship").0 == 400)
+        // A path another route names is not a person id: GET /v1/persons/link is a 405 that allows POST only.
+        let c = try RawClient(port: e.server.port)
+        c.send(Array("GET /v1/persons/link HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(e.tokens["steward"]!)\r\nX-Purpose: stewardship\r\n\r\n".utf8))
+        let wrong = try #require(c.response())
+        #expect(wrong.status == 405 && wrong.headers["allow"] == "POST")
+        #expect(API.shadowers([["v1", "persons", "{id}"], ["v1", "persons", "link"], ["v1", "citizens", "{nik}"], ["v1", "persons"]]) == [[1], [], [], []])
         #expect(try e.t.store.auditAccess(nik: Self.nik).filter { $0.route == "/v1/persons/{id}" && $0.result == "ok" }.count == 2)
     }
 
