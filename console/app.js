@@ -5,7 +5,7 @@
 const T = {
   id: {
     skip: 'Langsung ke isi', purpose: 'Tujuan', signout: 'Keluar',
-    'nav.citizens': 'Warga', 'nav.connectors': 'Konektor', 'nav.review': 'Tinjauan', 'nav.reconciliation': 'Rekonsiliasi', 'nav.data': 'Data',
+    'nav.citizens': 'Warga', 'nav.connectors': 'Konektor', 'nav.review': 'Tinjauan', 'nav.reconciliation': 'Rekonsiliasi', 'nav.data': 'Data', 'personMentions': 'Sebutan orang ini', 'schema': 'Skema', 'link': 'Tautan', 'grade': 'Tingkat',
     'data.title': 'Data: rekaman per skema', 'data.schema': 'Skema', 'data.field': 'Saring menurut', 'data.op': 'Syarat',
     'data.value': 'Nilai', 'data.like': 'diawali', 'data.csv': 'Unduh CSV', 'data.nofilter': '(tanpa saringan)',
     'data.hint': 'Hanya kolom yang diberikan kepada OPD ini. Membaca data pribadi dicatat di log audit dengan tujuan yang dipilih.',
@@ -43,7 +43,7 @@ const T = {
   },
   en: {
     skip: 'Skip to content', purpose: 'Purpose', signout: 'Sign out',
-    'nav.citizens': 'Citizens', 'nav.connectors': 'Connectors', 'nav.review': 'Review', 'nav.reconciliation': 'Reconciliation', 'nav.data': 'Data',
+    'nav.citizens': 'Citizens', 'nav.connectors': 'Connectors', 'nav.review': 'Review', 'nav.reconciliation': 'Reconciliation', 'nav.data': 'Data', 'personMentions': "This person's mentions", 'schema': 'Schema', 'link': 'Link', 'grade': 'Grade',
     'data.title': 'Data: records by schema', 'data.schema': 'Schema', 'data.field': 'Filter by', 'data.op': 'Condition',
     'data.value': 'Value', 'data.like': 'starts with', 'data.csv': 'Download CSV', 'data.nofilter': '(no filter)',
     'data.hint': 'Only the fields granted to this OPD. Reading personal data is recorded in the audit log with the purpose chosen.',
@@ -440,7 +440,8 @@ function reviewCard(it) {
       if (!document.querySelector('#review-list .review')) $('review-list').replaceChildren(el('p', null, t('emptyQueue')));
     } catch (e) { fail(e); for (const b of card.querySelectorAll('button')) b.disabled = false; }
   };
-  card.append(
+  // `append` would write a missing part (null) as the text "null": only the parts there are.
+  card.append(...[
     el('h2', null, it.mention, ' ', badge(it.kind)),
     el('div', { class: 'pair' },
       el('div', null, el('h3', null, t('mention')), kv(t('mention'), it.mention_data)),
@@ -454,12 +455,35 @@ function reviewCard(it) {
       { key: 'weight', label: t('weight'), num: true },
     ], evRows),
     ev.rule ? el('p', { class: 'hint' }, ev.rule) : null,
+    cand ? personMentions(cand.person_id) : null,
     cand ? el('div', { class: 'actions' },
       el('button', { type: 'button', onclick: () => decide('link') }, t('same')),
       second ? el('button', { type: 'button', onclick: () => decide('link', second) }, t('sameAsRunnerUp')) : null,
       el('button', { type: 'button', class: 'danger', onclick: () => decide('unlink') }, t('different'))) : null,
-  );
+  ].filter((part) => part !== null));
   return card;
+}
+
+/// A button that shows every mention linked to the person, and how each was linked (GET /v1/persons/{id}).
+function personMentions(id) {
+  const box = el('div', { class: 'person-mentions' });
+  const button = el('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false' }, t('personMentions'));
+  button.addEventListener('click', async () => {
+    if (button.getAttribute('aria-expanded') === 'true') {
+      box.replaceChildren();
+      button.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    try {
+      const p = await api('/v1/persons/' + encodeURIComponent(id));
+      box.replaceChildren(table(t('personMentions') + ' ' + id, [
+        { key: 'key', label: t('mention') }, { key: 'schema', label: t('schema') },
+        { key: 'link', label: t('link') }, { key: 'grade', label: t('grade') },
+      ], p.mentions || []));
+      button.setAttribute('aria-expanded', 'true');
+    } catch (e) { fail(e); }
+  });
+  return el('div', null, button, box);
 }
 
 // ---- reconciliation

@@ -133,6 +133,15 @@ try:
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#review-list .review") or "kosong" in d.find_element(By.ID, "review-list").text)
     cards = driver.find_elements(By.CSS_SELECTOR, "#review-list .review")
     check(len(cards) > 0, f"the review queue shows pairs ({len(cards)})")
+    if cards:
+        # The candidate's own mentions, from GET /v1/persons/{id}, before deciding.
+        toggle = cards[0].find_element(By.CSS_SELECTOR, ".person-mentions").find_element(By.XPATH, "..").find_element(By.TAG_NAME, "button")
+        toggle.click()
+        wait.until(lambda d: cards[0].find_elements(By.CSS_SELECTOR, ".person-mentions tbody tr"))
+        rows = cards[0].find_elements(By.CSS_SELECTOR, ".person-mentions tbody tr")
+        check(len(rows) > 0 and toggle.get_attribute("aria-expanded") == "true",
+              f"a candidate's mentions are one click away ({len(rows)} linked)")
+        check(not any("null" in c.text.split("\n") for c in cards), "no card shows a missing part as the text 'null'")
     accessibility("review")
     shot("03-review-1366")
     if cards:
