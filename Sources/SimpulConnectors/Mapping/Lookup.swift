@@ -10,8 +10,9 @@ public struct Lookup: Sendable {
     /// Joined key (U+001F between parts) → the row's columns.
     public let rows: [String: [String: String]]
 
-    /// `delimiter` nil: the one of `,` `;` tab that the header row holds most (a crosswalk saved again from a
-    /// spreadsheet in an Indonesian locale is written with `;`).
+    /// `delimiter` nil: `,`, or the delimiter the header row shows when read with `,` it lacks the key columns (a
+    /// crosswalk saved again from a spreadsheet in an Indonesian locale is written with `;`): the CSV reader's own
+    /// rule for an export written with other settings.
     public init(directory: String, file: String, key: [String], delimiter: UInt8? = nil, integerKey: Bool = false) throws {
         self.file = file
         keyColumns = key
@@ -21,7 +22,8 @@ public struct Lookup: Sendable {
             throw ConfigError("lookup file \(file) is missing from \(directory)")
         }
         var opt = CSVReader.Options()
-        opt.delimiter = try delimiter ?? Self.sniffDelimiter(path: path)
+        opt.delimiter = delimiter ?? UInt8(ascii: ",")
+        if delimiter == nil { opt.requiredColumns = key }
         let reader = CSVReader(input: try ByteInput(path: path), options: opt)
         var rows: [String: [String: String]] = [:]
         do {
@@ -53,18 +55,5 @@ public struct Lookup: Sendable {
             let t = p.drop(while: { $0 == "0" })
             return t.isEmpty ? "0" : String(t)
         }.joined(separator: "\u{1F}")
-    }
-
-    static func sniffDelimiter(path: String) throws -> UInt8 {
-        guard let h = FileHandle(forReadingAtPath: path) else { throw ConfigError("lookup file \(path) cannot be read") }
-        defer { try? h.close() }
-        let head = (try? h.read(upToCount: 4096)) ?? Data()
-        let line = head.prefix(while: { $0 != 0x0A && $0 != 0x0D })
-        var best: (UInt8, Int) = (UInt8(ascii: ","), 0)
-        for d in [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09] {
-            let n = line.reduce(0) { $0 + ($1 == d ? 1 : 0) }
-            if n > best.1 { best = (d, n) }
-        }
-        return best.0
     }
 }
