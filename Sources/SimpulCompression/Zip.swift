@@ -92,11 +92,11 @@ public enum Zip {
     }
 
     /// The names of the files a ZIP archive of several exports holds, in name order, to be ingested as a folder
-    /// (`archive.zip/name`); nil for an archive of one file or none, an Office document, or one that cannot be read
-    /// (those are read, or refused, as the file itself).
+    /// (`archive.zip/name`); nil for any other file, an archive of one file or none, an Office document, or one that
+    /// cannot be read (those are read, or refused, as the file itself).
     public static func fileNames(_ path: String) -> [String]? {
         try? MappedFile.with(path) { d -> [String]? in
-            guard let files = try exportFiles(d), files.count > 1 else { return nil }
+            guard d.count >= 4, isZip(Array(d.prefix(4))), let files = try exportFiles(d), files.count > 1 else { return nil }
             return files.map(\.name).sorted()
         }
     }

@@ -68,16 +68,7 @@ public final class Ingestor {
             if isDir.boolValue { try walk(p) } else { out.append(p) }
         }
         // A ZIP archive of several exports is a folder: its files as `archive.zip/name`, in name order.
-        return out.flatMap { p -> [String] in
-            guard Self.startsLikeZip(p), let names = Zip.fileNames(p) else { return [p] }
-            return names.map { p + "/" + $0 }
-        }
-    }
-
-    static func startsLikeZip(_ path: String) -> Bool {
-        guard let h = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? h.close() }
-        return Zip.isZip([UInt8]((try? h.read(upToCount: 4)) ?? Data()))
+        return out.flatMap { p in Zip.fileNames(p).map { $0.map { p + "/" + $0 } } ?? [p] }
     }
 
     /// Where a file's rows come from: a path (opened by the reader thread, one file at a time) or bytes already in
@@ -94,33 +85,30 @@ public final class Ingestor {
         }
     }
 
+    /// What the reader says about a file besides its rows, passed on to the writer as it is.
+    enum FileEvent: Sendable {
+        /// The file was not taken in (not its format, or it could not be opened: then `raw` is empty).
+        case rejected(file: Int, String, raw: [UInt8])
+        case end(file: Int)
+        /// Every source was read.
+        case finished
+    }
+
     /// What the reader thread hands the workers: numbered slices of the files, in order; `file` is the source's
     /// position.
     enum ReadChunk: Sendable {
         case rows(index: Int, file: Int, [ReadItem], seqs: [Int?], root: [String: JSONValue], bytes: Int, size: Int?)
-        /// The file was not taken in (not its format, or it could not be opened: then `raw` is empty).
-        case rejected(index: Int, file: Int, String, raw: [UInt8])
-        case end(index: Int, file: Int)
-        /// Every source was read.
-        case finished(index: Int)
-
-        var index: Int {
-            switch self {
-            case .rows(let i, _, _, _, _, _, _), .rejected(let i, _, _, _), .end(let i, _), .finished(let i): return i
-            }
-        }
+        case event(index: Int, FileEvent)
     }
 
-    /// What the workers hand the writer, put back in order by `index`: a slice's writes, or what the reader said
-    /// about a file as it said it.
+    /// What the workers hand the writer, put back in order by `index`: a slice's writes, or a file's event.
     enum Chunk: Sendable {
         case items(index: Int, file: Int, [HubStore.BatchItem], bytes: Int, size: Int?)
-        case other(ReadChunk)
+        case event(index: Int, FileEvent)
 
         var index: Int {
             switch self {
-            case .items(let i, _, _, _, _): return i
-            case .other(let c): return c.index
+            case .items(let i, _, _, _, _), .event(let i, _): return i
             }
         }
     }
@@ -209,18 +197,16 @@ public final class Ingestor {
                     add(file, items)
                     lastProgress = (file, bytes, size)
                     if rows >= batchSize { try flush() }
-                case .other(.rejected(_, let file, let reason, let raw)):
+                case .event(_, .rejected(let file, let reason, let raw)):
                     summaries[file].rejectedFile = reason
                     // Also kept in the dead-letter queue, so `dlq list` shows every problem in one place.
                     add(file, [.unparsed(DeadLetter(line: 0, field: nil, reason: "file rejected: \(reason)", raw: raw))], counted: false)
-                case .other(.end(_, let file)):
+                case .event(_, .end(let file)):
                     ended = file
-                case .other(.finished):
+                case .event(_, .finished):
                     try flush()
                     try store.indexCitizenNames()
                     return summaries
-                case .other(.rows):
-                    preconditionFailure("a worker passes rows on only as items")
                 }
             }
         }
@@ -239,8 +225,8 @@ public final class Ingestor {
                 do {
                     input = try open(path)
                 } catch {
-                    channel.send(.rejected(index: index, file: file, "\(error)", raw: []))
-                    channel.send(.end(index: index + 1, file: file))
+                    channel.send(.event(index: index, .rejected(file: file, "\(error)", raw: [])))
+                    channel.send(.event(index: index + 1, .end(file: file)))
                     index += 2
                     continue
                 }
@@ -249,34 +235,30 @@ public final class Ingestor {
             }
             index = read(input, file: file, from: index, connector: connector, channel: channel)
         }
-        channel.send(.finished(index: index))
+        channel.send(.event(index: index, .finished))
     }
 
     /// The bytes of the export at `path`, as a reader takes them. A gzip-compressed export, a ZIP archive of one, or a
     /// file of a ZIP archive of several (listed by `expand` as `archive.zip/name`) is unpacked into a file without a
     /// name. A workbook (a ZIP too) is left to the reader, which says what it is.
     static func open(_ path: String) throws -> ByteInput {
+        /// Runs an unpacking: a refusal says what the file is (`is`, `is in`), any other failure why it failed.
+        func unpacked<T>(_ it: String, _ what: String, _ body: () throws -> T) throws -> T {
+            do { return try body() } catch let r as Zip.Refusal { throw CompressionError("the file \(it) \(r)") } catch {
+                throw CompressionError("the file \(what) and could not be unpacked: \(error)")
+            }
+        }
         let file: ByteInput
         do { file = try ByteInput(path: path) } catch let cannotOpen {
             guard let (archive, entry) = Zip.entryPath(path) else { throw cannotOpen }
-            do { return ByteInput(fd: try Zip.unpack(archive, entry: entry)) } catch let what as Zip.Refusal {
-                throw CompressionError("the file is in \(what)")
-            } catch {
-                throw CompressionError("the file is in a ZIP archive and could not be unpacked: \(error)")
-            }
+            return ByteInput(fd: try unpacked("is in", "is in a ZIP archive") { try Zip.unpack(archive, entry: entry) })
         }
         let head = file.head(4)
         if Gzip.isGzip(head) {
-            do { return ByteInput(fd: try Gzip.unpackToUnnamedFile(path)) } catch {
-                throw CompressionError("the file is gzip-compressed and could not be unpacked: \(error)")
-            }
+            return ByteInput(fd: try unpacked("is", "is gzip-compressed") { try Gzip.unpackToUnnamedFile(path) })
         }
         if Zip.isZip(head) {
-            do { return try Zip.unpackOnlyFile(path).map { ByteInput(fd: $0) } ?? file } catch let what as Zip.Refusal {
-                throw CompressionError("the file is \(what)")
-            } catch {
-                throw CompressionError("the file is a ZIP archive and could not be unpacked: \(error)")
-            }
+            return try unpacked("is", "is a ZIP archive") { try Zip.unpackOnlyFile(path) }.map { ByteInput(fd: $0) } ?? file
         }
         return file
     }
@@ -314,10 +296,10 @@ public final class Ingestor {
             if !items.isEmpty { send() }
         } catch {
             if !items.isEmpty { send() }
-            channel.send(.rejected(index: index, file: file, error.reason, raw: input.prefix(DeadLetter.maxRaw)))
+            channel.send(.event(index: index, .rejected(file: file, error.reason, raw: input.prefix(DeadLetter.maxRaw))))
             index += 1
         }
-        channel.send(.end(index: index, file: file))
+        channel.send(.event(index: index, .end(file: file)))
         return index + 1
     }
 
@@ -336,7 +318,7 @@ public final class Ingestor {
                 }
             }
             return .items(index: index, file: file, out, bytes: bytes, size: size)
-        case .rejected, .end, .finished: return .other(chunk)
+        case .event(let index, let e): return .event(index: index, e)
         }
     }
 }
