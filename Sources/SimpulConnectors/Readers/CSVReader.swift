@@ -232,12 +232,14 @@ public final class CSVReader: RowReader {
         }
     }
 
-    /// The header row's column names: trimmed, and in the connector's spelling where only their case differs.
-    private func readHeader() throws(FileRejection) -> [String] {
-        guard let h = readRecord(), !(h.fields.count == 1 && h.fields[0].isEmpty) else {
-            throw FileRejection("empty file: no header row")
-        }
-        if h.unterminated || h.oversized { throw FileRejection("the header row is malformed (unterminated quote or too long)") }
+    static let noHeader = FileRejection("empty file: no header row")
+    static let malformedHeader = FileRejection("the header row is malformed (unterminated quote or too long)")
+
+    /// The header row's column names: trimmed, and in the connector's spelling where only their case differs; nil
+    /// for an empty line or the end of the file.
+    private func readHeader() throws(FileRejection) -> [String]? {
+        guard let h = readRecord(), !(h.fields.count == 1 && h.fields[0].isEmpty) else { return nil }
+        if h.unterminated || h.oversized { throw Self.malformedHeader }
         headerFields = h.fields
         headerLine = h.raw.contains(opt.quote) ? [] : h.raw
         var names: [String] = []
@@ -278,24 +280,23 @@ public final class CSVReader: RowReader {
             if input.peek() == nil { break }
             let start = input.offset, startLine = line
             do {
-                let names = try header(at: start, line: startLine)
+                guard let names = try header(at: start, line: startLine) else { continue }  // a blank line
                 if opt.requiredColumns.allSatisfy(names.contains) { return names }
                 if firstFailure == nil { firstFailure = missingColumns(names) }
             } catch {
-                if error.reason.hasPrefix("empty file") { continue }  // a blank line
                 if firstFailure == nil { firstFailure = error }
                 // An unterminated quote or an overlong line: what follows is not to be trusted as a header.
-                if error.reason.contains("malformed") { break }
+                if error == Self.malformedHeader { break }
             }
         }
-        throw firstFailure ?? FileRejection("empty file: no header row")
+        throw firstFailure ?? Self.noHeader
     }
 
     /// The line at `start` read as the header; when it is one column holding another delimiter (a spreadsheet in
     /// another locale writes `,` for `;`) and that delimiter gives every column the source key needs, read so, and
     /// the file with it.
-    private func header(at start: Int, line startLine: Int) throws(FileRejection) -> [String] {
-        let names = try readHeader()
+    private func header(at start: Int, line startLine: Int) throws(FileRejection) -> [String]? {
+        guard let names = try readHeader() else { return nil }
         guard !opt.requiredColumns.allSatisfy(names.contains), names.count == 1 else { return names }
         let mine = opt.delimiter
         for other in [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09, UInt8(ascii: "|")] where other != mine && names[0].utf8.contains(other) {
