@@ -78,15 +78,13 @@ enum RecordQueries {
         case .all: selected = Set(all)
         case .some(let f): selected = f
         }
-        // The CSV's columns: the fields selected in that order, else the granted ones in the schema's order.
-        var columns: [String] = all.filter { selected.contains($0) } + selected.subtracting(all).sorted()
+        var selectOrder: [String]? = nil
         if let sel = r.http.query("select") {
             let names = sel.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard !names.isEmpty else { throw bad("invalid_parameter", "select is a comma-separated list of fields") }
             for n in names { _ = try check(n, for: "select") }
             selected = Set(names)
-            columns = []
-            for n in names where !columns.contains(n) { columns.append(n) }
+            selectOrder = names
         }
         // order
         var orderSpec = "source_key.asc"
@@ -119,6 +117,11 @@ enum RecordQueries {
             r.persons = try r.store.mentionedNIKs(schema: name, sourceKeys: page.map(\.sourceKey))
         }
         if csv {
+            // The columns: the fields selected in that order, else the granted ones in the schema's order.
+            var columns: [String] = []
+            for n in selectOrder ?? (all.filter(selected.contains) + selected.subtracting(all).sorted()) where !columns.contains(n) {
+                columns.append(n)
+            }
             var headers: [(name: String, value: String)] = [("Content-Type", "text/csv; charset=utf-8; header=present")]
             if case .string(let c) = next { headers.append(("X-Next-Cursor", c)) }
             return HTTPResponse(status: 200, headers: headers, body: Array(Self.csv(columns: columns, records: page.map(\.data)).utf8))
