@@ -16,7 +16,7 @@ enum PersonRoutes {
                   tag: "persons") { r in try review(&r, api: api) },
             Route(method: "GET", pattern: "/v1/persons/{id}",
                   summary: "one person, as simpul persons show --json: the golden record with each field's source, every linked mention with how it was decided, the NIK check and open review items (stewards, audited); a person id (a merged one's followed to the person it went into) or a NIK",
-                  access: .personal, tag: "persons", pathSchemas: ["id": ["pattern": .string("^(P[0-9a-f]{16}|[0-9]{16})$")]]) { r in
+                  access: .personal, tag: "persons", pathSchemas: ["id": ["pattern": .string(personKey)]]) { r in
                       try show(&r, api: api)
                   },
             Route(method: "POST", pattern: "/v1/persons/link",
@@ -57,11 +57,15 @@ enum PersonRoutes {
         }
     }
 
+    /// A person's id (`P` and 16 hexadecimal digits) or a NIK: the document's pattern and the route's check.
+    static let personKey = "^(P[0-9a-f]{16}|[0-9]{16})$"
+    nonisolated(unsafe) static let personKeyRegex = try! Regex(personKey)
+
     static func show(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
         try steward(r)
         let key = r.params["id"] ?? ""
         // Neither the id nor a NIK goes into the error: a NIK is personal data.
-        guard key.wholeMatch(of: /P[0-9a-f]{16}|[0-9]{16}/) != nil else {
+        guard key.wholeMatch(of: personKeyRegex) != nil else {
             throw APIError(400, "invalid_parameter", "a person is named by its id (P and 16 hexadecimal digits) or a NIK (16 digits)")
         }
         if key.first != "P" { r.persons = [key] }

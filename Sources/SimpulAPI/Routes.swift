@@ -280,7 +280,7 @@ enum Routes {
         default: throw APIError(400, "invalid_parameter", "findings is true or false")
         }
         let pemda = r.http.query("pemda").flatMap { $0.isEmpty ? nil : $0 }
-        if let pemda, pemda.wholeMatch(of: /[0-9]{2}(\.[0-9]{2})?/) == nil {
+        if let pemda, !BudgetCodes.isKodePemda(pemda) {
             throw APIError(400, "invalid_parameter", "pemda is a kode pemda: 75 (provinsi) or 75.71 (kabupaten/kota)")
         }
         var report = Reconciler(data: try FiscalData.load(store: r.store, tahun: y, skpd: skpd), kodePemda: pemda).run()

@@ -162,7 +162,7 @@ enum ReconcileCommand {
         guard ["table", "json", "csv"].contains(format) else {
             throw UsageError("--format is table, json or csv. See 'simpul reconcile --help'.", verb: inv.spec.name)
         }
-        if let p = inv.value("--pemda"), p.wholeMatch(of: /[0-9]{2}(\.[0-9]{2})?/) == nil {
+        if let p = inv.value("--pemda"), !BudgetCodes.isKodePemda(p) {
             throw UsageError("--pemda is a kode pemda: 75 (provinsi) or 75.71 (kabupaten/kota), got '\(p)'.", verb: inv.spec.name)
         }
         var skpd: String? = nil

@@ -1,5 +1,8 @@
 /// Permendagri 90 budget codes: organisation (SKPD), sub kegiatan and account (rekening) codes.
 public enum BudgetCodes {
+    /// A kode pemda: `75` (a provinsi) or `75.71` (a kabupaten/kota).
+    public static func isKodePemda(_ s: String) -> Bool { s.wholeMatch(of: /[0-9]{2}(\.[0-9]{2})?/) != nil }
+
     static func segments(_ s: String) -> [Substring] { s.split(separator: ".", omittingEmptySubsequences: false) }
 
     /// `U.BB.PP.L.KK.SSSS`; a 2-digit last segment (files before 2024) is widened to 4 (`01` → `0001`).
