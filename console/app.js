@@ -21,6 +21,11 @@ const T = {
     'rekon.title': 'Rekonsiliasi perencanaan ↔ anggaran ↔ realisasi', 'rekon.csv': 'Unduh CSV', 'rekon.findingsCsv': 'Unduh temuan (CSV)', 'rekon.findings': 'Temuan',
     'rekon.kind': 'Jenis', 'rekon.skpd': 'SKPD',
     'audit.title': 'Siapa membaca data seseorang', 'audit.verify': 'Periksa rantai audit',
+    'audit.report': 'Laporan untuk warga (UU PDP Pasal 32)', 'report.title': 'Laporan data pribadi',
+    'report.intro': 'Data yang disimpan hub tentang orang ini, catatan yang menyebutnya, dan siapa membacanya (UU 27/2022 Pasal 32).',
+    'report.data': 'Data diri', 'report.records': 'Catatan yang menyebut orang ini', 'report.access': 'Siapa membaca datanya',
+    'report.withheld': 'Disembunyikan (data orang lain, UU PDP Pasal 33):', 'report.print': 'Cetak', 'report.made': 'Dibuat',
+    'report.versions': 'versi', 'report.received': 'diterima',
     'live.title': 'Langsung: topik dan kejadian terbaru', 'live.topic': 'Ikuti topik',
     footer: 'Setiap pembacaan data pribadi dicatat di log audit (UU PDP).',
     loading: 'Memuat…', signedIn: 'Masuk sebagai', badToken: 'Token tidak dikenal, dicabut, atau kedaluwarsa.',
@@ -59,6 +64,11 @@ const T = {
     'rekon.title': 'Reconciliation: plan ↔ budget ↔ realisation', 'rekon.csv': 'Download CSV', 'rekon.findingsCsv': 'Download findings (CSV)', 'rekon.findings': 'Findings',
     'rekon.kind': 'Kind', 'rekon.skpd': 'SKPD',
     'audit.title': 'Who read a person\'s data', 'audit.verify': 'Verify the audit chain',
+    'audit.report': 'Report for the citizen (UU PDP art. 32)', 'report.title': 'Personal data report',
+    'report.intro': 'What the hub holds about this person, the records that name them, and who read it (UU 27/2022 art. 32).',
+    'report.data': 'Personal data', 'report.records': 'Records that name this person', 'report.access': 'Who read their data',
+    'report.withheld': 'Withheld (other persons\' data, UU PDP art. 33):', 'report.print': 'Print', 'report.made': 'Made',
+    'report.versions': 'versions', 'report.received': 'received',
     'live.title': 'Live: topics and recent events', 'live.topic': 'Follow topic',
     footer: 'Every read of personal data is recorded in the audit log (UU PDP).',
     loading: 'Loading…', signedIn: 'Signed in as', badToken: 'Unknown, revoked or expired token.',
@@ -229,6 +239,7 @@ async function signIn(token) {
   $('nav').hidden = false;
   $('who').textContent = '· ' + S.me.opd;
   for (const b of document.querySelectorAll('#nav button')) b.hidden = !granted(VIEW_GRANT[b.dataset.view]);
+  $('audit-report-go').hidden = !granted('persons');
   status(t('signedIn') + ' ' + S.me.opd);
   const first = [...document.querySelectorAll('#nav button')].find((b) => !b.hidden);
   show(first ? first.dataset.view : 'live');
@@ -652,6 +663,43 @@ async function auditAccess(nik) {
   status(list.length + ' ' + t('found'));
 }
 
+/// A citizen's access request (UU PDP Pasal 32): the report of GET /v1/persons/{nik}/report, laid out to print.
+async function accessReport(nik) {
+  status(t('loading'));
+  const d = await api('/v1/persons/' + encodeURIComponent(nik) + '/report');
+  const data = d.data || {}, prov = d.provenance || {};
+  const fields = Object.keys(data).sort().map((k) => ({ field: k, value: data[k], source: prov[k] ? prov[k].mention + ' v' + prov[k].version : '' }));
+  const parts = [
+    el('h2', null, t('report.title')),
+    el('p', null, t('report.intro')),
+    el('p', null, t('nik') + ' ' + (d.nik || '—') + ' · ' + t('person') + ' ' + d.person_id + ' · ' + t('report.made') + ' ' + d.generated_at),
+    el('h3', null, t('report.data')),
+    table(t('report.data'), [{ key: 'field', label: t('field') }, { key: 'value', label: t('value') }, { key: 'source', label: t('source') }], fields),
+    el('h3', null, t('report.records') + ' (' + (d.records || []).length + ')'),
+  ];
+  for (const r of d.records || []) {
+    const v = (r.versions || [])[0] || {};
+    const cur = v.data || {};
+    parts.push(el('h4', null, r.schema + ' ' + r.source_key + ' · ' + r.connector + ' · ' + (r.versions || []).length + ' ' + t('report.versions')
+      + (v.received_at ? ', ' + t('report.received') + ' ' + v.received_at : '')));
+    parts.push(table(r.schema + ' ' + r.source_key, [{ key: 'field', label: t('field') }, { key: 'value', label: t('value') }],
+      Object.keys(cur).sort().map((k) => ({ field: k, value: cur[k] }))));
+    if ((r.withheld || []).length) parts.push(el('p', { class: 'hint' }, t('report.withheld') + ' ' + r.withheld.join(', ')));
+  }
+  const access = d.access || [];
+  parts.push(el('h3', null, t('report.access') + ' (' + access.length + ')'));
+  parts.push(access.length ? table(t('report.access'), [
+    { key: 'at', label: t('at') }, { key: 'opd', label: t('opd') }, { key: 'purpose', label: t('purpose') },
+    { key: 'route', label: t('route') }, { key: 'result', label: t('result') },
+  ], access) : el('p', null, t('noAccess')));
+  const h = d.audit_head || {};
+  parts.push(el('p', { class: 'chain' }, t('chainHead') + ' ' + h.id + ', ' + h.id + ':' + h.hash));
+  parts.push(el('button', { type: 'button', class: 'secondary noprint', onclick: () => window.print() }, t('report.print')));
+  $('audit-report').replaceChildren(...parts);
+  $('audit-report').hidden = false;
+  status((d.records || []).length + ' ' + t('found'));
+}
+
 async function verifyChain() {
   status(t('loading'));
   const d = await api('/v1/audit/verify');
@@ -752,6 +800,10 @@ document.addEventListener('DOMContentLoaded', () => {
   $('f-skpd').addEventListener('change', renderFindings);
   $('audit-form').addEventListener('submit', (ev) => { ev.preventDefault(); auditAccess($('audit-nik').value.trim()).catch(fail); });
   $('audit-verify').addEventListener('click', () => { verifyChain().catch(fail); });
+  $('audit-report-go').addEventListener('click', () => {
+    const nik = $('audit-nik');
+    if (nik.reportValidity()) accessReport(nik.value.trim()).catch(fail);
+  });
   $('live-topic').addEventListener('change', () => { refreshTopics().then(follow).catch(fail); });
   if (S.token) signIn(S.token); else show('signin');
 });

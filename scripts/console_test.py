@@ -213,6 +213,13 @@ try:
     check("utuh" in driver.find_element(By.ID, "audit-chain").text, "the audit chain verifies")
     check(re.search(r"[0-9]+:[0-9a-f]{64}", driver.find_element(By.ID, "audit-chain").text) is not None,
           "the chain's head is shown as ID:HASH, to keep outside the hub")
+    # The citizen's access request (UU PDP Pasal 32): their data, records and readers, and nobody else's.
+    driver.find_element(By.ID, "audit-report-go").click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#audit-report h3"))
+    report = driver.find_element(By.ID, "audit-report").text
+    check("SITI AMINAH" in report and "inspektorat" in report and "penanggung_jawab" in report,
+          "the report shows the person's data, who read it, and what was withheld")
+    check("7571011203880001" not in report, "the report holds no other person's NIK (the co-director of her business)")
     accessibility("audit")
     shot("06-audit-1366")
 

@@ -19,6 +19,11 @@ enum PersonRoutes {
                   access: .personal, tag: "persons", pathSchemas: ["id": ["pattern": .string(personKey)]]) { r in
                       try show(&r, api: api)
                   },
+            Route(method: "GET", pattern: "/v1/persons/{id}/report",
+                  summary: "a citizen's access request under UU PDP (Pasal 32): the golden record with its sources, every linked record in all its versions (other persons' data withheld, Pasal 33) and every audited read of the person, with the audit chain's head (grants persons and audit; audited)",
+                  access: .personal, tag: "persons", pathSchemas: ["id": ["pattern": .string(personKey)]]) { r in
+                      try report(&r, api: api)
+                  },
             Route(method: "POST", pattern: "/v1/persons/link",
                   summary: "steward: this mention is this person (body {\"mention\",\"person\"}: a person id or NIK); later runs respect it (audited)",
                   access: .personal, tag: "persons", requestBody: decisionBody) { r in try decide(&r, api: api, rule: "must") },
@@ -63,6 +68,13 @@ enum PersonRoutes {
 
     static func show(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
         try steward(r)
+        let p = try person(&r, api: api)
+        let g = try GoldenRecord.load(store: r.store, person: p, regions: api.regions)
+        return .json(g.json)
+    }
+
+    /// The person the path names (a person id or a NIK), recorded as the persons the request touches.
+    static func person(_ r: inout APIRequest, api: API) throws -> PersonRow {
         let key = r.params["id"] ?? ""
         // Neither the id nor a NIK goes into the error: a NIK is personal data.
         guard key.wholeMatch(of: personKeyRegex) != nil else {
@@ -70,9 +82,17 @@ enum PersonRoutes {
         }
         if key.first != "P" { r.persons = [key] }
         guard let p = try index(r, api: api).resolve(key) else { throw APIError(404, "not_found", "no such person") }
-        let g = try GoldenRecord.load(store: r.store, person: p, regions: api.regions)
         r.persons = [p.nik].compactMap { $0 }
-        return .json(g.json)
+        return p
+    }
+
+    /// Who answers a citizen's access request needs both the steward's grant and the audit grant: the report shows
+    /// the person's records and the reads of them.
+    static func report(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
+        try steward(r)
+        guard r.opd?.fields("audit") != nil else { throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted 'audit'") }
+        let p = try person(&r, api: api)
+        return .json(try SubjectReport.build(store: r.store, person: p, regions: api.regions).json)
     }
 
     static func review(_ r: inout APIRequest, api: API) throws -> HTTPResponse {

@@ -267,6 +267,9 @@ enum TopicCommands {
         do {
             events = try store.readTopic(topic, from: from, limit: try inv.int("--limit", default: 100))
         } catch let e as StoreOpenError { throw HubError.notFound(e.message) }
+        if topic.hasPrefix("records."), !events.isEmpty {
+            try CLIAudit.operatorRead(store, route: "topics read \(topic)", schema: String(topic.dropFirst(8)), sourceKeys: events.map(\.key))
+        }
         for e in events {
             Console.out(JSONValue.object(["seq": .int(Int(e.seq)), "key": .string(e.key), "at": .string(HubStore.isoTime(e.at)),
                                           "data": e.payload]).jsonText)
@@ -281,6 +284,7 @@ enum TopicCommands {
         let versions = inv.flag("--history") ? try store.recordHistory(schema: schema, sourceKey: key)
             : (try store.record(schema: schema, sourceKey: key)).map { [$0] } ?? []
         guard !versions.isEmpty else { throw HubError.notFound("no \(schema) record with source key \(key)") }
+        try CLIAudit.operatorRead(store, route: "records show", schema: schema, sourceKeys: [key])
         for r in versions {
             var d = r.data.objectValue ?? [:]
             d["version"] = .int(Int(r.version))

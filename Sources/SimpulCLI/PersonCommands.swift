@@ -14,6 +14,8 @@ enum PersonCommands {
                     run: { try update($0) }),
         CommandSpec(name: "persons show", summary: "a person's golden record, with each field's source, mentions and NIK check",
                     arguments: "NIK|PERSON_ID", minArgs: 1, maxArgs: 1, options: [Commands.db, Commands.json], run: { try show($0) }),
+        CommandSpec(name: "persons report", summary: "a citizen's access request (UU PDP): what the hub holds about them and who read it",
+                    arguments: "NIK|PERSON_ID", minArgs: 1, maxArgs: 1, options: [Commands.db, Commands.json], run: { try report($0) }),
         CommandSpec(name: "persons export", summary: "every person as NDJSON: person_id, nik, status, mentions, review", arguments: "",
                     minArgs: 0, maxArgs: 0, options: [Opt(name: "--format", value: "ndjson", help: "ndjson (the only format)"), Commands.db],
                     run: { try export($0) }),
@@ -84,6 +86,19 @@ enum PersonCommands {
         Console.out("  mentions:")
         for m in g.mentions { Console.out("    \(m.key)  \(m.link) \(m.grade)  \(m.evidence)") }
         for r in g.review { Console.out("  to review: \(r.mentionKey) (\(r.kind)) \(r.evidence)") }
+        return ExitCode.ok
+    }
+
+    /// The report's own reading is audited first, so it lists itself among the reads.
+    static func report(_ inv: Invocation) throws -> Int32 {
+        let (idx, _) = try index(inv)
+        guard let p = try idx.resolve(inv.arguments[0]) else {
+            Console.err("simpul: no person \(inv.arguments[0])")
+            return ExitCode.noInput
+        }
+        try auditSteward(idx.store, route: "persons report", persons: [p.nik].compactMap { $0 }, purpose: SubjectReport.purpose)
+        let r = try SubjectReport.build(store: idx.store, person: p, regions: idx.regions)
+        Console.out(inv.json ? r.json.jsonText : r.text)
         return ExitCode.ok
     }
 
@@ -172,8 +187,7 @@ enum PersonCommands {
     static func unlink(_ inv: Invocation) throws -> Int32 { try stewardRule(inv, rule: "cannot") }
 
     /// Stewards read and change personal data too: that is audited like any API read.
-    static func auditSteward(_ store: HubStore, route: String, persons: [String]) throws {
-        let who = ProcessInfo.processInfo.environment["USER"] ?? "cli"
-        try store.appendAudit(opd: "steward:\(who)", purpose: "stewardship", route: route, persons: persons, result: "ok", status: 0)
+    static func auditSteward(_ store: HubStore, route: String, persons: [String], purpose: String = "stewardship") throws {
+        try CLIAudit.append(store, role: "steward", purpose: purpose, route: route, persons: persons)
     }
 }

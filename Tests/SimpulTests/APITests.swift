@@ -681,6 +681,52 @@ import Testing
         #expect(try e.t.store.auditAccess(nik: Self.nik).filter { $0.route == "/v1/persons/{id}" && $0.result == "ok" }.count == 2)
     }
 
+    /// UU PDP Pasal 32: a citizen's access request answers what the hub holds about them and who read it; Pasal 33:
+    /// nothing of another person's (the other directors of a business, a parent's NIK) goes with it.
+    @Test func aCitizensAccessRequestShowsTheirRecordsAndReadsButNoOneElses() throws {
+        let e = try Env()
+        _ = try e.t.ingest("oss-rba", [e.t.samples("oss-rba")])
+        try PersonIndex(store: e.t.store, regions: try Regions(file: e.t.home.regionsFile)).update()
+        e.tokens["ppid"] = try e.t.store.addOPD(name: "ppid", grants: ["persons:*", "audit:*"], purposes: [SubjectReport.purpose]).1
+        #expect(try e.get("/v1/citizens/\(Self.nik)", opd: "dinkes", purpose: "layanan-kesehatan").0 == 200)
+        let (st, report) = try e.get("/v1/persons/\(Self.nik)/report", opd: "ppid", purpose: SubjectReport.purpose)
+        #expect(st == 200 && report["nik"] == .string(Self.nik) && report["report"] == .string("subject_access"))
+        #expect(report["data"]?["nama"] == .string("SITI AMINAH"))
+        let records = report["records"]?.arrayValue ?? []
+        #expect(records.contains { $0["schema"] == .string("citizen") && $0["source_key"] == .string(Self.nik) })
+        #expect(records.contains { $0["schema"] == .string("permit") && $0["connector"] == .string("sicantik") })
+        // The business she directs with someone else: its record without its list of persons, her own entry as recorded.
+        let business = try #require(records.first { $0["schema"] == .string("business") })
+        #expect(business["withheld"] == .array([.string("penanggung_jawab")]))
+        let current = business["versions"]?.arrayValue?.first?["data"]
+        #expect(current?["penanggung_jawab"] == nil && current?["nama_perusahaan"] != nil)
+        #expect(business["as_recorded"]?["nama"] == .string("SITI AMINAH"))
+        #expect(!report.jsonText.contains("7571011203880001"), "the co-director's NIK is someone else's data")
+        // Who read her data: the health office's lookup, by route, purpose and time.
+        let access = report["access"]?.arrayValue ?? []
+        #expect(access.contains { $0["opd"] == .string("dinkes") && $0["route"] == .string("/v1/citizens/{nik}") && $0["purpose"] == .string("layanan-kesehatan") })
+        let readIDs = access.compactMap { $0["id"]?.scalarText.flatMap { Int($0) } }
+        let headID = try #require(report["audit_head"]?["id"]?.scalarText.flatMap { Int($0) })
+        #expect(!readIDs.isEmpty && headID >= readIDs.max()!)
+        // The report by person id is the same report; it is itself audited; it needs both grants and a purpose.
+        let id = try #require(report["person_id"]?.stringValue)
+        #expect(try e.get("/v1/persons/\(id)/report", opd: "ppid", purpose: SubjectReport.purpose).0 == 200)
+        #expect(try e.t.store.auditAccess(nik: Self.nik).filter { $0.route == "/v1/persons/{id}/report" && $0.result == "ok" }.count == 2)
+        #expect(try e.get("/v1/persons/\(id)/report", opd: "steward", purpose: "stewardship").0 == 403, "the steward lacks the audit grant")
+        #expect(try e.get("/v1/persons/\(id)/report", opd: "ppid").0 == 403, "a purpose")
+        #expect(try e.get("/v1/persons/P0000000000000000/report", opd: "ppid", purpose: SubjectReport.purpose).0 == 404)
+        #expect(try e.t.store.verifyAudit().broken == nil)
+
+        // The cut itself: lists of persons and another person's NIK go; the subject's own NIK, in any writing, stays.
+        let (kept, withheld) = SubjectReport.withholdOthers(.object([
+            "nik": .string(Self.nik), "nik_asli": .string("7571 0145 0490 0002"), "nik_ibu": .string("7571014101650001"),
+            "nik_ayah": .string(""), "no_kk": .string("7571010101120003"), "anggota": .array([.object(["nama": .string("X")])]),
+            "kbli": .array([.object(["kode": .string("47111")])]),
+        ]), subjectNIK: Self.nik)
+        #expect(withheld == ["anggota", "nik_ibu"])
+        #expect(kept["nik"] != nil && kept["nik_asli"] != nil && kept["nik_ayah"] != nil && kept["no_kk"] != nil && kept["kbli"] != nil)
+    }
+
     /// Father and son of one name on one family card: a record with the card for a NIK and that name scores alike
     /// for both, so it goes to review, and the steward is shown both persons.
     @Test func aReviewItemOfTwoAlikeCandidatesShowsBoth() throws {

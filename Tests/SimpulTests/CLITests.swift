@@ -2,6 +2,8 @@ import Foundation
 import SimpulCLI
 import SimpulTestSupport
 import SimpulIngest
+import SimpulJSON
+import SimpulPersons
 import SimpulStorage
 import Testing
 
@@ -343,5 +345,38 @@ import Testing
         #expect(SimpulCLI.main(["persons", "split", "7571014504900002", "sicantik:999999", "--db", db]) == ExitCode.noInput)
         #expect(SimpulCLI.main(["persons", "show", "P0000000000000000", "--db", db]) == ExitCode.noInput)
         #expect(SimpulCLI.main(["persons", "export", "--format", "csv", "--db", db]) == ExitCode.usage)
+        #expect(SimpulCLI.main(["persons", "report", "P0000000000000000", "--db", db]) == ExitCode.noInput)
+    }
+
+    /// An operator reading personal records from the CLI is audited with the persons shown, as an API read is;
+    /// records that name no one (budget lines) are not.
+    @Test func operatorReadsOfPersonalRecordsAreAudited() throws {
+        let t = try TestHub()
+        let db = t.dir + "/simpul.db"
+        _ = try t.ingest("dukcapil-siak", [t.samples("dukcapil-siak")])
+        _ = try t.ingest("sipd-penganggaran", [t.samples("sipd-penganggaran")])
+        #expect(SimpulCLI.main(["records", "show", "citizen", "7571014504900002", "--history", "--db", db]) == ExitCode.ok)
+        let shown = try t.store.auditAccess(nik: "7571014504900002")
+        #expect(shown.count == 1 && shown[0].route == "records show" && shown[0].opd.hasPrefix("operator:") && shown[0].purpose == "operations")
+        #expect(SimpulCLI.main(["topics", "read", "records.citizen", "--limit", "3", "--db", db]) == ExitCode.ok)
+        let read = try t.store.db.rows("SELECT persons FROM audit WHERE route = 'topics read records.citizen'")
+        let persons = try JSONParser.parse(read.first?[0].text ?? "null")
+        #expect(read.count == 1 && persons.arrayValue?.count == 3)
+        let before = try t.store.verifyAudit().entries
+        #expect(SimpulCLI.main(["topics", "read", "records.budget_line", "--limit", "3", "--db", db]) == ExitCode.ok)
+        #expect(try t.store.verifyAudit().entries == before && t.store.verifyAudit().broken == nil)
+    }
+
+    /// A citizen's access request from the CLI: its own reading is audited before the report is made, so the report
+    /// lists it (what it contains is checked over HTTP, `aCitizensAccessRequest…`).
+    @Test func anAccessReportIsAuditedBeforeItIsMade() throws {
+        let t = try TestHub()
+        let db = t.dir + "/simpul.db"
+        _ = try t.ingest("dukcapil-siak", [t.samples("dukcapil-siak")])
+        #expect(SimpulCLI.main(["persons", "update", "--db", db]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["persons", "report", "7571014504900002", "--json", "--db", db]) == ExitCode.ok)
+        let entries = try t.store.auditAccess(nik: "7571014504900002")
+        #expect(entries.count == 1 && entries[0].route == "persons report" && entries[0].purpose == SubjectReport.purpose)
+        #expect(try t.store.verifyAudit().broken == nil)
     }
 }

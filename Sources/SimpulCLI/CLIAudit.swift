@@ -1,0 +1,20 @@
+import Foundation
+import SimpulStorage
+
+/// Reads and changes of personal data from the command line are audited like the API's: who (the role and the
+/// login's name), for what purpose, through which verb, which persons. The entry is written before anything is
+/// printed, so a failed entry shows nothing (fail closed, as the server does).
+enum CLIAudit {
+    static func append(_ store: HubStore, role: String, purpose: String, route: String, persons: [String]) throws {
+        let who = ProcessInfo.processInfo.environment["USER"] ?? "cli"
+        try store.appendAudit(opd: "\(role):\(who)", purpose: purpose, route: route, persons: persons, result: "ok", status: 0)
+    }
+
+    /// An operator's read of stored records (`records show`, `topics read records.<schema>`): audited with the
+    /// persons the records name, when they name any (records of planning and budget name none, and are not).
+    static func operatorRead(_ store: HubStore, route: String, schema: String, sourceKeys: [String]) throws {
+        let persons = try store.mentionedNIKs(schema: schema, sourceKeys: sourceKeys)
+        guard !persons.isEmpty else { return }
+        try append(store, role: "operator", purpose: "operations", route: route, persons: persons)
+    }
+}
