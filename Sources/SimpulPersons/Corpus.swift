@@ -5,8 +5,8 @@ import SimpulJSON
 /// person index. Indonesian names, real kecamatan codes, and the noise of SOURCES.md: NIKs missing, in scientific
 /// notation (six significant digits: the kecamatan survives), with a typo or two digits swapped, with a letter
 /// (a look-alike for a digit, or not), or a family-card number typed instead; abbreviated first names
-/// (MUH., MOH.), typos and dropped middle names; birth dates missing or with day and month swapped.
-/// Deterministic for a seed.
+/// (MUH., MOH.), typos and dropped middle names; birth dates missing or with day and month swapped; another person's
+/// NIK, with a clashing sex or birth date, or on a record with only a NIK and a name. Deterministic for a seed.
 public struct SyntheticCorpus {
     public struct Mention: Sendable {
         public var key: String
@@ -120,10 +120,11 @@ public struct SyntheticCorpus {
         personCount = persons.count
         truth = persons.map { ($0.nik, $0.birth, $0.noKK) }
         var serial = 0
-        func add(_ connector: String, _ schema: String, _ data: [String: JSONValue], _ p: Int) {
-            serial += 1
+        func add(_ connector: String, _ schema: String, _ data: [String: JSONValue], _ p: Int, key given: String? = nil) {
+            serial += given == nil ? 1 : 0
             let key: String
             switch connector {
+            case _ where given != nil: key = given!
             case "dukcapil-siak": key = data["nik"]?.stringValue ?? "x\(serial)"
             case "oss-rba": key = String(format: "%013d", serial) + "#0"
             case "simda-keuangan": key = String(format: "%05d/SP2D/LS/2024#1", serial)
@@ -132,6 +133,10 @@ public struct SyntheticCorpus {
             mentions.append(Mention(key: connector + ":" + key, connector: connector, schema: schema, sourceKey: key.split(separator: "#").first.map(String.init) ?? key,
                                     data: .object(data), person: p))
         }
+        // Records carrying another person's NIK and nothing to clash with it are drawn from a stream of their own, with
+        // keys of their own, so the rest of the corpus is what it was before they were added (2026-11-28).
+        var borrowing = Rng(state: seed ^ 0x626F_7272_6F77)
+        var borrowed = 0
         for (i, p) in persons.enumerated() {
             // The registry knows 92% of the population.
             if r.chance(0.92) {
@@ -197,6 +202,22 @@ public struct SyntheticCorpus {
                 if p.birth != q.birth {
                     add("sicantik", "permit", d, i)
                     nikClashes[mentions.last!.key] = "dukcapil-siak:" + q.nik
+                }
+            }
+            // One person in 400 also appears on a record that carries only a NIK and a name (an OSS responsible
+            // person, an SP2D recipient) with the NIK of the person listed before them, most often a relative: no sex
+            // or birth date to clash with the NIK's holder, only the name tells them apart (SOURCES.md: "one NIK on
+            // records of two different people").
+            if i > 0 && borrowing.int(400) == 0 {
+                let q = persons[i - 1]
+                borrowed += 1
+                var d: [String: JSONValue] = ["nik": .string(q.nik), "nik_status": .string("valid"), "nama": .string(p.nama)]
+                if borrowing.chance(0.75) { d["kode_wilayah"] = .string(p.wilayah) }
+                if borrowing.chance(0.5) {
+                    add("oss-rba", "business", d, i, key: "9" + String(format: "%012d", borrowed) + "#0")
+                } else {
+                    d["kode_wilayah"] = nil
+                    add("simda-keuangan", "disbursement", d, i, key: String(format: "%05d/SP2D/PJ/2024#1", borrowed))
                 }
             }
         }
