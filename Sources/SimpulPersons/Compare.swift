@@ -447,6 +447,9 @@ enum Compare {
         return NIK.rounds(nik, to: String(digits.prefix(4))) ? 1 : 2
     }
 
+    /// The name level of two names that share nothing the levels above describe.
+    static let nameDisagrees = 5
+
     static func name(_ a: String, _ b: String) -> Int { name(MatchName.Form(a), MatchName.Form(b)) }
 
     static func name(_ a: MatchName.Form, _ b: MatchName.Form) -> Int {
@@ -492,7 +495,7 @@ enum Compare {
             if k == short.count { return 4 }
         }
         if initialsAgree(ta, tb) { return 4 }
-        return 5
+        return nameDisagrees
     }
 
     /// The same words where one name writes some as their initials (`SITI A. HASAN`, `A. RAHMAN` for `SITI AMINAH

@@ -904,6 +904,16 @@ public final class PersonIndex {
             if let a = known?.tanggalLahir, let b = f.tanggalLahir, a != b, Compare.date(a, b) != 1 {
                 clash["tanggal_lahir"] = .string("\(b) here, \(a) for the person")
             }
+            // A name that disagrees outright, another given name included, with neither sex nor birth date on both
+            // sides to agree (an OSS responsible person, an SP2D recipient, a SIMBG owner carry a NIK and a name
+            // only): the NIK alone would join two people, and a NIK is borrowed, often a relative's, or typed into
+            // another person's often enough (SOURCES.md). The same given name with the rest garbled (a dropped middle
+            // name and a typo on one side, against a record the registry does not correct) is the same person.
+            if clash.isEmpty, let a = known?.nama, let b = f.nama, Compare.name(a, b) == Compare.nameDisagrees,
+               MatchName.tokens(a).first != MatchName.tokens(b).first,
+               !(known?.jenisKelamin != nil && f.jenisKelamin != nil), !(known?.tanggalLahir != nil && f.tanggalLahir != nil) {
+                clash["nama"] = .string("\(b) here, \(a) for the person")
+            }
             if !clash.isEmpty {
                 // Never the NIK's holder. But when, the holder left aside, the other fields clearly name someone
                 // else (the NIK was borrowed, or mistyped into another person's), that person is linked, as a steward
@@ -922,6 +932,9 @@ public final class PersonIndex {
                     if clash["jenis_kelamin"] != nil, q.jenisKelamin != f.jenisKelamin { return false }
                     if clash["tanggal_lahir"] != nil {
                         guard let a = q.tanggalLahir, let b = f.tanggalLahir, Compare.date(a, b) <= 1 else { return false }
+                    }
+                    if clash["nama"] != nil {
+                        guard let a = q.nama, let b = f.nama, Compare.name(a, b) < Compare.nameDisagrees else { return false }
                     }
                     return true
                 }

@@ -413,6 +413,45 @@ import Testing
         }
     }
 
+    /// A NIK on a record with only a name besides (an OSS responsible person, an SP2D recipient): no sex or birth date
+    /// can clash with the holder's, so a name that disagrees outright, another given name included, is the clash.
+    @Test(arguments: [false, true]) func aBorrowedNIKWithOnlyANameIsNotTheHolder(registryLast: Bool) throws {
+        let t = try TestHub()
+        let holderNIK = "7571011203880001"
+        func registry(_ nik: String, _ nama: String, _ lahir: String) -> (key: String, connector: String, schema: String, sourceKey: String, data: String) {
+            Self.mention("dukcapil-siak:" + nik, ["nik": .string(nik), "nik_status": .string("valid"), "nama": .string(nama), "tanggal_lahir": .string(lahir),
+                                                  "jenis_kelamin": .string("L"), "no_kk": .string("7571010101120009"), "kode_wilayah": .string("75.71.01.1002")])
+        }
+        func named(_ key: String, _ nama: String, region: Bool = false, birth: String? = nil) -> (key: String, connector: String, schema: String, sourceKey: String, data: String) {
+            var d: [String: JSONValue] = ["nik": .string(holderNIK), "nik_status": .string("valid"), "nama": .string(nama)]
+            if region { d["kode_wilayah"] = .string("75.71.01.1002") }
+            if let birth { d["tanggal_lahir"] = .string(birth); d["jenis_kelamin"] = .string("L") }
+            return Self.mention(key, d)
+        }
+        let people = [registry(holderNIK, "AGUS AMU", "1988-03-12"), registry("7571012506150002", "ZULKIFLI AMU", "2015-06-25")]
+        let others = [
+            named("oss-rba:1#0", "ZULKIFLI AMU", region: true),      // the son's business under his father's NIK: the son
+            named("simda-keuangan:1/SP2D#1", "RAHMA BADU"),          // someone nobody knows: review
+            named("simda-keuangan:2/SP2D#1", "AGUS AMUU"),           // the holder, one typo: the holder
+            named("oss-rba:2#0", "AGUS HARIS AMO", region: true),     // the holder's given name, the rest garbled: the holder
+            named("sicantik:1", "ZULKIFLI AMU", birth: "1988-03-12"), // the holder's sex and birth date agree: the NIK stands
+        ]
+        let index = PersonIndex(store: t.store, regions: try Self.regions(t))
+        for batch in registryLast ? [others, people] : [people + others] {
+            try t.store.insertMentions(batch)
+            _ = try index.update()
+        }
+        let holder = try #require(try t.store.person(nik: holderNIK)).id
+        let son = try #require(try t.store.person(nik: "7571012506150002")).id
+        #expect(try t.store.personOf(mention: "oss-rba:1#0") == son)
+        #expect(try t.store.personOf(mention: "simda-keuangan:1/SP2D#1") == nil)
+        let item = try #require(try t.store.reviewItems().first { $0.mentionKey == "simda-keuangan:1/SP2D#1" })
+        #expect(item.kind == "conflict" && item.evidence.contains("RAHMA BADU here, AGUS AMU for the person"))
+        #expect(try t.store.personOf(mention: "simda-keuangan:2/SP2D#1") == holder)
+        #expect(try t.store.personOf(mention: "oss-rba:2#0") == holder)
+        #expect(try t.store.personOf(mention: "sicantik:1") == holder)
+    }
+
     @Test func rulesConflictsTyposDuplicatesAndStewards() throws {
         let t = try TestHub()
         var budi = Self.siti
