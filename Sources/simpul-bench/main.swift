@@ -14,6 +14,7 @@ let usage = """
            simpul-bench reconcile [--budget-lines N] [--sp2d-lines N] [--dir DIR]   a fiscal year reconciled vs a SQL GROUP BY
            simpul-bench match [--mentions N] [--seed N] [--order together|registry-last] [--families 1|0] [--region CODE]   the person index on a synthetic corpus: precision, recall, speed
            simpul-bench audit [--entries N] [--batch N] [--persons N]   the audit chain: appends, access by NIK, verify
+           simpul-bench report [--citizens N] [--reads N]   a citizen's access report (UU PDP) vs persons show + audit access
            simpul-bench sync [--records N] [--page N] [--state-every N]   external connector and HTTP pull vs file ingest
            simpul-bench gzip [--rows N]   unpacking a gzip-compressed SIAK export vs gzip -dc, and its ingest vs the plain file
            simpul-bench gen siak N FILE [nik|household]             write a synthetic SIAK export
@@ -255,6 +256,7 @@ do {
     case "match": try benchMatch(Array(args.dropFirst()))
     case "sync": try benchSync(Array(args.dropFirst()))
     case "gzip": try benchGzip(Array(args.dropFirst()))
+    case "report": try benchReport(Array(args.dropFirst()))
     case "phases" where args.count == 2: try benchPhases(file: args[1])
     case "gen" where (4...5).contains(args.count) && args[1] == "siak":
         guard args.count == 4 || ["nik", "household"].contains(args[4]) else { throw BenchUsage("the order is nik or household") }
