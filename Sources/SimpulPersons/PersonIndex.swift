@@ -861,8 +861,13 @@ public final class PersonIndex {
     /// The card's block first: for nearly every NIK it is empty, and the holder is not looked up twice per mention.
     private func typedFamilyCard(_ nik: String) throws -> Bool {
         guard try !store.personsInBlock("kk:" + nik, limit: 1).isEmpty else { return false }
-        if let holder = try store.activePersonID(nik: nik), try store.personFacts(holder)?.registry == true { return false }
-        return true
+        return try !registryHolds(nik)
+    }
+
+    /// Whether a registry person is known by this NIK.
+    private func registryHolds(_ nik: String) throws -> Bool {
+        guard let holder = try store.activePersonID(nik: nik) else { return false }
+        return try store.personFacts(holder)?.registry == true
     }
 
     private func decide(_ m: PendingMention, _ s: inout Summary) throws {
@@ -876,6 +881,16 @@ public final class PersonIndex {
             f.match.nik = nil
             f.match.nikRead = nik
             f.match.noKK = nik
+        }
+        // A NIK whose digits break two of its parts (a province code below 11, no such birth day, no such month,
+        // serial 0000) and that no registry person holds: a placeholder typed where the NIK was not known
+        // (`0000000000000000`, `1234567890123456`). One typo breaks one part at most, and a NIK with one typo is
+        // still its person's (the person it founds keeps it, so the right NIK meets it later). Records that share a
+        // placeholder are not one person, so it is compared like a NIK and never joins anyone by "same NIK" or names
+        // a person.
+        if !f.registry, let nik = f.nik, let d = NIK.decode(nik), d.problems.count >= 2, try !registryHolds(nik) {
+            f.match.nik = nil
+            f.match.nikRead = nik
         }
         currentBlocks = Self.blocks(f)
         defer { currentBlocks = nil }

@@ -452,6 +452,28 @@ import Testing
         #expect(try t.store.personOf(mention: "sicantik:1") == holder)
     }
 
+    /// A placeholder typed where the NIK was not known (sixteen zeros, 1234567890123456) is not one person's NIK:
+    /// the records sharing it are matched on the rest. A typo that leaves a NIK with no such month still finds its person.
+    @Test func aPlaceholderNIKJoinsNoOne() throws {
+        let t = try TestHub()
+        func simda(_ key: String, _ nik: String, _ nama: String) -> (key: String, connector: String, schema: String, sourceKey: String, data: String) {
+            Self.mention("simda-keuangan:\(key)/SP2D#1", ["nik": .string(nik), "nik_status": .string("valid"), "nama": .string(nama)])
+        }
+        try t.store.insertMentions([
+            Self.mention("dukcapil-siak:7571014504900002", Self.siti),
+            simda("1", "0000000000000000", "RAHMA BADU"), simda("2", "0000000000000000", "YUSUF GOBEL"),
+            simda("3", "0000000000000000", "RAHMA BADU"), simda("4", "1234567890123456", "ANDI LATIF"), simda("5", "1234567890123456", "SALMA DAUD"),
+            // Siti's NIK with its month digits mistyped (13), her name and birth date: still Siti.
+            Self.mention("sicantik:1", ["nik": .string("7571014513900002"), "nik_status": .string("valid"), "nama": .string("SITI AMINAH"),
+                                        "tanggal_lahir": .string("1990-04-05"), "kode_wilayah": .string("75.71.01.1001")]),
+        ])
+        try PersonIndex(store: t.store, regions: try Self.regions(t)).update()
+        let persons = try (1...5).map { try t.store.personOf(mention: "simda-keuangan:\($0)/SP2D#1") }
+        #expect(persons[0] != persons[1] && persons[3] != persons[4], "a shared placeholder joins no one")
+        #expect(try t.store.person(nik: "0000000000000000") == nil && t.store.person(nik: "1234567890123456") == nil, "nor names anyone")
+        #expect(try t.store.personOf(mention: "sicantik:1") == t.store.person(nik: "7571014504900002")?.id)
+    }
+
     @Test func rulesConflictsTyposDuplicatesAndStewards() throws {
         let t = try TestHub()
         var budi = Self.siti
