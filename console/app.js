@@ -20,6 +20,9 @@ const T = {
     'review.hint': 'Setiap kartu: sebutan dan calon orangnya berdampingan, dengan bukti per kolom dan skor.',
     'rekon.title': 'Rekonsiliasi perencanaan ↔ anggaran ↔ realisasi', 'rekon.csv': 'Unduh CSV', 'rekon.findingsCsv': 'Unduh temuan (CSV)', 'rekon.findings': 'Temuan',
     'rekon.kind': 'Jenis', 'rekon.skpd': 'SKPD',
+    'recip.title': 'Pemadanan penerima', 'recip.go': 'Periksa penerima', 'recip.csv': 'Unduh hasil (CSV)',
+    'recip.hint': 'Baris SP2D ke perorangan (bantuan sosial) dibandingkan dengan data kependudukan: penerima yang sudah meninggal atau pindah pada tanggal SP2D, atau tidak ada di registri. Memeriksa ini membaca data pribadi: dicatat di log audit dengan tujuan yang dipilih.',
+    'recip.checked': 'baris diperiksa', 'recip.line': 'Baris SP2D', 'recip.date': 'Tanggal SP2D', 'recip.none': 'Semua penerima cocok dengan registri.',
     'audit.title': 'Siapa membaca data seseorang', 'audit.verify': 'Periksa rantai audit',
     'audit.report': 'Laporan untuk warga (UU PDP Pasal 32)', 'report.title': 'Laporan data pribadi',
     'report.intro': 'Data yang disimpan hub tentang orang ini, catatan yang menyebutnya, dan siapa membacanya (UU 27/2022 Pasal 32).',
@@ -63,6 +66,9 @@ const T = {
     'review.hint': 'Each card: the mention and its candidate person side by side, with per-field evidence and the score.',
     'rekon.title': 'Reconciliation: plan ↔ budget ↔ realisation', 'rekon.csv': 'Download CSV', 'rekon.findingsCsv': 'Download findings (CSV)', 'rekon.findings': 'Findings',
     'rekon.kind': 'Kind', 'rekon.skpd': 'SKPD',
+    'recip.title': 'Recipient check', 'recip.go': 'Check recipients', 'recip.csv': 'Download results (CSV)',
+    'recip.hint': 'SP2D lines paid to individuals (social aid) checked against the population registry: recipients who had died or moved away by the SP2D date, or are not in the registry. Checking reads personal data: it is recorded in the audit log with the purpose chosen.',
+    'recip.checked': 'lines checked', 'recip.line': 'SP2D line', 'recip.date': 'SP2D date', 'recip.none': 'Every recipient matches the registry.',
     'audit.title': 'Who read a person\'s data', 'audit.verify': 'Verify the audit chain',
     'audit.report': 'Report for the citizen (UU PDP art. 32)', 'report.title': 'Personal data report',
     'report.intro': 'What the hub holds about this person, the records that name them, and who read it (UU 27/2022 art. 32).',
@@ -240,6 +246,8 @@ async function signIn(token) {
   $('who').textContent = '· ' + S.me.opd;
   for (const b of document.querySelectorAll('#nav button')) b.hidden = !granted(VIEW_GRANT[b.dataset.view]);
   $('audit-report-go').hidden = !granted('persons');
+  const cf = (S.me.grants || {}).citizen;
+  $('recipients').hidden = !(granted('reconciliation') && (S.me.grants['*'] !== undefined || cf === '*' || (Array.isArray(cf) && cf.includes('status_penduduk'))));
   status(t('signedIn') + ' ' + S.me.opd);
   const first = [...document.querySelectorAll('#nav button')].find((b) => !b.hidden);
   show(first ? first.dataset.view : 'live');
@@ -572,6 +580,30 @@ function saveFile(blob, name) {
   setTimeout(() => URL.revokeObjectURL(url), 5000);
 }
 
+/// Pemadanan penerima (GET /v1/reconciliation/recipients): personal, so it runs only when asked, with the purpose.
+async function checkRecipients() {
+  status(t('loading'));
+  const year = Number($('tahun').value) || 2024;
+  const d = await api('/v1/reconciliation/recipients?tahun=' + year);
+  const list = d.findings || [];
+  const totals = d.totals || {};
+  $('recip-result').replaceChildren(
+    el('div', { class: 'totals' }, ...Object.keys(totals).sort().map((k) => el('div', null, k, el('b', null, totals[k].lines + ' · ' + money(totals[k].amount))))),
+    list.length ? table(t('recip.title'), [
+      { key: 'kind', label: t('kind') }, { key: 'source_key', label: t('recip.line') }, { key: 'tgl_sp2d', label: t('recip.date') },
+      { key: 'amount', label: t('amount'), num: true, render: (r) => money(r.amount) },
+      { key: 'person_id', label: t('person') }, { key: 'message', label: t('message') },
+    ], list) : el('p', null, t('recip.none')));
+  status(d.checked.lines + ' ' + t('recip.checked'));
+}
+
+async function downloadRecipients() {
+  const year = Number($('tahun').value) || 2024;
+  const r = await api('/v1/reconciliation/recipients?tahun=' + year + '&format=csv', { raw: true });
+  saveFile(await r.blob(), 'pemadanan-penerima-' + year + '.csv');
+  status(t('csvSaved'));
+}
+
 async function downloadCSV(findings) {
   const year = Number($('tahun').value) || 2024;
   const r = await api('/v1/reconciliation?tahun=' + year + '&format=csv' + (findings ? '&findings=true' : ''), { raw: true });
@@ -793,6 +825,8 @@ document.addEventListener('DOMContentLoaded', () => {
   $('rekon-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadRekon(Number($('tahun').value)).catch(fail); });
   $('rekon-csv').addEventListener('click', () => { downloadCSV(false).catch(fail); });
   $('rekon-findings-csv').addEventListener('click', () => { downloadCSV(true).catch(fail); });
+  $('recip-go').addEventListener('click', () => { checkRecipients().catch(fail); });
+  $('recip-csv').addEventListener('click', () => { downloadRecipients().catch(fail); });
   $('d-schema').addEventListener('change', () => { dataFields().catch(fail); });
   $('data-form').addEventListener('submit', (ev) => { ev.preventDefault(); showData().catch(fail); });
   $('data-csv').addEventListener('click', () => { downloadData().catch(fail); });

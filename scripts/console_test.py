@@ -162,6 +162,12 @@ try:
         filtered = len(driver.find_elements(By.CSS_SELECTOR, "#rekon-findings tbody tr"))
         check(0 < filtered <= all_rows, f"the findings filter narrows the list ({all_rows} → {filtered})")
         kinds.select_by_index(0)
+    # Pemadanan penerima: the December bansos line to a recipient the registry records as deceased, naming no one.
+    driver.find_element(By.ID, "recip-go").click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#recip-result tbody tr"))
+    recip = driver.find_element(By.ID, "recip-result").text
+    check("recipient_deceased" in recip and "00011/SP2D/LS/2024#1" in recip and "NURHAYATI" not in recip,
+          "the recipient check finds the payment after the recipient's death, and names no one")
     accessibility("reconciliation")
     shot("04-reconciliation-1366")
     data = download("rekon-csv", "rekonsiliasi-2024.csv")

@@ -90,6 +90,15 @@ enum Routes {
                           QueryParam(name: "pemda", required: false, description: "kode pemda whose level digit the code checks expect: 75 (provinsi) or 75.71 (kabupaten/kota); default kode_pemda of the DPA",
                                      schema: ["pattern": .string(#"^[0-9]{2}(\.[0-9]{2})?$"#)])],
                   tag: "reconciliation", responseTypes: ["application/json", "text/csv"]) { r in try reconciliation(&r) },
+            Route(method: "GET", pattern: "/v1/reconciliation/recipients",
+                  summary: "pemadanan penerima: a fiscal year's SP2D lines to individuals checked against the population registry (recipient deceased or moved away at the SP2D date, or not in the registry); names no one, but is about persons: grants reconciliation and citizen:status_penduduk, audited (docs/reconciliation.md)",
+                  access: .personal,
+                  query: [QueryParam(name: "tahun", required: true, description: "fiscal year, e.g. 2024", type: "integer", schema: ParamSchema.year),
+                          QueryParam(name: "kode_skpd", required: false, description: "only this SKPD, e.g. 1.02.0.00.0.00.01.0000",
+                                     schema: ["pattern": .string(#"^[0-9]\.[0-9]{2}\.[0-9]\.[0-9]{2}\.[0-9]\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$"#)]),
+                          QueryParam(name: "format", required: false, description: "json (default) or csv (UTF-8 with BOM, ';', decimal comma, as simpul reconcile --recipients --format csv)",
+                                     schema: ["enum": .array([.string("json"), .string("csv")])])],
+                  tag: "reconciliation", responseTypes: ["application/json", "text/csv"]) { r in try recipients(&r) },
             Route(method: "GET", pattern: "/v1/me", summary: "the calling OPD: its name, purposes and grants (what the console offers)",
                   access: .token, tag: "access", quick: true) { r in
                 let opd = r.opd!
@@ -260,10 +269,28 @@ enum Routes {
         return .json(summary.json)
     }
 
-    static func reconciliation(_ r: inout APIRequest) throws -> HTTPResponse {
+    /// The recipient check says who died or moved away: the reconciliation grant and the registry's status field
+    /// both, a purpose, and an audit entry naming the persons the findings are about.
+    static func recipients(_ r: inout APIRequest) throws -> HTTPResponse {
         guard r.opd?.fields("reconciliation") != nil else {
             throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted 'reconciliation' (simpul opd add … --grant reconciliation:*)")
         }
+        guard r.opd?.fields("citizen")?.allows("status_penduduk") == true else {
+            throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted the registry status (--grant citizen:status_penduduk)")
+        }
+        let (y, skpd, format) = try yearSKPDFormat(r)
+        let check = try RecipientCheck.run(store: r.store, tahun: y, skpd: skpd)
+        r.persons = check.persons
+        if format == "csv" {
+            return HTTPResponse(status: 200, headers: [("Content-Type", "text/csv; charset=utf-8"),
+                                                       ("Content-Disposition", "attachment; filename=\"pemadanan-penerima-\(y).csv\"")],
+                                body: Array(check.csv().utf8))
+        }
+        return .json(check.json)
+    }
+
+    /// `tahun`, `kode_skpd` and `format` of the reconciliation routes, checked.
+    static func yearSKPDFormat(_ r: APIRequest) throws -> (year: Int, skpd: String?, format: String) {
         guard let y = Int(r.http.query("tahun") ?? ""), (2000...2100).contains(y) else {
             throw APIError(400, "invalid_parameter", "tahun is a year such as 2024")
         }
@@ -273,6 +300,14 @@ enum Routes {
         }
         let format = r.http.query("format") ?? "json"
         guard format == "json" || format == "csv" else { throw APIError(400, "invalid_parameter", "format is json or csv") }
+        return (y, skpd, format)
+    }
+
+    static func reconciliation(_ r: inout APIRequest) throws -> HTTPResponse {
+        guard r.opd?.fields("reconciliation") != nil else {
+            throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted 'reconciliation' (simpul opd add … --grant reconciliation:*)")
+        }
+        let (y, skpd, format) = try yearSKPDFormat(r)
         let findings: Bool
         switch r.http.query("findings") ?? "false" {
         case "true": findings = true

@@ -81,11 +81,15 @@ public enum Commands {
                               Opt(name: "--format", value: "table|json|csv", help: "output (default table)"),
                               Opt(name: "--findings", value: nil, help: "with csv or table: only the findings"),
                               Opt(name: "--pemda", value: "CODE", help: "kode pemda (75.71 kab/kota, 75 provinsi); default from the DPA"),
+                              Opt(name: "--recipients", value: nil,
+                                  help: "instead: SP2D lines to individuals checked against the registry (deceased, moved away, not in it); audited"),
                               db],
                     details: """
                         Findings: planned_not_budgeted, budgeted_not_planned, orphan_disbursement, over_ceiling,
                         duplicate_sp2d_number, invalid_code, inconsistent_amounts. Amounts are exact to the sen.
                         CSV: UTF-8 with BOM, ';' separated, decimal comma, Indonesian headers. See docs/reconciliation.md.
+                        --recipients: recipient_deceased, recipient_moved_out, recipient_not_in_registry (pemadanan
+                        penerima); they are about persons, so the check is audited with them.
                         """,
                     run: { try ReconcileCommand.run($0) }),
         CommandSpec(name: "connector list", summary: "list the connectors in connectors/", arguments: "", minArgs: 0, maxArgs: 0,
@@ -170,6 +174,18 @@ enum ReconcileCommand {
             do { skpd = try BudgetCodes.skpd(s) } catch { throw UsageError("--skpd: \(error.reason)", verb: inv.spec.name) }
         }
         let store = try HubStore(path: inv.dbPath)
+        if inv.flag("--recipients") {
+            let check = try RecipientCheck.run(store: store, tahun: year, skpd: skpd)
+            if !check.persons.isEmpty {
+                try CLIAudit.append(store, role: "operator", purpose: "operations", route: "reconcile --recipients", persons: check.persons)
+            }
+            switch format {
+            case "json": Console.out(check.json.jsonText)
+            case "csv": Console.raw(1, check.csv())
+            default: Console.out(check.table)
+            }
+            return ExitCode.ok
+        }
         var report = Reconciler(data: try FiscalData.load(store: store, tahun: year, skpd: skpd), kodePemda: inv.value("--pemda")).run()
         report.kodeSkpd = skpd
         switch format {

@@ -90,10 +90,7 @@ public struct ReconciliationReport: Sendable {
     /// CSV for spreadsheets: UTF-8 with BOM, `;` between fields, decimal comma (opens cleanly in LibreOffice and
     /// Excel set to Indonesian), Indonesian headers. `findings: true` gives the findings instead of the roll-up.
     public func csv(findings wantFindings: Bool = false) -> String {
-        func q(_ s: String) -> String {
-            s.contains(where: { $0 == ";" || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
-        func amount(_ m: Money) -> String { m.description.replacingOccurrences(of: ".", with: ",") }
+        let amount = Self.spreadsheetAmount
         var rows: [[String]] = []
         if wantFindings {
             rows.append(["Jenis temuan", "Kode SKPD", "Kode sub kegiatan", "Kode akun", "Jumlah (Rp)", "Keterangan", "Rekaman sumber"])
@@ -112,6 +109,17 @@ public struct ReconciliationReport: Sendable {
             }
             rollup.forEach(add)
         }
+        return Self.spreadsheet(rows)
+    }
+
+    /// Rows as a spreadsheet reads them in Indonesia: UTF-8 with BOM, `;` between fields, CRLF.
+    static func spreadsheet(_ rows: [[String]]) -> String {
+        func q(_ s: String) -> String {
+            s.contains(where: { $0 == ";" || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
         return "\u{FEFF}" + rows.map { $0.map(q).joined(separator: ";") }.joined(separator: "\r\n") + "\r\n"
     }
+
+    /// An amount with a decimal comma.
+    static func spreadsheetAmount(_ m: Money) -> String { m.description.replacingOccurrences(of: ".", with: ",") }
 }

@@ -496,3 +496,65 @@ extension HubStore {
          try db.scalarInt("SELECT count(*) FROM person_review"))
     }
 }
+
+extension HubStore {
+    /// What the person index decided for one mention: the person it is linked to (a person merged since is the one
+    /// it went into) and that person's registry NIK (nil for a person the registry does not know).
+    public struct MentionPerson: Sendable, Equatable {
+        public var id: String
+        public var registryNIK: String?
+    }
+
+    /// Streams every person mention of `schema` with its record's current bytes and what the person index decided:
+    /// its person (nil when not linked) and whether it waits in review. For checks over one kind of record's
+    /// persons, such as the recipients of SP2D lines, without holding them all.
+    public func scanMentionsWithPersons(schema: String, _ body: (_ sourceKey: String, _ data: UnsafeBufferPointer<UInt8>,
+                                                                  _ person: MentionPerson?, _ inReview: Bool) throws -> Void) throws {
+        let s = try db.prepare("""
+            SELECT m.source_key, v.data, l.person_id, p.status, p.nik, p.registry,
+                   EXISTS(SELECT 1 FROM person_review rv WHERE rv.mention_key = m.key)
+            FROM mentions m JOIN records r ON r.schema = m.schema AND r.source_key = m.source_key
+            JOIN record_versions v ON v.id = r.version_id LEFT JOIN person_links l ON l.mention_key = m.key
+            LEFT JOIN persons p ON p.id = l.person_id
+            WHERE m.schema = ?
+            """)
+        try s.bind(1, schema)
+        defer { s.reset() }
+        var merged: [String: MentionPerson] = [:]
+        while try s.step() {
+            var person: MentionPerson? = nil
+            if let id = s.optionalText(2) {
+                if s.optionalText(3) == "merged" {
+                    if merged[id] == nil, let p = try currentPerson(id: id) {
+                        let registry = try db.scalarInt("SELECT registry FROM persons WHERE id = ?", [.text(p.id)]) == 1
+                        merged[id] = MentionPerson(id: p.id, registryNIK: registry ? p.nik : nil)
+                    }
+                    person = merged[id]
+                } else {
+                    person = MentionPerson(id: id, registryNIK: s.int(5) == 1 ? s.optionalText(4) : nil)
+                }
+            }
+            let inReview = s.int(6) != 0
+            try s.withTextBytes(1) { data in try body(s.text(0), data, person, inReview) }
+        }
+    }
+
+    /// Some top-level fields of every stored version of a record, as text, oldest version first.
+    public func fieldHistory(schema: String, sourceKey: String, fields: [String]) throws -> [[String?]] {
+        // The versions that are not current through their index, the current one through `records` (as
+        // `recordHistorySQL`); each field's path bound as ?3, ?4, …
+        func columns(_ table: String) -> String { fields.indices.map { "json_extract(\(table)data, ?\($0 + 3))" }.joined(separator: ", ") }
+        let s = try db.prepare("""
+            SELECT version_no, \(columns("")) FROM record_versions WHERE schema = ?1 AND source_key = ?2 AND current = 0
+            UNION ALL
+            SELECT v.version_no, \(columns("v.")) FROM records r
+            JOIN record_versions v ON v.id = r.version_id WHERE r.schema = ?1 AND r.source_key = ?2
+            ORDER BY 1
+            """)
+        try s.bind([.text(schema), .text(sourceKey)] + fields.map { .text("$." + $0) })
+        defer { s.reset() }
+        var out: [[String?]] = []
+        while try s.step() { out.append(fields.indices.map { s.optionalText($0 + 1) }) }
+        return out
+    }
+}

@@ -14,6 +14,7 @@ let usage = """
            simpul-bench reconcile [--budget-lines N] [--sp2d-lines N] [--dir DIR]   a fiscal year reconciled vs a SQL GROUP BY
            simpul-bench match [--mentions N] [--seed N] [--order together|registry-last] [--families 1|0] [--region CODE]   the person index on a synthetic corpus: precision, recall, speed
            simpul-bench audit [--entries N] [--batch N] [--persons N]   the audit chain: appends, access by NIK, verify
+           simpul-bench recipients [--citizens N] [--lines N]   pemadanan penerima (SP2D recipients vs the registry) vs a SQL join by NIK
            simpul-bench report [--citizens N] [--reads N]   a citizen's access report (UU PDP) vs persons show + audit access
            simpul-bench sync [--records N] [--page N] [--state-every N]   external connector and HTTP pull vs file ingest
            simpul-bench gzip [--rows N]   unpacking a gzip-compressed SIAK export vs gzip -dc, and its ingest vs the plain file
@@ -25,6 +26,14 @@ let usage = """
 func peakRSSMiB() -> Double {
     guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
         let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+    else { return 0 }
+    return (Double(line.split(separator: " ")[1]) ?? 0) / 1024
+}
+
+/// The resident set now (VmRSS), to tell what a phase adds to what the process already holds.
+func currentRSSMiB() -> Double {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
     else { return 0 }
     return (Double(line.split(separator: " ")[1]) ?? 0) / 1024
 }
@@ -257,6 +266,7 @@ do {
     case "sync": try benchSync(Array(args.dropFirst()))
     case "gzip": try benchGzip(Array(args.dropFirst()))
     case "report": try benchReport(Array(args.dropFirst()))
+    case "recipients": try benchRecipients(Array(args.dropFirst()))
     case "phases" where args.count == 2: try benchPhases(file: args[1])
     case "gen" where (4...5).contains(args.count) && args[1] == "siak":
         guard args.count == 4 || ["nik", "household"].contains(args[4]) else { throw BenchUsage("the order is nik or household") }

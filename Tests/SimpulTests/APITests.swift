@@ -727,6 +727,32 @@ import Testing
         #expect(kept["nik"] != nil && kept["nik_asli"] != nil && kept["nik_ayah"] != nil && kept["no_kk"] != nil && kept["kbli"] != nil)
     }
 
+    /// Pemadanan penerima over HTTP: the SP2D line paid after the registry recorded its recipient's death is found;
+    /// the answer names no one, needs the registry-status grant and a purpose, and is audited with that person.
+    @Test func recipientsAreCheckedAgainstTheRegistry() throws {
+        let e = try Env()
+        try PersonIndex(store: e.t.store, regions: try Regions(file: e.t.home.regionsFile)).update()
+        e.tokens["auditor"] = try e.t.store.addOPD(name: "auditor", grants: ["reconciliation:*", "citizen:status_penduduk"], purposes: ["pengawasan"]).1
+        let (st, body) = try e.get("/v1/reconciliation/recipients?tahun=2024", opd: "auditor", purpose: "pengawasan")
+        #expect(st == 200 && body["checked"]?["lines"] == .int(4), "\(body)")
+        let findings = body["findings"]?.arrayValue ?? []
+        let deceased = try #require(findings.first { $0["kind"] == .string("recipient_deceased") })
+        #expect(deceased["source_key"] == .string("00011/SP2D/LS/2024#1") && deceased["registry_since"] == .string("2024-12-03")
+                && deceased["amount"] == .string("1500000.00") && deceased["person_id"]?.stringValue?.hasPrefix("P") == true)
+        #expect(findings.contains { $0["kind"] == .string("recipient_not_in_registry") && $0["source_key"] == .string("00005/SP2D/LS/2024#3") })
+        #expect(!body.jsonText.contains("7571025811750001") && !body.jsonText.contains("NURHAYATI"), "names no one")
+        #expect(try e.t.store.auditAccess(nik: "7571025811750001").contains { $0.route == "/v1/reconciliation/recipients" && $0.result == "ok" })
+        let c = try RawClient(port: e.server.port)
+        c.send(Array("GET /v1/reconciliation/recipients?tahun=2024&format=csv HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(e.tokens["auditor"]!)\r\nX-Purpose: pengawasan\r\n\r\n".utf8))
+        let csv = try #require(c.response())
+        #expect(csv.status == 200 && csv.body.contains("recipient_deceased;00011/SP2D/LS/2024#1;2024-12-16"))
+        #expect(try e.get("/v1/reconciliation/recipients?tahun=2024", opd: "bpkad", purpose: "anggaran").0 == 403, "no registry-status grant")
+        #expect(try e.get("/v1/reconciliation/recipients?tahun=2024", opd: "auditor").0 == 403, "a purpose")
+        #expect(try e.get("/v1/reconciliation/recipients?tahun=20x4", opd: "auditor", purpose: "pengawasan").0 == 400)
+        // The fiscal reconciliation is unchanged by it, and still not personal.
+        #expect(try e.get("/v1/reconciliation?tahun=2024", opd: "bpkad").0 == 200)
+    }
+
     /// Father and son of one name on one family card: a record with the card for a NIK and that name scores alike
     /// for both, so it goes to review, and the steward is shown both persons.
     @Test func aReviewItemOfTwoAlikeCandidatesShowsBoth() throws {

@@ -4,6 +4,7 @@ import SimpulTestSupport
 import SimpulIngest
 import SimpulJSON
 import SimpulPersons
+import SimpulReconcile
 import SimpulStorage
 import Testing
 
@@ -365,6 +366,20 @@ import Testing
         let before = try t.store.verifyAudit().entries
         #expect(SimpulCLI.main(["topics", "read", "records.budget_line", "--limit", "3", "--db", db]) == ExitCode.ok)
         #expect(try t.store.verifyAudit().entries == before && t.store.verifyAudit().broken == nil)
+    }
+
+    /// Pemadanan penerima from the CLI: audited with the person the deceased-recipient finding is about.
+    @Test func aRecipientCheckIsAuditedWithThePersonsFound() throws {
+        let t = try TestHub()
+        let db = t.dir + "/simpul.db"
+        for c in ["dukcapil-siak", "simda-keuangan"] { _ = try t.ingest(c, [t.samples(c)]) }
+        #expect(SimpulCLI.main(["persons", "update", "--db", db]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["reconcile", "--year", "2024", "--recipients", "--format", "json", "--db", db]) == ExitCode.ok)
+        #expect(try t.store.auditAccess(nik: "7571025811750001").contains { $0.route == "reconcile --recipients" && $0.opd.hasPrefix("operator:") })
+        let check = try RecipientCheck.run(store: t.store, tahun: 2024)
+        #expect(check.findings.filter { $0.kind == .deceased }.map(\.sourceKey) == ["00011/SP2D/LS/2024#1"])
+        #expect(check.persons.contains("7571025811750001"))
+        #expect(try RecipientCheck.run(store: t.store, tahun: 2023).linesChecked == 0)
     }
 
     /// A citizen's access request from the CLI: its own reading is audited before the report is made, so the report

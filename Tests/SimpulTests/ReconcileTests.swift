@@ -306,7 +306,7 @@ enum Fixture2025 {
             guard known.contains(f[6...11].joined(separator: ",")), n.count == 2, let w = Int64(n[0]), w >= 0, let s = Int64(n[1]) else { continue }
             real += w * 100 + s
         }
-        #expect(r.totalRealisation.sen == real && real == 476_266_666_667)
+        #expect(r.totalRealisation.sen == real && real == 476_416_666_667)
         #expect(Set(r.findings.map(\.kind)).isSuperset(of: [.orphanDisbursement, .overCeiling, .duplicateSP2DNumber]))
     }
 }
