@@ -78,6 +78,8 @@ enum Demo {
               simpul dlq list --db \(db)
               simpul records show citizen 7571014504900002 --db \(db)
               simpul reconcile --year 2024 --db \(db)
+              simpul reconcile --year 2024 --recipients --db \(db)
+              simpul persons report 7571014504900002 --db \(db)
             """)
         guard serve else { return ExitCode.ok }
         return try ServeCommands.runServer(dbPath: db, home: home, host: host, port: port, workers: ServeCommands.defaultWorkers, cors: cors) { url in
@@ -100,6 +102,8 @@ enum Demo {
                   curl -N -H 'Accept: text/event-stream' -H 'Authorization: Bearer \(t["dinsos"]!)' -H 'X-Purpose: bansos' \(url)/v1/topics/records.citizen/events
                   curl -H 'Authorization: Bearer \(t["dpmptsp"]!)' --data-binary @connectors/sicantik/samples/permohonan_page1.json \(url)/v1/ingest/sicantik
                   curl -H 'Authorization: Bearer \(t["inspektorat"]!)' -H 'X-Purpose: pengawasan-pdp' '\(url)/v1/audit/access?nik=7571014504900002'
+                  curl -H 'Authorization: Bearer \(t["inspektorat"]!)' -H 'X-Purpose: pengawasan-pdp' '\(url)/v1/persons/7571014504900002/report'
+                  curl -H 'Authorization: Bearer \(t["inspektorat"]!)' -H 'X-Purpose: pengawasan-pdp' '\(url)/v1/reconciliation/recipients?tahun=2024'
                   curl \(url)/openapi.json
                 """)
         }
