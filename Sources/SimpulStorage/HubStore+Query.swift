@@ -156,21 +156,29 @@ extension HubStore {
 
     /// The NIKs of the persons a set of records mentions (for the audit log). A citizen record is about the citizen
     /// its `nik` names (read from the record: the mentions' index by record leaves the registry's own rows out);
-    /// other records name theirs through their mentions.
+    /// other records name theirs through their mentions: the NIK a mention carries, and the NIK of the person the
+    /// index linked it to. A permit whose NIK was in scientific notation, linked to its applicant by matching, is
+    /// then in that person's access log too, as every read of their data must be (until 2026-11-28 only the NIK
+    /// the record carried was logged, and such a read was in no one's).
     public func mentionedNIKs(schema: String, sourceKeys: [String]) throws -> [String] {
         guard !sourceKeys.isEmpty else { return [] }
         let s = try db.prepare(schema == "citizen" ? Self.citizenNIKSQL : Self.mentionedNIKsSQL)
         var out = Set<String>()
         for k in sourceKeys {
             try s.bind([.text(schema), .text(k)])
-            while try s.step() { if let n = s.optionalText(0), !n.isEmpty { out.insert(n) } }
+            while try s.step() {
+                for c in 0..<s.columnCount { if let n = s.optionalText(c), !n.isEmpty { out.insert(n) } }
+            }
             s.reset()
         }
         return out.sorted()
     }
 
     /// Public so a test can check their plans: by the mentions' partial index, and by the current record's key.
-    public static let mentionedNIKsSQL = "SELECT nik FROM mentions WHERE schema = ?1 AND source_key = ?2 AND schema != 'citizen'"
+    public static let mentionedNIKsSQL = """
+        SELECT m.nik, p.nik FROM mentions m LEFT JOIN person_links l ON l.mention_key = m.key LEFT JOIN persons p ON p.id = l.person_id
+        WHERE m.schema = ?1 AND m.source_key = ?2 AND m.schema != 'citizen'
+        """
     public static let citizenNIKSQL = """
         SELECT json_extract(v.data, '$.nik') FROM records r JOIN record_versions v ON v.id = r.version_id
         WHERE r.schema = ?1 AND r.source_key = ?2

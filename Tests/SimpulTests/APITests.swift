@@ -689,6 +689,10 @@ import Testing
         try PersonIndex(store: e.t.store, regions: try Regions(file: e.t.home.regionsFile)).update()
         e.tokens["ppid"] = try e.t.store.addOPD(name: "ppid", grants: ["persons:*", "audit:*"], purposes: [SubjectReport.purpose]).1
         #expect(try e.get("/v1/citizens/\(Self.nik)", opd: "dinkes", purpose: "layanan-kesehatan").0 == 200)
+        // Her permit whose NIK was in scientific notation, found by matching: reading it is in her access log too.
+        e.tokens["perizinan"] = try e.t.store.addOPD(name: "perizinan", grants: ["permit:*"], purposes: ["perizinan"]).1
+        let (ps, permit) = try e.get("/v1/records/permit?no_permohonan=eq.PMH/100025/DPMPTSP/2024", opd: "perizinan", purpose: "perizinan")
+        #expect(ps == 200 && permit["records"]?.arrayValue?.count == 1, "\(permit)")
         let (st, report) = try e.get("/v1/persons/\(Self.nik)/report", opd: "ppid", purpose: SubjectReport.purpose)
         #expect(st == 200 && report["nik"] == .string(Self.nik) && report["report"] == .string("subject_access"))
         #expect(report["data"]?["nama"] == .string("SITI AMINAH"))
@@ -705,6 +709,7 @@ import Testing
         // Who read her data: the health office's lookup, by route, purpose and time.
         let access = report["access"]?.arrayValue ?? []
         #expect(access.contains { $0["opd"] == .string("dinkes") && $0["route"] == .string("/v1/citizens/{nik}") && $0["purpose"] == .string("layanan-kesehatan") })
+        #expect(access.contains { $0["opd"] == .string("perizinan") && $0["route"] == .string("/v1/records/{schema}") })
         let readIDs = access.compactMap { $0["id"]?.scalarText.flatMap { Int($0) } }
         let headID = try #require(report["audit_head"]?["id"]?.scalarText.flatMap { Int($0) })
         #expect(!readIDs.isEmpty && headID >= readIDs.max()!)
