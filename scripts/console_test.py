@@ -142,6 +142,9 @@ try:
         check(len(rows) > 0 and toggle.get_attribute("aria-expanded") == "true",
               f"a candidate's mentions are one click away ({len(rows)} linked)")
         check(not any("null" in c.text.split("\n") for c in cards), "no card shows a missing part as the text 'null'")
+        conflict = [c for c in cards if "BUDI BUMULO" in c.text]
+        check(bool(conflict) and "SITI AMINAH for the person" in conflict[0].text,
+              "a conflict card shows what clashes with the NIK's holder (a SIMBG owner under another person's NIK)")
     accessibility("review")
     shot("03-review-1366")
     if cards:

@@ -61,7 +61,8 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(line.data["kode_sub_kegiatan"] == .string("1.02.02.2.01.0001"))
         #expect(line.data["nilai"] == .string("30000000.00"))
         let keys = try t.store.mentions().map(\.key)
-        #expect(keys == ["simda-keuangan:00005/SP2D/LS/2024#1", "simda-keuangan:00005/SP2D/LS/2024#2", "simda-keuangan:00005/SP2D/LS/2024#3"])
+        #expect(keys == ["simda-keuangan:00005/SP2D/LS/2024#1", "simda-keuangan:00005/SP2D/LS/2024#2", "simda-keuangan:00005/SP2D/LS/2024#3",
+                         "simda-keuangan:00011/SP2D/LS/2024#1"])
         let dl = try t.store.deadLetters(connector: "simda-keuangan", status: "open", limit: 10)
         #expect(dl.contains { $0.reason.contains("codes 1.4.1.1.9.9 are not in crosswalk_kegiatan.csv") })
     }
