@@ -227,18 +227,63 @@ final class Feeds: @unchecked Sendable {
 }
 
 extension RecordQueries {
-    /// The topic route: checks the topic and grant, answers at once, or hands the request to the feed watcher.
-    static func events(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
-        let topic = r.params["topic"] ?? ""
-        let opd = r.opd!
+    /// A topic an OPD may read: `records.<schema>` of a schema it was granted. Returns the schema and the fields.
+    static func readableTopic(_ topic: String, opd: OPD, api: API) throws -> (schema: String, fields: OPD.Fields) {
         guard topic.hasPrefix("records.") else {
             throw APIError(403, "operator_only", "topic \(topic) is for operators (simpul topics read); OPDs read records.<schema> topics")
         }
         let schema = String(topic.dropFirst(8))
         guard api.schemas[schema] != nil else { throw APIError(404, "not_found", "no topic '\(topic)'") }
         guard let fields = opd.fields(schema) else { throw APIError(403, "not_granted", "OPD \(opd.name) was not granted \(schema) records") }
+        return (schema, fields)
+    }
+
+    /// A durable consumer's name: letters, digits, `.`, `_` and `-`, up to 64.
+    static let consumerPattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+    nonisolated(unsafe) static let consumerRegex = try! Regex(consumerPattern)
+
+    static func consumerName(_ s: String?) throws -> String? {
+        guard let s else { return nil }
+        guard s.wholeMatch(of: consumerRegex) != nil else {
+            throw APIError(400, "invalid_parameter", "consumer is a name of letters, digits, '.', '_' and '-' (up to 64)")
+        }
+        return s
+    }
+
+    /// Consumers are the OPD's own: two OPDs' consumers of one name are two consumers.
+    static func offsetKey(_ opd: String, _ consumer: String) -> String { "opd:\(opd):\(consumer)" }
+
+    static let offsetBody: (mediaType: String, schema: JSONValue) = ("application/json", .object([
+        "type": .string("object"), "required": .array([.string("consumer"), .string("seq")]),
+        "properties": .object(["consumer": .object(["type": .string("string"), "pattern": .string(consumerPattern)]),
+                               "seq": .object(["type": .string("integer"), "minimum": .int(0)])]),
+    ]))
+
+    /// Commits a durable consumer's offset: the last event it has processed (at-least-once: commit after processing).
+    /// Any sequence number up to the topic's last may be committed, an earlier one too, to read again from there.
+    static func commitOffset(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
+        let topic = r.params["topic"] ?? ""
+        _ = try readableTopic(topic, opd: r.opd!, api: api)
+        guard let body = try? JSONParser.parse(r.http.body), let c = body["consumer"]?.stringValue,
+              case .number(let n)? = body["seq"], let seq = Int64(n), seq >= 0
+        else { throw APIError(400, "invalid_body", "send JSON {\"consumer\": \"NAME\", \"seq\": the last sequence number processed}") }
+        let consumer = try consumerName(c)!
+        let last = try r.store.topics().first { $0.name == topic }?.lastSeq ?? 0
+        guard seq <= last else { throw APIError(400, "invalid_body", "seq \(seq) is past the topic's last event (\(last))") }
+        try r.store.setOffset(consumer: offsetKey(r.opd!.name, consumer), topic: topic, seq: seq)
+        return .json(.object(["topic": .string(topic), "consumer": .string(consumer), "seq": .int(Int(seq))]))
+    }
+
+    /// The topic route: checks the topic and grant, answers at once, or hands the request to the feed watcher.
+    static func events(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
+        let topic = r.params["topic"] ?? ""
+        let opd = r.opd!
+        let (schema, fields) = try readableTopic(topic, opd: opd, api: api)
         var after = Int64(try r.int("after", 0, 0...Int(Int32.max)))
+        let consumer = try consumerName(r.http.query("consumer"))
         if r.http.query("after") == nil, let last = r.http.header("last-event-id"), let n = Int64(last), n >= 0 { after = n }
+        // A durable consumer reads on from its committed offset, unless the request says where.
+        else if r.http.query("after") == nil, let consumer { after = try r.store.offset(consumer: offsetKey(opd.name, consumer), topic: topic) }
         let limit = try r.int("limit", 100, 1...1000)
         let wait = try r.int("wait", 0, 0...Feeds.maxWait)
         let auth = r.http.header("authorization") ?? ""

@@ -41,12 +41,18 @@ enum Routes {
                                      schema: ParamSchema.range(0, Int(Int32.max))),
                           QueryParam(name: "limit", required: false, description: "1 to 1000 (default 100)", type: "integer", schema: ParamSchema.range(1, 1000)),
                           QueryParam(name: "wait", required: false, description: "seconds to wait for new events when there are none (0 to 30)", type: "integer",
-                                     schema: ParamSchema.range(0, 30))],
+                                     schema: ParamSchema.range(0, 30)),
+                          QueryParam(name: "consumer", required: false,
+                                     description: "a durable consumer of this OPD: without after, read on from the offset it committed (POST /v1/topics/{topic}/offsets)",
+                                     schema: ["pattern": .string(RecordQueries.consumerPattern)])],
                   tag: "feeds",
                   personalWhen: { p in
                       let t = p["topic"] ?? ""
                       return t.hasPrefix("records.") && RecordQueries.isPersonal(api, String(t.dropFirst(8)))
                   }) { r in try RecordQueries.events(&r, api: api) },
+            Route(method: "POST", pattern: "/v1/topics/{topic}/offsets",
+                  summary: "commit a durable consumer's offset (body {\"consumer\",\"seq\"}): the last event it has processed; GET …/events?consumer= reads on after it",
+                  access: .token, tag: "feeds", requestBody: RecordQueries.offsetBody) { r in try RecordQueries.commitOffset(&r, api: api) },
             Route(method: "GET", pattern: "/v1/citizens/{nik}",
                   summary: "a citizen's registry record and linked permits, businesses and disbursements, cut to the caller's grant (audited)",
                   access: .personal, tag: "citizens", pathSchemas: ["nik": ParamSchema.nik], quick: true) { r in try citizen(&r, api: api) },

@@ -459,6 +459,39 @@ import Testing
         return try t.write("biodata-\(UUID().uuidString).csv", lines[0] + "\n" + changed + "\n")
     }
 
+    /// A durable consumer (as a Kafka consumer group or a NATS durable consumer): it reads on from the offset it
+    /// committed, after a restart of the client or of the server; consumers are each OPD's own.
+    @Test func aDurableConsumerReadsOnFromItsCommittedOffset() throws {
+        let e = try Env()
+        let path = "/v1/topics/records.budget_line/events"
+        let (s1, first) = try e.get(path + "?consumer=dasbor&limit=3", opd: "bappeda")
+        let seqs = (first["events"]?.arrayValue ?? []).compactMap { $0["seq"]?.scalarText.flatMap { Int($0) } }
+        #expect(s1 == 200 && seqs.count == 3 && seqs.first == 1, "nothing committed yet: from the start")
+        // Not committed: the same events again.
+        #expect(try e.get(path + "?consumer=dasbor&limit=3", opd: "bappeda").1["events"] == first["events"])
+        func commit(_ body: String, opd: String = "bappeda") throws -> (Int, JSONValue) {
+            try e.get("/v1/topics/records.budget_line/offsets", opd: opd, method: "POST", body: Array(body.utf8))
+        }
+        let (cs, committed) = try commit(#"{"consumer":"dasbor","seq":\#(seqs[2])}"#)
+        #expect(cs == 200 && committed["seq"]?.scalarText == String(seqs[2]))
+        let (_, next) = try e.get(path + "?consumer=dasbor&limit=3", opd: "bappeda")
+        #expect(next["events"]?.arrayValue?.first?["seq"]?.scalarText == String(seqs[2] + 1), "after the committed offset")
+        #expect(try e.get(path + "?consumer=dasbor&after=0&limit=1", opd: "bappeda").1["events"]?.arrayValue?.first?["seq"] == .int(1),
+                "after= wins")
+        #expect(try e.get(path + "?consumer=lain&limit=1", opd: "bappeda").1["events"]?.arrayValue?.first?["seq"] == .int(1), "another consumer")
+        // Each OPD's own: another OPD's consumer of the same name starts from the beginning.
+        e.tokens["bappeda2"] = try e.t.store.addOPD(name: "bappeda2", grants: ["budget_line:*"], purposes: ["perencanaan"]).1
+        #expect(try e.get(path + "?consumer=dasbor&limit=1", opd: "bappeda2").1["events"]?.arrayValue?.first?["seq"] == .int(1))
+        // Mistakes: a bad name, a seq past the last event, a string seq, a topic not granted or not a records topic.
+        #expect(try e.get(path + "?consumer=../x", opd: "bappeda").0 == 400)
+        #expect(try commit(#"{"consumer":"dasbor","seq":999999}"#).0 == 400)
+        #expect(try commit(#"{"consumer":"dasbor","seq":"3"}"#).0 == 400)
+        #expect(try commit(#"{"consumer":"dasbor"}"#).0 == 400)
+        #expect(try e.get("/v1/topics/records.citizen/offsets", opd: "bappeda", method: "POST", body: Array(#"{"consumer":"d","seq":1}"#.utf8)).0 == 403)
+        #expect(try e.get("/v1/topics/raw.dukcapil-siak/offsets", opd: "bappeda", method: "POST", body: Array(#"{"consumer":"d","seq":1}"#.utf8)).0 == 403)
+        #expect(try e.t.store.offset(consumer: "opd:bappeda:dasbor", topic: "records.budget_line") == Int64(seqs[2]))
+    }
+
     @Test func changeFeedsLongPollAndStreamGrantedFieldsOnly() throws {
         let e = try Env()
         let (st, page) = try e.get("/v1/topics/records.citizen/events?limit=1000", opd: "dinkes", purpose: "layanan-kesehatan")
