@@ -213,13 +213,16 @@ enum Routes {
             r.persons = [nik]
             // The golden record is written from the linked mentions' stored bytes, without parsing them.
             let mentions = try r.store.linkedMentionBytes(person: personID)
+            let others = otherNIKs(nik, mentions: mentions, opd: opd)
             if let g = GoldenRecord.spliced(mentions.map { ($0.key, $0.connector, $0.data, $0.version, $0.at) },
                                             keep: { citizenFields.allows($0) }) {
                 out.set("status", .string(GoldenRecord.status(connectors: mentions.map(\.connector), nik: nik)))
                 out.set("citizen", raw: g.golden)
                 out.set("provenance", raw: g.provenance)
                 try linked(mentions.map { ($0.schema, $0.sourceKey) }, opd: opd, store: r.store, into: &out)
-                return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: out.bytes)
+                let body = out.bytes
+                r.persons = [nik] + shown(others, in: body)
+                return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: body)
             }
             guard let person = try r.store.person(id: personID) else { throw APIError(404, "not_found", "no citizen with this NIK") }
             let g = try GoldenRecord.load(store: r.store, person: person, regions: api.regions, fieldsOnly: true)
@@ -227,7 +230,9 @@ enum Routes {
             out.set("citizen", cut(.object(g.golden), citizenFields))
             out.set("provenance", cut(.object(g.provenance), citizenFields))
             try linked(g.mentions.map { ($0.schema, $0.sourceKey) }, opd: opd, store: r.store, into: &out)
-            return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: out.bytes)
+            let body = out.bytes
+            r.persons = [nik] + shown(others, in: body)
+            return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: body)
         }
         let registry = try r.store.recordJSON(schema: "citizen", sourceKey: nik)
         let mentioned = try r.store.mentionedRecords(nik: nik)
@@ -240,6 +245,35 @@ enum Routes {
         }
         try linked(mentioned, opd: opd, store: r.store, into: &out)
         return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: out.bytes)
+    }
+
+    /// Other NIKs the linked records of a citizen's answer may carry (a permit typed with a relative's NIK, linked to
+    /// this person by the rest of the record), from the mentions of the schemas the OPD may see.
+    static func otherNIKs(_ nik: String, mentions: [(key: String, connector: String, schema: String, sourceKey: String, data: [UInt8],
+                                                     version: Int64, at: Int64)], opd: OPD) -> [String] {
+        var out: [String] = []
+        var slot: [FlatFields.Slice?] = []
+        for m in mentions where m.schema != "citizen" && opd.fields(m.schema) != nil {
+            m.data.withUnsafeBufferPointer { b in
+                guard nikField.scan(b, into: &slot), let s = slot[0], s.isString, let other = FlatFields.string(s, in: b),
+                      other != nik, !out.contains(other) else { return }
+                out.append(other)
+            }
+        }
+        return out
+    }
+
+    static let nikField = FlatFields(["nik"])
+
+    /// Those of `niks` the answer shows (its grant may leave the field out): each shown goes into the audit entry.
+    static func shown(_ niks: [String], in body: [UInt8]) -> [String] {
+        niks.filter { n in
+            let needle = Array(n.utf8)
+            return body.withUnsafeBufferPointer { b in
+                guard b.count >= needle.count else { return false }
+                return (0...(b.count - needle.count)).contains { i in needle.indices.allSatisfy { b[i + $0] == needle[$0] } }
+            }
+        }
     }
 
     static func push(_ r: inout APIRequest, api: API) throws -> HTTPResponse {

@@ -765,6 +765,24 @@ import Testing
         #expect(kept["nik"] != nil && kept["nik_asli"] != nil && kept["nik_ayah"] != nil && kept["no_kk"] != nil && kept["kbli"] != nil)
     }
 
+    /// A permit typed with a relative's NIK but otherwise Siti's, linked to her: looking her up shows that NIK inside
+    /// the permit, so the audit entry names its holder too.
+    @Test func aCitizenLookupAuditsEveryNIKItShows() throws {
+        let e = try Env()
+        let page = #"{"status":"success","page":1,"total_page":1,"data":[{"id_permohonan":900001,"no_permohonan":"PMH/900001","jenis_izin":"Izin Usaha Mikro","kode_jenis_izin":"IUM","nik_pemohon":"7571011203880001","nama_pemohon":"SITI AMINAH","alamat_pemohon":"JL","tempat_lahir_pemohon":null,"tgl_lahir_pemohon":"1990-04-05","tgl_pengajuan":"2024-07-01 09:12:00","updated_at":"2024-07-10 14:00:00","tgl_penetapan":null,"masa_berlaku_sampai":null,"no_izin":"503/1","status":"Selesai","retribusi":0,"kode_wilayah":"75.71.02.1003","opd_penerbit":"DPMPTSP"}]}"#
+        _ = try e.t.ingest("sicantik", [try e.t.write("borrowed.json", page)])
+        try PersonIndex(store: e.t.store, regions: try Regions(file: e.t.home.regionsFile)).update()
+        let siti = try #require(try e.t.store.person(nik: Self.nik))
+        #expect(try e.t.store.personOf(mention: "sicantik:900001") == siti.id, "linked to Siti by the rest of the record")
+        e.tokens["layanan"] = try e.t.store.addOPD(name: "layanan", grants: ["citizen:nik,nama", "permit:*"], purposes: ["layanan"]).1
+        let (st, body) = try e.get("/v1/citizens/\(Self.nik)", opd: "layanan", purpose: "layanan")
+        #expect(st == 200 && body.jsonText.contains("7571011203880001"))
+        #expect(try e.t.store.auditAccess(nik: "7571011203880001").contains { $0.opd == "layanan" && $0.route == "/v1/citizens/{nik}" })
+        // An OPD not granted permits is not shown the permit, nor is its NIK logged for it.
+        #expect(try e.get("/v1/citizens/\(Self.nik)", opd: "dinkes", purpose: "layanan-kesehatan").0 == 200)
+        #expect(try !e.t.store.auditAccess(nik: "7571011203880001").contains { $0.opd == "dinkes" && $0.route == "/v1/citizens/{nik}" })
+    }
+
     /// Pemadanan penerima over HTTP: the SP2D line paid after the registry recorded its recipient's death is found;
     /// the answer names no one, needs the registry-status grant and a purpose, and is audited with that person.
     @Test func recipientsAreCheckedAgainstTheRegistry() throws {
