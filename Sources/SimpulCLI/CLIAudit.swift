@@ -17,4 +17,12 @@ enum CLIAudit {
         guard !persons.isEmpty else { return }
         try append(store, role: "operator", purpose: "operations", route: route, persons: persons)
     }
+
+    /// An operator's read of a connector's raw log (`topics read raw.<connector>`): the source rows as they came,
+    /// audited with the persons the hub took from them.
+    static func rawRead(_ store: HubStore, route: String, connector: String, sourceKeys: [String]) throws {
+        let persons = try store.rawEventNIKs(connector: connector, sourceKeys: sourceKeys)
+        guard !persons.isEmpty else { return }
+        try append(store, role: "operator", purpose: "operations", route: route, persons: persons)
+    }
 }

@@ -285,6 +285,8 @@ enum TopicCommands {
         } catch let e as StoreOpenError { throw HubError.notFound(e.message) }
         if topic.hasPrefix("records."), !events.isEmpty {
             try CLIAudit.operatorRead(store, route: "topics read \(topic)", schema: String(topic.dropFirst(8)), sourceKeys: events.map(\.key))
+        } else if topic.hasPrefix("raw."), !events.isEmpty {
+            try CLIAudit.rawRead(store, route: "topics read \(topic)", connector: String(topic.dropFirst(4)), sourceKeys: events.map(\.key))
         }
         for e in events {
             Console.out(JSONValue.object(["seq": .int(Int(e.seq)), "key": .string(e.key), "at": .string(HubStore.isoTime(e.at)),

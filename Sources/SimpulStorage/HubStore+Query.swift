@@ -174,6 +174,29 @@ extension HubStore {
         return out.sorted()
     }
 
+    /// The NIKs of the persons a connector's raw log entries name (for the audit log of `topics read raw.<connector>`):
+    /// the mentions stored from each entry's rows (mention keys are `<connector>:<source key>`, or that and `#…` for
+    /// the persons of one row), each with the NIK it carries and the NIK of the person it is linked to.
+    public func rawEventNIKs(connector: String, sourceKeys: [String]) throws -> [String] {
+        guard !sourceKeys.isEmpty else { return [] }
+        let s = try db.prepare(Self.rawEventNIKsSQL)
+        var out = Set<String>()
+        for k in sourceKeys {
+            try s.bind(1, connector + ":" + k)
+            while try s.step() {
+                for c in 0..<s.columnCount { if let n = s.optionalText(c), !n.isEmpty { out.insert(n) } }
+            }
+            s.reset()
+        }
+        return out.sorted()
+    }
+
+    /// By the mentions' unique key: the key itself, and the range of keys it leads followed by `#` (`$` is the next byte).
+    public static let rawEventNIKsSQL = """
+        SELECT m.nik, p.nik FROM mentions m LEFT JOIN person_links l ON l.mention_key = m.key LEFT JOIN persons p ON p.id = l.person_id
+        WHERE m.key = ?1 OR (m.key >= ?1 || '#' AND m.key < ?1 || '$')
+        """
+
     /// Public so a test can check their plans: by the mentions' partial index, and by the current record's key.
     public static let mentionedNIKsSQL = """
         SELECT m.nik, p.nik FROM mentions m LEFT JOIN person_links l ON l.mention_key = m.key LEFT JOIN persons p ON p.id = l.person_id

@@ -363,7 +363,13 @@ import Testing
         let read = try t.store.db.rows("SELECT persons FROM audit WHERE route = 'topics read records.citizen'")
         let persons = try JSONParser.parse(read.first?[0].text ?? "null")
         #expect(read.count == 1 && persons.arrayValue?.count == 3)
+        // The raw log too: the source rows as they came, with the persons the hub took from them.
+        #expect(SimpulCLI.main(["topics", "read", "raw.dukcapil-siak", "--limit", "2", "--db", db]) == ExitCode.ok)
+        let raw = try t.store.db.rows("SELECT persons FROM audit WHERE route = 'topics read raw.dukcapil-siak'")
+        let rawPersons = try JSONParser.parse(raw.first?[0].text ?? "null")
+        #expect(raw.count == 1 && rawPersons.arrayValue?.count == 2)
         let before = try t.store.verifyAudit().entries
+        #expect(SimpulCLI.main(["topics", "read", "raw.sipd-penganggaran", "--limit", "3", "--db", db]) == ExitCode.ok)
         #expect(SimpulCLI.main(["topics", "read", "records.budget_line", "--limit", "3", "--db", db]) == ExitCode.ok)
         #expect(try t.store.verifyAudit().entries == before && t.store.verifyAudit().broken == nil)
     }

@@ -950,6 +950,8 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         }
         #expect(try plan(HubStore.mentionedRecordsSQL).contains("USING INDEX mentions_nik_other"))
         #expect(try plan(HubStore.mentionedNIKsSQL).contains("USING INDEX mentions_record_other"))
+        #expect(try plan(HubStore.rawEventNIKsSQL).contains("USING INDEX sqlite_autoindex_mentions_1"))
+        #expect(try !plan(HubStore.rawEventNIKsSQL).contains("SCAN"))
         #expect(try !plan(HubStore.citizenNIKSQL).contains("SCAN"))
         // The persons records name, as the audit log records them: a citizen record its own NIK, a permit its mentions'.
         #expect(try t.store.mentionedNIKs(schema: "citizen", sourceKeys: ["7571014504900002", "0000000000000000"]) == ["7571014504900002"])
