@@ -246,8 +246,9 @@ async function signIn(token) {
   $('who').textContent = '· ' + S.me.opd;
   for (const b of document.querySelectorAll('#nav button')) b.hidden = !granted(VIEW_GRANT[b.dataset.view]);
   $('audit-report-go').hidden = !granted('persons');
-  const cf = (S.me.grants || {}).citizen;
-  $('recipients').hidden = !(granted('reconciliation') && (S.me.grants['*'] !== undefined || cf === '*' || (Array.isArray(cf) && cf.includes('status_penduduk'))));
+  // The recipient check shows registry status: the reconciliation grant and that field both.
+  const grants = S.me.grants || {}, cf = grants.citizen;
+  $('recipients').hidden = !(granted('reconciliation') && (grants['*'] !== undefined || cf === '*' || (Array.isArray(cf) && cf.includes('status_penduduk'))));
   status(t('signedIn') + ' ' + S.me.opd);
   const first = [...document.querySelectorAll('#nav button')].find((b) => !b.hidden);
   show(first ? first.dataset.view : 'live');
