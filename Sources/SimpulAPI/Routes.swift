@@ -267,13 +267,7 @@ enum Routes {
 
     /// Those of `niks` the answer shows (its grant may leave the field out): each shown goes into the audit entry.
     static func shown(_ niks: [String], in body: [UInt8]) -> [String] {
-        niks.filter { n in
-            let needle = Array(n.utf8)
-            return body.withUnsafeBufferPointer { b in
-                guard b.count >= needle.count else { return false }
-                return (0...(b.count - needle.count)).contains { i in needle.indices.allSatisfy { b[i + $0] == needle[$0] } }
-            }
-        }
+        niks.filter { body.firstRange(of: Array($0.utf8)) != nil }
     }
 
     static func push(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
@@ -312,13 +306,10 @@ enum Routes {
     /// The recipient check says who died or moved away: the reconciliation grant and the registry's status field
     /// both, a purpose, and an audit entry naming the persons the findings are about.
     static func recipients(_ r: inout APIRequest) throws -> HTTPResponse {
-        guard r.opd?.fields("reconciliation") != nil else {
-            throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted 'reconciliation' (simpul opd add … --grant reconciliation:*)")
-        }
+        let (y, skpd, format) = try reconciliationRequest(r)
         guard r.opd?.fields("citizen")?.allows("status_penduduk") == true else {
             throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted the registry status (--grant citizen:status_penduduk)")
         }
-        let (y, skpd, format) = try yearSKPDFormat(r)
         let check = try RecipientCheck.run(store: r.store, tahun: y, skpd: skpd)
         r.persons = check.persons
         if format == "csv" {
@@ -329,8 +320,11 @@ enum Routes {
         return .json(check.json)
     }
 
-    /// `tahun`, `kode_skpd` and `format` of the reconciliation routes, checked.
-    static func yearSKPDFormat(_ r: APIRequest) throws -> (year: Int, skpd: String?, format: String) {
+    /// The reconciliation routes' grant, then their `tahun`, `kode_skpd` and `format`, checked.
+    static func reconciliationRequest(_ r: APIRequest) throws -> (year: Int, skpd: String?, format: String) {
+        guard r.opd?.fields("reconciliation") != nil else {
+            throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted 'reconciliation' (simpul opd add … --grant reconciliation:*)")
+        }
         guard let y = Int(r.http.query("tahun") ?? ""), (2000...2100).contains(y) else {
             throw APIError(400, "invalid_parameter", "tahun is a year such as 2024")
         }
@@ -344,10 +338,7 @@ enum Routes {
     }
 
     static func reconciliation(_ r: inout APIRequest) throws -> HTTPResponse {
-        guard r.opd?.fields("reconciliation") != nil else {
-            throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted 'reconciliation' (simpul opd add … --grant reconciliation:*)")
-        }
-        let (y, skpd, format) = try yearSKPDFormat(r)
+        let (y, skpd, format) = try reconciliationRequest(r)
         let findings: Bool
         switch r.http.query("findings") ?? "false" {
         case "true": findings = true

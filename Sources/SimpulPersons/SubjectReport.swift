@@ -1,5 +1,6 @@
 import Foundation
 import SimpulJSON
+import SimpulNormalise
 import SimpulStorage
 
 /// What the hub holds about one person and who read it: the answer to a citizen's access request under UU PDP
@@ -118,11 +119,9 @@ public struct SubjectReport: Sendable {
         }
     }
 
-    /// A value whose digits (spaces, dots and dashes aside) are a 16-digit number other than the subject's NIK.
+    /// A value that reads as a NIK (separators aside, as ingest reads one) other than the subject's NIK.
     static func isOtherNIK(_ v: JSONValue, _ subjectNIK: String?) -> Bool {
-        guard let s = v.stringValue else { return false }
-        let digits = s.utf8.filter { $0 != 0x20 && $0 != 0x2E && $0 != 0x2D }
-        guard digits.count == 16, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
-        return String(decoding: digits, as: UTF8.self) != subjectNIK
+        guard let s = v.stringValue, case .valid(let nik) = NIK.read(s) else { return false }
+        return nik != subjectNIK
     }
 }

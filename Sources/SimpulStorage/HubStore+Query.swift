@@ -161,11 +161,16 @@ extension HubStore {
     /// then in that person's access log too, as every read of their data must be (until 2026-11-28 only the NIK
     /// the record carried was logged, and such a read was in no one's).
     public func mentionedNIKs(schema: String, sourceKeys: [String]) throws -> [String] {
-        guard !sourceKeys.isEmpty else { return [] }
-        let s = try db.prepare(schema == "citizen" ? Self.citizenNIKSQL : Self.mentionedNIKsSQL)
+        try niks(schema == "citizen" ? Self.citizenNIKSQL : Self.mentionedNIKsSQL, sourceKeys.map { [.text(schema), .text($0)] })
+    }
+
+    /// Every NIK any column of `sql` gives, run once per set of bound values, sorted and each once.
+    private func niks(_ sql: String, _ binds: [[SQLValue]]) throws -> [String] {
+        guard !binds.isEmpty else { return [] }
+        let s = try db.prepare(sql)
         var out = Set<String>()
-        for k in sourceKeys {
-            try s.bind([.text(schema), .text(k)])
+        for b in binds {
+            try s.bind(b)
             while try s.step() {
                 for c in 0..<s.columnCount { if let n = s.optionalText(c), !n.isEmpty { out.insert(n) } }
             }
@@ -178,17 +183,7 @@ extension HubStore {
     /// the mentions stored from each entry's rows (mention keys are `<connector>:<source key>`, or that and `#…` for
     /// the persons of one row), each with the NIK it carries and the NIK of the person it is linked to.
     public func rawEventNIKs(connector: String, sourceKeys: [String]) throws -> [String] {
-        guard !sourceKeys.isEmpty else { return [] }
-        let s = try db.prepare(Self.rawEventNIKsSQL)
-        var out = Set<String>()
-        for k in sourceKeys {
-            try s.bind(1, connector + ":" + k)
-            while try s.step() {
-                for c in 0..<s.columnCount { if let n = s.optionalText(c), !n.isEmpty { out.insert(n) } }
-            }
-            s.reset()
-        }
-        return out.sorted()
+        try niks(Self.rawEventNIKsSQL, sourceKeys.map { [.text(connector + ":" + $0)] })
     }
 
     /// By the mentions' unique key: the key itself, and the range of keys it leads followed by `#` (`$` is the next byte).
