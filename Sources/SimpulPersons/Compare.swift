@@ -222,6 +222,9 @@ enum Field: String, CaseIterable, Sendable {
     case nama, tanggal_lahir, nik, kode_wilayah, jenis_kelamin
     /// The region digits a NIK in scientific notation still shows, against the other side's NIK.
     case wilayah_nik
+    /// The street address (`MatchPlace`) and the birthplace: what a registry row and a permit application both
+    /// record beside the name (since 2026-11-28).
+    case alamat, tempat_lahir
 
     /// The fields in the order of their names: the order a match weight is summed in (explanations list them so).
     static let inNameOrder = allCases.sorted { $0.rawValue < $1.rawValue }
@@ -235,6 +238,8 @@ enum Field: String, CaseIterable, Sendable {
         case .kode_wilayah: 3
         case .jenis_kelamin: 4
         case .wilayah_nik: 5
+        case .alamat: 6
+        case .tempat_lahir: 7
         }
     }
 
@@ -247,6 +252,8 @@ enum Field: String, CaseIterable, Sendable {
         case .kode_wilayah: ["same_desa", "same_kecamatan", "same_kabupaten", "disagree"]
         case .jenis_kelamin: ["agree", "disagree"]
         case .wilayah_nik: ["same_kecamatan", "same_kabupaten", "disagree"]
+        case .alamat: ["exact", "similar", "disagree"]
+        case .tempat_lahir: ["exact", "similar", "disagree"]
         }
     }
 }
@@ -297,10 +304,20 @@ public struct MatchFacts: Sendable, Equatable {
     public var nikRead: String? { didSet { nikBirth = Self.birth(comparableNIK) } }
     /// The leading digits a NIK in scientific notation still shows (`7.57101E+15` → `757101`).
     public var nikDigits: String?
+    /// The street address as written; compared as its words (`MatchPlace.addressTokens`), worked out once.
+    public var alamat: String? { didSet { address = Self.address(alamat) } }
+    private(set) var address: [String]?
+    /// The birthplace as written; compared as `MatchPlace.birthplace` gives it, worked out once.
+    public var tempatLahir: String? { didSet { birthplace = tempatLahir.flatMap(MatchPlace.birthplace) } }
+    private(set) var birthplace: String?
 
     public init(nama: String?, tanggalLahir: String?, nik: String?, noKK: String?, kodeWilayah: String?, jenisKelamin: String?,
-                nikRead: String? = nil, nikDigits: String? = nil) {
+                nikRead: String? = nil, nikDigits: String? = nil, alamat: String? = nil, tempatLahir: String? = nil) {
         self.nama = nama
+        self.alamat = alamat
+        self.tempatLahir = tempatLahir
+        address = Self.address(alamat)
+        birthplace = tempatLahir.flatMap(MatchPlace.birthplace)
         self.tanggalLahir = tanggalLahir
         self.nik = nik
         self.noKK = noKK
@@ -310,6 +327,13 @@ public struct MatchFacts: Sendable, Equatable {
         self.nikDigits = nikDigits
         name = nama.map(MatchName.Form.init)
         nikBirth = Self.birth(nik ?? nikRead)
+    }
+
+    /// An address's words, when they name more than one thing (a street alone, `JL`, or a lone number says nothing).
+    static func address(_ s: String?) -> [String]? {
+        guard let s else { return nil }
+        let t = MatchPlace.addressTokens(s)
+        return t.count >= 2 ? t : nil
     }
 
     /// The NIK to compare: a usable one, else the reading of an unusable one.
@@ -390,6 +414,8 @@ enum Compare {
         // A family card names a household at one address: agreeing on the region as well says nothing more, and
         // counting it twice made a relative of the same name look like the person.
         if v[.nik] == 3, let w = v[.kode_wilayah], w < 3 { v[.kode_wilayah] = nil }
+        if let x = a.address, let y = b.address { v[.alamat] = MatchPlace.address(x, y) }
+        if let x = a.birthplace, let y = b.birthplace { v[.tempat_lahir] = MatchPlace.birthplace(x, y) }
         if let x = a.jenisKelamin, let y = b.jenisKelamin { v[.jenis_kelamin] = x == y ? 0 : 1 }
         else if let x = a.jenisKelamin, let d = birthB { v[.jenis_kelamin] = (x == "P") == d.female ? 0 : 1 }
         else if let y = b.jenisKelamin, let d = birthA { v[.jenis_kelamin] = (y == "P") == d.female ? 0 : 1 }
@@ -553,10 +579,11 @@ public struct MatchModel: Sendable {
     /// Priors for a hub with too little data to estimate from (documented in docs/persons.md).
     static let defaults = MatchModel(
         m: [.nama: [0.80, 0.08, 0.04, 0.02, 0.03, 0.03], .tanggal_lahir: [0.90, 0.03, 0.04, 0.03], .nik: [0.45, 0.45, 0.25, 0.10, 0.05],
-            .kode_wilayah: [0.70, 0.15, 0.08, 0.07], .jenis_kelamin: [0.98, 0.02], .wilayah_nik: [0.90, 0.05, 0.05]],
+            .kode_wilayah: [0.70, 0.15, 0.08, 0.07], .jenis_kelamin: [0.98, 0.02], .wilayah_nik: [0.90, 0.05, 0.05],
+            .alamat: [0.50, 0.15, 0.35], .tempat_lahir: [0.80, 0.05, 0.15]],
         u: [.nama: [0.0005, 0.0002, 0.0002, 0.001, 0.002, 0.9961], .tanggal_lahir: [0.00005, 0.00001, 0.002, 0.99794],
             .nik: [0.0000001, 0.000001, 0.0001, 0.00001, 0.999889], .kode_wilayah: [0.001, 0.02, 0.15, 0.829], .jenis_kelamin: [0.5, 0.5],
-            .wilayah_nik: [0.05, 0.15, 0.80]],
+            .wilayah_nik: [0.05, 0.15, 0.80], .alamat: [0.0005, 0.001, 0.9985], .tempat_lahir: [0.05, 0.01, 0.94]],
         source: ["m": "defaults", "u": "defaults"])
 
     init(m: [Field: [Double]], u: [Field: [Double]], source: [String: String]) {
@@ -612,13 +639,24 @@ public struct MatchModel: Sendable {
         // people mostly live where their NIK was issued, so agreeing is the same fact twice (it had outweighed
         // a name that disagrees outright). Counted relative to agreeing: 0 when it agrees, less when it does
         // not, so it still tells two relatives of one name and village apart.
-        if f == .wilayah_nik, let a = v[.kode_wilayah], a <= 1 { w -= weight(f, 0) }
+        // (An agreeing street address stands for the region, below.)
+        if f == .wilayah_nik, (v[.kode_wilayah] ?? 3) <= 1 || (v[.alamat] ?? 2) <= 1 { w -= weight(f, 0) }
+        // The street address names the place more closely than the region: where both agree, the region says nothing
+        // more (as with a family card, counting both made one fact two); and one household has one address, which
+        // the family card already said. Dropped here, not from the comparison vector, so that m and u of each field
+        // are still estimated from all pairs that record it.
+        if f == .kode_wilayah, level < 3, (v[.alamat] ?? 2) <= 1 { w = 0 }
+        if f == .alamat, level <= 1, v[.nik] == 3 { w = 0 }
         // Two NIKs sharing their first twelve digits (kecamatan and birth date) but not the serial, when the recorded
         // birth dates already agree: the birth digits are that agreement again, and people born the same day in one
         // kecamatan are many in a kabupaten's population (the whole weight had linked a permit holder whose own NIK
         // nobody held to a registry person of another name, born the same day in the same kecamatan). The NIK then
         // adds what its region digits say, as the kecamatan that scientific notation keeps does.
         if f == .nik, level == 2, v[.tanggal_lahir] == 0 { w = min(w, weight(.wilayah_nik, 0)) }
+        // A birthplace is mostly where one lives: where the region or the address agrees already, agreeing on it is
+        // the same fact again and counts a bit at most (its u, from random pairs across the hub, would make it far
+        // rarer than it is among neighbours). A birthplace that disagrees counts in full.
+        if f == .tempat_lahir, level < 2, (v[.kode_wilayah] ?? 3) <= 2 || (v[.alamat] ?? 2) <= 1 || (v[.wilayah_nik] ?? 2) <= 1 { w = min(w, 1) }
         return w
     }
 }

@@ -59,6 +59,28 @@ public struct SyntheticCorpus {
         var sex: String
         var birth: String
         var wilayah: String
+        /// The household's street address and the person's birthplace (a town), as the registry has them.
+        var alamat = ""
+        var tempatLahir = ""
+    }
+
+    static let streets = ["MERDEKA", "PANJAITAN", "SUDIRMAN", "AHMAD YANI", "DIPONEGORO", "KALIMANTAN", "SULAWESI", "JAWA",
+                          "NANI WARTABONE", "RAJA EYATO", "SAM RATULANGI", "PANGERAN HIDAYAT", "TRANS SULAWESI", "BERINGIN",
+                          "MANGGA", "DURIAN", "CEMPAKA", "MELATI", "KENANGA", "ANGGREK", "POHON", "PELABUHAN", "PASAR",
+                          "MASJID", "SEKOLAH", "PEMUDA", "PAHLAWAN", "KARTINI", "IMAM BONJOL", "HASANUDDIN"]
+
+    /// A street address as clerks write it: `JL.`, `JALAN` or `Jl`, `NO.` or `No`, now and then the RT and RW
+    /// added, in any case.
+    static func writeAddress(_ a: String, _ r: inout Rng) -> String {
+        var s = a
+        switch r.int(4) {
+        case 0: s = s.replacingOccurrences(of: "JL. ", with: "JALAN ")
+        case 1: s = s.replacingOccurrences(of: "JL. ", with: "JL ").replacingOccurrences(of: "NO. ", with: "NO.")
+        default: break
+        }
+        if r.chance(0.25) { s += ", RT \(String(format: "%03d", 1 + r.int(9))) / RW \(String(format: "%03d", 1 + r.int(5)))" }
+        if r.chance(0.3) { s = s.capitalized }
+        return s
     }
 
     /// A NIK as a spreadsheet shows a 16-digit number: six significant digits, rounded half up, trailing zeros
@@ -93,6 +115,14 @@ public struct SyntheticCorpus {
             return nik
         }
         func given(_ female: Bool) -> String { female ? r.pick(Self.female) : r.pick(Self.male) }
+        // Addresses and birthplaces come from a random stream of their own (2026-11-28), so the rest of a seed's
+        // corpus is what it was before they were added.
+        var place = Rng(state: seed ^ 0x616C_616D_6174)
+        let kabupaten = regions.names.filter { $0.key.count == 5 }.map { (code: $0.key, town: Self.town($0.value)) }.sorted { $0.code < $1.code }
+        let towns = Dictionary(kabupaten.map { ($0.code, $0.town) }, uniquingKeysWith: { a, _ in a })
+        func birthplace(_ kec: String) -> String {
+            place.chance(0.8) ? towns[String(kec.prefix(5))] ?? "GORONTALO" : (kabupaten.isEmpty ? "MANADO" : place.pick(kabupaten).town)
+        }
         while persons.count < people {
             // A household on one family card in one village: a head, often a spouse, children. Children carry the
             // head's family name (a marga, as in Gorontalo and North Sulawesi); a wife keeps her own.
@@ -103,6 +133,7 @@ public struct SyntheticCorpus {
             let size = families ? [1, 1, 2, 2, 3, 3, 4, 4, 5, 6][r.int(10)] : 1
             let headYear = 1940 + r.int(families ? 60 : 82)
             let marga = r.pick(Self.family)
+            let alamat = (place.chance(0.8) ? "JL. " : "GG. ") + place.pick(Self.streets) + " NO. " + String(1 + place.int(150))
             for member in 0..<min(size, people - persons.count) {
                 // The second member is the spouse (a wife), or now and then a child of a single parent.
                 let child = member >= 2 || (member == 1 && r.chance(0.15))
@@ -114,7 +145,8 @@ public struct SyntheticCorpus {
                 let year = member == 0 ? headYear : child ? min(2021, headYear + 18 + r.int(25)) : max(1940, headYear - 3 + r.int(10))
                 let month = 1 + r.int(12), day = 1 + r.int(28)
                 persons.append(Person(nik: newNIK(kec6, day, month, year, female), noKK: kk, nama: parts.joined(separator: " "), sex: female ? "P" : "L",
-                                      birth: "\(year)-\(Compare.two(month))-\(Compare.two(day))", wilayah: wilayah))
+                                      birth: "\(year)-\(Compare.two(month))-\(Compare.two(day))", wilayah: wilayah,
+                                      alamat: alamat, tempatLahir: birthplace(kec)))
             }
         }
         personCount = persons.count
@@ -141,7 +173,8 @@ public struct SyntheticCorpus {
             // The registry knows 92% of the population.
             if r.chance(0.92) {
                 add("dukcapil-siak", "citizen", ["nik": .string(p.nik), "nik_status": .string("valid"), "no_kk": .string(p.noKK), "nama": .string(p.nama),
-                                                  "tanggal_lahir": .string(p.birth), "jenis_kelamin": .string(p.sex), "kode_wilayah": .string(p.wilayah)], i)
+                                                  "tanggal_lahir": .string(p.birth), "jenis_kelamin": .string(p.sex), "kode_wilayah": .string(p.wilayah),
+                                                  "alamat": .string(p.alamat), "tempat_lahir": .string(p.tempatLahir)], i)
             }
             let others = [0, 1, 1, 1, 2, 2, 3][r.int(7)]
             for _ in 0..<others {
@@ -190,6 +223,16 @@ public struct SyntheticCorpus {
                     d["tanggal_lahir"] = .string(b)
                 }
                 if r.chance(0.75) { d["kode_wilayah"] = .string(r.chance(0.8) ? p.wilayah : String(p.wilayah.prefix(8)) + "." + String(1001 + r.int(20))) }
+                // A permit application also records the applicant's address (the registry's, or where they live now)
+                // and, often, their birthplace.
+                if connector == "sicantik" {
+                    let roll = place.int(100)
+                    if roll < 60 { d["alamat"] = .string(Self.writeAddress(p.alamat, &place)) }
+                    else if roll < 85 { d["alamat"] = .string(Self.writeAddress("JL. " + place.pick(Self.streets) + " NO. " + String(1 + place.int(150)), &place)) }
+                    let b = place.int(100)
+                    if b < 55 { d["tempat_lahir"] = .string(place.chance(0.3) ? p.tempatLahir.capitalized : p.tempatLahir) }
+                    else if b < 60 { d["tempat_lahir"] = .string(birthplace("")) }
+                }
                 add(connector, schema, d, i)
             }
             // One person in 400: another person's NIK typed with a clashing sex and birth date (same NIK, different
@@ -221,6 +264,13 @@ public struct SyntheticCorpus {
                 }
             }
         }
+    }
+
+    /// A kabupaten or kota's name as a birthplace is written: `Kabupaten Gorontalo` → `GORONTALO`.
+    static func town(_ name: String) -> String {
+        var n = name.uppercased()
+        for prefix in ["KABUPATEN ", "KOTA ", "KAB. "] where n.hasPrefix(prefix) { n.removeFirst(prefix.count) }
+        return n
     }
 
     /// Pairwise precision and recall of a clustering (mention key → cluster id; missing keys are singletons)

@@ -93,19 +93,25 @@ extension SyntheticCorpus {
                 let b = (birth ?? "1970-01-01").split(separator: "-")
                 let sex = d["jenis_kelamin"]?.stringValue == "P" ? "2" : "1"
                 let kk = d["no_kk"]?.stringValue ?? ""
-                siak.write("\(nik);\(kk);\(nama);\(sex);GORONTALO;\(b[2])-\(b[1])-\(b[0]);1;2;1;5;88;JL. MERDEKA NO. \(1 + r.int(200));001;002;"
+                // (The address drawn as before keeps the format noise of every later record as it was.)
+                let drawn = "JL. MERDEKA NO. \(1 + r.int(200))"
+                let alamat = d["alamat"]?.stringValue ?? drawn, tempat = d["tempat_lahir"]?.stringValue ?? "GORONTALO"
+                siak.write("\(nik);\(kk);\(nama);\(sex);\(tempat);\(b[2])-\(b[1])-\(b[0]);1;2;1;5;88;\(alamat);001;002;"
                     + "\(w[0]);\(w[1]);\(w[2]);\(w[3]);;;HIDUP;2024-11-02 08:14:55\r\n")
             case "sicantik":
                 var item: [String: JSONValue] = [
                     "id_permohonan": .number(m.sourceKey), "no_permohonan": .string("PMH/\(m.sourceKey)/DPMPTSP/2024"),
                     "jenis_izin": .string("Izin Usaha Mikro"), "kode_jenis_izin": .string("IUM"),
                     "nik_pemohon": .string(Self.formatNIK(nik, &r)), "nama_pemohon": .string(Self.formatName(nama, &r, titles: true)),
-                    "alamat_pemohon": .string("JL. MERDEKA NO. \(1 + r.int(200))"), "tempat_lahir_pemohon": .null,
+                    "alamat_pemohon": .string("JL. MERDEKA NO. \(1 + r.int(200))"),
+                    "tempat_lahir_pemohon": d["tempat_lahir"] ?? .null,
                     "tgl_lahir_pemohon": birth.map { .string(Self.formatDate($0, &r)) } ?? .null,
                     "tgl_pengajuan": .string("2024-07-01 09:12:00"), "updated_at": .string("2024-07-10 14:00:00"),
                     "tgl_penetapan": .null, "masa_berlaku_sampai": .null, "no_izin": .null, "status": .string("Proses"),
                     "retribusi": .string("Rp 1.250.000"), "opd_penerbit": .string("DPMPTSP"),
                 ]
+                // The corpus's address where it has one; else none (the address drawn above keeps later noise as it was).
+                item["alamat_pemohon"] = d["alamat"] ?? .null
                 item["kode_wilayah"] = wilayah.map { .string(r.chance(0.5) ? $0 : $0.replacingOccurrences(of: ".", with: "")) } ?? .null
                 permits.append(.object(item))
                 try flushPermits(final: false)

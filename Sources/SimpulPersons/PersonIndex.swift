@@ -23,7 +23,9 @@ struct MentionFacts {
                            kodeWilayah: d["kode_wilayah"]?.stringValue,
                            jenisKelamin: d["jenis_kelamin"]?.stringValue,
                            nikRead: original.flatMap { NIK.readingLetters($0) ?? NIK.oneDigitOff($0) },
-                           nikDigits: original.flatMap(NIK.scientificDigits))
+                           nikDigits: original.flatMap(NIK.scientificDigits),
+                           alamat: d["alamat"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
+                           tempatLahir: d["tempat_lahir"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 })
         self.registry = registry
     }
 
@@ -354,7 +356,10 @@ public final class PersonIndex {
         guard let m = levels(v["m"]), let u = levels(v["u"]), case .object(let source)? = v["source"],
               let count = v["person_count"]?.scalarText.flatMap(Double.init)
         else { return nil }
-        return (MatchModel(m: m, u: u, source: source.compactMapValues(\.stringValue)), count,
+        // A hub's numbers from before a field was compared (the address and birthplace, 2026-11-28) lack it: the
+        // defaults stand for it until the next estimate.
+        return (MatchModel(m: MatchModel.defaults.m.merging(m) { $1 }, u: MatchModel.defaults.u.merging(u) { $1 },
+                           source: source.compactMapValues(\.stringValue)), count,
                 v["registry_link_threshold"]?.scalarText.flatMap(Double.init))
     }
 
@@ -432,7 +437,7 @@ public final class PersonIndex {
     private static func uEstimate(_ e: JSONValue?) -> UEstimate? {
         guard let e, let persons = e["persons"]?.scalarText.flatMap(Double.init), let u = levels(e["u"]), let source = e["source"]?.stringValue
         else { return nil }
-        return (persons, u, source)
+        return (persons, MatchModel.defaults.u.merging(u) { $1 }, source)
     }
 
     // MARK: - Registry records arriving after other sources
@@ -477,7 +482,8 @@ public final class PersonIndex {
     // MARK: - Estimating m and u from the hub's data
 
     static func facts(_ r: [String?]) -> MatchFacts {
-        MatchFacts(nama: r[0], tanggalLahir: r[1], nik: r[2], noKK: r[3], kodeWilayah: r[4], jenisKelamin: r[5])
+        MatchFacts(nama: r[0], tanggalLahir: r[1], nik: r[2], noKK: r[3], kodeWilayah: r[4], jenisKelamin: r[5],
+                   alamat: r.count > 6 ? r[6] : nil, tempatLahir: r.count > 7 ? r[7] : nil)
     }
 
     /// u from pairs of different persons (a fixed sample); m from pairs the same NIK already proved to be one person
@@ -694,7 +700,7 @@ public final class PersonIndex {
         try store.linkMention(m.key, person: person, link: link, grade: grade, score: score, evidence: Self.evidence(ev), versionID: m.versionID)
         try store.addBlocks(currentBlocks ?? Self.blocks(f), person: person)
         try store.updatePersonFacts(person, nama: f.nama, tanggalLahir: f.tanggalLahir, jenisKelamin: f.jenisKelamin, noKK: f.noKK,
-                                    kodeWilayah: f.kodeWilayah, registry: f.registry)
+                                    kodeWilayah: f.kodeWilayah, alamat: f.alamat, tempatLahir: f.tempatLahir, registry: f.registry)
         if let nik = f.nik { try store.setPersonNIK(person, nik: nik) }
         candidateFacts[person] = nil
         if link == "manual" { s.manual += 1 } else if grade == "certain" { s.certain += 1 } else { s.probable += 1 }

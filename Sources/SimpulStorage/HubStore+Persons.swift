@@ -158,7 +158,7 @@ extension HubStore {
         let lineage = JSONValue.object(["retired_for": .string(registryPerson), "mentions": .array(mentions.sorted().map { .string($0) })]).jsonText
         try db.run("""
             UPDATE persons SET status = 'merged', merged_into = NULL, nik = NULL, nama = NULL, tanggal_lahir = NULL, jenis_kelamin = NULL,
-                no_kk = NULL, kode_wilayah = NULL, lineage = ?, updated_at = ? WHERE id = ?
+                no_kk = NULL, kode_wilayah = NULL, alamat = NULL, tempat_lahir = NULL, lineage = ?, updated_at = ? WHERE id = ?
             """, [.text(lineage), .int(Self.now()), .text(id)])
         try setMetaValue(Self.retiredUnresolvedKey, "1")
         try personEvent(person: id, mention: nil, decision: "retire", extra: ["for": .string(registryPerson)])
@@ -375,39 +375,45 @@ extension HubStore {
     /// Keeps what matching compares up to date: a registry mention's values replace the person's; any other
     /// mention's only fill what is missing, and never change a registry person.
     public func updatePersonFacts(_ id: String, nama: String?, tanggalLahir: String?, jenisKelamin: String?, noKK: String?,
-                                  kodeWilayah: String?, registry: Bool) throws {
-        let v: [SQLValue] = [nama, tanggalLahir, jenisKelamin, noKK, kodeWilayah].map { $0.map { .text($0) } ?? .null }
+                                  kodeWilayah: String?, alamat: String? = nil, tempatLahir: String? = nil, registry: Bool) throws {
+        let v: [SQLValue] = [nama, tanggalLahir, jenisKelamin, noKK, kodeWilayah, alamat, tempatLahir].map { $0.map { .text($0) } ?? .null }
         if registry {
             try db.run("""
                 UPDATE persons SET nama = coalesce(?, nama), tanggal_lahir = coalesce(?, tanggal_lahir), jenis_kelamin = coalesce(?, jenis_kelamin),
-                    no_kk = coalesce(?, no_kk), kode_wilayah = coalesce(?, kode_wilayah), registry = 1 WHERE id = ?
+                    no_kk = coalesce(?, no_kk), kode_wilayah = coalesce(?, kode_wilayah), alamat = coalesce(?, alamat),
+                    tempat_lahir = coalesce(?, tempat_lahir), registry = 1 WHERE id = ?
                 """, v + [.text(id)])
         } else {
             try db.run("""
                 UPDATE persons SET nama = coalesce(nama, ?), tanggal_lahir = coalesce(tanggal_lahir, ?), jenis_kelamin = coalesce(jenis_kelamin, ?),
-                    no_kk = coalesce(no_kk, ?), kode_wilayah = coalesce(kode_wilayah, ?) WHERE id = ? AND registry = 0
+                    no_kk = coalesce(no_kk, ?), kode_wilayah = coalesce(kode_wilayah, ?), alamat = coalesce(alamat, ?),
+                    tempat_lahir = coalesce(tempat_lahir, ?) WHERE id = ? AND registry = 0
                 """, v + [.text(id)])
         }
     }
 
-    /// What matching compares of a person: (nama, tanggal_lahir, nik, no_kk, kode_wilayah, jenis_kelamin, registry).
+    /// What matching compares of a person: (nama, tanggal_lahir, nik, no_kk, kode_wilayah, jenis_kelamin, alamat,
+    /// tempat_lahir), and whether it is a registry person.
     public func personFacts(_ id: String) throws -> (fields: [String?], registry: Bool)? {
         // Stepped directly (no row of values built): matching reads it for every candidate it scores.
-        let s = try db.prepare("SELECT nama, tanggal_lahir, nik, no_kk, kode_wilayah, jenis_kelamin, registry FROM persons WHERE id = ? AND status = 'active'")
+        let s = try db.prepare("SELECT \(Self.personFactColumns), registry FROM persons WHERE id = ? AND status = 'active'")
         defer { s.reset() }
         try s.bind(1, id)
         guard try s.step() else { return nil }
-        return ((0..<6).map { s.optionalText($0) }, s.int(6) != 0)
+        return ((0..<8).map { s.optionalText($0) }, s.int(8) != 0)
     }
+
+    /// The columns of `persons` that matching compares, in the order ``personFacts(_:)`` returns them.
+    static let personFactColumns = "nama, tanggal_lahir, nik, no_kk, kode_wilayah, jenis_kelamin, alamat, tempat_lahir"
 
     /// A fixed sample of active persons' facts (every k-th by id), for estimating how often fields agree by chance.
     public func samplePersonFacts(limit: Int) throws -> [[String?]] {
         let n = try db.scalarInt("SELECT count(*) FROM persons WHERE status = 'active'")
         let step = max(1, Int(n) / max(1, limit))
         return try db.rows("""
-            SELECT nama, tanggal_lahir, nik, no_kk, kode_wilayah, jenis_kelamin FROM
+            SELECT \(Self.personFactColumns) FROM
             (SELECT *, row_number() OVER (ORDER BY id) AS rn FROM persons WHERE status = 'active') WHERE rn % ? = 0 LIMIT ?
-            """, [.int(Int64(step)), .int(Int64(limit))]).map { r in (0..<6).map { r[$0].text } }
+            """, [.int(Int64(step)), .int(Int64(limit))]).map { r in (0..<8).map { r[$0].text } }
     }
 
     /// Non-registry mentions with a usable NIK and the person each is linked to, in key order: what a name says,
@@ -434,12 +440,12 @@ extension HubStore {
     /// as (mention data, person facts), for estimating how often fields agree for true matches.
     public func sameNIKPairs(limit: Int) throws -> [(JSONValue, [String?])] {
         try db.rows("""
-            SELECT m.data, p.nama, p.tanggal_lahir, p.nik, p.no_kk, p.kode_wilayah, p.jenis_kelamin FROM person_links l
+            SELECT m.data, p.nama, p.tanggal_lahir, p.nik, p.no_kk, p.kode_wilayah, p.jenis_kelamin, p.alamat, p.tempat_lahir FROM person_links l
             JOIN mentions m ON m.key = l.mention_key JOIN persons p ON p.id = l.person_id
             WHERE l.link = 'auto' AND l.grade = 'certain' AND p.registry = 1 AND m.connector != 'dukcapil-siak'
               AND json_extract(l.evidence, '$.rule') = 'same NIK'
             ORDER BY l.mention_key LIMIT ?
-            """, [.int(Int64(limit))]).map { r in ((try? JSONParser.parse(r[0].text ?? "null")) ?? .null, (1..<7).map { r[$0].text }) }
+            """, [.int(Int64(limit))]).map { r in ((try? JSONParser.parse(r[0].text ?? "null")) ?? .null, (1..<9).map { r[$0].text }) }
     }
 
     public func blockSize(_ block: String) throws -> Int64 {

@@ -319,5 +319,19 @@ enum Migrations {
             LEFT JOIN person_review r ON r.mention_key = m.key
             WHERE (l.version_id IS NULL OR l.version_id != m.version_id) AND (r.version_id IS NULL OR r.version_id != m.version_id);
         """,
+        // 16: matching also compares the street address and the birthplace (docs/persons.md). A person's come from its
+        // registry record, else from the first linked mention that has them, as for the other compared fields.
+        """
+        ALTER TABLE persons ADD COLUMN alamat TEXT;
+        ALTER TABLE persons ADD COLUMN tempat_lahir TEXT;
+        UPDATE persons SET
+            alamat = (SELECT json_extract(m.data, '$.alamat') FROM person_links l JOIN mentions m ON m.key = l.mention_key
+                      WHERE l.person_id = persons.id AND json_extract(m.data, '$.alamat') IS NOT NULL
+                      ORDER BY m.schema != 'citizen', l.mention_key LIMIT 1),
+            tempat_lahir = (SELECT json_extract(m.data, '$.tempat_lahir') FROM person_links l JOIN mentions m ON m.key = l.mention_key
+                      WHERE l.person_id = persons.id AND json_extract(m.data, '$.tempat_lahir') IS NOT NULL
+                      ORDER BY m.schema != 'citizen', l.mention_key LIMIT 1)
+            WHERE status = 'active';
+        """,
     ]
 }

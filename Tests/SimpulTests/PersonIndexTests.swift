@@ -811,6 +811,53 @@ import Testing
         #expect(model.score([.nik: 2, .tanggal_lahir: 0, .nama: 5], nameFrequency: nil).0 == model.total([.nik: 2, .tanggal_lahir: 0, .nama: 5], nameFrequency: nil))
     }
 
+    /// The street address and the birthplace a permit shares with the registry are evidence, in the spellings clerks
+    /// use; a relative at the same address is still someone else.
+    @Test func anAddressAndABirthplaceAreEvidence() throws {
+        #expect(MatchPlace.addressTokens("Jalan Panjaitan No.12, RT 002/RW 001") == ["JL", "PANJAITAN", "12"])
+        #expect(MatchPlace.addressTokens("JL. PANJAITAN NO. 12") == ["JL", "PANJAITAN", "12"])
+        #expect(MatchPlace.addressTokens("Gg. Melati No 7 RT.003 RW.002 Kel. Limba B") == ["GG", "MELATI", "7", "KEL", "LIMBA", "B"])
+        #expect(MatchPlace.addressTokens("RT/RW 002/001") == [])
+        for (a, b, level) in [("JL. PANJAITAN NO. 12", "Jalan Panjaitan No.12, RT 002/RW 001", 0),
+                              ("JL. PANJAITAN NO. 12", "JL PANJAITAN 12 KEL LIMBA B", 1),
+                              ("JL. PANJAITAN NO. 12", "JL. PANJAITN NO. 12", 1),
+                              ("JL. PANJAITAN NO. 12", "JL. PANJAITAN NO. 21", 2),
+                              ("JL. PANJAITAN NO. 12", "JL. SUDIRMAN NO. 12", 2)] {
+            #expect(MatchPlace.address(MatchPlace.addressTokens(a), MatchPlace.addressTokens(b)) == level, "\(a) / \(b)")
+        }
+        #expect(MatchPlace.birthplace("Kota Gorontalo") == "GORONTALO" && MatchPlace.birthplace("KAB. BOALEMO") == "BOALEMO")
+        #expect(MatchPlace.birthplace("GORONTALO", "GORONTLO") == 1 && MatchPlace.birthplace("GORONTALO", "MANADO") == 2)
+        // A street alone, or nothing but RT and RW, names no place: no evidence.
+        #expect(MatchFacts(nama: nil, tanggalLahir: nil, nik: nil, noKK: nil, kodeWilayah: nil, jenisKelamin: nil, alamat: "RT 001 / RW 002").address == nil)
+
+        // The registry's SITI AMINAH; permits without a NIK, her name a typo away, her birth date one part off, only her
+        // kecamatan besides: that alone is not enough to link (review), her address and birthplace make it so.
+        func hub(permitAddress: String?) throws -> (TestHub, String) {
+            let t = try TestHub()
+            var siti = Self.siti
+            siti["alamat"] = .string("JL. PANJAITAN NO. 12"); siti["tempat_lahir"] = .string("GORONTALO")
+            var permit: [String: JSONValue] = ["nik_status": .string("kosong"), "nama": .string("SITI AMNAH"), "tanggal_lahir": .string("1990-04-15"),
+                                               "kode_wilayah": .string("75.71.01.1009"), "tempat_lahir": .string("Kota Gorontalo")]
+            if let a = permitAddress { permit["alamat"] = .string(a) }
+            // Her husband, at the same address.
+            let husband: [String: JSONValue] = ["nik_status": .string("kosong"), "nama": .string("AHMAD HASAN"), "tanggal_lahir": .string("1985-11-02"),
+                                                "kode_wilayah": .string("75.71.01.1001"), "alamat": .string("Jl Panjaitan No.12")]
+            try t.store.insertMentions([Self.mention("dukcapil-siak:7571014504900002", siti), Self.mention("sicantik:1", permit),
+                                        Self.mention("sicantik:2", husband)])
+            try PersonIndex(store: t.store, regions: try Self.regions(t)).update()
+            return (t, try #require(try t.store.person(nik: "7571014504900002")).id)
+        }
+        let (with, siti) = try hub(permitAddress: "Jalan Panjaitan No.12, RT 002/RW 001")
+        #expect(try with.store.personOf(mention: "sicantik:1") == siti)
+        let evidence = try with.store.db.rows("SELECT evidence FROM person_links WHERE mention_key = 'sicantik:1'").first?[0].text ?? ""
+        #expect(evidence.contains("\"alamat\":{\"level\":\"exact\"") && evidence.contains("\"tempat_lahir\":{\"level\":\"exact\""))
+        #expect(try with.store.personOf(mention: "sicantik:2") != siti, "a relative at her address")
+        let (without, siti2) = try hub(permitAddress: nil)
+        #expect(try without.store.personOf(mention: "sicantik:1") != siti2)
+        let (elsewhere, siti3) = try hub(permitAddress: "JL. SUDIRMAN NO. 40")
+        #expect(try elsewhere.store.personOf(mention: "sicantik:1") != siti3)
+    }
+
     /// A registry name in the old spelling (before 1972) and the same name in today's on a permit: one person, and
     /// found through blocking although no key of the name as written is shared.
     @Test func theOldSpellingIsTheSameName() throws {
