@@ -1,4 +1,5 @@
 import Foundation
+import SimpulNormalise
 import SimpulStorage
 
 /// Reads and changes of personal data from the command line are audited like the API's: who (the role and the
@@ -14,6 +15,15 @@ enum CLIAudit {
     /// persons the records name, when they name any (records of planning and budget name none, and are not).
     static func operatorRead(_ store: HubStore, route: String, schema: String, sourceKeys: [String]) throws {
         let persons = try store.mentionedNIKs(schema: schema, sourceKeys: sourceKeys)
+        guard !persons.isEmpty else { return }
+        try append(store, role: "operator", purpose: "operations", route: route, persons: persons)
+    }
+
+    /// An operator's read of a dead letter's raw row (`dlq show`): the row was never accepted, so no mention names
+    /// its persons; the NIKs written in it do (`NIK.written(in:)`). A row without one is not audited: it names no
+    /// one the hub could tell a citizen about.
+    static func deadLetterRead(_ store: HubStore, route: String, raw: [UInt8]) throws {
+        let persons = NIK.written(in: raw)
         guard !persons.isEmpty else { return }
         try append(store, role: "operator", purpose: "operations", route: route, persons: persons)
     }

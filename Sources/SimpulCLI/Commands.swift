@@ -226,6 +226,7 @@ enum DLQCommands {
         guard let id = Int64(inv.arguments[0]) else { throw UsageError("ID is a number. Usage: \(inv.spec.usage)", verb: inv.spec.name) }
         let store = try HubStore(path: inv.dbPath)
         guard let e = try store.deadLetter(id: id) else { throw HubError.notFound("no dead letter \(id)") }
+        try CLIAudit.deadLetterRead(store, route: "dlq show", raw: e.raw)
         Console.out(inv.json ? entryJSON(e, raw: true).jsonText : JSONWriter.pretty(entryJSON(e, raw: true)))
         return ExitCode.ok
     }

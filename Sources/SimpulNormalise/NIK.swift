@@ -39,6 +39,36 @@ public enum NIK {
     /// in front of a number kept as text.
     static func isSeparator(_ b: UInt8) -> Bool { b == 0x20 || b == 0x2E || b == 0x2D || b == 0x09 || b == 0x27 }
 
+    /// The NIKs written in a text (a dead letter's raw row): each run of digits, groups joined by one of the
+    /// separators people type inside a NIK (`7571 0145 0490 0002`, `757101.450490.0002`), that holds exactly 16
+    /// digits, in the order they appear, once each. A family-card number or a parent's NIK in the row is found too:
+    /// the row is their data as well.
+    public static func written(in text: [UInt8]) -> [String] {
+        var out: [String] = []
+        var digits: [UInt8] = []
+        var i = 0
+        func end() {
+            if digits.count == 16 {
+                let nik = String(decoding: digits, as: UTF8.self)
+                if !out.contains(nik) { out.append(nik) }
+            }
+            digits.removeAll(keepingCapacity: true)
+        }
+        while i < text.count {
+            let b = text[i]
+            if b >= 0x30 && b <= 0x39 {
+                digits.append(b)
+            } else if !digits.isEmpty, isSeparator(b), i + 1 < text.count, text[i + 1] >= 0x30 && text[i + 1] <= 0x39 {
+                // one separator between digit groups: part of the run
+            } else {
+                end()
+            }
+            i += 1
+        }
+        end()
+        return out
+    }
+
     public static func read(_ raw: String) -> Reading {
         if let r = floatWritten(raw) { return r }
         var digits: [UInt8] = []

@@ -3,6 +3,7 @@ import SimpulCLI
 import SimpulTestSupport
 import SimpulIngest
 import SimpulJSON
+import SimpulNormalise
 import SimpulPersons
 import SimpulReconcile
 import SimpulStorage
@@ -372,6 +373,16 @@ import Testing
         #expect(SimpulCLI.main(["topics", "read", "raw.sipd-penganggaran", "--limit", "3", "--db", db]) == ExitCode.ok)
         #expect(SimpulCLI.main(["topics", "read", "records.budget_line", "--limit", "3", "--db", db]) == ExitCode.ok)
         #expect(try t.store.verifyAudit().entries == before && t.store.verifyAudit().broken == nil)
+        // A dead letter's raw row: never accepted, so no mention names its persons; the NIKs written in it do.
+        let letters = try t.store.deadLetters(connector: "dukcapil-siak", status: "open", limit: 100)
+        let withNIK = try #require(letters.first { !NIK.written(in: $0.raw).isEmpty })
+        let niks = NIK.written(in: withNIK.raw)
+        #expect(SimpulCLI.main(["dlq", "show", String(withNIK.id), "--db", db]) == ExitCode.ok)
+        let dlq = try t.store.db.rows("SELECT persons FROM audit WHERE route = 'dlq show'")
+        let dlqPersons = try JSONParser.parse(dlq.first?[0].text ?? "null").arrayValue?.compactMap(\.stringValue)
+        #expect(dlq.count == 1 && dlqPersons == niks)
+        #expect(NIK.written(in: Array("7571 0145 0490 0002;757101.450490.0003;2024-11-02 08:14:55;12345678901234567;7571014504900002".utf8))
+                == ["7571014504900002", "7571014504900003"])
     }
 
     /// Pemadanan penerima from the CLI: audited with the person the deceased-recipient finding is about.
