@@ -304,20 +304,43 @@ public struct MatchFacts: Sendable, Equatable {
     public var nikRead: String? { didSet { nikBirth = Self.birth(comparableNIK) } }
     /// The leading digits a NIK in scientific notation still shows (`7.57101E+15` → `757101`).
     public var nikDigits: String?
-    /// The street address as written; compared as its words (`MatchPlace.addressTokens`), worked out once.
-    public var alamat: String? { didSet { address = Self.address(alamat) } }
-    private(set) var address: [String]?
-    /// The birthplace as written; compared as `MatchPlace.birthplace` gives it, worked out once.
-    public var tempatLahir: String? { didSet { birthplace = tempatLahir.flatMap(MatchPlace.birthplace) } }
-    private(set) var birthplace: String?
+    /// The street address and the birthplace as written, and as compared (`MatchPlace`), worked out once; in one
+    /// box, so that copying a person's facts (matching does, for every candidate it scores) retains one reference
+    /// for them, not six. nil when neither is known.
+    private(set) var place: Place?
+
+    final class Place: Sendable, Equatable {
+        static func == (a: Place, b: Place) -> Bool { a.alamat == b.alamat && a.tempatLahir == b.tempatLahir }
+
+        let alamat: String?
+        let address: MatchPlace.Address?
+        let tempatLahir: String?
+        let birthplace: String?
+
+        init?(alamat: String?, tempatLahir: String?) {
+            guard alamat != nil || tempatLahir != nil else { return nil }
+            self.alamat = alamat
+            self.tempatLahir = tempatLahir
+            address = MatchFacts.address(alamat)
+            birthplace = tempatLahir.flatMap(MatchPlace.birthplace)
+        }
+    }
+
+    public var alamat: String? {
+        get { place?.alamat }
+        set { place = Place(alamat: newValue, tempatLahir: tempatLahir) }
+    }
+    public var tempatLahir: String? {
+        get { place?.tempatLahir }
+        set { place = Place(alamat: alamat, tempatLahir: newValue) }
+    }
+    var address: MatchPlace.Address? { place?.address }
+    var birthplace: String? { place?.birthplace }
 
     public init(nama: String?, tanggalLahir: String?, nik: String?, noKK: String?, kodeWilayah: String?, jenisKelamin: String?,
                 nikRead: String? = nil, nikDigits: String? = nil, alamat: String? = nil, tempatLahir: String? = nil) {
         self.nama = nama
-        self.alamat = alamat
-        self.tempatLahir = tempatLahir
-        address = Self.address(alamat)
-        birthplace = tempatLahir.flatMap(MatchPlace.birthplace)
+        place = Place(alamat: alamat, tempatLahir: tempatLahir)
         self.tanggalLahir = tanggalLahir
         self.nik = nik
         self.noKK = noKK
@@ -330,10 +353,10 @@ public struct MatchFacts: Sendable, Equatable {
     }
 
     /// An address's words, when they name more than one thing (a street alone, `JL`, or a lone number says nothing).
-    static func address(_ s: String?) -> [String]? {
+    static func address(_ s: String?) -> MatchPlace.Address? {
         guard let s else { return nil }
         let t = MatchPlace.addressTokens(s)
-        return t.count >= 2 ? t : nil
+        return t.count >= 2 ? MatchPlace.Address(t) : nil
     }
 
     /// The NIK to compare: a usable one, else the reading of an unusable one.
@@ -369,7 +392,7 @@ public struct MatchFacts: Sendable, Equatable {
 
 enum Compare {
     /// The agreement level index of each field (nil: no evidence).
-    static func vector(_ a: MatchFacts, _ b: MatchFacts) -> Comparison {
+    static func vector(_ a: borrowing MatchFacts, _ b: borrowing MatchFacts) -> Comparison {
         var v = Comparison()
         if let x = a.name, let y = b.name { v[.nama] = name(x, y) }
         if let x = a.comparableNIK, let y = b.comparableNIK {
@@ -414,8 +437,10 @@ enum Compare {
         // A family card names a household at one address: agreeing on the region as well says nothing more, and
         // counting it twice made a relative of the same name look like the person.
         if v[.nik] == 3, let w = v[.kode_wilayah], w < 3 { v[.kode_wilayah] = nil }
-        if let x = a.address, let y = b.address { v[.alamat] = MatchPlace.address(x, y) }
-        if let x = a.birthplace, let y = b.birthplace { v[.tempat_lahir] = MatchPlace.birthplace(x, y) }
+        if let p = a.place, let q = b.place {
+            if let x = p.address, let y = q.address { v[.alamat] = MatchPlace.address(x, y) }
+            if let x = p.birthplace, let y = q.birthplace { v[.tempat_lahir] = MatchPlace.birthplace(x, y) }
+        }
         if let x = a.jenisKelamin, let y = b.jenisKelamin { v[.jenis_kelamin] = x == y ? 0 : 1 }
         else if let x = a.jenisKelamin, let d = birthB { v[.jenis_kelamin] = (x == "P") == d.female ? 0 : 1 }
         else if let y = b.jenisKelamin, let d = birthA { v[.jenis_kelamin] = (y == "P") == d.female ? 0 : 1 }

@@ -76,21 +76,33 @@ enum MatchPlace {
         return words.isEmpty ? nil : words.joined(separator: " ")
     }
 
+    /// An address in the forms ``address(_:_:)`` compares, worked out once (a person is compared with many mentions).
+    struct Address: Sendable, Equatable {
+        let tokens: [String]
+        /// The number words, in order, and the other words joined by spaces.
+        let numbers: [String]
+        let street: String
+
+        init(_ tokens: [String]) {
+            self.tokens = tokens
+            func isNumber(_ w: String) -> Bool { w.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+            numbers = tokens.filter(isNumber)
+            street = tokens.filter { !isNumber($0) }.joined(separator: " ")
+        }
+    }
+
     /// An address's level: `exact` (the same words), `similar` (one a start of the other, two words at least and a
     /// number among them: a permit that adds the village; or the same numbers and streets a typo or two apart), or
     /// `disagree`.
-    static func address(_ a: [String], _ b: [String]) -> Int {
-        if a == b { return 0 }
-        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
-        func isNumber(_ w: String) -> Bool { w.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
-        if short.count >= 2, short.contains(where: isNumber), long.starts(with: short) { return 1 }
-        let na = a.filter(isNumber), nb = b.filter(isNumber)
-        if !na.isEmpty, na == nb {
-            let la = a.filter { !isNumber($0) }.joined(separator: " "), lb = b.filter { !isNumber($0) }.joined(separator: " ")
-            if la.utf8.count >= 4, MatchName.jaroWinkler(la, lb) >= 0.92 { return 1 }
-        }
+    static func address(_ a: Address, _ b: Address) -> Int {
+        if a.tokens == b.tokens { return 0 }
+        let (short, long) = a.tokens.count <= b.tokens.count ? (a, b) : (b, a)
+        if short.tokens.count >= 2, !short.numbers.isEmpty, long.tokens.starts(with: short.tokens) { return 1 }
+        if !a.numbers.isEmpty, a.numbers == b.numbers, a.street.utf8.count >= 4, MatchName.jaroWinkler(a.street, b.street) >= 0.92 { return 1 }
         return 2
     }
+
+    static func address(_ a: [String], _ b: [String]) -> Int { address(Address(a), Address(b)) }
 
     /// A birthplace's level: `exact`, `similar` (a typo apart, or Jaro–Winkler ≥ 0.92), or `disagree`.
     static func birthplace(_ a: String, _ b: String) -> Int {
