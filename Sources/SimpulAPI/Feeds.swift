@@ -76,7 +76,7 @@ final class Feeds: @unchecked Sendable {
         let events = try store.readTopic(reader.topic, from: after + 1, limit: limit)
         var persons: [String] = []
         if reader.personal && !events.isEmpty {
-            persons = try store.mentionedNIKs(schema: reader.schema, sourceKeys: events.map(\.key))
+            persons = try store.mentionedPersons(schema: reader.schema, sourceKeys: events.map(\.key))
         }
         let out = events.map { e in
             JSONValue.object(["seq": .int(Int(e.seq)), "key": .string(e.key), "at": .string(HubStore.isoTime(e.at)),

@@ -73,16 +73,16 @@ enum PersonRoutes {
         return .json(g.json)
     }
 
-    /// The person the path names (a person id or a NIK), recorded as the persons the request touches.
+    /// The person the path names (a person id or a NIK), recorded as the persons the request touches (until it is
+    /// found, the key as given: `API.answer`).
     static func person(_ r: inout APIRequest, api: API) throws -> PersonRow {
         let key = r.params["id"] ?? ""
         // Neither the id nor a NIK goes into the error: a NIK is personal data.
         guard key.wholeMatch(of: personKeyRegex) != nil else {
             throw APIError(400, "invalid_parameter", "a person is named by its id (P and 16 hexadecimal digits) or a NIK (16 digits)")
         }
-        if key.first != "P" { r.persons = [key] }
         guard let p = try index(r, api: api).resolve(key) else { throw APIError(404, "not_found", "no such person") }
-        r.persons = [p.nik].compactMap { $0 }
+        r.persons = [p.nik ?? p.id]
         return p
     }
 
@@ -111,7 +111,7 @@ enum PersonRoutes {
             func person(_ id: String, score: JSONValue? = nil) throws -> JSONValue? {
                 guard let p = try r.store.currentPerson(id: id), shown.insert(p.id).inserted else { return nil }
                 let g = try GoldenRecord.load(store: r.store, person: p, regions: api.regions)
-                if let n = p.nik { persons.insert(n) }
+                persons.insert(p.nik ?? p.id)
                 var c: [String: JSONValue] = ["person_id": .string(p.id), "status": .string(g.status), "golden": .object(g.golden)]
                 if let score { c["score"] = score }
                 return .object(c)
@@ -135,7 +135,7 @@ enum PersonRoutes {
         else { throw APIError(400, "invalid_body", "send JSON {\"mention\": \"sicantik:100025\", \"person\": \"P… or a NIK\"}") }
         do {
             let (p, now, _) = try api.pushLock.withLock { try index(r, api: api).applyRule(mention: mention, person: person, rule: rule) }
-            r.persons = [p.nik].compactMap { $0 }
+            r.persons = [p.nik ?? p.id]
             return .json(.object(["mention": .string(mention), "person": .string(p.id), "rule": .string(rule == "must" ? "link" : "unlink"),
                                   "now_with": now.map { .string($0) } ?? .null]))
         } catch PersonIndex.StewardError.noMention {

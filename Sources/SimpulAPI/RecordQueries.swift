@@ -114,7 +114,7 @@ enum RecordQueries {
             next = .string(encodeCursor(order: orderSpec, value: page.last!.orderValue, key: page.last!.sourceKey))
         }
         if r.personal {
-            r.persons = try r.store.mentionedNIKs(schema: name, sourceKeys: page.map(\.sourceKey))
+            r.persons = try r.store.mentionedPersons(schema: name, sourceKeys: page.map(\.sourceKey))
         }
         if csv {
             // The columns: the fields selected in that order, else the granted ones in the schema's order.

@@ -147,11 +147,24 @@ enum Routes {
                 return .json(try r.store.auditHead().json)
             },
             Route(method: "GET", pattern: "/v1/audit/access", summary: "who read this person's data, when and for what purpose (audited)",
-                  access: .personal, query: [QueryParam(name: "nik", required: true, description: "the person's NIK (16 digits)", schema: ParamSchema.nik)],
+                  access: .personal,
+                  query: [QueryParam(name: "nik", required: false, description: "the person's NIK (16 digits); this or person", schema: ParamSchema.nik),
+                          QueryParam(name: "person", required: false,
+                                     description: "or the person's id (P and 16 hexadecimal digits), for a person without a NIK",
+                                     schema: ParamSchema.personID)],
                   tag: "audit") { r in
                 guard r.opd?.fields("audit") != nil else { throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted 'audit'") }
-                let nik = try validNIK(r.http.query("nik") ?? "")
-                return .json(.object(["nik": .string(nik), "access": .array(try r.store.auditAccess(nik: nik).map(\.json))]))
+                let nik = r.http.query("nik"), person = r.http.query("person")
+                guard (nik == nil) != (person == nil) else {
+                    throw APIError(400, "invalid_parameter", "name the person by nik (16 digits) or person (a person id), one of them")
+                }
+                let key = try nik.map(validNIK) ?? person!
+                guard nik != nil || key.wholeMatch(of: /P[0-9a-f]{16}/) != nil else {
+                    throw APIError(400, "invalid_parameter", "person is a person id: P and 16 hexadecimal digits")
+                }
+                guard let subjects = try r.store.auditSubjects(nikOrID: key) else { throw APIError(404, "not_found", "no such person") }
+                return .json(.object([nik == nil ? "person" : "nik": .string(key),
+                                      "access": .array(try r.store.auditAccess(subjects: subjects).map(\.json))]))
             },
         ]
     }

@@ -14,7 +14,7 @@ enum CLIAudit {
     /// An operator's read of stored records (`records show`, `topics read records.<schema>`): audited with the
     /// persons the records name, when they name any (records of planning and budget name none, and are not).
     static func operatorRead(_ store: HubStore, route: String, schema: String, sourceKeys: [String]) throws {
-        let persons = try store.mentionedNIKs(schema: schema, sourceKeys: sourceKeys)
+        let persons = try store.mentionedPersons(schema: schema, sourceKeys: sourceKeys)
         guard !persons.isEmpty else { return }
         try append(store, role: "operator", purpose: "operations", route: route, persons: persons)
     }
@@ -31,7 +31,7 @@ enum CLIAudit {
     /// An operator's read of a connector's raw log (`topics read raw.<connector>`): the source rows as they came,
     /// audited with the persons the hub took from them.
     static func rawRead(_ store: HubStore, route: String, connector: String, sourceKeys: [String]) throws {
-        let persons = try store.rawEventNIKs(connector: connector, sourceKeys: sourceKeys)
+        let persons = try store.rawEventPersons(connector: connector, sourceKeys: sourceKeys)
         guard !persons.isEmpty else { return }
         try append(store, role: "operator", purpose: "operations", route: route, persons: persons)
     }

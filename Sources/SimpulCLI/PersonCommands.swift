@@ -67,7 +67,7 @@ enum PersonCommands {
             return ExitCode.noInput
         }
         let g = try GoldenRecord.load(store: idx.store, person: p, regions: idx.regions)
-        try auditSteward(idx.store, route: "persons show", persons: [p.nik].compactMap { $0 })
+        try auditSteward(idx.store, route: "persons show", persons: [p.nik ?? p.id])
         if inv.json {
             Console.out(g.json.jsonText)
             return ExitCode.ok
@@ -96,7 +96,7 @@ enum PersonCommands {
             Console.err("simpul: no person \(inv.arguments[0])")
             return ExitCode.noInput
         }
-        try auditSteward(idx.store, route: "persons report", persons: [p.nik].compactMap { $0 }, purpose: SubjectReport.purpose)
+        try auditSteward(idx.store, route: "persons report", persons: [p.nik ?? p.id], purpose: SubjectReport.purpose)
         let r = try SubjectReport.build(store: idx.store, person: p, regions: idx.regions)
         Console.out(inv.json ? r.json.jsonText : r.text)
         return ExitCode.ok
@@ -107,22 +107,40 @@ enum PersonCommands {
         let (idx, _) = try index(inv)
         let byCandidate = try idx.store.reviewByCandidate()
         var out = ""
+        var persons: [String] = []
+        // Every person exported is named in the audit log, in an entry per part of the export written before the
+        // part is printed (fail closed, as every CLI read is).
+        func flush() throws {
+            guard !persons.isEmpty else { return }
+            try CLIAudit.append(idx.store, role: "operator", purpose: "operations", route: "persons export", persons: persons)
+            Console.raw(1, out)
+            out = ""
+            persons.removeAll(keepingCapacity: true)
+        }
         for p in try idx.store.activePersons() {
             let g = try GoldenRecord.load(store: idx.store, person: p, regions: idx.regions, reviewByCandidate: byCandidate)
             guard !g.mentions.isEmpty else { continue }
             out += g.exportJSON.jsonText + "\n"
-            if out.utf8.count > 1 << 16 {
-                Console.raw(1, out)
-                out = ""
-            }
+            persons.append(p.nik ?? p.id)
+            if persons.count >= exportAuditEvery { try flush() }
         }
-        Console.raw(1, out)
+        try flush()
         return ExitCode.ok
     }
+
+    /// Persons per audit entry (and per write) of `persons export`.
+    static let exportAuditEvery = 5_000
 
     static func review(_ inv: Invocation) throws -> Int32 {
         let (idx, _) = try index(inv)
         let items = try idx.store.reviewItems()
+        // The queue shows each doubtful mention and who it may be: audited with the mention's NIK and the candidates.
+        var persons = Set<String>()
+        for r in items {
+            if let n = r.data["nik"]?.stringValue { persons.insert(n) }
+            if let c = r.candidate, let p = try idx.store.currentPerson(id: c) { persons.insert(p.nik ?? p.id) }
+        }
+        if !persons.isEmpty { try auditSteward(idx.store, route: "persons review", persons: persons.sorted()) }
         if inv.json {
             Console.out(JSONValue.array(items.map { r in
                 .object(["mention": .string(r.mentionKey), "candidate": r.candidate.map { .string($0) } ?? .null, "kind": .string(r.kind),
@@ -157,7 +175,7 @@ enum PersonCommands {
         return try stewardAction(noPerson: "no person \(inv.arguments[1])",
                                  noMention: "no mention \(mention) (keys look like sicantik:100023 or oss-rba:1234567890123#0)") {
             let (p, now, s) = try idx.applyRule(mention: mention, person: inv.arguments[1], rule: rule)
-            try auditSteward(idx.store, route: "persons \(rule == "must" ? "link" : "unlink")", persons: [p.nik].compactMap { $0 })
+            try auditSteward(idx.store, route: "persons \(rule == "must" ? "link" : "unlink")", persons: [p.nik ?? p.id])
             Console.out("\(mention) \(rule == "must" ? "linked to" : "kept apart from") \(p.id); it is now with \(now ?? "no one (in review)"). "
                         + summaryText(s))
         }
@@ -167,7 +185,7 @@ enum PersonCommands {
         let (idx, _) = try index(inv)
         return try stewardAction(noPerson: "no such person (\(inv.arguments[0]) or \(inv.arguments[1]))", noMention: "") {
             let (from, into) = try idx.merge(inv.arguments[0], into: inv.arguments[1])
-            try auditSteward(idx.store, route: "persons merge", persons: [from.nik, into.nik].compactMap { $0 })
+            try auditSteward(idx.store, route: "persons merge", persons: [from.nik ?? from.id, into.nik ?? into.id])
             Console.out("\(from.id) merged into \(into.id); \(from.id) now redirects there")
         }
     }
@@ -178,7 +196,7 @@ enum PersonCommands {
                                  noMention: "every mention to split off must be linked to \(inv.arguments[0]) (see simpul persons show)") {
             let old = try idx.resolve(inv.arguments[0])
             let id = try idx.split(inv.arguments[0], mentions: Array(inv.arguments.dropFirst()))
-            try auditSteward(idx.store, route: "persons split", persons: [old?.nik].compactMap { $0 })
+            try auditSteward(idx.store, route: "persons split", persons: [old.map { $0.nik ?? $0.id }, id].compactMap { $0 })
             Console.out("\(inv.arguments.count - 1) mention(s) split off \(old?.id ?? inv.arguments[0]) into \(id) (lineage: split_from \(old?.id ?? "?"))")
         }
     }

@@ -49,7 +49,8 @@ enum ServeCommands {
                     details: "Append it to a file elsewhere (`simpul audit head --json >> /mnt/saksi/heads.ndjson`) and check later with `simpul audit verify --heads FILE`.",
                     run: { try head($0) }),
         CommandSpec(name: "audit access", summary: "who read a person's data, when, for what purpose", arguments: "", minArgs: 0, maxArgs: 0,
-                    options: [Opt(name: "--nik", value: "NIK", help: "the person's NIK (required)"), Commands.db, Commands.json],
+                    options: [Opt(name: "--nik", value: "NIK", help: "the person's NIK"),
+                              Opt(name: "--person", value: "ID", help: "or the person's id, for a person without a NIK (P…)"), Commands.db, Commands.json],
                     run: { try access($0) }),
     ]
 
@@ -226,12 +227,21 @@ enum ServeCommands {
     }
 
     static func access(_ inv: Invocation) throws -> Int32 {
-        guard let nik = inv.value("--nik"), nik.count == 16, nik.allSatisfy(\.isNumber) else {
-            throw UsageError("--nik takes a 16-digit NIK", verb: inv.spec.name)
+        let nik = inv.value("--nik"), person = inv.value("--person")
+        guard (nik == nil) != (person == nil) else { throw UsageError("give --nik NIK or --person ID", verb: inv.spec.name) }
+        if let nik, nik.count != 16 || !nik.allSatisfy(\.isNumber) { throw UsageError("--nik takes a 16-digit NIK", verb: inv.spec.name) }
+        if let person, person.wholeMatch(of: /P[0-9a-f]{16}/) == nil {
+            throw UsageError("--person takes a person id (P and 16 hexadecimal digits)", verb: inv.spec.name)
         }
-        let entries = try HubStore(path: inv.dbPath).auditAccess(nik: nik)
+        let store = try HubStore(path: inv.dbPath)
+        guard let subjects = try store.auditSubjects(nikOrID: nik ?? person!) else {
+            Console.err("simpul: no person \(person!)")
+            return ExitCode.noInput
+        }
+        let entries = try store.auditAccess(subjects: subjects)
         if inv.json {
-            Console.out(JSONValue.object(["nik": .string(nik), "access": .array(entries.map(\.json))]).jsonText)
+            Console.out(JSONValue.object([nik == nil ? "person" : "nik": .string(nik ?? person!),
+                                          "access": .array(entries.map(\.json))]).jsonText)
         } else {
             if entries.isEmpty { Console.out("no recorded access to this person's data") }
             for e in entries {

@@ -7,8 +7,8 @@ import SimpulStorage
 /// (UU 27/2022 Pasal 32: access to the personal data processed, with the record of its processing).
 ///
 /// It holds the golden record with each field's source, every record linked to the person in all its stored
-/// versions (when each arrived, from which system), and every audit entry naming the person's NIK, with the audit
-/// chain's head when it was made, so what it lists can be checked against the chain later.
+/// versions (when each arrived, from which system), and every audit entry naming the person (by NIK, or by a person
+/// id of theirs: `HubStore.auditSubjects(person:)`), with the audit chain's head when it was made, so what it lists can be checked against the chain later.
 ///
 /// Pasal 33 forbids an access answer that discloses another person's data, so records are cut before they go in:
 /// a list of persons on a record (a business's `penanggung_jawab`) and a field named `nik…` holding a NIK that is
@@ -53,7 +53,9 @@ public struct SubjectReport: Sendable {
                 recordLines.append("      disembunyikan (data orang lain, UU PDP Pasal 33): \(withheld.sorted().joined(separator: ", "))")
             }
         }
-        let access = try nik.map { try store.auditAccess(nik: $0, limit: accessLimit) } ?? []
+        // The log names a person by their NIK, or by their id while they have none (and by the ids of persons merged
+        // into them since): all of them.
+        let access = try store.auditAccess(subjects: store.auditSubjects(person: person), limit: accessLimit)
         let head = try store.auditHead()
         let generated = HubStore.isoTime(Int64(now.timeIntervalSince1970))
         let (golden, _) = withholdOthers(.object(g.golden), subjectNIK: nik)
@@ -82,8 +84,7 @@ public struct SubjectReport: Sendable {
         t += recordLines.isEmpty ? ["  (tidak ada)"] : recordLines
         t.append("")
         t.append("Siapa membaca data Anda (\(access.count)\(access.count < accessLimit ? "" : ", yang terbaru saja")):")
-        if nik == nil { t.append("  (orang tanpa NIK: akses dicatat per NIK, jadi tidak ada yang dapat ditampilkan)") }
-        else if access.isEmpty { t.append("  (belum ada)") }
+        if access.isEmpty { t.append("  (belum ada)") }
         for e in access {
             t.append("  \(HubStore.isoTimeMillis(e.at))  \(e.item.opd)  tujuan \(e.item.purpose ?? "-")  \(e.item.route)  \(e.item.result)"
                      + (e.item.status > 0 ? " \(e.item.status)" : ""))

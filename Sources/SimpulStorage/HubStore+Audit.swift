@@ -8,6 +8,7 @@ public struct AuditItem: Sendable, Equatable {
     public var opd: String
     public var purpose: String?
     public var route: String
+    /// Each person by their NIK, or by their person id (`P…`) when they have none.
     public var persons: [String]
     public var result: String
     public var status: Int
@@ -275,15 +276,46 @@ extension HubStore {
 
     /// Who accessed (or tried to access) this person's data, newest first.
     public func auditAccess(nik: String, limit: Int = 1000) throws -> [AuditEntry] {
+        try auditAccess(subjects: [nik], limit: limit)
+    }
+
+    /// The entries naming any of `subjects` (a person's NIK and ids, ``auditSubjects(person:)``), newest first.
+    public func auditAccess(subjects: [String], limit: Int = 1000) throws -> [AuditEntry] {
+        let subjects = Array(Set(subjects)).sorted()
+        guard !subjects.isEmpty else { return [] }
         // The index up to its mark, and the entries after the mark (seconds' worth on a busy server) read directly.
-        try db.rows("""
+        let n = subjects.count
+        let keys = (1...n).map { "?\($0)" }.joined(separator: ",")
+        let named = (1...n).map { "instr(persons, ?\(n + $0)) > 0" }.joined(separator: " OR ")
+        return try db.rows("""
             SELECT \(Self.auditColumns) FROM audit WHERE id IN (
-                SELECT audit_id FROM audit_person WHERE nik = ?1
+                SELECT audit_id FROM audit_person WHERE nik IN (\(keys))
                 UNION ALL
                 SELECT id FROM audit WHERE id > coalesce((SELECT CAST(value AS INTEGER) FROM audit_meta WHERE key = '\(Self.auditIndexedKey)'), 0)
-                    AND instr(persons, ?2) > 0)
-            ORDER BY id DESC LIMIT ?3
-            """, [.text(nik), .text("\"" + nik + "\""), .int(Int64(limit))]).map(Self.decodeAudit)
+                    AND (\(named)))
+            ORDER BY id DESC LIMIT ?\(2 * n + 1)
+            """, subjects.map { .text($0) } + subjects.map { .text("\"" + $0 + "\"") } + [.int(Int64(limit))]).map(Self.decodeAudit)
+    }
+
+    /// What the audit log may name the person with this NIK (16 digits) or person id (`P…`) by: for a NIK, the NIK
+    /// itself and, when the person index knows its person, everything that person may be named by; for an id, the
+    /// person it is now (following merges). Nil for an id the hub never gave.
+    public func auditSubjects(nikOrID key: String) throws -> [String]? {
+        if key.first == "P" { return try currentPerson(id: key).map(auditSubjects(person:)) }
+        guard let id = try activePersonID(nik: key), let p = try person(id: id) else { return [key] }
+        return Array(Set([key] + (try auditSubjects(person: p)))).sorted()
+    }
+
+    /// What the audit log may name a person by: their NIK, their id (the log names a person without a NIK by it),
+    /// and the ids of the persons merged or retired into them, recursively (a permit's applicant read before the
+    /// registry told the hub who they are). Split-off persons are not followed: the reads before a split name the
+    /// person split from, and which of the two a read showed is not recorded.
+    public func auditSubjects(person: PersonRow) throws -> [String] {
+        let ids = try db.rows("""
+            WITH RECURSIVE m(id, depth) AS (SELECT ?1, 0 UNION SELECT p.id, m.depth + 1 FROM persons p JOIN m ON p.merged_into = m.id WHERE m.depth < 64)
+            SELECT DISTINCT id FROM m
+            """, [.text(person.id)]).compactMap { $0[0].text }
+        return [person.nik].compactMap { $0 } + ids
     }
 
     /// The `audit_meta` key holding the last audit id whose persons are in `audit_person`.

@@ -154,17 +154,18 @@ extension HubStore {
         return QueriedRecord(sourceKey: s.text(0), data: data, orderValue: s.value(6))
     }
 
-    /// The NIKs of the persons a set of records mentions (for the audit log). A citizen record is about the citizen
+    /// The persons a set of records mentions, as the audit log names them. A citizen record is about the citizen
     /// its `nik` names (read from the record: the mentions' index by record leaves the registry's own rows out);
     /// other records name theirs through their mentions: the NIK a mention carries, and the NIK of the person the
-    /// index linked it to. A permit whose NIK was in scientific notation, linked to its applicant by matching, is
-    /// then in that person's access log too, as every read of their data must be (until 2026-11-28 only the NIK
-    /// the record carried was logged, and such a read was in no one's).
-    public func mentionedNIKs(schema: String, sourceKeys: [String]) throws -> [String] {
-        try niks(schema == "citizen" ? Self.citizenNIKSQL : Self.mentionedNIKsSQL, sourceKeys.map { [.text(schema), .text($0)] })
+    /// index linked it to, or that person's id when they have no NIK. A permit whose NIK was in scientific
+    /// notation, linked to its applicant by matching, is then in that person's access log too, as every read of
+    /// their data must be (until 2026-11-28 only the NIK the record carried was logged, and such a read was in no
+    /// one's; until later that day a person without any NIK was named by nothing).
+    public func mentionedPersons(schema: String, sourceKeys: [String]) throws -> [String] {
+        try niks(schema == "citizen" ? Self.citizenNIKSQL : Self.mentionedPersonsSQL, sourceKeys.map { [.text(schema), .text($0)] })
     }
 
-    /// Every NIK any column of `sql` gives, run once per set of bound values, sorted and each once.
+    /// Every NIK or person id any column of `sql` gives, run once per set of bound values, sorted and each once.
     private func niks(_ sql: String, _ binds: [[SQLValue]]) throws -> [String] {
         guard !binds.isEmpty else { return [] }
         let s = try db.prepare(sql)
@@ -179,22 +180,25 @@ extension HubStore {
         return out.sorted()
     }
 
-    /// The NIKs of the persons a connector's raw log entries name (for the audit log of `topics read raw.<connector>`):
-    /// the mentions stored from each entry's rows (mention keys are `<connector>:<source key>`, or that and `#…` for
-    /// the persons of one row), each with the NIK it carries and the NIK of the person it is linked to.
-    public func rawEventNIKs(connector: String, sourceKeys: [String]) throws -> [String] {
-        try niks(Self.rawEventNIKsSQL, sourceKeys.map { [.text(connector + ":" + $0)] })
+    /// The persons a connector's raw log entries name (for the audit log of `topics read raw.<connector>`): the
+    /// mentions stored from each entry's rows (mention keys are `<connector>:<source key>`, or that and `#…` for the
+    /// persons of one row), each with the NIK it carries and the NIK of the person it is linked to (or, when that
+    /// person has none, their id).
+    public func rawEventPersons(connector: String, sourceKeys: [String]) throws -> [String] {
+        try niks(Self.rawEventPersonsSQL, sourceKeys.map { [.text(connector + ":" + $0)] })
     }
 
     /// By the mentions' unique key: the key itself, and the range of keys it leads followed by `#` (`$` is the next byte).
-    public static let rawEventNIKsSQL = """
-        SELECT m.nik, p.nik FROM mentions m LEFT JOIN person_links l ON l.mention_key = m.key LEFT JOIN persons p ON p.id = l.person_id
+    public static let rawEventPersonsSQL = """
+        SELECT m.nik, p.nik, CASE WHEN p.nik IS NULL THEN p.id END
+        FROM mentions m LEFT JOIN person_links l ON l.mention_key = m.key LEFT JOIN persons p ON p.id = l.person_id
         WHERE m.key = ?1 OR (m.key >= ?1 || '#' AND m.key < ?1 || '$')
         """
 
     /// Public so a test can check their plans: by the mentions' partial index, and by the current record's key.
-    public static let mentionedNIKsSQL = """
-        SELECT m.nik, p.nik FROM mentions m LEFT JOIN person_links l ON l.mention_key = m.key LEFT JOIN persons p ON p.id = l.person_id
+    public static let mentionedPersonsSQL = """
+        SELECT m.nik, p.nik, CASE WHEN p.nik IS NULL THEN p.id END
+        FROM mentions m LEFT JOIN person_links l ON l.mention_key = m.key LEFT JOIN persons p ON p.id = l.person_id
         WHERE m.schema = ?1 AND m.source_key = ?2 AND m.schema != 'citizen'
         """
     public static let citizenNIKSQL = """

@@ -386,6 +386,53 @@ import Testing
                 == ["7571014504900002", "7571014504900003"])
     }
 
+    /// A person the hub knows without any NIK (a permit's applicant, no NIK written) is named in the audit log by
+    /// their person id; once the registry tells the hub who they are, their report and `audit access` by NIK list
+    /// those reads too, through the retired id's redirect. A bulk export and the review queue are audited as well.
+    @Test func aPersonWithoutANIKIsNamedInTheAuditLogByTheirId() throws {
+        let t = try TestHub()
+        let db = t.dir + "/simpul.db"
+        let permits = try t.write("permits.json", """
+            {"status":"success","page":1,"total_page":1,"data":[{"id_permohonan": 200001, "no_permohonan": "PMH/200001/DPMPTSP/2024",
+             "jenis_izin": "Izin Usaha Mikro", "kode_jenis_izin": "IUM", "nik_pemohon": "", "nama_pemohon": "Wahyuni Daud",
+             "alamat_pemohon": "JL. SUDIRMAN NO. 40", "tempat_lahir_pemohon": "GORONTALO", "tgl_lahir_pemohon": "1979-08-17",
+             "tgl_pengajuan": "2024-07-01 09:12:00", "updated_at": "2024-07-10 14:00:00", "tgl_penetapan": "2024-07-10",
+             "masa_berlaku_sampai": "2029-07-10", "no_izin": "503/IUM/200001/2024", "status": "Selesai", "retribusi": 0,
+             "kode_wilayah": "7571011001", "opd_penerbit": "DPMPTSP Kota Gorontalo"}]}
+            """)
+        let registry = try t.write("biodata.csv", """
+            NIK;NO_KK;NAMA_LGKP;JENIS_KLMIN;TMPT_LHR;TGL_LHR;AGAMA;STAT_KWN;STAT_HBKEL;PDDK_AKH;JENIS_PKRJN;ALAMAT;NO_RT;NO_RW;NO_PROP;NO_KAB;NO_KEC;NO_KEL;NIK_IBU;NIK_AYAH;STAT_PDDK;TGL_UPDATE
+            7571015708790003;7571010101120099;WAHYUNI DAUD;2;GORONTALO;17-08-1979;1;2;3;5;88;JL. SUDIRMAN NO. 40;002;001;75;71;1;1001;;;HIDUP;2024-11-02 08:14:55
+
+            """)
+        #expect(SimpulCLI.main(["ingest", "--connector", "sicantik", permits, "--db", db]) == ExitCode.ok)
+        let founded = try #require(try t.store.personOf(mention: "sicantik:200001"))
+        #expect(try t.store.person(id: founded)?.nik == nil)
+        #expect(SimpulCLI.main(["records", "show", "permit", "200001", "--db", db]) == ExitCode.ok)
+        #expect(try t.store.auditAccess(subjects: [founded]).map(\.route) == ["records show"])
+        #expect(SimpulCLI.main(["audit", "access", "--person", founded, "--db", db]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["persons", "export", "--format", "ndjson", "--db", db]) == ExitCode.ok)
+        #expect(try t.store.auditAccess(subjects: [founded]).map(\.route) == ["persons export", "records show"])
+
+        // The registry arrives: the permit's person is retired into the registry's, and its reads follow.
+        #expect(SimpulCLI.main(["ingest", "--connector", "dukcapil-siak", registry, "--db", db]) == ExitCode.ok)
+        let now = try #require(try t.store.person(nik: "7571015708790003"))
+        #expect(try t.store.personOf(mention: "sicantik:200001") == now.id && now.id != founded)
+        #expect(try Set(t.store.auditSubjects(nikOrID: "7571015708790003") ?? []) == [now.id, founded, "7571015708790003"])
+        #expect(try t.store.auditSubjects(nikOrID: founded) == t.store.auditSubjects(person: now))
+        #expect(try t.store.auditSubjects(nikOrID: "P0000000000000000") == nil)
+        #expect(SimpulCLI.main(["persons", "report", "7571015708790003", "--json", "--db", db]) == ExitCode.ok)
+        let reads = try t.store.auditAccess(subjects: t.store.auditSubjects(person: now)).map(\.route)
+        #expect(reads == ["persons report", "persons export", "records show"])
+
+        // Usage: one of --nik and --person, each in its own shape; an unknown person is exit 66.
+        #expect(SimpulCLI.main(["audit", "access", "--db", db]) == ExitCode.usage)
+        #expect(SimpulCLI.main(["audit", "access", "--person", founded, "--nik", "7571015708790003", "--db", db]) == ExitCode.usage)
+        #expect(SimpulCLI.main(["audit", "access", "--person", "7571015708790003", "--db", db]) == ExitCode.usage)
+        #expect(SimpulCLI.main(["audit", "access", "--person", "P0000000000000000", "--db", db]) == ExitCode.noInput)
+        #expect(try t.store.verifyAudit().broken == nil)
+    }
+
     /// Pemadanan penerima from the CLI: audited with the person the deceased-recipient finding is about.
     @Test func aRecipientCheckIsAuditedWithThePersonsFound() throws {
         let t = try TestHub()

@@ -949,15 +949,15 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
             try t.store.db.rows("EXPLAIN QUERY PLAN " + sql).compactMap { $0.last?.text }.joined(separator: "; ")
         }
         #expect(try plan(HubStore.mentionedRecordsSQL).contains("USING INDEX mentions_nik_other"))
-        #expect(try plan(HubStore.mentionedNIKsSQL).contains("USING INDEX mentions_record_other"))
-        #expect(try plan(HubStore.rawEventNIKsSQL).contains("USING INDEX sqlite_autoindex_mentions_1"))
-        #expect(try !plan(HubStore.rawEventNIKsSQL).contains("SCAN"))
+        #expect(try plan(HubStore.mentionedPersonsSQL).contains("USING INDEX mentions_record_other"))
+        #expect(try plan(HubStore.rawEventPersonsSQL).contains("USING INDEX sqlite_autoindex_mentions_1"))
+        #expect(try !plan(HubStore.rawEventPersonsSQL).contains("SCAN"))
         #expect(try !plan(HubStore.citizenNIKSQL).contains("SCAN"))
         // The persons records name, as the audit log records them: a citizen record its own NIK, a permit its mentions'.
-        #expect(try t.store.mentionedNIKs(schema: "citizen", sourceKeys: ["7571014504900002", "0000000000000000"]) == ["7571014504900002"])
+        #expect(try t.store.mentionedPersons(schema: "citizen", sourceKeys: ["7571014504900002", "0000000000000000"]) == ["7571014504900002"])
         let permitNIKs = try t.store.db.rows("SELECT source_key, nik FROM mentions WHERE schema = 'permit' AND nik IS NOT NULL LIMIT 3")
         #expect(!permitNIKs.isEmpty)
-        #expect(try t.store.mentionedNIKs(schema: "permit", sourceKeys: permitNIKs.map { $0[0].text ?? "" }) ==
+        #expect(try t.store.mentionedPersons(schema: "permit", sourceKeys: permitNIKs.map { $0[0].text ?? "" }) ==
                 Array(Set(permitNIKs.compactMap { $0[1].text })).sorted())
         #expect(try t.store.db.scalarInt("SELECT count(*) FROM mentions INDEXED BY mentions_nik_other WHERE nik IS NOT NULL AND schema != 'citizen'") ==
                 t.store.db.scalarInt("SELECT count(*) FROM mentions WHERE nik IS NOT NULL AND schema != 'citizen'"))
