@@ -39,33 +39,45 @@ public enum NIK {
     /// in front of a number kept as text.
     static func isSeparator(_ b: UInt8) -> Bool { b == 0x20 || b == 0x2E || b == 0x2D || b == 0x09 || b == 0x27 }
 
-    /// The NIKs written in a text (a dead letter's raw row): each run of digits, groups joined by one of the
-    /// separators people type inside a NIK (`7571 0145 0490 0002`, `757101.450490.0002`), that holds exactly 16
-    /// digits, in the order they appear, once each. A family-card number or a parent's NIK in the row is found too:
-    /// the row is their data as well.
+    /// The NIKs written in a text (a dead letter's raw row): runs of digit groups joined by one space, dot or dash
+    /// (as people type them inside a NIK: `7571 0145 0490 0002`, `757101.450490.0002`), and in each run every span of
+    /// whole groups that holds exactly 16 digits, in the order they appear, once each. So a NIK written next to
+    /// another number in free text (`NIK 7571014504900002 1 orang`) is found, and a longer number is not a NIK. A tab
+    /// ends a run: it separates fields (TSV), not a NIK's groups. A family-card number or a parent's NIK in the row is
+    /// found too: the row is their data as well.
     public static func written(in text: [UInt8]) -> [String] {
         var out: [String] = []
-        var digits: [UInt8] = []
-        var i = 0
-        func end() {
-            if digits.count == 16 {
-                let nik = String(decoding: digits, as: UTF8.self)
-                if !out.contains(nik) { out.append(nik) }
+        var groups: [Range<Int>] = []
+        var start = -1
+        func isDigit(_ i: Int) -> Bool { i >= 0 && i < text.count && text[i] >= 0x30 && text[i] <= 0x39 }
+        func endRun() {
+            for first in groups.indices {
+                var total = 0
+                for last in first..<groups.count {
+                    total += groups[last].count
+                    guard total >= 16 else { continue }
+                    if total == 16 {
+                        let nik = String(decoding: groups[first...last].flatMap { text[$0] }, as: UTF8.self)
+                        if !out.contains(nik) { out.append(nik) }
+                    }
+                    break
+                }
             }
-            digits.removeAll(keepingCapacity: true)
+            groups.removeAll(keepingCapacity: true)
         }
-        while i < text.count {
-            let b = text[i]
-            if b >= 0x30 && b <= 0x39 {
-                digits.append(b)
-            } else if !digits.isEmpty, isSeparator(b), i + 1 < text.count, text[i + 1] >= 0x30 && text[i + 1] <= 0x39 {
-                // one separator between digit groups: part of the run
+        var i = 0
+        while i <= text.count {
+            if isDigit(i) {
+                if start < 0 { start = i }
             } else {
-                end()
+                if start >= 0 { groups.append(start..<i) }
+                start = -1
+                // One space, dot or dash between two digit groups keeps the run going; anything else ends it.
+                let joins = i < text.count && (text[i] == 0x20 || text[i] == 0x2E || text[i] == 0x2D) && isDigit(i - 1) && isDigit(i + 1)
+                if !joins { endRun() }
             }
             i += 1
         }
-        end()
         return out
     }
 

@@ -343,9 +343,9 @@ extension HubStore {
     /// Returns how many entries it covered.
     public func indexAuditPersons(maxEntries: Int = 500_000, chunk: Int = 2_000, pause: Double = 0) throws -> Int {
         let mark = try db.rows("SELECT CAST(value AS INTEGER) FROM audit_meta WHERE key = ?", [.text(Self.auditIndexedKey)]).first?[0].int ?? 0
-        // A NIK (16 digits: the API audits nothing else as a person) is kept and sorted as a number: comparing and
-        // moving two integers costs a fraction of two Strings (reference counting was most of this thread's time).
-        // Anything else is kept as text and written after.
+        // A NIK (16 digits: nearly every person an entry names) is kept and sorted as a number: comparing and moving
+        // two integers costs a fraction of two Strings (reference counting was most of this thread's time). Anything
+        // else (a person id, for a person without a NIK) is kept as text and written after.
         var niks: [(key: UInt64, id: Int64)] = []
         var others: [(nik: String, id: Int64)] = []
         var entries = 0

@@ -384,6 +384,11 @@ import Testing
         #expect(dlq.count == 1 && dlqPersons == niks)
         #expect(NIK.written(in: Array("7571 0145 0490 0002;757101.450490.0003;2024-11-02 08:14:55;12345678901234567;7571014504900002".utf8))
                 == ["7571014504900002", "7571014504900003"])
+        // In free text next to another number; a tab separates fields, not a NIK's groups; longer numbers are not NIKs.
+        #expect(NIK.written(in: Array("NIK 7571014504900002 1 orang, KK 7571-0101-0112-0003.".utf8)) == ["7571014504900002", "7571010101120003"])
+        #expect(NIK.written(in: Array("7571014504900002\t1\t7571 0145\t0490 0002".utf8)) == ["7571014504900002"])
+        #expect(NIK.written(in: Array("75710145049000021 .7571014504900002- 1234".utf8)) == ["7571014504900002"])
+        #expect(NIK.written(in: Array("".utf8)).isEmpty && NIK.written(in: Array("1".utf8)).isEmpty)
     }
 
     /// A person the hub knows without any NIK (a permit's applicant, no NIK written) is named in the audit log by
