@@ -23,7 +23,7 @@ const T = {
     'recip.title': 'Pemadanan penerima', 'recip.go': 'Periksa penerima', 'recip.csv': 'Unduh hasil (CSV)',
     'recip.hint': 'Baris SP2D ke perorangan (bantuan sosial) dibandingkan dengan data kependudukan: penerima yang sudah meninggal atau pindah pada tanggal SP2D, atau tidak ada di registri. Memeriksa ini membaca data pribadi: dicatat di log audit dengan tujuan yang dipilih.',
     'recip.checked': 'baris diperiksa', 'recip.line': 'Baris SP2D', 'recip.date': 'Tanggal SP2D', 'recip.none': 'Semua penerima cocok dengan registri.',
-    'audit.title': 'Siapa membaca data seseorang', 'audit.verify': 'Periksa rantai audit',
+    'audit.title': 'Siapa membaca data seseorang', 'audit.verify': 'Periksa rantai audit', 'audit.who': 'NIK atau ID orang',
     'audit.report': 'Laporan untuk warga (UU PDP Pasal 32)', 'report.title': 'Laporan data pribadi',
     'report.intro': 'Data yang disimpan hub tentang orang ini, catatan yang menyebutnya, dan siapa membacanya (UU 27/2022 Pasal 32).',
     'report.data': 'Data diri', 'report.records': 'Catatan yang menyebut orang ini', 'report.access': 'Siapa membaca datanya',
@@ -69,7 +69,7 @@ const T = {
     'recip.title': 'Recipient check', 'recip.go': 'Check recipients', 'recip.csv': 'Download results (CSV)',
     'recip.hint': 'SP2D lines paid to individuals (social aid) checked against the population registry: recipients who had died or moved away by the SP2D date, or are not in the registry. Checking reads personal data: it is recorded in the audit log with the purpose chosen.',
     'recip.checked': 'lines checked', 'recip.line': 'SP2D line', 'recip.date': 'SP2D date', 'recip.none': 'Every recipient matches the registry.',
-    'audit.title': 'Who read a person\'s data', 'audit.verify': 'Verify the audit chain',
+    'audit.title': 'Who read a person\'s data', 'audit.verify': 'Verify the audit chain', 'audit.who': 'NIK or person id',
     'audit.report': 'Report for the citizen (UU PDP art. 32)', 'report.title': 'Personal data report',
     'report.intro': 'What the hub holds about this person, the records that name them, and who read it (UU 27/2022 art. 32).',
     'report.data': 'Personal data', 'report.records': 'Records that name this person', 'report.access': 'Who read their data',
@@ -688,9 +688,10 @@ async function downloadData() {
 
 // ---- audit
 
-async function auditAccess(nik) {
+/// By NIK, or by person id for a person the hub knows without one (`P…`).
+async function auditAccess(key) {
   status(t('loading'));
-  const d = await api('/v1/audit/access?nik=' + encodeURIComponent(nik));
+  const d = await api('/v1/audit/access?' + (key.startsWith('P') ? 'person=' : 'nik=') + encodeURIComponent(key));
   const list = d.access || [];
   $('audit-list').replaceChildren(list.length ? table(t('audit.title'), [
     { key: 'at', label: t('at') }, { key: 'opd', label: t('opd') }, { key: 'purpose', label: t('purpose') },

@@ -229,6 +229,15 @@ try:
     check("SITI AMINAH" in report and "inspektorat" in report and "penanggung_jawab" in report,
           "the report shows the person's data, who read it, and what was withheld")
     check("7571011203880001" not in report, "the report holds no other person's NIK (the co-director of her business)")
+    # The same reads asked by her person id (how a person without a NIK is asked about).
+    person_id = re.search(r"P[0-9a-f]{16}", report)
+    check(person_id is not None, "the report names the person's id")
+    if person_id:
+        field = driver.find_element(By.ID, "audit-nik")
+        field.clear()
+        field.send_keys(person_id.group(0) + Keys.ENTER)
+        wait.until(lambda d: "/v1/persons/{id}/report" in d.find_element(By.ID, "audit-list").text)
+        check("inspektorat" in driver.find_element(By.ID, "audit-list").text, "who read her, asked by her person id")
     accessibility("audit")
     shot("06-audit-1366")
 
