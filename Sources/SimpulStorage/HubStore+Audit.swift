@@ -163,13 +163,14 @@ extension HubStore {
             opd TEXT NOT NULL,
             purpose TEXT,
             route TEXT NOT NULL,
-            persons TEXT NOT NULL,             -- JSON array of the NIKs the response was about
+            persons TEXT NOT NULL,             -- JSON array of the persons the response was about: NIKs, or person ids (P…) for persons without one
             result TEXT NOT NULL,              -- ok | not_found | refused:<code>
             status INTEGER NOT NULL,
             prev_hash TEXT NOT NULL,
             hash TEXT NOT NULL
         );
-        -- Who read whom: filled after the commit, in NIK order, up to the mark in audit_meta.
+        -- Who read whom: filled after the commit, in NIK order, up to the mark in audit_meta. `nik` holds a person id
+        -- for a person without a NIK (the column kept its name: renaming it would rewrite every hub's log).
         CREATE TABLE IF NOT EXISTS auditlog.audit_person(nik TEXT NOT NULL, audit_id INTEGER NOT NULL, PRIMARY KEY(nik, audit_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS auditlog.audit_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
         """
