@@ -3,7 +3,7 @@
 public enum Wilayah {
     static let widths = [2, 2, 2, 4]
 
-    /// Reads dotted (`75.71.01.1001`) or undotted (`7571011001`) codes.
+    /// Reads dotted (`75.71.01.1001`, also `75.71.1.1001`) or undotted (`7571011001`) codes.
     public static func normalise(_ raw: String) throws(NormaliseError) -> String {
         var s = Text.collapse(raw)
         // A spreadsheet's mark that a cell is text (`'7571011001`).
@@ -14,12 +14,17 @@ public enum Wilayah {
             s = String(s.map { $0 == " " || $0 == "-" ? "." : $0 })
         }
         if s.utf8.contains(UInt8(ascii: ".")) {
-            let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+            var parts = s.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             guard parts.count <= 4 else { throw NormaliseError("kode wilayah '\(s)' has more than 4 segments") }
+            // A kabupaten or kecamatan code that lost its leading zero (`75.71.1.1001`, as SIAK's integers and
+            // spreadsheets write it): padded. Province and village codes never start with 0.
+            for k in parts.indices where (k == 1 || k == 2) && parts[k].utf8.count == 1 && Text.isDigits(parts[k]) && parts[k] != "0" {
+                parts[k] = "0" + parts[k]
+            }
             for (k, p) in parts.enumerated() where !(Text.isDigits(p) && p.count == widths[k]) {
                 throw NormaliseError("kode wilayah '\(s)': segment \(k + 1) must be \(widths[k]) digits")
             }
-            return s
+            return parts.joined(separator: ".")
         }
         guard Text.isDigits(s), [2, 4, 6, 10].contains(s.count) else {
             throw NormaliseError("kode wilayah '\(s)' is not 2, 4, 6 or 10 digits")

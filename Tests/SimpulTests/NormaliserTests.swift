@@ -209,6 +209,13 @@ import Testing
         #expect(try Wilayah.normalise("75 71 01 1001") == "75.71.01.1001", "segments apart by spaces")
         #expect(try Wilayah.normalise("75-71-01") == "75.71.01")
         #expect(throws: NormaliseError.self) { try Wilayah.normalise("757 101") }
+        // A kabupaten or kecamatan code that lost its leading zero; province and village codes are never padded.
+        #expect(try Wilayah.normalise("75.71.1.1001") == "75.71.01.1001")
+        #expect(try Wilayah.normalise("75.1.4.2001") == "75.01.04.2001")
+        #expect(try Wilayah.normalise("75.1") == "75.01")
+        for bad in ["7.71.01.1001", "75.71.01.1", "75.71.0.1001", "75.71..1001"] {
+            #expect(throws: NormaliseError.self, "\(bad)") { try Wilayah.normalise(bad) }
+        }
         #expect(try Wilayah.fromParts(["75", "71", "1", "1001"]) == "75.71.01.1001")
         #expect(try Wilayah.fromParts(["75", "1", "4", "2001"]) == "75.01.04.2001")
         #expect(throws: NormaliseError.self) { try Wilayah.normalise("75.71.01.10") }
