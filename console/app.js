@@ -691,7 +691,7 @@ async function downloadData() {
 /// By NIK, or by person id for a person the hub knows without one (`P…`).
 async function auditAccess(key) {
   status(t('loading'));
-  const d = await api('/v1/audit/access?' + (key.startsWith('P') ? 'person=' : 'nik=') + encodeURIComponent(key));
+  const d = await api('/v1/audit/access/' + encodeURIComponent(key));
   const list = d.access || [];
   $('audit-list').replaceChildren(list.length ? table(t('audit.title'), [
     { key: 'at', label: t('at') }, { key: 'opd', label: t('opd') }, { key: 'purpose', label: t('purpose') },

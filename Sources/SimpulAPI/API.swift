@@ -214,7 +214,7 @@ public final class API: @unchecked Sendable {
         }
         // Personal data: every answer and every refusal is audited, with the person asked about.
         r.persons = [params["nik"], params["id"], req.query("nik")].compactMap { $0 }.filter { $0.count == 16 && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
-            + [params["id"], req.query("person")].compactMap { $0 }.filter { $0.wholeMatch(of: /P[0-9a-f]{16}/) != nil }
+            + [params["id"]].compactMap { $0 }.filter { $0.wholeMatch(of: /P[0-9a-f]{16}/) != nil }
         do {
             try authenticate(&r, route: route)
             try checkQuery()

@@ -71,7 +71,6 @@ public struct QueryParam: Sendable {
 /// JSON Schema pieces shared by routes' parameters.
 enum ParamSchema {
     static let nik: [String: JSONValue] = ["pattern": .string("^[0-9]{16}$")]
-    static let personID: [String: JSONValue] = ["pattern": .string("^P[0-9a-f]{16}$")]
     static let year: [String: JSONValue] = ["minimum": .int(2000), "maximum": .int(2100)]
     static func range(_ lo: Int, _ hi: Int) -> [String: JSONValue] { ["minimum": .int(lo), "maximum": .int(hi)] }
     static let wilayah: [String: JSONValue] = ["pattern": .string("^([0-9]{2}(\\.[0-9]{2}(\\.[0-9]{2}(\\.[0-9]{4})?)?)?|[0-9]{4}|[0-9]{6}|[0-9]{10})$")]

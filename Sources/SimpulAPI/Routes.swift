@@ -147,26 +147,28 @@ enum Routes {
                 return .json(try r.store.auditHead().json)
             },
             Route(method: "GET", pattern: "/v1/audit/access", summary: "who read this person's data, when and for what purpose (audited)",
-                  access: .personal,
-                  query: [QueryParam(name: "nik", required: false, description: "the person's NIK (16 digits); this or person", schema: ParamSchema.nik),
-                          QueryParam(name: "person", required: false,
-                                     description: "or the person's id (P and 16 hexadecimal digits), for a person without a NIK",
-                                     schema: ParamSchema.personID)],
+                  access: .personal, query: [QueryParam(name: "nik", required: true, description: "the person's NIK (16 digits)", schema: ParamSchema.nik)],
                   tag: "audit") { r in
-                guard r.opd?.fields("audit") != nil else { throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted 'audit'") }
-                let nik = r.http.query("nik"), person = r.http.query("person")
-                guard (nik == nil) != (person == nil) else {
-                    throw APIError(400, "invalid_parameter", "name the person by nik (16 digits) or person (a person id), one of them")
+                try access(&r, key: try validNIK(r.http.query("nik") ?? ""))
+            },
+            Route(method: "GET", pattern: "/v1/audit/access/{id}",
+                  summary: "the same, the person named by their NIK or person id (a person without a NIK is known only by the id) (audited)",
+                  access: .personal, tag: "audit", pathSchemas: ["id": ["pattern": .string(PersonRoutes.personKey)]]) { r in
+                let key = r.params["id"] ?? ""
+                guard key.wholeMatch(of: PersonRoutes.personKeyRegex) != nil else {
+                    throw APIError(400, "invalid_parameter", "a person is named by its id (P and 16 hexadecimal digits) or a NIK (16 digits)")
                 }
-                let key = try nik.map(validNIK) ?? person!
-                guard nik != nil || key.wholeMatch(of: /P[0-9a-f]{16}/) != nil else {
-                    throw APIError(400, "invalid_parameter", "person is a person id: P and 16 hexadecimal digits")
-                }
-                guard let subjects = try r.store.auditSubjects(nikOrID: key) else { throw APIError(404, "not_found", "no such person") }
-                return .json(.object([nik == nil ? "person" : "nik": .string(key),
-                                      "access": .array(try r.store.auditAccess(subjects: subjects).map(\.json))]))
+                return try access(&r, key: key)
             },
         ]
+    }
+
+    /// Who read a person's data: the entries naming them by any id of theirs (`HubStore.auditSubjects`).
+    static func access(_ r: inout APIRequest, key: String) throws -> HTTPResponse {
+        guard r.opd?.fields("audit") != nil else { throw APIError(403, "not_granted", "OPD \(r.opd!.name) was not granted 'audit'") }
+        guard let subjects = try r.store.auditSubjects(nikOrID: key) else { throw APIError(404, "not_found", "no such person") }
+        return .json(.object([key.first == "P" ? "person" : "nik": .string(key),
+                              "access": .array(try r.store.auditAccess(subjects: subjects).map(\.json))]))
     }
 
     static func validNIK(_ s: String) throws -> String {

@@ -754,15 +754,16 @@ import Testing
         #expect(try e.get("/v1/persons/\(id)/report", opd: "ppid").0 == 403, "a purpose")
         #expect(try e.get("/v1/persons/P0000000000000000/report", opd: "ppid", purpose: SubjectReport.purpose).0 == 404)
         // Who read her data, asked by her person id (how a person without a NIK is asked about): the same reads.
-        let (as_, byID) = try e.get("/v1/audit/access?person=\(id)", opd: "ppid", purpose: SubjectReport.purpose)
+        let (as_, byID) = try e.get("/v1/audit/access/\(id)", opd: "ppid", purpose: SubjectReport.purpose)
         let byNIK = try e.get("/v1/audit/access?nik=\(Self.nik)", opd: "ppid", purpose: SubjectReport.purpose).1
         #expect(as_ == 200 && byID["person"] == .string(id) && (byID["access"]?.arrayValue?.count ?? 0) >= 4)
         #expect(byID["access"]?.arrayValue?.dropFirst().map(\.jsonText) == byNIK["access"]?.arrayValue?.dropFirst(2).map(\.jsonText),
                 "the same reads, but for the two lookups themselves")
-        for bad in ["", "?person=\(id)&nik=\(Self.nik)", "?person=p0000000000000000", "?person=\(Self.nik)"] {
-            #expect(try e.get("/v1/audit/access\(bad)", opd: "ppid", purpose: SubjectReport.purpose).0 == 400, "\(bad)")
+        #expect(try e.get("/v1/audit/access/\(Self.nik)", opd: "ppid", purpose: SubjectReport.purpose).1["nik"] == .string(Self.nik))
+        for bad in ["/v1/audit/access/p0000000000000000", "/v1/audit/access/757101450490000", "/v1/audit/access"] {
+            #expect(try e.get(bad, opd: "ppid", purpose: SubjectReport.purpose).0 == 400, "\(bad)")
         }
-        #expect(try e.get("/v1/audit/access?person=P0000000000000000", opd: "ppid", purpose: SubjectReport.purpose).0 == 404)
+        #expect(try e.get("/v1/audit/access/P0000000000000000", opd: "ppid", purpose: SubjectReport.purpose).0 == 404)
         #expect(try e.t.store.verifyAudit().broken == nil)
 
         // The cut itself: lists of persons and another person's NIK go; the subject's own NIK, in any writing, stays.
