@@ -8,7 +8,8 @@ import SimpulStorage
 ///
 /// It holds the golden record with each field's source, every record linked to the person in all its stored
 /// versions (when each arrived, from which system), and every audit entry naming the person (by NIK, or by a person
-/// id of theirs: `HubStore.auditSubjects(person:)`), with the audit chain's head when it was made, so what it lists can be checked against the chain later.
+/// id of theirs: `HubStore.auditSubjects(person:)`), with the audit chain's head when it was made, so what it lists
+/// can be checked against the chain later.
 ///
 /// Pasal 33 forbids an access answer that discloses another person's data, so records are cut before they go in:
 /// a list of persons on a record (a business's `penanggung_jawab`) and a field named `nik…` holding a NIK that is
