@@ -48,5 +48,8 @@ EOF
   grep -h "^person index" "$work/$c.err" | sed 's/^/          /' || true
 done
 echo "ingest    all sources ${total} s"
+start=$(date +%s.%N)
 "$BIN/simpul" persons export --db "$work/simpul.db" --format ndjson > "$work/export.ndjson"
+echo "export    $(wc -l < "$work/export.ndjson") persons in $(python3 -c "print(round($(date +%s.%N) - $start, 1))") s" \
+  "(audited: $(sqlite3 "$work/simpul.db-audit" "SELECT count(*) FROM audit WHERE route = 'persons export'" 2>/dev/null || echo '?') entries)"
 python3 scripts/eval_persons.py "$work/files/truth.ndjson" "$work/export.ndjson"
