@@ -128,6 +128,23 @@ public enum DateNormaliser {
         throw NormaliseError("not a date in a known format (DD-MM-YYYY, DD/MM/YYYY, YYYY-MM-DD, D Bulan YYYY)")
     }
 
+    /// A date of numbers alone that is not real as written but is with its day and month swapped (`04/25/1990`,
+    /// `1990-25-04`: a clerk writing month first, or a field's parts typed in the wrong order): that reading, the
+    /// only one that is a real date. Nil when the date is real as written, when the swap is no real date either, and
+    /// for anything but three numeric parts with a four-digit year first or last.
+    public static func swappedDate(_ raw: String) -> String? {
+        guard (try? date(raw)) == nil else { return nil }
+        let s = Text.collapse(raw)
+        var (datePart, time) = splitTime(s)
+        if time == nil { datePart = splitAtClock(s).0 }
+        let parts = datePart.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." })
+        guard parts.count == 3, parts.allSatisfy({ Text.isDigits($0) && $0.count <= 4 }),
+              let a = Int(parts[0]), let b = Int(parts[1]), let c = Int(parts[2]) else { return nil }
+        if parts[0].count == 4, parts[1].count <= 2, parts[2].count <= 2 { return try? iso(a, c, b) }
+        if parts[2].count == 4, parts[0].count <= 2, parts[1].count <= 2 { return try? iso(c, a, b) }
+        return nil
+    }
+
     /// Whether the bytes are a time zone: `Z`, or `+`/`-` and `HH`, `HHMM` or `HH:MM`.
     static func isZone(_ bytes: some Collection<UInt8>) -> Bool {
         let z = Array(bytes)

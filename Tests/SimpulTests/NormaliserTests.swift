@@ -105,6 +105,18 @@ import Testing
         #expect(checked > 5_000)
     }
 
+    /// A date real only with its day and month swapped is read so where a connector asks (`{"date": {"swapped":
+    /// "read"}}`), never when it is real as written or when both readings could be meant.
+    @Test func aDateRealOnlySwapped() throws {
+        #expect(DateNormaliser.swappedDate("04/25/1990") == "1990-04-25")
+        #expect(DateNormaliser.swappedDate("4-25-1990") == "1990-04-25")
+        #expect(DateNormaliser.swappedDate("1990-25-04") == "1990-04-25")
+        #expect(DateNormaliser.swappedDate("02/29/2024 00:00:00") == "2024-02-29")
+        for raw in ["05/04/1990", "13/13/1990", "02/30/1990", "31-02-1990", "25 April 1990", "1990-04-25", "0425/1990/01", ""] {
+            #expect(DateNormaliser.swappedDate(raw) == nil, "\(raw)")
+        }
+    }
+
     @Test func datetimes() throws {
         #expect(try DateNormaliser.dateTime("2024-09-28 00:00:00.000") == "2024-09-28T00:00:00")
         #expect(try DateNormaliser.dateTime("2024-11-02 08:14:55") == "2024-11-02T08:14:55")

@@ -6,7 +6,8 @@ public indirect enum Transform: Sendable {
     case trim, upper, lower, collapse, string, integer
     case nullIf([String])
     case nik(lenient: Bool, originalTo: String?, statusTo: String?)
-    case date, datetime
+    /// `readSwapped`: a date that is real only with its day and month the other way round (`04/25/1990`) is read so.
+    case date(readSwapped: Bool), datetime
     case money(Money.DecimalMark, allowNegative: Bool)
     case wilayah, wilayahParts
     case subKegiatan(originalTo: String?)
@@ -62,7 +63,15 @@ public indirect enum Transform: Sendable {
             return .nullIf(vs)
         case "nik":
             return .nik(lenient: a["lenient"] == .bool(true), originalTo: str("original_to"), statusTo: str("status_to"))
-        case "date": return .date
+        case "date":
+            if case .object(let o) = a, let bad = o.keys.first(where: { $0 != "swapped" }) {
+                throw ConfigError("\(path): date takes only 'swapped' (\(bad) is unknown)")
+            }
+            switch str("swapped") ?? "fail" {
+            case "fail": return .date(readSwapped: false)
+            case "read": return .date(readSwapped: true)
+            default: throw ConfigError("\(path): date.swapped is 'fail' (default) or 'read'")
+            }
         case "datetime": return .datetime
         case "money":
             let mark: Money.DecimalMark
@@ -164,7 +173,15 @@ extension Transform {
             if !lenient { throw NormaliseError(r.reason) }
             if let originalTo { ctx.extras[originalTo] = .string(raw) }
             return .null
-        case .date: return .string(try DateNormaliser.date(try text()))
+        case .date(let readSwapped):
+            let raw = try text()
+            do {
+                return .string(try DateNormaliser.date(raw))
+            } catch {
+                guard readSwapped, let d = DateNormaliser.swappedDate(raw) else { throw error }
+                ctx.notes.append("\(field): read with day and month swapped (the only reading that is a real date)")
+                return .string(d)
+            }
         case .datetime: return .string(try DateNormaliser.dateTime(try text()))
         case .money(let mark, let allowNegative):
             let m: Money
