@@ -44,9 +44,13 @@ extension SyntheticCorpus {
     }
 
     /// Writes the files into `dir` (format noise drawn from `seed`); returns the number of SiCantik pages.
+    /// `monthFirst`: the share of SiCantik birth dates whose day is past 12 written month first (`04/25/1990`, a
+    /// clerk's US-style entry), from a random stream of its own, so every other value is as without it (0 by default:
+    /// the corpus of the figures in docs/persons.md).
     @discardableResult
-    public func writeSourceFiles(to dir: String, seed: UInt64) throws -> Int {
+    public func writeSourceFiles(to dir: String, seed: UInt64, monthFirst: Double = 0) throws -> Int {
         var r = Rng(state: seed ^ 0x5EED_F11E)
+        var usStyle = Rng(state: seed ^ 0x4D44_5959)
         for sub in ["dukcapil-siak", "sicantik", "oss-rba", "simda-keuangan"] {
             try FileManager.default.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
         }
@@ -105,7 +109,11 @@ extension SyntheticCorpus {
                     "nik_pemohon": .string(Self.formatNIK(nik, &r)), "nama_pemohon": .string(Self.formatName(nama, &r, titles: true)),
                     "alamat_pemohon": .string("JL. MERDEKA NO. \(1 + r.int(200))"),
                     "tempat_lahir_pemohon": d["tempat_lahir"] ?? .null,
-                    "tgl_lahir_pemohon": birth.map { .string(Self.formatDate($0, &r)) } ?? .null,
+                    "tgl_lahir_pemohon": birth.map { b in
+                        let written = Self.formatDate(b, &r)
+                        guard monthFirst > 0, usStyle.chance(monthFirst), let day = Int(b.suffix(2)), day > 12 else { return .string(written) }
+                        return .string("\(b.dropFirst(5).prefix(2))/\(b.suffix(2))/\(b.prefix(4))")
+                    } ?? .null,
                     "tgl_pengajuan": .string("2024-07-01 09:12:00"), "updated_at": .string("2024-07-10 14:00:00"),
                     "tgl_penetapan": .null, "masa_berlaku_sampai": .null, "no_izin": .null, "status": .string("Proses"),
                     "retribusi": .string("Rp 1.250.000"), "opd_penerbit": .string("DPMPTSP"),
