@@ -2,6 +2,7 @@ import Foundation
 import SimpulCLI
 import SimpulCrypto
 import SimpulJSON
+import SimpulNormalise
 @testable import SimpulPersons
 import SimpulStorage
 import SimpulTestSupport
@@ -329,6 +330,28 @@ import Testing
         // but a name in its format (scripts/eval-persons.sh prints the bound).
         #expect(e.recall >= 0.90)
         for (k, owner) in corpus.nikClashes { #expect(clusters[k] == nil || clusters[k] != clusters[owner], "\(k)") }
+
+        // Birth dates written month first change only those dates (their own random stream), and all are read back.
+        let us = t.dir + "/files-us"
+        try corpus.writeSourceFiles(to: us, seed: 11, monthFirst: 1)
+        func items(_ d: String) throws -> [JSONValue] {
+            try FileManager.default.contentsOfDirectory(atPath: d + "/sicantik").sorted().flatMap { f in
+                try JSONParser.parse(String(contentsOfFile: d + "/sicantik/" + f, encoding: .utf8))["data"]?.arrayValue ?? []
+            }
+        }
+        let (plain, swapped) = (try items(dir), try items(us))
+        var changed = 0
+        for (a, b) in zip(plain, swapped) {
+            var a2 = a.objectValue ?? [:], b2 = b.objectValue ?? [:]
+            if a2["tgl_lahir_pemohon"] != b2["tgl_lahir_pemohon"] {
+                changed += 1
+                let w = b2["tgl_lahir_pemohon"]?.stringValue ?? ""
+                #expect(DateNormaliser.swappedDate(w) == (try? DateNormaliser.date(a2["tgl_lahir_pemohon"]?.stringValue ?? "")), "\(w)")
+            }
+            a2["tgl_lahir_pemohon"] = nil; b2["tgl_lahir_pemohon"] = nil
+            #expect(a2 == b2)
+        }
+        #expect(plain.count == swapped.count && changed > 100)
     }
 
     /// A family card is shared by the whole family: its number typed for a NIK points at every member, and only the
