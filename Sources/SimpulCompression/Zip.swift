@@ -3,9 +3,9 @@ import Glibc
 #endif
 
 /// ZIP archives (PKWARE APPNOTE) of exports: the one file of an archive is read as the export (Windows' "Send to →
-/// Compressed folder" of a CSV), and an archive of several files as a folder of them. A password-protected archive,
-/// a ZIP64 one, or an entry packed with a method other than stored or DEFLATE is refused with what to do. Office
-/// documents (ZIPs too) are left alone, for the reader to name.
+/// Compressed folder" of a CSV), and an archive of several files as a folder of them, ZIP64 ones too (over 4 GiB or
+/// 65,535 entries). A password-protected archive, or an entry packed with a method other than stored or DEFLATE, is
+/// refused with what to do. Office documents (ZIPs too) are left alone, for the reader to name.
 public enum Zip {
     /// What the archive is, when that is why it is not unpacked ("a password-protected ZIP archive: unpack it…").
     public struct Refusal: Error, Sendable, CustomStringConvertible {
@@ -33,23 +33,66 @@ public enum Zip {
             i -= 1
         }
         guard eocd >= 0 else { throw CompressionError("the ZIP archive is cut short (no central directory)") }
-        let count = u16(eocd + 10), cdSize = u32(eocd + 12), cdOffset = u32(eocd + 16)
-        if count == 0xFFFF || cdOffset == 0xFFFF_FFFF || cdSize == 0xFFFF_FFFF {
-            throw Refusal("a ZIP64 archive: unpack it first and ingest what it holds")
+        var count = u16(eocd + 10), cdSize = u32(eocd + 12), cdOffset = u32(eocd + 16)
+        var cdLimit = eocd
+        // ZIP64 (over 65,535 entries or 4 GiB, or written by a tool that always writes it): the locator just before the
+        // record above points at the ZIP64 end-of-central-directory record, which holds the real count and offsets.
+        let damaged = CompressionError("the ZIP archive's central directory is damaged")
+        if eocd >= 20, u32(eocd - 20) == 0x0706_4B50 {
+            let at = try u64(d, eocd - 12)
+            guard at >= 0, at + 56 <= eocd - 20, u32(at) == 0x0606_4B50 else { throw damaged }
+            (count, cdSize, cdOffset, cdLimit) = (try u64(d, at + 32), try u64(d, at + 40), try u64(d, at + 48), at)
+        } else if count == 0xFFFF || cdOffset == 0xFFFF_FFFF || cdSize == 0xFFFF_FFFF {
+            throw damaged
         }
-        guard cdOffset + cdSize <= eocd else { throw CompressionError("the ZIP archive's central directory is damaged") }
+        guard cdOffset >= 0, cdSize >= 0, cdOffset + cdSize <= cdLimit, count <= cdSize / 46 else { throw damaged }
         var out: [Entry] = []
         var p = cdOffset
         for _ in 0..<count {
-            guard p + 46 <= eocd, u32(p) == 0x0201_4B50 else { throw CompressionError("the ZIP archive's central directory is damaged") }
+            guard p + 46 <= cdLimit, u32(p) == 0x0201_4B50 else { throw damaged }
             let nameLen = u16(p + 28), extraLen = u16(p + 30), commentLen = u16(p + 32)
-            guard p + 46 + nameLen <= eocd else { throw CompressionError("the ZIP archive's central directory is damaged") }
+            guard p + 46 + nameLen + extraLen <= cdLimit else { throw damaged }
             let name = String(decoding: UnsafeRawBufferPointer(rebasing: d[(p + 46)..<(p + 46 + nameLen)]), as: UTF8.self)
-            out.append(Entry(name: name, flags: u16(p + 8), method: u16(p + 10), crc: UInt32(u32(p + 16)), packed: u32(p + 20),
-                             size: u32(p + 24), localHeader: u32(p + 42)))
+            var size = u32(p + 24), packed = u32(p + 20), localHeader = u32(p + 42)
+            if size == 0xFFFF_FFFF || packed == 0xFFFF_FFFF || localHeader == 0xFFFF_FFFF {
+                // The ZIP64 extra field (0x0001) holds, in this order, those of the three that are 0xFFFFFFFF above.
+                var x = p + 46 + nameLen
+                let end = x + extraLen
+                var found = false
+                while x + 4 <= end {
+                    let id = u16(x), len = u16(x + 2)
+                    guard x + 4 + len <= end else { break }
+                    if id == 0x0001 {
+                        var f = x + 4
+                        func next() throws -> Int {
+                            guard f + 8 <= x + 4 + len else { throw damaged }
+                            defer { f += 8 }
+                            return try u64(d, f)
+                        }
+                        if size == 0xFFFF_FFFF { size = try next() }
+                        if packed == 0xFFFF_FFFF { packed = try next() }
+                        if localHeader == 0xFFFF_FFFF { localHeader = try next() }
+                        found = true
+                        break
+                    }
+                    x += 4 + len
+                }
+                guard found else { throw damaged }
+            }
+            out.append(Entry(name: name, flags: u16(p + 8), method: u16(p + 10), crc: UInt32(u32(p + 16)), packed: packed,
+                             size: size, localHeader: localHeader))
             p += 46 + nameLen + extraLen + commentLen
         }
         return out
+    }
+
+    /// A little-endian 64-bit field as an Int; one past Int's range (no real archive) is damage.
+    static func u64(_ d: UnsafeRawBufferPointer, _ at: Int) throws -> Int {
+        guard at >= 0, at + 8 <= d.count else { throw CompressionError("the ZIP archive's central directory is damaged") }
+        var v: UInt64 = 0
+        for k in 0..<8 { v |= UInt64(d[at + k]) << (8 * UInt64(k)) }
+        guard v <= UInt64(Int.max / 2) else { throw CompressionError("the ZIP archive's central directory is damaged") }
+        return Int(v)
     }
 
     /// Entries that are not the export: folders, and what macOS and Windows add (`__MACOSX/`, `._x`, `.DS_Store`,

@@ -97,9 +97,32 @@ import Testing
         return local + central + end
     }
 
-    @Test func aDamagedZipIsAnErrorNeverACrash() throws {
+    /// The same archive in ZIP64 form (APPNOTE 4.3.14 – 4.5.3), as a tool writes it over 4 GiB or 65,535 entries or
+    /// when told to (`zip -fz`): every size and offset 0xFFFFFFFF in the headers, the real ones in the ZIP64 extra
+    /// fields, and the ZIP64 end record with its locator before the usual end record.
+    static func storedZip64(_ name: String, _ content: [UInt8]) -> [UInt8] {
+        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF)] }
+        func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(v >> (8 * $0) & 0xFF) } }
+        func le64(_ v: Int) -> [UInt8] { (0..<8).map { UInt8(UInt64(v) >> (8 * UInt64($0)) & 0xFF) } }
+        let n = Array(name.utf8), crc = CRC32Check.crc(content), max32: UInt32 = 0xFFFF_FFFF
+        let localExtra = le16(1) + le16(16) + le64(content.count) + le64(content.count)
+        let local = le32(0x0403_4B50) + le16(45) + le16(0) + le16(0) + le16(0) + le16(0) + le32(crc) + le32(max32) + le32(max32)
+            + le16(n.count) + le16(localExtra.count) + n + localExtra + content
+        let centralExtra = le16(1) + le16(24) + le64(content.count) + le64(content.count) + le64(0)
+        let central = le32(0x0201_4B50) + le16(45) + le16(45) + le16(0) + le16(0) + le16(0) + le16(0) + le32(crc) + le32(max32) + le32(max32)
+            + le16(n.count) + le16(centralExtra.count) + le16(0) + le16(0) + le16(0) + le32(0) + le32(max32) + n + centralExtra
+        let end64 = le32(0x0606_4B50) + le64(44) + le16(45) + le16(45) + le32(0) + le32(0) + le64(1) + le64(1)
+            + le64(central.count) + le64(local.count)
+        let locator = le32(0x0706_4B50) + le32(0) + le64(local.count + central.count) + le32(1)
+        let end = le32(0x0605_4B50) + le16(0) + le16(0) + le16(0xFFFF) + le16(0xFFFF) + le32(max32) + le32(max32) + le16(0)
+        return local + central + end64 + locator + end
+    }
+
+    @Test(arguments: [false, true])
+    func aDamagedZipIsAnErrorNeverACrash(zip64: Bool) throws {
         let t = try TestHub()
-        let good = Self.storedZip("biodata.csv", Array("NIK;NAMA_LGKP\n7571014504900002;SITI AMINAH\n".utf8))
+        let content = Array("NIK;NAMA_LGKP\n7571014504900002;SITI AMINAH\n".utf8)
+        let good = zip64 ? Self.storedZip64("biodata.csv", content) : Self.storedZip("biodata.csv", content)
         let path = try t.write("good.zip", bytes: good)
         let fd = try #require(try Zip.unpackOnlyFile(path))
         var buf = [UInt8](repeating: 0, count: 200)
