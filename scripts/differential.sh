@@ -10,7 +10,8 @@
 #          smuggling uses (scripts/http_differential.py; HTTPDifferentialTests). h11 goes into a private
 #          virtualenv here: a test tool, never a runtime dependency.
 #   gzip   the gzip/DEFLATE reader against CPython's gzip module, on files made by zlib at every level and
-#          strategy, several members, header fields, and broken ones (scripts/gzip_differential.py; GzipTests).
+#          strategy, several members, header fields, and broken ones; and the ZIP reader against zipfile on archives
+#          in the shapes tools write, ZIP64 among them (scripts/gzip_differential.py; GzipTests).
 #
 #   scripts/differential.sh json|csv|regex|http|gzip [COUNT] [SEED]
 #   (defaults: 20000 texts, 2000 files, 5000 patterns, 20000 requests, 1000 gzip files; seed 1)

@@ -6,7 +6,8 @@ Writes OUT_DIR/NNNN.gz and OUT_DIR/cases.ndjson, one line per file: {"file", "ok
 whether CPython's gzip module unpacks it, and size/sha256 describe what it unpacks to. The files: payloads of random
 bytes, CSV-like exports and long repeats, compressed by zlib at every level and strategy (stored, fixed and dynamic
 Huffman blocks, RLE, Huffman only), as one member or several, with optional header fields (name, comment, extra,
-header CRC); and broken ones: cut short, a byte changed, a wrong CRC or size, garbage after the end.
+header CRC); and broken ones: cut short, a byte changed, a wrong CRC or size, garbage after the end. Then COUNT / 5
+ZIP archives of one export (NNNNN.zip) in the shapes tools write, ZIP64 among them, each read by the ZIP reader.
 """
 import gzip
 import hashlib
@@ -108,4 +109,64 @@ with open(os.path.join(OUT, "cases.ndjson"), "w") as cases:
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(blob)
         cases.write(json.dumps({"file": name, "ok": ok, "size": len(got), "sha256": hashlib.sha256(got).hexdigest()}) + "\n")
-print(f"gzip differential corpus: {COUNT} files (seed {SEED})")
+
+# ZIP archives of one export as tools write them (CPython's zipfile): stored or DEFLATE at any level, written whole
+# or streamed (sizes in a data descriptor after the data), ZIP64 forced (`force_zip64`: sizes in the ZIP64 extra
+# fields), with an archive comment, an entry comment, extra fields of other tools, clutter beside the export
+# (`__MACOSX/`, a folder). Each is valid: CPython reads the export back, and Simpul must read the same bytes.
+ZIPS = max(1, COUNT // 5)
+
+
+def zip_archive(data, zip64):
+    """One archive of `data` as biodata.csv, in a shape drawn from rng; ZIP64 structures forced when `zip64`."""
+    import io
+    import zipfile
+    buf = io.BytesIO()
+
+    class Pipe(io.RawIOBase):
+        """A stream that cannot seek (a pipe): zipfile then writes each entry's sizes in a data descriptor."""
+        def writable(self): return True
+        def write(self, b): return buf.write(b)
+
+    method = rng.choice([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+    # ZIP64 structures in a small archive, as CPython's own tests make them: the limits lowered while writing, so the
+    # export's sizes and offset go to ZIP64 extra fields and the end record to the ZIP64 one with its locator.
+    saved = (zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT)
+    if zip64:
+        zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = rng.choice([1, 100]), rng.choice([0, 1])
+    try:
+        target = Pipe() if rng.random() < 0.3 else buf
+        with zipfile.ZipFile(target, "w", compression=method, compresslevel=rng.choice([None, 1, 6, 9]) if method else None) as z:
+            if rng.random() < 0.3:
+                z.writestr("__MACOSX/._biodata.csv", b"\0\5\x16\x07", compress_type=zipfile.ZIP_STORED)
+            if rng.random() < 0.2 and not zip64:
+                z.writestr("lampiran/", b"")
+            info = zipfile.ZipInfo("biodata.csv", date_time=(2024, 11, 2, 8, 14, 54))
+            info.compress_type = method
+            if rng.random() < 0.3:
+                info.extra = struct.pack("<HH", 0x5455, 5) + b"\x01" + struct.pack("<I", 1730535294)
+            if rng.random() < 0.2:
+                info.comment = b"ekspor SIAK"
+            if zip64 or rng.random() < 0.5:
+                with z.open(info, "w", force_zip64=zip64 or rng.random() < 0.5) as f:
+                    f.write(data)
+            else:
+                z.writestr(info, data)
+            if rng.random() < 0.2:
+                z.comment = b"Dukcapil export"
+    finally:
+        zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = saved
+    return buf.getvalue()
+
+
+with open(os.path.join(OUT, "cases.ndjson"), "a") as cases:
+    import io
+    import zipfile
+    for n in range(ZIPS):
+        blob = zip_archive(payload(), rng.random() < 0.4)
+        got = zipfile.ZipFile(io.BytesIO(blob)).read("biodata.csv")
+        name = f"{n:05d}.zip"
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(blob)
+        cases.write(json.dumps({"file": name, "ok": True, "size": len(got), "sha256": hashlib.sha256(got).hexdigest()}) + "\n")
+print(f"gzip differential corpus: {COUNT} gzip files and {ZIPS} ZIP archives (seed {SEED})")

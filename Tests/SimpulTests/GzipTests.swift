@@ -164,10 +164,23 @@ import Testing
             var size = 0
             var verdict = true
             do {
-                try blob.withUnsafeBytes { raw in
-                    try Gzip.decompress(raw) { piece in
-                        sha.update(piece)
-                        size += piece.count
+                if file.hasSuffix(".zip") {
+                    // A ZIP archive of one export: what the ZIP reader unpacks, read back from its unnamed file.
+                    guard let fd = try Zip.unpackOnlyFile(folder.appendingPathComponent(file).path) else { throw CocoaError(.fileReadCorruptFile) }
+                    defer { close(fd) }
+                    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+                    while true {
+                        let n = read(fd, &chunk, chunk.count)
+                        guard n > 0 else { break }
+                        sha.update(Array(chunk.prefix(n)))
+                        size += n
+                    }
+                } else {
+                    try blob.withUnsafeBytes { raw in
+                        try Gzip.decompress(raw) { piece in
+                            sha.update(piece)
+                            size += piece.count
+                        }
                     }
                 }
             } catch {
