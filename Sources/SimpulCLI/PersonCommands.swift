@@ -134,11 +134,15 @@ enum PersonCommands {
     static func review(_ inv: Invocation) throws -> Int32 {
         let (idx, _) = try index(inv)
         let items = try idx.store.reviewItems()
-        // The queue shows each doubtful mention and who it may be: audited with the mention's NIK and the candidates.
+        // The queue shows each doubtful mention and who it may be: audited with the mention's NIK, the candidates and
+        // the runners-up.
         var persons = Set<String>()
         for r in items {
             if let n = r.data["nik"]?.stringValue { persons.insert(n) }
-            if let c = r.candidate, let p = try idx.store.currentPerson(id: c) { persons.insert(p.nik ?? p.id) }
+            let runnerUp = (try? JSONParser.parse(r.evidence))?["runner_up"]?["person_id"]?.stringValue
+            for c in [r.candidate, runnerUp].compactMap({ $0 }) {
+                if let p = try idx.store.currentPerson(id: c) { persons.insert(p.nik ?? p.id) }
+            }
         }
         if !persons.isEmpty { try auditSteward(idx.store, route: "persons review", persons: persons.sorted()) }
         if inv.json {
@@ -149,11 +153,60 @@ enum PersonCommands {
             return ExitCode.ok
         }
         if items.isEmpty { Console.out("nothing to review") }
-        for r in items {
-            Console.out("\(r.kind.padding(toLength: 14, withPad: " ", startingAt: 0)) \(r.mentionKey)  → \(r.candidate ?? "-")  \(r.evidence)")
+        var golden: [String: (id: String, fields: [String: JSONValue])] = [:]
+        func candidate(_ id: String?) throws -> (id: String, fields: [String: JSONValue])? {
+            guard let id else { return nil }
+            if let g = golden[id] { return g }
+            guard let p = try idx.store.currentPerson(id: id) else { return nil }
+            let g = (p.id, try GoldenRecord.load(store: idx.store, person: p, regions: idx.regions, fieldsOnly: true).golden)
+            golden[id] = g
+            return g
         }
-        if !items.isEmpty { Console.out("decide with: simpul persons link MENTION PERSON  |  simpul persons unlink MENTION PERSON") }
+        for r in items {
+            let evidence = (try? JSONParser.parse(r.evidence)) ?? .null
+            let runnerUp = try candidate(evidence["runner_up"]?["person_id"]?.stringValue)
+            Console.out(reviewText(r, evidence: evidence, candidate: try candidate(r.candidate), runnerUp: runnerUp).joined(separator: "\n") + "\n")
+        }
         return ExitCode.ok
+    }
+
+    /// The fields a steward compares, in the order shown: those matching weighs.
+    static let comparedFields = ["nama", "nik", "tanggal_lahir", "jenis_kelamin", "kode_wilayah", "no_kk", "alamat", "tempat_lahir"]
+
+    /// One review item as a steward reads it: the kind, the mention and the person it may be, side by side on the
+    /// fields matching compares; why it is here (the rule, or each field's level and weight, strongest first); the
+    /// runner-up when two candidates scored alike; the two commands that decide it.
+    static func reviewText(_ r: ReviewItem, evidence: JSONValue, candidate: (id: String, fields: [String: JSONValue])?,
+                           runnerUp: (id: String, fields: [String: JSONValue])?) -> [String] {
+        func facts(_ d: [String: JSONValue]) -> String {
+            let shown = comparedFields.compactMap { k in d[k].flatMap { v in v.stringValue ?? (v == .null ? nil : v.jsonText) }.map { "\(k) \($0)" } }
+            return shown.isEmpty ? "(nothing to compare)" : shown.joined(separator: " · ")
+        }
+        func weight(_ w: Double) -> String { (w >= 0 ? "+" : "−") + String(format: "%.2f", abs(w)) }
+        var out = ["\(r.kind)  \(r.mentionKey)" + (r.score.map { "  score \(String(format: "%.2f", $0))" } ?? "")]
+        out.append("  mention    " + facts(r.data.objectValue ?? [:]))
+        if let c = candidate { out.append("  person     \(c.id)  " + facts(c.fields)) }
+        if let rule = evidence["rule"]?.stringValue { out.append("  why        " + rule) }
+        if case .object(let clash)? = evidence["clash"] {
+            out.append("  clash      " + clash.keys.sorted().map { "\($0): \(clash[$0]!.stringValue ?? clash[$0]!.jsonText)" }.joined(separator: "; "))
+        }
+        if case .object(let fields)? = evidence["fields"] {
+            let ranked = fields.compactMap { k, v -> (String, String, Double)? in
+                guard let w = v["weight"]?.scalarText.flatMap(Double.init) else { return nil }
+                return (k, v["level"]?.stringValue ?? "?", w)
+            }.sorted { abs($0.2) != abs($1.2) ? abs($0.2) > abs($1.2) : $0.0 < $1.0 }
+            out.append("  fields     " + ranked.map { "\($0.0) \($0.1) \(weight($0.2))" }.joined(separator: " · "))
+        }
+        if let ru = runnerUp {
+            let score = evidence["runner_up"]?["score"]?.scalarText.flatMap(Double.init).map { "  score \(String(format: "%.2f", $0))" } ?? ""
+            out.append("  runner-up  \(ru.id)\(score)  " + facts(ru.fields))
+        }
+        if let c = candidate {
+            out.append("  decide     simpul persons link \(r.mentionKey) \(c.id)   |   simpul persons unlink \(r.mentionKey) \(c.id)")
+        } else {
+            out.append("  decide     simpul persons link \(r.mentionKey) PERSON")
+        }
+        return out
     }
 
     /// Runs a steward action; a missing person or mention is a clear message and exit 66.

@@ -1,5 +1,5 @@
 import Foundation
-import SimpulCLI
+@testable import SimpulCLI
 import SimpulTestSupport
 import SimpulIngest
 import SimpulJSON
@@ -436,6 +436,38 @@ import Testing
         #expect(SimpulCLI.main(["audit", "access", "--person", "7571015708790003", "--db", db]) == ExitCode.usage)
         #expect(SimpulCLI.main(["audit", "access", "--person", "P0000000000000000", "--db", db]) == ExitCode.noInput)
         #expect(try t.store.verifyAudit().broken == nil)
+    }
+
+    /// `persons review` as a steward reads it: the mention beside the person it may be, why (each field's level and
+    /// weight, strongest first, or the clash), and the two commands that decide it. The queue's reading is audited.
+    @Test func theReviewQueueReadsAsAStewardNeedsIt() throws {
+        let t = try TestHub()
+        let db = t.dir + "/simpul.db"
+        for c in ["dukcapil-siak", "sicantik", "oss-rba", "simda-keuangan"] { _ = try t.ingest(c, [t.samples(c)]) }
+        #expect(SimpulCLI.main(["persons", "update", "--db", db]) == ExitCode.ok)
+        let items = try t.store.reviewItems()
+        let possible = try #require(items.first { $0.kind == "possible" && $0.candidate != nil })
+        let p = try #require(try t.store.currentPerson(id: possible.candidate!))
+        let golden = try GoldenRecord.load(store: t.store, person: p, regions: try Regions(file: t.home.regionsFile), fieldsOnly: true).golden
+        let evidence = try JSONParser.parse(possible.evidence)
+        let lines = PersonCommands.reviewText(possible, evidence: evidence, candidate: (p.id, golden), runnerUp: nil)
+        #expect(lines[0].hasPrefix("possible  \(possible.mentionKey)  score "))
+        #expect(lines.contains { $0.hasPrefix("  mention    nama ") })
+        #expect(lines.contains { $0.hasPrefix("  person     \(p.id)  nama \(golden["nama"]?.stringValue ?? "?")") })
+        let fields = try #require(lines.first { $0.hasPrefix("  fields     ") })
+        let weights = fields.dropFirst(13).split(separator: "·").compactMap { part -> Double? in
+            guard let w = part.split(separator: " ").last else { return nil }
+            return Double(w.replacingOccurrences(of: "−", with: "-").replacingOccurrences(of: "+", with: ""))
+        }
+        #expect(!weights.isEmpty && weights.map(abs) == weights.map(abs).sorted(by: >), "strongest first: \(fields)")
+        #expect(lines.last == "  decide     simpul persons link \(possible.mentionKey) \(p.id)   |   simpul persons unlink \(possible.mentionKey) \(p.id)")
+        // A clash says which field clashed, as recorded on each side.
+        let clash = PersonCommands.reviewText(possible, evidence: .object(["rule": .string("same NIK, clashing fields"),
+                                                                           "clash": .object(["nama": .string("A here, B for the person")])]),
+                                              candidate: nil, runnerUp: nil)
+        #expect(clash.contains("  clash      nama: A here, B for the person") && clash.last == "  decide     simpul persons link \(possible.mentionKey) PERSON")
+        #expect(SimpulCLI.main(["persons", "review", "--db", db]) == ExitCode.ok)
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM audit WHERE route = 'persons review'") == 1)
     }
 
     /// Pemadanan penerima from the CLI: audited with the person the deceased-recipient finding is about.
