@@ -84,8 +84,8 @@ enum PersonCommands {
                         + (c.problems.isEmpty ? "" : "; " + c.problems.joined(separator: "; ")))
         }
         Console.out("  mentions:")
-        for m in g.mentions { Console.out("    \(m.key)  \(m.link) \(m.grade)  \(m.evidence)") }
-        for r in g.review { Console.out("  to review: \(r.mentionKey) (\(r.kind)) \(r.evidence)") }
+        for m in g.mentions { Console.out("    \(m.key)  \(m.link) \(m.grade)  " + evidenceSummary(m.evidence)) }
+        for r in g.review { Console.out("  to review: \(r.mentionKey) (\(r.kind))  " + evidenceSummary(r.evidence)) }
         return ExitCode.ok
     }
 
@@ -170,6 +170,40 @@ enum PersonCommands {
         return ExitCode.ok
     }
 
+    /// A decision's evidence (`person_links.evidence`, a review item's) in one line: the rule, the clash, each field's
+    /// level and weight strongest first, the score, the NIK's holder, the runner-up (`--json` has all of it, the
+    /// model's numbers too).
+    static func evidenceSummary(_ text: String) -> String {
+        guard let e = try? JSONParser.parse(text), case .object = e else { return text }
+        var parts: [String] = []
+        if let rule = e["rule"]?.stringValue { parts.append(rule) }
+        if let clash = clashText(e) { parts.append("clash " + clash) }
+        if let fields = fieldsText(e) { parts.append(fields) }
+        if let score = e["score"]?.scalarText.flatMap(Double.init) { parts.append("score " + String(format: "%.2f", score)) }
+        if let holder = e["nik_holder"]?.stringValue { parts.append("the NIK's holder \(holder)") }
+        if let best = e["best_score"]?.scalarText.flatMap(Double.init) { parts.append("best candidate's score " + String(format: "%.2f", best)) }
+        if let ru = e["runner_up"], let id = ru["person_id"]?.stringValue {
+            parts.append("runner-up \(id)" + (ru["score"]?.scalarText.flatMap(Double.init).map { " score " + String(format: "%.2f", $0) } ?? ""))
+        }
+        return parts.isEmpty ? text : parts.joined(separator: "; ")
+    }
+
+    /// The fields that clashed, each with what the mention and the person hold.
+    static func clashText(_ evidence: JSONValue) -> String? {
+        guard case .object(let clash)? = evidence["clash"] else { return nil }
+        return clash.keys.sorted().map { "\($0): \(clash[$0]!.stringValue ?? clash[$0]!.jsonText)" }.joined(separator: "; ")
+    }
+
+    /// Each compared field's level and weight, the strongest (by size, either sign) first.
+    static func fieldsText(_ evidence: JSONValue) -> String? {
+        guard case .object(let fields)? = evidence["fields"] else { return nil }
+        let ranked = fields.compactMap { k, v -> (String, String, Double)? in
+            guard let w = v["weight"]?.scalarText.flatMap(Double.init) else { return nil }
+            return (k, v["level"]?.stringValue ?? "?", w)
+        }.sorted { abs($0.2) != abs($1.2) ? abs($0.2) > abs($1.2) : $0.0 < $1.0 }
+        return ranked.map { "\($0.0) \($0.1) \(($0.2 >= 0 ? "+" : "−") + String(format: "%.2f", abs($0.2)))" }.joined(separator: " · ")
+    }
+
     /// The fields a steward compares, in the order shown: those matching weighs.
     static let comparedFields = ["nama", "nik", "tanggal_lahir", "jenis_kelamin", "kode_wilayah", "no_kk", "alamat", "tempat_lahir"]
 
@@ -182,21 +216,12 @@ enum PersonCommands {
             let shown = comparedFields.compactMap { k in d[k].flatMap { v in v.stringValue ?? (v == .null ? nil : v.jsonText) }.map { "\(k) \($0)" } }
             return shown.isEmpty ? "(nothing to compare)" : shown.joined(separator: " · ")
         }
-        func weight(_ w: Double) -> String { (w >= 0 ? "+" : "−") + String(format: "%.2f", abs(w)) }
         var out = ["\(r.kind)  \(r.mentionKey)" + (r.score.map { "  score \(String(format: "%.2f", $0))" } ?? "")]
         out.append("  mention    " + facts(r.data.objectValue ?? [:]))
         if let c = candidate { out.append("  person     \(c.id)  " + facts(c.fields)) }
         if let rule = evidence["rule"]?.stringValue { out.append("  why        " + rule) }
-        if case .object(let clash)? = evidence["clash"] {
-            out.append("  clash      " + clash.keys.sorted().map { "\($0): \(clash[$0]!.stringValue ?? clash[$0]!.jsonText)" }.joined(separator: "; "))
-        }
-        if case .object(let fields)? = evidence["fields"] {
-            let ranked = fields.compactMap { k, v -> (String, String, Double)? in
-                guard let w = v["weight"]?.scalarText.flatMap(Double.init) else { return nil }
-                return (k, v["level"]?.stringValue ?? "?", w)
-            }.sorted { abs($0.2) != abs($1.2) ? abs($0.2) > abs($1.2) : $0.0 < $1.0 }
-            out.append("  fields     " + ranked.map { "\($0.0) \($0.1) \(weight($0.2))" }.joined(separator: " · "))
-        }
+        if let clash = clashText(evidence) { out.append("  clash      " + clash) }
+        if let fields = fieldsText(evidence) { out.append("  fields     " + fields) }
         if let ru = runnerUp {
             let score = evidence["runner_up"]?["score"]?.scalarText.flatMap(Double.init).map { "  score \(String(format: "%.2f", $0))" } ?? ""
             out.append("  runner-up  \(ru.id)\(score)  " + facts(ru.fields))

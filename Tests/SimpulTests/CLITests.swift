@@ -468,6 +468,11 @@ import Testing
         #expect(clash.contains("  clash      nama: A here, B for the person") && clash.last == "  decide     simpul persons link \(possible.mentionKey) PERSON")
         #expect(SimpulCLI.main(["persons", "review", "--db", db]) == ExitCode.ok)
         #expect(try t.store.db.scalarInt("SELECT count(*) FROM audit WHERE route = 'persons review'") == 1)
+        // `persons show` gives each decision's evidence the same way, in one line.
+        #expect(PersonCommands.evidenceSummary(possible.evidence).hasPrefix("match weight between the possible and probable thresholds; "))
+        #expect(PersonCommands.evidenceSummary(#"{"rule":"same NIK","nik_holder":"P1","runner_up":{"person_id":"P2","score":3}}"#)
+                == "same NIK; the NIK's holder P1; runner-up P2 score 3.00")
+        #expect(PersonCommands.evidenceSummary("not json") == "not json")
     }
 
     /// Pemadanan penerima from the CLI: audited with the person the deceased-recipient finding is about.
