@@ -204,8 +204,9 @@ enum PersonCommands {
         return ranked.map { "\($0.0) \($0.1) \(($0.2 >= 0 ? "+" : "−") + String(format: "%.2f", abs($0.2)))" }.joined(separator: " · ")
     }
 
-    /// The fields a steward compares, in the order shown: those matching weighs.
-    static let comparedFields = ["nama", "nik", "tanggal_lahir", "jenis_kelamin", "kode_wilayah", "no_kk", "alamat", "tempat_lahir"]
+    /// The fields a steward compares, in the order shown: those matching weighs, and a NIK as it was written when it
+    /// was no usable NIK (`nik_asli`: `7.57101E+15`, a letter in it).
+    static let comparedFields = ["nama", "nik", "nik_asli", "tanggal_lahir", "jenis_kelamin", "kode_wilayah", "no_kk", "alamat", "tempat_lahir"]
 
     /// One review item as a steward reads it: the kind, the mention and the person it may be, side by side on the
     /// fields matching compares; why it is here (the rule, or each field's level and weight, strongest first); the
