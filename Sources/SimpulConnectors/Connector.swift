@@ -14,6 +14,9 @@ public final class Connector: Sendable {
     public let recordPath: [String]
     public let require: [String: JSONValue]
     public let rowKey: Template
+    /// `row_key_transform`: transforms that check the rendered row key and write it one way (`"integer"`: an id
+    /// written `500002.0` is `500002`; one that is no whole number dead-letters the row). None by default.
+    public let rowKeyTransforms: [Transform]
     /// `$seq`: the row's number (from 1, in file order) among rows with the same value at this path.
     public let sequenceGroup: InputPath?
     public let lookups: [String: Lookup]
@@ -77,6 +80,7 @@ public final class Connector: Sendable {
         }
         rowKey = try Template(rk)
         if rowKey.usesOutput { throw ConfigError("connector.json: row_key reads input fields only: write {@COLUMN}") }
+        rowKeyTransforms = try json["row_key_transform"].map { (v) throws(ConfigError) in try Transform.compile(v, at: "connector.json: row_key_transform") } ?? []
         // A CSV file whose header lacks the columns of the source key is read wrongly as a whole (another
         // delimiter, another export): rejected as a file, instead of every row as "no source key".
         opt.requiredColumns = rowKey.pieces.compactMap { p -> String? in

@@ -109,6 +109,28 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         }
     }
 
+    /// SiCantik's `id_permohonan` is an integer (SOURCES.md): written as text, with blanks, or as `500002.0` it is the
+    /// same key; one that is no whole number dead-letters its row instead of founding a record under a strange key
+    /// (`row_key_transform`).
+    @Test func aSiCantikIdIsAWholeNumber() throws {
+        let t = try TestHub()
+        var page = try JSONParser.parse(try String(contentsOfFile: t.samples("sicantik") + "/permohonan_page1.json", encoding: .utf8))
+        let item = try #require(page["data"]?.arrayValue?.first?.objectValue)
+        let ids: [JSONValue] = [.string("500001"), .number("500002.0"), .string(" 500003 "), .string("5e5"), .string("abc"), .number("500006")]
+        page = .object(["status": .string("success"), "page": .int(1), "total_page": .int(1),
+                        "data": .array(ids.map { var o = item; o["id_permohonan"] = $0; return .object(o) })])
+        let s = try t.ingest("sicantik", [try t.write("ids.json", page.jsonText)])
+        #expect((s.accepted, s.deadLettered) == (4, 2))
+        #expect(try t.store.mentions().map(\.key).sorted() == ["sicantik:500001", "sicantik:500002", "sicantik:500003", "sicantik:500006"])
+        let reasons = try t.store.deadLetters(connector: "sicantik", status: "open", limit: 10).map(\.reason)
+        #expect(reasons.count == 2 && reasons.allSatisfy { $0.contains("not a whole number: not a usable source key") })
+        // The same file again: every row as it was (the accepted unchanged, the refused refused again).
+        let again = try t.ingest("sicantik", [try t.write("ids.json", page.jsonText)])
+        #expect((again.unchanged, again.deadLettered) == (4, 2))
+        let json = try JSONParser.parse(#"{"name": "x", "input": {"format": "ndjson"}, "row_key": "{@id}", "row_key_transform": "numeric", "outputs": []}"#)
+        #expect { try Connector(directory: t.dir, json: json) } throws: { ($0 as? ConfigError)?.message.contains("unknown transform 'numeric'") == true }
+    }
+
     /// Exports that write SIAK's codes as their labels (`PEREMPUAN`, `ISLAM`, `KAWIN`, `ISTRI`) give the same record
     /// as the codes.
     @Test func siakLabelsAreItsCodes() throws {

@@ -55,9 +55,22 @@ public struct RowContext: Sendable {
 
 extension Connector {
     /// The row's key in its source (the raw log's key), from `row_key`.
+    /// With `row_key_transform`, the key as the transforms write it; a key they refuse stays as rendered, and the
+    /// mapping dead-letters its row (``map(fields:context:)``).
     public func rowKey(fields: [String: JSONValue], root: [String: JSONValue], seq: Int?, line: Int) -> String {
         let ctx = RowContext(rowKey: "", seq: seq, line: line, root: root)
-        return render(rowKey, current: fields, row: fields, ctx: ctx, output: [:], element: nil, index: nil)
+        let rendered = render(rowKey, current: fields, row: fields, ctx: ctx, output: [:], element: nil, index: nil)
+        guard !rowKeyTransforms.isEmpty, !rendered.isEmpty, let key = try? canonicalRowKey(rendered) else { return rendered }
+        return key
+    }
+
+    /// The rendered row key through `row_key_transform`.
+    func canonicalRowKey(_ rendered: String) throws(NormaliseError) -> String {
+        var v = JSONValue.string(rendered)
+        var tctx = TransformContext(lookups: lookups)
+        for t in rowKeyTransforms { v = try t.apply(v, &tctx, field: "row_key") }
+        guard let key = v.scalarText, !key.isEmpty else { throw NormaliseError("is empty") }
+        return key
     }
 
     func resolve(_ p: InputPath, current: [String: JSONValue], row: [String: JSONValue], root: [String: JSONValue]) -> JSONValue {
@@ -104,10 +117,21 @@ extension Connector {
     public func map(fields: [String: JSONValue], context ctx: RowContext) -> Result<MappedRow, MappingFailure> {
         var problems: [MappingProblem] = []
         var records: [MappedRecord] = []
+        // The input fields the row key is made of, as the dead letter names them.
+        func keyFields() -> String {
+            rowKey.pieces.compactMap { p -> String? in if case .input(let i) = p { return i.description } else { return nil } }.joined(separator: "+")
+        }
         if ctx.rowKey.isEmpty {
-            let inputs = rowKey.pieces.compactMap { p -> String? in if case .input(let i) = p { return i.description } else { return nil } }
-            problems.append(MappingProblem(field: inputs.joined(separator: "+"), reason: "is empty: the row has no source key"))
+            problems.append(MappingProblem(field: keyFields(), reason: "is empty: the row has no source key"))
             return .failure(MappingFailure(problems: problems))
+        }
+        if !rowKeyTransforms.isEmpty {
+            do {
+                _ = try canonicalRowKey(ctx.rowKey)
+            } catch {
+                problems.append(MappingProblem(field: keyFields(), reason: "\(error.reason): not a usable source key"))
+                return .failure(MappingFailure(problems: problems))
+            }
         }
         for out in outputs {
             var scopes: [([String: JSONValue], Int?)] = [(fields, nil)]
