@@ -12,7 +12,9 @@ enum PersonRoutes {
             Route(method: "GET", pattern: "/v1/persons/review",
                   summary: "the person index's review queue: each doubtful mention with its candidate person (and the runner-up when two score alike) and the per-field evidence (stewards, audited)",
                   access: .personal,
-                  query: [QueryParam(name: "limit", required: false, description: "1 to 1000 (default 100)", type: "integer", schema: ParamSchema.range(1, 1000))],
+                  query: [QueryParam(name: "limit", required: false, description: "1 to 1000 (default 100)", type: "integer", schema: ParamSchema.range(1, 1000)),
+                          QueryParam(name: "kind", required: false, description: "only items of this kind",
+                                     schema: ["enum": .array(HubStore.reviewKinds.map { .string($0) })])],
                   tag: "persons") { r in try review(&r, api: api) },
             Route(method: "GET", pattern: "/v1/persons/{id}",
                   summary: "one person, as simpul persons show --json: the golden record with each field's source, every linked mention with how it was decided, the NIK check and open review items (stewards, audited); a person id (a merged one's followed to the person it went into) or a NIK",
@@ -98,7 +100,11 @@ enum PersonRoutes {
     static func review(_ r: inout APIRequest, api: API) throws -> HTTPResponse {
         try steward(r)
         let limit = try r.int("limit", 100, 1...1000)
-        let items = try r.store.reviewItems(limit: limit)
+        let kind = r.http.query("kind")
+        if let kind, !HubStore.reviewKinds.contains(kind) {
+            throw APIError(400, "invalid_parameter", "kind is one of \(HubStore.reviewKinds.joined(separator: ", "))")
+        }
+        let items = try r.store.reviewItems(kind: kind, limit: limit)
         var persons = Set<String>()
         var out: [JSONValue] = []
         for it in items {
@@ -125,7 +131,8 @@ enum PersonRoutes {
             out.append(.object(o))
         }
         r.persons = persons.sorted()
-        return .json(.object(["review": .array(out)]))
+        // `total`: the whole queue (of that kind), so a client knows when it holds only the first `limit`.
+        return .json(.object(["review": .array(out), "total": .int(try r.store.reviewCount(kind: kind))]))
     }
 
     static func decide(_ r: inout APIRequest, api: API, rule: String) throws -> HTTPResponse {

@@ -20,7 +20,11 @@ enum PersonCommands {
                     minArgs: 0, maxArgs: 0, options: [Opt(name: "--format", value: "ndjson", help: "ndjson (the only format)"), Commands.db],
                     run: { try export($0) }),
         CommandSpec(name: "persons review", summary: "the review queue: conflicts, possible matches, possible registry duplicates",
-                    arguments: "", minArgs: 0, maxArgs: 0, options: [Commands.db, Commands.json], run: { try review($0) }),
+                    arguments: "", minArgs: 0, maxArgs: 0,
+                    options: [Opt(name: "--kind", value: "KIND", help: "only conflict, possible or duplicate_nik items"),
+                              Opt(name: "--limit", value: "N", help: "at most N items, in kind and mention order (default 1000)"),
+                              Commands.db, Commands.json],
+                    run: { try review($0) }),
         CommandSpec(name: "persons link", summary: "steward: this mention is this person (a must-link later runs respect)",
                     arguments: "MENTION_KEY PERSON_ID|NIK", minArgs: 2, maxArgs: 2, options: [Commands.db], run: { try link($0) }),
         CommandSpec(name: "persons merge", summary: "steward: two persons are one (the first redirects to the second)",
@@ -132,8 +136,19 @@ enum PersonCommands {
     static let exportAuditEvery = 5_000
 
     static func review(_ inv: Invocation) throws -> Int32 {
+        let kind = inv.value("--kind")
+        if let kind, !HubStore.reviewKinds.contains(kind) {
+            throw UsageError("--kind is one of \(HubStore.reviewKinds.joined(separator: ", "))", verb: inv.spec.name)
+        }
+        let limit = try inv.int("--limit", default: 1000, min: 1)
         let (idx, _) = try index(inv)
-        let items = try idx.store.reviewItems()
+        let items = try idx.store.reviewItems(kind: kind, limit: limit)
+        // A queue longer than the limit says so (on stderr, so --json stays one array): nothing left out silently.
+        let total = try idx.store.reviewCount(kind: kind)
+        if total > items.count {
+            Console.err("simpul: showing \(items.count) of \(total) review items\(kind.map { " of kind \($0)" } ?? ""); "
+                        + "--limit N shows more, --kind conflict|possible|duplicate_nik one kind")
+        }
         // The queue shows each doubtful mention and who it may be: audited with the mention's NIK, the candidates and
         // the runners-up.
         var persons = Set<String>()

@@ -323,12 +323,20 @@ extension HubStore {
         try db.rows("SELECT person_id FROM person_links WHERE mention_key = ?", [.text(key)]).first?[0].text
     }
 
-    public func reviewItems(limit: Int = 1000) throws -> [ReviewItem] {
+    public func reviewItems(kind: String? = nil, limit: Int = 1000) throws -> [ReviewItem] {
         try db.rows("""
             SELECT r.mention_key, r.candidate, r.kind, r.score, r.evidence, m.data FROM person_review r
-            JOIN mentions m ON m.key = r.mention_key ORDER BY r.kind, r.mention_key LIMIT ?
-            """, [.int(Int64(limit))]).map(Self.reviewRow)
+            JOIN mentions m ON m.key = r.mention_key WHERE ?1 IS NULL OR r.kind = ?1 ORDER BY r.kind, r.mention_key LIMIT ?2
+            """, [kind.map { .text($0) } ?? .null, .int(Int64(limit))]).map(Self.reviewRow)
     }
+
+    /// How many items the review queue holds (of one kind: `conflict`, `possible`, `duplicate_nik`).
+    public func reviewCount(kind: String? = nil) throws -> Int {
+        Int(try db.scalarInt("SELECT count(*) FROM person_review WHERE ?1 IS NULL OR kind = ?1", [kind.map { .text($0) } ?? .null]))
+    }
+
+    /// The kinds of review item.
+    public static let reviewKinds = ["conflict", "possible", "duplicate_nik"]
 
     static func reviewRow(_ r: [SQLValue]) -> ReviewItem {
         ReviewItem(mentionKey: r[0].text ?? "", candidate: r[1].text, kind: r[2].text ?? "", score: r[3].number,

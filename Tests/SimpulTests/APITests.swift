@@ -679,6 +679,15 @@ import Testing
         let items = body["review"]?.arrayValue ?? []
         #expect(st == 200 && !items.isEmpty)
         #expect(try e.get("/v1/persons/review", opd: "dinkes", purpose: "layanan-kesehatan").0 == 403)
+        // The whole queue's size, one item at a time, and one kind.
+        #expect(body["total"] == .int(items.count))
+        let (_, one) = try e.get("/v1/persons/review?limit=1", opd: "steward", purpose: "stewardship")
+        #expect(one["review"]?.arrayValue?.count == 1 && one["total"] == .int(items.count))
+        let kind = try #require(items.first?["kind"]?.stringValue)
+        let (_, ofKind) = try e.get("/v1/persons/review?kind=\(kind)", opd: "steward", purpose: "stewardship")
+        #expect(ofKind["review"]?.arrayValue?.allSatisfy { $0["kind"]?.stringValue == kind } == true
+                && ofKind["total"] == .int(items.filter { $0["kind"]?.stringValue == kind }.count))
+        #expect(try e.get("/v1/persons/review?kind=maybe", opd: "steward", purpose: "stewardship").0 == 400)
         let first = try #require(items.first { $0["candidate"] != nil })
         let mention = try #require(first["mention"]?.stringValue), person = try #require(first["candidate"]?["person_id"]?.stringValue)
         let link = Array(JSONValue.object(["mention": .string(mention), "person": .string(person)]).jsonText.utf8)

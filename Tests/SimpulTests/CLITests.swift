@@ -468,6 +468,12 @@ import Testing
         #expect(clash.contains("  clash      nama: A here, B for the person") && clash.last == "  decide     simpul persons link \(possible.mentionKey) PERSON")
         #expect(SimpulCLI.main(["persons", "review", "--db", db]) == ExitCode.ok)
         #expect(try t.store.db.scalarInt("SELECT count(*) FROM audit WHERE route = 'persons review'") == 1)
+        // One kind, a few at a time; a kind that does not exist is a usage error.
+        #expect(try t.store.reviewItems(kind: "possible").allSatisfy { $0.kind == "possible" })
+        #expect(try t.store.reviewCount(kind: "possible") == items.filter { $0.kind == "possible" }.count && t.store.reviewCount() == items.count)
+        #expect(try t.store.reviewItems(limit: 1).count == 1)
+        #expect(SimpulCLI.main(["persons", "review", "--kind", "possible", "--limit", "1", "--db", db]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["persons", "review", "--kind", "maybe", "--db", db]) == ExitCode.usage)
         // `persons show` gives each decision's evidence the same way, in one line.
         #expect(PersonCommands.evidenceSummary(possible.evidence).hasPrefix("match weight between the possible and probable thresholds; "))
         #expect(PersonCommands.evidenceSummary(#"{"rule":"same NIK","nik_holder":"P1","runner_up":{"person_id":"P2","score":3}}"#)
