@@ -206,8 +206,12 @@ enum DLQCommands {
         guard ["open", "resolved", "all"].contains(status) else {
             throw UsageError("--status is open, resolved or all. See 'simpul dlq list --help'.", verb: "dlq list")
         }
-        let entries = try store.deadLetters(connector: inv.value("--connector"), status: status == "all" ? nil : status,
-                                            limit: try inv.int("--limit", default: 100))
+        let limit = try inv.int("--limit", default: 100, min: 1, max: 10_000_000)
+        var entries = try store.deadLetters(connector: inv.value("--connector"), status: status == "all" ? nil : status, limit: limit + 1)
+        if entries.count > limit {
+            entries.removeLast()
+            Console.moreThanShown("the first \(limit) dead letters", hint: "--limit N shows more, --connector NAME one connector's")
+        }
         if inv.json {
             Console.out(JSONValue.array(entries.map { entryJSON($0, raw: false) }).jsonText)
         } else if entries.isEmpty {

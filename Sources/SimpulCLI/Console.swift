@@ -31,6 +31,11 @@ public enum Console {
 
     public static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
+    /// A list cut at its limit says so, on stderr (so `--json` stays one document): nothing left out unseen.
+    static func moreThanShown(_ shown: String, hint: String) {
+        err("simpul: showing \(shown); there are more (\(hint))")
+    }
+
     /// A one-line progress display on a terminal: rows, rows/s, percent and ETA from bytes read.
     final class Progress: @unchecked Sendable {
         let started = Date()

@@ -140,7 +140,7 @@ enum PersonCommands {
         if let kind, !HubStore.reviewKinds.contains(kind) {
             throw UsageError("--kind is one of \(HubStore.reviewKinds.joined(separator: ", "))", verb: inv.spec.name)
         }
-        let limit = try inv.int("--limit", default: 1000, min: 1)
+        let limit = try inv.int("--limit", default: 1000, min: 1, max: 10_000_000)
         let (idx, _) = try index(inv)
         let items = try idx.store.reviewItems(kind: kind, limit: limit)
         // A queue longer than the limit says so (on stderr, so --json stays one array): nothing left out silently.

@@ -50,7 +50,8 @@ enum ServeCommands {
                     run: { try head($0) }),
         CommandSpec(name: "audit access", summary: "who read a person's data, when, for what purpose", arguments: "", minArgs: 0, maxArgs: 0,
                     options: [Opt(name: "--nik", value: "NIK", help: "the person's NIK"),
-                              Opt(name: "--person", value: "ID", help: "or the person's id, for a person without a NIK (P…)"), Commands.db, Commands.json],
+                              Opt(name: "--person", value: "ID", help: "or the person's id, for a person without a NIK (P…)"),
+                              Opt(name: "--limit", value: "N", help: "the newest N reads (default 1000)"), Commands.db, Commands.json],
                     run: { try access($0) }),
     ]
 
@@ -238,7 +239,12 @@ enum ServeCommands {
             Console.err("simpul: no person \(person!)")
             return ExitCode.noInput
         }
-        let entries = try store.auditAccess(subjects: subjects)
+        let limit = try inv.int("--limit", default: 1000, min: 1, max: 10_000_000)
+        var entries = try store.auditAccess(subjects: subjects, limit: limit + 1)
+        if entries.count > limit {
+            entries.removeLast()
+            Console.moreThanShown("the newest \(limit) reads", hint: "--limit N shows more; simpul persons report lists up to 100,000")
+        }
         if inv.json {
             Console.out(JSONValue.object([nik == nil ? "person" : "nik": .string(nik ?? person!),
                                           "access": .array(entries.map(\.json))]).jsonText)

@@ -435,6 +435,10 @@ import Testing
         #expect(SimpulCLI.main(["audit", "access", "--person", founded, "--nik", "7571015708790003", "--db", db]) == ExitCode.usage)
         #expect(SimpulCLI.main(["audit", "access", "--person", "7571015708790003", "--db", db]) == ExitCode.usage)
         #expect(SimpulCLI.main(["audit", "access", "--person", "P0000000000000000", "--db", db]) == ExitCode.noInput)
+        #expect(SimpulCLI.main(["audit", "access", "--person", founded, "--limit", "1", "--db", db]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["audit", "access", "--person", founded, "--limit", "0", "--db", db]) == ExitCode.usage)
+        #expect(SimpulCLI.main(["dlq", "list", "--limit", "1", "--db", db]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["dlq", "list", "--limit", "9223372036854775807", "--db", db]) == ExitCode.usage)
         #expect(try t.store.verifyAudit().broken == nil)
     }
 
