@@ -14,6 +14,7 @@ const T = {
     'signin.title': 'Masuk dengan token OPD', 'signin.token': 'Token OPD', 'signin.go': 'Masuk',
     'signin.hint': 'Token disimpan hanya di sesi tab ini (sessionStorage), tidak pernah di alamat URL.',
     'citizens.title': 'Cari warga', 'citizens.byNik': 'Menurut NIK', 'citizens.byName': 'Menurut nama dan tanggal lahir',
+    'citizens.more': 'Ada lebih banyak warga dengan nama ini: persempit dengan tanggal lahir.',
     nik: 'NIK', name: 'Nama', birthdate: 'Tanggal lahir', search: 'Cari', show: 'Tampilkan', all: 'Semua', year: 'Tahun anggaran',
     'connectors.title': 'Konektor', 'connectors.runs': 'Jalannya terakhir', 'connectors.dlq': 'Antrean surat mati (baris yang ditolak)',
     'review.title': 'Tinjauan kecocokan orang',
@@ -60,6 +61,7 @@ const T = {
     'signin.title': 'Sign in with an OPD token', 'signin.token': 'OPD token', 'signin.go': 'Sign in',
     'signin.hint': 'The token is kept only in this tab\'s session (sessionStorage), never in the URL.',
     'citizens.title': 'Find a citizen', 'citizens.byNik': 'By NIK', 'citizens.byName': 'By name and birth date',
+    'citizens.more': 'More citizens have this name: narrow the search by birth date.',
     nik: 'NIK', name: 'Name', birthdate: 'Birth date', search: 'Search', show: 'Show', all: 'All', year: 'Fiscal year',
     'connectors.title': 'Connectors', 'connectors.runs': 'Recent runs', 'connectors.dlq': 'Dead-letter queue (rejected rows)',
     'review.title': 'Person match review',
@@ -310,7 +312,9 @@ async function findByName(nama, tgl) {
     { key: 'tanggal_lahir', label: t('birthdate') },
     { key: 'kode_wilayah', label: 'Kode wilayah' },
   ], list));
-  status(list.length + ' ' + t('found'));
+  // More matched than the answer holds: say so, and how to narrow the search.
+  if (d.more) $('citizen-results').append(el('p', { class: 'hint' }, t('citizens.more')));
+  status(list.length + ' ' + t('found') + (d.more ? ' (+)' : ''));
 }
 
 function provenanceText(p) {
