@@ -77,9 +77,12 @@ enum ConnectorRoutes {
                 try requireGrant(r)
                 let status = r.http.query("status") ?? "open"
                 guard ["open", "resolved", "all"].contains(status) else { throw APIError(400, "invalid_parameter", "status is open, resolved or all") }
-                let list = try r.store.deadLetters(connector: try connectorParam(r),
-                                                   status: status == "all" ? nil : status, limit: try r.int("limit", 100, 1...1000))
-                return .json(.object(["dead_letters": .array(list.map { $0.json(raw: false) })]))
+                let limit = try r.int("limit", 100, 1...1000)
+                // One more than asked: `more` says the list goes on (the console and scripts ask for a larger limit).
+                var list = try r.store.deadLetters(connector: try connectorParam(r), status: status == "all" ? nil : status, limit: limit + 1)
+                let more = list.count > limit
+                if more { list.removeLast() }
+                return .json(.object(["dead_letters": .array(list.map { $0.json(raw: false) }), "more": .bool(more)]))
             },
             Route(method: "POST", pattern: "/v1/dlq/{id}/retry",
                   summary: "re-normalise a dead-lettered row from the raw log with the connector's current mapping (after a fix) (grant connectors:*)",

@@ -40,6 +40,10 @@ import Testing
         let dlq = json(call("/v1/dlq?connector=sicantik", ops))
         let first = try #require(dlq["dead_letters"]?.arrayValue?.first)
         #expect(first["raw"] == nil && first["reason"] != nil)
+        let count = dlq["dead_letters"]?.arrayValue?.count ?? 0
+        #expect(dlq["more"] == .bool(false) && count >= 2)
+        let one = json(call("/v1/dlq?connector=sicantik&limit=1", ops))
+        #expect(one["dead_letters"]?.arrayValue?.count == 1 && one["more"] == .bool(true))
         #expect(call("/v1/dlq", dinkes).status == 403)
         #expect(call("/v1/dlq?connector=Bad.Name", ops).status == 400)
         let retryable = try #require(dlq["dead_letters"]?.arrayValue?.first { $0["retryable"] == .bool(true) })
