@@ -6,6 +6,7 @@ import SimpulHTTP
 import SimpulIngest
 import SimpulPersons
 import SimpulJSON
+import SimpulNormalise
 import SimpulSchema
 import SimpulStorage
 
@@ -213,8 +214,8 @@ public final class API: @unchecked Sendable {
             return try route.handler(&r)
         }
         // Personal data: every answer and every refusal is audited, with the person asked about.
-        r.persons = [params["nik"], params["id"], req.query("nik")].compactMap { $0 }.filter { $0.count == 16 && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
-            + [params["id"]].compactMap { $0 }.filter { $0.wholeMatch(of: /P[0-9a-f]{16}/) != nil }
+        r.persons = [params["nik"], params["id"], req.query("nik")].compactMap { $0 }.filter(NIK.isSixteenDigits)
+            + [params["id"]].compactMap { $0 }.filter(HubStore.isPersonID)
         do {
             try authenticate(&r, route: route)
             try checkQuery()

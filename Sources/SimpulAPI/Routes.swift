@@ -172,7 +172,7 @@ enum Routes {
     }
 
     static func validNIK(_ s: String) throws -> String {
-        guard s.count == 16, s.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+        guard NIK.isSixteenDigits(s) else {
             throw APIError(400, "invalid_nik", "a NIK is 16 digits")
         }
         return s

@@ -149,38 +149,46 @@ enum PersonCommands {
             Console.err("simpul: showing \(items.count) of \(total) review items\(kind.map { " of kind \($0)" } ?? ""); "
                         + "--limit N shows more, --kind conflict|possible|duplicate_nik one kind")
         }
+        // Each item's evidence read once, and each person it names (candidate, runner-up) looked up once: the persons
+        // as they are now, a merged one as the person it went into.
+        let evidences = items.map { (try? JSONParser.parse($0.evidence)) ?? .null }
+        var current: [String: PersonRow] = [:]
+        func person(_ id: String?) throws -> PersonRow? {
+            guard let id else { return nil }
+            if let p = current[id] { return p }
+            let p = try idx.store.currentPerson(id: id)
+            current[id] = p
+            return p
+        }
         // The queue shows each doubtful mention and who it may be: audited with the mention's NIK, the candidates and
-        // the runners-up.
+        // the runners-up, before anything is printed.
         var persons = Set<String>()
-        for r in items {
+        for (r, e) in zip(items, evidences) {
             if let n = r.data["nik"]?.stringValue { persons.insert(n) }
-            let runnerUp = (try? JSONParser.parse(r.evidence))?["runner_up"]?["person_id"]?.stringValue
-            for c in [r.candidate, runnerUp].compactMap({ $0 }) {
-                if let p = try idx.store.currentPerson(id: c) { persons.insert(p.nik ?? p.id) }
+            for p in [try person(r.candidate), try person(e["runner_up"]?["person_id"]?.stringValue)].compactMap({ $0 }) {
+                persons.insert(p.nik ?? p.id)
             }
         }
         if !persons.isEmpty { try auditSteward(idx.store, route: "persons review", persons: persons.sorted()) }
         if inv.json {
-            Console.out(JSONValue.array(items.map { r in
+            Console.out(JSONValue.array(zip(items, evidences).map { r, e in
                 .object(["mention": .string(r.mentionKey), "candidate": r.candidate.map { .string($0) } ?? .null, "kind": .string(r.kind),
-                         "evidence": (try? JSONParser.parse(r.evidence)) ?? .null, "data": r.data])
+                         "evidence": e, "data": r.data])
             }).jsonText)
             return ExitCode.ok
         }
         if items.isEmpty { Console.out("nothing to review") }
         var golden: [String: (id: String, fields: [String: JSONValue])] = [:]
         func candidate(_ id: String?) throws -> (id: String, fields: [String: JSONValue])? {
-            guard let id else { return nil }
-            if let g = golden[id] { return g }
-            guard let p = try idx.store.currentPerson(id: id) else { return nil }
+            guard let p = try person(id) else { return nil }
+            if let g = golden[p.id] { return g }
             let g = (p.id, try GoldenRecord.load(store: idx.store, person: p, regions: idx.regions, fieldsOnly: true).golden)
-            golden[id] = g
+            golden[p.id] = g
             return g
         }
-        for r in items {
-            let evidence = (try? JSONParser.parse(r.evidence)) ?? .null
-            let runnerUp = try candidate(evidence["runner_up"]?["person_id"]?.stringValue)
-            Console.out(reviewText(r, evidence: evidence, candidate: try candidate(r.candidate), runnerUp: runnerUp).joined(separator: "\n") + "\n")
+        for (r, e) in zip(items, evidences) {
+            let runnerUp = try candidate(e["runner_up"]?["person_id"]?.stringValue)
+            Console.out(reviewText(r, evidence: e, candidate: try candidate(r.candidate), runnerUp: runnerUp).joined(separator: "\n") + "\n")
         }
         return ExitCode.ok
     }
@@ -229,7 +237,9 @@ enum PersonCommands {
     static func reviewText(_ r: ReviewItem, evidence: JSONValue, candidate: (id: String, fields: [String: JSONValue])?,
                            runnerUp: (id: String, fields: [String: JSONValue])?) -> [String] {
         func facts(_ d: [String: JSONValue]) -> String {
-            let shown = comparedFields.compactMap { k in d[k].flatMap { v in v.stringValue ?? (v == .null ? nil : v.jsonText) }.map { "\(k) \($0)" } }
+            // The NIK as written only when it gave no usable NIK (its spaces and dots say nothing to a steward).
+            let shown = comparedFields.filter { $0 != "nik_asli" || d["nik"]?.stringValue == nil }
+                .compactMap { k in d[k].flatMap { v in v.stringValue ?? (v == .null ? nil : v.jsonText) }.map { "\(k) \($0)" } }
             return shown.isEmpty ? "(nothing to compare)" : shown.joined(separator: " · ")
         }
         var out = ["\(r.kind)  \(r.mentionKey)" + (r.score.map { "  score \(String(format: "%.2f", $0))" } ?? "")]

@@ -4,6 +4,7 @@ import SimpulAPI
 import SimpulHTTP
 import SimpulIngest
 import SimpulJSON
+import SimpulNormalise
 import SimpulStorage
 import SimpulSync
 #if canImport(Glibc)
@@ -230,8 +231,8 @@ enum ServeCommands {
     static func access(_ inv: Invocation) throws -> Int32 {
         let nik = inv.value("--nik"), person = inv.value("--person")
         guard (nik == nil) != (person == nil) else { throw UsageError("give --nik NIK or --person ID", verb: inv.spec.name) }
-        if let nik, nik.count != 16 || !nik.allSatisfy(\.isNumber) { throw UsageError("--nik takes a 16-digit NIK", verb: inv.spec.name) }
-        if let person, person.wholeMatch(of: /P[0-9a-f]{16}/) == nil {
+        if let nik, !NIK.isSixteenDigits(nik) { throw UsageError("--nik takes a 16-digit NIK", verb: inv.spec.name) }
+        if let person, !HubStore.isPersonID(person) {
             throw UsageError("--person takes a person id (P and 16 hexadecimal digits)", verb: inv.spec.name)
         }
         let store = try HubStore(path: inv.dbPath)

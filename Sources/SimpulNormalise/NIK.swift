@@ -177,6 +177,10 @@ public enum NIK {
             serial: digits(12..<16), problems: problems)
     }
 
+    /// Whether the text is 16 ASCII digits: a NIK as the API, the CLI and the audit log name one (any other shape, a
+    /// digit of another script included, is not).
+    public static func isSixteenDigits(_ s: String) -> Bool { s.utf8.count == 16 && s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+
     /// Only the birth digits of a NIK of 16 digits: day (40 taken off for a woman), month, two-digit year, sex;
     /// not checked for range. Without allocating: the person index reads them for every candidate it compares.
     public static func birth(_ nik: String) -> (day: Int, month: Int, year2: Int, female: Bool)? {

@@ -785,7 +785,7 @@ public final class PersonIndex {
 
     /// A person by NIK (the active person known by it) or by id (following merges).
     public func resolve(_ arg: String) throws -> PersonRow? {
-        if arg.count == 16, arg.allSatisfy(\.isNumber) { return try store.person(nik: arg) }
+        if NIK.isSixteenDigits(arg) { return try store.person(nik: arg) }
         return try store.currentPerson(id: arg)
     }
 

@@ -330,6 +330,11 @@ extension HubStore {
             """, [kind.map { .text($0) } ?? .null, .int(Int64(limit))]).map(Self.reviewRow)
     }
 
+    /// Whether the text has the shape of a person id: `P` and 16 lower-case hexadecimal digits.
+    public static func isPersonID(_ s: String) -> Bool {
+        s.utf8.count == 17 && s.utf8.first == 0x50 && s.utf8.dropFirst().allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+    }
+
     /// How many items the review queue holds (of one kind: `conflict`, `possible`, `duplicate_nik`).
     public func reviewCount(kind: String? = nil) throws -> Int {
         Int(try db.scalarInt("SELECT count(*) FROM person_review WHERE ?1 IS NULL OR kind = ?1", [kind.map { .text($0) } ?? .null]))

@@ -434,6 +434,9 @@ import Testing
         #expect(SimpulCLI.main(["audit", "access", "--db", db]) == ExitCode.usage)
         #expect(SimpulCLI.main(["audit", "access", "--person", founded, "--nik", "7571015708790003", "--db", db]) == ExitCode.usage)
         #expect(SimpulCLI.main(["audit", "access", "--person", "7571015708790003", "--db", db]) == ExitCode.usage)
+        // Digits of another script are no NIK, and a person id is lower-case hexadecimal.
+        #expect(SimpulCLI.main(["audit", "access", "--nik", "٧٥٧١٠١٥٧٠٨٧٩٠٠٠٣", "--db", db]) == ExitCode.usage)
+        #expect(!HubStore.isPersonID(founded.uppercased()) && HubStore.isPersonID(founded) && !NIK.isSixteenDigits("٧٥٧١٠١٥٧٠٨٧٩٠٠٠٣"))
         #expect(SimpulCLI.main(["audit", "access", "--person", "P0000000000000000", "--db", db]) == ExitCode.noInput)
         #expect(SimpulCLI.main(["audit", "access", "--person", founded, "--limit", "1", "--db", db]) == ExitCode.ok)
         #expect(SimpulCLI.main(["audit", "access", "--person", founded, "--limit", "0", "--db", db]) == ExitCode.usage)
