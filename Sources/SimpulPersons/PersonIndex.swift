@@ -718,7 +718,7 @@ public final class PersonIndex {
         // Founded by a NIK nobody holds: the id comes from the NIK; otherwise (no NIK, or a steward kept this
         // mention apart from the NIK's holder) from the mention's key.
         var identity = "mention:" + m.key
-        if let nik = f.nik, try store.activePersonID(nik: nik) == nil { identity = "nik:" + nik }
+        if let nik = f.nik, try store.personIDHolding(nik: nik) == nil { identity = "nik:" + nik }
         let id = try personID(identity)
         try store.insertPerson(id: id, nik: f.nik)
         s.newPersons += 1
@@ -843,7 +843,7 @@ public final class PersonIndex {
         let f = MentionFacts(data: data, registry: false)
         oversizedBlocks.removeAll()
         candidateFacts.removeAll()
-        if let nik = f.nik, let holder = try store.activePersonID(nik: nik) { return [(holder, .infinity)] }
+        if let nik = f.nik, let holder = try store.personIDHolding(nik: nik) { return [(holder, .infinity)] }
         return try rank(f, try candidates(f, excluding: [])).map { ($0.person, $0.score) }
     }
 
@@ -924,7 +924,7 @@ public final class PersonIndex {
             try retire(holder, for: try personID("nik:" + nik))
         }
 
-        if let nik = f.nik, let holder = try store.activePersonID(nik: nik), !cannot.contains(holder) {
+        if let nik = f.nik, let holder = try store.personIDHolding(nik: nik), !cannot.contains(holder) {
             let known = try store.personFacts(holder).map { Self.facts($0.fields) }
             var clash: [String: JSONValue] = [:]
             if let a = known?.jenisKelamin, let b = f.jenisKelamin, a != b { clash["jenis_kelamin"] = .string("\(b) here, \(a) for the person") }

@@ -25,6 +25,18 @@ public struct AuditItem: Sendable, Equatable {
     var personsJSON: String { JSONValue.array(persons.map { .string($0) }).jsonText }
 }
 
+/// A key the audit log may name a person by (a NIK or a person id), and the time (unix ms) entries naming it must
+/// be older than to concern the person; nil: any time.
+public struct AuditSubject: Sendable, Hashable {
+    public var key: String
+    public var before: Int64?
+
+    public init(key: String, before: Int64? = nil) {
+        self.key = key
+        self.before = before
+    }
+}
+
 /// One entry of the audit chain: an item with its place (id, time) and the hashes that chain it.
 @dynamicMemberLookup
 public struct AuditEntry: Sendable, Equatable {
@@ -280,43 +292,85 @@ extension HubStore {
         try auditAccess(subjects: [nik], limit: limit)
     }
 
-    /// The entries naming any of `subjects` (a person's NIK and ids, ``auditSubjects(person:)``), newest first.
+    /// The entries naming any of `subjects`, newest first.
     public func auditAccess(subjects: [String], limit: Int = 1000) throws -> [AuditEntry] {
-        let subjects = Array(Set(subjects)).sorted()
-        guard !subjects.isEmpty else { return [] }
+        try auditAccess(subjects: subjects.map { AuditSubject(key: $0) }, limit: limit)
+    }
+
+    /// The entries naming any of `subjects` (what a person may be named by, ``auditSubjects(person:)``), each
+    /// within its time bound, newest first.
+    public func auditAccess(subjects: [AuditSubject], limit: Int = 1000) throws -> [AuditEntry] {
+        // One bound per key: the latest of its bounds (none is the latest of all).
+        var bound: [String: Int64?] = [:]
+        for s in subjects {
+            let b = bound[s.key].map { old in old.flatMap { o in s.before.map { max(o, $0) } } } ?? s.before
+            bound.updateValue(b, forKey: s.key)
+        }
+        guard !bound.isEmpty else { return [] }
+        let always = bound.filter { $0.value == nil }.keys.sorted()
+        let bounded = bound.compactMap { k, b in b.map { (key: k, before: $0) } }.sorted { $0.key < $1.key }
+        var values: [SQLValue] = []
+        func param(_ v: SQLValue) -> String {
+            values.append(v)
+            return "?\(values.count)"
+        }
         // The index up to its mark, and the entries after the mark (seconds' worth on a busy server) read directly.
-        let n = subjects.count
-        let keys = (1...n).map { "?\($0)" }.joined(separator: ",")
-        let named = (1...n).map { "instr(persons, ?\(n + $0)) > 0" }.joined(separator: " OR ")
-        return try db.rows("""
+        var indexed: [String] = []
+        var recent: [String] = []
+        if !always.isEmpty {
+            indexed.append("SELECT audit_id FROM audit_person WHERE nik IN (\(always.map { param(.text($0)) }.joined(separator: ",")))")
+            recent += always.map { "instr(persons, \(param(.text("\"" + $0 + "\"")))) > 0" }
+        }
+        for b in bounded {
+            let at = param(.int(b.before))
+            indexed.append("SELECT ap.audit_id FROM audit_person ap JOIN audit a ON a.id = ap.audit_id WHERE ap.nik = \(param(.text(b.key))) AND a.at < \(at)")
+            recent.append("(instr(persons, \(param(.text("\"" + b.key + "\"")))) > 0 AND at < \(at))")
+        }
+        let sql = """
             SELECT \(Self.auditColumns) FROM audit WHERE id IN (
-                SELECT audit_id FROM audit_person WHERE nik IN (\(keys))
+                \(indexed.joined(separator: " UNION ALL "))
                 UNION ALL
                 SELECT id FROM audit WHERE id > coalesce((SELECT CAST(value AS INTEGER) FROM audit_meta WHERE key = '\(Self.auditIndexedKey)'), 0)
-                    AND (\(named)))
-            ORDER BY id DESC LIMIT ?\(2 * n + 1)
-            """, subjects.map { .text($0) } + subjects.map { .text("\"" + $0 + "\"") } + [.int(Int64(limit))]).map(Self.decodeAudit)
+                    AND (\(recent.joined(separator: " OR "))))
+            ORDER BY id DESC LIMIT \(param(.int(Int64(limit))))
+            """
+        return try db.rows(sql, values).map(Self.decodeAudit)
     }
 
     /// What the audit log may name the person with this NIK (16 digits) or person id (`P…`) by: for a NIK, the NIK
     /// itself and, when the person index knows its person, everything that person may be named by; for an id, the
     /// person it is now (following merges). Nil for an id the hub never gave.
-    public func auditSubjects(nikOrID key: String) throws -> [String]? {
+    public func auditSubjects(nikOrID key: String) throws -> [AuditSubject]? {
         if key.first == "P" { return try currentPerson(id: key).map(auditSubjects(person:)) }
-        guard let id = try activePersonID(nik: key), let p = try person(id: id) else { return [key] }
-        return Array(Set([key] + (try auditSubjects(person: p)))).sorted()
+        guard let id = try activePersonID(nik: key), let p = try person(id: id) else { return [AuditSubject(key: key)] }
+        return [AuditSubject(key: key)] + (try auditSubjects(person: p))
     }
 
     /// What the audit log may name a person by: their NIK, their id (the log names a person without a NIK by it),
     /// and the ids of the persons merged or retired into them, recursively (a permit's applicant read before the
-    /// registry told the hub who they are). Split-off persons are not followed: the reads before a split name the
-    /// person split from, and which of the two a read showed is not recorded.
-    public func auditSubjects(person: PersonRow) throws -> [String] {
-        let ids = try db.rows("""
-            WITH RECURSIVE m(id, depth) AS (SELECT ?1, 0 UNION SELECT p.id, m.depth + 1 FROM persons p JOIN m ON p.merged_into = m.id WHERE m.depth < 64)
-            SELECT DISTINCT id FROM m
-            """, [.text(person.id)]).compactMap { $0[0].text }
-        return [person.nik].compactMap { $0 } + ids
+    /// registry told the hub who they are). A person a steward split off another was, until the split, part of
+    /// that person, and reads of it then may have shown their records: what the other person may be named by is
+    /// theirs too, up to the split (the second it was made, included). Which of the two such a read showed is not
+    /// recorded, so it is listed for both.
+    public func auditSubjects(person: PersonRow) throws -> [AuditSubject] {
+        var out: [AuditSubject] = []
+        var seen: Set<String> = []
+        func add(_ p: PersonRow, before: Int64?, depth: Int) throws {
+            guard depth < 16, seen.insert(p.id + "@" + String(before ?? -1)).inserted else { return }
+            let ids = try db.rows("""
+                WITH RECURSIVE m(id, depth) AS (SELECT ?1, 0 UNION SELECT p.id, m.depth + 1 FROM persons p JOIN m ON p.merged_into = m.id WHERE m.depth < 64)
+                SELECT m.id, p.lineage, p.created_at FROM m JOIN persons p ON p.id = m.id
+                """, [.text(p.id)])
+            out += ([p.nik].compactMap { $0 } + ids.compactMap { $0[0].text }).map { AuditSubject(key: $0, before: before) }
+            for r in ids {
+                guard let lineage = r[1].text.flatMap({ try? JSONParser.parse($0) }), let from = lineage["split_from"]?.stringValue,
+                      let created = r[2].int, let parent = try self.person(id: from) else { continue }
+                let splitAt = (created + 1) * 1000
+                try add(parent, before: before.map { min($0, splitAt) } ?? splitAt, depth: depth + 1)
+            }
+        }
+        try add(person, before: nil, depth: 0)
+        return out
     }
 
     /// The `audit_meta` key holding the last audit id whose persons are in `audit_person`.

@@ -126,6 +126,27 @@ extension HubStore {
         return try s.step() ? s.text(0) : nil
     }
 
+    /// The person known by this NIK: its active holder, or, when a steward merged the holder into another person
+    /// (a "NIK ganda"), the person it leads to. Nil when no person has had it.
+    /// One lookup in the `(nik, status)` index, as ``activePersonID(nik:)`` (a retired person has no NIK, so a
+    /// merged person with one was merged by a steward).
+    public func personIDHolding(nik: String) throws -> String? {
+        let s = try db.prepare("SELECT id, status FROM persons WHERE nik = ? AND status IN ('active', 'merged') ORDER BY status, id")
+        try s.bind(1, nik)
+        var merged: [String] = []
+        while try s.step() {
+            let id = s.text(0)
+            if s.text(1) == "active" {
+                s.reset()
+                return id
+            }
+            merged.append(id)
+        }
+        s.reset()
+        for id in merged { if let p = try currentPerson(id: id), p.status == "active" { return p.id } }
+        return nil
+    }
+
     /// A new person, or a retired one founded again by the same identity (``retirePerson``): active again, with
     /// the NIK it is founded with. Any other existing person is left as it is.
     public func insertPerson(id: String, nik: String?, lineage: String? = nil) throws {
@@ -365,16 +386,31 @@ extension HubStore {
         try db.rows("SELECT person_id, rule FROM person_rules WHERE mention_key = ?", [.text(mention)]).map { ($0[0].text ?? "", $0[1].text ?? "") }
     }
 
-    /// Forgets every decision of the person index (links, review items, persons, blocking keys, and the index's
-    /// saved state under `meta` keys; steward rules stay), so the next update decides every mention again, as on a
-    /// fresh hub: a rebuild (``PersonIndex/rebuild()``), which gives the same persons, ids and links.
+    /// Forgets every decision of the person index (links, review items, blocking keys, what each person's facts
+    /// are, and the index's saved state under `meta` keys; steward rules stay), so the next update decides every
+    /// mention again, as on a fresh hub: a rebuild (``PersonIndex/rebuild()``), which gives the same persons, ids
+    /// and links.
+    ///
+    /// What was given out stays: ids are kept by API clients and named by the audit log. So the rows of merged and
+    /// retired persons stay as they are (their redirects), and so does the row of every person with a lineage (split
+    /// off by a steward, or holding merged persons), its facts cleared until its mentions are linked to it again.
+    /// The other persons are founded again under the same ids, since an id comes from what founded the person.
     public func forgetPersonIndex(meta: [String]) throws {
         try writeTransaction {
             try db.execute("""
-                DELETE FROM person_links; DELETE FROM person_review; DELETE FROM persons; DELETE FROM person_blocks;
+                DELETE FROM person_links; DELETE FROM person_review; DELETE FROM person_blocks;
+                DELETE FROM persons WHERE status = 'active' AND lineage IS NULL;
+                UPDATE persons SET nik = NULL, nama = NULL, tanggal_lahir = NULL, jenis_kelamin = NULL, no_kk = NULL, kode_wilayah = NULL,
+                    alamat = NULL, tempat_lahir = NULL, registry = 0 WHERE status = 'active';
                 INSERT OR IGNORE INTO person_pending(key) SELECT key FROM mentions;
                 """)
             for k in meta + [Self.retiredUnresolvedKey] { try setMetaValue(k, nil) }
+            // Retired persons still waiting for their redirect get it at the end of the next update.
+            if try db.scalarInt("""
+                SELECT EXISTS(SELECT 1 FROM persons WHERE status = 'merged' AND merged_into IS NULL AND json_extract(lineage, '$.retired_for') IS NOT NULL)
+                """) == 1 {
+                try setMetaValue(Self.retiredUnresolvedKey, "1")
+            }
         }
     }
 

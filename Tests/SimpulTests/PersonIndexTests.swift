@@ -573,6 +573,79 @@ import Testing
         #expect(try t.store.mentionClusters() == before)
     }
 
+    /// A rebuild decides every mention again, but what stewards and earlier runs gave out stays: a person split off
+    /// by a steward keeps its id and lineage, a merged person's id still leads to the person it was merged into, and
+    /// so does the id of a person founded before the registry arrived (retired). API clients keep such ids, and the
+    /// audit log names persons by them: a citizen's access report must still find those reads.
+    @Test func aRebuildKeepsSplitsMergesAndRetiredIds() throws {
+        let t = try TestHub()
+        var rizal = Self.siti
+        rizal["nik"] = .string("7571011203880001"); rizal["nama"] = .string("MUHAMMAD RIZAL HASAN"); rizal["tanggal_lahir"] = .string("1988-03-12")
+        rizal["jenis_kelamin"] = .string("L")
+        var twin = Self.siti
+        twin["nik"] = .string("7571014504900099")
+        var ahmad = Self.siti
+        ahmad["nik"] = .string("7571010507750001"); ahmad["nama"] = .string("AHMAD TAMU"); ahmad["tanggal_lahir"] = .string("1975-07-05")
+        ahmad["jenis_kelamin"] = .string("L")
+        // A permit of AHMAD's arrives before his registry row: it founds a person the registry row later retires.
+        try t.store.insertMentions([
+            Self.mention("dukcapil-siak:7571014504900002", Self.siti), Self.mention("dukcapil-siak:7571011203880001", rizal),
+            Self.mention("dukcapil-siak:7571014504900099", twin),
+            Self.mention("sicantik:1", ["nik": .string("7571011203880001"), "nik_status": .string("valid"), "nama": .string("MUH. RIZAL HASAN")]),
+            Self.mention("sicantik:9", ["nik": .string("7571010507750001"), "nik_status": .string("valid"), "nama": .string("AHMAD TAMU"),
+                                        "tanggal_lahir": .string("1975-07-05")]),
+        ])
+        let idx = PersonIndex(store: t.store, regions: try Self.regions(t))
+        try idx.update()
+        let fragment = try #require(try t.store.personOf(mention: "sicantik:9"))
+        try t.store.insertMentions([Self.mention("dukcapil-siak:7571010507750001", ahmad)])
+        try idx.update()
+        let ahmadID = try #require(try t.store.personOf(mention: "dukcapil-siak:7571010507750001"))
+        let sitiID = try #require(try t.store.person(nik: "7571014504900002")?.id)
+        let rizalID = try #require(try t.store.person(nik: "7571011203880001")?.id)
+        let twinID = try #require(try t.store.person(nik: "7571014504900099")?.id)
+        // Read before the split, under the NIK and under the id: the split-off person's reads too, up to the split.
+        _ = try t.store.appendAudit(opd: "dinkes", purpose: "layanan", route: "/v1/citizens/{nik}", persons: ["7571011203880001"], result: "ok", status: 200)
+        _ = try t.store.appendAudit(opd: "bappeda", purpose: "layanan", route: "/v1/persons/{id}", persons: [rizalID], result: "ok", status: 200)
+        let splitID = try idx.split(rizalID, mentions: ["sicantik:1"])
+        let split = try #require(try t.store.person(id: splitID))
+        #expect(try t.store.auditAccess(subjects: t.store.auditSubjects(person: split)).map(\.opd) == ["bappeda", "dinkes"])
+        try t.store.db.run("UPDATE persons SET created_at = 0 WHERE id = ?", [.text(splitID)])
+        // (The split-off permit carries Rizal's NIK, so its person is known by that NIK too: reads under it stay.)
+        #expect(try t.store.auditAccess(subjects: t.store.auditSubjects(person: split)).map(\.opd) == ["dinkes"],
+                "reads of the other person's id after the split are not theirs")
+        try t.store.db.run("UPDATE persons SET created_at = ? WHERE id = ?", [.int(Int64(Date().timeIntervalSince1970)), .text(splitID)])
+        _ = try t.store.indexAuditPersons()
+        #expect(try t.store.auditAccess(subjects: t.store.auditSubjects(person: split)).count == 2, "the same from the index")
+        #expect(try t.store.auditAccess(subjects: t.store.auditSubjects(person: try #require(try t.store.person(id: rizalID)))).count == 2)
+        _ = try idx.merge(twinID, into: sitiID)
+        let before = try t.store.mentionClusters()
+        #expect(before["sicantik:1"] == splitID && before["dukcapil-siak:7571014504900099"] == sitiID)
+
+        try PersonIndex(store: t.store, regions: try Self.regions(t)).rebuild()
+        #expect(try t.store.mentionClusters() == before)
+        #expect(try t.store.person(id: splitID)?.lineage?.contains(rizalID) == true, "the split keeps its lineage")
+        #expect(try idx.resolve(twinID)?.id == sitiID, "the merge keeps its redirect")
+        #expect(try t.store.person(id: sitiID)?.lineage?.contains(twinID) == true)
+        #expect(try idx.resolve(fragment)?.id == ahmadID, "a retired id still leads to its person")
+        #expect(try t.store.auditAccess(subjects: t.store.auditSubjects(person: try #require(try t.store.person(id: splitID)))).count == 2)
+        #expect(Set(try t.store.auditSubjects(person: try #require(try t.store.person(id: sitiID))).map(\.key)).isSuperset(of: [sitiID, twinID]))
+        #expect(Set(try t.store.auditSubjects(person: try #require(try t.store.person(id: ahmadID))).map(\.key)).contains(fragment))
+        #expect(try idx.update().decided == 0)
+
+        // A later mention under the merged person's NIK meets the person it was merged into, never the merged row:
+        // agreeing, it joins her; with another name and nothing else, it clashes with her and goes to review.
+        try t.store.insertMentions([Self.mention("sicantik:10", ["nik": .string("7571014504900099"), "nik_status": .string("valid"),
+                                                                 "nama": .string("SITI AMINAH"), "kode_wilayah": .string("76.01.01.1001")]),
+                                    Self.mention("sicantik:11", ["nik": .string("7571014504900099"), "nik_status": .string("valid"),
+                                                                 "nama": .string("NURHAYATI")])])
+        try idx.update()
+        #expect(try t.store.personOf(mention: "sicantik:10") == sitiID)
+        #expect(try t.store.personOf(mention: "sicantik:11") == nil)
+        #expect(try t.store.reviewItems().first { $0.mentionKey == "sicantik:11" }?.candidate == sitiID)
+        #expect(try t.store.person(id: twinID)?.status == "merged" && t.store.linkedMentions(person: twinID).isEmpty)
+    }
+
     /// A registry person needs less to be linked than a person the registry does not know (`probable_registry`
     /// against `probable`) where the hub's own mentions show names to be telling: with a name alone, the one
     /// registry person with that name is linked; the one unregistered person with a name, or two registry persons
