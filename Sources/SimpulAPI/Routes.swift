@@ -223,7 +223,7 @@ enum Routes {
         out.set("nik", .string(nik))
         // The person index's golden record when it knows the NIK: linked records are the person's mentions,
         // including those without a usable NIK that were linked to them.
-        if let personID = try r.store.activePersonID(nik: nik) {
+        if let personID = try r.store.personIDHolding(nik: nik) {
             out.set("person_id", .string(personID))
             r.persons = [nik]
             // The golden record is written from the linked mentions' stored bytes, without parsing them.

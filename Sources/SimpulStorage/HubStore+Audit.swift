@@ -342,12 +342,12 @@ extension HubStore {
     /// person it is now (following merges). Nil for an id the hub never gave.
     public func auditSubjects(nikOrID key: String) throws -> [AuditSubject]? {
         if key.first == "P" { return try currentPerson(id: key).map(auditSubjects(person:)) }
-        guard let id = try activePersonID(nik: key), let p = try person(id: id) else { return [AuditSubject(key: key)] }
+        guard let id = try personIDHolding(nik: key), let p = try person(id: id) else { return [AuditSubject(key: key)] }
         return [AuditSubject(key: key)] + (try auditSubjects(person: p))
     }
 
     /// What the audit log may name a person by: their NIK, their id (the log names a person without a NIK by it),
-    /// and the ids of the persons merged or retired into them, recursively (a permit's applicant read before the
+    /// and the ids (and NIKs) of the persons merged or retired into them, recursively (a permit's applicant read before the
     /// registry told the hub who they are). A person a steward split off another was, until the split, part of
     /// that person, and reads of it then may have shown their records: what the other person may be named by is
     /// theirs too, up to the split (the second it was made, included). Which of the two such a read showed is not
@@ -359,9 +359,11 @@ extension HubStore {
             guard depth < 16, seen.insert(p.id + "@" + String(before ?? -1)).inserted else { return }
             let ids = try db.rows("""
                 WITH RECURSIVE m(id, depth) AS (SELECT ?1, 0 UNION SELECT p.id, m.depth + 1 FROM persons p JOIN m ON p.merged_into = m.id WHERE m.depth < 64)
-                SELECT m.id, p.lineage, p.created_at FROM m JOIN persons p ON p.id = m.id
+                SELECT m.id, p.lineage, p.created_at, p.nik FROM m JOIN persons p ON p.id = m.id
                 """, [.text(p.id)])
-            out += ([p.nik].compactMap { $0 } + ids.compactMap { $0[0].text }).map { AuditSubject(key: $0, before: before) }
+            // The NIKs too: a person a steward merged into this one keeps the NIK reads of it were logged under.
+            let keys = [p.nik].compactMap { $0 } + ids.compactMap { $0[0].text } + ids.compactMap { $0[3].text }
+            out += Array(Set(keys)).sorted().map { AuditSubject(key: $0, before: before) }
             for r in ids {
                 guard let lineage = r[1].text.flatMap({ try? JSONParser.parse($0) }), let from = lineage["split_from"]?.stringValue,
                       let created = r[2].int, let parent = try self.person(id: from) else { continue }

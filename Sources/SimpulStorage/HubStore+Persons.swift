@@ -112,9 +112,9 @@ extension HubStore {
         return p
     }
 
-    /// The active person known by this NIK.
+    /// The person known by this NIK (``personIDHolding(nik:)``).
     public func person(nik: String) throws -> PersonRow? {
-        try activePersonID(nik: nik).flatMap { try person(id: $0) }
+        try personIDHolding(nik: nik).flatMap { try person(id: $0) }
     }
 
     /// The id of the active person known by this NIK (the lowest id if several), read from the index alone: what

@@ -618,7 +618,12 @@ import Testing
         _ = try t.store.indexAuditPersons()
         #expect(try t.store.auditAccess(subjects: t.store.auditSubjects(person: split)).count == 2, "the same from the index")
         #expect(try t.store.auditAccess(subjects: t.store.auditSubjects(person: try #require(try t.store.person(id: rizalID)))).count == 2)
+        _ = try t.store.appendAudit(opd: "dinsos", purpose: "bansos", route: "/v1/citizens/{nik}", persons: ["7571014504900099"], result: "ok", status: 200)
         _ = try idx.merge(twinID, into: sitiID)
+        // The merged NIK now names her: lookups by it find her, and its reads are hers.
+        #expect(try t.store.person(nik: "7571014504900099")?.id == sitiID && idx.resolve("7571014504900099")?.id == sitiID)
+        #expect(try t.store.auditAccess(subjects: t.store.auditSubjects(person: try #require(try t.store.person(id: sitiID)))).map(\.opd) == ["dinsos"])
+        #expect(try t.store.auditAccess(subjects: try #require(try t.store.auditSubjects(nikOrID: "7571014504900099"))).map(\.opd) == ["dinsos"])
         let before = try t.store.mentionClusters()
         #expect(before["sicantik:1"] == splitID && before["dukcapil-siak:7571014504900099"] == sitiID)
 
