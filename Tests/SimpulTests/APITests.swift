@@ -871,6 +871,10 @@ import Testing
         let (_, swapped) = try e.get("/v1/persons/review", opd: "steward", purpose: "stewardship")
         let third = try #require((swapped["review"]?.arrayValue ?? []).first { $0["mention"]?.stringValue == "simda-keuangan:9/SP2D#1" })
         #expect(third["candidate"]?["person_id"]?.stringValue == b && third["runner_up"] == nil)
+        // The merged person's NIK answers the person it went into.
+        let mergedNIK = try #require(try e.t.store.person(id: a)?.nik)
+        let (cs, citizen) = try e.get("/v1/citizens/\(mergedNIK)", opd: "dinkes", purpose: "layanan-kesehatan")
+        #expect(cs == 200 && citizen["person_id"]?.stringValue == b && citizen["nik"]?.stringValue == mergedNIK)
     }
 }
 
