@@ -78,10 +78,11 @@ enum ConnectorRoutes {
                 let status = r.http.query("status") ?? "open"
                 guard ["open", "resolved", "all"].contains(status) else { throw APIError(400, "invalid_parameter", "status is open, resolved or all") }
                 let limit = try r.int("limit", 100, 1...1000)
-                // One more than asked: `more` says the list goes on (the console and scripts ask for a larger limit).
-                var list = try r.store.deadLetters(connector: try connectorParam(r), status: status == "all" ? nil : status, limit: limit + 1)
-                let more = list.count > limit
-                if more { list.removeLast() }
+                // `more` says the list goes on (the console and scripts ask for a larger limit).
+                let connector = try connectorParam(r)
+                let (list, more) = try HubStore.firstPage(limit: limit) {
+                    try r.store.deadLetters(connector: connector, status: status == "all" ? nil : status, limit: $0)
+                }
                 return .json(.object(["dead_letters": .array(list.map { $0.json(raw: false) }), "more": .bool(more)]))
             },
             Route(method: "POST", pattern: "/v1/dlq/{id}/retry",

@@ -264,11 +264,11 @@ enum RecordQueries {
             do { wilayah = try Wilayah.normalise(k) } catch { throw bad("invalid_parameter", "kode_wilayah: \(error.reason)") }
         }
         let limit = try r.int("limit", 20, 1...100)
-        // One more than asked: `more` tells the client the search matched more than it shows (narrow it with a birth
-        // date or kode wilayah), and only the citizens shown are read, and audited.
-        var found = try r.store.searchCitizens(namePrefix: nama, tanggalLahir: tanggal, kodeWilayah: wilayah, limit: limit + 1)
-        let more = found.count > limit
-        if more { found.removeLast() }
+        // `more` tells the client the search matched more than it shows (narrow it with a birth date or kode
+        // wilayah); only the citizens shown are read, and audited.
+        let (found, more) = try HubStore.firstPage(limit: limit) {
+            try r.store.searchCitizens(namePrefix: nama, tanggalLahir: tanggal, kodeWilayah: wilayah, limit: $0)
+        }
         r.persons = found.map(\.sourceKey)
         var query: [String: JSONValue] = ["nama": .string(nama)]
         if let tanggal { query["tanggal_lahir"] = .string(tanggal) }

@@ -207,9 +207,10 @@ enum DLQCommands {
             throw UsageError("--status is open, resolved or all. See 'simpul dlq list --help'.", verb: "dlq list")
         }
         let limit = try inv.int("--limit", default: 100, min: 1, max: 10_000_000)
-        var entries = try store.deadLetters(connector: inv.value("--connector"), status: status == "all" ? nil : status, limit: limit + 1)
-        if entries.count > limit {
-            entries.removeLast()
+        let (entries, more) = try HubStore.firstPage(limit: limit) {
+            try store.deadLetters(connector: inv.value("--connector"), status: status == "all" ? nil : status, limit: $0)
+        }
+        if more {
             Console.moreThanShown("the first \(limit) dead letters", hint: "--limit N shows more, --connector NAME one connector's")
         }
         if inv.json {

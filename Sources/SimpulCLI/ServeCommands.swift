@@ -241,9 +241,8 @@ enum ServeCommands {
             return ExitCode.noInput
         }
         let limit = try inv.int("--limit", default: 1000, min: 1, max: 10_000_000)
-        var entries = try store.auditAccess(subjects: subjects, limit: limit + 1)
-        if entries.count > limit {
-            entries.removeLast()
+        let (entries, more) = try HubStore.firstPage(limit: limit) { try store.auditAccess(subjects: subjects, limit: $0) }
+        if more {
             Console.moreThanShown("the newest \(limit) reads", hint: "--limit N shows more; simpul persons report lists up to 100,000")
         }
         if inv.json {

@@ -92,12 +92,17 @@ public enum DateNormaliser {
         return (s[...], nil)
     }
 
+    /// The date part of a (collapsed) text that may hold a time after it.
+    static func datePart(_ s: String) -> Substring {
+        let (datePart, time) = splitTime(s)
+        return time == nil ? splitAtClock(s).0 : datePart
+    }
+
     public static func date(_ raw: String) throws(NormaliseError) -> String {
         if let (y, m, d) = fastDate(raw) { return try iso(y, m, d) }
         let s = Text.collapse(raw)
         guard !s.isEmpty else { throw NormaliseError("date is empty") }
-        var (datePart, time) = splitTime(s)
-        if time == nil { datePart = splitAtClock(s).0 }
+        let datePart = datePart(s)
         var parts = datePart.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." || $0 == " " || $0 == "," })
         if parts.count == 4, dayNames.contains(parts[0].lowercased()) { parts.removeFirst() }
         // SQL Server's style 112 (`20240928`): eight digits from a year 1800 – 2199.
@@ -134,10 +139,7 @@ public enum DateNormaliser {
     /// for anything but three numeric parts with a four-digit year first or last.
     public static func swappedDate(_ raw: String) -> String? {
         guard (try? date(raw)) == nil else { return nil }
-        let s = Text.collapse(raw)
-        var (datePart, time) = splitTime(s)
-        if time == nil { datePart = splitAtClock(s).0 }
-        let parts = datePart.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." })
+        let parts = datePart(Text.collapse(raw)).split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." })
         guard parts.count == 3, parts.allSatisfy({ Text.isDigits($0) && $0.count <= 4 }),
               let a = Int(parts[0]), let b = Int(parts[1]), let c = Int(parts[2]) else { return nil }
         if parts[0].count == 4, parts[1].count <= 2, parts[2].count <= 2 { return try? iso(a, c, b) }

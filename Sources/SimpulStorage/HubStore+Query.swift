@@ -206,3 +206,14 @@ extension HubStore {
         WHERE r.schema = ?1 AND r.source_key = ?2
         """
 }
+
+extension HubStore {
+    /// The first `limit` items `fetch` gives, and whether it had more: it is asked for one more than is shown, so a
+    /// list cut at its limit says so (`more`) instead of ending silently.
+    public static func firstPage<T>(limit: Int, _ fetch: (Int) throws -> [T]) rethrows -> (items: [T], more: Bool) {
+        var items = try fetch(limit + 1)
+        let more = items.count > limit
+        if more { items.removeLast(items.count - limit) }
+        return (items, more)
+    }
+}
