@@ -296,6 +296,7 @@ public final class PersonIndex {
         }
         try store.writeTransaction {
             if try store.retiredUnresolved() { try store.redirectRetired() }
+            if try store.dormantUnresolved() { try store.redirectDormant() }
             try store.setMetaValue(UpdateProgress.metaKey, nil)
             try saveUEstimate()
             // A u sampled at the end is not the u of the numbers estimated before it: the next update estimates.
@@ -714,12 +715,17 @@ public final class PersonIndex {
         if link == "manual" { s.manual += 1 } else if grade == "certain" { s.certain += 1 } else { s.probable += 1 }
     }
 
-    private func newPerson(_ m: PendingMention, _ f: MentionFacts, _ s: inout Summary, _ ev: [String: JSONValue]) throws -> String {
+    private func newPerson(_ m: PendingMention, _ f: MentionFacts, _ s: inout Summary, _ ev: [String: JSONValue],
+                           cannot: Set<String> = []) throws -> String {
         // Founded by a NIK nobody holds: the id comes from the NIK; otherwise (no NIK, or a steward kept this
-        // mention apart from the NIK's holder) from the mention's key.
-        var identity = "mention:" + m.key
-        if let nik = f.nik, try store.personIDHolding(nik: nik) == nil { identity = "nik:" + nik }
-        let id = try personID(identity)
+        // mention apart from the NIK's holder) from the mention's key. Never a person a steward kept it apart from:
+        // in a rebuild, the registry mention a steward unlinked from the person its NIK founded meets no holder.
+        let id: String
+        if let nik = f.nik, try store.personIDHolding(nik: nik) == nil, case let byNIK = try personID("nik:" + nik), !cannot.contains(byNIK) {
+            id = byNIK
+        } else {
+            id = try personID("mention:" + m.key)
+        }
         try store.insertPerson(id: id, nik: f.nik)
         s.newPersons += 1
         personCount += 1
@@ -911,6 +917,8 @@ public final class PersonIndex {
         // Steward rules first.
         let rules = try store.rules(mention: m.key)
         if let must = rules.first(where: { $0.rule == "must" }), let p = try store.person(id: must.person) {
+            // A rebuild's dormant person is founded again by the first mention a steward tied to it.
+            if p.status == "dormant" { try store.insertPerson(id: p.id, nik: f.nik) }
             let target = p.status == "merged" ? (p.mergedInto ?? p.id) : p.id
             try link(m, f, to: target, link: "manual", grade: "certain", score: nil, ["rule": .string("steward: same person")], &s)
             return
@@ -987,7 +995,7 @@ public final class PersonIndex {
 
         if f.registry {
             // The registry NIK is the identity: a person of its own; a close registry look-alike is flagged.
-            let id = try newPerson(m, f, &s, ["rule": .string("registry NIK")])
+            let id = try newPerson(m, f, &s, ["rule": .string("registry NIK")], cannot: cannot)
             if fragmentsPossible { try absorbFragments(f, registryPerson: id) }
             // A possible "NIK ganda" needs more than a shared name and birth date (people born the same day in one
             // kecamatan can share a name): the two NIKs must also be one typo apart or share region and birth digits.
@@ -1015,6 +1023,6 @@ public final class PersonIndex {
         }
         var ev: [String: JSONValue] = ["rule": .string(f.nik == nil ? "no usable NIK; no candidate close enough" : "new NIK; no candidate close enough")]
         if let b = best { ev["best_score"] = .number(FixedDecimal.two(b.score)) }
-        _ = try newPerson(m, f, &s, ev)
+        _ = try newPerson(m, f, &s, ev, cannot: cannot)
     }
 }

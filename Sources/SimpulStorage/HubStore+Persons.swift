@@ -147,15 +147,17 @@ extension HubStore {
         return nil
     }
 
-    /// A new person, or a retired one founded again by the same identity (``retirePerson``): active again, with
-    /// the NIK it is founded with. Any other existing person is left as it is.
+    /// A new person, a retired one founded again by the same identity (``retirePerson``), or a dormant one (a
+    /// rebuild's, ``forgetPersonIndex(meta:)``) founded again: active, with the NIK it is founded with (a dormant
+    /// one keeps its lineage and when it was first made). Any other existing person is left as it is.
     public func insertPerson(id: String, nik: String?, lineage: String? = nil) throws {
         let now = Self.now()
         try db.run("""
             INSERT INTO persons(id, nik, status, lineage, created_at, updated_at) VALUES(?,?,'active',?,?,?)
-            ON CONFLICT(id) DO UPDATE SET status = 'active', merged_into = NULL, nik = excluded.nik, lineage = excluded.lineage,
+            ON CONFLICT(id) DO UPDATE SET status = 'active', merged_into = NULL, nik = excluded.nik,
+                lineage = CASE WHEN persons.status = 'dormant' THEN coalesce(excluded.lineage, persons.lineage) ELSE excluded.lineage END,
                 updated_at = excluded.updated_at
-            WHERE persons.status = 'merged' AND json_extract(persons.lineage, '$.retired_for') IS NOT NULL
+            WHERE (persons.status = 'merged' AND json_extract(persons.lineage, '$.retired_for') IS NOT NULL) OR persons.status = 'dormant'
             """, [.text(id), nik.map { .text($0) } ?? .null, lineage.map { .text($0) } ?? .null, .int(now), .int(now)])
     }
 
@@ -183,6 +185,32 @@ extension HubStore {
             """, [.text(lineage), .int(Self.now()), .text(id)])
         try setMetaValue(Self.retiredUnresolvedKey, "1")
         try personEvent(person: id, mention: nil, decision: "retire", extra: ["for": .string(registryPerson)])
+    }
+
+    /// The `meta` mark set while a rebuild's dormant persons wait for ``redirectDormant()``.
+    static let rebuildDormantKey = "persons_rebuild_dormant"
+
+    /// Whether a rebuild's dormant persons may still wait for ``redirectDormant()``.
+    public func dormantUnresolved() throws -> Bool {
+        try metaValue(Self.rebuildDormantKey) != nil
+    }
+
+    /// Ends a rebuild: every person still dormant is marked merged, leading to the person most of the mentions it
+    /// had before the rebuild are linked to now (ties to the lowest id); one whose mentions are all in review or
+    /// gone leads nowhere, as a retired person whose mentions wait in review. The rebuild's saved links are dropped.
+    public func redirectDormant() throws {
+        for r in try db.rows("SELECT id FROM persons WHERE status = 'dormant'") {
+            guard let id = r[0].text else { continue }
+            let to = try db.rows("""
+                SELECT l.person_id FROM person_rebuild b JOIN person_links l ON l.mention_key = b.mention_key
+                WHERE b.person_id = ? GROUP BY l.person_id ORDER BY count(*) DESC, l.person_id LIMIT 1
+                """, [.text(id)]).first?[0].text
+            try db.run("UPDATE persons SET status = 'merged', merged_into = ?, updated_at = ? WHERE id = ?",
+                       [to.map { .text($0) } ?? .null, .int(Self.now()), .text(id)])
+            if let to { try personEvent(person: to, mention: nil, decision: "merge", extra: ["merged_from": .string(id)]) }
+        }
+        try db.execute("DELETE FROM person_rebuild")
+        try setMetaValue(Self.rebuildDormantKey, nil)
     }
 
     /// Whether retired persons may still wait for ``redirectRetired()``.
@@ -392,19 +420,27 @@ extension HubStore {
     /// and links.
     ///
     /// What was given out stays: ids are kept by API clients and named by the audit log. So the rows of merged and
-    /// retired persons stay as they are (their redirects), and so does the row of every person with a lineage (split
-    /// off by a steward, or holding merged persons), its facts cleared until its mentions are linked to it again.
-    /// The other persons are founded again under the same ids, since an id comes from what founded the person.
+    /// retired persons stay as they are (their redirects), and every active person becomes `dormant`: no facts, no
+    /// links, not counted or sampled, until a mention founds it again (``insertPerson``), keeping its lineage (split
+    /// off by a steward, holding merged persons) and when it was first made. Most are founded again under the same id,
+    /// since an id comes from what founded the person; at the end of the update a person still dormant (its founding
+    /// mention now decided otherwise: a steward's cannot-link, or mentions decided in another order than they came)
+    /// leads to the person most of its mentions went to (``redirectDormant()``), from the links the rebuild started
+    /// from, kept in `person_rebuild` until then.
     public func forgetPersonIndex(meta: [String]) throws {
         try writeTransaction {
+            // A rebuild cut off and started again keeps the links the first one started from.
+            if try metaValue(Self.rebuildDormantKey) == nil {
+                try db.execute("DELETE FROM person_rebuild; INSERT INTO person_rebuild(mention_key, person_id) SELECT mention_key, person_id FROM person_links;")
+            }
             try db.execute("""
                 DELETE FROM person_links; DELETE FROM person_review; DELETE FROM person_blocks;
-                DELETE FROM persons WHERE status = 'active' AND lineage IS NULL;
-                UPDATE persons SET nik = NULL, nama = NULL, tanggal_lahir = NULL, jenis_kelamin = NULL, no_kk = NULL, kode_wilayah = NULL,
-                    alamat = NULL, tempat_lahir = NULL, registry = 0 WHERE status = 'active';
+                UPDATE persons SET status = 'dormant', nik = NULL, nama = NULL, tanggal_lahir = NULL, jenis_kelamin = NULL, no_kk = NULL,
+                    kode_wilayah = NULL, alamat = NULL, tempat_lahir = NULL, registry = 0 WHERE status = 'active';
                 INSERT OR IGNORE INTO person_pending(key) SELECT key FROM mentions;
                 """)
             for k in meta + [Self.retiredUnresolvedKey] { try setMetaValue(k, nil) }
+            try setMetaValue(Self.rebuildDormantKey, "1")
             // Retired persons still waiting for their redirect get it at the end of the next update.
             if try db.scalarInt("""
                 SELECT EXISTS(SELECT 1 FROM persons WHERE status = 'merged' AND merged_into IS NULL AND json_extract(lineage, '$.retired_for') IS NOT NULL)

@@ -339,5 +339,11 @@ enum Migrations {
         """
         CREATE INDEX IF NOT EXISTS persons_merged_into ON persons(merged_into) WHERE merged_into IS NOT NULL;
         """,
+        // 18: a rebuild keeps the links it started from until it has decided every mention again, so a person id not
+        // founded again (its founding mention now decided otherwise) leads to where its mentions went.
+        """
+        CREATE TABLE IF NOT EXISTS person_rebuild(mention_key TEXT PRIMARY KEY, person_id TEXT NOT NULL) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS person_rebuild_person ON person_rebuild(person_id);
+        """,
     ]
 }

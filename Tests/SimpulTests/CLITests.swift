@@ -122,7 +122,7 @@ import Testing
                 DROP INDEX record_versions_past; DROP INDEX mentions_nik_other; DROP INDEX mentions_record_other;
                 CREATE INDEX mentions_nik ON mentions(nik) WHERE nik IS NOT NULL;
                 CREATE INDEX mentions_record ON mentions(schema, source_key);
-                ALTER TABLE persons DROP COLUMN alamat; ALTER TABLE persons DROP COLUMN tempat_lahir;
+                ALTER TABLE persons DROP COLUMN alamat; ALTER TABLE persons DROP COLUMN tempat_lahir; DROP TABLE person_rebuild;
                 PRAGMA user_version=8; PRAGMA wal_checkpoint(TRUNCATE)
                 """)
             try FileManager.default.copyItem(atPath: t.dir, toPath: dir)

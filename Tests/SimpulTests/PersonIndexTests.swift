@@ -651,6 +651,47 @@ import Testing
         #expect(try t.store.person(id: twinID)?.status == "merged" && t.store.linkedMentions(person: twinID).isEmpty)
     }
 
+    /// A rebuild decides in its own order (the registry first, then by key), and a steward's cannot-link may keep a
+    /// mention from the person it once founded: an id the hub gave that the rebuild does not found again leads to the
+    /// person its mentions went to, and no cannot-link is broken.
+    @Test func aRebuildLeadsIdsItDoesNotFoundAgainToTheirMentions() throws {
+        let t = try TestHub()
+        let idx = PersonIndex(store: t.store, regions: try Self.regions(t))
+        // Two permits of one applicant without a NIK, the later key first: the first to arrive founds the person.
+        let applicant: [String: JSONValue] = ["nik_status": .string("kosong"), "nama": .string("YUSUF KATILI"), "tanggal_lahir": .string("1983-02-11"),
+                                               "jenis_kelamin": .string("L"), "kode_wilayah": .string("75.71.01.1001"), "tempat_lahir": .string("GORONTALO"),
+                                               "alamat": .string("JL. SUDIRMAN NO. 4")]
+        try t.store.insertMentions([Self.mention("dukcapil-siak:7571014504900002", Self.siti), Self.mention("sicantik:200", applicant)])
+        try idx.update()
+        try t.store.insertMentions([Self.mention("sicantik:100", applicant)])
+        try idx.update()
+        let founded = try #require(try t.store.personOf(mention: "sicantik:200"))
+        #expect(try t.store.personOf(mention: "sicantik:100") == founded)
+        // A steward: the registry row is not the person its NIK founded (who keeps a permit with that NIK).
+        try t.store.insertMentions([Self.mention("sicantik:300", ["nik": .string("7571014504900002"), "nik_status": .string("valid"), "nama": .string("SITI AMINAH")])])
+        try idx.update()
+        let siti = try #require(try t.store.personOf(mention: "dukcapil-siak:7571014504900002"))
+        #expect(try t.store.personOf(mention: "sicantik:300") == siti)
+        _ = try idx.applyRule(mention: "dukcapil-siak:7571014504900002", person: siti, rule: "cannot")
+        #expect(try t.store.personOf(mention: "dukcapil-siak:7571014504900002") != siti)
+
+        try idx.rebuild()
+        #expect(try t.store.personOf(mention: "dukcapil-siak:7571014504900002") != siti, "the cannot-link holds")
+        let now = try #require(try t.store.personOf(mention: "sicantik:100"))
+        #expect(try t.store.personOf(mention: "sicantik:200") == now)
+        #expect(now != founded, "founded again by the permit first in key order")
+        #expect(try idx.resolve(founded)?.id == now, "the id founded by the permit that came first leads to its person")
+        #expect(try idx.resolve(siti)?.status == "active")
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM persons WHERE status = 'dormant'") == 0)
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM person_rebuild") == 0)
+        #expect(try idx.update().decided == 0)
+        // A second rebuild changes nothing.
+        let clusters = try t.store.mentionClusters()
+        try idx.rebuild()
+        #expect(try t.store.mentionClusters() == clusters)
+        #expect(try idx.resolve(founded)?.id == now)
+    }
+
     /// A registry person needs less to be linked than a person the registry does not know (`probable_registry`
     /// against `probable`) where the hub's own mentions show names to be telling: with a name alone, the one
     /// registry person with that name is linked; the one unregistered person with a name, or two registry persons
