@@ -405,7 +405,13 @@ extension HubStore {
             """, [.text(candidate)]).map(Self.reviewRow)
     }
 
+    /// A steward's rule on a mention: `must` (it is this person) or `cannot` (it is not). A mention is one person,
+    /// so a must-link replaces the mention's other must-links (the steward changed their mind); a rule for a person
+    /// the mention already has one for replaces it.
     public func addRule(mention: String, person: String, rule: String) throws {
+        if rule == "must" {
+            try db.run("DELETE FROM person_rules WHERE mention_key = ? AND rule = 'must' AND person_id <> ?", [.text(mention), .text(person)])
+        }
         try db.run("INSERT OR REPLACE INTO person_rules(mention_key, person_id, rule, at) VALUES(?,?,?,?)",
                    [.text(mention), .text(person), .text(rule), .int(Self.now())])
     }

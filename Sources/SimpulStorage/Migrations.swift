@@ -345,5 +345,14 @@ enum Migrations {
         CREATE TABLE IF NOT EXISTS person_rebuild(mention_key TEXT PRIMARY KEY, person_id TEXT NOT NULL) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS person_rebuild_person ON person_rebuild(person_id);
         """,
+        // 19: a mention is one person, so only its latest must-link stands (a steward linking it again changed their
+        // mind; the first by person id used to win). Its mentions are decided again by the next update.
+        """
+        INSERT OR IGNORE INTO person_pending(key)
+            SELECT mention_key FROM person_rules WHERE rule = 'must' GROUP BY mention_key HAVING count(*) > 1;
+        DELETE FROM person_rules WHERE rule = 'must' AND EXISTS (
+            SELECT 1 FROM person_rules r WHERE r.mention_key = person_rules.mention_key AND r.rule = 'must'
+                AND (r.at > person_rules.at OR (r.at = person_rules.at AND r.person_id > person_rules.person_id)));
+        """,
     ]
 }

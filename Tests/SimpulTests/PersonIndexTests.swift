@@ -692,6 +692,34 @@ import Testing
         #expect(try idx.resolve(founded)?.id == now)
     }
 
+    /// A mention is one person: a steward linking it to a second person changes their mind, whichever id sorts
+    /// first, now and in every later run.
+    @Test func theLatestLinkOfAMentionWins() throws {
+        let t = try TestHub()
+        var rahma = Self.siti
+        rahma["nik"] = .string("7571014504900003"); rahma["nama"] = .string("RAHMA BADU")
+        try t.store.insertMentions([Self.mention("dukcapil-siak:7571014504900002", Self.siti), Self.mention("dukcapil-siak:7571014504900003", rahma),
+                                    Self.mention("sicantik:1", ["nik_status": .string("kosong"), "nama": .string("S. BADU")])])
+        let idx = PersonIndex(store: t.store, regions: try Self.regions(t))
+        try idx.update()
+        let a = try #require(try t.store.person(nik: "7571014504900002")?.id), b = try #require(try t.store.person(nik: "7571014504900003")?.id)
+        for (first, then) in [(a, b), (b, a)] {
+            #expect(try idx.applyRule(mention: "sicantik:1", person: first, rule: "must").now == first)
+            #expect(try idx.applyRule(mention: "sicantik:1", person: then, rule: "must").now == then)
+            try idx.rebuild()
+            #expect(try t.store.personOf(mention: "sicantik:1") == then)
+        }
+        // A hub from before migration 19 with both must-links: the latest stands, and the mention is decided again.
+        try t.store.db.run("INSERT INTO person_rules(mention_key, person_id, rule, at) VALUES('sicantik:1', ?, 'must', 1)", [.text(b)])
+        try t.store.db.run("UPDATE person_rules SET at = 2 WHERE mention_key = 'sicantik:1' AND person_id = ?", [.text(a)])
+        try t.store.db.execute("PRAGMA user_version=18")
+        let store = try HubStore(path: t.dir + "/simpul.db")
+        #expect(try store.rules(mention: "sicantik:1").map(\.person) == [a])
+        #expect(try store.db.scalarInt("SELECT count(*) FROM person_pending WHERE key = 'sicantik:1'") == 1)
+        try PersonIndex(store: store, regions: try Self.regions(t)).update()
+        #expect(try store.personOf(mention: "sicantik:1") == a)
+    }
+
     /// A registry person needs less to be linked than a person the registry does not know (`probable_registry`
     /// against `probable`) where the hub's own mentions show names to be telling: with a name alone, the one
     /// registry person with that name is linked; the one unregistered person with a name, or two registry persons
