@@ -269,6 +269,10 @@ enum PersonCommands {
             Console.err("simpul: \(noPerson)")
         } catch PersonIndex.StewardError.noMention {
             Console.err("simpul: \(noMention)")
+        } catch PersonIndex.StewardError.keptApart(let mentions) {
+            Console.err("simpul: not merged: a steward kept \(mentions.joined(separator: ", ")) apart from the other person "
+                        + "(persons link MENTION PERSON first, if that was wrong)")
+            return ExitCode.dataError
         }
         return ExitCode.noInput
     }

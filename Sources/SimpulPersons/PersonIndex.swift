@@ -787,6 +787,8 @@ public final class PersonIndex {
     public enum StewardError: Error, Equatable {
         case noMention
         case noPerson
+        /// A merge would put these mentions with a person a steward said they are not (a cannot-link).
+        case keptApart([String])
     }
 
     /// A person by NIK (the active person known by it) or by id (following merges).
@@ -814,6 +816,12 @@ public final class PersonIndex {
     public func merge(_ fromArg: String, into intoArg: String) throws -> (from: PersonRow, into: PersonRow) {
         guard let from = try resolve(fromArg), let into = try resolve(intoArg) else { throw StewardError.noPerson }
         guard from.id != into.id else { return (from, into) }
+        // A steward's cannot-link between a mention of one and the other stands: the merge is refused, naming them.
+        let keptApart = try store.db.rows("""
+            SELECT r.mention_key FROM person_rules r JOIN person_links l ON l.mention_key = r.mention_key
+            WHERE r.rule = 'cannot' AND ((l.person_id = ?1 AND r.person_id = ?2) OR (l.person_id = ?2 AND r.person_id = ?1)) ORDER BY 1
+            """, [.text(from.id), .text(into.id)]).compactMap { $0[0].text }
+        if !keptApart.isEmpty { throw StewardError.keptApart(keptApart) }
         try store.writeTransaction {
             for m in try store.linkedMentions(person: from.id) { try store.addRule(mention: m.key, person: into.id, rule: "must") }
             try store.mergePerson(from.id, into: into.id)

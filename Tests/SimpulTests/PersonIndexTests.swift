@@ -709,8 +709,15 @@ import Testing
             try idx.rebuild()
             #expect(try t.store.personOf(mention: "sicantik:1") == then)
         }
+        // A steward kept it apart from b: a merge of its person and b is refused, naming it, until that is undone.
+        _ = try idx.applyRule(mention: "sicantik:1", person: b, rule: "cannot")
+        #expect(throws: PersonIndex.StewardError.keptApart(["sicantik:1"])) { try idx.merge(a, into: b) }
+        #expect(throws: PersonIndex.StewardError.keptApart(["sicantik:1"])) { try idx.merge(b, into: a) }
+        #expect(SimpulCLI.main(["persons", "merge", a, b, "--db", t.dir + "/simpul.db"]) == ExitCode.dataError)
+        #expect(try t.store.person(id: a)?.status == "active" && t.store.person(id: b)?.status == "active")
+        _ = try idx.applyRule(mention: "sicantik:1", person: a, rule: "must")
         // A hub from before migration 19 with both must-links: the latest stands, and the mention is decided again.
-        try t.store.db.run("INSERT INTO person_rules(mention_key, person_id, rule, at) VALUES('sicantik:1', ?, 'must', 1)", [.text(b)])
+        try t.store.db.run("INSERT OR REPLACE INTO person_rules(mention_key, person_id, rule, at) VALUES('sicantik:1', ?, 'must', 1)", [.text(b)])
         try t.store.db.run("UPDATE person_rules SET at = 2 WHERE mention_key = 'sicantik:1' AND person_id = ?", [.text(a)])
         try t.store.db.execute("PRAGMA user_version=18")
         let store = try HubStore(path: t.dir + "/simpul.db")
