@@ -817,7 +817,11 @@ public final class PersonIndex {
         guard let from = try resolve(fromArg), let into = try resolve(intoArg) else { throw StewardError.noPerson }
         guard from.id != into.id else { return (from, into) }
         // A steward's cannot-link between a mention of one and the other stands: the merge is refused, naming them.
-        let keptApart = try store.db.rows("""
+        // Merging a person split off the other back into it undoes that split, whose cannot-links these are.
+        func splitOff(_ a: PersonRow, _ b: PersonRow) -> Bool {
+            a.lineage.flatMap { try? JSONParser.parse($0) }?["split_from"]?.stringValue == b.id
+        }
+        let keptApart = splitOff(from, into) || splitOff(into, from) ? [] : try store.db.rows("""
             SELECT r.mention_key FROM person_rules r JOIN person_links l ON l.mention_key = r.mention_key
             WHERE r.rule = 'cannot' AND ((l.person_id = ?1 AND r.person_id = ?2) OR (l.person_id = ?2 AND r.person_id = ?1)) ORDER BY 1
             """, [.text(from.id), .text(into.id)]).compactMap { $0[0].text }
