@@ -347,11 +347,11 @@ extension HubStore {
     }
 
     /// What the audit log may name a person by: their NIK, their id (the log names a person without a NIK by it),
-    /// and the ids (and NIKs) of the persons merged or retired into them, recursively (a permit's applicant read before the
-    /// registry told the hub who they are). A person a steward split off another was, until the split, part of
-    /// that person, and reads of it then may have shown their records: what the other person may be named by is
-    /// theirs too, up to the split (the second it was made, included). Which of the two such a read showed is not
-    /// recorded, so it is listed for both.
+    /// and the ids (and NIKs) of the persons merged or retired into them, recursively (a permit's applicant read
+    /// before the registry told the hub who they are). A person a steward split off another was, until the split,
+    /// part of that person, and reads of it then may have shown their records: what the other person may be named
+    /// by is theirs too, up to the split (the second it was made, included). Which of the two such a read showed is
+    /// not recorded, so it is listed for both.
     public func auditSubjects(person: PersonRow) throws -> [AuditSubject] {
         var out: [AuditSubject] = []
         var seen: Set<String> = []
