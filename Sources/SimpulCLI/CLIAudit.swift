@@ -1,4 +1,5 @@
 import Foundation
+import SimpulJSON
 import SimpulNormalise
 import SimpulStorage
 
@@ -26,6 +27,19 @@ enum CLIAudit {
         let persons = NIK.written(in: raw)
         guard !persons.isEmpty else { return }
         try append(store, role: "operator", purpose: "operations", route: route, persons: persons)
+    }
+
+    /// An operator's read of the person index's decisions (`topics read persons`, each event keyed by its person):
+    /// which mention went to which person. Audited with each person, by their NIK or, without one, their id, as the
+    /// API names them, and with every NIK the events show (a registry mention's key is its NIK).
+    static func personsRead(_ store: HubStore, route: String, events: [(key: String, payload: JSONValue)]) throws {
+        var persons: Set<String> = []
+        for id in Set(events.map(\.key)) where HubStore.isPersonID(id) {
+            persons.insert(try store.person(id: id).flatMap(\.nik) ?? id)
+        }
+        for e in events { persons.formUnion(NIK.written(in: Array(e.payload.jsonText.utf8))) }
+        guard !persons.isEmpty else { return }
+        try append(store, role: "operator", purpose: "operations", route: route, persons: persons.sorted())
     }
 
     /// An operator's read of a connector's raw log (`topics read raw.<connector>`): the source rows as they came,

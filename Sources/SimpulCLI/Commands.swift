@@ -293,6 +293,8 @@ enum TopicCommands {
             try CLIAudit.operatorRead(store, route: "topics read \(topic)", schema: String(topic.dropFirst(8)), sourceKeys: events.map(\.key))
         } else if topic.hasPrefix("raw."), !events.isEmpty {
             try CLIAudit.rawRead(store, route: "topics read \(topic)", connector: String(topic.dropFirst(4)), sourceKeys: events.map(\.key))
+        } else if topic == "persons", !events.isEmpty {
+            try CLIAudit.personsRead(store, route: "topics read persons", events: events.map { ($0.key, $0.payload) })
         }
         for e in events {
             Console.out(JSONValue.object(["seq": .int(Int(e.seq)), "key": .string(e.key), "at": .string(HubStore.isoTime(e.at)),

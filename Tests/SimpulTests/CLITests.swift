@@ -370,6 +370,12 @@ import Testing
         let raw = try t.store.db.rows("SELECT persons FROM audit WHERE route = 'topics read raw.dukcapil-siak'")
         let rawPersons = try JSONParser.parse(raw.first?[0].text ?? "null")
         #expect(raw.count == 1 && rawPersons.arrayValue?.count == 2)
+        // The person index's decisions: which mention went to which person, named as the API names them.
+        #expect(SimpulCLI.main(["persons", "update", "--db", db]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["topics", "read", "persons", "--limit", "3", "--db", db]) == ExitCode.ok)
+        let decided = try t.store.db.rows("SELECT persons FROM audit WHERE route = 'topics read persons'")
+        let decidedPersons = try JSONParser.parse(decided.first?[0].text ?? "null").arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(decided.count == 1 && decidedPersons.count == 3 && decidedPersons.allSatisfy(NIK.isSixteenDigits))
         let before = try t.store.verifyAudit().entries
         #expect(SimpulCLI.main(["topics", "read", "raw.sipd-penganggaran", "--limit", "3", "--db", db]) == ExitCode.ok)
         #expect(SimpulCLI.main(["topics", "read", "records.budget_line", "--limit", "3", "--db", db]) == ExitCode.ok)
