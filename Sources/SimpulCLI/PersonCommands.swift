@@ -1,6 +1,7 @@
 import Foundation
 import SimpulIngest
 import SimpulJSON
+import SimpulNormalise
 import SimpulPersons
 import SimpulStorage
 
@@ -292,7 +293,16 @@ enum PersonCommands {
     static func merge(_ inv: Invocation) throws -> Int32 {
         let (idx, _) = try index(inv)
         return try stewardAction(noPerson: "no such person (\(inv.arguments[0]) or \(inv.arguments[1]))", noMention: "") {
-            let (from, into) = try idx.merge(inv.arguments[0], into: inv.arguments[1])
+            let from: PersonRow, into: PersonRow
+            do {
+                (from, into) = try idx.merge(inv.arguments[0], into: inv.arguments[1])
+            } catch PersonIndex.StewardError.keptApart(let mentions) {
+                // The refusal names their mentions (a registry mention's key is a NIK): a read, audited first.
+                let persons = try inv.arguments.prefix(2).compactMap { try idx.resolve($0) }.map { $0.nik ?? $0.id }
+                let shown = NIK.written(in: Array(mentions.joined(separator: " ").utf8))
+                try auditSteward(idx.store, route: "persons merge", persons: Array(Set(persons + shown)).sorted())
+                throw PersonIndex.StewardError.keptApart(mentions)
+            }
             try auditSteward(idx.store, route: "persons merge", persons: [from.nik ?? from.id, into.nik ?? into.id])
             Console.out("\(from.id) merged into \(into.id); \(from.id) now redirects there")
         }

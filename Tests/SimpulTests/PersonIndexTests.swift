@@ -714,6 +714,7 @@ import Testing
         #expect(throws: PersonIndex.StewardError.keptApart(["sicantik:1"])) { try idx.merge(a, into: b) }
         #expect(throws: PersonIndex.StewardError.keptApart(["sicantik:1"])) { try idx.merge(b, into: a) }
         #expect(SimpulCLI.main(["persons", "merge", a, b, "--db", t.dir + "/simpul.db"]) == ExitCode.dataError)
+        #expect(try t.store.auditAccess(nik: "7571014504900002").contains { $0.route == "persons merge" }, "the refusal named their mentions")
         #expect(try t.store.person(id: a)?.status == "active" && t.store.person(id: b)?.status == "active")
         _ = try idx.applyRule(mention: "sicantik:1", person: a, rule: "must")
         // A hub from before migration 19 with both must-links: the latest stands, and the mention is decided again.
