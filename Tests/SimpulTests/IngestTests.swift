@@ -131,6 +131,26 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect { try Connector(directory: t.dir, json: json) } throws: { ($0 as? ConfigError)?.message.contains("unknown transform 'numeric'") == true }
     }
 
+    /// SIAK's source key is the NIK: written through a spreadsheet (`'7571…`) or grouped (`7571 0145 0490 0002`) it is
+    /// the same key, so a snapshot written one way and the next the other way hold one citizen record per NIK (not
+    /// one per spelling). A row whose NIK is unusable is dead-lettered with the NIK's own reason and its others.
+    @Test func aSIAKKeyIsTheNIKHoweverWritten() throws {
+        let t = try TestHub()
+        let decorated = "\(siakHeader)\n\(siakRow(nik: "'7571014504900002"))\n\(siakRow(nik: "7571 0145 0490 0003"))\n"
+        let s = try t.ingest("dukcapil-siak", [try t.write("2024-11.csv", decorated)])
+        #expect((s.accepted, s.deadLettered) == (2, 0))
+        let plain = "\(siakHeader)\n\(siakRow(nik: "7571014504900002"))\n\(siakRow(nik: "7571014504900003"))\n"
+        _ = try t.ingest("dukcapil-siak", [try t.write("2024-12.csv", plain)])
+        #expect(try t.store.db.rows("SELECT source_key FROM records WHERE schema = 'citizen' ORDER BY 1").map { $0[0].text } == ["7571014504900002", "7571014504900003"])
+        #expect(try t.store.mentions().map(\.key).sorted() == ["dukcapil-siak:7571014504900002", "dukcapil-siak:7571014504900003"])
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM record_versions WHERE schema = 'citizen'") == 2, "the same rows: no new versions")
+        let bad = siakRow(nik: "757101450490002").replacingOccurrences(of: ";05-04-1990;", with: ";31-02-1990;")
+        let r = try t.ingest("dukcapil-siak", [try t.write("bad.csv", "\(siakHeader)\n\(bad)\n")])
+        #expect(r.deadLettered == 1)
+        let reason = try #require(try t.store.deadLetters(connector: "dukcapil-siak", status: "open", limit: 10).first?.reason)
+        #expect(reason == "NIK: NIK has 15 digits, not 16; TGL_LHR: not a real date: that day does not exist in that month")
+    }
+
     /// Exports that write SIAK's codes as their labels (`PEREMPUAN`, `ISLAM`, `KAWIN`, `ISTRI`) give the same record
     /// as the codes.
     @Test func siakLabelsAreItsCodes() throws {

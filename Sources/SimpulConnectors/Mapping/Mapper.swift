@@ -125,12 +125,14 @@ extension Connector {
             problems.append(MappingProblem(field: keyFields(), reason: "is empty: the row has no source key"))
             return .failure(MappingFailure(problems: problems))
         }
+        // A key the transforms refuse dead-letters the row, after the fields are mapped: a field mapped from the key's
+        // input (SIAK's NIK) names the problem in its own words, and the row's other problems are listed too.
+        var keyProblem: MappingProblem? = nil
         if !rowKeyTransforms.isEmpty {
             do {
                 _ = try canonicalRowKey(ctx.rowKey)
             } catch {
-                problems.append(MappingProblem(field: keyFields(), reason: "\(error.reason): not a usable source key"))
-                return .failure(MappingFailure(problems: problems))
+                keyProblem = MappingProblem(field: keyFields(), reason: "\(error.reason): not a usable source key")
             }
         }
         for out in outputs {
@@ -172,6 +174,7 @@ extension Connector {
                                             version: out.version.flatMap { obj[$0]?.scalarText }))
             }
         }
+        if let k = keyProblem, !problems.contains(where: { $0.field == k.field }) { problems.insert(k, at: 0) }
         if !problems.isEmpty { return .failure(MappingFailure(problems: problems)) }
         var mentions: [MappedMention] = []
         for m in self.mentions {
