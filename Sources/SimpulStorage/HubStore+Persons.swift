@@ -130,19 +130,20 @@ extension HubStore {
     /// (a "NIK ganda"), the person it leads to. Nil when no person has had it.
     /// One lookup in the `(nik, status)` index, as ``activePersonID(nik:)`` (a retired person has no NIK, so a
     /// merged person with one was merged by a steward).
+    /// When a steward kept two people with one NIK apart (the registry's row and a permit's applicant), both hold
+    /// it: the one the registry row is with is the NIK's person (the registry is authoritative for the NIK), else
+    /// the lowest id.
     public func personIDHolding(nik: String) throws -> String? {
         let s = try db.prepare("SELECT id, status FROM persons WHERE nik = ? AND status IN ('active', 'merged') ORDER BY status, id")
         try s.bind(1, nik)
+        var active: [String] = []
         var merged: [String] = []
         while try s.step() {
-            let id = s.text(0)
-            if s.text(1) == "active" {
-                s.reset()
-                return id
-            }
-            merged.append(id)
+            if s.text(1) == "active" { active.append(s.text(0)) } else if active.isEmpty { merged.append(s.text(0)) } else { break }
         }
         s.reset()
+        if active.count > 1, let registry = try active.first(where: { try personFacts($0)?.registry == true }) { return registry }
+        if let first = active.first { return first }
         for id in merged { if let p = try currentPerson(id: id), p.status == "active" { return p.id } }
         return nil
     }

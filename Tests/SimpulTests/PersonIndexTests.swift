@@ -673,7 +673,11 @@ import Testing
         let siti = try #require(try t.store.personOf(mention: "dukcapil-siak:7571014504900002"))
         #expect(try t.store.personOf(mention: "sicantik:300") == siti)
         _ = try idx.applyRule(mention: "dukcapil-siak:7571014504900002", person: siti, rule: "cannot")
-        #expect(try t.store.personOf(mention: "dukcapil-siak:7571014504900002") != siti)
+        let registry = try #require(try t.store.personOf(mention: "dukcapil-siak:7571014504900002"))
+        #expect(registry != siti)
+        // Both now hold the NIK: it names the person the registry row is with.
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM persons WHERE nik = '7571014504900002' AND status = 'active'") == 2)
+        #expect(try t.store.person(nik: "7571014504900002")?.id == registry)
 
         try idx.rebuild()
         #expect(try t.store.personOf(mention: "dukcapil-siak:7571014504900002") != siti, "the cannot-link holds")
