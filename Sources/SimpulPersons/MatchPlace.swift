@@ -102,8 +102,6 @@ enum MatchPlace {
         return 2
     }
 
-    static func address(_ a: [String], _ b: [String]) -> Int { address(Address(a), Address(b)) }
-
     /// A birthplace's level: `exact`, `similar` (a typo apart, or Jaro–Winkler ≥ 0.92), or `disagree`.
     static func birthplace(_ a: String, _ b: String) -> Int {
         if a == b { return 0 }

@@ -459,18 +459,22 @@ public final class PersonIndex {
     /// are decided again in the same update, after the registry records, as if the registry had come first. A
     /// person a steward tied mentions to is left alone. A person founded again by the same mention keeps its id;
     /// the others redirect to where most of their mentions went.
-    private func absorbFragments(_ f: MentionFacts, registryPerson: String) throws {
+    private func absorbFragments(_ f: MentionFacts, registryPerson: String, keptApart: Set<String>) throws {
         var other = f
         other.registry = false
-        var cands = try candidates(other, excluding: [registryPerson])
+        // Never a person a steward kept this record apart from.
+        var cands = try candidates(other, excluding: keptApart.union([registryPerson]))
         // Also persons known by nothing but this name: a mention with only a name meets registry persons through
         // the name (when it was decided after them); the registry record meets it the same way.
         for key in (currentBlocks ?? Self.blocks(f)) where key.hasPrefix("n:") {
-            if let c = try store.personsInBlock(key, atMost: maxBlock) { cands += c.filter { $0 != registryPerson && !cands.contains($0) } }
+            if let c = try store.personsInBlock(key, atMost: maxBlock) {
+                cands += c.filter { $0 != registryPerson && !keptApart.contains($0) && !cands.contains($0) }
+            }
         }
         // A person founded by this record's family card typed for a NIK (before the registry came, the number
         // looked like a NIK nobody held): its mentions may be any member's, so they are all decided again.
-        if let kk = f.noKK, let holder = try store.activePersonID(nik: kk), holder != registryPerson, try store.personFacts(holder)?.registry == false,
+        if let kk = f.noKK, let holder = try store.activePersonID(nik: kk), holder != registryPerson, !keptApart.contains(holder),
+           try store.personFacts(holder)?.registry == false,
            try !store.hasMustRules(person: holder) {
             try retire(holder, for: registryPerson)
         }
@@ -804,11 +808,49 @@ public final class PersonIndex {
         guard try store.db.scalarInt("SELECT count(*) FROM mentions WHERE key = ?", [.text(mention)]) == 1 else { throw StewardError.noMention }
         guard let p = try resolve(person) else { throw StewardError.noPerson }
         try store.writeTransaction {
+            let was = try store.personOf(mention: mention)
             try store.addRule(mention: mention, person: p.id, rule: rule)
             try store.forgetDecision(mention: mention)
+            if let was { try refresh(person: was, removed: [mention]) }
         }
         let s = try update()
         return (p, try store.personOf(mention: mention), s)
+    }
+
+    /// A person's facts (what matching compares, and its NIK) and blocking keys again from the mentions still
+    /// linked to it, after a steward took `removed` away (unlink, a link elsewhere, a split). They were partly the
+    /// removed mentions' own: a registry row taken away left the person looking like that registry person, with its
+    /// name and birth date to match against, its NIK, and the registry's lower link threshold. The registry's
+    /// mentions first, then by key; the NIK stays when a mention left still carries it, else it is the registry
+    /// mention's, or none.
+    func refresh(person id: String, removed: [String]) throws {
+        guard let p = try store.person(id: id), p.status == "active" else { return }
+        func facts(_ m: (connector: String, data: JSONValue)) -> MentionFacts {
+            MentionFacts(data: m.data, registry: registryConnectors.contains(m.connector))
+        }
+        let drop = try store.db.prepare("DELETE FROM person_blocks WHERE block = ? AND person_id = ?")
+        for key in removed {
+            guard let r = try store.db.rows("SELECT connector, data FROM mentions WHERE key = ?", [.text(key)]).first,
+                  let connector = r[0].text, let data = r[1].text.flatMap({ try? JSONParser.parse($0) }) else { continue }
+            for b in Set(Self.blocks(facts((connector, data)))) {
+                try drop.bind([.text(b), .text(id)])
+                try drop.run()
+            }
+        }
+        let left = try store.linkedMentions(person: id).map { facts(($0.connector, $0.data)) }.enumerated()
+            .sorted { ($0.element.registry ? 0 : 1, $0.offset) < ($1.element.registry ? 0 : 1, $1.offset) }.map(\.element)
+        let keepNIK = p.nik.map { nik in left.contains { $0.nik == nik } } ?? false
+        try store.db.run("""
+            UPDATE persons SET nama = NULL, tanggal_lahir = NULL, jenis_kelamin = NULL, no_kk = NULL, kode_wilayah = NULL, alamat = NULL,
+                tempat_lahir = NULL, registry = 0\(keepNIK ? "" : ", nik = NULL") WHERE id = ?
+            """, [.text(id)])
+        for f in left {
+            try store.updatePersonFacts(id, nama: f.nama, tanggalLahir: f.tanggalLahir, jenisKelamin: f.jenisKelamin, noKK: f.noKK,
+                                        kodeWilayah: f.kodeWilayah, alamat: f.alamat, tempatLahir: f.tempatLahir, registry: f.registry)
+            if !keepNIK, f.registry, let nik = f.nik { try store.setPersonNIK(id, nik: nik) }
+            try store.addBlocks(Self.blocks(f), person: id)
+        }
+        candidateFacts[id] = nil
     }
 
     /// A steward merges two persons: `from` is marked merged with a redirect to `into`, its mentions and blocking
@@ -850,6 +892,7 @@ public final class PersonIndex {
                 try store.addRule(mention: m, person: id, rule: "must")
                 try store.forgetDecision(mention: m)
             }
+            try refresh(person: old.id, removed: mentions)
         }
         try update()
         return id
@@ -1008,7 +1051,7 @@ public final class PersonIndex {
         if f.registry {
             // The registry NIK is the identity: a person of its own; a close registry look-alike is flagged.
             let id = try newPerson(m, f, &s, ["rule": .string("registry NIK")], cannot: cannot)
-            if fragmentsPossible { try absorbFragments(f, registryPerson: id) }
+            if fragmentsPossible { try absorbFragments(f, registryPerson: id, keptApart: cannot) }
             // A possible "NIK ganda" needs more than a shared name and birth date (people born the same day in one
             // kecamatan can share a name): the two NIKs must also be one typo apart or share region and birth digits.
             let nikLevel = nikLevel(of: best)
