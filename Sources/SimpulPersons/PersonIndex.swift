@@ -871,6 +871,8 @@ public final class PersonIndex {
         try store.writeTransaction {
             for m in try store.linkedMentions(person: from.id) { try store.addRule(mention: m.key, person: into.id, rule: "must") }
             try store.mergePerson(from.id, into: into.id)
+            // What INTO lacked (a birth date, an address) may come from FROM's mentions now.
+            try refresh(person: into.id, removed: [])
             try store.db.run("UPDATE persons SET lineage = json_set(coalesce(lineage, '{}'), '$.merged_from', json(coalesce(json_extract(lineage, '$.merged_from'), '[]'))) WHERE id = ?",
                              [.text(into.id)])
             try store.db.run("UPDATE persons SET lineage = json_set(lineage, '$.merged_from[#]', ?) WHERE id = ?", [.text(from.id), .text(into.id)])

@@ -735,6 +735,22 @@ import Testing
         #expect(try store.personOf(mention: "sicantik:1") == a)
     }
 
+    /// A merge gives the person merged into what it lacked from the other's mentions (the registry's facts above all).
+    @Test func aMergeFillsWhatThePersonLacked() throws {
+        let t = try TestHub()
+        try t.store.insertMentions([Self.mention("dukcapil-siak:7571014504900002", Self.siti),
+                                    Self.mention("sicantik:7", ["nik_status": .string("kosong"), "nama": .string("HJ. SITI AMINAH BADU")])])
+        let idx = PersonIndex(store: t.store, regions: try Self.regions(t))
+        try idx.update()
+        let applicant = try #require(try t.store.personOf(mention: "sicantik:7"))
+        let registry = try #require(try t.store.personOf(mention: "dukcapil-siak:7571014504900002"))
+        #expect(try applicant != registry && t.store.personFacts(applicant)?.registry == false)
+        _ = try idx.merge(registry, into: applicant)
+        let facts = try #require(try t.store.personFacts(applicant))
+        #expect(facts.registry && facts.fields[1] == "1990-04-05" && facts.fields[0] == "SITI AMINAH")
+        #expect(try t.store.person(nik: "7571014504900002")?.id == applicant)
+    }
+
     /// A registry person needs less to be linked than a person the registry does not know (`probable_registry`
     /// against `probable`) where the hub's own mentions show names to be telling: with a name alone, the one
     /// registry person with that name is linked; the one unregistered person with a name, or two registry persons
