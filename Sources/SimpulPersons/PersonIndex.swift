@@ -711,6 +711,8 @@ public final class PersonIndex {
     private func link(_ m: PendingMention, _ f: MentionFacts, to person: String, link: String, grade: String, score: Double?,
                       _ ev: [String: JSONValue], _ s: inout Summary) throws {
         try store.linkMention(m.key, person: person, link: link, grade: grade, score: score, evidence: Self.evidence(ev), versionID: m.versionID)
+        // A new version of a mention that goes to another person: the one it left keeps only its other mentions' facts.
+        if let was = m.linkedTo, was != person { try refresh(person: was, removed: [m.key]) }
         try store.addBlocks(currentBlocks ?? Self.blocks(f), person: person)
         try store.updatePersonFacts(person, nama: f.nama, tanggalLahir: f.tanggalLahir, jenisKelamin: f.jenisKelamin, noKK: f.noKK,
                                     kodeWilayah: f.kodeWilayah, alamat: f.alamat, tempatLahir: f.tempatLahir, registry: f.registry)
@@ -741,6 +743,7 @@ public final class PersonIndex {
                         _ s: inout Summary) throws {
         try store.reviewMention(m.key, candidate: candidate, kind: kind, score: score, evidence: Self.evidence(ev), versionID: m.versionID,
                                 keepLink: keepLink)
+        if !keepLink, let was = m.linkedTo { try refresh(person: was, removed: [m.key]) }
         s.review += 1
     }
 
@@ -822,7 +825,8 @@ public final class PersonIndex {
     /// removed mentions' own: a registry row taken away left the person looking like that registry person, with its
     /// name and birth date to match against, its NIK, and the registry's lower link threshold. The registry's
     /// mentions first, then by key; the NIK stays when a mention left still carries it, else it is the registry
-    /// mention's, or none.
+    /// mention's, or none. A person left with no mention is retired: at the end of the update its id leads to where
+    /// its mentions went (``HubStore/redirectRetired()``).
     func refresh(person id: String, removed: [String]) throws {
         guard let p = try store.person(id: id), p.status == "active" else { return }
         func facts(_ m: (connector: String, data: JSONValue)) -> MentionFacts {
@@ -839,6 +843,11 @@ public final class PersonIndex {
         }
         let left = try store.linkedMentions(person: id).map { facts(($0.connector, $0.data)) }.enumerated()
             .sorted { ($0.element.registry ? 0 : 1, $0.offset) < ($1.element.registry ? 0 : 1, $1.offset) }.map(\.element)
+        if left.isEmpty {
+            try store.retirePerson(id, for: "", mentions: removed, blocks: [])
+            candidateFacts[id] = nil
+            return
+        }
         let keepNIK = p.nik.map { nik in left.contains { $0.nik == nik } } ?? false
         try store.db.run("""
             UPDATE persons SET nama = NULL, tanggal_lahir = NULL, jenis_kelamin = NULL, no_kk = NULL, kode_wilayah = NULL, alamat = NULL,

@@ -10,6 +10,8 @@ public struct PendingMention: Sendable {
     public var data: JSONValue
     public var versionID: Int64
     public var at: Int64
+    /// The person an earlier version of the mention is linked to, if any.
+    public var linkedTo: String? = nil
 }
 
 public struct PersonRow: Sendable, Equatable {
@@ -74,7 +76,7 @@ extension HubStore {
     /// page reads only that range, the others' skip it.
     public func pendingMentions(registry: Bool, after: String, limit: Int, registryConnector: String = "dukcapil-siak") throws -> [PendingMention] {
         let s = try db.prepare("""
-            SELECT m.key, m.connector, m.schema, m.source_key, m.data, m.version_id, m.at FROM person_pending p
+            SELECT m.key, m.connector, m.schema, m.source_key, m.data, m.version_id, m.at, l.person_id FROM person_pending p
             JOIN mentions m ON m.key = p.key
             LEFT JOIN person_links l ON l.mention_key = m.key
             LEFT JOIN person_review r ON r.mention_key = m.key
@@ -88,7 +90,8 @@ extension HubStore {
         var out: [PendingMention] = []
         while try s.step() {
             out.append(PendingMention(key: s.text(0), connector: s.text(1), schema: s.text(2), sourceKey: s.text(3),
-                                      data: (try? JSONParser.parse(s.text(4))) ?? .null, versionID: s.int(5), at: s.int(6)))
+                                      data: (try? JSONParser.parse(s.text(4))) ?? .null, versionID: s.int(5), at: s.int(6),
+                                      linkedTo: s.optionalText(7)))
         }
         return out
     }

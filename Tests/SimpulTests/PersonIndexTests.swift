@@ -749,6 +749,18 @@ import Testing
         let facts = try #require(try t.store.personFacts(applicant))
         #expect(facts.registry && facts.fields[1] == "1990-04-05" && facts.fields[0] == "SITI AMINAH")
         #expect(try t.store.person(nik: "7571014504900002")?.id == applicant)
+
+        // A new version of a mention that goes elsewhere: the person it left keeps its other mentions' facts only.
+        try t.store.insertMentions([Self.mention("sicantik:8", ["nik_status": .string("kosong"), "nama": .string("YUSUF KATILI"),
+                                                                "tanggal_lahir": .string("1983-02-11")])])
+        try idx.update()
+        let yusuf = try #require(try t.store.personOf(mention: "sicantik:8"))
+        #expect(try t.store.personFacts(yusuf)?.fields[0] == "YUSUF KATILI")
+        try t.store.insertMentions([Self.mention("sicantik:8", ["nik": .string("7571014504900002"), "nik_status": .string("valid"),
+                                                                "nama": .string("SITI AMINAH"), "tanggal_lahir": .string("1990-04-05")])])
+        try idx.update()
+        #expect(try t.store.personOf(mention: "sicantik:8") == applicant)
+        #expect(try idx.resolve(yusuf)?.id == applicant, "left with no mention, its id leads to where the mention went")
     }
 
     /// A registry person needs less to be linked than a person the registry does not know (`probable_registry`
