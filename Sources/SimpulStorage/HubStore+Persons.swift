@@ -188,7 +188,8 @@ extension HubStore {
                 no_kk = NULL, kode_wilayah = NULL, alamat = NULL, tempat_lahir = NULL, lineage = ?, updated_at = ? WHERE id = ?
             """, [.text(lineage), .int(Self.now()), .text(id)])
         try setMetaValue(Self.retiredUnresolvedKey, "1")
-        try personEvent(person: id, mention: nil, decision: "retire", extra: ["for": .string(registryPerson)])
+        // `for` is the registry person that caused it; a person a steward emptied has none.
+        try personEvent(person: id, mention: nil, decision: "retire", extra: registryPerson.isEmpty ? [:] : ["for": .string(registryPerson)])
     }
 
     /// The `meta` mark set while a rebuild's dormant persons wait for ``redirectDormant()``.
