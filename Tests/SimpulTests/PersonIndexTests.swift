@@ -231,6 +231,44 @@ import Testing
         }
     }
 
+    /// A rebuild cut off (a crash mid-way) and finished by the next update, or started over, ends as one that ran
+    /// through: the same links and persons, no person left dormant, the saved links dropped.
+    @Test func aRebuildCutOffEndsAsIfItHadRunThrough() throws {
+        var outcomes: [[String]] = []
+        for (cut, again) in [(nil, false), (3, false), (3, true)] as [(Int?, Bool)] {
+            let t = try TestHub()
+            try t.store.setPersonKey(hex: String(repeating: "5a", count: 32))
+            let regions = try Self.regions(t)
+            let corpus = SyntheticCorpus(mentions: 2000, seed: 5, regions: regions)
+            try t.store.insertMentions(corpus.mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) })
+            var idx = PersonIndex(store: t.store, regions: regions)
+            idx.batchSize = 150
+            try idx.update()
+            if let cut {
+                idx.interruptAfterBatches = cut
+                #expect(throws: (any Error).self) { try idx.rebuild() }
+                #expect(try t.store.db.scalarInt("SELECT count(*) FROM persons WHERE status = 'dormant'") > 0)
+                idx = PersonIndex(store: t.store, regions: regions)  // a new process
+                idx.batchSize = 150
+                if again { try idx.rebuild() } else { try idx.update() }
+            } else {
+                try idx.rebuild()
+            }
+            #expect(try t.store.db.scalarInt("SELECT count(*) FROM persons WHERE status = 'dormant'") == 0)
+            #expect(try t.store.db.scalarInt("SELECT count(*) FROM person_rebuild") == 0)
+            outcomes.append(try t.store.db.rows("""
+                SELECT 'link ' || mention_key || ' ' || person_id FROM person_links
+                UNION ALL SELECT 'review ' || mention_key || ' ' || kind || ' ' || coalesce(candidate, '') FROM person_review
+                UNION ALL SELECT 'person ' || id || ' ' || status || ' ' || coalesce(merged_into, '') FROM persons ORDER BY 1
+                """).map { $0[0].text ?? "" })
+        }
+        #expect(outcomes[0].count > 2000)
+        for k in 1..<outcomes.count {
+            let differ = Set(outcomes[k]).symmetricDifference(outcomes[0])
+            #expect(differ.isEmpty, "case \(k): \(differ.count) lines differ, e.g. \(differ.sorted().prefix(4))")
+        }
+    }
+
     /// u is sampled again only when the persons have grown twofold, also when the next update runs in another
     /// process (a new `PersonIndex`): the last estimate is kept in the hub.
     @Test func theLastUEstimateOutlivesTheProcess() throws {
