@@ -131,11 +131,11 @@ extension HubStore {
 
     /// The person known by this NIK: its active holder, or, when a steward merged the holder into another person
     /// (a "NIK ganda"), the person it leads to. Nil when no person has had it.
-    /// One lookup in the `(nik, status)` index, as ``activePersonID(nik:)`` (a retired person has no NIK, so a
-    /// merged person with one was merged by a steward).
+    ///
     /// When a steward kept two people with one NIK apart (the registry's row and a permit's applicant), both hold
     /// it: the one the registry row is with is the NIK's person (the registry is authoritative for the NIK), else
-    /// the lowest id.
+    /// the lowest id. One range of the `(nik, status)` index, as ``activePersonID(nik:)``, unless two hold it (a
+    /// retired person has no NIK, so a merged person with one was merged by a steward).
     public func personIDHolding(nik: String) throws -> String? {
         let s = try db.prepare("SELECT id, status FROM persons WHERE nik = ? AND status IN ('active', 'merged') ORDER BY status, id")
         try s.bind(1, nik)

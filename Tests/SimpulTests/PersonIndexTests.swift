@@ -197,17 +197,33 @@ import Testing
         }
     }
 
+    /// A hub holding a synthetic corpus's mentions, undecided, under a fixed person key (so ids compare across hubs).
+    static func corpusHub(mentions: Int, seed: UInt64) throws -> (TestHub, Regions) {
+        let t = try TestHub()
+        try t.store.setPersonKey(hex: String(repeating: "5a", count: 32))
+        let regions = try Self.regions(t)
+        let corpus = SyntheticCorpus(mentions: mentions, seed: seed, regions: regions)
+        try t.store.insertMentions(corpus.mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) })
+        return (t, regions)
+    }
+
+    /// Every decision of the index, one line each: links with their grade and score, review items, persons with
+    /// their status and redirect.
+    static func decisions(_ store: HubStore) throws -> [String] {
+        try store.db.rows("""
+            SELECT 'link ' || mention_key || ' ' || person_id || ' ' || link || ' ' || grade || ' ' || coalesce(score, '') FROM person_links
+            UNION ALL SELECT 'review ' || mention_key || ' ' || kind || ' ' || coalesce(candidate, '') || ' ' || coalesce(score, '') FROM person_review
+            UNION ALL SELECT 'person ' || id || ' ' || status || ' ' || coalesce(merged_into, '') FROM persons ORDER BY 1
+            """).map { $0[0].text ?? "" }
+    }
+
     /// An update cut off between two batches (a crash, SIGKILL) resumes with the state it had saved with its last
     /// batch: the same persons, ids, links, scores and review queue as an update that ran through. Before that state
     /// was saved, the resumed update estimated m and u at other moments and a few decisions came out otherwise.
     @Test func anUpdateCutOffEndsAsIfItHadRunThrough() throws {
         var outcomes: [[String]] = []
         for cut in [nil, 1, 4, 7] as [Int?] {
-            let t = try TestHub()
-            try t.store.setPersonKey(hex: String(repeating: "5a", count: 32))
-            let regions = try Self.regions(t)
-            let corpus = SyntheticCorpus(mentions: 3000, seed: 11, regions: regions)
-            try t.store.insertMentions(corpus.mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) })
+            let (t, regions) = try Self.corpusHub(mentions: 3000, seed: 11)
             var idx = PersonIndex(store: t.store, regions: regions)
             idx.batchSize = 150
             if let cut {
@@ -218,11 +234,7 @@ import Testing
             }
             try idx.update()
             #expect(try t.store.db.scalarInt("SELECT count(*) FROM meta WHERE key = 'person_update_progress'") == 0, "an update that ends drops its state")
-            outcomes.append(try t.store.db.rows("""
-                SELECT 'link ' || mention_key || ' ' || person_id || ' ' || link || ' ' || grade || ' ' || coalesce(score, '') FROM person_links
-                UNION ALL SELECT 'review ' || mention_key || ' ' || kind || ' ' || coalesce(candidate, '') || ' ' || coalesce(score, '') FROM person_review
-                UNION ALL SELECT 'person ' || id || ' ' || status FROM persons ORDER BY 1
-                """).map { $0[0].text ?? "" })
+            outcomes.append(try Self.decisions(t.store))
         }
         #expect(outcomes[0].count > 3000)
         for k in 1..<outcomes.count {
@@ -236,11 +248,7 @@ import Testing
     @Test func aRebuildCutOffEndsAsIfItHadRunThrough() throws {
         var outcomes: [[String]] = []
         for (cut, again) in [(nil, false), (3, false), (3, true)] as [(Int?, Bool)] {
-            let t = try TestHub()
-            try t.store.setPersonKey(hex: String(repeating: "5a", count: 32))
-            let regions = try Self.regions(t)
-            let corpus = SyntheticCorpus(mentions: 2000, seed: 5, regions: regions)
-            try t.store.insertMentions(corpus.mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) })
+            let (t, regions) = try Self.corpusHub(mentions: 2000, seed: 5)
             var idx = PersonIndex(store: t.store, regions: regions)
             idx.batchSize = 150
             try idx.update()
@@ -256,11 +264,7 @@ import Testing
             }
             #expect(try t.store.db.scalarInt("SELECT count(*) FROM persons WHERE status = 'dormant'") == 0)
             #expect(try t.store.db.scalarInt("SELECT count(*) FROM person_rebuild") == 0)
-            outcomes.append(try t.store.db.rows("""
-                SELECT 'link ' || mention_key || ' ' || person_id FROM person_links
-                UNION ALL SELECT 'review ' || mention_key || ' ' || kind || ' ' || coalesce(candidate, '') FROM person_review
-                UNION ALL SELECT 'person ' || id || ' ' || status || ' ' || coalesce(merged_into, '') FROM persons ORDER BY 1
-                """).map { $0[0].text ?? "" })
+            outcomes.append(try Self.decisions(t.store))
         }
         #expect(outcomes[0].count > 2000)
         for k in 1..<outcomes.count {
