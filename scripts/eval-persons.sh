@@ -7,6 +7,8 @@
 #   usage: scripts/eval-persons.sh [MENTIONS] [SEED] [ORDER] [REGION]   (defaults 100000, 42, registry-first, all of
 #          Indonesia; ORDER registry-last ingests the registry after the other sources; REGION, a province or kab/kota
 #          code such as 75.01, puts the whole population in that region's kecamatan, as in one pemda's hub)
+#   SIMPUL_CORPUS_SERIALS=sequential issues NIK serials in order, as Dukcapil does (neighbours one digit apart);
+#   SIMPUL_CORPUS_MONTH_FIRST=SHARE writes that share of SiCantik birth dates month first.
 # Exits non-zero if a same-NIK clash was merged, a mention is missing from the export, or a file or row was
 # rejected (the generated files are all valid input).
 set -euo pipefail

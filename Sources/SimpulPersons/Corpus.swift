@@ -100,16 +100,28 @@ public struct SyntheticCorpus {
     /// spouse, children with the head's family name; without, every person has a card and village of their own
     /// (the corpus before 2026-11-26). With `region` (a province or kab/kota code such as `75.01`), everyone lives
     /// and was registered in that region's kecamatan, as in one pemda's hub; without, in any of Indonesia's.
-    public init(mentions target: Int, seed: UInt64 = 42, regions: Regions, families: Bool = true, region: String? = nil) {
+    /// How the last four digits of a NIK are given: `random` (1 – 9998, the corpus before 2026-11-28, still the
+    /// default) or `sequential`, as Dukcapil issues them: 0001, 0002, … for the people of one kecamatan, birth date
+    /// and sex, so two people born the same day in the same kecamatan hold NIKs one digit apart.
+    public enum Serials: String, Sendable { case random, sequential }
+
+    public init(mentions target: Int, seed: UInt64 = 42, regions: Regions, families: Bool = true, region: String? = nil,
+                serials: Serials = .random) {
         var r = Rng(state: seed)
         let kecamatan = regions.names.keys.filter { k in k.count == 8 && (region.map { k.hasPrefix($0 + ".") } ?? true) }.sorted()
         var persons: [Person] = []
         var usedNIK = Set<String>()
         let people = max(10, target * 10 / 22)
+        var issued: [String: Int] = [:]
         func newNIK(_ kec6: String, _ day: Int, _ month: Int, _ year: Int, _ female: Bool) -> String {
             var nik = ""
+            let prefix = kec6 + Compare.two(day + (female ? 40 : 0)) + Compare.two(month) + Compare.two(year % 100)
             repeat {
-                nik = kec6 + Compare.two(day + (female ? 40 : 0)) + Compare.two(month) + Compare.two(year % 100) + String(format: "%04d", 1 + r.int(9998))
+                // The random serial is drawn either way, so the rest of a seed's corpus is the same with both kinds.
+                let drawn = 1 + r.int(9998)
+                let serial = serials == .random ? drawn : issued[prefix, default: 0] + 1
+                if serials == .sequential { issued[prefix] = serial }
+                nik = prefix + String(format: "%04d", serial)
             } while usedNIK.contains(nik)
             usedNIK.insert(nik)
             return nik

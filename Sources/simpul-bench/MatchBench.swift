@@ -9,7 +9,7 @@ import SimpulStorage
 /// and F1 of the automatic links, the review queue, mentions/s, peak RSS, and single-record match latency against
 /// the whole index. Baseline in the same run: exact-NIK-only linking (what a hub without matching would do).
 func benchMatch(_ args: [String]) throws {
-    let o = try BenchOptions(args, allowed: ["--mentions", "--seed", "--dir", "--order", "--families", "--region"])
+    let o = try BenchOptions(args, allowed: ["--mentions", "--seed", "--dir", "--order", "--families", "--region", "--serials"])
     let n = try o.int("--mentions", 1_000_000), seed = UInt64(try o.int("--seed", 42))
     // together: every mention stored, then one index update (a rebuild); registry-last: each source stored and
     // indexed as it comes, the registry last (a pemda with permits before its Dukcapil export).
@@ -26,7 +26,9 @@ func benchMatch(_ args: [String]) throws {
     let families = try o.int("--families", 1) != 0
     // One pemda's population (e.g. --region 75.01, Kabupaten Gorontalo's 19 kecamatan) instead of all of Indonesia's.
     let region = try corpusRegion(o.string("--region", ""), regions)
-    var corpus = SyntheticCorpus(mentions: n, seed: seed, regions: regions, families: families, region: region)
+    // NIK serials: random (the default), or sequential as Dukcapil issues them (neighbours one digit apart).
+    guard let serials = SyntheticCorpus.Serials(rawValue: o.string("--serials", "random")) else { throw BenchUsage("--serials is random or sequential") }
+    var corpus = SyntheticCorpus(mentions: n, seed: seed, regions: regions, families: families, region: region, serials: serials)
     print("corpus    \(corpus.mentions.count) mentions of \(corpus.personCount) persons (seed \(seed)) in \(fmt(Date().timeIntervalSince(t0), 1)) s")
     let store = try HubStore(path: dir + "/simpul.db")
     // The hub's person key from the seed: person ids, and so the persons sampled to estimate u, are then the same in
@@ -201,7 +203,7 @@ func benchMatch(_ args: [String]) throws {
     // (a sample of 5,000; exact-NIK hits count as found).
     var registryPerson: [Int: String] = [:]
     for m in truth.mentions where m.connector == "dukcapil-siak" { if let p = clusters[m.key] { registryPerson[m.person] = p } }
-    let probeCorpus = SyntheticCorpus(mentions: n, seed: seed, regions: regions, families: families, region: region)
+    let probeCorpus = SyntheticCorpus(mentions: n, seed: seed, regions: regions, families: families, region: region, serials: serials)
     var offered = 0, asked = 0
     for m in probeCorpus.mentions where m.connector != "dukcapil-siak" {
         guard let want = registryPerson[m.person] else { continue }
@@ -213,7 +215,7 @@ func benchMatch(_ args: [String]) throws {
 
     // Single-record matching against the whole index.
     var lat: [Double] = []
-    let probes = SyntheticCorpus(mentions: 4000, seed: seed &+ 1, regions: regions, families: families, region: region).mentions.filter { $0.connector != "dukcapil-siak" }.prefix(1000)
+    let probes = SyntheticCorpus(mentions: 4000, seed: seed &+ 1, regions: regions, families: families, region: region, serials: serials).mentions.filter { $0.connector != "dukcapil-siak" }.prefix(1000)
     for p in probes {
         let a = Date()
         _ = try index.match(data: p.data)

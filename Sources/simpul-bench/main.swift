@@ -12,7 +12,7 @@ import Glibc
 let usage = """
     usage: simpul-bench ingest [--rows N] [--batch N] [--order nik|household] [--json-records N] [--rounds N] [--dir DIR]   SIAK ingest (and a SiCantik JSON document) vs raw batched SQLite inserts
            simpul-bench reconcile [--budget-lines N] [--sp2d-lines N] [--dir DIR]   a fiscal year reconciled vs a SQL GROUP BY
-           simpul-bench match [--mentions N] [--seed N] [--order together|registry-last] [--families 1|0] [--region CODE]   the person index on a synthetic corpus: precision, recall, speed
+           simpul-bench match [--mentions N] [--seed N] [--order together|registry-last] [--families 1|0] [--region CODE] [--serials random|sequential]   the person index on a synthetic corpus: precision, recall, speed
            simpul-bench audit [--entries N] [--batch N] [--persons N]   the audit chain: appends, access by NIK, verify
            simpul-bench recipients [--citizens N] [--lines N]   pemadanan penerima (SP2D recipients vs the registry) vs a SQL join by NIK
            simpul-bench report [--citizens N] [--reads N]   a citizen's access report (UU PDP) vs persons show + audit access
