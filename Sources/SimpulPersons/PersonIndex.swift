@@ -928,9 +928,19 @@ public final class PersonIndex {
     /// The best candidate when it may be linked automatically: at least its link threshold, and ahead of the
     /// runner-up by `margin`; with its grade.
     private func clearLeader(_ ranked: [Ranked]) -> (best: Ranked, grade: String)? {
-        guard let b = ranked.first, b.score >= linkThreshold(b),
+        guard let b = ranked.first, b.score >= linkThreshold(b), !Self.nearNIKOtherName(b),
               b.score - (ranked.dropFirst().first?.score ?? -Double.infinity) >= thresholds.margin else { return nil }
         return (b, b.score >= thresholds.certain ? "certain" : "probable")
+    }
+
+    /// A NIK near the candidate's (one typo, the same region and birth digits, or the family card) beside a name that
+    /// disagrees outright: never linked automatically, whatever the weight. Dukcapil numbers the people of one
+    /// kecamatan, birth date and sex 0001, 0002, …, so a neighbour's NIK is one digit away and agrees on the region,
+    /// birth date and sex it encodes (the weights count those again); a family card is a whole household's. Only the
+    /// name tells such a neighbour or relative from a typo, so a name that disagrees sends the pair to review.
+    static func nearNIKOtherName(_ r: Ranked) -> Bool {
+        guard r.parts["nama"]?["level"]?.stringValue == "disagree", let nik = r.parts["nik"]?["level"]?.stringValue else { return false }
+        return nik == "one_typo" || nik == "same_region_and_birth" || nik == "family_card"
     }
 
     /// A scored decision's evidence: the rule, the weight, each field's level and weight, where m and u came from.
@@ -1012,10 +1022,16 @@ public final class PersonIndex {
             // only): the NIK alone would join two people, and a NIK is borrowed, often a relative's, or typed into
             // another person's often enough (SOURCES.md). The same given name with the rest garbled (a dropped middle
             // name and a typo on one side, against a record the registry does not correct) is the same person.
-            if clash.isEmpty, let a = known?.nama, let b = f.nama, Compare.name(a, b) == Compare.nameDisagrees,
-               MatchName.tokens(a).first != MatchName.tokens(b).first,
-               !(known?.jenisKelamin != nil && f.jenisKelamin != nil), !(known?.tanggalLahir != nil && f.tanggalLahir != nil) {
-                clash["nama"] = .string("\(b) here, \(a) for the person")
+            // Where sex or birth date do agree, a name with no word in common is a clash too: a typo in a NIK's
+            // serial lands on the NIK of a neighbour born the same day in the same kecamatan (Dukcapil numbers them
+            // 0001, 0002, …), who agrees on all the NIK encodes; a name that keeps one word (`RIZAL` for `MUHAMMAD
+            // RIZAL`) is not.
+            if clash.isEmpty, let a = known?.nama, let b = f.nama, Compare.name(a, b) == Compare.nameDisagrees {
+                let ta = MatchName.tokens(a), tb = MatchName.tokens(b)
+                let agreeing = (known?.jenisKelamin != nil && f.jenisKelamin != nil) || (known?.tanggalLahir != nil && f.tanggalLahir != nil)
+                if ta.first != tb.first, !agreeing || !ta.contains(where: tb.contains) {
+                    clash["nama"] = .string("\(b) here, \(a) for the person")
+                }
             }
             if !clash.isEmpty {
                 // Never the NIK's holder. But when, the holder left aside, the other fields clearly name someone
@@ -1078,8 +1094,10 @@ public final class PersonIndex {
             return
         }
         if let b = best, b.score >= thresholds.possible {
-            let alike = b.score >= linkThreshold(b)
-            var ev = explain(alike ? "two candidates score alike" : "match weight between the possible and probable thresholds", b)
+            let otherName = b.score >= linkThreshold(b) && Self.nearNIKOtherName(b)
+            let alike = b.score >= linkThreshold(b) && !otherName
+            var ev = explain(otherName ? "a NIK near the person's, but another name" : alike ? "two candidates score alike"
+                             : "match weight between the possible and probable thresholds", b)
             // Which other person is as close, so a steward sees both.
             if alike, let r = ranked.dropFirst().first {
                 ev["runner_up"] = .object(["person_id": .string(r.person), "score": .number(FixedDecimal.two(r.score)), "fields": .object(r.parts)])

@@ -517,6 +517,43 @@ import Testing
         #expect(try t.store.personOf(mention: "sicantik:1") == holder)
     }
 
+    /// Dukcapil numbers the people of one kecamatan, birth date and sex 0001, 0002, …: a neighbour's NIK is one digit
+    /// from another's and agrees on all it encodes. Only the name tells a neighbour or relative from a typo.
+    @Test(arguments: [false, true]) func neighboursNIKsOneDigitApartAreToldApartByTheName(registryLast: Bool) throws {
+        let t = try TestHub()
+        func registry(_ nik: String, _ nama: String, _ kk: String, _ desa: String) -> (key: String, connector: String, schema: String, sourceKey: String, data: String) {
+            Self.mention("dukcapil-siak:" + nik, ["nik": .string(nik), "nik_status": .string("valid"), "nama": .string(nama), "tanggal_lahir": .string("1988-03-12"),
+                                                  "jenis_kelamin": .string("L"), "no_kk": .string(kk), "kode_wilayah": .string(desa)])
+        }
+        func permit(_ key: String, _ nik: String, _ nama: String) -> (key: String, connector: String, schema: String, sourceKey: String, data: String) {
+            Self.mention(key, ["nik": .string(nik), "nik_status": .string("valid"), "nama": .string(nama), "tanggal_lahir": .string("1988-03-12"),
+                               "kode_wilayah": .string("75.71.01.1002")])
+        }
+        let people = [registry("7571011203880001", "DEDI LAHAY", "7571010101120009", "75.71.01.1002"),
+                      registry("7571011203880002", "HASAN UMAR", "7571010101120011", "75.71.01.1003")]
+        let others = [
+            permit("sicantik:1", "7571011203880011", "RAHMAT KADIR"),  // a neighbour the registry does not hold: not Dedi
+            permit("sicantik:2", "7571011203880002", "DEDI LAHAY"),    // Dedi's serial mistyped into Hasan's NIK: Dedi
+            permit("sicantik:3", "7571011203880021", "DEDI LAHAY"),    // Dedi's serial mistyped into nobody's: Dedi
+            Self.mention("oss-rba:1#0", ["nik": .string("7571010101120009"), "nik_status": .string("valid"), "nama": .string("SITI HALIMAH"),
+                                         "kode_wilayah": .string("75.71.01.1002")]),  // Dedi's family card, another name: not Dedi
+        ]
+        let index = PersonIndex(store: t.store, regions: try Self.regions(t))
+        for batch in registryLast ? [others, people] : [people + others] {
+            try t.store.insertMentions(batch)
+            _ = try index.update()
+        }
+        let dedi = try #require(try t.store.person(nik: "7571011203880001")).id
+        let hasan = try #require(try t.store.person(nik: "7571011203880002")).id
+        #expect(try t.store.personOf(mention: "sicantik:1") != dedi)
+        #expect(try t.store.personOf(mention: "sicantik:2") == dedi)
+        #expect(try t.store.personOf(mention: "sicantik:3") == dedi)
+        #expect(try t.store.personOf(mention: "oss-rba:1#0") != dedi)
+        let item = try #require(try t.store.reviewItems().first { $0.mentionKey == "sicantik:1" })
+        #expect(item.candidate == dedi && item.evidence.contains("a NIK near the person's, but another name"))
+        #expect(try t.store.personOf(mention: "dukcapil-siak:7571011203880002") == hasan)
+    }
+
     /// A placeholder typed where the NIK was not known (sixteen zeros, 1234567890123456) is not one person's NIK:
     /// the records sharing it are matched on the rest. A typo that leaves a NIK with no such month still finds its person.
     @Test func aPlaceholderNIKJoinsNoOne() throws {
