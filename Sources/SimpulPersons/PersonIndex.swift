@@ -1009,6 +1009,15 @@ public final class PersonIndex {
         }
 
         if let nik = f.nik, let holder = try store.personIDHolding(nik: nik), !cannot.contains(holder) {
+            // A new version of a mention already with the NIK's holder, from the registry or the holder's only
+            // mention: the record corrects itself (a name changed, a birth date corrected), so nothing in it can clash
+            // with the person, whose facts are made again from it. (It was a conflict with its own facts: the person,
+            // emptied, was retired, and its NIK found nobody until the next update founded it again.)
+            if m.linkedTo == holder, try f.registry || !store.holdsOtherMentions(person: holder, than: m.key) {
+                try link(m, f, to: holder, link: "auto", grade: "certain", score: nil, ["rule": .string("same NIK")], &s)
+                try refresh(person: holder, removed: [])
+                return
+            }
             let known = try store.personFacts(holder).map { Self.facts($0.fields) }
             var clash: [String: JSONValue] = [:]
             if let a = known?.jenisKelamin, let b = f.jenisKelamin, a != b { clash["jenis_kelamin"] = .string("\(b) here, \(a) for the person") }

@@ -372,6 +372,11 @@ extension HubStore {
         return out
     }
 
+    /// Whether a person has a linked mention other than this one.
+    public func holdsOtherMentions(person: String, than key: String) throws -> Bool {
+        !(try db.rows("SELECT 1 FROM person_links WHERE person_id = ? AND mention_key != ? LIMIT 1", [.text(person), .text(key)]).isEmpty)
+    }
+
     /// The person a mention is linked to.
     public func personOf(mention key: String) throws -> String? {
         try db.rows("SELECT person_id FROM person_links WHERE mention_key = ?", [.text(key)]).first?[0].text

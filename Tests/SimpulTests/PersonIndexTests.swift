@@ -554,6 +554,35 @@ import Testing
         #expect(try t.store.personOf(mention: "dukcapil-siak:7571011203880002") == hasan)
     }
 
+    /// A new version that corrects its own record (the registry's, or a person's only mention) stays with its
+    /// person: a name changed or a birth date corrected is not a clash with what the record itself said before.
+    @Test func aRecordCorrectingItselfStaysWithItsPerson() throws {
+        let t = try TestHub()
+        let index = PersonIndex(store: t.store, regions: try Self.regions(t))
+        var siti = Self.siti
+        func permit(_ lahir: String) -> (key: String, connector: String, schema: String, sourceKey: String, data: String) {
+            Self.mention("sicantik:9", ["nik": .string("7571011203880001"), "nik_status": .string("valid"), "nama": .string("RAHMAT KADIR"),
+                                        "tanggal_lahir": .string(lahir), "jenis_kelamin": .string("L")])
+        }
+        try t.store.insertMentions([Self.mention("dukcapil-siak:7571014504900002", siti), permit("1988-03-12")])
+        try index.update()
+        let person = try #require(try t.store.person(nik: "7571014504900002")).id
+        let applicant = try #require(try t.store.personOf(mention: "sicantik:9"))
+        for (nama, lahir, permitLahir) in [("NURUL HIDAYAH", "1990-04-05", "1988-03-21"), ("NURUL HIDAYAH", "1990-06-07", "1988-12-03")] {
+            siti["nama"] = .string(nama)
+            siti["tanggal_lahir"] = .string(lahir)
+            try t.store.insertMentions([Self.mention("dukcapil-siak:7571014504900002", siti), permit(permitLahir)])
+            let s = try index.update()
+            #expect(s.review == 0 && s.newPersons == 0)
+            #expect(try t.store.personIDHolding(nik: "7571014504900002") == person)
+            #expect(try t.store.personOf(mention: "dukcapil-siak:7571014504900002") == person)
+            #expect(try t.store.personOf(mention: "sicantik:9") == applicant)
+            #expect(try t.store.personFacts(person)?.fields[1] == lahir && t.store.personFacts(person)?.fields[0] == nama)
+            #expect(try t.store.personFacts(applicant)?.fields[1] == permitLahir)
+        }
+        #expect(try t.store.reviewItems().isEmpty)
+    }
+
     /// A placeholder typed where the NIK was not known (sixteen zeros, 1234567890123456) is not one person's NIK:
     /// the records sharing it are matched on the rest. A typo that leaves a NIK with no such month still finds its person.
     @Test func aPlaceholderNIKJoinsNoOne() throws {
