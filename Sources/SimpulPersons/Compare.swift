@@ -498,6 +498,9 @@ enum Compare {
         return NIK.rounds(nik, to: String(digits.prefix(4))) ? 1 : 2
     }
 
+    /// Given names that lead many names and that people often leave off (after the expansions: `MUH.` is MUHAMMAD).
+    static let leadingNames: Set<String> = ["MUHAMMAD", "AHMAD", "ABDUL", "SITI", "NUR", "NURUL"]
+
     /// The name level of two names that share nothing the levels above describe.
     static let nameDisagrees = 5
 
@@ -540,6 +543,9 @@ enum Compare {
         // A given name alone, the other name's first word (`FITRIANI` for `FITRIANI MOHAMAD`: a father's name left
         // off); five letters at least (`SITI`, `BUDI` alone say too little).
         if short.count == 1, long.count >= 2, short[0] == long[0], short[0].utf8.count >= 5 { return 4 }
+        // A leading MUHAMMAD (AHMAD, ABDUL, SITI, NUR) the person does not go by, one word left (`RIZAL` for
+        // `MUHAMMAD RIZAL`): the same as a leading name dropped from a longer name, below.
+        if short.count == 1, long.count == 2, leadingNames.contains(long[0]), short[0] == long[1], short[0].utf8.count >= 4 { return 4 }
         if short.count >= 2, short.count < long.count {
             var k = 0
             for t in long where k < short.count && t == short[k] { k += 1 }

@@ -994,6 +994,9 @@ import Testing
             ("SRI LATIF", "SRI WAHYUNI LATIF", "subset"),           // a middle name left out
             ("RIZAL HASAN", "MUHAMMAD RIZAL HASAN", "subset"),      // a leading name the person does not go by
             ("FITRIANI", "FITRIANI MOHAMAD", "subset"),             // a given name alone
+            ("RIZAL", "MUH. RIZAL", "subset"),                      // a leading MUHAMMAD left off, one word left
+            ("AMINAH", "SITI AMINAH", "subset"),
+            ("HASAN", "BUDI HASAN", "disagree"),                    // a family name alone says too little
             ("HASAN RIZAL", "MUHAMMAD RIZAL HASAN", "disagree"),    // other words, other order
             ("SITI", "SITI AMINAH", "disagree"),                    // a given name of four letters says too little
             ("BUDI SANTOSO", "SITI AMINAH", "disagree"),
