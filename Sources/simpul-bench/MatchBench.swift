@@ -170,7 +170,7 @@ func benchMatch(_ args: [String]) throws {
             // Mentions linked to someone else: in a cluster whose mentions are mostly another person's.
             var members: [String: [Int: Int]] = [:]
             for m in truth.mentions { if let c = clusters[m.key] { members[c, default: [:]][m.person, default: 0] += 1 } }
-            var kinds: [String: Int] = [:], shown = 0
+            var kinds: [String: Int] = [:], rules: [String: Int] = [:], shown = 0
             for m in truth.mentions {
                 guard let c = clusters[m.key], let major = members[c]?.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) })?.key,
                       major != m.person else { continue }
@@ -178,12 +178,17 @@ func benchMatch(_ args: [String]) throws {
                 let k = "\(m.connector) nik=\(m.data["nik_status"]?.stringValue ?? "?") birth=\(m.data["tanggal_lahir"] != nil) wil=\(m.data["kode_wilayah"] != nil) "
                     + "registered=\(registry[m.person] != nil) relative=\(relative)"
                 kinds[k, default: 0] += 1
+                // And by what decided it: the rule, and the NIK and name levels of a scored link.
+                let d = (try? JSONParser.parse(String(decision(m.key).drop { $0 != "{" }))) ?? .null
+                let by = "\(d["rule"]?.stringValue ?? "?") nik=\(d["fields"]?["nik"]?["level"]?.stringValue ?? "-") nama=\(d["fields"]?["nama"]?["level"]?.stringValue ?? "-")"
+                rules[by, default: 0] += 1
                 if shown < 25 {
                     shown += 1
                     print("  wrong \(m.data.jsonText)\n     own registry \(registry[m.person]?.jsonText ?? "-")\n     linked to \(registry[major]?.jsonText ?? "-")\n     decided \(decision(m.key))")
                 }
             }
             for (k, v) in kinds.sorted(by: { $0.value > $1.value }) { print("  wrong \(v)  \(k)") }
+            for (k, v) in rules.sorted(by: { $0.value > $1.value }) { print("  wrong by \(v)  \(k)") }
         }
         if ProcessInfo.processInfo.environment["SIMPUL_BENCH_MISSES"] == "examples" {
             var shown = 0
