@@ -95,16 +95,17 @@ public struct SyntheticCorpus {
         return mantissa + "E+15"
     }
 
-    /// About `mentions` mentions (about 2.2 per person), from a registry and three other sources. With `families`
-    /// (the default) persons live in households of one to six on one family card in one village: a head, often a
-    /// spouse, children with the head's family name; without, every person has a card and village of their own
-    /// (the corpus before 2026-11-26). With `region` (a province or kab/kota code such as `75.01`), everyone lives
-    /// and was registered in that region's kecamatan, as in one pemda's hub; without, in any of Indonesia's.
     /// How the last four digits of a NIK are given: `random` (1 – 9998, the corpus before 2026-11-28, still the
     /// default) or `sequential`, as Dukcapil issues them: 0001, 0002, … for the people of one kecamatan, birth date
     /// and sex, so two people born the same day in the same kecamatan hold NIKs one digit apart.
     public enum Serials: String, Sendable { case random, sequential }
 
+    /// About `mentions` mentions (about 2.2 per person), from a registry and three other sources. With `families`
+    /// (the default) persons live in households of one to six on one family card in one village: a head, often a
+    /// spouse, children with the head's family name; without, every person has a card and village of their own
+    /// (the corpus before 2026-11-26). With `region` (a province or kab/kota code such as `75.01`), everyone lives
+    /// and was registered in that region's kecamatan, as in one pemda's hub; without, in any of Indonesia's. `serials`:
+    /// how NIK serials are given (``Serials``).
     public init(mentions target: Int, seed: UInt64 = 42, regions: Regions, families: Bool = true, region: String? = nil,
                 serials: Serials = .random) {
         var r = Rng(state: seed)
