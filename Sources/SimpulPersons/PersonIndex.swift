@@ -1029,8 +1029,10 @@ public final class PersonIndex {
             // A name that disagrees outright, another given name included, with neither sex nor birth date on both
             // sides to agree (an OSS responsible person, an SP2D recipient, a SIMBG owner carry a NIK and a name
             // only): the NIK alone would join two people, and a NIK is borrowed, often a relative's, or typed into
-            // another person's often enough (SOURCES.md). The same given name with the rest garbled (a dropped middle
-            // name and a typo on one side, against a record the registry does not correct) is the same person.
+            // another person's often enough (SOURCES.md). The same given name and family name (or one a typo away) with
+            // the rest garbled (a dropped middle name and a typo on one side, against a record the registry does not
+            // correct) is the same person; the same given name alone is not (MUHAMMAD, SITI and NUR lead many names,
+            // and a typo in a NIK's serial lands on a neighbour's).
             // Where sex or birth date do agree, a name with no word in common is a clash too: a typo in a NIK's
             // serial lands on the NIK of a neighbour born the same day in the same kecamatan (Dukcapil numbers them
             // 0001, 0002, …), who agrees on all the NIK encodes; a name that keeps one word (`RIZAL` for `MUHAMMAD
@@ -1038,7 +1040,8 @@ public final class PersonIndex {
             if clash.isEmpty, let a = known?.nama, let b = f.nama, Compare.name(a, b) == Compare.nameDisagrees {
                 let ta = MatchName.tokens(a), tb = MatchName.tokens(b)
                 let agreeing = (known?.jenisKelamin != nil && f.jenisKelamin != nil) || (known?.tanggalLahir != nil && f.tanggalLahir != nil)
-                if ta.first != tb.first, !agreeing || !ta.contains(where: tb.contains) {
+                let sameFamily = ta.last.flatMap { a in tb.last.map { b in a == b || Compare.oneEditApart(a, b) } } ?? false
+                if ta.first != tb.first || !sameFamily, !agreeing || !ta.contains(where: tb.contains) {
                     clash["nama"] = .string("\(b) here, \(a) for the person")
                 }
             }

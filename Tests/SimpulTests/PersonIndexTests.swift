@@ -498,7 +498,8 @@ import Testing
             named("oss-rba:1#0", "ZULKIFLI AMU", region: true),      // the son's business under his father's NIK: the son
             named("simda-keuangan:1/SP2D#1", "RAHMA BADU"),          // someone nobody knows: review
             named("simda-keuangan:2/SP2D#1", "AGUS AMUU"),           // the holder, one typo: the holder
-            named("oss-rba:2#0", "AGUS HARIS AMO", region: true),     // the holder's given name, the rest garbled: the holder
+            named("oss-rba:2#0", "AGUS HARIS AMO", region: true),     // the holder's given and family name, the rest garbled: the holder
+            named("simda-keuangan:3/SP2D#1", "AGUS SALIM KADIR"),    // the holder's given name alone: not the holder
             named("sicantik:1", "ZULKIFLI AMU", birth: "1988-03-12"), // the holder's sex and birth date agree: the NIK stands
         ]
         let index = PersonIndex(store: t.store, regions: try Self.regions(t))
@@ -514,6 +515,7 @@ import Testing
         #expect(item.kind == "conflict" && item.evidence.contains("RAHMA BADU here, AGUS AMU for the person"))
         #expect(try t.store.personOf(mention: "simda-keuangan:2/SP2D#1") == holder)
         #expect(try t.store.personOf(mention: "oss-rba:2#0") == holder)
+        #expect(try t.store.personOf(mention: "simda-keuangan:3/SP2D#1") != holder)
         #expect(try t.store.personOf(mention: "sicantik:1") == holder)
     }
 
