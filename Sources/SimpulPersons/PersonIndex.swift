@@ -1026,24 +1026,23 @@ public final class PersonIndex {
             if let a = known?.tanggalLahir, let b = f.tanggalLahir, a != b, Compare.date(a, b) != 1 {
                 clash["tanggal_lahir"] = .string("\(b) here, \(a) for the person")
             }
-            // A name that disagrees outright, another given name included, with neither sex nor birth date on both
-            // sides to agree (an OSS responsible person, an SP2D recipient, a SIMBG owner carry a NIK and a name
-            // only): the NIK alone would join two people, and a NIK is borrowed, often a relative's, or typed into
-            // another person's often enough (SOURCES.md). The same given name and family name (or one a typo away) with
-            // the rest garbled (a dropped middle name and a typo on one side, against a record the registry does not
-            // correct) is the same person; the same given name alone is not (MUHAMMAD, SITI and NUR lead many names,
-            // and a typo in a NIK's serial lands on a neighbour's).
-            // Where sex or birth date do agree, a name with no word in common is a clash too: a typo in a NIK's
-            // serial lands on the NIK of a neighbour born the same day in the same kecamatan (Dukcapil numbers them
-            // 0001, 0002, …), who agrees on all the NIK encodes; a name that keeps one word (`RIZAL` for `MUHAMMAD
-            // RIZAL`) is not.
+            // A name that disagrees outright is a clash too, unless what is left of it still names the person. A NIK
+            // is borrowed, often a relative's, or typed into another person's often enough (SOURCES.md); Dukcapil
+            // numbers the people of one kecamatan, birth date and sex 0001, 0002, …, so a typo in a serial lands on a
+            // neighbour's NIK, who agrees on all the NIK encodes.
+            // - With neither sex nor birth date on both sides to agree (an OSS responsible person, an SP2D recipient,
+            //   a SIMBG owner carry a NIK and a name only), the same given name and family name (or one a typo away)
+            //   with the rest garbled is the same person (a dropped middle name and a typo); the same given name
+            //   alone is not (MUHAMMAD, SITI and NUR lead many names).
+            // - Where sex or birth date agree, a name that keeps one word is the same person (`RIZAL` for `MUHAMMAD
+            //   RIZAL`); one with no word in common is not.
             if clash.isEmpty, let a = known?.nama, let b = f.nama, Compare.name(a, b) == Compare.nameDisagrees {
                 let ta = MatchName.tokens(a), tb = MatchName.tokens(b)
                 let agreeing = (known?.jenisKelamin != nil && f.jenisKelamin != nil) || (known?.tanggalLahir != nil && f.tanggalLahir != nil)
-                let sameFamily = ta.last.flatMap { a in tb.last.map { b in a == b || Compare.oneEditApart(a, b) } } ?? false
-                if ta.first != tb.first || !sameFamily, !agreeing || !ta.contains(where: tb.contains) {
-                    clash["nama"] = .string("\(b) here, \(a) for the person")
-                }
+                let namesThePerson = agreeing
+                    ? ta.contains(where: tb.contains)
+                    : ta.first == tb.first && (ta.last.flatMap { x in tb.last.map { y in x == y || Compare.oneEditApart(x, y) } } ?? false)
+                if !namesThePerson { clash["nama"] = .string("\(b) here, \(a) for the person") }
             }
             if !clash.isEmpty {
                 // Never the NIK's holder. But when, the holder left aside, the other fields clearly name someone
@@ -1106,8 +1105,9 @@ public final class PersonIndex {
             return
         }
         if let b = best, b.score >= thresholds.possible {
-            let otherName = b.score >= linkThreshold(b) && Self.nearNIKOtherName(b)
-            let alike = b.score >= linkThreshold(b) && !otherName
+            let reached = b.score >= linkThreshold(b)
+            let otherName = reached && Self.nearNIKOtherName(b)
+            let alike = reached && !otherName
             var ev = explain(otherName ? "a NIK near the person's, but another name" : alike ? "two candidates score alike"
                              : "match weight between the possible and probable thresholds", b)
             // Which other person is as close, so a steward sees both.
