@@ -9,6 +9,8 @@
 #          code such as 75.01, puts the whole population in that region's kecamatan, as in one pemda's hub)
 #   SIMPUL_CORPUS_SERIALS=sequential issues NIK serials in order, as Dukcapil does (neighbours one digit apart);
 #   SIMPUL_CORPUS_MONTH_FIRST=SHARE writes that share of SiCantik birth dates month first.
+#   SIMPUL_CORPUS=heldout writes the corpus with scripts/heldout_persons.py instead, which shares no code or name list
+#   with the hub (MENTIONS is then the number of residents, REGION a kab/kota, default 75.71).
 # Exits non-zero if a same-NIK clash was merged, a mention is missing from the export, or a file or row was
 # rejected (the generated files are all valid input).
 set -euo pipefail
@@ -18,7 +20,11 @@ SEED=${2:-42}
 ORDER=${3:-registry-first}
 REGION=${4:-}
 source scripts/release-build.sh
-"$BIN/simpul-bench" gen persons "$N" "$work/files" "$SEED" ${REGION:+"$REGION"}
+if [ "${SIMPUL_CORPUS:-}" = heldout ]; then
+  python3 scripts/heldout_persons.py "$N" "$SEED" "$work/files" ${REGION:+"$REGION"}
+else
+  "$BIN/simpul-bench" gen persons "$N" "$work/files" "$SEED" ${REGION:+"$REGION"}
+fi
 "$BIN/simpul" init --db "$work/simpul.db" >/dev/null
 # The hub's person key from the seed (a hub makes its own at random): person ids, and so the persons sampled to
 # estimate u, are then the same in every run with this seed, and two builds' figures compare exactly.
