@@ -173,7 +173,8 @@ public final class PersonIndex {
     /// were filed under an older version is filed again before its next update, so new mentions meet old persons.
     /// 3: names in the old spelling and more ways of writing MUHAMMAD file under today's form (`MatchName.tokens`).
     /// 4: a name led by `ST.` files under SITI.
-    static let blockingVersion = "4"
+    /// 5: the birth date with the kecamatan (`dk:`).
+    static let blockingVersion = "5"
 
     /// Files every linked mention's person again under the current blocking keys, if the hub's are older. In
     /// transactions of 5,000 mentions, so a large hub does not hold the write lock (and the API's audit commits)
@@ -614,11 +615,18 @@ public final class PersonIndex {
             // First name and last name, each with the kecamatan: a typo in the other name or a dropped middle name
             // still meets the person when there is no NIK or birth date to block on. A single name (many
             // Indonesians have one) with its kecamatan too.
+            // And the birth date with the kecamatan, whatever the name: a typo in a single name (`WILLIAK`,
+            // `PRIYOO`) left such a record no key it shared with its person but this one. A few persons each: one
+            // kecamatan's people born on one day. (Every person is filed under it; a single name asks for it.)
+            let kecs = kecamatan(f)
             if let first = tokens.first {
-                for k in kecamatan(f) {
+                for k in kecs {
                     b.append("fk:" + first + "|" + k)
                     if tokens.count >= 2 { b.append("lk:" + tokens[tokens.count - 1] + "|" + k) }
                 }
+            }
+            for t in f.tanggalLahir.map({ [$0] }) ?? f.match.nikBirthDates {
+                for k in kecs { b.append("dk:" + t + "|" + k) }
             }
         }
         if let nik = f.comparableNIK { b += deletionKeys(nik) }
@@ -690,6 +698,10 @@ public final class PersonIndex {
             if let broad, Self.isBroad(key) != broad { return false }
             if key.hasPrefix("n:") { return f.nik == nil && f.tanggalLahir == nil }
             if key.hasPrefix("fk:") || key.hasPrefix("lk:") || key.hasPrefix("fd:") || key.hasPrefix("ld:") { return !f.registry }
+            // The birth date in the kecamatan, for a single name: a name of two words or more meets its person by the
+            // other word with the birth date (`fd:`, `ld:`); asked for every mention, it brought a kabupaten's
+            // namesakes born that day, and more ties, to the many whose name already found the person.
+            if key.hasPrefix("dk:") { return !f.registry && (f.match.name?.tokens.count ?? 0) == 1 }
             if key.hasPrefix("k10:") || key.hasPrefix("k6:") || key.hasPrefix("k14:") || key.hasPrefix("kk:") { return !f.registry }
             return true
         }
@@ -949,8 +961,10 @@ public final class PersonIndex {
          "model": .object(model.source.mapValues { .string($0) })]
     }
 
-    private func nikLevel(of r: Ranked?) -> String? {
-        r?.parts["nik"]?["level"]?.stringValue
+    private func nikLevel(of r: Ranked?) -> String? { level(.nik, of: r) }
+
+    private func level(_ f: Field, of r: Ranked?) -> String? {
+        r?.parts[f.rawValue]?["level"]?.stringValue
     }
 
     /// Whether a usable NIK is in fact a registry family's card number that no registry person holds as a NIK.
@@ -1033,14 +1047,16 @@ public final class PersonIndex {
             // - With neither sex nor birth date on both sides to agree (an OSS responsible person, an SP2D recipient,
             //   a SIMBG owner carry a NIK and a name only), the same given name and family name (or one a typo away)
             //   with the rest garbled is the same person (a dropped middle name and a typo); the same given name
-            //   alone is not (MUHAMMAD, SITI and NUR lead many names).
-            // - Where sex or birth date agree, a name that keeps one word is the same person (`RIZAL` for `MUHAMMAD
-            //   RIZAL`); one with no word in common is not.
+            //   alone is not (MUHAMMAD, SITI and NUR lead many names). A single name a typo away (`SURI` for `SRI`)
+            //   is the same person too.
+            // - Where sex or birth date agree, a name that keeps one word, or a typo of one, is the same person
+            //   (`RIZAL` for `MUHAMMAD RIZAL`, `SRUI` for `SRI`); one with no word in common is not.
             if clash.isEmpty, let a = known?.nama, let b = f.nama, Compare.name(a, b) == Compare.nameDisagrees {
                 let ta = MatchName.tokens(a), tb = MatchName.tokens(b)
                 let agreeing = (known?.jenisKelamin != nil && f.jenisKelamin != nil) || (known?.tanggalLahir != nil && f.tanggalLahir != nil)
                 let namesThePerson = agreeing
-                    ? ta.contains(where: tb.contains)
+                    ? ta.contains { x in tb.contains { y in x == y || Compare.oneEditApart(x, y) } }
+                    : ta.count == 1 && tb.count == 1 ? Compare.oneEditApart(ta[0], tb[0])
                     : ta.first == tb.first && (ta.last.flatMap { x in tb.last.map { y in x == y || Compare.oneEditApart(x, y) } } ?? false)
                 if !namesThePerson { clash["nama"] = .string("\(b) here, \(a) for the person") }
             }
@@ -1092,8 +1108,14 @@ public final class PersonIndex {
             if fragmentsPossible { try absorbFragments(f, registryPerson: id, keptApart: cannot) }
             // A possible "NIK ganda" needs more than a shared name and birth date (people born the same day in one
             // kecamatan can share a name): the two NIKs must also be one typo apart or share region and birth digits.
+            // And the same birth date (or its day and month swapped) and a name that does not disagree: the NIK's
+            // digits are the birth date and the kecamatan again, and with serials issued in order two people of one
+            // kecamatan born days apart, or the same day under other names, hold NIKs one digit apart (their score
+            // had flagged them).
             let nikLevel = nikLevel(of: best)
+            let born = level(.tanggal_lahir, of: best), name = level(.nama, of: best)
             if let b = best, b.person != id, b.score >= thresholds.probable, nikLevel == "one_typo" || nikLevel == "same_region_and_birth",
+               born == "exact" || born == "day_month_swapped", name != nil, name != "disagree",
                try store.personFacts(b.person)?.registry == true {
                 try review(m, candidate: b.person, kind: "duplicate_nik", score: b.score,
                            explain("registry: another NIK looks like the same person (NIK ganda?)", b), keepLink: true, &s)
