@@ -266,6 +266,16 @@ enum Field: String, CaseIterable, Sendable {
 /// a hash per field).
 struct Comparison: Sequence, ExpressibleByDictionaryLiteral, Equatable, Sendable {
     private var levels = SIMD8<Int8>(repeating: -1)
+    private var region: Int8 = -1
+
+    /// Two NIKs one typo apart whose difference the recorded birth dates already tell: they differ outside the birth
+    /// digits while the dates agree (a serial or a kecamatan one digit apart, beside the same birth date), or inside
+    /// them while the dates differ too. Then the NIK adds no more than its region digits say: their `wilayah_nik`
+    /// level, set here (``MatchModel``). nil otherwise.
+    var nikAddsOnlyItsRegion: Int? {
+        get { region < 0 ? nil : Int(region) }
+        set { region = newValue.map { Int8($0) } ?? -1 }
+    }
 
     init() {}
 
@@ -422,7 +432,13 @@ enum Compare {
         // issue, not its holder's birth date or sex.
         lazy var birthA = nikAgrees || (a.comparableNIK != nil && a.comparableNIK == b.noKK) ? nil : a.nikBirth
         lazy var birthB = nikAgrees || (b.comparableNIK != nil && b.comparableNIK == a.noKK) ? nil : b.nikBirth
-        if let x = a.tanggalLahir, let y = b.tanggalLahir { v[.tanggal_lahir] = date(x, y) }
+        if let x = a.tanggalLahir, let y = b.tanggalLahir {
+            let level = date(x, y)
+            v[.tanggal_lahir] = level
+            if v[.nik] == 1, let n = a.comparableNIK, let m = b.comparableNIK, let inBirth = differenceInBirthDigits(n, m), inBirth == (level != 0) {
+                v.nikAddsOnlyItsRegion = samePrefix(n, m, 6) ? 0 : samePrefix(n, m, 4) ? 1 : 2
+            }
+        }
         else if let x = a.tanggalLahir, let d = birthB { v[.tanggal_lahir] = date(x, encoded(d, like: x)) }
         else if let y = b.tanggalLahir, let d = birthA { v[.tanggal_lahir] = date(encoded(d, like: y), y) }
         if let x = a.kodeWilayah, let y = b.kodeWilayah {
@@ -451,6 +467,19 @@ enum Compare {
     }
 
     static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+
+    /// Where two sixteen-digit NIKs of the same length differ (a digit changed, or two adjacent swapped): true when
+    /// only in the birth digits (7 – 12), false when only outside them, nil when both or neither, or when a digit
+    /// was dropped or doubled (lengths differ).
+    static func differenceInBirthDigits(_ x: String, _ y: String) -> Bool? {
+        let a = Array(x.utf8), b = Array(y.utf8)
+        guard a.count == 16, b.count == 16 else { return nil }
+        var inside = false, outside = false
+        for k in 0..<16 where a[k] != b[k] {
+            if (6..<12).contains(k) { inside = true } else { outside = true }
+        }
+        return inside == outside ? nil : inside
+    }
 
     /// Six digits as a dotted kecamatan code (`757101` → `75.71.01`); nil unless they are six digits.
     static func kecamatan(digits d: some StringProtocol) -> String? {
@@ -701,6 +730,12 @@ public struct MatchModel: Sendable {
         // nobody held to a registry person of another name, born the same day in the same kecamatan). The NIK then
         // adds what its region digits say, as the kecamatan that scientific notation keeps does.
         if f == .nik, level == 2, v[.tanggal_lahir] == 0 { w = min(w, weight(.wilayah_nik, 0)) }
+        // Likewise two NIKs one typo apart whose difference the recorded birth dates tell already (above,
+        // ``Comparison/nikAddsOnlyItsRegion``). With serials issued in order, 0001 is most people's serial, so two
+        // people born the same day in kecamatan 02 and 20, or in 75.01.10 and 75.03.10, or born in 1950 and 1954
+        // in one kecamatan, hold NIKs a digit apart; a typo in the person's own NIK leaves its birth digits
+        // disagreeing with the birth date recorded beside it, and keeps the whole weight.
+        if f == .nik, level == 1, let r = v.nikAddsOnlyItsRegion { w = min(w, weight(.wilayah_nik, r)) }
         // A birthplace is mostly where one lives: where the region or the address agrees already, agreeing on it is
         // the same fact again and counts a bit at most (its u, from random pairs across the hub, would make it far
         // rarer than it is among neighbours). A birthplace that disagrees counts in full.

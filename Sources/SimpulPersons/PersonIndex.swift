@@ -963,6 +963,14 @@ public final class PersonIndex {
 
     private func nikLevel(of r: Ranked?) -> String? { level(.nik, of: r) }
 
+    /// A name's given name: its first word, or the word after the leading names that begin many names (MUHAMMAD,
+    /// SITI, …, Bali's I and NI) when a given name and a family name still follow.
+    static func givenName(_ tokens: [String]) -> String {
+        var k = 0
+        while k + 2 < tokens.count, Compare.leadingNames.contains(tokens[k]) || tokens[k] == "I" || tokens[k] == "NI" { k += 1 }
+        return tokens.first.map { _ in tokens[k] } ?? ""
+    }
+
     private func level(_ f: Field, of r: Ranked?) -> String? {
         r?.parts[f.rawValue]?["level"]?.stringValue
     }
@@ -1047,17 +1055,30 @@ public final class PersonIndex {
             // - With neither sex nor birth date on both sides to agree (an OSS responsible person, an SP2D recipient,
             //   a SIMBG owner carry a NIK and a name only), the same given name and family name (or one a typo away)
             //   with the rest garbled is the same person (a dropped middle name and a typo); the same given name
-            //   alone is not (MUHAMMAD, SITI and NUR lead many names). A single name a typo away (`SURI` for `SRI`)
+            //   alone is not. The given name is the word after a leading MUHAMMAD, AHMAD, ABDUL, SITI, NUR, NURUL,
+            //   or Bali's I and NI, which lead many names (`MUHAMMAD ABDULLAH ABAS` is not `MUHAMMAD IDRIS ABAS`, nor
+            //   `I KOMANG SUDARSANA` his brother `I GEDE SUDARSANA`). A single name a typo away (`SURI` for `SRI`)
             //   is the same person too.
             // - Where sex or birth date agree, a name that keeps one word, or a typo of one, is the same person
             //   (`RIZAL` for `MUHAMMAD RIZAL`, `SRUI` for `SRI`); one with no word in common is not.
             if clash.isEmpty, let a = known?.nama, let b = f.nama, Compare.name(a, b) == Compare.nameDisagrees {
                 let ta = MatchName.tokens(a), tb = MatchName.tokens(b)
                 let agreeing = (known?.jenisKelamin != nil && f.jenisKelamin != nil) || (known?.tanggalLahir != nil && f.tanggalLahir != nil)
-                let namesThePerson = agreeing
-                    ? ta.contains { x in tb.contains { y in x == y || Compare.oneEditApart(x, y) } }
-                    : ta.count == 1 && tb.count == 1 ? Compare.oneEditApart(ta[0], tb[0])
-                    : ta.first == tb.first && (ta.last.flatMap { x in tb.last.map { y in x == y || Compare.oneEditApart(x, y) } } ?? false)
+                func alike(_ x: String, _ y: String) -> Bool { x == y || Compare.oneEditApart(x, y) }
+                let namesThePerson: Bool
+                if agreeing {
+                    // A shared word, but not the given name alone beside another family name (`ADAM ANWAR DAUD` for
+                    // `ADAM ABAS`: two people of one kecamatan born the same day hold NIKs a swap apart).
+                    let shared = ta.filter { x in tb.contains { alike(x, $0) } }
+                    let givenNameAlone = ta.count >= 2 && tb.count >= 2 && shared.count == 1 && alike(ta[0], tb[0]) && !alike(ta[ta.count - 1], tb[tb.count - 1])
+                    namesThePerson = !shared.isEmpty && !givenNameAlone
+                } else if ta.count == 1 && tb.count == 1 {
+                    namesThePerson = Compare.oneEditApart(ta[0], tb[0])
+                } else if let x = ta.last, let y = tb.last {
+                    namesThePerson = Self.givenName(ta) == Self.givenName(tb) && alike(x, y)
+                } else {
+                    namesThePerson = false
+                }
                 if !namesThePerson { clash["nama"] = .string("\(b) here, \(a) for the person") }
             }
             if !clash.isEmpty {

@@ -549,6 +549,54 @@ import Testing
         #expect(try t.store.reviewItems().isEmpty)
     }
 
+    /// With serials issued in order, 0001 is most people's serial: two people born the same day in kecamatan 75.01.02
+    /// and 75.01.20, or in Kabupaten 75.01 and 75.03, or born in 1950 and 1954 in one kecamatan, hold NIKs a digit or
+    /// a swap apart. Where the recorded birth dates already tell that difference, the NIK weighs what its region
+    /// digits say, not a typo's weight; a typo in a person's own NIK leaves its birth digits disagreeing with the
+    /// birth date recorded beside it, and still links. And with nothing but a NIK and a name, MUHAMMAD and Bali's I
+    /// do not make a given name: `MUHAMMAD ABDULLAH ABAS` is not `MUHAMMAD IDRIS ABAS`.
+    @Test func nIKsADigitApartThatTheBirthDatesExplainAreNotTypos() throws {
+        let t = try TestHub()
+        func registry(_ nik: String, _ nama: String, _ lahir: String, _ desa: String) -> (key: String, connector: String, schema: String, sourceKey: String, data: String) {
+            Self.mention("dukcapil-siak:" + nik, ["nik": .string(nik), "nik_status": .string("valid"), "nama": .string(nama), "tanggal_lahir": .string(lahir),
+                                                  "jenis_kelamin": .string(nik.dropFirst(6).hasPrefix("4") || nik.dropFirst(6).hasPrefix("5") ? "P" : "L"),
+                                                  "kode_wilayah": .string(desa)])
+        }
+        func permit(_ key: String, _ nik: String, _ nama: String, _ lahir: String, _ desa: String) -> (key: String, connector: String, schema: String, sourceKey: String, data: String) {
+            Self.mention(key, ["nik": .string(nik), "nik_status": .string("valid"), "nama": .string(nama), "tanggal_lahir": .string(lahir), "kode_wilayah": .string(desa)])
+        }
+        func payee(_ key: String, _ nik: String, _ nama: String) -> (key: String, connector: String, schema: String, sourceKey: String, data: String) {
+            Self.mention(key, ["nik": .string(nik), "nik_status": .string("valid"), "nama": .string(nama)])
+        }
+        try t.store.insertMentions([
+            registry("7501101303700001", "SUPARMAN", "1970-03-13", "75.01.10.1013"),
+            registry("7501034511540001", "SUPARTI", "1954-11-05", "75.01.03.2015"),
+            registry("7501021201970001", "ADAM ABAS", "1997-01-12", "75.01.02.2002"),
+            registry("7501140212960001", "MUHAMMAD IDRIS ABAS", "1996-12-02", "75.01.14.1009"),
+            registry("7501172310080001", "I GEDE SUDARSANA", "2008-10-23", "75.01.17.1011"),
+            permit("sicantik:1", "7503101303700001", "SUPARMAN", "1970-03-13", "75.03.10.2008"),          // Kabupaten 75.03's SUPARMAN
+            permit("sicantik:2", "7501034511510001", "SUPARTI PURWANINGSIH", "1950-11-05", "75.01.03.2013"), // born 1950, her own NIK
+            permit("sicantik:3", "7501101303710001", "SUPARMAN", "1970-03-13", "75.01.10.1013"),          // his NIK, the year mistyped
+            permit("sicantik:4", "7501021201970001", "ADAM ANWAR DAUD", "1997-01-12", "75.01.20.1002"),   // 7501201201970001, a swap
+            payee("simda-keuangan:1/SP2D#1", "7501140212960001", "MUHAMMAD ABDULLAH ABAS"),
+            payee("simda-keuangan:2/SP2D#1", "7501172310080001", "I KOMANG SUDARSANA"),
+            payee("simda-keuangan:3/SP2D#1", "7501140212960001", "MUHAMMAD IDRIS ABBAS"),                // a typo: him
+        ])
+        try PersonIndex(store: t.store, regions: try Self.regions(t)).update()
+        func person(_ nik: String) throws -> String { try #require(try t.store.person(nik: nik)).id }
+        #expect(try t.store.personOf(mention: "sicantik:1") != person("7501101303700001"))
+        #expect(try t.store.personOf(mention: "sicantik:2") != person("7501034511540001"))
+        #expect(try t.store.personOf(mention: "sicantik:3") == person("7501101303700001"))
+        #expect(try t.store.personOf(mention: "sicantik:4") != person("7501021201970001"))
+        #expect(try t.store.personOf(mention: "simda-keuangan:1/SP2D#1") != person("7501140212960001"))
+        #expect(try t.store.personOf(mention: "simda-keuangan:2/SP2D#1") != person("7501172310080001"))
+        #expect(try t.store.personOf(mention: "simda-keuangan:3/SP2D#1") == person("7501140212960001"))
+        #expect(PersonIndex.givenName(["I", "WAYAN", "SUDARSANA"]) == "WAYAN" && PersonIndex.givenName(["MUHAMMAD", "RIZAL"]) == "MUHAMMAD")
+        #expect(Compare.differenceInBirthDigits("7501021201970001", "7501201201970001") == false)
+        #expect(Compare.differenceInBirthDigits("7501034511540001", "7501034511510001") == true)
+        #expect(Compare.differenceInBirthDigits("7501034511540001", "7501034511510002") == nil)
+    }
+
     /// A field whose levels are steps down one scale never weighs a step more than the one above it, and no
     /// `disagree` weighs more than nothing, whatever the estimate: in one kabupaten's hub, u of living in another
     /// kabupaten is the smoothing's floor, and it had made living elsewhere worth +9.6.
