@@ -539,14 +539,38 @@ extension HubStore {
 
     /// Pairs known to be the same person: a non-registry mention linked to a registry person by the same NIK,
     /// as (mention data, person facts), for estimating how often fields agree for true matches.
+    ///
+    /// Taken from every source alike (an equal share of `limit` from each connector's keys, in key order; a source
+    /// with fewer pairs leaves its share to the ones after it): in plain key order the first source alphabetically
+    /// gave them all (OSS, whose records carry no birth date or address and whose village is the business's), and
+    /// m of the fields only the others record stayed the defaults.
     public func sameNIKPairs(limit: Int) throws -> [(JSONValue, [String?])] {
-        try db.rows("""
-            SELECT m.data, p.nama, p.tanggal_lahir, p.nik, p.no_kk, p.kode_wilayah, p.jenis_kelamin, p.alamat, p.tempat_lahir FROM person_links l
-            JOIN mentions m ON m.key = l.mention_key JOIN persons p ON p.id = l.person_id
-            WHERE l.link = 'auto' AND l.grade = 'certain' AND p.registry = 1 AND m.connector != 'dukcapil-siak'
-              AND json_extract(l.evidence, '$.rule') = 'same NIK'
-            ORDER BY l.mention_key LIMIT ?
-            """, [.int(Int64(limit))]).map { r in ((try? JSONParser.parse(r[0].text ?? "null")) ?? .null, (1..<9).map { r[$0].text }) }
+        let sources = try linkedConnectors().filter { $0 != "dukcapil-siak" }
+        var out: [(JSONValue, [String?])] = []
+        for (k, c) in sources.enumerated() {
+            let share = (limit - out.count) / (sources.count - k)
+            out += try db.rows("""
+                SELECT m.data, p.nama, p.tanggal_lahir, p.nik, p.no_kk, p.kode_wilayah, p.jenis_kelamin, p.alamat, p.tempat_lahir FROM person_links l
+                JOIN mentions m ON m.key = l.mention_key JOIN persons p ON p.id = l.person_id
+                WHERE l.mention_key > ?1 || ':' AND l.mention_key < ?1 || ';'
+                  AND l.link = 'auto' AND l.grade = 'certain' AND p.registry = 1 AND json_extract(l.evidence, '$.rule') = 'same NIK'
+                ORDER BY l.mention_key LIMIT ?2
+                """, [.text(c), .int(Int64(share))]).map { r in ((try? JSONParser.parse(r[0].text ?? "null")) ?? .null, (1..<9).map { r[$0].text }) }
+        }
+        return out
+    }
+
+    /// The connectors of linked mentions (the part of a mention key before `:`), found by seeking from one
+    /// connector's keys to the next's: a few index seeks, not a scan.
+    public func linkedConnectors() throws -> [String] {
+        var out: [String] = []
+        var from = ""
+        while let key = try db.rows("SELECT mention_key FROM person_links WHERE mention_key >= ? ORDER BY mention_key LIMIT 1", [.text(from)]).first?[0].text {
+            let c = String(key.prefix { $0 != ":" })
+            out.append(c)
+            from = c + ";"
+        }
+        return out
     }
 
     public func blockSize(_ block: String) throws -> Int64 {

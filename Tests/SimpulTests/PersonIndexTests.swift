@@ -597,6 +597,28 @@ import Testing
         #expect(Compare.differenceInBirthDigits("7501034511540001", "7501034511510002") == nil)
     }
 
+    /// m is estimated from pairs a NIK proved, taken from every source alike: in key order the first source
+    /// alphabetically (OSS, with no birth date or address) gave them all.
+    @Test func sameNIKPairsComeFromEverySource() throws {
+        let t = try TestHub()
+        var rows: [(key: String, connector: String, schema: String, sourceKey: String, data: String)] = []
+        for k in 1...3 {
+            var p = Self.siti
+            let nik = "757101450490000\(k)"
+            p["nik"] = .string(nik)
+            rows.append(Self.mention("dukcapil-siak:" + nik, p))
+            rows.append(Self.mention("oss-rba:\(k)#0", ["nik": .string(nik), "nik_status": .string("valid"), "nama": .string("SITI AMINAH")]))
+            rows.append(Self.mention("sicantik:\(k)", ["nik": .string(nik), "nik_status": .string("valid"), "nama": .string("SITI AMINAH"), "tanggal_lahir": .string("1990-04-05")]))
+        }
+        try t.store.insertMentions(rows)
+        try PersonIndex(store: t.store, regions: try Self.regions(t)).update()
+        #expect(try t.store.linkedConnectors() == ["dukcapil-siak", "oss-rba", "sicantik"])
+        let pairs = try t.store.sameNIKPairs(limit: 4)
+        #expect(pairs.count == 4)
+        #expect(pairs.filter { $0.0["tanggal_lahir"] != nil }.count == 2, "two of four from SiCantik")
+        #expect(try t.store.sameNIKPairs(limit: 10).count == 6)
+    }
+
     /// A field whose levels are steps down one scale never weighs a step more than the one above it, and no
     /// `disagree` weighs more than nothing, whatever the estimate: in one kabupaten's hub, u of living in another
     /// kabupaten is the smoothing's floor, and it had made living elsewhere worth +9.6.
