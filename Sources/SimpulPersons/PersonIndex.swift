@@ -566,9 +566,9 @@ public final class PersonIndex {
         return e
     }
 
-    /// How often a name one registry person holds names the right person, measured on mentions whose usable NIK
-    /// already decided who they are: of those whose name exactly one registry person has, the share linked to that
-    /// person. Where names are dense (many namesakes, people the registry does not know), the share is low, and a
+    /// How often a name one registry person holds names the right person, measured on mentions whose NIK a registry
+    /// person holds (the person the NIK names, decided yet or not): of those whose name exactly one registry person
+    /// has, the share whose NIK is that person's. Where names are dense (many namesakes, people the registry does not know), the share is low, and a
     /// registry person then needs `probable` like anyone; where it reaches `nameAlonePrecision`, `probableRegistry`.
     /// Until 100 such mentions exist, `probable`.
     private func estimateNameAlone(_ model: inout MatchModel) throws {
@@ -577,7 +577,7 @@ public final class PersonIndex {
             return
         }
         var one = 0, right = 0
-        for (data, person) in try store.linkedNIKMentions(limit: 3000, registryConnector: registryConnector) {
+        for (data, person) in try store.registryNIKMentions(limit: 3000, registryConnector: registryConnector) {
             guard let n = MentionFacts(data: data, registry: false).nama else { continue }
             let holders = try store.registryPersons(block: "n:" + MatchName.canonical(n))
             guard holders.count == 1 else { continue }

@@ -517,16 +517,25 @@ extension HubStore {
             """, [.int(Int64(step)), .int(Int64(limit))]).map { r in (0..<8).map { r[$0].text } }
     }
 
-    /// Non-registry mentions with a usable NIK and the person each is linked to, in key order: what a name says,
-    /// measured where the NIK already told whom the mention is.
-    public func linkedNIKMentions(limit: Int, registryConnector: String) throws -> [(data: JSONValue, person: String)] {
-        try db.rows("""
-            SELECT m.data, l.person_id FROM mentions m JOIN person_links l ON l.mention_key = m.key
-            WHERE m.connector != ?1 AND (m.key < ?1 || ':' OR m.key >= ?1 || ';') AND m.nik IS NOT NULL ORDER BY m.key LIMIT ?2
-            """, [.text(registryConnector), .int(Int64(limit))]).compactMap { r in
-            guard let p = r[1].text, let d = try? JSONParser.parse(r[0].text ?? "null") else { return nil }
-            return (d, p)
+    /// Non-registry mentions with a NIK an active registry person holds, and that person: what a name says, measured
+    /// where the NIK tells whom the mention is. Whether or not the mention is decided yet: with the registry arriving
+    /// last, the other sources' mentions wait to be decided again when the registry's are, and counting only linked
+    /// ones found none, so their names were not trusted where they had been with the registry first. An equal share
+    /// of `limit` from each source's keys, in key order (as ``sameNIKPairs(limit:)``).
+    public func registryNIKMentions(limit: Int, registryConnector: String) throws -> [(data: JSONValue, person: String)] {
+        let sources = try connectors(ofKeysIn: "mentions", column: "key").filter { $0 != registryConnector }
+        var out: [(data: JSONValue, person: String)] = []
+        for (k, c) in sources.enumerated() {
+            let share = (limit - out.count) / (sources.count - k)
+            out += try db.rows("""
+                SELECT m.data, p.id FROM mentions m JOIN persons p ON p.nik = m.nik AND p.status = 'active' AND p.registry = 1
+                WHERE m.key > ?1 || ':' AND m.key < ?1 || ';' AND m.nik IS NOT NULL ORDER BY m.key LIMIT ?2
+                """, [.text(c), .int(Int64(share))]).compactMap { r in
+                guard let p = r[1].text, let d = try? JSONParser.parse(r[0].text ?? "null") else { return nil }
+                return (d, p)
+            }
         }
+        return out
     }
 
     /// Up to `limit` active registry persons filed under a blocking key (e.g. `n:` and a name).
@@ -545,7 +554,7 @@ extension HubStore {
     /// gave them all (OSS, whose records carry no birth date or address and whose village is the business's), and
     /// m of the fields only the others record stayed the defaults.
     public func sameNIKPairs(limit: Int) throws -> [(JSONValue, [String?])] {
-        let sources = try linkedConnectors().filter { $0 != "dukcapil-siak" }
+        let sources = try connectors(ofKeysIn: "person_links", column: "mention_key").filter { $0 != "dukcapil-siak" }
         var out: [(JSONValue, [String?])] = []
         for (k, c) in sources.enumerated() {
             let share = (limit - out.count) / (sources.count - k)
@@ -560,12 +569,12 @@ extension HubStore {
         return out
     }
 
-    /// The connectors of linked mentions (the part of a mention key before `:`), found by seeking from one
-    /// connector's keys to the next's: a few index seeks, not a scan.
-    public func linkedConnectors() throws -> [String] {
+    /// The connectors of the mention keys in a table's key column (the part of a key before `:`), found by seeking
+    /// from one connector's keys to the next's: a few index seeks, not a scan.
+    public func connectors(ofKeysIn table: String, column: String) throws -> [String] {
         var out: [String] = []
         var from = ""
-        while let key = try db.rows("SELECT mention_key FROM person_links WHERE mention_key >= ? ORDER BY mention_key LIMIT 1", [.text(from)]).first?[0].text {
+        while let key = try db.rows("SELECT \(column) FROM \(table) WHERE \(column) >= ? ORDER BY \(column) LIMIT 1", [.text(from)]).first?[0].text {
             let c = String(key.prefix { $0 != ":" })
             out.append(c)
             from = c + ";"

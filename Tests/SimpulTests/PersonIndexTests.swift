@@ -612,11 +612,27 @@ import Testing
         }
         try t.store.insertMentions(rows)
         try PersonIndex(store: t.store, regions: try Self.regions(t)).update()
-        #expect(try t.store.linkedConnectors() == ["dukcapil-siak", "oss-rba", "sicantik"])
+        #expect(try t.store.connectors(ofKeysIn: "person_links", column: "mention_key") == ["dukcapil-siak", "oss-rba", "sicantik"])
+        #expect(try t.store.registryNIKMentions(limit: 4, registryConnector: "dukcapil-siak").count == 4)
         let pairs = try t.store.sameNIKPairs(limit: 4)
         #expect(pairs.count == 4)
         #expect(pairs.filter { $0.0["tanggal_lahir"] != nil }.count == 2, "two of four from SiCantik")
         #expect(try t.store.sameNIKPairs(limit: 10).count == 6)
+    }
+
+    /// Whether names are telling is measured on mentions whose NIK a registry person holds, decided yet or not: with
+    /// the registry arriving last, the other sources' mentions wait to be decided again when it comes, and counting
+    /// only linked ones found none (so a name one registry person holds needed 18, not 15, in that order alone).
+    @Test func namesAreJudgedOnMentionsNotYetDecided() throws {
+        let t = try TestHub()
+        try t.store.insertMentions([Self.mention("dukcapil-siak:7571014504900002", Self.siti)])
+        let index = PersonIndex(store: t.store, regions: try Self.regions(t))
+        try index.update()
+        try t.store.insertMentions([Self.mention("simda-keuangan:1/SP2D#1", ["nik": .string("7571014504900002"), "nik_status": .string("valid"),
+                                                                             "nama": .string("SITI AMINAH")])])
+        let pending = try t.store.registryNIKMentions(limit: 10, registryConnector: "dukcapil-siak")
+        let siti = try #require(try t.store.person(nik: "7571014504900002")).id
+        #expect(pending.count == 1 && pending.first?.person == siti)
     }
 
     /// A field whose levels are steps down one scale never weighs a step more than the one above it, and no
