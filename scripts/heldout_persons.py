@@ -108,26 +108,22 @@ class World:
 
     def given(self, culture, sex):
         r = self.rng
-        if culture == "gorontalo":
-            pool = MALE if sex == "L" else FEMALE
+        def one_or_two(pool, second):
             words = [zipf_pick(r, pool)]
-            if r.random() < 0.55:
+            if r.random() < second:
                 w = zipf_pick(r, pool)
                 if w != words[0]:
                     words.append(w)
+            return words
+        if culture == "gorontalo":
+            words = one_or_two(MALE if sex == "L" else FEMALE, 0.55)
             if sex == "L" and r.random() < 0.12 and words[0] != "MUHAMMAD":
                 words.insert(0, "MUHAMMAD")
             if sex == "P" and r.random() < 0.10 and words[0] not in ("SITI", "NUR"):
                 words.insert(0, r.choice(["SITI", "NUR"]))
             return words
         if culture == "jawa":
-            pool = JAVANESE if sex == "L" else JAVANESE_F
-            words = [zipf_pick(r, pool)]
-            if r.random() < 0.4:
-                w = zipf_pick(r, pool)
-                if w != words[0]:
-                    words.append(w)
-            return words
+            return one_or_two(JAVANESE if sex == "L" else JAVANESE_F, 0.4)
         if culture == "bali":
             return (r.choice(BALI_M) if sex == "L" else r.choice(BALI_F)).split() + [zipf_pick(r, BALI_NAME)]
         if culture == "minahasa":
@@ -255,7 +251,7 @@ def noisy_name(r, p, source):
 
 
 def sci(nik):
-    return f"{int(nik):.5E}".replace("E+", "E+")  # 7.57101E+15: six significant digits
+    return f"{int(nik):.5E}"  # 7.57101E+15: six significant digits, as a spreadsheet shows them
 
 
 def noisy_nik(r, world, p, source, truth):

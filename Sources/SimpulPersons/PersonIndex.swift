@@ -568,9 +568,9 @@ public final class PersonIndex {
 
     /// How often a name one registry person holds names the right person, measured on mentions whose NIK a registry
     /// person holds (the person the NIK names, decided yet or not): of those whose name exactly one registry person
-    /// has, the share whose NIK is that person's. Where names are dense (many namesakes, people the registry does not know), the share is low, and a
-    /// registry person then needs `probable` like anyone; where it reaches `nameAlonePrecision`, `probableRegistry`.
-    /// Until 100 such mentions exist, `probable`.
+    /// has, the share whose NIK is that person's. Where names are dense (many namesakes, people the registry does not
+    /// know), the share is low, and a registry person then needs `probable` like anyone; where it reaches
+    /// `nameAlonePrecision`, `probableRegistry`. Until 100 such mentions exist, `probable`.
     private func estimateNameAlone(_ model: inout MatchModel) throws {
         guard thresholds.probableRegistry < thresholds.probable else {
             registryLinkThreshold = thresholds.probableRegistry
@@ -968,7 +968,7 @@ public final class PersonIndex {
     static func givenName(_ tokens: [String]) -> String {
         var k = 0
         while k + 2 < tokens.count, Compare.leadingNames.contains(tokens[k]) || tokens[k] == "I" || tokens[k] == "NI" { k += 1 }
-        return tokens.first.map { _ in tokens[k] } ?? ""
+        return tokens.isEmpty ? "" : tokens[k]
     }
 
     private func level(_ f: Field, of r: Ranked?) -> String? {

@@ -570,8 +570,10 @@ extension HubStore {
     }
 
     /// The connectors of the mention keys in a table's key column (the part of a key before `:`), found by seeking
-    /// from one connector's keys to the next's: a few index seeks, not a scan.
+    /// from one connector's keys to the next's: a few index seeks, not a scan. `table` and `column` are names the
+    /// caller spells (letters and `_`), never input.
     public func connectors(ofKeysIn table: String, column: String) throws -> [String] {
+        precondition((table + column).allSatisfy { $0.isASCII && ($0.isLetter || $0 == "_") }, "a table or column name")
         var out: [String] = []
         var from = ""
         while let key = try db.rows("SELECT \(column) FROM \(table) WHERE \(column) >= ? ORDER BY \(column) LIMIT 1", [.text(from)]).first?[0].text {
