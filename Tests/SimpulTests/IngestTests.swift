@@ -407,6 +407,34 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try t.store.record(schema: "citizen", sourceKey: "7571025811750001") != nil)
     }
 
+    /// Found by scripts/heldout_ingest.py: a row whose quoted address holds a line break and which has an extra
+    /// field was read as a stray quote: its first line dead-lettered as "unbalanced quote", then its second line
+    /// read again as a row of its own and dead-lettered too. A record whose quotes all close cleanly is one row:
+    /// one dead letter with the whole row and the real reason. A stray quote (it closes on another field's opening
+    /// quote, so text follows the closing quote) still costs only its line.
+    @Test func aQuotedLineBreakInARowWithAnExtraFieldIsOneDeadLetter() throws {
+        let t = try TestHub()
+        let rows = [siakHeader, siakRow(), siakRow(nik: "7571011203880001", alamat: "\"JL. AGUS SALIM\nLR. 9\"") + ";EXTRA",
+                    siakRow(nik: "7571010706150004", alamat: "\"JL. AGUS SALIM\r\nLR. 10\""), siakRow(nik: "7571025811750001")]
+        let s = try t.ingest("dukcapil-siak", [try t.write("m.csv", rows.joined(separator: "\r\n") + "\r\n")])
+        expectConserved(s)
+        #expect((s.read, s.accepted, s.deadLettered) == (4, 3, 1))
+        let d = try deadLetter(t, "dukcapil-siak")
+        #expect(d.line == 3 && d.reason == "extra field(s): 23 fields, expected 22")
+        #expect(String(decoding: d.raw, as: UTF8.self).hasSuffix("2024-11-02 08:14:55;EXTRA"))
+        #expect(try t.store.record(schema: "citizen", sourceKey: "7571010706150004") != nil)
+
+        let u = try TestHub()
+        let stray = [siakHeader, siakRow(), siakRow(nik: "7571011203880001", alamat: "\"JL. TANPA AKHIR"),
+                     siakRow(nik: "7571010706150004", alamat: "\"KOMPLEKS \"\"GRIYA\"\" BLOK 5\""), siakRow(nik: "7571025811750001")]
+        let v = try u.ingest("dukcapil-siak", [try u.write("s.csv", stray.joined(separator: "\n") + "\n")])
+        expectConserved(v)
+        #expect((v.accepted, v.deadLettered) == (3, 1))
+        let e = try deadLetter(u, "dukcapil-siak")
+        #expect(e.line == 3 && e.reason.contains("unbalanced quote"))
+        #expect(try u.store.record(schema: "citizen", sourceKey: "7571010706150004") != nil)
+    }
+
     @Test func invalidUTF8() throws {
         let t = try TestHub()
         var bytes = Array("\(siakHeader)\n\(siakRow())\n".utf8)

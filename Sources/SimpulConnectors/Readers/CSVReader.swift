@@ -53,6 +53,9 @@ public final class CSVReader: RowReader {
         var firstLineRaw: [UInt8]
         var unterminated: Bool
         var oversized: Bool
+        /// Whether a closing quote was followed by text before the next delimiter or line end (`"ab"c`): what a
+        /// stray quote leaves when it swallows line breaks and closes on another field's opening quote.
+        var textAfterClosingQuote: Bool
     }
 
     /// Reads one physical record (which may span lines inside quotes). nil at end of input.
@@ -71,6 +74,8 @@ public final class CSVReader: RowReader {
         // Whether the field's last byte is a carriage return read outside quotes: only that one belongs to a CRLF
         // line end (a quoted "\r" at the end of a line is the field's value).
         var bareCR = false
+        var justClosed = false
+        var textAfterClosingQuote = false
         let startLine = line
         let d = opt.delimiter, q = opt.quote
         while let b = input.next() {
@@ -90,6 +95,7 @@ public final class CSVReader: RowReader {
                     } else {
                         inQuotes = false
                         bareCR = false
+                        justClosed = true
                     }
                 } else {
                     if b == 0x0A {
@@ -102,6 +108,10 @@ public final class CSVReader: RowReader {
                     if !oversized { field.append(b) }
                 }
                 continue
+            }
+            if justClosed {
+                justClosed = false
+                if b != d && b != 0x0A && b != 0x0D { textAfterClosingQuote = true }
             }
             if b == q && fieldStart {
                 inQuotes = true
@@ -125,7 +135,7 @@ public final class CSVReader: RowReader {
                 }
                 return RawRecord(fields: fields, raw: raw, startLine: startLine, physicalLines: physical,
                                  afterFirstNewline: afterNL, firstLineRaw: firstLineRaw ?? raw, unterminated: false,
-                                 oversized: oversized)
+                                 oversized: oversized, textAfterClosingQuote: textAfterClosingQuote)
             }
             fieldStart = false
             if !oversized { field.append(b) }
@@ -140,7 +150,7 @@ public final class CSVReader: RowReader {
         if raw.last == 0x0D { raw.removeLast() }
         return RawRecord(fields: fields, raw: raw, startLine: startLine, physicalLines: physical,
                          afterFirstNewline: afterNL, firstLineRaw: firstLineRaw ?? raw, unterminated: inQuotes,
-                         oversized: oversized)
+                         oversized: oversized, textAfterClosingQuote: textAfterClosingQuote)
     }
 
     /// The fast path: a whole line in the input's window with no quote in it is one record, split where the
@@ -364,15 +374,18 @@ public final class CSVReader: RowReader {
                 recoverAfterFirstLine(r)
                 return .malformed(line: r.startLine, field: nil, reason: "unterminated quote", raw: r.firstLineRaw)
             }
-            if r.fields.count != header.count {
-                if r.physicalLines > 1 {
-                    recoverAfterFirstLine(r)
-                    return .malformed(line: r.startLine, field: nil,
-                                      reason: "unbalanced quote: the row spans several lines and has \(r.fields.count) fields, expected \(header.count)",
-                                      raw: r.firstLineRaw)
-                }
-                return wrongFieldCount(r.fields.count, line: r.startLine, raw: r.raw)
+            // Text after a closing quote in a record over several lines (`"ab"c`): a stray quote swallowed the line
+            // breaks and closed on a later field's opening quote, whatever number of fields that gave (the same
+            // column quoted in the next row gives the header's number, and that row would vanish into this one's
+            // address). The first line is the bad row; reading starts again on the next.
+            if r.physicalLines > 1 && r.textAfterClosingQuote {
+                recoverAfterFirstLine(r)
+                return .malformed(line: r.startLine, field: nil,
+                                  reason: "unbalanced quote: a quote opened on this line closes on a later one, with text after it",
+                                  raw: r.firstLineRaw)
             }
+            // Quotes that all close cleanly: one row (an address over two lines), whatever its number of fields.
+            if r.fields.count != header.count { return wrongFieldCount(r.fields.count, line: r.startLine, raw: r.raw) }
             if isHeaderAgain(fields: r.fields) { continue }
             var obj = template
             var bad: Int? = nil
