@@ -586,7 +586,19 @@ public final class PersonIndex {
         }
         let share = one > 0 ? Double(right) / Double(one) : 0
         let telling = one >= 100 && share >= thresholds.nameAlonePrecision
-        let threshold = telling ? thresholds.probableRegistry : thresholds.probable
+        var threshold = thresholds.probable
+        if telling {
+            threshold = thresholds.probableRegistry
+            // What was just measured is a name one registry person holds, so such a name must reach the threshold
+            // alone. Its weight is capped where its term frequency reaches a tenth of the average name's
+            // (`nameFrequency(_:)`), and where names are as unevenly common as real ones, or the hub is small, that
+            // cap lies below `probableRegistry` (13.02 among 20,000 residents of the held-out corpus): there the
+            // threshold is that weight, rounded down to the hundredth the evidence shows, and never below `possible`.
+            if personCount >= 1000, let u = model.u[.nama]?[0] {
+                let alone = model.weight(.nama, 0, tfU: min(max(1 / personCount, u / 10), u * 20))
+                threshold = max(thresholds.possible, min(threshold, (alone * 100).rounded(.down) / 100))
+            }
+        }
         registryLinkThreshold = threshold
         model.source["registry"] = "a name one registry person holds named that person in \(right) of \(one) mentions with a NIK: "
             + "registry persons linked from \(FixedDecimal.two(threshold))"
