@@ -595,7 +595,7 @@ public final class PersonIndex {
             // cap lies below `probableRegistry` (13.02 among 20,000 residents of the held-out corpus): there the
             // threshold is that weight, rounded down to the hundredth the evidence shows, and never below `possible`.
             if personCount >= 1000, let u = model.u[.nama]?[0] {
-                let alone = model.weight(.nama, 0, tfU: min(max(1 / personCount, u / 10), u * 20))
+                let alone = model.weight(.nama, 0, tfU: Self.termFrequency(holders: 1, persons: personCount, u: u))
                 threshold = max(thresholds.possible, min(threshold, (alone * 100).rounded(.down) / 100))
             }
         }
@@ -775,8 +775,13 @@ public final class PersonIndex {
     /// its block: one query per mention ranked).
     private func nameFrequency(_ f: MentionFacts) throws -> Double? {
         guard let name = f.match.name, personCount >= 1000 else { return nil }
-        let u = model.u[.nama]![0]
-        return min(max(Double(try store.blockSize("n:" + name.canonical)) / personCount, u / 10), u * 20)
+        return Self.termFrequency(holders: Double(try store.blockSize("n:" + name.canonical)), persons: personCount, u: model.u[.nama]![0])
+    }
+
+    /// The share of persons holding a name, kept between a tenth and twenty times u of an exact name (the chance
+    /// that two persons drawn at random share theirs), so that one holder in a small hub does not weigh without end.
+    static func termFrequency(holders: Double, persons: Double, u: Double) -> Double {
+        min(max(holders / persons, u / 10), u * 20)
     }
 
     /// Scores candidates; the best first. The best two carry their explanation (per-field levels and weights): the
