@@ -81,6 +81,12 @@ def dotted_thousands(n):
     return "{:,}".format(n).replace(",", ".")
 
 
+def dotted_wilayah(code):
+    """A kode wilayah, dotted or not, as the canonical dotted text: 7571011001 -> 75.71.01.1001."""
+    c = code.replace(".", "")
+    return ".".join(x for x in (c[:2], c[2:4], c[4:6], c[6:]) if x)
+
+
 def noisy_name(rng, name):
     """A name as a clerk typed it, and the name the schema should hold."""
     shown = name
@@ -246,19 +252,17 @@ def sicantik_birth(rng, d):
 
 
 def sicantik_nik(rng, nik):
-    """(shown, expected nik_pemohon or None, usable)."""
-    shape = rng.randint(0, 6)
-    if shape == 0:
-        return nik, nik, True
+    """(shown, expected nik_pemohon or None); plain NIKs twice as often as each noisy shape."""
+    shape = rng.randint(0, 5)
     if shape == 1:
-        return "%s %s %s %s" % (nik[:4], nik[4:8], nik[8:12], nik[12:]), nik, True
+        return "%s %s %s %s" % (nik[:4], nik[4:8], nik[8:12], nik[12:]), nik
     if shape == 2:
-        return "%s.%s.%s" % (nik[:6], nik[6:12], nik[12:]), nik, True
+        return "%s.%s.%s" % (nik[:6], nik[6:12], nik[12:]), nik
     if shape == 3:
-        return "", None, False
+        return "", None
     if shape == 4:
-        return "%s.%sE+15" % (nik[0], nik[1:6]), None, False
-    return nik, nik, True
+        return "%s.%sE+15" % (nik[0], nik[1:6]), None
+    return nik, nik
 
 
 def sicantik_money(rng):
@@ -288,7 +292,7 @@ def write_sicantik(rng, out, truth, people, pages, per_page):
             next_id += 1
             d = p["birth"]
             shown_birth, exp_birth = sicantik_birth(rng, d)
-            shown_nik, exp_nik, usable = sicantik_nik(rng, p["nik"])
+            shown_nik, exp_nik = sicantik_nik(rng, p["nik"])
             shown_name, exp_name = noisy_name(rng, p["name"])
             shown_money, exp_money = sicantik_money(rng)
             k = p["kec"]
@@ -416,7 +420,7 @@ def write_oss(rng, out, truth, people, n):
             line["nib"] = int(nib)           # a code typed as a number: still the same 13 digits
         lines.append(json.dumps(line))
         truth.record("business", {"source_key": nib},
-                     {"nib": nib, "npwp": npwp_digits, "kode_wilayah": "%s.%s.%s.%s" % (kd[:2], kd[2:4], kd[4:6], kd[6:]),
+                     {"nib": nib, "npwp": npwp_digits, "kode_wilayah": dotted_wilayah(kd),
                       "nama_perusahaan": " ".join(line["nama_perusahaan"].upper().split()),
                       "tgl_terbit_nib": "2022-12-04", "source_system": "OSS RBA"})
         truth.mentions.update("oss-rba:%s#%d" % (nib, i) for i in range(len(pj)))
@@ -473,13 +477,8 @@ def write_perencanaan(rng, out, truth, n):
         if field:
             dead.append((len(rows) + 1, field))
             continue
-
-        def dotted(c):
-            c = c.replace(".", "")
-            parts = [c[:2], c[2:4], c[4:6], c[6:]]
-            return ".".join(x for x in parts if x)
         expected = {"kode_sub_kegiatan": sub4, "kode_sub_kegiatan_asli": sub_shown, "pagu_indikatif": money(rupiah * 100),
-                    "kode_lokasi": [dotted(c) for c in lokasi_codes], "nama_skpd": 'Dinas, "Kesehatan"',
+                    "kode_lokasi": [dotted_wilayah(c) for c in lokasi_codes], "nama_skpd": 'Dinas, "Kesehatan"',
                     "nama_sub_kegiatan": "Pelayanan Kesehatan", "source_system": "SIPD Perencanaan"}
         if sub_shown == sub4:
             del expected["kode_sub_kegiatan_asli"]
