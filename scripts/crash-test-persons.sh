@@ -3,7 +3,8 @@
 # by source with the index updating as each arrives, once straight through and once with `simpul ingest` killed
 # (SIGKILL) at random moments of each source, during its rows or its index update, then run to the end. The two hubs
 # (same person key) must end with the same persons under the same ids, the same links and the same review queue, and
-# every mention exactly once.
+# every mention exactly once. Then the crashed hub is rebuilt (`simpul persons update --rebuild`, killed once mid-way
+# and finished by `simpul persons update`): a full rebuild must give the same again.
 #   usage: scripts/crash-test-persons.sh [MENTIONS] [KILLS PER SOURCE] [SEED]   (defaults 50000, 3, 42)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,7 +67,10 @@ echo "killed $killed times, $inside of them inside an index update with batches 
 for hub in clean crash; do
   "$BIN/simpul" persons export --db "$work/$hub.db" --format ndjson > "$work/$hub.ndjson"
 done
-python3 - "$work/clean.ndjson" "$work/crash.ndjson" "$work/files/truth.ndjson" <<'PY'
+
+# Compares two exports: the same persons under the same ids, links and review queue, every mention exactly once.
+compare() {
+  python3 - "$@" <<'PY'
 import json, sys
 
 def load(path):
@@ -83,23 +87,55 @@ def load(path):
         lines.add(f'person {p["person_id"]} {p["status"]} {p["nik"]}')
     return lines, seen
 
-clean, clean_seen = load(sys.argv[1])
-crash, crash_seen = load(sys.argv[2])
-truth = {json.loads(l)["key"] for l in open(sys.argv[3])}
+what, name = sys.argv[1], sys.argv[2]
+clean, clean_seen = load(sys.argv[3])
+other, other_seen = load(sys.argv[4])
+truth = {json.loads(l)["key"] for l in open(sys.argv[5])}
 problems = []
-for name, seen in (("clean", clean_seen), ("crashed", crash_seen)):
+for hub, seen in (("clean", clean_seen), (name, other_seen)):
     missing = truth - seen.keys()
     twice = [k for k, n in seen.items() if n > 1 and k in truth]
-    if missing: problems.append(f"{len(missing)} mentions missing from the {name} hub's export, e.g. {sorted(missing)[:3]}")
-    if twice: problems.append(f"{len(twice)} mentions twice in the {name} hub's export, e.g. {sorted(twice)[:3]}")
-differ = clean ^ crash
+    if missing: problems.append(f"{len(missing)} mentions missing from the {hub} hub's export, e.g. {sorted(missing)[:3]}")
+    if twice: problems.append(f"{len(twice)} mentions twice in the {hub} hub's export, e.g. {sorted(twice)[:3]}")
+differ = clean ^ other
 if differ:
     problems.append(f"{len(differ)} lines of the two exports differ, e.g. {sorted(differ)[:4]}")
 persons = sum(1 for l in clean if l.startswith("person "))
-print(f"compared: {persons} persons, {len(truth)} mentions; the crashed hub's export {'differs' if differ else 'equals the clean one'}")
+print(f"compared: {persons} persons, {len(truth)} mentions; the {name} hub's export {'differs' if differ else 'equals the clean one'}")
 if problems:
-    print("person index crash test: FAIL")
+    print(f"{what}: FAIL")
     for p in problems: print("  - " + p)
     sys.exit(1)
-print("person index crash test: PASS (same persons, ids, links and review queue; no mention lost or doubled)")
+print(f"{what}: PASS (same persons, ids, links and review queue; no mention lost or doubled)")
 PY
+}
+compare "person index crash test" crashed "$work/clean.ndjson" "$work/crash.ndjson" "$work/files/truth.ndjson"
+
+# A full rebuild decides every mention again, update by update as the hub first did, and gives the same: killed once
+# part-way through (it commits in batches), then finished by the next update.
+start=$(date +%s.%N)
+"$BIN/simpul" persons update --db "$work/crash.db" --rebuild --json > /dev/null 2>&1 &
+pid=$!
+index=0
+for c in $sources; do index=$(python3 -c "print($index + ${total[$c]} - ${rows[$c]})"); done
+delay=$(python3 -c "import random; print(round(random.uniform(0.1, 0.6) * $index, 2))")
+sleep "$delay"
+if kill -9 "$pid" 2>/dev/null; then
+  { wait "$pid"; } 2>/dev/null || true
+  left=$(python3 - "$work/crash.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+pending = db.execute("SELECT count(*) FROM person_pending").fetchone()[0]
+done = db.execute("SELECT value FROM meta WHERE key = 'persons_rebuild_replayed'").fetchone()
+updates = db.execute("SELECT count(*) FROM person_updates").fetchone()[0]
+print(f"{pending} mentions still to decide, {done[0] if done else 0} of {updates} updates replayed")
+PY
+)
+  echo "rebuild: SIGKILL after $(python3 -c "print(round($(date +%s.%N) - $start, 1))") s, $left"
+else
+  wait "$pid" || true
+  echo "rebuild: ran through before the kill was due"
+fi
+"$BIN/simpul" persons update --db "$work/crash.db" --json > /dev/null
+"$BIN/simpul" persons export --db "$work/crash.db" --format ndjson > "$work/rebuilt.ndjson"
+compare "person index rebuild" rebuilt "$work/clean.ndjson" "$work/rebuilt.ndjson" "$work/files/truth.ndjson"

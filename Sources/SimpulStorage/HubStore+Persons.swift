@@ -83,9 +83,10 @@ extension HubStore {
             WHERE p.key > ?1 AND (m.connector = ?2) = ?3
               AND CASE WHEN ?3 THEN p.key >= ?2 || ':' AND p.key < ?2 || ';' ELSE p.key < ?2 || ':' OR p.key >= ?2 || ';' END
               AND (l.version_id IS NULL OR l.version_id != m.version_id) AND (r.version_id IS NULL OR r.version_id != m.version_id)
+              AND m.id <= ?5
             ORDER BY p.key LIMIT ?4
             """)
-        try s.bind([.text(after), .text(registryConnector), .int(registry ? 1 : 0), .int(Int64(limit))])
+        try s.bind([.text(after), .text(registryConnector), .int(registry ? 1 : 0), .int(Int64(limit)), .int(mentionHorizon ?? Int64.max)])
         defer { s.reset() }
         var out: [PendingMention] = []
         while try s.step() {
@@ -216,6 +217,7 @@ extension HubStore {
         }
         try db.execute("DELETE FROM person_rebuild")
         try setMetaValue(Self.rebuildDormantKey, nil)
+        try setMetaValue(Self.rebuildReplayedKey, nil)
     }
 
     /// Whether retired persons may still wait for ``redirectRetired()``.
@@ -456,6 +458,8 @@ extension HubStore {
                 INSERT OR IGNORE INTO person_pending(key) SELECT key FROM mentions;
                 """)
             for k in meta + [Self.retiredUnresolvedKey] { try setMetaValue(k, nil) }
+            // A rebuild cut off and started over replays the updates from the first again.
+            try setMetaValue(Self.rebuildReplayedKey, nil)
             try setMetaValue(Self.rebuildDormantKey, "1")
             // Retired persons still waiting for their redirect get it at the end of the next update.
             if try db.scalarInt("""
@@ -523,14 +527,21 @@ extension HubStore {
     /// ones found none, so their names were not trusted where they had been with the registry first. An equal share
     /// of `limit` from each source's keys, in key order (as ``sameNIKPairs(limit:)``).
     public func registryNIKMentions(limit: Int, registryConnector: String) throws -> [(data: JSONValue, person: String)] {
-        let sources = try connectors(ofKeysIn: "mentions", column: "key").filter { $0 != registryConnector }
+        let horizon = mentionHorizon ?? Int64.max
+        var sources = try connectors(ofKeysIn: "mentions", column: "key").filter { $0 != registryConnector }
+        if mentionHorizon != nil {
+            sources = try sources.filter { c in
+                try db.scalarInt("SELECT EXISTS(SELECT 1 FROM mentions WHERE key > ?1 || ':' AND key < ?1 || ';' AND id <= ?2)",
+                                 [.text(c), .int(horizon)]) == 1
+            }
+        }
         var out: [(data: JSONValue, person: String)] = []
         for (k, c) in sources.enumerated() {
             let share = (limit - out.count) / (sources.count - k)
             out += try db.rows("""
                 SELECT m.data, p.id FROM mentions m JOIN persons p ON p.nik = m.nik AND p.status = 'active' AND p.registry = 1
-                WHERE m.key > ?1 || ':' AND m.key < ?1 || ';' AND m.nik IS NOT NULL ORDER BY m.key LIMIT ?2
-                """, [.text(c), .int(Int64(share))]).compactMap { r in
+                WHERE m.key > ?1 || ':' AND m.key < ?1 || ';' AND m.nik IS NOT NULL AND m.id <= ?3 ORDER BY m.key LIMIT ?2
+                """, [.text(c), .int(Int64(share)), .int(horizon)]).compactMap { r in
                 guard let p = r[1].text, let d = try? JSONParser.parse(r[0].text ?? "null") else { return nil }
                 return (d, p)
             }
@@ -590,7 +601,40 @@ extension HubStore {
 
     /// The newest mention's id: it grows with every new mention (a new version of one keeps its row), so it measures
     /// how many mentions arrived since a moment, at the cost of one seek.
-    public func lastMentionID() throws -> Int64 { try db.scalarInt("SELECT coalesce(max(id), 0) FROM mentions") }
+    /// Within ``mentionHorizon`` when one is set.
+    public func lastMentionID() throws -> Int64 {
+        let last = try db.scalarInt("SELECT coalesce(max(id), 0) FROM mentions")
+        return mentionHorizon.map { min($0, last) } ?? last
+    }
+
+    // MARK: - The updates a rebuild replays
+
+    /// Notes the mentions an update begins with (the newest mention's id), when any arrived since the last update
+    /// noted: a rebuild decides the mentions again update by update (``nextRebuildUpdate()``).
+    public func noteUpdateHorizon() throws {
+        try writeTransaction {
+            try db.run("""
+                INSERT INTO person_updates(through) SELECT last FROM (SELECT max(id) AS last FROM mentions)
+                WHERE last > coalesce((SELECT max(through) FROM person_updates), 0)
+                """)
+        }
+    }
+
+    /// The `meta` key holding the last update a rebuild has decided again (the `person_updates` id).
+    static let rebuildReplayedKey = "persons_rebuild_replayed"
+
+    /// The next update a rebuild in progress decides again: its id and the newest mention it saw; nil once every
+    /// noted update is replayed (the mentions after them are decided last, in one go).
+    public func nextRebuildUpdate() throws -> (id: Int64, through: Int64)? {
+        let done = Int64(try metaValue(Self.rebuildReplayedKey) ?? "0") ?? 0
+        guard let r = try db.rows("SELECT id, through FROM person_updates WHERE id > ? ORDER BY id LIMIT 1", [.int(done)]).first,
+              let id = r[0].int, let through = r[1].int else { return nil }
+        return (id, through)
+    }
+
+    public func setRebuildReplayed(_ id: Int64) throws {
+        try writeTransaction { try setMetaValue(Self.rebuildReplayedKey, String(id)) }
+    }
 
     public func activePersonCount() throws -> Int64 { try db.scalarInt("SELECT count(*) FROM persons WHERE status = 'active'") }
 

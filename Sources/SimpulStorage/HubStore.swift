@@ -56,6 +56,9 @@ public final class HubStore {
     /// A batch that brings ``citizenVersionsSinceFill`` to this fills the name index, so the part searches read
     /// without it stays short during a long ingest.
     public var citizenNamesFillEvery = 100_000
+    /// While a rebuild decides again the mentions of one past update: the newest mention that update saw. The person
+    /// index's reads of mentions (pending, sampled, counted) then see none after it, as that update did.
+    public var mentionHorizon: Int64?
     var hot: Hot {
         get throws {
             if let h = hotStatements { return h }

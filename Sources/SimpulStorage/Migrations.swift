@@ -354,5 +354,11 @@ enum Migrations {
             SELECT 1 FROM person_rules r WHERE r.mention_key = person_rules.mention_key AND r.rule = 'must'
                 AND (r.at > person_rules.at OR (r.at = person_rules.at AND r.person_id > person_rules.person_id)));
         """,
+        // 20: the mentions each person-index update saw (the newest mention's id when it began), so a rebuild decides
+        // them again update by update, in the order the hub first did, and gives the links it gave (docs/persons.md).
+        // A hub older than this has none: its rebuild decides the mentions it held then in one go, as before.
+        """
+        CREATE TABLE IF NOT EXISTS person_updates(id INTEGER PRIMARY KEY, through INTEGER NOT NULL);
+        """,
     ]
 }
