@@ -299,10 +299,13 @@ import Testing
         #expect(try t.store.db.scalarInt("SELECT count(*) FROM person_updates") == 4)
         let built = try Self.decisions(t.store)
         #expect(built.count > 3000)
-        try idx.rebuild()
-        let differ = Set(try Self.decisions(t.store)).symmetricDifference(built)
-        #expect(differ.isEmpty, "\(differ.count) lines differ, e.g. \(differ.sorted().prefix(4))")
-        #expect(try t.store.db.scalarInt("SELECT count(*) FROM meta WHERE key IN ('persons_rebuild_replayed', 'persons_rebuild_dormant')") == 0)
+        for round in 1...2 {
+            try idx.rebuild()
+            let differ = Set(try Self.decisions(t.store)).symmetricDifference(built)
+            #expect(differ.isEmpty, "rebuild \(round): \(differ.count) lines differ, e.g. \(differ.sorted().prefix(4))")
+            #expect(try t.store.db.scalarInt("SELECT count(*) FROM meta WHERE key IN ('persons_rebuild_replayed', 'persons_rebuild_dormant')") == 0)
+        }
+        #expect(try t.store.db.scalarInt("SELECT count(*) FROM person_updates") == 4, "a rebuild notes no updates of its own")
     }
 
     /// u is sampled again only when the persons have grown twofold, also when the next update runs in another
