@@ -1,7 +1,8 @@
-/// A small backtracking regular-expression engine for JSON Schema `pattern` (ECMA-262 subset):
+/// A small regular-expression engine for JSON Schema `pattern` (ECMA-262 subset):
 /// literals, `.`, `^`, `$`, escapes `\d \D \w \W \s \S` and escaped punctuation, classes `[a-z0-9_]` and `[^…]`,
 /// groups `(…)` and `(?:…)`, alternation `|`, quantifiers `* + ? {n} {n,} {n,m}` (greedy).
 /// Like JSON Schema, a pattern matches anywhere unless anchored. Unsupported syntax is an error at load time.
+/// Matching runs an automaton (``RegexAutomaton``: linear in the text); a pattern too large for one is refused.
 public struct SchemaRegex: Sendable {
     indirect enum Node: Sendable {
         case char(Unicode.Scalar)
@@ -22,6 +23,7 @@ public struct SchemaRegex: Sendable {
     /// Every alternative starts with `^`: only a match from the first character is tried.
     let anchored: Bool
     public let source: String
+    let automaton: RegexAutomaton
 
     public init(_ pattern: String) throws(SyntaxError) {
         source = pattern
@@ -29,6 +31,10 @@ public struct SchemaRegex: Sendable {
         root = try p.alternatives()
         if p.i < p.s.count { throw SyntaxError(message: "unbalanced ')' in pattern") }
         anchored = root.allSatisfy { if case .start = $0.first { return true } else { return false } }
+        guard let a = RegexAutomaton(root, anchored: anchored) else {
+            throw SyntaxError(message: "pattern too large (its repetitions make more than \(RegexAutomaton.maxStates) states)")
+        }
+        automaton = a
     }
 
     struct Parser {
@@ -185,6 +191,17 @@ public struct SchemaRegex: Sendable {
     /// True when the pattern matches somewhere in `text`. ASCII text (codes, dates, numbers: most values) is
     /// matched on its bytes in place; other text on its Unicode scalars.
     public func matches(_ text: String) -> Bool {
+        let a = automaton
+        if let dfa = a.dfa, !text.isEmpty, text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var s = text
+            return s.withUTF8 { dfa.matches($0) }
+        }
+        return a.matches(scalars: Array(text.unicodeScalars))
+    }
+
+    /// The backtracking matcher the automaton replaced (exponential time on nested repetition, and a recursion as
+    /// deep as a repetition is long): kept to check the automaton against (`RegexTests`).
+    func backtrackingMatches(_ text: String) -> Bool {
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
             var s = text
             return s.withUTF8 { run(ASCIIText(bytes: $0)) }

@@ -1,5 +1,5 @@
 import SimpulJSON
-import SimpulSchema
+@testable import SimpulSchema
 import SimpulTestSupport
 import Testing
 
@@ -21,6 +21,53 @@ import Testing
     ])
     func matches(pattern: String, text: String, expected: Bool) throws {
         #expect(try SchemaRegex(pattern).matches(text) == expected)
+    }
+
+    /// The automaton every pattern runs as (its DFA on ASCII text, its NFA on other text) answers as the backtracking
+    /// matcher does, on random patterns of the whole subset (anchors inside too, empty loops, counted groups) and
+    /// random texts, the empty one included.
+    @Test func theAutomatonAnswersAsBacktrackingDoes() throws {
+        var rng = FuzzTests.Random(state: 7)
+        let atoms = ["a", "b", ".", "[ab]", "[^a]", "\\d", "é", "[a-zé]", "^", "$", "(?:a|b*)", "(a|ab)", "()", "[]", "[^]"]
+        let quantifiers = ["", "", "", "*", "+", "?", "{2}", "{1,3}", "{2,}", "{0}"]
+        func piece(_ depth: Int) -> String {
+            if depth < 2 && rng.next() % 5 == 0 { return "(?:" + alternatives(depth + 1) + ")" + quantifiers[Int(rng.next() % UInt64(quantifiers.count))] }
+            let a = atoms[Int(rng.next() % UInt64(atoms.count))]
+            return a == "^" || a == "$" ? a : a + quantifiers[Int(rng.next() % UInt64(quantifiers.count))]
+        }
+        func alternatives(_ depth: Int) -> String {
+            (0..<Int(1 + rng.next() % 2)).map { _ in (0..<Int(1 + rng.next() % 4)).map { _ in piece(depth) }.joined() }.joined(separator: "|")
+        }
+        let letters: [Character] = ["a", "b", "1", "é", "\n", "x"]
+        var compared = 0, automata = 0, dfas = 0
+        for _ in 0..<800 {
+            let pattern = alternatives(0)
+            guard let re = try? SchemaRegex(pattern) else { continue }
+            automata += 1
+            if re.automaton.dfa != nil { dfas += 1 }
+            for _ in 0..<12 {
+                let text = String((0..<Int(rng.next() % 7)).map { _ in letters[Int(rng.next() % UInt64(letters.count))] })
+                compared += 1
+                #expect(re.matches(text) == re.backtrackingMatches(text), "\(pattern.debugDescription) on \(text.debugDescription)")
+            }
+        }
+        // A few of these random patterns would need more DFA states than allowed: they run the NFA on ASCII too.
+        #expect(compared > 5_000 && dfas > automata * 9 / 10 && dfas < automata, "\(automata) patterns, \(dfas) with a DFA")
+    }
+
+    /// Nested repetition takes backtracking exponential time (`^(a+)+$` against 40 a's and a b: 2^40 ways to split
+    /// them); the automaton reads each character once.
+    @Test func nestedRepetitionTakesLinearTime() throws {
+        for (pattern, text) in [("^(a+)+$", String(repeating: "a", count: 40) + "b"), ("^(a|aa)*c$", String(repeating: "a", count: 60)),
+                                ("^(?:é+)+$", String(repeating: "é", count: 40) + "b"), ("(x+x+)+y", String(repeating: "x", count: 5000))] {
+            #expect(try !SchemaRegex(pattern).matches(text))
+        }
+        // A long repetition of a group (the backtracking matcher recursed once per iteration, and 3,000 ended the
+        // process); one beyond the automaton's size is refused at load, with its reason.
+        let long = try SchemaRegex("^(?:ab|cd){3000}$")
+        #expect(long.matches(String(repeating: "ab", count: 3000)) && !long.matches(String(repeating: "ab", count: 2999)))
+        #expect(long.matches(String(repeating: "cd", count: 2999) + "ab") && !long.matches(String(repeating: "ab", count: 2999) + "é"))
+        #expect(throws: SchemaRegex.SyntaxError.self) { try SchemaRegex("^(?:(?:ab|cd){1000}){1000}$") }
     }
 
     @Test(arguments: ["(abc", "[a-", "a{2", "\\p{L}", "(?<n>x)", "*a", "a+?", "[\\d-a]", "[a-\\w]"])

@@ -1,0 +1,235 @@
+/// A pattern as an automaton, so that matching takes time linear in the text whatever the pattern (the backtracking
+/// matcher of ``SchemaRegex`` takes exponential time on patterns such as `^(a+)+$` against `aaaa…b`, and a schema a
+/// connector author adds is checked against values any pushing OPD sends).
+///
+/// A Thompson NFA built from the parsed pattern; for ASCII text (codes, dates, numbers: the values patterns check)
+/// a DFA built from it in full when the pattern is compiled (subset construction over the 128 ASCII codes), so a
+/// match is one table step per byte and nothing shared changes while workers match at once; other text runs the NFA
+/// itself, one set of states per character. Only a yes or no is asked, so the pattern's language is all that
+/// counts, and the greedy order of the backtracking matcher does not matter. A pattern whose automaton would be too
+/// large (a `{1000}` of a group) keeps the backtracking matcher.
+struct RegexAutomaton: Sendable {
+    enum State: Sendable {
+        /// One character the node (`.char`, `.any`, `.set`) accepts, then `next`.
+        case char(SchemaRegex.Node, next: Int)
+        case split([Int])
+        /// `^`: only at the start of the text.
+        case atStart(next: Int)
+        /// `$`: only at its end.
+        case atEnd(next: Int)
+        case match
+    }
+
+    let states: [State]
+    let entry: Int
+    /// Whether a match may begin anywhere (the pattern is not anchored): the entry is taken again at every position.
+    let search: Bool
+    /// Whether the empty text matches (where the start is also the end, `$^` included).
+    let matchesEmpty: Bool
+    let dfa: DFA?
+
+    /// Most NFA states a pattern may have (a larger one is refused at load: "pattern too large"), and DFA states
+    /// before it runs its NFA on ASCII text too.
+    static let maxStates = 100_000
+    static let maxDFAStates = 1024
+
+    init?(_ root: [[SchemaRegex.Node]], anchored: Bool) {
+        var b = Builder()
+        guard let entry = b.alternatives(root, next: b.add(.match)), b.states.count <= Self.maxStates else { return nil }
+        states = b.states
+        self.entry = entry
+        search = !anchored
+        matchesEmpty = Self.hasMatch(states, Self.closure(states, [entry], atStart: true, atEnd: true))
+        dfa = DFA(states: states, entry: entry, search: search)
+    }
+
+    struct Builder {
+        var states: [State] = []
+        var tooLarge: Bool { states.count > RegexAutomaton.maxStates }
+
+        mutating func add(_ s: State) -> Int {
+            states.append(s)
+            return states.count - 1
+        }
+
+        /// The states of `alts`, leading to `next`; nil once the automaton is too large.
+        mutating func alternatives(_ alts: [[SchemaRegex.Node]], next: Int) -> Int? {
+            if alts.count == 1 { return sequence(alts[0], next: next) }
+            var outs: [Int] = []
+            for a in alts {
+                guard let s = sequence(a, next: next) else { return nil }
+                outs.append(s)
+            }
+            return add(.split(outs))
+        }
+
+        mutating func sequence(_ seq: [SchemaRegex.Node], next: Int) -> Int? {
+            var n = next
+            for node in seq.reversed() {
+                guard let s = self.node(node, next: n) else { return nil }
+                n = s
+            }
+            return n
+        }
+
+        mutating func node(_ node: SchemaRegex.Node, next: Int) -> Int? {
+            if tooLarge { return nil }
+            switch node {
+            case .char, .any, .set: return add(.char(node, next: next))
+            case .start: return add(.atStart(next: next))
+            case .end: return add(.atEnd(next: next))
+            case .group(let alts): return alternatives(alts, next: next)
+            case .rep(let inner, let lo, let hi):
+                var n = next
+                if hi < 0 {
+                    // A loop: a split to the body (which leads back to the split) or on.
+                    let loop = add(.split([]))
+                    guard let body = self.node(inner, next: loop) else { return nil }
+                    states[loop] = .split([body, next])
+                    n = loop
+                } else {
+                    // Each optional copy leads on, or to one more copy.
+                    for _ in 0..<max(0, hi - lo) {
+                        guard let body = self.node(inner, next: n) else { return nil }
+                        n = add(.split([body, next]))
+                    }
+                }
+                for _ in 0..<lo {
+                    guard let body = self.node(inner, next: n) else { return nil }
+                    n = body
+                }
+                return n
+            }
+        }
+    }
+
+    /// The states reachable from `from` without reading a character: through splits, `^` where `atStart`, `$`
+    /// where `atEnd`. A `$` not passed stays in the set (the text may end there).
+    static func closure(_ states: [State], _ from: [Int], atStart: Bool, atEnd: Bool, into out: inout [Int], seen: inout [Bool]) {
+        var stack = from
+        while let s = stack.popLast() {
+            if seen[s] { continue }
+            seen[s] = true
+            switch states[s] {
+            case .split(let outs): stack.append(contentsOf: outs.reversed())
+            case .atStart(let next): if atStart { stack.append(next) }
+            case .atEnd(let next): if atEnd { stack.append(next) } else { out.append(s) }
+            case .char, .match: out.append(s)
+            }
+        }
+    }
+
+    static func closure(_ states: [State], _ from: [Int], atStart: Bool, atEnd: Bool) -> [Int] {
+        var out: [Int] = []
+        var seen = [Bool](repeating: false, count: states.count)
+        closure(states, from, atStart: atStart, atEnd: atEnd, into: &out, seen: &seen)
+        return out.sorted()
+    }
+
+    static func hasMatch(_ states: [State], _ set: [Int]) -> Bool {
+        set.contains { if case .match = states[$0] { return true } else { return false } }
+    }
+
+    /// Whether the text may end with these states: a match through the `$`s still open.
+    static func acceptsAtEnd(_ states: [State], _ set: [Int]) -> Bool {
+        hasMatch(states, closure(states, set, atStart: false, atEnd: true))
+    }
+
+    /// The states after reading `c` from `set` (closed), with the entry again when matches may begin anywhere.
+    static func step(_ states: [State], _ set: [Int], _ c: UInt32, entry: Int, search: Bool, atEnd: Bool = false) -> [Int] {
+        var nexts: [Int] = []
+        for s in set {
+            if case .char(let node, let next) = states[s], SchemaRegex.single(node, c) { nexts.append(next) }
+        }
+        if search { nexts.append(entry) }
+        return closure(states, nexts, atStart: false, atEnd: atEnd)
+    }
+
+    /// Runs the NFA over Unicode scalars: one set of states per position.
+    func matches(scalars t: [Unicode.Scalar]) -> Bool {
+        if t.isEmpty { return matchesEmpty }
+        var set = Self.closure(states, [entry], atStart: true, atEnd: false)
+        for c in t {
+            if Self.hasMatch(states, set) { return true }
+            set = Self.step(states, set, c.value, entry: entry, search: search)
+            if set.isEmpty { return false }
+        }
+        return Self.hasMatch(states, set) || Self.acceptsAtEnd(states, set)
+    }
+
+    /// The automaton's DFA over ASCII: a state per set of NFA states met, its step for each class of ASCII codes
+    /// (codes every character state treats alike: digits, `.`, the rest, for most patterns).
+    struct DFA: Sendable {
+        /// The class of each ASCII code.
+        let byteClass: [UInt8]
+        let classCount: Int
+        /// `next[d * classCount + class]`.
+        let next: [Int32]
+        /// A match is complete in this state: the text matches whatever follows.
+        let matchesNow: [Bool]
+        /// The text matches if it ends in this state.
+        let matchesAtEnd: [Bool]
+        /// The state with no NFA state left: nothing that follows can match.
+        let dead: Int32?
+
+        init?(states: [State], entry: Int, search: Bool) {
+            // Codes alike for every character state are one class; a representative of each is stepped.
+            let chars = states.indices.filter { if case .char = states[$0] { return true } else { return false } }
+            var classOf: [[Bool]: UInt8] = [:]
+            var representatives: [UInt32] = []
+            var byteClass: [UInt8] = []
+            for c in 0..<UInt32(128) {
+                let signature = chars.map { s -> Bool in
+                    if case .char(let node, _) = states[s] { return SchemaRegex.single(node, c) }
+                    return false
+                }
+                if let k = classOf[signature] {
+                    byteClass.append(k)
+                } else {
+                    let k = UInt8(representatives.count)
+                    classOf[signature] = k
+                    representatives.append(c)
+                    byteClass.append(k)
+                }
+            }
+            var ids: [[Int]: Int32] = [:]
+            var sets: [[Int]] = []
+            func id(_ set: [Int]) -> Int32 {
+                if let d = ids[set] { return d }
+                let d = Int32(sets.count)
+                ids[set] = d
+                sets.append(set)
+                return d
+            }
+            _ = id(RegexAutomaton.closure(states, [entry], atStart: true, atEnd: false))
+            var next: [Int32] = []
+            var d = 0
+            while d < sets.count {
+                if sets.count > RegexAutomaton.maxDFAStates { return nil }
+                let set = sets[d]
+                for c in representatives {
+                    next.append(id(RegexAutomaton.step(states, set, c, entry: entry, search: search)))
+                }
+                d += 1
+            }
+            self.byteClass = byteClass
+            classCount = representatives.count
+            self.next = next
+            matchesNow = sets.map { RegexAutomaton.hasMatch(states, $0) }
+            matchesAtEnd = sets.map { RegexAutomaton.hasMatch(states, $0) || RegexAutomaton.acceptsAtEnd(states, $0) }
+            dead = ids[[]]
+        }
+
+        /// ASCII bytes only, at least one (the caller checks).
+        func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            var d = 0
+            for b in bytes {
+                if matchesNow[d] { return true }
+                let n = next[d &* classCount &+ Int(byteClass[Int(b)])]
+                if n == dead { return false }
+                d = Int(n)
+            }
+            return matchesAtEnd[d]
+        }
+    }
+}
