@@ -6,8 +6,8 @@
 /// a DFA built from it in full when the pattern is compiled (subset construction over the 128 ASCII codes), so a
 /// match is one table step per byte and nothing shared changes while workers match at once; other text runs the NFA
 /// itself, one set of states per character. Only a yes or no is asked, so the pattern's language is all that
-/// counts, and the greedy order of the backtracking matcher does not matter. A pattern whose automaton would be too
-/// large (a `{1000}` of a group) keeps the backtracking matcher.
+/// counts, and the greedy order of the backtracking matcher does not matter. A pattern whose NFA would pass
+/// ``maxStates`` (a `{1000}` of a `{1000}`) is refused when it loads.
 struct RegexAutomaton: Sendable {
     enum State: Sendable {
         /// One character the node (`.char`, `.any`, `.set`) accepts, then `next`.
@@ -39,7 +39,7 @@ struct RegexAutomaton: Sendable {
         states = b.states
         self.entry = entry
         search = !anchored
-        matchesEmpty = Self.hasMatch(states, Self.closure(states, [entry], atStart: true, atEnd: true))
+        matchesEmpty = Self.hasMatch(states, Self.closure(states, [entry], atStart: true, atEnd: true, Marks(states.count)))
         dfa = DFA(states: states, entry: entry, search: search)
     }
 
@@ -103,13 +103,24 @@ struct RegexAutomaton: Sendable {
         }
     }
 
+    /// Marks of the states a closure has reached: a closure takes the next stamp, so marking costs what it reaches,
+    /// not the automaton's size (building the DFA of a large pattern computes thousands of closures).
+    final class Marks {
+        var stamp = 0
+        var marks: [Int]
+        init(_ count: Int) { marks = [Int](repeating: 0, count: count) }
+    }
+
     /// The states reachable from `from` without reading a character: through splits, `^` where `atStart`, `$`
-    /// where `atEnd`. A `$` not passed stays in the set (the text may end there).
-    static func closure(_ states: [State], _ from: [Int], atStart: Bool, atEnd: Bool, into out: inout [Int], seen: inout [Bool]) {
+    /// where `atEnd`. A `$` not passed stays in the set (the text may end there). Sorted: a DFA state's key.
+    static func closure(_ states: [State], _ from: [Int], atStart: Bool, atEnd: Bool, _ seen: Marks) -> [Int] {
+        seen.stamp += 1
+        let stamp = seen.stamp
+        var out: [Int] = []
         var stack = from
         while let s = stack.popLast() {
-            if seen[s] { continue }
-            seen[s] = true
+            if seen.marks[s] == stamp { continue }
+            seen.marks[s] = stamp
             switch states[s] {
             case .split(let outs): stack.append(contentsOf: outs.reversed())
             case .atStart(let next): if atStart { stack.append(next) }
@@ -117,12 +128,6 @@ struct RegexAutomaton: Sendable {
             case .char, .match: out.append(s)
             }
         }
-    }
-
-    static func closure(_ states: [State], _ from: [Int], atStart: Bool, atEnd: Bool) -> [Int] {
-        var out: [Int] = []
-        var seen = [Bool](repeating: false, count: states.count)
-        closure(states, from, atStart: atStart, atEnd: atEnd, into: &out, seen: &seen)
         return out.sorted()
     }
 
@@ -131,30 +136,31 @@ struct RegexAutomaton: Sendable {
     }
 
     /// Whether the text may end with these states: a match through the `$`s still open.
-    static func acceptsAtEnd(_ states: [State], _ set: [Int]) -> Bool {
-        hasMatch(states, closure(states, set, atStart: false, atEnd: true))
+    static func acceptsAtEnd(_ states: [State], _ set: [Int], _ seen: Marks) -> Bool {
+        hasMatch(states, closure(states, set, atStart: false, atEnd: true, seen))
     }
 
     /// The states after reading `c` from `set` (closed), with the entry again when matches may begin anywhere.
-    static func step(_ states: [State], _ set: [Int], _ c: UInt32, entry: Int, search: Bool, atEnd: Bool = false) -> [Int] {
+    static func step(_ states: [State], _ set: [Int], _ c: UInt32, entry: Int, search: Bool, _ seen: Marks) -> [Int] {
         var nexts: [Int] = []
         for s in set {
             if case .char(let node, let next) = states[s], SchemaRegex.single(node, c) { nexts.append(next) }
         }
         if search { nexts.append(entry) }
-        return closure(states, nexts, atStart: false, atEnd: atEnd)
+        return closure(states, nexts, atStart: false, atEnd: false, seen)
     }
 
     /// Runs the NFA over Unicode scalars: one set of states per position.
     func matches(scalars t: [Unicode.Scalar]) -> Bool {
         if t.isEmpty { return matchesEmpty }
-        var set = Self.closure(states, [entry], atStart: true, atEnd: false)
+        let seen = Marks(states.count)
+        var set = Self.closure(states, [entry], atStart: true, atEnd: false, seen)
         for c in t {
             if Self.hasMatch(states, set) { return true }
-            set = Self.step(states, set, c.value, entry: entry, search: search)
+            set = Self.step(states, set, c.value, entry: entry, search: search, seen)
             if set.isEmpty { return false }
         }
-        return Self.hasMatch(states, set) || Self.acceptsAtEnd(states, set)
+        return Self.hasMatch(states, set) || Self.acceptsAtEnd(states, set, seen)
     }
 
     /// The automaton's DFA over ASCII: a state per set of NFA states met, its step for each class of ASCII codes
@@ -201,14 +207,15 @@ struct RegexAutomaton: Sendable {
                 sets.append(set)
                 return d
             }
-            _ = id(RegexAutomaton.closure(states, [entry], atStart: true, atEnd: false))
+            let seen = Marks(states.count)
+            _ = id(RegexAutomaton.closure(states, [entry], atStart: true, atEnd: false, seen))
             var next: [Int32] = []
             var d = 0
             while d < sets.count {
                 if sets.count > RegexAutomaton.maxDFAStates { return nil }
                 let set = sets[d]
                 for c in representatives {
-                    next.append(id(RegexAutomaton.step(states, set, c, entry: entry, search: search)))
+                    next.append(id(RegexAutomaton.step(states, set, c, entry: entry, search: search, seen)))
                 }
                 d += 1
             }
@@ -216,7 +223,7 @@ struct RegexAutomaton: Sendable {
             classCount = representatives.count
             self.next = next
             matchesNow = sets.map { RegexAutomaton.hasMatch(states, $0) }
-            matchesAtEnd = sets.map { RegexAutomaton.hasMatch(states, $0) || RegexAutomaton.acceptsAtEnd(states, $0) }
+            matchesAtEnd = sets.map { RegexAutomaton.hasMatch(states, $0) || RegexAutomaton.acceptsAtEnd(states, $0, seen) }
             dead = ids[[]]
         }
 
