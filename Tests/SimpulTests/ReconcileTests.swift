@@ -170,6 +170,21 @@ enum Fixture2025 {
         #expect(over.records.count == 3)
     }
 
+    /// A record whose codes break several rules is one `invalid_code` finding naming them all, as
+    /// docs/reconciliation.md says: a finding per rule counted its amount once per rule in the findings' totals.
+    @Test func aRecordBreakingTwoCodeRulesIsOneFinding() throws {
+        let t = try TestHub()
+        let ks = Fixture2025.dinkes
+        // A provinsi's level digit (1) in a kabupaten's DPA, and a revenue account.
+        let dpa = Fixture2025.dpa("murni", [Fixture2025.item(ks, "1.02.02.1.01.0009", "4.1.01.06.01.0001", "7000000")])
+        _ = try t.ingest("sipd-penganggaran", [try t.write("dpa_2025_murni.json", dpa)])
+        let invalid = try Self.report(t).findings.filter { $0.kind == .invalidCode }
+        #expect(invalid.count == 1)
+        #expect(invalid.first?.amount.description == "7000000.00")
+        #expect(invalid.first.map { $0.message.contains("level digit 1") && $0.message.contains("is not a spending") } == true,
+                "\(invalid.first?.message ?? "")")
+    }
+
     @Test func totalsAreExactToTheSen() throws {
         let t = try TestHub()
         try Fixture2025.load(into: t)
