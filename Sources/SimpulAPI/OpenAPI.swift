@@ -27,7 +27,7 @@ enum OpenAPI {
             }
             if r.openQuery {
                 params.append(.object(["name": .string("filters"), "in": .string("query"), "required": .bool(false), "style": .string("form"), "explode": .bool(true),
-                                       "description": .string("FIELD=OP.VALUE filters on the schema's fields: eq, neq, gt, gte, lt, lte, in (a,b), like (prefix)"),
+                                       "description": .string("FIELD=OP.VALUE filters on the schema's fields: eq, neq, gt, gte, lt, lte, in (a,b; a value with a comma in double quotes), like (prefix); order ties by source key in the same direction"),
                                        "schema": .object(["type": .string("object"), "additionalProperties": .object(["type": .string("string")])])]))
             }
             if r.access == .personal || r.personalWhen != nil {

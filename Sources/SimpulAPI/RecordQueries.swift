@@ -168,7 +168,45 @@ enum RecordQueries {
         return out
     }
 
-    /// `field=op.value`: eq, neq, gt, gte, lt, lte, in (`in.a,b` or `in.(a,b)`), like (a prefix, `like.ABC` or `like.ABC*`).
+    /// The values of `in`, comma-separated; as in PostgREST, a value holding a comma is written in double quotes
+    /// (`in.("Belanja ATK, triwulan I",Honor)`), where `\"` and `\\` stand for a quote and a backslash. nil: a quote
+    /// not closed.
+    static func listValues(_ raw: String) -> [String]? {
+        var out: [String] = []
+        var current = ""
+        var quoted = false
+        var escaped = false
+        var wasQuoted = false
+        for c in raw {
+            if quoted {
+                if escaped {
+                    current.append(c)
+                    escaped = false
+                } else if c == "\\" {
+                    escaped = true
+                } else if c == "\"" {
+                    quoted = false
+                } else {
+                    current.append(c)
+                }
+            } else if c == "," {
+                out.append(current)
+                current = ""
+                wasQuoted = false
+            } else if c == "\"" && current.isEmpty && !wasQuoted {
+                quoted = true
+                wasQuoted = true
+            } else {
+                current.append(c)
+            }
+        }
+        if quoted { return nil }
+        out.append(current)
+        return out
+    }
+
+    /// `field=op.value`: eq, neq, gt, gte, lt, lte, in (`in.a,b` or `in.(a,b)`, a value with a comma in double
+    /// quotes), like (a prefix, `like.ABC` or `like.ABC*`).
     static func filter(field: String, kind: FieldKind, spec: String) throws -> RecordFilter {
         guard let dot = spec.firstIndex(of: "."), let op = RecordFilter.Op(rawValue: String(spec[..<dot])) else {
             throw APIError(400, "invalid_filter", "filter \(field): write \(field)=OP.VALUE with OP one of \(RecordFilter.Op.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -191,7 +229,9 @@ enum RecordQueries {
         switch op {
         case .in:
             if raw.hasPrefix("(") && raw.hasSuffix(")") { raw = String(raw.dropFirst().dropLast()) }
-            let parts = raw.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard let parts = listValues(raw) else {
+                throw bad("invalid_filter", "filter \(field): a quoted value of in is not closed (write in.(\"a, b\",c))")
+            }
             guard !raw.isEmpty, parts.count <= 100 else { throw bad("invalid_filter", "filter \(field): in takes 1 to 100 comma-separated values") }
             return RecordFilter(field: field, op: .in, values: try parts.map(value), numeric: kind == .decimal)
         case .like:
