@@ -8,7 +8,8 @@ walked to the end by their cursors, JSON and CSV) compares what an OPD receives 
 the records an OPD granted everything reads, filtered, ordered (missing values last ascending, first descending,
 ties by source key) and cut to the grant here. Then the refusals (no token, an unknown or revoked one, no purpose or
 one not granted, a schema or a filter field not granted: 401 / 403 with a JSON error; unknown fields, operators and
-limits: 400), each citizen lookup cut to the grant, and the audit log: every personal read and every refusal is one
+limits: 400), each change feed (every version once, gap-free, cut to the grant, its last version the record), each
+citizen lookup cut to the grant, and the audit log: every personal read and every refusal is one
 entry more in it, and nothing else is.
 
 usage: heldout_api.py [--seed N] [--rows N] [--queries N] [--keep DIR]   (SIMPUL_BIN: the simpul binary)
@@ -299,6 +300,44 @@ def main():
                                    json.dumps(got[first] if first < len(got) else None)[:300],
                                    json.dumps(want[first] if first < len(want) else None)[:300]))
 
+        # Change feeds: every version once, gap-free, cut to the grant; the last version of each key is the record.
+        for n in sorted(grants):
+            topic = "records." + n
+            events, after, pages = [], 0, 0
+            while pages < 10000:
+                limit = rng.choice([1, 10, 250, 1000])
+                status, _, body = client.get("/v1/topics/%s/events?after=%d&limit=%d" % (topic, after, limit), partial,
+                                             "layanan" if n in personal else None)
+                pages += 1
+                if n in personal:
+                    expected_audit += 1
+                if status != 200:
+                    problems.append("%s after %d: %d %s" % (topic, after, status, body[:200]))
+                    break
+                page = json.loads(body)
+                events += page["events"]
+                if not page["events"]:
+                    break
+                after = page["next_after"]
+            seqs = [e["seq"] for e in events]
+            if seqs != list(range(1, len(seqs) + 1)):
+                problems.append("%s: sequence numbers not 1…%d without a gap" % (topic, len(seqs)))
+            leaked = sorted({k for e in events for k in e["data"]} - grants[n])
+            if leaked:
+                problems.append("%s: fields not granted in events: %s" % (topic, leaked))
+            last = {}
+            for e in events:
+                last[e["key"]] = e["data"]
+            current = {r["source_key"]: r for r in allrec[n]}
+            if set(last) != set(current):
+                problems.append("%s: events for %d keys, %d records" % (topic, len(last), len(current)))
+            for k, data in last.items():
+                want = {f: v for f, v in current.get(k, {}).items() if f in grants[n] and f not in PROVENANCE}
+                got = {f: v for f, v in data.items() if f not in PROVENANCE}
+                if got != want:
+                    problems.append("%s key %s: the last event %s, the record %s" % (topic, k, json.dumps(got)[:200], json.dumps(want)[:200]))
+                    break
+
         # Refusals: each a JSON error with its status; the personal ones and every refusal audited.
         some_nik = next((r["nik"] for r in allrec["citizen"] if r.get("nik")), "7571010101900001")
         ungranted_schema = next((n for n in schema_names if n not in grants), None)
@@ -347,7 +386,8 @@ def main():
             extra = set(c) - cgrant
             if extra:
                 problems.append("/v1/citizens/%s shows fields not granted: %s" % (r["nik"], sorted(extra)))
-            for k in ("nama", "tanggal_lahir", "jenis_kelamin", "kode_wilayah"):
+            # The registry is authoritative for these (docs/persons.md); other fields go by recency.
+            for k in ("nama", "tanggal_lahir", "jenis_kelamin"):
                 if k in cgrant and r.get(k) is not None and c.get(k) != r[k]:
                     problems.append("/v1/citizens/%s: %s %r, the registry record says %r" % (r["nik"], k, c.get(k), r[k]))
 

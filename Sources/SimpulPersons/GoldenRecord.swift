@@ -4,7 +4,7 @@ import SimpulStorage
 
 /// One person as the hub knows them: each field with the mention it came from. The registry (`dukcapil-siak`) is
 /// authoritative for NIK, name, birth date and sex; every other field comes from the most recent mention that has
-/// it.
+/// it, by its record's version time in the source (else when it was received: ``LinkedMention/at``).
 public struct GoldenRecord: Sendable {
     public struct Field: Sendable {
         public var value: JSONValue

@@ -34,6 +34,9 @@ public struct LinkedMention: Sendable {
     public var evidence: String
     public var data: JSONValue
     public var version: Int64
+    /// When the mention's facts date from, in unix seconds: its record's own version time from the source (SIAK's
+    /// TGL_UPDATE, SiCantik's and OSS's updated_at) when it has one, else when the hub received the mention
+    /// (``HubStore/mentionRecencySQL``). The golden record takes each non-registry field from the most recent.
     public var at: Int64
 }
 
@@ -338,10 +341,16 @@ extension HubStore {
         return out
     }
 
+    /// A mention's recency (``LinkedMention/at``): its record's source version time (`src_at`, migration 21), else
+    /// when the hub received it. Until 2026-11-29 it was always the time received, so a permit of June ingested after
+    /// the registry's November snapshot gave the golden record its June address, and two files ingested in the same
+    /// second gave either address from one run to the next (found by scripts/heldout_api.py).
+    static let mentionRecencySQL = "coalesce(m.src_at, m.at)"
+
     public func linkedMentions(person: String) throws -> [LinkedMention] {
         let s = try db.prepare("""
             SELECT l.mention_key, m.connector, m.schema, m.source_key, l.link, l.grade, l.score, l.evidence, m.data,
-                   coalesce(v.version_no, 0), m.at
+                   coalesce(v.version_no, 0), \(Self.mentionRecencySQL)
             FROM person_links l JOIN mentions m ON m.key = l.mention_key LEFT JOIN record_versions v ON v.id = m.version_id
             WHERE l.person_id = ? ORDER BY l.mention_key
             """)
@@ -357,11 +366,11 @@ extension HubStore {
     }
 
     /// A person's linked mentions with their stored data as bytes (not parsed), for answers that splice it: mention
-    /// key, connector, schema, source key, data, record version, time. Ordered by mention key.
+    /// key, connector, schema, source key, data, record version, recency (``LinkedMention/at``). Ordered by mention key.
     public func linkedMentionBytes(person: String) throws -> [(key: String, connector: String, schema: String, sourceKey: String,
                                                               data: [UInt8], version: Int64, at: Int64)] {
         let s = try db.prepare("""
-            SELECT l.mention_key, m.connector, m.schema, m.source_key, m.data, coalesce(v.version_no, 0), m.at
+            SELECT l.mention_key, m.connector, m.schema, m.source_key, m.data, coalesce(v.version_no, 0), \(Self.mentionRecencySQL)
             FROM person_links l JOIN mentions m ON m.key = l.mention_key LEFT JOIN record_versions v ON v.id = m.version_id
             WHERE l.person_id = ? ORDER BY l.mention_key
             """)

@@ -42,9 +42,9 @@ public final class HubStore {
                   version_no=excluded.version_no, data_hash=excluded.data_hash, src_version=excluded.src_version
                 """)
             upsertMention = try db.prepare("""
-                INSERT INTO mentions(key, connector, schema, source_key, data, version_id, at, nik) VALUES(?,?,?,?,?,?,?,?)
+                INSERT INTO mentions(key, connector, schema, source_key, data, version_id, at, nik, src_at) VALUES(?,?,?,?,?,?,?,?,unixepoch(?9))
                 ON CONFLICT(key) DO UPDATE SET schema=excluded.schema, source_key=excluded.source_key, data=excluded.data,
-                  version_id=excluded.version_id, at=excluded.at, nik=excluded.nik
+                  version_id=excluded.version_id, at=excluded.at, nik=excluded.nik, src_at=excluded.src_at
                 """)
             markPending = try db.prepare("INSERT OR IGNORE INTO person_pending(key) VALUES(?)")
             openDLQ = try db.prepare("SELECT id FROM dlq WHERE raw_id=? AND status='open'")
@@ -331,7 +331,7 @@ public final class HubStore {
             }
             for m in mentions {
                 if let c = changed.first(where: { recs[$0.record].sourceKey == m.sourceKey && recs[$0.record].schema == m.schema }) {
-                    try upsertMention(connector: connector, m, versionID: c.version, at: at)
+                    try upsertMention(connector: connector, m, versionID: c.version, at: at, sourceVersion: recs[c.record].sourceVersion)
                 }
             }
             if !newRow, let open = try openDeadLetter(rawID: rawID) {
@@ -472,7 +472,8 @@ public final class HubStore {
     public static let pastVersionHoldingSQL =
         "SELECT 1 FROM record_versions WHERE schema=? AND source_key=? AND current=0 AND data=? LIMIT 1"
 
-    func upsertMention(connector: String, _ m: MentionWrite, versionID vid: Int64, at: Int64) throws {
+    /// `sourceVersion`: its record's version time from the source (ISO), kept as `src_at` (migration 21).
+    func upsertMention(connector: String, _ m: MentionWrite, versionID vid: Int64, at: Int64, sourceVersion: String?) throws {
         let up = try hot.upsertMention
         try up.bind(1, m.key)
         try up.bind(2, connector)
@@ -482,6 +483,7 @@ public final class HubStore {
         try up.bind(6, vid)
         try up.bind(7, at)
         try up.bind(8, m.nik)
+        try up.bind(9, sourceVersion)
         try up.run()
         // A new version waits for the person index.
         let pending = try hot.markPending

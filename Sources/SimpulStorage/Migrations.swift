@@ -360,5 +360,12 @@ enum Migrations {
         """
         CREATE TABLE IF NOT EXISTS person_updates(id INTEGER PRIMARY KEY, through INTEGER NOT NULL);
         """,
+        // 21: when a mention's facts date from by its source (its record's version time: SIAK's TGL_UPDATE, SiCantik's
+        // and OSS's updated_at; unix seconds), written with the mention: the golden record takes each field the
+        // registry is not authoritative for from the latest by this, not from the mention received last.
+        """
+        ALTER TABLE mentions ADD COLUMN src_at INTEGER;
+        UPDATE mentions SET src_at = (SELECT unixepoch(r.src_version) FROM records r WHERE r.schema = mentions.schema AND r.source_key = mentions.source_key);
+        """,
     ]
 }

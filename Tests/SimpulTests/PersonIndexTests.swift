@@ -513,6 +513,42 @@ import Testing
         }
     }
 
+    /// The golden record takes a field the registry is not authoritative for (address, region) from the mention whose
+    /// source dates it latest (SIAK's TGL_UPDATE, SiCantik's updated_at), not from the one the hub happened to
+    /// receive last: the same golden record whichever file came first.
+    @Test(arguments: [false, true]) func theGoldenRecordTakesTheLatestFactsByTheSourcesOwnDates(permitFirst: Bool) throws {
+        let t = try TestHub()
+        func page(_ id: Int, alamat: String, updated: String) throws -> String {
+            try t.write("page_\(id).json", """
+                {"status":"success","page":1,"total_page":1,"data":[{"id_permohonan":\(id),"no_permohonan":"PMH/\(id)","jenis_izin":"Izin Usaha Mikro",
+                 "kode_jenis_izin":"IUM","nik_pemohon":"7571014504900002","nama_pemohon":"SITI AMINAH","alamat_pemohon":"\(alamat)",
+                 "tgl_lahir_pemohon":"1990-04-05","tgl_pengajuan":"2024-06-01 09:00:00","updated_at":"\(updated)","status":"Selesai",
+                 "retribusi":0,"kode_wilayah":"7571011001","opd_penerbit":"DPMPTSP"}]}
+                """)
+        }
+        let registry = try t.write("biodata.csv", "\(siakHeader)\n\(siakRow(alamat: "JL. BARU NO. 1", update: "2024-11-02 08:14:55"))\n")
+        let june = try page(200001, alamat: "JL. LAMA NO. 9", updated: "2024-06-10 14:00:00")
+        let index = PersonIndex(store: t.store, regions: try Self.regions(t))
+        for (connector, file) in permitFirst ? [("sicantik", june), ("dukcapil-siak", registry)] : [("dukcapil-siak", registry), ("sicantik", june)] {
+            _ = try t.ingest(connector, [file])
+            try index.update()
+        }
+        let siti = try #require(try t.store.person(nik: "7571014504900002"))
+        func golden() throws -> GoldenRecord { try GoldenRecord.load(store: t.store, person: try #require(try t.store.person(id: siti.id)), regions: try Self.regions(t)) }
+        #expect(try t.store.personOf(mention: "sicantik:200001") == siti.id)
+        #expect(try golden().fields["alamat"]?.value == .string("JL. BARU NO. 1"), "the registry's November address, not the June permit's")
+        #expect(try golden().fields["alamat"]?.mention == "dukcapil-siak:7571014504900002")
+        // A permit of December is newer than the registry's snapshot: its address is the latest known.
+        _ = try t.ingest("sicantik", [try page(200002, alamat: "JL. MERDEKA NO. 3", updated: "2024-12-15 10:00:00")])
+        try index.update()
+        #expect(try golden().fields["alamat"]?.value == .string("JL. MERDEKA NO. 3"))
+        #expect(try golden().fields["nama"]?.mention == "dukcapil-siak:7571014504900002", "the registry stays authoritative for the name")
+        // The citizen lookup's golden record (spliced from the stored bytes) says the same.
+        let spliced = try #require(GoldenRecord.spliced(try t.store.linkedMentionBytes(person: siti.id).map { ($0.key, $0.connector, $0.data, $0.version, $0.at) },
+                                                        keep: { _ in true }))
+        #expect(try JSONParser.parse(spliced.golden)["alamat"] == .string("JL. MERDEKA NO. 3"))
+    }
+
     /// A NIK on a record with only a name besides (an OSS responsible person, an SP2D recipient): no sex or birth date
     /// can clash with the holder's, so a name that disagrees outright, another given name included, is the clash.
     @Test(arguments: [false, true]) func aBorrowedNIKWithOnlyANameIsNotTheHolder(registryLast: Bool) throws {
@@ -1020,6 +1056,7 @@ import Testing
         // A hub from before migration 19 with both must-links: the latest stands, and the mention is decided again.
         try t.store.db.run("INSERT OR REPLACE INTO person_rules(mention_key, person_id, rule, at) VALUES('sicantik:1', ?, 'must', 1)", [.text(b)])
         try t.store.db.run("UPDATE person_rules SET at = 2 WHERE mention_key = 'sicantik:1' AND person_id = ?", [.text(a)])
+        try t.store.db.execute("ALTER TABLE mentions DROP COLUMN src_at")  // as that hub was (migration 21 adds it)
         try t.store.db.execute("PRAGMA user_version=18")
         let store = try HubStore(path: t.dir + "/simpul.db")
         #expect(try store.rules(mention: "sicantik:1").map(\.person) == [a])
