@@ -42,7 +42,7 @@ public final class HubStore {
                   version_no=excluded.version_no, data_hash=excluded.data_hash, src_version=excluded.src_version
                 """)
             upsertMention = try db.prepare("""
-                INSERT INTO mentions(key, connector, schema, source_key, data, version_id, at, nik, src_at) VALUES(?,?,?,?,?,?,?,?,unixepoch(?9))
+                INSERT INTO mentions(key, connector, schema, source_key, data, version_id, at, nik, src_at) VALUES(?,?,?,?,?,?,?,?,CAST(strftime('%s', ?9) AS INTEGER))
                 ON CONFLICT(key) DO UPDATE SET schema=excluded.schema, source_key=excluded.source_key, data=excluded.data,
                   version_id=excluded.version_id, at=excluded.at, nik=excluded.nik, src_at=excluded.src_at
                 """)

@@ -365,7 +365,7 @@ enum Migrations {
         // registry is not authoritative for from the latest by this, not from the mention received last.
         """
         ALTER TABLE mentions ADD COLUMN src_at INTEGER;
-        UPDATE mentions SET src_at = (SELECT unixepoch(r.src_version) FROM records r WHERE r.schema = mentions.schema AND r.source_key = mentions.source_key);
+        UPDATE mentions SET src_at = (SELECT CAST(strftime('%s', r.src_version) AS INTEGER) FROM records r WHERE r.schema = mentions.schema AND r.source_key = mentions.source_key);
         """,
     ]
 }
