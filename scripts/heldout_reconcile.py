@@ -7,8 +7,10 @@ the revision, spending over the ceiling, on accounts no DPA has, SP2D numbers re
 add up, potongan above nilai, codes of another urusan, a provinsi's level digit, a revenue account. The expected
 report is worked out here from those documents alone (whole sen, Python integers) and compared with
 `simpul reconcile --format json`: every finding (kind, codes, amount, source records), every sub kegiatan's plan,
-budget per version, budget in force, realisation, absorption and monthly figures, and the totals. It shares no code
-with the hub.
+budget per version, budget in force, realisation, absorption and monthly figures, and the totals. And pemadanan
+penerima (`--recipients`): three monthly SIAK snapshots in which some recipients of bantuan sosial die or move away,
+SP2D lines paying them (and people the registry does not know) through the year, each line judged by the registry
+row in force at its SP2D date. It shares no code with the hub.
 
 usage: heldout_reconcile.py [--seed N] [--subs N] [--keep DIR]   (SIMPUL_BIN: the simpul binary; default: swift build's)
 """
@@ -82,6 +84,36 @@ class Year:
         self.accounts = ["5.1.02.01.01.%04d" % a for a in range(1, 9)] + ["5.2.02.05.01.0001"]
         self.revenue_account = "4.1.01.01.01.0001"
 
+    def registry(self, out):
+        """Three monthly SIAK snapshots of the people bantuan sosial is paid to: every row in each, some of them with a
+        newer TGL_UPDATE saying the person died (MATI) or moved away (PINDAH)."""
+        rng = self.rng
+        self.people = []
+        for i in range(120):
+            born = "%02d-%02d-%d" % (rng.randint(1, 28), rng.randint(1, 12), rng.randint(1940, 1990))
+            female = rng.random() < 0.5
+            day = int(born[:2]) + (40 if female else 0)
+            nik = "757101%02d%s%s%04d" % (day, born[3:5], born[-2:], i + 1)
+            self.people.append({"nik": nik, "nama": "WARGA %s %d" % (rng.choice(["ABAS", "BADU", "HASAN", "KATILI"]), i),
+                                "born": born, "sex": "2" if female else "1"})
+        # (TGL_UPDATE date, status) in order: a row last changed years ago, as most are.
+        self.status = {p["nik"]: [("%d-%02d-%02d" % (rng.randint(2015, 2023), rng.randint(1, 12), rng.randint(1, 28)), "HIDUP")]
+                       for p in self.people}
+        snapshots = [("2024-01-15", None), ("2024-06-20", 0.12), ("2024-10-05", 0.08)]
+        for n, (day, change) in enumerate(snapshots):
+            rows = ["NIK;NO_KK;NAMA_LGKP;JENIS_KLMIN;TMPT_LHR;TGL_LHR;AGAMA;STAT_KWN;STAT_HBKEL;PDDK_AKH;JENIS_PKRJN;ALAMAT;NO_RT;NO_RW;"
+                    "NO_PROP;NO_KAB;NO_KEC;NO_KEL;NIK_IBU;NIK_AYAH;STAT_PDDK;TGL_UPDATE"]
+            for p in self.people:
+                history = self.status[p["nik"]]
+                if change and history[-1][1] == "HIDUP" and rng.random() < change:
+                    history.append((day, rng.choice(["MATI", "MATI", "PINDAH"])))
+                updated, status = history[-1]
+                rows.append(";".join([p["nik"], "7571010101240001", p["nama"], p["sex"], "GORONTALO", p["born"], "1", "2", "1", "5", "88",
+                                      "JL. PANJAITAN NO. %d" % (int(p["nik"][-4:]) % 90), "001", "002", "75", "71", "1", "1001", "", "",
+                                      status, updated + " 08:00:00"]))
+            with open(os.path.join(out, "siak", "biodata_%d.csv" % n), "w", encoding="utf-8", newline="") as f:
+                f.write("\r\n".join(rows) + "\r\n")
+
     def write(self, out):
         rng = self.rng
         # --- plans: RKPD and Renja, drafts and final stages, some subs with none
@@ -152,9 +184,17 @@ class Year:
                 remaining -= nilai
                 potongan = rng.choice([None, 0, nilai // 10, nilai + 500]) if rng.random() < 0.3 else nilai // 10
                 month = rng.choice(list(MONTHS))
+                recipient = None
+                if rng.random() < 0.25:
+                    # Bantuan sosial: a registry person, now and then someone the registry does not know (another
+                    # name, a NIK issued elsewhere).
+                    p = rng.choice(self.people)
+                    recipient = (p["nama"], p["nik"]) if rng.random() < 0.9 else \
+                        ("PENDATANG %d" % rng.randint(1, 10 ** 6), "730201%02d%02d%02d%04d" % (rng.randint(1, 28), rng.randint(1, 12),
+                                                                                            rng.randint(50, 99), rng.randint(1, 9999)))
                 self.sp2d.append({"no": "%05d/SP2D/LS/2024" % no, "date": "2024-%02d-%02d" % (month, rng.randint(1, 28)),
                                   "spm": "%05d/SPM/LS/2024" % no, "skpd": skpd, "sub": sub, "akun": akun,
-                                  "nilai": nilai, "potongan": potongan})
+                                  "nilai": nilai, "potongan": potongan, "recipient": recipient})
         # One SP2D over two accounts, its number reused under another date and SPM (reported, never dropped).
         base = self.sp2d[len(self.sp2d) // 2]
         self.sp2d.append(dict(base, akun=self.accounts[-1], nilai=1_234_500))
@@ -163,7 +203,7 @@ class Year:
         # A line paid from the revenue account (through the crosswalk): not spending.
         self.sp2d.append({"no": "%05d/SP2D/LS/2024" % (no + 1), "date": "2024-11-11", "spm": "%05d/SPM/LS/2024" % (no + 1),
                           "skpd": "1.01.2.22.0.00.01.0000", "sub": "1.01.01.2.01.0001", "akun": self.revenue_account,
-                          "nilai": 42_000_000, "potongan": None})
+                          "nilai": 42_000_000, "potongan": None, "recipient": None})
         line_of = {}
         for d in self.sp2d:
             line_of[d["no"]] = line_of.get(d["no"], 0) + 1
@@ -193,8 +233,8 @@ class Year:
             rows.append(",".join(["2024", d["no"], d["date"] + " 00:00:00.000", d["spm"], d["date"] + " 00:00:00.000", "4"]
                                  + [str(x) for x in self.crosswalk_keg[(d["skpd"], d["sub"])]]
                                  + [str(x) for x in self.crosswalk_rek[d["akun"]]]
-                                 + ["%d.%02d" % (d["nilai"] // 100, d["nilai"] % 100), pot, "", "", "NULL", "BANK SULUTGO",
-                                    "6595512345", ""]))
+                                 + ["%d.%02d" % (d["nilai"] // 100, d["nilai"] % 100), pot] + list(d["recipient"] or ("", ""))
+                                 + ["NULL", "BANK SULUTGO", "6595512345", ""]))
         with open(os.path.join(out, "simda", "sp2d_2024.csv"), "w", encoding="utf-8", newline="") as f:
             f.write("\r\n".join(rows) + "\r\n")
 
@@ -306,6 +346,22 @@ class Year:
                 add("invalid_code", d["skpd"], d["sub"], d["akun"], d["nilai"], [d["key"]])
         return out
 
+    def expected_recipients(self):
+        """(kind, source key, amount) of each line paying someone the registry says had died or moved away by the
+        SP2D date (the row version with the latest TGL_UPDATE not after it), or does not know."""
+        out = []
+        for d in self.sp2d:
+            if not d["recipient"]:
+                continue
+            history = self.status.get(d["recipient"][1])
+            if history is None:
+                out.append(("recipient_not_in_registry", d["key"], dec(d["nilai"])))
+                continue
+            status = [st for day, st in history if day <= d["date"]][-1]
+            if status != "HIDUP":
+                out.append(("recipient_deceased" if status == "MATI" else "recipient_moved_out", d["key"], dec(d["nilai"])))
+        return sorted(out)
+
     def budget_lines_in_force(self):
         force = self.in_force()
         return [line for tahap, items in self.budget.items() for line in items if force[line[0]] == tahap]
@@ -354,9 +410,10 @@ def main():
     out = args.keep or tempfile.mkdtemp(prefix="heldout-reconcile-")
     if args.keep:
         shutil.rmtree(out, ignore_errors=True)
-    for d in ("perencanaan", "penganggaran", "simda"):
+    for d in ("perencanaan", "penganggaran", "simda", "siak"):
         os.makedirs(os.path.join(out, d), exist_ok=True)
     year = Year(rng, args.subs)
+    year.registry(out)
     simda = year.write(out)
 
     binary = simpul_binary()
@@ -367,6 +424,8 @@ def main():
         return subprocess.run([binary] + list(a) + ["--db", db], env=env, check=True, capture_output=True, text=True).stdout
     run("init")
     problems = []
+    for n in range(3):  # the snapshots in the order Dukcapil sent them
+        run("ingest", "--connector", "dukcapil-siak", os.path.join(out, "siak", "biodata_%d.csv" % n), "--json")
     for connector, folder in (("sipd-perencanaan", "perencanaan"), ("sipd-penganggaran", "penganggaran"), (simda, "simda")):
         s = json.loads(run("ingest", "--connector", connector, os.path.join(out, folder), "--json"))
         if s["dead_lettered"] or any(f["rejected_file"] for f in s["files"]):
@@ -456,9 +515,24 @@ def main():
         if report["totals"].get(k) != v:
             problems.append("total %s: expected %s, reported %s" % (k, v, report["totals"].get(k)))
 
+    # Pemadanan penerima: recipients against the registry in force at each SP2D date.
+    rec = json.loads(run("reconcile", "--year", "2024", "--recipients", "--format", "json"))
+    got_r = sorted((f["kind"], f["source_key"], f["amount"]) for f in rec["findings"])
+    want_r = year.expected_recipients()
+    for k in sorted(set(got_r) ^ set(want_r)):
+        problems.append("recipients: %s %s amount %s: %s" % (k[0], k[1], k[2], "expected, not reported" if k in want_r else "reported, not expected"))
+    paid = [d for d in year.sp2d if d["recipient"]]
+    if rec["checked"] != {"lines": len(paid), "amount": dec(sum(d["nilai"] for d in paid))}:
+        problems.append("recipients checked %s, expected %d lines" % (rec["checked"], len(paid)))
+    rkinds = {}
+    for k in want_r:
+        rkinds[k[0]] = rkinds.get(k[0], 0) + 1
+
     print("held-out reconciliation, seed %d: %d plan rows, %s budget lines, %d SP2D lines; %d sub kegiatan; findings %s"
           % (args.seed, len(year.plans), "/".join(str(len(year.budget[t])) for t in ("murni", "pergeseran", "perubahan")),
              len(year.sp2d), len(expected), ", ".join("%s %d" % kv for kv in sorted(kinds.items()))))
+    print("  recipients: %d lines paying individuals; %s" % (len([d for d in year.sp2d if d["recipient"]]),
+                                                          ", ".join("%s %d" % kv for kv in sorted(rkinds.items()))))
     for p in problems[:60]:
         print("  " + p)
     if len(problems) > 60:
