@@ -9,7 +9,8 @@ the records an OPD granted everything reads, filtered, ordered (missing values l
 ties by source key) and cut to the grant here. Then the refusals (no token, an unknown or revoked one, no purpose or
 one not granted, a schema or a filter field not granted: 401 / 403 with a JSON error; unknown fields, operators and
 limits: 400), each change feed (every version once, gap-free, cut to the grant, its last version the record), each
-citizen lookup cut to the grant, and the audit log: every personal read and every refusal is one
+citizen lookup cut to the grant, name searches (leading names in any case, narrowed by birth date or region, in
+name order, `more` when there are more), and the audit log: every personal read and every refusal is one
 entry more in it, and nothing else is.
 
 usage: heldout_api.py [--seed N] [--rows N] [--queries N] [--keep DIR]   (SIMPUL_BIN: the simpul binary)
@@ -337,6 +338,39 @@ def main():
                 if got != want:
                     problems.append("%s key %s: the last event %s, the record %s" % (topic, k, json.dumps(got)[:200], json.dumps(want)[:200]))
                     break
+
+        # Citizens by name: the whole name or its leading names, in any case and spacing, narrowed by birth date and
+        # region prefix; up to `limit` in name order, `more` when there are more.
+        for r in rng.sample([c for c in allrec["citizen"] if c.get("nama")], 12):
+            words = r["nama"].split()
+            lead = words[:rng.randint(1, len(words))]
+            if len(" ".join(lead)) < 3:
+                lead = words
+            query = "  ".join(w.lower() if rng.random() < 0.5 else w for w in lead)
+            params = [("nama", query)]
+            narrow = rng.random()
+            if narrow < 0.3 and r.get("tanggal_lahir"):
+                params.append(("tanggal_lahir", r["tanggal_lahir"]))
+            elif narrow < 0.6 and r.get("kode_wilayah"):
+                params.append(("kode_wilayah", r["kode_wilayah"][:rng.choice([5, 8, 13])]))
+            limit = rng.choice([1, 5, 20, 100])
+            params.append(("limit", str(limit)))
+            matched = [c for c in allrec["citizen"] if c.get("nama") and c["nama"].split()[:len(lead)] == lead
+                       and all(c.get("tanggal_lahir") == v for k, v in params if k == "tanggal_lahir")
+                       and all((c.get("kode_wilayah") or "").startswith(v) for k, v in params if k == "kode_wilayah")]
+            status, _, body = client.get("/v1/citizens?" + urllib.parse.urlencode(params), everything, "audit-uji")
+            expected_audit += 1
+            if status != 200:
+                problems.append("/v1/citizens?%s: %d %s" % (urllib.parse.urlencode(params), status, body[:200]))
+                continue
+            page = json.loads(body)
+            got_names = [c.get("nama") for c in page["citizens"]]
+            got_niks = {c.get("nik") for c in page["citizens"]}
+            want_niks = {c["nik"] for c in matched}
+            if (len(page["citizens"]) != min(limit, len(matched)) or not got_niks <= want_niks or got_names != sorted(got_names)
+                    or page["more"] != (len(matched) > limit)):
+                problems.append("/v1/citizens?%s: %d citizens (more %s), %d match; names %s"
+                                % (urllib.parse.urlencode(params), len(page["citizens"]), page["more"], len(matched), got_names[:4]))
 
         # Refusals: each a JSON error with its status; the personal ones and every refusal audited.
         some_nik = next((r["nik"] for r in allrec["citizen"] if r.get("nik")), "7571010101900001")
