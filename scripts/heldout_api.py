@@ -10,7 +10,7 @@ ties by source key) and cut to the grant here. Then the refusals (no token, an u
 one not granted, a schema or a filter field not granted: 401 / 403 with a JSON error; unknown fields, operators and
 limits: 400), each change feed (every version once, gap-free, cut to the grant, its last version the record), each
 citizen lookup cut to the grant, name searches (leading names in any case, narrowed by birth date or region, in
-name order, `more` when there are more), and the audit log: every personal read and every refusal is one
+name order, `more` when there are more), a server-sent event stream resumed with Last-Event-ID, and the audit log: every personal read and every refusal is one
 entry more in it, and nothing else is.
 
 usage: heldout_api.py [--seed N] [--rows N] [--queries N] [--keep DIR]   (SIMPUL_BIN: the simpul binary)
@@ -429,6 +429,40 @@ def main():
         audited = hub.audit_count() - audit_before
         if audited != expected_audit:
             problems.append("audit log: %d entries for %d personal reads and refusals" % (audited, expected_audit))
+
+        # A server-sent event stream resumed after an event (Last-Event-ID): the events after it, in order, cut to the
+        # grant (after the count above: a stream is audited per delivered batch).
+        streamed = [n for n in sorted(grants) if len(allrec.get(n, [])) > 20]
+        if streamed:
+            n = rng.choice(streamed)
+            start = rng.randint(0, 10)
+            req = urllib.request.Request(client.base + "/v1/topics/records.%s/events" % n)
+            req.add_header("Authorization", "Bearer " + partial)
+            req.add_header("Accept", "text/event-stream")
+            req.add_header("Last-Event-ID", str(start))
+            if n in personal:
+                req.add_header("X-Purpose", "layanan")
+            ids, leaked = [], set()
+            with urllib.request.urlopen(req, timeout=30) as stream:
+                event = {}
+                while len(ids) < 15:
+                    line = stream.readline().decode("utf-8").rstrip("\n")
+                    if line.startswith("id:"):
+                        event["id"] = int(line[3:].strip())
+                    elif line.startswith("data:"):
+                        event["data"] = json.loads(line[5:].strip())
+                    elif line == "" and "id" in event:
+                        ids.append(event["id"])
+                        # `data:` holds the event as the JSON pages give it: {"seq","key","at","data"}.
+                        payload = event.get("data", {})
+                        if payload.get("seq") != event["id"]:
+                            problems.append("event stream records.%s: id %d carries seq %s" % (n, event["id"], payload.get("seq")))
+                        leaked |= set(payload.get("data", {})) - grants[n]
+                        event = {}
+            if ids != list(range(start + 1, start + 16)):
+                problems.append("event stream records.%s after %d: ids %s" % (n, start, ids))
+            if leaked:
+                problems.append("event stream records.%s: fields not granted: %s" % (n, sorted(leaked)))
     finally:
         server.terminate()
         server.wait(timeout=30)
