@@ -10,7 +10,7 @@ ties by source key) and cut to the grant here. Then the refusals (no token, an u
 one not granted, a schema or a filter field not granted: 401 / 403 with a JSON error; unknown fields, operators and
 limits: 400), each change feed (every version once, gap-free, cut to the grant, its last version the record), each
 citizen lookup cut to the grant, name searches (leading names in any case, narrowed by birth date or region, in
-name order, `more` when there are more), a server-sent event stream resumed with Last-Event-ID, and the audit log: every personal read and every refusal is one
+name order, `more` when there are more), a server-sent event stream resumed with Last-Event-ID, no NIK or name in the server's log, and the audit log: every personal read and every refusal is one
 entry more in it, and nothing else is.
 
 usage: heldout_api.py [--seed N] [--rows N] [--queries N] [--keep DIR]   (SIMPUL_BIN: the simpul binary)
@@ -170,8 +170,8 @@ def main():
     schema_names = ["budget_line", "business", "citizen", "disbursement", "permit", "planning_item"]
     everything = hub.opd("semua", ["*"], ["audit-uji"])
     port = free_port()
-    server = subprocess.Popen([binary, "serve", "--db", hub.db, "--port", str(port)], env=hub.env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = open(os.path.join(out, "serve.log"), "wb")
+    server = subprocess.Popen([binary, "serve", "--db", hub.db, "--port", str(port)], env=hub.env, stdout=log, stderr=log)
     try:
         client = Client(port)
         for _ in range(100):
@@ -466,6 +466,13 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
+    # Personal data never in the server's log (requests named NIKs in paths and filters, refusals named them too).
+    text = open(os.path.join(out, "serve.log"), encoding="utf-8", errors="replace").read()
+    leaked = [c["nik"] for c in allrec.get("citizen", []) if c.get("nik") and c["nik"] in text]
+    leaked += [c["nama"] for c in allrec.get("citizen", []) if len(c.get("nama") or "") >= 12 and c["nama"] in text]
+    if leaked:
+        problems.append("the server's log holds personal data: %d NIKs or names, e.g. %s…" % (len(leaked), leaked[0][:6]))
 
     print("held-out API, seed %d: %s records; %d record queries walked page by page, %d refusals, 15 citizen lookups; "
           "%d audit entries as expected" % (args.seed, "/".join("%d %s" % (len(allrec.get(n, [])), n) for n in schema_names),
