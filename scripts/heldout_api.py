@@ -191,6 +191,8 @@ def main():
                 grants[n] = set(names)
             elif rng.random() < 0.85:
                 grants[n] = set(rng.sample(names, rng.randint(2, max(2, len(names) // 2)))) | {"source_key"}
+        if not grants:
+            grants["permit"] = set(fields["permit"])  # an OPD is granted something
         partial = hub.opd("sebagian", ["%s:%s" % (n, "*" if g == set(fields[n]) else ",".join(sorted(g))) for n, g in grants.items()],
                           ["layanan", "statistik"])
         plain = hub.opd("anggaran", ["budget_line:*", "planning_item:*"], ["anggaran"])
