@@ -21,7 +21,6 @@ import io
 import json
 import os
 import random
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -32,7 +31,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from heldout_common import ROOT, finish, simpul_binary
 
 
 def free_port():
@@ -154,11 +153,7 @@ def main():
     ap.add_argument("--keep")
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    binary = os.environ.get("SIMPUL_BIN")
-    if not binary:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "simpul"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        binary = os.path.join(subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
-                                             capture_output=True, text=True).stdout.strip(), "simpul")
+    binary = simpul_binary()
     out = args.keep or tempfile.mkdtemp(prefix="heldout-api-")
     data = os.path.join(out, "exports")
     subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "heldout_ingest.py"), "--seed", str(args.seed), "--rows",
@@ -479,14 +474,7 @@ def main():
     print("held-out API, seed %d: %s records; %d record queries walked page by page, %d refusals, 15 citizen lookups; "
           "%d audit entries as expected" % (args.seed, "/".join("%d %s" % (len(allrec.get(n, [])), n) for n in schema_names),
                                            queries, len(cases), expected_audit))
-    for p in problems[:40]:
-        print("  " + p)
-    if not args.keep:
-        shutil.rmtree(out, ignore_errors=True)
-    if problems:
-        print("FAILED: %d differences" % len(problems))
-        sys.exit(1)
-    print("ok: every answer as docs/api.md says")
+    finish(problems, out, args.keep, "every answer as docs/api.md says")
 
 
 if __name__ == "__main__":

@@ -20,12 +20,11 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 import socket
 import tempfile
 import time
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+from heldout_common import ROOT, finish
 
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
          "November", "Desember"]
@@ -885,16 +884,7 @@ def main():
     print("held-out ingest, seed %d: %d files, %s, %d dead letters expected"
           % (args.seed, len(truth.files) + 1, ", ".join("%d %s" % (v, k) for k, v in sorted(counts.items())),
              len(truth.dead)))
-    for p in problems[:200]:
-        print("  " + p)
-    if len(problems) > 200:
-        print("  … and %d more" % (len(problems) - 200))
-    if not args.keep:
-        shutil.rmtree(out, ignore_errors=True)
-    if problems:
-        print("FAILED: %d differences" % len(problems))
-        sys.exit(1)
-    print("ok: every record as SOURCES.md says, every rejected row where it should be")
+    finish(problems, out, args.keep, "every record as SOURCES.md says, every rejected row where it should be", shown=200)
 
 
 if __name__ == "__main__":

@@ -22,10 +22,9 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from heldout_common import ROOT, finish, simpul_binary
 
 # SKPD code U1.BB1.U2.BB2.U3.BB3.UU.SSSS: the urusan/bidang it holds (0.00 = none).
 SKPDS = {
@@ -391,15 +390,6 @@ class Year:
         return out
 
 
-def simpul_binary():
-    if os.environ.get("SIMPUL_BIN"):
-        return os.environ["SIMPUL_BIN"]
-    subprocess.run(["swift", "build", "-c", "release", "--product", "simpul"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    path = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True, capture_output=True,
-                          text=True).stdout.strip()
-    return os.path.join(path, "simpul")
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=1)
@@ -533,16 +523,7 @@ def main():
              len(year.sp2d), len(expected), ", ".join("%s %d" % kv for kv in sorted(kinds.items()))))
     print("  recipients: %d lines paying individuals; %s" % (len([d for d in year.sp2d if d["recipient"]]),
                                                           ", ".join("%s %d" % kv for kv in sorted(rkinds.items()))))
-    for p in problems[:60]:
-        print("  " + p)
-    if len(problems) > 60:
-        print("  … and %d more" % (len(problems) - 60))
-    if not args.keep:
-        shutil.rmtree(out, ignore_errors=True)
-    if problems:
-        print("FAILED: %d differences" % len(problems))
-        sys.exit(1)
-    print("ok: every finding, sub kegiatan and total as docs/reconciliation.md says")
+    finish(problems, out, args.keep, "every finding, sub kegiatan and total as docs/reconciliation.md says")
 
 
 if __name__ == "__main__":

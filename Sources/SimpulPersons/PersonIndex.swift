@@ -1040,11 +1040,12 @@ public final class PersonIndex {
     }
 
     private func decide(_ m: PendingMention, _ s: inout Summary) throws {
+        let rules = try store.rules(mention: m.key)
         // A rebuild deciding a past update's mentions again leaves a mention a steward tied to a person not founded
         // yet for a later update: the steward tied it to a person that existed then (a registry row arriving later,
         // a person split off), and founding that person from this mention would found it with the wrong facts. It
         // stays pending; the rebuild's last round founds the person from it if no update did.
-        if store.mentionHorizon != nil, let must = try store.rules(mention: m.key).first(where: { $0.rule == "must" }),
+        if store.mentionHorizon != nil, let must = rules.first(where: { $0.rule == "must" }),
            try store.person(id: must.person)?.status == "dormant" {
             return
         }
@@ -1072,7 +1073,6 @@ public final class PersonIndex {
         currentBlocks = Self.blocks(f)
         defer { currentBlocks = nil }
         // Steward rules first.
-        let rules = try store.rules(mention: m.key)
         if let must = rules.first(where: { $0.rule == "must" }), let p = try store.person(id: must.person) {
             // A rebuild's dormant person is founded again by the first mention a steward tied to it.
             if p.status == "dormant" { try store.insertPerson(id: p.id, nik: f.nik) }
