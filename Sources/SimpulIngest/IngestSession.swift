@@ -80,6 +80,8 @@ public final class RecordStream {
     /// Read-only lookups of rows already stored and settled, one per normalising part (see ``SettledRows``); made
     /// at the first commit, and only when the connector has stored rows before.
     var settled: [SettledRows]?
+    /// The normaliser of each part, made at the first commit large enough to be split.
+    var normalisers: [RowNormaliser]?
 
     init(session: IngestSession, name: String, fileID: Int64) {
         self.session = session
@@ -120,7 +122,11 @@ public final class RecordStream {
             let path = try session.store.settledRowsPath(connector: ingestor.connector.name)
             settled = path.map { p in (0..<max(1, ingestor.workers)).compactMap { _ in SettledRows(path: p) } } ?? []
         }
-        let batch = Self.normalise(pending, ingestor.normaliser, workers: ingestor.workers, settled: settled ?? [])
+        // Each part past the first maps with a compiled copy of its own (``RowNormaliser/ownCopy()``), made once.
+        if normalisers == nil, pending.count >= Self.parallelRows, ingestor.workers > 1 {
+            normalisers = [ingestor.normaliser] + (1..<ingestor.workers).map { _ in (try? ingestor.normaliser.ownCopy()) ?? ingestor.normaliser }
+        }
+        let batch = Self.normalise(pending, normalisers ?? [ingestor.normaliser], workers: ingestor.workers, settled: settled ?? [])
         pending.removeAll(keepingCapacity: true)
         file.count(try session.store.write(connector: ingestor.connector.name, file: name, fileID: fileID, items: batch, then: then))
     }
@@ -134,19 +140,22 @@ public final class RecordStream {
         session.append(file)
     }
 
+    /// Batches smaller than this are normalised on the calling thread alone.
+    static let parallelRows = 64
+
     /// Normalises a batch on `workers` threads (normalisation is pure); the order is kept. Part k uses
     /// `settled[k]` when there is one (a connection is used by one part at a time).
-    static func normalise(_ items: [Pending], _ normaliser: RowNormaliser, workers: Int, settled: [SettledRows] = []) -> [HubStore.BatchItem] {
+    static func normalise(_ items: [Pending], _ normalisers: [RowNormaliser], workers: Int, settled: [SettledRows] = []) -> [HubStore.BatchItem] {
         let lookups = UncheckedBox(settled)
         @Sendable func one(_ p: Pending, _ k: Int) -> HubStore.BatchItem {
             switch p {
             case .record(let fields, let seq, let line, let raw):
                 let s = k < lookups.value.count ? lookups.value[k] : nil
-                return .row(normaliser.row(fields: fields, root: [:], seq: seq, line: line, raw: raw, settled: s))
+                return .row(normalisers[k < normalisers.count ? k : 0].row(fields: fields, root: [:], seq: seq, line: line, raw: raw, settled: s))
             case .unparsed(let d): return .unparsed(d)
             }
         }
-        let parts = items.count < 64 ? 1 : max(1, workers)
+        let parts = items.count < parallelRows ? 1 : max(1, workers)
         if parts == 1 { return items.map { one($0, 0) } }
         let out = UnsafeResults(count: items.count)
         let size = (items.count + parts - 1) / parts

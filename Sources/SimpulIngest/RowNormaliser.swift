@@ -21,6 +21,14 @@ public struct RowNormaliser: Sendable {
         textFields = text
     }
 
+    /// The same normaliser compiled again from its definitions: for a worker thread, so the reference counts of
+    /// the compiled mapping and schemas it touches on every row are its own (shared objects' counts bounce between
+    /// the cores that change them).
+    public func ownCopy() throws -> RowNormaliser {
+        try RowNormaliser(connector: Connector(directory: connector.directory, json: connector.definition),
+                          schemas: SchemaRegistry(compiling: schemas.sources))
+    }
+
     /// Per schema, the fields declared as text only (``Schema/textFields``).
     let textFields: [String: Set<String>]
 

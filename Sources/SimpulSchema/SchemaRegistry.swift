@@ -28,6 +28,18 @@ public final class SchemaRegistry: Sendable {
         sources = src
     }
 
+    /// A copy compiled again from the same sources: objects of its own (see ``RowNormaliser/ownCopy()``).
+    public init(compiling sources: [String: JSONValue]) throws {
+        var s: [String: Schema] = [:]
+        for (name, json) in sources {
+            do { s[name] = try Schema(name: name, json: json) } catch {
+                throw SchemaError(message: "schema \(name): \(error.message)")
+            }
+        }
+        schemas = s
+        self.sources = sources
+    }
+
     public subscript(name: String) -> Schema? { schemas[name] }
     public var names: [String] { schemas.keys.sorted() }
 }

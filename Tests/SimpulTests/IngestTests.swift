@@ -785,6 +785,33 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(again.files.map { [$0.read, $0.unchanged] } == [[1, 1], [1, 1], [0, 0], [0, 0], [2, 1], [1, 1]])
     }
 
+    /// Workers map with compiled copies of the connector and schemas of their own (from their second slice on), so
+    /// a run with several workers stores exactly what a run with one stores: records, raw log and dead letters.
+    @Test func workersWithCopiesOfTheirOwnStoreWhatOneWorkerStores() throws {
+        var text = siakHeader + "\n"
+        for i in 0..<3_000 {
+            let nik = String(format: "757101%02d%02d90%04d", 1 + i % 28, 1 + (i / 28) % 12, 1 + i / 336)
+            text += siakRow(nik: nik, nama: "warga  nomor \(i)", tgl: i % 97 == 0 ? "31-02-1990" : "01-01-1990") + "\n"
+        }
+        func stored(workers: Int) throws -> [String] {
+            let t = try TestHub()
+            let ingestor = try t.hub.ingestor("dukcapil-siak")
+            ingestor.workers = workers
+            let s = try ingestor.ingest(paths: [try t.write("siak.csv", text)])
+            #expect(s.read == 3_000 && s.accepted == 2_969 && s.deadLettered == 31)
+            // The raw log holds the rows and the dead letters' entries (which name the file, in this hub's folder).
+            return try (t.store.db.rows("SELECT source_key, data FROM record_versions ORDER BY source_key").map { "\($0[0].text!) \($0[1].text!)" }
+                + t.store.db.rows("SELECT coalesce(source_key, '-'), payload, line FROM log ORDER BY id").map { "\($0[0].text!) \($0[1].text!) \($0[2].int)" }
+                + t.store.deadLetters(connector: "dukcapil-siak", status: "open", limit: 100).map { "\($0.line ?? 0) \($0.field ?? "-") \($0.reason)" })
+                .map { $0.replacingOccurrences(of: t.dir, with: "HUB") }
+        }
+        let one = try stored(workers: 1), two = try stored(workers: 2)
+        #expect(one.count == 2_969 + (3_000 + 31) + 31)
+        #expect(one.count == two.count)
+        let firstDifference = zip(one, two).first { $0 != $1 }
+        #expect(firstDifference == nil)
+    }
+
     /// A folder is every file in it and in its subfolders, in name order; hidden names are left out, a folder
     /// linked back into itself is read once, and a link to nothing is reported.
     @Test func aFolderIsEveryFileUnderIt() throws {
