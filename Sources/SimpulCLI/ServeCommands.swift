@@ -130,7 +130,7 @@ enum ServeCommands {
 
     static func add(_ inv: Invocation) throws -> Int32 {
         let grants = inv.values("--grant"), purposes = inv.values("--purpose")
-        guard !grants.isEmpty else { throw UsageError("--grant is required (e.g. --grant citizen:nik,nama_lengkap or --grant '*')", verb: inv.spec.name) }
+        guard !grants.isEmpty else { throw UsageError("--grant is required (e.g. --grant citizen:nik,nama or --grant '*')", verb: inv.spec.name) }
         guard !purposes.isEmpty else { throw UsageError("--purpose is required (e.g. --purpose layanan-kesehatan)", verb: inv.spec.name) }
         var expires: Int64? = nil
         if let e = inv.value("--expires") {
