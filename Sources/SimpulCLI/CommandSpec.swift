@@ -1,3 +1,6 @@
+import Foundation
+import SimpulIngest
+
 /// The static description of one CLI verb. Parsing and `--help` both come from it, so they never drift.
 public struct CommandSpec: Sendable {
     public struct Option: Sendable {
@@ -60,6 +63,20 @@ public struct Invocation: Sendable {
     public func flag(_ name: String) -> Bool { flags.contains(name) }
     public var json: Bool { flags.contains("--json") }
     public var dbPath: String { value("--db") ?? "./simpul.db" }
+
+    /// The hub of a verb that reads or changes an existing one. A missing file is exit 66 with what to do, never a new
+    /// empty hub made on the spot: `audit access` or `audit verify` would then answer "no recorded access" or "the
+    /// chain is sound" about a hub that is elsewhere (a mistyped `--db`, or the default `./simpul.db` in another
+    /// folder). `init`, `demo`, `ingest`, `serve`, `opd add` and `connector run` create the hub when it is missing.
+    public var existingDBPath: String {
+        get throws(HubError) {
+            let path = dbPath
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw HubError.notFound("no hub at \(path): give its path with --db PATH, or create one with 'simpul init --db \(path)'")
+            }
+            return path
+        }
+    }
 
     /// A whole-number option; below `min` is a usage error (exit 64), not silently raised.
     public func int(_ name: String, default d: Int, min: Int = 0, max: Int = .max) throws -> Int {

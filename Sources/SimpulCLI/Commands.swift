@@ -124,7 +124,7 @@ enum IngestCommands {
             throw UsageError("--connector NAME is required. Usage: \(inv.spec.usage)", verb: inv.spec.name)
         }
         let from = Int64(try inv.int("--from", default: 1))
-        let hub = try Hub(home: try HubHome.locate(), dbPath: inv.dbPath)
+        let hub = try Hub(home: try HubHome.locate(), dbPath: try inv.existingDBPath)
         let s = try hub.ingestor(c).replay(from: from)
         Console.out(inv.json ? s.json.jsonText
             : "\(s.connector): replayed \(s.replayed) raw rows from seq \(s.fromSeq): \(s.accepted) normalised, \(s.deadLettered) dead-lettered")
@@ -173,7 +173,7 @@ enum ReconcileCommand {
         if let s = inv.value("--skpd") {
             do { skpd = try BudgetCodes.skpd(s) } catch { throw UsageError("--skpd: \(error.reason)", verb: inv.spec.name) }
         }
-        let store = try HubStore(path: inv.dbPath)
+        let store = try HubStore(path: try inv.existingDBPath)
         if inv.flag("--recipients") {
             let check = try RecipientCheck.run(store: store, tahun: year, skpd: skpd)
             if !check.persons.isEmpty {
@@ -201,7 +201,7 @@ enum DLQCommands {
     static func entryJSON(_ e: DeadLetterEntry, raw: Bool) -> JSONValue { e.json(raw: raw) }
 
     static func list(_ inv: Invocation) throws -> Int32 {
-        let store = try HubStore(path: inv.dbPath)
+        let store = try HubStore(path: try inv.existingDBPath)
         let status = inv.value("--status") ?? "open"
         guard ["open", "resolved", "all"].contains(status) else {
             throw UsageError("--status is open, resolved or all. See 'simpul dlq list --help'.", verb: "dlq list")
@@ -229,7 +229,7 @@ enum DLQCommands {
 
     static func show(_ inv: Invocation) throws -> Int32 {
         guard let id = Int64(inv.arguments[0]) else { throw UsageError("ID is a number. Usage: \(inv.spec.usage)", verb: inv.spec.name) }
-        let store = try HubStore(path: inv.dbPath)
+        let store = try HubStore(path: try inv.existingDBPath)
         guard let e = try store.deadLetter(id: id) else { throw HubError.notFound("no dead letter \(id)") }
         try CLIAudit.deadLetterRead(store, route: "dlq show", raw: e.raw)
         Console.out(inv.json ? entryJSON(e, raw: true).jsonText : JSONWriter.pretty(entryJSON(e, raw: true)))
@@ -237,7 +237,7 @@ enum DLQCommands {
     }
 
     static func retry(_ inv: Invocation) throws -> Int32 {
-        let hub = try Hub(home: try HubHome.locate(), dbPath: inv.dbPath)
+        let hub = try Hub(home: try HubHome.locate(), dbPath: try inv.existingDBPath)
         var entries: [DeadLetterEntry] = []
         if inv.arguments[0] == "all" {
             entries = try hub.store.deadLetters(connector: inv.value("--connector"), status: "open", limit: Int(Int32.max))
@@ -269,7 +269,7 @@ enum DLQCommands {
 
 enum TopicCommands {
     static func list(_ inv: Invocation) throws -> Int32 {
-        let store = try HubStore(path: inv.dbPath)
+        let store = try HubStore(path: try inv.existingDBPath)
         let topics = try store.topics()
         if inv.json {
             Console.out(JSONValue.array(topics.map { .object(["topic": .string($0.name), "last_seq": .int(Int($0.lastSeq))]) }).jsonText)
@@ -280,7 +280,7 @@ enum TopicCommands {
     }
 
     static func read(_ inv: Invocation) throws -> Int32 {
-        let store = try HubStore(path: inv.dbPath)
+        let store = try HubStore(path: try inv.existingDBPath)
         let topic = inv.arguments[0]
         let consumer = inv.value("--consumer")
         var from = Int64(try inv.int("--from", default: 1))
@@ -305,7 +305,7 @@ enum TopicCommands {
     }
 
     static func showRecord(_ inv: Invocation) throws -> Int32 {
-        let store = try HubStore(path: inv.dbPath)
+        let store = try HubStore(path: try inv.existingDBPath)
         let (schema, key) = (inv.arguments[0], inv.arguments[1])
         let versions = inv.flag("--history") ? try store.recordHistory(schema: schema, sourceKey: key)
             : (try store.record(schema: schema, sourceKey: key)).map { [$0] } ?? []

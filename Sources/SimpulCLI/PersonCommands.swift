@@ -38,7 +38,7 @@ enum PersonCommands {
 
     static func index(_ inv: Invocation) throws -> (PersonIndex, HubHome) {
         let home = try HubHome.locate()
-        let store = try HubStore(path: inv.dbPath)
+        let store = try HubStore(path: try inv.existingDBPath)
         return (PersonIndex(store: store, regions: try Regions(file: home.regionsFile), thresholds: MatchThresholds(file: home.matchingFile)), home)
     }
 

@@ -163,7 +163,7 @@ enum ServeCommands {
     }
 
     static func list(_ inv: Invocation) throws -> Int32 {
-        let opds = try HubStore(path: inv.dbPath).opds()
+        let opds = try HubStore(path: try inv.existingDBPath).opds()
         if inv.json {
             Console.out(JSONValue.array(opds.map(\.json)).jsonText)
         } else {
@@ -179,7 +179,7 @@ enum ServeCommands {
     }
 
     static func revoke(_ inv: Invocation) throws -> Int32 {
-        guard try HubStore(path: inv.dbPath).revokeOPD(inv.arguments[0]) else {
+        guard try HubStore(path: try inv.existingDBPath).revokeOPD(inv.arguments[0]) else {
             Console.err("simpul opd revoke: no active OPD named \(inv.arguments[0])")
             return ExitCode.noInput
         }
@@ -204,7 +204,7 @@ enum ServeCommands {
                 }
             }
         }
-        let (n, broken) = try HubStore(path: inv.dbPath).verifyAudit(heads: heads)
+        let (n, broken) = try HubStore(path: try inv.existingDBPath).verifyAudit(heads: heads)
         if inv.json {
             Console.out(JSONValue.object(["entries_verified": .int(n), "ok": .bool(broken == nil), "heads_checked": .int(heads.count),
                                           "broken_at": broken.map { .int(Int($0.id)) } ?? .null,
@@ -219,7 +219,7 @@ enum ServeCommands {
     }
 
     static func head(_ inv: Invocation) throws -> Int32 {
-        let h = try HubStore(path: inv.dbPath).auditHead()
+        let h = try HubStore(path: try inv.existingDBPath).auditHead()
         if inv.json {
             Console.out(h.json.jsonText)
         } else {
@@ -235,7 +235,7 @@ enum ServeCommands {
         if let person, !HubStore.isPersonID(person) {
             throw UsageError("--person takes a person id (P and 16 hexadecimal digits)", verb: inv.spec.name)
         }
-        let store = try HubStore(path: inv.dbPath)
+        let store = try HubStore(path: try inv.existingDBPath)
         guard let subjects = try store.auditSubjects(nikOrID: nik ?? person!) else {
             Console.err("simpul: no person \(person!)")
             return ExitCode.noInput

@@ -57,7 +57,7 @@ enum SyncCommands {
     }
 
     static func runs(_ inv: Invocation) throws -> Int32 {
-        let store = try HubStore(path: inv.dbPath, readOnly: true)
+        let store = try HubStore(path: try inv.existingDBPath, readOnly: true)
         let list = try store.runs(connector: inv.value("--connector"), limit: try inv.int("--limit", default: 20))
         if inv.json {
             Console.out(JSONValue.object(["runs": .array(list.map(\.json))]).jsonText)
@@ -87,7 +87,7 @@ enum SyncCommands {
     }
 
     static func state(_ inv: Invocation) throws -> Int32 {
-        let store = try HubStore(path: inv.dbPath)
+        let store = try HubStore(path: try inv.existingDBPath)
         let name = inv.arguments[0]
         if inv.flag("--reset") {
             try store.resetConnectorState(name)
