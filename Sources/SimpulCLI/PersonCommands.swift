@@ -14,9 +14,11 @@ enum PersonCommands {
                                                           help: "forget every decision (steward rules stay) and decide every mention again")],
                     run: { try update($0) }),
         CommandSpec(name: "persons show", summary: "a person's golden record, with each field's source, mentions and NIK check",
-                    arguments: "NIK|PERSON_ID", minArgs: 1, maxArgs: 1, options: [Commands.db, Commands.json], run: { try show($0) }),
+                    arguments: "NIK|PERSON_ID", minArgs: 1, maxArgs: 1, options: [Commands.db, Commands.json],
+                    details: "A NIK may be typed as printed: 7571 0145 0490 0002 or 757101.450490.0002.", run: { try show($0) }),
         CommandSpec(name: "persons report", summary: "a citizen's access request (UU PDP): what the hub holds about them and who read it",
-                    arguments: "NIK|PERSON_ID", minArgs: 1, maxArgs: 1, options: [Commands.db, Commands.json], run: { try report($0) }),
+                    arguments: "NIK|PERSON_ID", minArgs: 1, maxArgs: 1, options: [Commands.db, Commands.json],
+                    details: "A NIK may be typed as printed: 7571 0145 0490 0002 or 757101.450490.0002.", run: { try report($0) }),
         CommandSpec(name: "persons export", summary: "every person as NDJSON: person_id, nik, status, mentions, review", arguments: "",
                     minArgs: 0, maxArgs: 0, options: [Opt(name: "--format", value: "ndjson", help: "ndjson (the only format)"), Commands.db],
                     run: { try export($0) }),
@@ -65,9 +67,16 @@ enum PersonCommands {
         return ExitCode.ok
     }
 
+    /// A NIK argument as people copy it from a KTP or a letter (`7571 0145 0490 0002`, `757101.450490.0002`) is
+    /// read as the ingest reads one (``NIK/read(_:)``); anything else (a person id) is left as typed.
+    static func nikOrID(_ text: String) -> String {
+        if case .valid(let nik) = NIK.read(text) { return nik }
+        return text
+    }
+
     static func show(_ inv: Invocation) throws -> Int32 {
         let (idx, _) = try index(inv)
-        guard let p = try idx.resolve(inv.arguments[0]) else {
+        guard let p = try idx.resolve(nikOrID(inv.arguments[0])) else {
             Console.err("simpul: no person \(inv.arguments[0])")
             return ExitCode.noInput
         }
@@ -97,7 +106,7 @@ enum PersonCommands {
     /// The report's own reading is audited first, so it lists itself among the reads.
     static func report(_ inv: Invocation) throws -> Int32 {
         let (idx, _) = try index(inv)
-        guard let p = try idx.resolve(inv.arguments[0]) else {
+        guard let p = try idx.resolve(nikOrID(inv.arguments[0])) else {
             Console.err("simpul: no person \(inv.arguments[0])")
             return ExitCode.noInput
         }

@@ -50,7 +50,7 @@ enum ServeCommands {
                     details: "Append it to a file elsewhere (`simpul audit head --json >> /mnt/saksi/heads.ndjson`) and check later with `simpul audit verify --heads FILE`.",
                     run: { try head($0) }),
         CommandSpec(name: "audit access", summary: "who read a person's data, when, for what purpose", arguments: "", minArgs: 0, maxArgs: 0,
-                    options: [Opt(name: "--nik", value: "NIK", help: "the person's NIK"),
+                    options: [Opt(name: "--nik", value: "NIK", help: "the person's NIK (spaces or dots as printed are fine)"),
                               Opt(name: "--person", value: "ID", help: "or the person's id, for a person without a NIK (P…)"),
                               Opt(name: "--limit", value: "N", help: "the newest N reads (default 1000)"), Commands.db, Commands.json],
                     run: { try access($0) }),
@@ -229,7 +229,7 @@ enum ServeCommands {
     }
 
     static func access(_ inv: Invocation) throws -> Int32 {
-        let nik = inv.value("--nik"), person = inv.value("--person")
+        let nik = inv.value("--nik").map(PersonCommands.nikOrID), person = inv.value("--person")
         guard (nik == nil) != (person == nil) else { throw UsageError("give --nik NIK or --person ID", verb: inv.spec.name) }
         if let nik, !NIK.isSixteenDigits(nik) { throw UsageError("--nik takes a 16-digit NIK", verb: inv.spec.name) }
         if let person, !HubStore.isPersonID(person) {

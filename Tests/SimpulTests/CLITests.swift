@@ -369,6 +369,20 @@ import Testing
         #expect(SimpulCLI.main(["persons", "report", "P0000000000000000", "--db", db]) == ExitCode.noInput)
     }
 
+    /// A NIK typed as it is printed (spaces, dots) finds the person, as the ingest reads one; the audit names the NIK.
+    @Test func aNIKTypedWithSpacesOrDotsFindsThePerson() throws {
+        let t = try TestHub()
+        let db = t.dir + "/simpul.db"
+        _ = try t.ingest("dukcapil-siak", [t.samples("dukcapil-siak")])
+        #expect(SimpulCLI.main(["persons", "update", "--db", db]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["persons", "show", "7571 0145 0490 0002", "--db", db]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["persons", "report", "757101.450490.0002", "--db", db]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["audit", "access", "--nik", "7571-0145-0490-0002", "--db", db]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["audit", "access", "--nik", "7571 0145 0490 000", "--db", db]) == ExitCode.usage)
+        let audited = try t.store.db.rows("SELECT persons FROM auditlog.audit WHERE route IN ('persons show', 'persons report')")
+        #expect(audited.count == 2 && audited.allSatisfy { ($0[0].text ?? "").contains("7571014504900002") })
+    }
+
     /// An operator reading personal records from the CLI is audited with the persons shown, as an API read is;
     /// records that name no one (budget lines) are not.
     @Test func operatorReadsOfPersonalRecordsAreAudited() throws {
