@@ -45,6 +45,16 @@ enum ServeCommands {
                         outside the hub (daily, say) and pass the published heads with --heads to find that too.
                         """,
                     run: { try verify($0) }),
+        CommandSpec(name: "audit new-log", summary: "start a new audit log when the hub's own is lost or replaced (recorded in the new log)",
+                    arguments: "", minArgs: 0, maxArgs: 0,
+                    options: [Opt(name: "--reason", value: "TEXT", help: "why: recorded in the new log (no personal data)"), Commands.db, Commands.json],
+                    details: """
+                        A hub refuses to open without its own audit log (simpul.db-audit beside simpul.db): a new empty log
+                        would tell a citizen nobody read their data. Restore the log from the backup taken with the hub
+                        first. When it is truly gone, this starts a new log: its first entry and `audit verify` say which log
+                        it replaced, when and why. A file in the way is kept as simpul.db-audit.replaced-<time>.
+                        """,
+                    run: { try newLog($0) }),
         CommandSpec(name: "audit head", summary: "the audit chain's newest entry and its hash, to publish outside the hub", arguments: "",
                     minArgs: 0, maxArgs: 0, options: [Commands.db, Commands.json],
                     details: "Append it to a file elsewhere (`simpul audit head --json >> /mnt/saksi/heads.ndjson`) and check later with `simpul audit verify --heads FILE`.",
@@ -204,18 +214,45 @@ enum ServeCommands {
                 }
             }
         }
-        let (n, broken) = try HubStore(path: try inv.existingDBPath).verifyAudit(heads: heads)
+        let store = try HubStore(path: try inv.existingDBPath)
+        let (n, broken) = try store.verifyAudit(heads: heads)
+        let replaced = try store.auditLogReplacement()
         if inv.json {
             Console.out(JSONValue.object(["entries_verified": .int(n), "ok": .bool(broken == nil), "heads_checked": .int(heads.count),
                                           "broken_at": broken.map { .int(Int($0.id)) } ?? .null,
-                                          "reason": broken.map { .string($0.reason) } ?? .null]).jsonText)
-        } else if let broken {
-            Console.out("audit log BROKEN at entry \(broken.id): \(broken.reason) (\(n) entries before it verified)")
+                                          "reason": broken.map { .string($0.reason) } ?? .null,
+                                          "replaced_log": replaced.map { .object(["previous_log": .string($0.previous), "reason": .string($0.reason),
+                                                                                  "at": .string($0.at)]) } ?? .null]).jsonText)
         } else {
-            let against = heads.isEmpty ? "" : ", and \(heads.count) published head\(heads.count == 1 ? "" : "s") found in it"
-            Console.out("audit log intact: \(n) entries, hash chain verified\(against)")
+            if let broken {
+                Console.out("audit log BROKEN at entry \(broken.id): \(broken.reason) (\(n) entries before it verified)")
+            } else {
+                let against = heads.isEmpty ? "" : ", and \(heads.count) published head\(heads.count == 1 ? "" : "s") found in it"
+                Console.out("audit log intact: \(n) entries, hash chain verified\(against)")
+            }
+            if let r = replaced {
+                Console.out("note: this log was started on \(r.at) in place of log \(r.previous.prefix(12)), missing or replaced: \(r.reason)")
+            }
         }
         return broken == nil ? ExitCode.ok : ExitCode.dataError
+    }
+
+    static func newLog(_ inv: Invocation) throws -> Int32 {
+        guard let reason = inv.value("--reason")?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty, reason.count <= 500 else {
+            throw UsageError("--reason TEXT is required (up to 500 characters): why the hub's audit log is being started again", verb: inv.spec.name)
+        }
+        let path = try inv.existingDBPath
+        if let store = try? HubStore(path: path) {
+            Console.out(inv.json ? JSONValue.object(["started": .bool(false), "log": .string(try store.auditLogID() ?? "")]).jsonText
+                        : "the hub's own audit log is in place (\(HubStore.auditLogPath(hubPath: path))): nothing was changed")
+            return ExitCode.ok
+        }
+        let store = try HubStore(path: path, newAuditLog: reason)
+        let id = try store.auditLogID() ?? ""
+        let previous = try store.auditLogReplacement()?.previous ?? ""
+        Console.out(inv.json ? JSONValue.object(["started": .bool(true), "log": .string(id), "previous_log": .string(previous)]).jsonText
+                    : "a new audit log \(id.prefix(12)) was started in place of log \(previous.prefix(12)); its first entry records it")
+        return ExitCode.ok
     }
 
     static func head(_ inv: Invocation) throws -> Int32 {

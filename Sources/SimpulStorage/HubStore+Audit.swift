@@ -126,15 +126,59 @@ extension HubStore {
     /// A hub from before (schema 7 or older) keeps its log in the main file: the entries are copied across here,
     /// in a transaction on the audit file alone (idempotent, so a crash only repeats it), and the main file's copy
     /// is dropped by migration 8 afterwards. The copy is durable before the original goes.
-    func attachAuditLog(hubPath: String, readOnly: Bool) throws {
+    ///
+    /// The log is the hub's own: the two files carry the same random log id (`audit_log_id` in the hub's `meta`,
+    /// `log_id` in the log's `audit_meta`, paired on first open). A hub that has had a log refuses to open when the
+    /// file is missing, or holds another log (another hub's, or an empty file put in its place): a new empty log made
+    /// on the spot would answer "no recorded access" and "intact" about reads that happened (UU PDP), so the whole log
+    /// deleted would go unseen. The operator restores the file from its backup, or starts a new log on purpose with a
+    /// reason (`newLogReason`, `simpul audit new-log`), which the new log's first entry records.
+    func attachAuditLog(hubPath: String, readOnly: Bool, hubVersion: Int, newLogReason: String? = nil) throws {
         let file = Self.auditLogPath(hubPath: hubPath)
+        let expected = hubVersion >= 1 ? try db.rows("SELECT value FROM main.meta WHERE key = ?", [.text(Self.auditLogIDKey)]).first?[0].text : nil
+        let exists = FileManager.default.fileExists(atPath: file)
+        if let expected, !exists, newLogReason == nil {
+            throw StoreOpenError(message: "the audit log \(file) of this hub is missing (log \(expected.prefix(12))): restore it from the backup "
+                                 + "taken with the hub (simpul backup copies both). Simpul does not start a new, empty log in its place "
+                                 + "unless told to: simpul audit new-log --reason TEXT")
+        }
         // Read-only with no audit file yet (a hub that never audited anything): nothing to attach, and nothing
         // can be created (a read-only connection attaches read-only too).
-        if readOnly && !FileManager.default.fileExists(atPath: file) { return }
+        if readOnly && !exists { return }
+        // Moves the file in the way (and its WAL) aside for a new log: kept, never deleted, as it may be the only
+        // copy of someone's reads.
+        func putAside() throws {
+            let aside = file + ".replaced-" + String(Self.now())
+            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: file + suffix) {
+                try FileManager.default.moveItem(atPath: file + suffix, toPath: aside + suffix)
+            }
+        }
+        var putAsideAlready = false
         do {
             try db.run("ATTACH DATABASE ? AS auditlog", [.text(file)])
         } catch {
-            throw StoreOpenError(message: "cannot open the audit log \(file) beside the hub (\(error)); it must be a readable, writable Simpul audit file")
+            guard expected != nil, newLogReason != nil, !readOnly else {
+                throw StoreOpenError(message: "cannot open the audit log \(file) beside the hub (\(error)); it must be a readable, writable Simpul audit file"
+                                     + (expected == nil ? "" : " (restore the hub's own from its backup, or start a new log on purpose: simpul audit new-log --reason TEXT)"))
+            }
+            try putAside()
+            try db.run("ATTACH DATABASE ? AS auditlog", [.text(file)])
+            putAsideAlready = true
+        }
+        if let expected, exists, !putAsideAlready {
+            let hasMeta = try db.scalarInt("SELECT count(*) FROM auditlog.sqlite_master WHERE type = 'table' AND name = 'audit_meta'") > 0
+            let found = hasMeta ? try db.rows("SELECT value FROM auditlog.audit_meta WHERE key = ?", [.text(Self.logIDKey)]).first?[0].text : nil
+            if found != expected {
+                guard newLogReason != nil, !readOnly else {
+                    try? db.execute("DETACH DATABASE auditlog")
+                    throw StoreOpenError(message: "\(file) is not this hub's audit log (it is \(found.map { "log \($0.prefix(12))" } ?? "a file without a log id"), "
+                                         + "the hub's is log \(expected.prefix(12))): restore the hub's own from its backup, or start a new log "
+                                         + "on purpose: simpul audit new-log --reason TEXT")
+                }
+                try db.execute("DETACH DATABASE auditlog")
+                try putAside()
+                try db.run("ATTACH DATABASE ? AS auditlog", [.text(file)])
+            }
         }
         if !readOnly {
             try db.execute("PRAGMA auditlog.journal_mode=WAL")
@@ -158,6 +202,55 @@ extension HubStore {
             try db.run("INSERT OR IGNORE INTO auditlog.audit_meta(key, value) SELECT ?, CAST(coalesce(max(id), 0) AS TEXT) FROM main.audit",
                        [.text(Self.auditIndexedKey)])
         }
+    }
+
+    /// The hub's `meta` key holding its audit log's id, and the log's own `audit_meta` key.
+    static let auditLogIDKey = "audit_log_id"
+    static let logIDKey = "log_id"
+
+    /// Gives a hub and its audit log the same new id when neither has one (a new hub, or one from before ids), or the
+    /// hub the log's id (a hub file restored from a copy older than its log). With `newLogReason`, the hub's log
+    /// is a new one (``attachAuditLog(hubPath:readOnly:hubVersion:newLogReason:)`` put the old file aside): it gets
+    /// a new id, notes the one before and the reason, and its first entry says so.
+    func pairAuditLog(newLogReason: String?) throws {
+        // Paired already (every open but the first): read without a lock, as a server's reader connections open.
+        let paired = try db.rows("SELECT value FROM main.meta WHERE key = ?", [.text(Self.auditLogIDKey)]).first?[0].text
+        if let paired, try auditLogID() == paired { return }
+        let started: String? = try db.transaction {
+            let hubID = try db.rows("SELECT value FROM main.meta WHERE key = ?", [.text(Self.auditLogIDKey)]).first?[0].text
+            let logID = try db.rows("SELECT value FROM auditlog.audit_meta WHERE key = ?", [.text(Self.logIDKey)]).first?[0].text
+            if let hubID, hubID == logID { return nil }
+            if hubID == nil, let logID {
+                try db.run("INSERT INTO main.meta(key, value) VALUES(?, ?)", [.text(Self.auditLogIDKey), .text(logID)])
+                return nil
+            }
+            // Neither has one, or (only with a reason: attach refuses it otherwise) the hub's log was put aside.
+            let id = SHA256.hash(Array(UUID().uuidString.utf8) + Array(String(Date().timeIntervalSince1970).utf8)).hexString
+            try db.run("INSERT OR REPLACE INTO auditlog.audit_meta(key, value) VALUES(?, ?)", [.text(Self.logIDKey), .text(id)])
+            try db.run("INSERT OR REPLACE INTO main.meta(key, value) VALUES(?, ?)", [.text(Self.auditLogIDKey), .text(id)])
+            guard let hubID, let reason = newLogReason else { return nil }
+            try db.run("INSERT OR REPLACE INTO auditlog.audit_meta(key, value) VALUES('previous_log_id', ?), ('new_log_reason', ?), ('new_log_at', ?)",
+                       [.text(hubID), .text(reason), .text(Self.isoTime(Self.now()))])
+            return hubID
+        }
+        if let previous = started {
+            try appendAudit(opd: "operator", purpose: "operations", route: "audit new-log (log \(previous.prefix(12)) was missing or replaced)",
+                            persons: [], result: "ok", status: 200)
+        }
+    }
+
+    /// When this log replaced a missing or foreign one (`simpul audit new-log`): the log before, the reason, when.
+    public func auditLogReplacement() throws -> (previous: String, reason: String, at: String)? {
+        let rows = try db.rows("SELECT key, value FROM auditlog.audit_meta WHERE key IN ('previous_log_id', 'new_log_reason', 'new_log_at')")
+        var m: [String: String] = [:]
+        for r in rows { m[r[0].text ?? ""] = r[1].text }
+        guard let p = m["previous_log_id"] else { return nil }
+        return (p, m["new_log_reason"] ?? "", m["new_log_at"] ?? "")
+    }
+
+    /// This hub's audit log id (paired with the hub on first open).
+    public func auditLogID() throws -> String? {
+        try db.rows("SELECT value FROM auditlog.audit_meta WHERE key = ?", [.text(Self.logIDKey)]).first?[0].text
     }
 
     /// Runs `body` in a write transaction on the audit file alone: `BEGIN IMMEDIATE` would also take the hub

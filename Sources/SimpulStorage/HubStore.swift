@@ -82,7 +82,12 @@ public final class HubStore {
 
     /// Opens (and creates or migrates) the hub database at `path`.
     /// A database written by a newer Simpul is refused with a message saying so.
-    public init(path: String, readOnly: Bool = false) throws {
+    ///
+    /// The audit log beside it (``auditLogPath(hubPath:)``) must be the hub's own: a hub that has had one refuses to
+    /// open when it is missing or another hub's (``attachAuditLog(hubPath:readOnly:hubVersion:newLogReason:)``).
+    /// `newAuditLog`: the operator's reason to start a new log in that case (`simpul audit new-log`); a file in the
+    /// way is kept under another name, never deleted.
+    public init(path: String, readOnly: Bool = false, newAuditLog: String? = nil) throws {
         if readOnly && !FileManager.default.fileExists(atPath: path) {
             throw StoreOpenError(message: "no Simpul database at \(path): run 'simpul init --db \(path)' or ingest first")
         }
@@ -120,13 +125,14 @@ public final class HubStore {
                 throw StoreOpenError(message: "\(path) is an SQLite file but not a Simpul database")
             }
         }
-        try attachAuditLog(hubPath: path, readOnly: readOnly)
+        try attachAuditLog(hubPath: path, readOnly: readOnly, hubVersion: version, newLogReason: newAuditLog)
         if version < HubStore.schemaVersion {
             try db.transaction {
                 for m in Migrations.all[version...] { try db.execute(m) }
                 try db.execute("PRAGMA user_version=\(HubStore.schemaVersion)")
             }
         }
+        if !readOnly { try pairAuditLog(newLogReason: newAuditLog) }
     }
 
     // MARK: topics

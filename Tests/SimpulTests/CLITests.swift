@@ -168,18 +168,65 @@ import Testing
         }
     }
 
-    /// A read-only open (`simpul connector runs`) of a hub whose audit file is not there yet works, and creates
-    /// nothing.
-    @Test func aReadOnlyOpenNeedsNoAuditFile() throws {
-        let dir = NSTemporaryDirectory() + "simpul-ro-" + UUID().uuidString
+    /// A hub opens only with its own audit log beside it: with the file missing (deleted, or a hub copied without
+    /// it) or another hub's in its place, every open is refused, read-only ones too, and nothing is created; a new,
+    /// empty log would tell a citizen nobody read their data. With its own log back, it opens as before.
+    @Test func aHubRefusesToOpenWithoutItsOwnAuditLog() throws {
+        let dir = NSTemporaryDirectory() + "simpul-own-log-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = dir + "/hub.db"
-        _ = try HubStore(path: path)
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: HubStore.auditLogPath(hubPath: path) + suffix) }
-        let ro = try HubStore(path: path, readOnly: true)
-        #expect(try ro.runs(connector: nil, limit: 5).isEmpty)
-        #expect(!FileManager.default.fileExists(atPath: HubStore.auditLogPath(hubPath: path)))
+        let path = dir + "/hub.db", log = HubStore.auditLogPath(hubPath: path)
+        do {
+            let store = try HubStore(path: path)
+            try store.appendAudit(opd: "dinkes", purpose: "layanan", route: "/v1/citizens/{nik}", persons: ["7571014504900002"], result: "ok", status: 200)
+            _ = try HubStore(path: dir + "/other.db")
+        }
+        func refused(_ readOnly: Bool, _ words: String) {
+            do {
+                _ = try HubStore(path: path, readOnly: readOnly)
+                Issue.record("opened without its own audit log (read-only: \(readOnly))")
+            } catch let e as StoreOpenError {
+                #expect(e.message.contains(words) && e.message.contains("audit new-log"), "\(e.message)")
+            } catch { Issue.record("\(error)") }
+        }
+        try FileManager.default.moveItem(atPath: log, toPath: dir + "/saved")
+        refused(false, "missing")
+        refused(true, "missing")
+        #expect(!FileManager.default.fileExists(atPath: log))
+        #expect(SimpulCLI.main(["audit", "verify", "--db", path]) == ExitCode.failure)
+        #expect(SimpulCLI.main(["audit", "access", "--nik", "7571014504900002", "--db", path]) == ExitCode.failure)
+        try FileManager.default.copyItem(atPath: HubStore.auditLogPath(hubPath: dir + "/other.db"), toPath: log)
+        refused(false, "not this hub's audit log")
+        try FileManager.default.removeItem(atPath: log)
+        try FileManager.default.moveItem(atPath: dir + "/saved", toPath: log)
+        let back = try HubStore(path: path, readOnly: true)
+        #expect(try back.verifyAudit().entries == 1 && back.auditAccess(nik: "7571014504900002").count == 1)
+    }
+
+    /// When the log is truly lost, `audit new-log --reason` starts a new one on purpose: the file in the way is kept,
+    /// the new log's first entry and `audit verify` say which log it replaced and why, and the hub opens again.
+    @Test func aNewAuditLogIsStartedOnlyOnPurposeAndSaysSo() throws {
+        let t = try TestHub()
+        setenv("SIMPUL_HOME", t.home.root, 1)
+        let path = t.dir + "/simpul.db", log = HubStore.auditLogPath(hubPath: path)
+        try t.store.appendAudit(opd: "dinkes", purpose: "layanan", route: "/v1/citizens/{nik}", persons: ["7571014504900002"], result: "ok", status: 200)
+        let before = try t.store.auditLogID()
+        #expect(SimpulCLI.main(["audit", "new-log", "--reason", "uji", "--db", path]) == ExitCode.ok, "in place: nothing done")
+        #expect(try HubStore(path: path).auditLogID() == before)
+        try "not a log".write(toFile: log, atomically: false, encoding: .utf8)
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: log + suffix) }
+        #expect(SimpulCLI.main(["audit", "new-log", "--db", path]) == ExitCode.usage)
+        #expect(SimpulCLI.main(["audit", "new-log", "--reason", "disk failure; the log's backup was lost", "--db", path]) == ExitCode.ok)
+        let kept = try FileManager.default.contentsOfDirectory(atPath: t.dir).filter { $0.hasPrefix("simpul.db-audit.replaced-") && !$0.contains("-wal") && !$0.contains("-shm") }
+        #expect(kept.count == 1)
+        if let k = kept.first { #expect(try String(contentsOfFile: t.dir + "/" + k, encoding: .utf8) == "not a log") }
+        let store = try HubStore(path: path)
+        #expect(try store.auditLogID() != before && store.auditLogID() != nil)
+        let r = try store.auditLogReplacement()
+        #expect(r?.previous == before && r?.reason == "disk failure; the log's backup was lost")
+        let entries = try store.db.rows("SELECT id, route FROM auditlog.audit")
+        #expect(entries.count == 1 && (entries.first?[1].text ?? "").hasPrefix("audit new-log"))
+        #expect(try store.verifyAudit().broken == nil)
     }
 
     /// An audit file that cannot be opened (here a folder in its place) is refused with a message naming it.
