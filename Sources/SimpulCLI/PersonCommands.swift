@@ -77,7 +77,7 @@ enum PersonCommands {
     static func show(_ inv: Invocation) throws -> Int32 {
         let (idx, _) = try index(inv)
         guard let p = try idx.resolve(nikOrID(inv.arguments[0])) else {
-            Console.err("simpul: no person \(inv.arguments[0])")
+            Console.err("simpul: no person \(inv.arguments[0])" + (try waiting(idx.store).map { " (\($0))" } ?? ""))
             return ExitCode.noInput
         }
         let g = try GoldenRecord.load(store: idx.store, person: p, regions: idx.regions)
@@ -107,7 +107,7 @@ enum PersonCommands {
     static func report(_ inv: Invocation) throws -> Int32 {
         let (idx, _) = try index(inv)
         guard let p = try idx.resolve(nikOrID(inv.arguments[0])) else {
-            Console.err("simpul: no person \(inv.arguments[0])")
+            Console.err("simpul: no person \(inv.arguments[0])" + (try waiting(idx.store).map { " (\($0))" } ?? ""))
             return ExitCode.noInput
         }
         try auditSteward(idx.store, route: "persons report", persons: [p.nik ?? p.id], purpose: SubjectReport.purpose)
@@ -119,6 +119,8 @@ enum PersonCommands {
     static func export(_ inv: Invocation) throws -> Int32 {
         if let f = inv.value("--format"), f != "ndjson" { throw UsageError("--format ndjson is the only export format", verb: inv.spec.name) }
         let (idx, _) = try index(inv)
+        // On stderr, so the NDJSON stays clean: an export is not silently missing the mentions not yet decided.
+        if let w = try waiting(idx.store) { Console.err("simpul: not in this export: \(w)") }
         let byCandidate = try idx.store.reviewByCandidate()
         var out = ""
         var persons: [String] = []
@@ -142,6 +144,12 @@ enum PersonCommands {
         return ExitCode.ok
     }
 
+    /// "N mentions wait for the person index…" when some do: what an answer of the index cannot show yet.
+    static func waiting(_ store: HubStore) throws -> String? {
+        let n = try store.undecidedMentionCount()
+        return n == 0 ? nil : "\(n) mention\(n == 1 ? "" : "s") wait\(n == 1 ? "s" : "") for the person index: run simpul persons update"
+    }
+
     /// Persons per audit entry (and per write) of `persons export`.
     static let exportAuditEvery = 5_000
 
@@ -153,6 +161,7 @@ enum PersonCommands {
         let limit = try inv.int("--limit", default: 1000, min: 1, max: 10_000_000)
         let (idx, _) = try index(inv)
         let items = try idx.store.reviewItems(kind: kind, limit: limit)
+        if let w = try waiting(idx.store) { Console.err("simpul: not in this queue yet: \(w)") }
         // A queue longer than the limit says so (on stderr, so --json stays one array): nothing left out silently.
         let total = try idx.store.reviewCount(kind: kind)
         if total > items.count {

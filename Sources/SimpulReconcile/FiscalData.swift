@@ -122,6 +122,8 @@ public struct FiscalData: Sendable {
     public var skpdNames: [Int32: String] = [:]
     public var subNames: [Int32: String] = [:]
     public var kodePemda: String?
+    /// The one SKPD read, when the reconciliation was asked for one.
+    public var skpd: String?
 
     public init(tahun: Int) { self.tahun = tahun }
 
@@ -191,6 +193,7 @@ public struct FiscalData: Sendable {
     /// Reads the year's records. Amounts are the exact decimal text the normalisers stored.
     public static func load(store: HubStore, tahun: Int, skpd: String? = nil) throws -> FiscalData {
         var d = FiscalData(tahun: tahun)
+        d.skpd = skpd
         let year = Array(String(tahun).utf8)
         let only = skpd.map { Array($0.utf8) }
         func wanted(_ f: [FlatFields.Slice?], tahun t: Int, skpd s: Int, _ b: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -86,6 +86,11 @@ public struct Reconciler: Sendable {
         for (k, p) in plans.sorted(by: { sortKey($0.key) < sortKey($1.key) }) where budgetSub[k] == nil {
             finding(.plannedNotBudgeted, p.skpd, p.sub, nil, p.pagu, [p.key], "planned in \(p.dokumen) \(p.tahapan) but not in the budget in force")
         }
+        // Nothing for the year at all (a year typed wrong, or an SKPD with no records): said, so that "0 findings" is
+        // not read as "reconciled".
+        if data.plans.isEmpty && data.budget.isEmpty && data.disbursements.isEmpty {
+            notes.append("no planning, budget or SP2D records for \(data.tahun)\(data.skpd.map { " of SKPD \($0)" } ?? "") in this hub: nothing was reconciled")
+        }
         if plans.isEmpty && !budgetSub.isEmpty {
             notes.append("no final RKPD/Renja for \(data.tahun): budgeted_not_planned was not checked")
         } else {

@@ -70,6 +70,13 @@ extension HubStore {
         try setMetaValue("person_key", hex)
     }
 
+    /// How many mentions wait for the person index (ingested with `--no-persons`, or an update that has not run):
+    /// what `persons export`, `show` and `review` cannot show yet. A count of `person_pending` (a scan: for the CLI's
+    /// warnings, not a hot path).
+    public func undecidedMentionCount() throws -> Int {
+        Int(try db.scalarInt("SELECT count(*) FROM person_pending"))
+    }
+
     /// Mentions with no decision for their current version, one page: the registry's (`registry`) or the other
     /// sources', in key order after `after`. Callers decide a page and ask for the next (committing every few pages),
     /// so memory stays bounded, and take the registry first (a fixed order, so a rebuild decides the same way).

@@ -416,6 +416,20 @@ import Testing
         #expect(SimpulCLI.main(["persons", "report", "P0000000000000000", "--db", db]) == ExitCode.noInput)
     }
 
+    /// Mentions ingested with --no-persons are counted as waiting for the index (the CLI's show, review and export
+    /// say so instead of answering as if the hub held no such person), and none wait after an update.
+    @Test func mentionsWaitingForTheIndexAreCounted() throws {
+        let t = try TestHub()
+        let db = t.dir + "/simpul.db"
+        _ = try t.ingest("dukcapil-siak", [t.samples("dukcapil-siak")])
+        let mentions = Int(try t.store.db.scalarInt("SELECT count(*) FROM mentions"))
+        #expect(try mentions > 0 && t.store.undecidedMentionCount() == mentions)
+        #expect(SimpulCLI.main(["persons", "show", "7571014504900002", "--db", db]) == ExitCode.noInput)
+        #expect(SimpulCLI.main(["persons", "update", "--db", db]) == ExitCode.ok)
+        #expect(try t.store.undecidedMentionCount() == 0)
+        #expect(SimpulCLI.main(["persons", "show", "7571014504900002", "--db", db]) == ExitCode.ok)
+    }
+
     /// A NIK typed as it is printed (spaces, dots) finds the person, as the ingest reads one; the audit names the NIK.
     @Test func aNIKTypedWithSpacesOrDotsFindsThePerson() throws {
         let t = try TestHub()

@@ -247,6 +247,16 @@ enum Fixture2025 {
         #expect(r.totalRealisation.description == "1660000000.00")
     }
 
+    /// A year (or SKPD) with no records at all says so: "0 findings" is not to be read as "reconciled".
+    @Test func aYearWithNoRecordsSaysNothingWasReconciled() throws {
+        let t = try TestHub()
+        try Fixture2025.load(into: t)
+        #expect(!(try Self.report(t).notes.contains { $0.contains("nothing was reconciled") }))
+        #expect(try Self.report(t, year: 2031).notes == ["no planning, budget or SP2D records for 2031 in this hub: nothing was reconciled"])
+        let none = try Self.report(t, skpd: "9.99.0.00.0.00.01.0000")
+        #expect(none.findings.isEmpty && none.notes.contains { $0.contains("of SKPD 9.99.0.00.0.00.01.0000") && $0.contains("nothing was reconciled") })
+    }
+
     @Test func jsonHasTheArchitectureShape() throws {
         let t = try TestHub()
         try Fixture2025.load(into: t)
