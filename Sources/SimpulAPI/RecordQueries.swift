@@ -10,6 +10,10 @@ enum FieldKind: Equatable {
     case integer
     /// Decimal money text ("1500000.00"): compared as a number.
     case decimal
+    /// An ISO date (`"format": "date"`, `2024-03-28`) or date-time (`"date-time"`, `2024-11-02T08:14:55`): compared
+    /// as text (ISO order is time order), but a filter value must be a real date, or its year or month (`2024`,
+    /// `2024-03`) as a bound.
+    case date
     /// Arrays and objects: selectable, not filterable or orderable.
     case structured
     /// Added from the record's provenance when read (version, connector, raw_seq, ingested_at): selectable only.
@@ -28,8 +32,11 @@ enum FieldKind: Equatable {
         }
         if types.contains("array") || types.contains("object") { return .structured }
         if types.contains("integer") { return .integer }
-        if p["format"]?.stringValue == "decimal" { return .decimal }
-        return .text
+        switch p["format"]?.stringValue {
+        case "decimal": return .decimal
+        case "date", "date-time": return .date
+        default: return .text
+        }
     }
 }
 
@@ -90,9 +97,13 @@ enum RecordQueries {
         var orderSpec = "source_key.asc"
         if let o = r.http.query("order"), !o.isEmpty {
             var field = o, dir = "asc"
-            if let dot = o.lastIndex(of: "."), ["asc", "desc"].contains(String(o[o.index(after: dot)...])) {
+            if let dot = o.lastIndex(of: ".") {
+                // Field names have no dots: what follows the last one is the direction.
                 field = String(o[..<dot])
                 dir = String(o[o.index(after: dot)...])
+                guard dir == "asc" || dir == "desc" else {
+                    throw bad("invalid_parameter", "order is FIELD.asc or FIELD.desc; '\(dir.prefix(20))' is not a direction")
+                }
             }
             let kind = try check(field, for: "order")
             q.orderField = field
@@ -205,6 +216,27 @@ enum RecordQueries {
         return out
     }
 
+    /// A date filter value: `YYYY`, `YYYY-MM` (01–12), `YYYY-MM-DD` (a day the month has), optionally followed by
+    /// `THH:MM` or `THH:MM:SS` (00–23, 00–59).
+    static func isDateBound(_ v: String) -> Bool {
+        let b = Array(v.utf8)
+        func num(_ r: Range<Int>) -> Int? {
+            guard r.upperBound <= b.count, b[r].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+            return b[r].reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        }
+        guard let year = num(0..<4) else { return false }
+        if b.count == 4 { return true }
+        guard b.count >= 7, b[4] == 0x2D, let month = num(5..<7), (1...12).contains(month) else { return false }
+        if b.count == 7 { return true }
+        guard b.count >= 10, b[7] == 0x2D, let day = num(8..<10) else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard (1...days).contains(day) else { return false }
+        if b.count == 10 { return true }
+        guard b.count == 16 || b.count == 19, b[10] == 0x54, b[13] == 0x3A, let h = num(11..<13), h < 24, let m = num(14..<16), m < 60 else { return false }
+        return b.count == 16 || (b[16] == 0x3A && (num(17..<19).map { $0 < 60 } ?? false))
+    }
+
     /// `field=op.value`: eq, neq, gt, gte, lt, lte, in (`in.a,b` or `in.(a,b)`, a value with a comma in double
     /// quotes), like (a prefix, `like.ABC` or `like.ABC*`).
     static func filter(field: String, kind: FieldKind, spec: String) throws -> RecordFilter {
@@ -222,6 +254,12 @@ enum RecordQueries {
                     throw bad("invalid_filter", "filter \(field): '\(v.prefix(40))' is not a decimal number such as 1500000.00")
                 }
                 return .double(d)
+            case .date:
+                guard isDateBound(v) else {
+                    throw bad("invalid_filter", "filter \(field): '\(v.prefix(40))' is not a date: write YYYY-MM-DD (a real day), or YYYY-MM or YYYY "
+                              + "as a bound, or YYYY-MM-DDTHH:MM:SS")
+                }
+                return .text(v)
             default:
                 return .text(v)
             }
@@ -235,7 +273,7 @@ enum RecordQueries {
             guard !raw.isEmpty, parts.count <= 100 else { throw bad("invalid_filter", "filter \(field): in takes 1 to 100 comma-separated values") }
             return RecordFilter(field: field, op: .in, values: try parts.map(value), numeric: kind == .decimal)
         case .like:
-            guard kind == .text else { throw bad("invalid_filter", "filter \(field): like is for text fields") }
+            guard kind == .text || kind == .date else { throw bad("invalid_filter", "filter \(field): like is for text and date fields") }
             if raw.hasSuffix("*") { raw.removeLast() }
             guard !raw.isEmpty, !raw.contains("*") else { throw bad("invalid_filter", "filter \(field): like takes a prefix, e.g. like.SITI") }
             return RecordFilter(field: field, op: .like, values: [.text(raw)])

@@ -371,9 +371,20 @@ import Testing
         #expect(inj == 200 && records(none).isEmpty)
         // Mistakes are 400 with a reason; ungranted is 403.
         for bad in ["nope=eq.1", "tahun=eq.abc", "tahap=approx.x", "pagu=like.1", "anggaran_kas=eq.1", "version=eq.1", "limit=1001", "limit=0",
-                    "cursor=garbage", "order=nope.asc", "select=", "tahun=in.", "tahun=eq.1%27)--"] {
+                    "cursor=garbage", "order=nope.asc", "select=", "tahun=in.", "tahun=eq.1%27)--",
+                    // A date must be one (it matched nothing before, silently), and an order's direction asc or desc.
+                    "tanggal=gte.2024-13-45", "tanggal=eq.2023-02-29", "tanggal=lt.24-01-01", "tanggal=in.(2024-01-01,yesterday)",
+                    "order=pagu.sideways"] {
             #expect(try e.get("/v1/records/budget_line?\(bad)", opd: "bappeda").0 == 400, "\(bad)")
         }
+        // A year or month is a bound; a leap day is a day.
+        for good in ["tanggal=gte.2024", "tanggal=lt.2024-02", "tanggal=eq.2024-02-29", "tanggal=like.2024-01", "tanggal=lte.2024-01-02T00:00:00"] {
+            #expect(try e.get("/v1/records/budget_line?\(good)", opd: "bappeda").0 == 200, "\(good)")
+        }
+        let (_, january) = try e.get("/v1/records/budget_line?tanggal=gte.2024-01&tanggal=lt.2024-02", opd: "bappeda")
+        #expect(records(january).count == records(all).filter { ($0["tanggal"]?.stringValue ?? "").hasPrefix("2024-01") }.count)
+        #expect(RecordQueries.isDateBound("2024-12-31T23:59:59") && !RecordQueries.isDateBound("2024-12-31T24:00")
+                && !RecordQueries.isDateBound("2024-04-31") && !RecordQueries.isDateBound("2024-1-01") && !RecordQueries.isDateBound("202"))
         #expect(try e.get("/v1/records/nope", opd: "bappeda").0 == 404)
         #expect(try e.get("/v1/records/disbursement", opd: "bappeda", purpose: "perencanaan").0 == 403)
 
