@@ -280,10 +280,24 @@ extension RecordQueries {
         let opd = r.opd!
         let (schema, fields) = try readableTopic(topic, opd: opd, api: api)
         var after = Int64(try r.int("after", 0, 0...Int(Int32.max)))
+        var position = "after"
         let consumer = try consumerName(r.http.query("consumer"))
-        if r.http.query("after") == nil, let last = r.http.header("last-event-id"), let n = Int64(last), n >= 0 { after = n }
+        if r.http.query("after") == nil, let last = r.http.header("last-event-id"), let n = Int64(last), n >= 0 { after = n; position = "Last-Event-ID" }
         // A durable consumer reads on from its committed offset, unless the request says where.
-        else if r.http.query("after") == nil, let consumer { after = try r.store.offset(consumer: offsetKey(opd.name, consumer), topic: topic) }
+        else if r.http.query("after") == nil, let consumer {
+            after = try r.store.offset(consumer: offsetKey(opd.name, consumer), topic: topic)
+            position = "consumer \(consumer)'s committed offset"
+        }
+        // A position past the topic's end (asked only when a page comes back empty): a cursor kept from another hub,
+        // or this hub restored from a backup older than the cursor. Waiting there would skip, silently, every event
+        // numbered up to it once they are written again (Kafka answers OFFSET_OUT_OF_RANGE for the same reason).
+        func checkNotPastEnd() throws {
+            let last = try r.store.lastSeq(topic: topic)
+            guard after > last else { return }
+            throw APIError(416, "after_past_end", "\(position) (\(after)) is past the end of \(topic), whose last event is \(last): a position "
+                           + "from another hub, or this hub was restored from an earlier backup; read on from after=\(last), or from 0 to read it all again",
+                           detail: .object(["after": .int(Int(after)), "last_seq": .int(Int(last))]))
+        }
         let limit = try r.int("limit", 100, 1...1000)
         let wait = try r.int("wait", 0, 0...Feeds.maxWait)
         let auth = r.http.header("authorization") ?? ""
@@ -292,6 +306,7 @@ extension RecordQueries {
         if (r.http.header("accept") ?? "").contains("text/event-stream") {
             // The first batch goes through the normal path (audited by the dispatcher); the rest is streamed.
             let (events, next, persons) = try Feeds.page(store: r.store, reader: reader, after: after, limit: Feeds.streamBatch)
+            if events.isEmpty { try checkNotPastEnd() }
             r.persons = persons
             let first = "retry: 3000\n\n" + Feeds.sse(events)
             let feeds = api.feeds, head = Array(first.utf8)
@@ -301,6 +316,7 @@ extension RecordQueries {
             }
         }
         let (events, next, persons) = try Feeds.page(store: r.store, reader: reader, after: after, limit: limit)
+        if events.isEmpty { try checkNotPastEnd() }
         if !events.isEmpty || wait == 0 {
             r.persons = persons
             return Feeds.pageJSON(topic, events, next: next)

@@ -49,7 +49,8 @@ enum Routes {
                   personalWhen: { p in
                       let t = p["topic"] ?? ""
                       return t.hasPrefix("records.") && RecordQueries.isPersonal(api, String(t.dropFirst(8)))
-                  }) { r in try RecordQueries.events(&r, api: api) },
+                  },
+                  extraErrors: [416: "after (or Last-Event-ID, or the consumer's offset) is past the topic's last event: a position from another hub, or the hub was restored from an earlier backup"]) { r in try RecordQueries.events(&r, api: api) },
             Route(method: "POST", pattern: "/v1/topics/{topic}/offsets",
                   summary: "commit a durable consumer's offset (body {\"consumer\",\"seq\"}): the last event it has processed; GET …/events?consumer= reads on after it",
                   access: .token, tag: "feeds", requestBody: RecordQueries.offsetBody) { r in try RecordQueries.commitOffset(&r, api: api) },

@@ -79,6 +79,11 @@ extension HubStore {
         }
     }
 
+    /// The sequence number of a topic's last event (0 when it has none or does not exist).
+    public func lastSeq(topic: String) throws -> Int64 {
+        try db.rows("SELECT next_seq - 1 FROM topics WHERE name = ?", [.text(topic)]).first?[0].int ?? 0
+    }
+
     /// Events of a topic with sequence number ≥ `from`, oldest first.
     public func readTopic(_ name: String, from: Int64, limit: Int) throws -> [TopicEvent] {
         guard let tid = try db.rows("SELECT id FROM topics WHERE name=?", [.text(name)]).first?[0].int else {

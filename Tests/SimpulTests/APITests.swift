@@ -516,6 +516,15 @@ import Testing
         #expect(try e.get("/v1/topics/records.citizen/offsets", opd: "bappeda", method: "POST", body: Array(#"{"consumer":"d","seq":1}"#.utf8)).0 == 403)
         #expect(try e.get("/v1/topics/raw.dukcapil-siak/offsets", opd: "bappeda", method: "POST", body: Array(#"{"consumer":"d","seq":1}"#.utf8)).0 == 403)
         #expect(try e.t.store.offset(consumer: "opd:bappeda:dasbor", topic: "records.budget_line") == Int64(seqs[2]))
+        // A position past the topic's end (the hub restored from an earlier backup, or a cursor from another hub) is a
+        // 416 naming the last event, never an empty page to wait on: the consumer would skip every event up to it.
+        let last = try e.t.store.lastSeq(topic: "records.budget_line")
+        #expect(try e.get(path + "?after=\(last)", opd: "bappeda").0 == 200, "the end itself: nothing new yet")
+        let (past, body) = try e.get(path + "?after=\(last + 1)&wait=1", opd: "bappeda")
+        #expect(past == 416 && body["error"]?["detail"]?["last_seq"] == .int(Int(last)))
+        try e.t.store.setOffset(consumer: "opd:bappeda:restored", topic: "records.budget_line", seq: last + 50)
+        let (stale, why) = try e.get(path + "?consumer=restored", opd: "bappeda")
+        #expect(stale == 416 && (why["error"]?["message"]?.stringValue ?? "").contains("consumer restored's committed offset"))
     }
 
     @Test func changeFeedsLongPollAndStreamGrantedFieldsOnly() throws {
