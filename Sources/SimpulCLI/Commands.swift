@@ -68,7 +68,8 @@ public enum Commands {
                               Opt(name: "--limit", value: "N", help: "at most N events (default 100)"),
                               Opt(name: "--consumer", value: "NAME", help: "resume after NAME's committed offset, then commit the last event read"),
                               db],
-                    details: "Each line: {\"seq\",\"key\",\"at\",\"data\"}. With --consumer, reading is at-least-once: the offset is committed after the events are printed.",
+                    details: "Each line: {\"seq\",\"key\",\"at\",\"data\"}. With --consumer, reading is at-least-once: the offset is committed after the events are printed. "
+                        + "A start past the topic's end (more than one after its last event: a position from another hub, or the hub restored from an earlier backup) exits 65 and says where the topic ends.",
                     run: { try TopicCommands.read($0) }),
         CommandSpec(name: "records show", summary: "show the current version of a record (and its history)",
                     arguments: "SCHEMA SOURCE_KEY", minArgs: 2, maxArgs: 2,
@@ -289,6 +290,15 @@ enum TopicCommands {
         do {
             events = try store.readTopic(topic, from: from, limit: try inv.int("--limit", default: 100))
         } catch let e as StoreOpenError { throw HubError.notFound(e.message) }
+        // Past the end (more than one after the last event): a position from another hub, or a consumer's offset
+        // from before this hub was restored from an earlier backup. Said and refused, as the API's 416: reading on
+        // from there would skip every event numbered up to it once written again.
+        if events.isEmpty, case let last = try store.lastSeq(topic: topic), from > last + 1 {
+            let position = consumer != nil && inv.value("--from") == nil ? "consumer \(consumer!)'s offset \(from - 1)" : "--from \(from)"
+            throw HubError.invalid("\(topic) ends at event \(last): \(position) is past it (a position from another hub, or this hub was "
+                                   + "restored from an earlier backup); "
+                                   + "read from --from \(last + 1), or --from 1 to read the topic again")
+        }
         if topic.hasPrefix("records."), !events.isEmpty {
             try CLIAudit.operatorRead(store, route: "topics read \(topic)", schema: String(topic.dropFirst(8)), sourceKeys: events.map(\.key))
         } else if topic.hasPrefix("raw."), !events.isEmpty {

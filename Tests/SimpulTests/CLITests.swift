@@ -372,6 +372,14 @@ import Testing
         #expect(SimpulCLI.main(["topics", "read", "records.citizen", "--consumer", "dinsos", "--limit", "3", "--db", db]) == 0)
         #expect(try t.store.offset(consumer: "dinsos", topic: "records.citizen") == 8)
         #expect(SimpulCLI.main(["topics", "read", "no.such.topic", "--db", db]) == ExitCode.noInput)
+        // Past the end (a hub restored from an earlier backup, a position from another hub) is refused, not an empty
+        // read that would skip events once written again; the next one after the last is the normal "nothing new".
+        let last = try t.store.lastSeq(topic: "records.citizen")
+        #expect(SimpulCLI.main(["topics", "read", "records.citizen", "--from", String(last + 1), "--db", db]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["topics", "read", "records.citizen", "--from", String(last + 2), "--db", db]) == ExitCode.dataError)
+        try t.store.setOffset(consumer: "restored", topic: "records.citizen", seq: last + 10)
+        #expect(SimpulCLI.main(["topics", "read", "records.citizen", "--consumer", "restored", "--db", db]) == ExitCode.dataError)
+        #expect(try t.store.offset(consumer: "restored", topic: "records.citizen") == last + 10, "left as it was")
     }
 }
 
