@@ -666,6 +666,9 @@ def compare_summary(problems, summary, truth, expect_unchanged=False):
         if f.get("rejected_file"):
             problems.append("%s: rejected as a file: %s" % (name, f["rejected_file"]))
             continue
+        # Every column SOURCES.md names is in these exports: a warning of a missing one would be a mapping's mistake.
+        for w in f.get("warnings", []):
+            problems.append("%s: warning: %s" % (name, w))
         got = (f["read"], f["accepted"], f["unchanged"], f["dead_lettered"])
         if expect_unchanged:
             exp = (want["read"], 0, want["accepted"], want["dead_lettered"])

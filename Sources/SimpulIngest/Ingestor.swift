@@ -89,6 +89,8 @@ public final class Ingestor {
     enum FileEvent: Sendable {
         /// The file was not taken in (not its format, or it could not be opened: then `raw` is empty).
         case rejected(file: Int, String, raw: [UInt8])
+        /// Something the file's summary should say although every row was taken (a column the mapping reads is missing).
+        case warning(file: Int, String)
         case end(file: Int)
         /// Every source was read.
         case finished
@@ -206,6 +208,8 @@ public final class Ingestor {
                     summaries[file].rejectedFile = reason
                     // Also kept in the dead-letter queue, so `dlq list` shows every problem in one place.
                     add(file, [.unparsed(DeadLetter(line: 0, field: nil, reason: "file rejected: \(reason)", raw: raw))], counted: false)
+                case .event(_, .warning(let file, let text)):
+                    summaries[file].warnings.append(text)
                 case .event(_, .end(let file)):
                     ended = file
                 case .event(_, .finished):
@@ -304,8 +308,29 @@ public final class Ingestor {
             channel.send(.event(index: index, .rejected(file: file, error.reason, raw: input.prefix(DeadLetter.maxRaw))))
             index += 1
         }
+        if let csv = reader as? CSVReader, let warning = missingColumns(csv.header, connector: connector) {
+            channel.send(.event(index: index, .warning(file: file, warning)))
+            index += 1
+        }
         channel.send(.event(index: index, .end(file: file)))
         return index + 1
+    }
+
+    /// A CSV header without columns the mapping reads (an export whose column was renamed, `ALAMAT` → `ALAMAT_RUMAH`):
+    /// every row is still taken, with those fields empty, so the summary says which, and which of the header's
+    /// columns the mapping does not read (a rename shows as one of each). The raw log keeps every row whole: after
+    /// the mapping is fixed, a replay fills the fields. Nil when nothing is missing (or the file had no header).
+    static func missingColumns(_ header: [String], connector: Connector) -> String? {
+        guard !header.isEmpty else { return nil }
+        let have = Set(header)
+        let missing = connector.csvOptions.knownColumns.filter { !have.contains($0) }
+        guard !missing.isEmpty else { return nil }
+        let read = Set(connector.csvOptions.knownColumns)
+        let unread = header.filter { !read.contains($0) }
+        return "the header has no column \(missing.joined(separator: ", ")), which the mapping reads: "
+            + "\(missing.count == 1 ? "that field is" : "those fields are") empty in every record of this file"
+            + (unread.isEmpty ? "" : "; the header's columns the mapping does not read: \(unread.joined(separator: ", "))")
+            + ". The raw log keeps the rows whole: fix the mapping, then simpul replay --connector \(connector.name)"
     }
 
     /// A worker's job: turn a slice of rows into store writes. Pure.

@@ -10,6 +10,9 @@ public struct FileSummary: Sendable, Equatable {
     public var deadLettered = 0
     /// Why the whole file could not be read (not valid JSON, empty, no header…), or nil.
     public var rejectedFile: String? = nil
+    /// What the file's rows were taken in despite (a column the mapping reads missing from the header): in the JSON
+    /// summary as `"warnings"` when there are any.
+    public var warnings: [String] = []
 
     public init(file: String) { self.file = file }
 
@@ -26,10 +29,12 @@ public struct FileSummary: Sendable, Equatable {
     }
 
     public var json: JSONValue {
-        .object([
+        var o: [String: JSONValue] = [
             "file": .string(file), "read": .int(read), "accepted": .int(accepted), "unchanged": .int(unchanged),
             "dead_lettered": .int(deadLettered), "rejected_file": rejectedFile.map { .string($0) } ?? .null,
-        ])
+        ]
+        if !warnings.isEmpty { o["warnings"] = .array(warnings.map { .string($0) }) }
+        return .object(o)
     }
 }
 
@@ -70,6 +75,7 @@ public struct RunSummary: Sendable, Equatable {
             } else {
                 lines.append("  \(f.file): read \(f.read), accepted \(f.accepted), unchanged \(f.unchanged), dead-lettered \(f.deadLettered)")
             }
+            for w in f.warnings { lines.append("  \(f.file): WARNING: \(w)") }
         }
         let rate = seconds > 0 ? Int(Double(read) / seconds) : 0
         lines.append("\(connector): read \(read), accepted \(accepted), unchanged \(unchanged), dead-lettered \(deadLettered)"

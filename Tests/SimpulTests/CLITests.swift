@@ -398,6 +398,12 @@ import Testing
         #expect(SimpulCLI.main(["connector", "new", "simpeg-bkd", "--dir", fresh]) == ExitCode.ok)
         #expect(FileManager.default.fileExists(atPath: fresh + "/connector.json"))
         #expect(SimpulCLI.main(["connector", "test", fresh]) == ExitCode.ok)
+        // A column name misspelt in the mapping (no sample header has it) fails the kit, naming it.
+        let json = fresh + "/connector.json"
+        let text = try String(contentsOfFile: json, encoding: .utf8)
+        try text.replacingOccurrences(of: #""from": "TGL_LAHIR""#, with: #""from": "TANGGAL_LAHIR""#).write(toFile: json, atomically: true, encoding: .utf8)
+        #expect(SimpulCLI.main(["connector", "test", fresh]) == ExitCode.dataError)
+        try text.write(toFile: json, atomically: true, encoding: .utf8)
         #expect(SimpulCLI.main(["connector", "new", "Bad Name"]) == ExitCode.usage)
         // Every kind of scaffold passes the kit as written.
         for kind in ["http", "external"] {

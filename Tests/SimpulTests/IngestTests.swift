@@ -785,6 +785,22 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(again.files.map { [$0.read, $0.unchanged] } == [[1, 1], [1, 1], [0, 0], [0, 0], [2, 1], [1, 1]])
     }
 
+    /// An export whose column was renamed (`ALAMAT` → `ALAMAT_RUMAH`) still gives every row, but the summary says that
+    /// the field is empty in every record and which header column the mapping does not read; replay after the fix
+    /// fills it from the raw log. A file with every column has no warnings (and no "warnings" key).
+    @Test func aColumnMissingFromTheHeaderIsSaid() throws {
+        let t = try TestHub()
+        let renamed = siakHeader.replacingOccurrences(of: ";ALAMAT;", with: ";ALAMAT_RUMAH;") + "\n" + siakRow() + "\n"
+        let s = try t.hub.ingestor("dukcapil-siak").ingest(paths: [try t.write("renamed.csv", renamed)])
+        #expect(s.accepted == 1 && s.files[0].warnings.count == 1)
+        let w = s.files[0].warnings.first ?? ""
+        #expect(w.contains("no column ALAMAT,") && w.contains("does not read: ALAMAT_RUMAH") && w.contains("replay --connector dukcapil-siak"))
+        #expect(s.json["files"]?.arrayValue?.first?["warnings"]?.arrayValue?.count == 1)
+        #expect(try t.store.record(schema: "citizen", sourceKey: "7571014504900002")?.data["alamat"] == nil)
+        let whole = try t.hub.ingestor("dukcapil-siak").ingest(paths: [try t.write("whole.csv", siakHeader + "\n" + siakRow(nik: "7571014504900003") + "\n")])
+        #expect(whole.files[0].warnings.isEmpty && whole.json["files"]?.arrayValue?.first?["warnings"] == nil)
+    }
+
     /// Workers map with compiled copies of the connector and schemas of their own (from their second slice on), so
     /// a run with several workers stores exactly what a run with one stores: records, raw log and dead letters.
     @Test func workersWithCopiesOfTheirOwnStoreWhatOneWorkerStores() throws {
