@@ -63,6 +63,10 @@ public final class HTTPServer: @unchecked Sendable {
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         guard inet_pton(AF_INET, h, &addr.sin_addr) == 1 else { throw HTTPServerError("not an IPv4 address: \(host)") }
+        // The loops share the port through SO_REUSEPORT, which would let another process of the same user (a second
+        // `simpul serve`, perhaps on another hub) join the group and be handed part of the connections, silently.
+        // So the port is first bound once without it: a port some program listens on is refused.
+        if port != 0 { try Self.checkFree(addr, port: port, display: "\(host):\(port)") }
         var listeners: [Int32] = []
         var boundPort = port
         do {
@@ -84,6 +88,24 @@ public final class HTTPServer: @unchecked Sendable {
                 throw HTTPServerError("cannot create the event loop: \(String(cString: strerror(errno)))")
             }
             self.loops.append(loop)
+        }
+    }
+
+    /// Throws when something listens on `port` of `addr` already: a bind without `SO_REUSEPORT` fails beside any
+    /// listening socket (with `SO_REUSEADDR`, connections of an earlier run waiting out TIME_WAIT do not count).
+    private static func checkFree(_ address: sockaddr_in, port: Int, display: String) throws {
+        guard let port16 = UInt16(exactly: port) else { throw HTTPServerError("port \(port) is not 0 – 65535") }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw HTTPServerError("socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var addr = address
+        addr.sin_port = in_port_t(port16.bigEndian)
+        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard rc == 0 else {
+            let e = errno
+            throw HTTPServerError("cannot listen on \(display): \(e == EADDRINUSE ? "another program (another simpul serve?) listens on it" : String(cString: strerror(e)))")
         }
     }
 

@@ -125,6 +125,24 @@ func echoServer(_ limits: HTTPLimits = HTTPLimits()) throws -> HTTPServer {
 }
 
 @Suite(.serialized) struct HTTPServerTests {
+    /// The loops share their port (SO_REUSEPORT), which another process could join and take part of the connections:
+    /// a second server on a port in use is refused with a message, and the first keeps answering every request.
+    @Test func aSecondServerOnAPortInUseIsRefused() throws {
+        let first = try echoServer()
+        defer { first.stop() }
+        do {
+            _ = try HTTPServer(port: first.port, loops: 2) { _ in HTTPResponse(status: 500, contentType: "text/plain", body: "the other one") }
+            Issue.record("a second server bound the port in use")
+        } catch let e as HTTPServerError {
+            #expect("\(e)".contains("another program"), "\(e)")
+        }
+        for _ in 0..<20 {
+            let c = try RawClient(port: first.port)
+            c.send("GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            #expect(c.waitFor("GET /x"))
+        }
+    }
+
     @Test func keepAliveServesSeveralRequestsOnOneConnection() throws {
         let s = try echoServer()
         defer { s.stop(); s.wait() }
