@@ -96,6 +96,12 @@ enum ServeCommands {
     /// `ready` gets the base URL once the socket listens.
     static func runServer(dbPath: String, home: HubHome, host: String, port: Int, workers: Int, loops: Int = defaultLoops, schedule: Bool = true,
                           cors: CORSPolicy = .none, ready: (String) -> Void) throws -> Int32 {
+        // Descriptors for the connection cap (and the hub's files): past the limit, new connections get 503.
+        let files = HTTPServer.raiseOpenFilesLimit(), cap = HTTPLimits().maxConnections
+        if files >= 0 && files < cap + 64 {
+            Console.err("simpul: the open-files limit is \(files) (ulimit -n), below the \(cap) connections the server takes: "
+                        + "past about \(max(0, files - 64)) connections new ones get 503; raise the hard limit (LimitNOFILE= in a systemd unit)")
+        }
         let api = try API(dbPath: dbPath, schemas: try Hub.schemas(home: home), home: home, cors: cors)
         let server: HTTPServer
         do {

@@ -30,10 +30,16 @@ final class EventLoop: @unchecked Sendable {
 
     private var limits: HTTPLimits { server.limits }
 
+    /// A descriptor held in reserve (`/dev/null`): when the process runs out of descriptors (EMFILE), it is let go to
+    /// accept the waiting connection and answer it 503, then taken again. Without it the listener stays readable
+    /// with nothing accepted, and the loop would spin on it at full CPU while those clients hang (libuv's trick).
+    private var reserve: Int32 = -1
+
     init?(server: HTTPServer, index: Int, listener: Int32) {
         self.server = server
         self.index = index
         self.listener = listener
+        reserve = open("/dev/null", O_RDONLY | O_CLOEXEC)
         ep = simpul_epoll_create()
         wake = simpul_eventfd()
         guard ep >= 0, wake >= 0 else {
@@ -47,6 +53,7 @@ final class EventLoop: @unchecked Sendable {
 
     deinit {
         if listener >= 0 { close(listener) }
+        if reserve >= 0 { close(reserve) }
         close(ep)
         close(wake)
     }
@@ -111,14 +118,18 @@ final class EventLoop: @unchecked Sendable {
     private func acceptAll() {
         while listener >= 0 {
             let fd = simpul_accept(listener)
-            if fd < 0 { return }  // EAGAIN, or a transient error (EMFILE, ECONNABORTED): try again on the next event
+            if fd < 0 {
+                // Out of descriptors: the reserve makes room for this one connection, to tell it so and close it.
+                guard errno == EMFILE || errno == ENFILE, reserve >= 0 else { return }  // EAGAIN, ECONNABORTED: next event
+                close(reserve)
+                let waiting = simpul_accept(listener)
+                if waiting >= 0 { refuse(waiting, "the server has no file descriptors left (raise its open-files limit)") }
+                reserve = open("/dev/null", O_RDONLY | O_CLOEXEC)
+                if waiting < 0 { return }
+                continue
+            }
             if server.openCount.load(ordering: .relaxed) >= limits.maxConnections {
-                // A connection frees in moments: ask the client to come back in a second, not to give up.
-                var full = server.errorResponder(503, "too many connections")
-                if full.header("retry-after") == nil { full.headers.append(("Retry-After", "1")) }
-                let r = full.serialized(keepAlive: false, date: HTTPDate.now())
-                _ = r.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                close(fd)
+                refuse(fd, "too many connections")
                 continue
             }
             var one: Int32 = 1
@@ -129,6 +140,16 @@ final class EventLoop: @unchecked Sendable {
             server.openCount.add(1, ordering: .relaxed)
             simpul_epoll_ctl(ep, 1, fd, EV.read, c.id)
         }
+    }
+
+    /// Answers 503 with `Retry-After: 1` and closes: a connection or descriptor frees in moments, so the client is
+    /// asked to come back in a second, not to give up.
+    private func refuse(_ fd: Int32, _ why: String) {
+        var full = server.errorResponder(503, why)
+        if full.header("retry-after") == nil { full.headers.append(("Retry-After", "1")) }
+        let r = full.serialized(keepAlive: false, date: HTTPDate.now())
+        _ = r.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        close(fd)
     }
 
     static func peerAddress(_ fd: Int32) -> String {

@@ -262,6 +262,60 @@ import Testing
         #expect(nf == 404 && inner["code"] == .string("not_found"))
     }
 
+    /// Out of file descriptors (a low `ulimit -n`), the server answers the connections it cannot keep with 503 and
+    /// `Retry-After`, uses no CPU meanwhile, and serves again once connections close. Before, the loops spun on the
+    /// readable listener at full CPU and those clients got nothing.
+    @Test func outOfDescriptorsTheServerAnswers503AndDoesNotSpin() throws {
+        let t = try TestHub()
+        let exe = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/simpul").path
+        guard FileManager.default.isExecutableFile(atPath: exe), FileManager.default.isExecutableFile(atPath: "/bin/sh") else { return }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "ulimit -n 120 && exec \"$0\" serve --db \"$1\" --port 0 --no-schedule", exe, t.dir + "/simpul.db"]
+        var env = ProcessInfo.processInfo.environment
+        env["SIMPUL_HOME"] = t.home.root
+        p.environment = env
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { if p.isRunning { p.terminate() } }
+        var text = ""
+        while !text.contains("\n") {
+            let d = out.fileHandleForReading.availableData
+            if d.isEmpty { break }
+            text += String(decoding: d, as: UTF8.self)
+        }
+        let port = try #require(text.split(separator: "\n").first.flatMap { Int($0.split(separator: ":").last?.split(separator: " ").first ?? "") })
+        func cpuTicks() -> Int {
+            let stat = (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/stat", encoding: .utf8)) ?? ""
+            let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+            return fields.count > 13 ? (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0) : 0
+        }
+        var clients: [RawClient] = []
+        for _ in 0..<200 { clients.append(try RawClient(port: port)) }
+        Thread.sleep(forTimeInterval: 0.5)
+        let before = cpuTicks()
+        Thread.sleep(forTimeInterval: 1)
+        let spent = cpuTicks() - before
+        var refused = 0
+        for c in clients {
+            var tv = timeval(tv_sec: 0, tv_usec: 20_000)
+            setsockopt(c.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            if c.fill(), String(decoding: c.buf, as: UTF8.self).hasPrefix("HTTP/1.1 503"), String(decoding: c.buf, as: UTF8.self).contains("Retry-After: 1") { refused += 1 }
+        }
+        #expect(refused > 0, "the connections past the limit are answered 503")
+        #expect(spent < 30, "\(spent) ticks of CPU in a second while out of descriptors")
+        clients.removeAll()
+        Thread.sleep(forTimeInterval: 0.3)
+        let c = try RawClient(port: port)
+        c.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(c.response()?.status == 200)
+        p.terminate()
+        p.waitUntilExit()
+    }
+
     @Test func demoServesWithATokenPerOPD() throws {
         let t = try TestHub()
         let exe = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
