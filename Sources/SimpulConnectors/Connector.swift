@@ -32,6 +32,12 @@ public final class Connector: Sendable {
 
     public var schemas: [String] { Array(Set(outputs.map(\.schema))).sorted() }
 
+    /// The same connector compiled again from its definition, with the lookup tables it loaded (the files are not
+    /// read again: a crosswalk edited meanwhile does not make two workers map alike rows apart).
+    public func compiledAgain() throws -> Connector {
+        try Connector(directory: directory, json: definition, lookups: lookups)
+    }
+
     public static func load(directory: String) throws -> Connector {
         let path = directory + "/connector.json"
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -42,7 +48,8 @@ public final class Connector: Sendable {
         return try Connector(directory: directory, json: json)
     }
 
-    public init(directory: String, json: JSONValue) throws {
+    /// `lookups`: tables already loaded for this definition (``compiledAgain()``); nil reads the files.
+    public init(directory: String, json: JSONValue, lookups loaded: [String: Lookup]? = nil) throws {
         self.directory = directory
         definition = json
         guard let name = json["name"]?.stringValue, !name.isEmpty,
@@ -90,7 +97,7 @@ public final class Connector: Sendable {
         sequenceGroup = try json["sequence"]?["group_by"]?.stringValue.map { (s) throws(ConfigError) in try InputPath(s) }
 
         var lookups: [String: Lookup] = [:]
-        for (k, spec) in json["lookups"]?.objectValue ?? [:] {
+        for (k, spec) in json["lookups"]?.objectValue ?? [:] where loaded == nil {
             guard let file = spec["file"]?.stringValue, let key = spec["key"]?.arrayValue?.compactMap({ $0.stringValue }) else {
                 throw ConfigError("connector.json: lookups.\(k) needs 'file' and 'key'")
             }
@@ -98,7 +105,7 @@ public final class Connector: Sendable {
                                     delimiter: spec["delimiter"]?.stringValue?.utf8.first,
                                     integerKey: spec["integer_key"] == .bool(true))
         }
-        self.lookups = lookups
+        self.lookups = loaded ?? lookups
 
         guard let outs = json["outputs"]?.arrayValue, !outs.isEmpty else {
             throw ConfigError("connector.json: 'outputs' lists at least one output")

@@ -25,8 +25,7 @@ public struct RowNormaliser: Sendable {
     /// the compiled mapping and schemas it touches on every row are its own (shared objects' counts bounce between
     /// the cores that change them).
     public func ownCopy() throws -> RowNormaliser {
-        try RowNormaliser(connector: Connector(directory: connector.directory, json: connector.definition),
-                          schemas: SchemaRegistry(compiling: schemas.sources))
+        try RowNormaliser(connector: connector.compiledAgain(), schemas: SchemaRegistry(compiling: schemas.sources))
     }
 
     /// Per schema, the fields declared as text only (``Schema/textFields``).

@@ -801,6 +801,19 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(whole.files[0].warnings.isEmpty && whole.json["files"]?.arrayValue?.first?["warnings"] == nil)
     }
 
+    /// A worker's compiled copy keeps the lookup tables the connector was loaded with: a crosswalk file edited during
+    /// an ingest does not make two workers map alike rows apart.
+    @Test func aCompiledCopyKeepsTheLookupTablesItWasLoadedWith() throws {
+        let t = try TestHub()
+        let dir = t.dir + "/simda"
+        try FileManager.default.copyItem(atPath: t.home.connectorsDir + "/simda-keuangan", toPath: dir)
+        let c = try Connector.load(directory: dir)
+        try "Kd_Rek_1,Kd_Rek_2,Kd_Rek_3,Kd_Rek_4,Kd_Rek_5,kode_akun\n9,9,9,9,9,9.9.99.99.99.9999\n".write(toFile: dir + "/crosswalk_rekening.csv", atomically: true, encoding: .utf8)
+        let copy = try c.compiledAgain()
+        #expect(!c.lookups.isEmpty && copy.lookups.keys.sorted() == c.lookups.keys.sorted())
+        for (k, l) in c.lookups { #expect(copy.lookups[k]?.rows == l.rows, "\(k)") }
+    }
+
     /// Workers map with compiled copies of the connector and schemas of their own (from their second slice on), so
     /// a run with several workers stores exactly what a run with one stores: records, raw log and dead letters.
     @Test func workersWithCopiesOfTheirOwnStoreWhatOneWorkerStores() throws {
