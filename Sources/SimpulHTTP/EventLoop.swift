@@ -34,6 +34,8 @@ final class EventLoop: @unchecked Sendable {
     /// accept the waiting connection and answer it 503, then taken again. Without it the listener stays readable
     /// with nothing accepted, and the loop would spin on it at full CPU while those clients hang (libuv's trick).
     private var reserve: Int32 = -1
+    /// The listener is out of the epoll set until the next timer round (out of descriptors with no reserve).
+    private var listenerPaused = false
 
     init?(server: HTTPServer, index: Int, listener: Int32) {
         self.server = server
@@ -120,7 +122,15 @@ final class EventLoop: @unchecked Sendable {
             let fd = simpul_accept(listener)
             if fd < 0 {
                 // Out of descriptors: the reserve makes room for this one connection, to tell it so and close it.
-                guard errno == EMFILE || errno == ENFILE, reserve >= 0 else { return }  // EAGAIN, ECONNABORTED: next event
+                guard errno == EMFILE || errno == ENFILE else { return }  // EAGAIN, ECONNABORTED: the next event
+                if reserve < 0 { reserve = open("/dev/null", O_RDONLY | O_CLOEXEC) }
+                guard reserve >= 0 else {
+                    // No reserve to be had either (another thread took the last descriptor): stop watching the
+                    // listener until the next timer round instead of spinning on it.
+                    simpul_epoll_ctl(ep, 3, listener, 0, 0)
+                    listenerPaused = true
+                    return
+                }
                 close(reserve)
                 let waiting = simpul_accept(listener)
                 if waiting >= 0 { refuse(waiting, "the server has no file descriptors left (raise its open-files limit)") }
@@ -394,6 +404,10 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func timers(_ t: Double) {
+        if listenerPaused {
+            listenerPaused = false
+            if listener >= 0 { simpul_epoll_ctl(ep, 1, listener, EV.read, 0) }
+        }
         for c in Array(connections.values) {
             if let until = c.lingerUntil {
                 if t > until { closeConnection(c) }
