@@ -96,6 +96,15 @@ enum ServeCommands {
     /// `ready` gets the base URL once the socket listens.
     static func runServer(dbPath: String, home: HubHome, host: String, port: Int, workers: Int, loops: Int = defaultLoops, schedule: Bool = true,
                           cors: CORSPolicy = .none, ready: (String) -> Void) throws -> Int32 {
+        // SIGTERM and SIGINT are taken by a thread of their own that waits for them (`sigwait`), so they are blocked
+        // here, before any other thread starts (threads inherit the mask). A dispatch signal source needed a
+        // descriptor of its own, registered a moment after start: a server flooded with connections at once could
+        // run out of descriptors first, and then never stopped on SIGTERM (found by the out-of-descriptors test).
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        for sig in [SIGTERM, SIGINT] { sigaddset(&stopSignals, sig) }
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+        defer { pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil) }
         // Descriptors for the connection cap (and the hub's files): past the limit, new connections get 503.
         let files = HTTPServer.raiseOpenFilesLimit(), cap = HTTPLimits().maxConnections
         if files >= 0 && files < cap + 64 {
@@ -114,16 +123,14 @@ enum ServeCommands {
         }
         api.openConnections = { server.openConnections }
         server.roundEnd = { api.endOfRound() }
-        for sig in [SIGTERM, SIGINT] { signal(sig, SIG_IGN) }
-        let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler {
-                api.shutdown()
-                server.stop()
-            }
-            s.resume()
-            return s
+        let waitSet = stopSignals
+        let signals = Thread {
+            var set = waitSet, sig: Int32 = 0
+            while sigwait(&set, &sig) != 0 {}
+            api.shutdown()
+            server.stop()
         }
+        signals.start()
         ready("http://\(host):\(server.port)")
         var scheduler: Scheduler? = nil
         if schedule {
@@ -136,8 +143,7 @@ enum ServeCommands {
                 scheduler?.start()
             }
         }
-        // The signal sources must live as long as the loop (a release build would otherwise free them early).
-        withExtendedLifetime(sources) { server.run() }
+        server.run()
         scheduler?.stop()
         api.close()
         Console.out("simpul: stopped")

@@ -30,9 +30,20 @@ public enum SimpulCLI {
         return s
     }
 
+    /// A process inherits its parent's signal mask: started by a program whose thread blocks SIGTERM (a test runner,
+    /// some supervisors), `simpul serve` never saw the signal and ran on after `kill` (found by a test that waited
+    /// for it). Unblocked here, on the main thread before any other starts, so every thread inherits it.
+    static func unblockStopSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
     /// Runs the CLI with `argv` (without the program name) and returns the exit status.
     public static func main(_ argv: [String]) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        unblockStopSignals()
         if argv == ["--version"] {
             Console.out("simpul \(version)")
             return ExitCode.ok

@@ -312,7 +312,14 @@ import Testing
         let c = try RawClient(port: port)
         c.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(c.response()?.status == 200)
+        // SIGTERM still stops it, also when sent while it is out of descriptors (a dispatch signal source, which
+        // needs a descriptor, once left such a server running after SIGTERM).
+        for _ in 0..<200 { clients.append(try RawClient(port: port)) }
         p.terminate()
+        var waited = 0.0
+        while p.isRunning && waited < 15 { Thread.sleep(forTimeInterval: 0.1); waited += 0.1 }
+        #expect(!p.isRunning, "the server ran on after SIGTERM")
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
         p.waitUntilExit()
     }
 
