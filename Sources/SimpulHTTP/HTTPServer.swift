@@ -108,39 +108,44 @@ public final class HTTPServer: @unchecked Sendable {
         return Int(rl.rlim_cur)
     }
 
-    /// Throws when something listens on `port` of `addr` already: a bind without `SO_REUSEPORT` fails beside any
-    /// listening socket (with `SO_REUSEADDR`, connections of an earlier run waiting out TIME_WAIT do not count).
-    private static func checkFree(_ address: sockaddr_in, port: Int, display: String) throws {
-        guard let port16 = UInt16(exactly: port) else { throw HTTPServerError("port \(port) is not 0 – 65535") }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw HTTPServerError("socket: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = address
-        addr.sin_port = in_port_t(port16.bigEndian)
-        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard rc == 0 else {
-            let e = errno
-            throw HTTPServerError("cannot listen on \(display): \(e == EADDRINUSE ? "another program (another simpul serve?) listens on it" : String(cString: strerror(e)))")
-        }
-    }
+    /// A TCP socket bound to `port` of `addr` (SO_REUSEADDR: connections of an earlier run waiting out TIME_WAIT do
+    /// not count), and `SO_REUSEPORT` when `shared`; or the errno of a failed bind.
+    private enum Bound { case socket(Int32), failed(errno: Int32) }
 
-    /// A non-blocking listening socket on `port` of `addr`, shareable by the loops (`SO_REUSEPORT`).
-    private static func listen(_ address: sockaddr_in, port: Int, display: String) throws -> Int32 {
+    private static func bound(_ address: sockaddr_in, port: Int, shared: Bool, flags: Int32 = 0) throws -> Bound {
         guard let port16 = UInt16(exactly: port) else { throw HTTPServerError("port \(port) is not 0 – 65535") }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | flags, 0)
         guard fd >= 0 else { throw HTTPServerError("socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+        if shared { setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) }
         var addr = address
         addr.sin_port = in_port_t(port16.bigEndian)
         let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         guard rc == 0 else {
             let e = errno
             close(fd)
-            throw HTTPServerError("cannot listen on \(display): \(String(cString: strerror(e)))")
+            return .failed(errno: e)
+        }
+        return .socket(fd)
+    }
+
+    /// Throws when something listens on `port` of `addr` already: a bind without `SO_REUSEPORT` fails beside any
+    /// listening socket.
+    private static func checkFree(_ address: sockaddr_in, port: Int, display: String) throws {
+        switch try bound(address, port: port, shared: false) {
+        case .socket(let fd): close(fd)
+        case .failed(let e):
+            throw HTTPServerError("cannot listen on \(display): \(e == EADDRINUSE ? "another program (another simpul serve?) listens on it" : String(cString: strerror(e)))")
+        }
+    }
+
+    /// A non-blocking listening socket on `port` of `addr`, shareable by the loops (`SO_REUSEPORT`).
+    private static func listen(_ address: sockaddr_in, port: Int, display: String) throws -> Int32 {
+        let fd: Int32
+        switch try bound(address, port: port, shared: true, flags: Int32(SOCK_NONBLOCK.rawValue)) {
+        case .socket(let f): fd = f
+        case .failed(let e): throw HTTPServerError("cannot listen on \(display): \(String(cString: strerror(e)))")
         }
         guard Glibc.listen(fd, 1024) == 0 else {
             let e = errno
