@@ -25,7 +25,7 @@ enum ConnectorRoutes {
                           QueryParam(name: "limit", required: false, description: "1 to 500 (default 50)", type: "integer", schema: ParamSchema.range(1, 500))],
                   tag: "connectors") { r in
                 try requireGrant(r)
-                let runs = try r.store.runs(connector: try connectorParam(r), limit: try r.int("limit", 50, 1...500))
+                let runs = try r.store.runs(connector: try connectorParam(r, api: api), limit: try r.int("limit", 50, 1...500))
                 return .json(.object(["runs": .array(runs.map(\.json))]))
             },
             Route(method: "POST", pattern: "/v1/connectors/{name}/run",
@@ -79,7 +79,7 @@ enum ConnectorRoutes {
                 guard ["open", "resolved", "all"].contains(status) else { throw APIError(400, "invalid_parameter", "status is open, resolved or all") }
                 let limit = try r.int("limit", 100, 1...1000)
                 // `more` says the list goes on (the console and scripts ask for a larger limit).
-                let connector = try connectorParam(r)
+                let connector = try connectorParam(r, api: api)
                 let (list, more) = try HubStore.firstPage(limit: limit) {
                     try r.store.deadLetters(connector: connector, status: status == "all" ? nil : status, limit: $0)
                 }
@@ -110,11 +110,20 @@ enum ConnectorRoutes {
         ]
     }
 
-    /// The optional `connector` filter: a connector name (lower-case letters, digits, '-').
-    static func connectorParam(_ r: APIRequest) throws -> String? {
+    /// The optional `connector` filter: a connector name (lower-case letters, digits, '-') the hub knows, from its
+    /// folders or its raw log (a connector whose folder was removed since); a misspelt one is a 404 naming the known
+    /// ones, not an empty list.
+    static func connectorParam(_ r: APIRequest, api: API) throws -> String? {
         guard let c = r.http.query("connector") else { return nil }
         guard (1...100).contains(c.utf8.count), c.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }) else {
             throw APIError(400, "invalid_parameter", "connector is a connector name: lower-case letters, digits and '-'")
+        }
+        var known = Set(api.home?.connectorNames() ?? [])
+        if !known.contains(c) {
+            for t in try r.store.topics() where t.name.hasPrefix("raw.") || t.name.hasPrefix("dlq.") { known.insert(String(t.name.dropFirst(4))) }
+        }
+        guard known.contains(c) else {
+            throw APIError(404, "not_found", "no connector '\(c)'", detail: .object(["connectors": .array(known.sorted().map { .string($0) })]))
         }
         return c
     }

@@ -555,6 +555,10 @@ import Testing
         #expect(SimpulCLI.main(["audit", "access", "--person", founded, "--limit", "0", "--db", db]) == ExitCode.usage)
         #expect(SimpulCLI.main(["dlq", "list", "--limit", "1", "--db", db]) == ExitCode.ok)
         #expect(SimpulCLI.main(["dlq", "list", "--limit", "9223372036854775807", "--db", db]) == ExitCode.usage)
+        // A misspelt connector or schema is said so (exit 66), not answered "no open dead letters" or "no record".
+        #expect(SimpulCLI.main(["dlq", "list", "--connector", "siak", "--db", db]) == ExitCode.noInput)
+        #expect(SimpulCLI.main(["dlq", "list", "--connector", "dukcapil-siak", "--db", db]) == ExitCode.ok)
+        #expect(SimpulCLI.main(["records", "show", "citizens", "7571014504900002", "--db", db]) == ExitCode.noInput)
         #expect(try t.store.verifyAudit().broken == nil)
     }
 

@@ -46,6 +46,8 @@ import Testing
         #expect(one["dead_letters"]?.arrayValue?.count == 1 && one["more"] == .bool(true))
         #expect(call("/v1/dlq", dinkes).status == 403)
         #expect(call("/v1/dlq?connector=Bad.Name", ops).status == 400)
+        // A misspelt connector is a 404 naming the known ones, not an empty queue.
+        #expect(call("/v1/dlq?connector=siak", ops).status == 404 && call("/v1/connectors/runs?connector=siak", ops).status == 404)
         let retryable = try #require(dlq["dead_letters"]?.arrayValue?.first { $0["retryable"] == .bool(true) })
         let id = retryable["id"]?.scalarText ?? ""
         let retried = call("/v1/dlq/\(id)/retry", ops, method: "POST")
