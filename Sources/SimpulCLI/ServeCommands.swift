@@ -96,10 +96,10 @@ enum ServeCommands {
     /// `ready` gets the base URL once the socket listens.
     static func runServer(dbPath: String, home: HubHome, host: String, port: Int, workers: Int, loops: Int = defaultLoops, schedule: Bool = true,
                           cors: CORSPolicy = .none, ready: (String) -> Void) throws -> Int32 {
-        // SIGTERM and SIGINT are taken by a thread of their own that waits for them (`sigwait`), so they are blocked
-        // here, before any other thread starts (threads inherit the mask). A dispatch signal source needed a
-        // descriptor of its own, registered a moment after start: a server flooded with connections at once could
-        // run out of descriptors first, and then never stopped on SIGTERM (found by the out-of-descriptors test).
+        // SIGTERM and SIGINT are taken by a thread of their own that waits for them (`sigwait`, no descriptor needed),
+        // so they are blocked here, before any other thread starts (threads inherit the mask). With a dispatch
+        // signal source (a descriptor of its own, registered a moment after start), a test that flooded a new server
+        // with connections under `ulimit -n 120` once left it running after SIGTERM, the signal pending.
         var stopSignals = sigset_t()
         sigemptyset(&stopSignals)
         for sig in [SIGTERM, SIGINT] { sigaddset(&stopSignals, sig) }
