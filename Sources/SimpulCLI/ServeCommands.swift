@@ -161,6 +161,8 @@ enum ServeCommands {
             f.timeZone = TimeZone(identifier: "UTC")
             f.dateFormat = "yyyy-MM-dd"
             guard let d = f.date(from: e) else { throw UsageError("--expires takes a date YYYY-MM-DD", verb: inv.spec.name) }
+            // A token that would be refused at once is a typo (a year), not an OPD anyone wants.
+            guard d > Date() else { throw UsageError("--expires \(e) is not in the future: the token would be refused at once", verb: inv.spec.name) }
             expires = Int64(d.timeIntervalSince1970)
         }
         let (opd, token): (OPD, String)

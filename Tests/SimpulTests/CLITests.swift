@@ -28,6 +28,7 @@ import Testing
         ["reconcile", "--year", "2024", "--format", "xlsx"], ["reconcile", "--year", "2024", "--skpd", "1.02"],
         ["opd", "add", "x", "--purpose", "p"], ["opd", "add", "x", "--grant", "citizen:nik"],
         ["opd", "add", "x", "--grant", "citizen:no_such_field", "--purpose", "p"], ["audit", "access", "--nik", "123"],
+        ["opd", "add", "x", "--grant", "citizen:nik", "--purpose", "p", "--expires", "2020-01-01"],
         ["serve", "--loops", "0"], ["serve", "--workers", "0"], ["serve", "--port", "-1"], ["serve", "--port", "99999"],
         ["demo", "--port", "65536", "--dir", "/nonexistent-simpul-demo"],
     ])
