@@ -118,10 +118,9 @@ enum ConnectorRoutes {
         guard (1...100).contains(c.utf8.count), c.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }) else {
             throw APIError(400, "invalid_parameter", "connector is a connector name: lower-case letters, digits and '-'")
         }
-        var known = Set(api.home?.connectorNames() ?? [])
-        if !known.contains(c) {
-            for t in try r.store.topics() where t.name.hasPrefix("raw.") || t.name.hasPrefix("dlq.") { known.insert(String(t.name.dropFirst(4))) }
-        }
+        let folders = api.home?.connectorNames() ?? []
+        guard !folders.contains(c) else { return c }
+        let known = try r.store.knownConnectors(folders: folders)
         guard known.contains(c) else {
             throw APIError(404, "not_found", "no connector '\(c)'", detail: .object(["connectors": .array(known.sorted().map { .string($0) })]))
         }

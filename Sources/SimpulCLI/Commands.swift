@@ -208,7 +208,9 @@ enum DLQCommands {
             throw UsageError("--status is open, resolved or all. See 'simpul dlq list --help'.", verb: "dlq list")
         }
         let limit = try inv.int("--limit", default: 100, min: 1, max: 10_000_000)
-        if let c = inv.value("--connector") { try TopicCommands.checkKnown(c, prefixes: ["raw.", "dlq."], what: "connector", store: store) }
+        if let c = inv.value("--connector") {
+            try TopicCommands.checkKnown(c, what: "connector", known: store.knownConnectors(folders: (try? HubHome.locate())?.connectorNames() ?? []))
+        }
         let (entries, more) = try HubStore.firstPage(limit: limit) {
             try store.deadLetters(connector: inv.value("--connector"), status: status == "all" ? nil : status, limit: $0)
         }
@@ -315,17 +317,10 @@ enum TopicCommands {
         return ExitCode.ok
     }
 
-    /// A connector or schema name the hub knows: in the home's folders (`connectors/`, `schemas/`), or as a topic of
-    /// the store (`raw.<connector>`, `records.<schema>`: a connector whose folder was removed since). A misspelt name
-    /// (`--connector siak`) is said so, not answered "no open dead letters".
-    static func checkKnown(_ name: String, prefixes: [String], what: String, store: HubStore) throws {
-        var known = Set(try store.topics().compactMap { t in prefixes.first { t.name.hasPrefix($0) }.map { String(t.name.dropFirst($0.count)) } })
-        if let home = try? HubHome.locate() {
-            if what == "connector" { known.formUnion(home.connectorNames()) }
-            if what == "schema", let files = try? FileManager.default.contentsOfDirectory(atPath: home.schemasDir) {
-                known.formUnion(files.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) })
-            }
-        }
+    /// A connector or schema name the hub knows (`known`: the home's folders and the store's topics, so a connector
+    /// whose folder was removed since still counts). A misspelt name (`--connector siak`) is said so, not answered
+    /// "no open dead letters".
+    static func checkKnown(_ name: String, what: String, known: Set<String>) throws {
         guard !known.contains(name) else { return }
         throw HubError.notFound("no \(what) '\(name)' (known: \(known.sorted().joined(separator: ", ")))")
     }
@@ -335,7 +330,9 @@ enum TopicCommands {
         let (schema, key) = (inv.arguments[0], inv.arguments[1])
         let versions = inv.flag("--history") ? try store.recordHistory(schema: schema, sourceKey: key)
             : (try store.record(schema: schema, sourceKey: key)).map { [$0] } ?? []
-        if versions.isEmpty { try TopicCommands.checkKnown(schema, prefixes: ["records."], what: "schema", store: store) }
+        if versions.isEmpty {
+            try TopicCommands.checkKnown(schema, what: "schema", known: store.topicNames("records.").union((try? HubHome.locate())?.schemaNames() ?? []))
+        }
         guard !versions.isEmpty else { throw HubError.notFound("no \(schema) record with source key \(key)") }
         try CLIAudit.operatorRead(store, route: "records show", schema: schema, sourceKeys: [key])
         for r in versions {

@@ -256,13 +256,15 @@ enum ServeCommands {
             throw UsageError("--reason TEXT is required (up to 500 characters): why the hub's audit log is being started again", verb: inv.spec.name)
         }
         let path = try inv.existingDBPath
-        if let store = try? HubStore(path: path) {
-            Console.out(inv.json ? JSONValue.object(["started": .bool(false), "log": .string(try store.auditLogID() ?? "")]).jsonText
+        // The open starts a new log only when the hub's own is missing or foreign: the log id says whether it did.
+        let before = try HubStore.pairedAuditLogID(hubPath: path)
+        let store = try HubStore(path: path, newAuditLog: reason)
+        let id = try store.auditLogID() ?? ""
+        if before == nil || id == before {
+            Console.out(inv.json ? JSONValue.object(["started": .bool(false), "log": .string(id)]).jsonText
                         : "the hub's own audit log is in place (\(HubStore.auditLogPath(hubPath: path))): nothing was changed")
             return ExitCode.ok
         }
-        let store = try HubStore(path: path, newAuditLog: reason)
-        let id = try store.auditLogID() ?? ""
         let previous = try store.auditLogReplacement()?.previous ?? ""
         Console.out(inv.json ? JSONValue.object(["started": .bool(true), "log": .string(id), "previous_log": .string(previous)]).jsonText
                     : "a new audit log \(id.prefix(12)) was started in place of log \(previous.prefix(12)); its first entry records it")

@@ -59,6 +59,11 @@ public struct HubHome: Sendable {
         return d
     }
 
+    /// The shared schemas' names (`schemas/<name>.json`).
+    public func schemaNames() -> [String] {
+        (((try? FileManager.default.contentsOfDirectory(atPath: schemasDir)) ?? []).filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }).sorted()
+    }
+
     public func connectorNames() -> [String] {
         let fm = FileManager.default
         return ((try? fm.contentsOfDirectory(atPath: connectorsDir)) ?? [])

@@ -248,6 +248,14 @@ extension HubStore {
         return (p, m["new_log_reason"] ?? "", m["new_log_at"] ?? "")
     }
 
+    /// The audit log id the hub at `hubPath` is paired with, read from its own file alone (nothing attached or
+    /// checked): nil for a hub not paired yet.
+    public static func pairedAuditLogID(hubPath: String) throws -> String? {
+        let db = try Database(path: hubPath, readOnly: true)
+        guard try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") > 0 else { return nil }
+        return try db.rows("SELECT value FROM meta WHERE key = ?", [.text(auditLogIDKey)]).first?[0].text
+    }
+
     /// This hub's audit log id (paired with the hub on first open).
     public func auditLogID() throws -> String? {
         try db.rows("SELECT value FROM auditlog.audit_meta WHERE key = ?", [.text(Self.logIDKey)]).first?[0].text

@@ -79,6 +79,17 @@ extension HubStore {
         }
     }
 
+    /// The names after `prefix` of the topics that have one: `raw.`/`dlq.` → the connectors that stored rows,
+    /// `records.` → the schemas that have records (kept when a connector's folder or schema file is removed since).
+    public func topicNames(_ prefix: String) throws -> Set<String> {
+        Set(try topics().compactMap { $0.name.hasPrefix(prefix) ? String($0.name.dropFirst(prefix.count)) : nil })
+    }
+
+    /// The connectors the hub knows: `folders` (the home's `connectors/`), and those that stored rows here.
+    public func knownConnectors(folders: [String]) throws -> Set<String> {
+        try Set(folders).union(topicNames("raw.")).union(topicNames("dlq."))
+    }
+
     /// The sequence number of a topic's last event (0 when it has none or does not exist).
     public func lastSeq(topic: String) throws -> Int64 {
         try db.rows("SELECT next_seq - 1 FROM topics WHERE name = ?", [.text(topic)]).first?[0].int ?? 0
