@@ -419,6 +419,12 @@ enum Compare {
             v[.nik] = 3
         } else if let y = b.comparableNIK, y == a.noKK {
             v[.nik] = 3
+        } else if let k = a.noKK, a.comparableNIK == nil, k == b.noKK {
+            // One side known only by its family card (a record whose NIK a member of that family lent it): the other
+            // is on the card.
+            v[.nik] = 3
+        } else if let k = b.noKK, b.comparableNIK == nil, k == a.noKK {
+            v[.nik] = 3
         } else if let d = a.nikDigits, let y = b.comparableNIK {
             v[.wilayah_nik] = regionLevel(digits: d, nik: y)
         } else if let d = b.nikDigits, let x = a.comparableNIK {

@@ -752,6 +752,8 @@ public final class PersonIndex {
             return true
         }
         if !f.registry, broad != true, let nik = f.comparableNIK, !nik.utf8.contains(UInt8(ascii: "?")) { keys.append("kk:" + nik) }
+        // A record ranked as on a family card it does not carry itself (a NIK borrowed from that family, `decide`).
+        if !f.registry, broad != true, f.comparableNIK == nil, let kk = f.noKK { keys.append("kk:" + kk) }
         for k in keys where !oversizedBlocks.contains(k) {
             guard let c = try store.personsInBlock(k, atMost: maxBlock) else {
                 oversizedBlocks.insert(k)
@@ -1099,7 +1101,8 @@ public final class PersonIndex {
                 try refresh(person: holder, removed: [])
                 return
             }
-            let known = try store.personFacts(holder).map { Self.facts($0.fields) }
+            let holderFacts = try store.personFacts(holder)
+            let known = holderFacts.map { Self.facts($0.fields) }
             var clash: [String: JSONValue] = [:]
             if let a = known?.jenisKelamin, let b = f.jenisKelamin, a != b { clash["jenis_kelamin"] = .string("\(b) here, \(a) for the person") }
             // Day and month swapped (a date written the other way round, both readings valid) is the same date
@@ -1112,12 +1115,12 @@ public final class PersonIndex {
             // numbers the people of one kecamatan, birth date and sex 0001, 0002, …, so a typo in a serial lands on a
             // neighbour's NIK, who agrees on all the NIK encodes.
             // - With neither sex nor birth date on both sides to agree (an OSS responsible person, an SP2D recipient,
-            //   a SIMBG owner carry a NIK and a name only), the same given name and family name (or one a typo away)
-            //   with the rest garbled is the same person (a dropped middle name and a typo); the same given name
-            //   alone is not. The given name is the word after a leading MUHAMMAD, AHMAD, ABDUL, SITI, NUR, NURUL,
-            //   or Bali's I and NI, which lead many names (`MUHAMMAD ABDULLAH ABAS` is not `MUHAMMAD IDRIS ABAS`, nor
-            //   `I KOMANG SUDARSANA` his brother `I GEDE SUDARSANA`). A single name a typo away (`SURI` for `SRI`)
-            //   is the same person too.
+            //   a SIMBG owner carry a NIK and a name only), the same given name and family name (either one a typo
+            //   away) with the rest garbled is the same person (a dropped middle name and a typo); the same given
+            //   name alone is not, nor a given name a typo away beside another family name. The given name is the
+            //   word after a leading MUHAMMAD, AHMAD, ABDUL, SITI, NUR, NURUL, or Bali's I and NI, which lead many
+            //   names (`MUHAMMAD ABDULLAH ABAS` is not `MUHAMMAD IDRIS ABAS`, nor `I KOMANG SUDARSANA` his brother
+            //   `I GEDE SUDARSANA`). A single name a typo away (`SURI` for `SRI`) is the same person too.
             // - Where sex or birth date agree, a name that keeps one word, or a typo of one, is the same person
             //   (`RIZAL` for `MUHAMMAD RIZAL`, `SRUI` for `SRI`); one with no word in common is not.
             if clash.isEmpty, let a = known?.nama, let b = f.nama, Compare.name(a, b) == Compare.nameDisagrees {
@@ -1134,7 +1137,10 @@ public final class PersonIndex {
                 } else if ta.count == 1 && tb.count == 1 {
                     namesThePerson = Compare.oneEditApart(ta[0], tb[0])
                 } else if let x = ta.last, let y = tb.last {
-                    namesThePerson = Self.givenName(ta) == Self.givenName(tb) && alike(x, y)
+                    // Or the family name the same and the given name a typo away (`AISAH NANI` for `AISYAH ASMA
+                    // NANI`), in a given name of four letters or more (a shorter one is too easily another name).
+                    let ga = Self.givenName(ta), gb = Self.givenName(tb)
+                    namesThePerson = (ga == gb && alike(x, y)) || (x == y && MatchName.oneEditApart(ga, gb))
                 } else {
                     namesThePerson = false
                 }
@@ -1148,7 +1154,15 @@ public final class PersonIndex {
                 // linked is neither known nor found by it.
                 var g = f
                 g.match.nik = nil
-                let others = try rankInSteps(g, excluding: cannot.union([holder]))
+                // A registry holder's family is where such a record's person most often is: an SP2D line or a permit
+                // carries the head of the household's NIK, or a child's (SOURCES.md). So the record is ranked as on
+                // the holder's family card: the family's other members are found by it and agree on it
+                // (`family_card`, as when the card itself was typed for the NIK). Anyone else is compared as before,
+                // on the other fields alone (a stranger's NIK says nothing against its person). Only for ranking:
+                // the person linked is not filed under the card, which is not the record's.
+                var byFamily = g
+                if holderFacts?.registry == true, let card = known?.noKK, f.noKK == nil { byFamily.match.noKK = card }
+                let others = try rankInSteps(byFamily, excluding: cannot.union([holder]))
                 // And what clashed with the holder must be that person's: a birth date one typo from the holder's and
                 // a relative of the same name in the same village is the holder, mistyped, not the relative. Only a
                 // registry person: its NIK is the registry's, so the borrowed NIK can never become its golden NIK.
