@@ -82,12 +82,12 @@ enum ConnectorKit {
             let first = try hub.ingestor(dir).ingest(paths: [samples])
             let rejected = first.files.filter { $0.rejectedFile != nil }
             check("every sample file is read", rejected.isEmpty, rejected.map { "\($0.file): \($0.rejectedFile!)" }.joined(separator: "; "))
-            // A column the mapping reads that no header has is a misspelt column name, or an export of another shape.
+            // A column the mapping reads that no header has (a key no record of a file has) is a misspelt name, or an
+            // export of another shape.
             let warned = first.files.filter { !$0.warnings.isEmpty }
-            if connector.format == .csv {
-                check("every column the mapping reads is in the samples' headers", warned.isEmpty,
-                      warned.map { "\(URL(fileURLWithPath: $0.file).lastPathComponent): \($0.warnings[0])" }.prefix(2).joined(separator: "; "))
-            }
+            check(connector.format == .csv ? "every column the mapping reads is in the samples' headers"
+                                           : "every record field the mapping reads is in each sample file (null where empty)", warned.isEmpty,
+                  warned.map { "\(URL(fileURLWithPath: $0.file).lastPathComponent): \($0.warnings[0])" }.prefix(2).joined(separator: "; "))
             let off = first.files.filter { $0.read != $0.accepted + $0.unchanged + $0.deadLettered }
             check("read = accepted + unchanged + dead-lettered", off.isEmpty, off.map(\.file).joined(separator: ", "))
             check("samples give records", first.accepted > 0, "read \(first.read), accepted \(first.accepted), dead-lettered \(first.deadLettered)")

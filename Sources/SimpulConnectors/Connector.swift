@@ -25,6 +25,9 @@ public final class Connector: Sendable {
     public let definition: JSONValue
     /// The `$root.` fields the mapping reads; only these are kept with each raw row, so replay can re-run.
     public let rootKeys: [String]
+    /// The keys of a JSON record (`ndjson`, `json`) the mapping reads at its top level, sorted: a record's own
+    /// fields, not those of the lists it walks (`for_each`, `each`), whose elements may lack a key.
+    public let recordKeys: [String]
     /// Where Simpul fetches the rows itself (external program or HTTP API); nil for file and push connectors.
     public let source: SyncSource?
     /// `simpul serve` runs a sync connector this often (seconds), from `"schedule": {"every": "15m"}`.
@@ -152,30 +155,35 @@ public final class Connector: Sendable {
             every = nil
         }
 
-        // Which $root. keys does the mapping read, and which columns?
+        // Which $root. keys does the mapping read, which columns, and which keys of a record's top level? `nested`:
+        // the path is read in a list's element (`current` there is the element, not the record).
         var roots: Set<String> = []
         var columns: Set<String> = []
-        func visit(_ p: InputPath) {
+        var record: Set<String> = []
+        func visit(_ p: InputPath, nested: Bool = false) {
             guard let k = p.firstKey else { return }
             if p.scope == .root { roots.insert(k) } else { columns.insert(k) }
+            if p.scope == .row || (p.scope == .current && !nested) { record.insert(k) }
         }
-        func visitT(_ t: Template) { for case .input(let p) in t.pieces { visit(p) } }
-        func visitF(_ f: FieldSpec) {
+        func visitT(_ t: Template, nested: Bool = false) { for case .input(let p) in t.pieces { visit(p, nested: nested) } }
+        func visitF(_ f: FieldSpec, nested: Bool) {
             switch f.source {
-            case .input(let p): visit(p)
-            case .inputs(let ps): ps.forEach(visit)
-            case .template(let t): visitT(t)
-            case .each(let p, let fs): visit(p); fs.forEach(visitF)
+            case .input(let p): visit(p, nested: nested)
+            case .inputs(let ps): for p in ps { visit(p, nested: nested) }
+            case .template(let t): visitT(t, nested: nested)
+            case .each(let p, let fs): visit(p, nested: nested); for x in fs { visitF(x, nested: true) }
             default: break
             }
         }
         visitT(rowKey)
         if let g = sequenceGroup { visit(g) }
         for o in outputs {
-            visitT(o.sourceKey)
-            o.fields.forEach(visitF)
+            if let fe = o.forEach { visit(fe) }
+            visitT(o.sourceKey, nested: o.forEach != nil)
+            for f in o.fields { visitF(f, nested: o.forEach != nil) }
         }
         rootKeys = roots.sorted()
+        recordKeys = format == .csv ? [] : record.sorted()
         opt.knownColumns = columns.sorted()
         csvOptions = opt
         if format != .json && !rootKeys.isEmpty { throw ConfigError("connector.json: $root. paths need input.format json") }

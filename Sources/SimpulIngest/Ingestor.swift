@@ -281,6 +281,11 @@ public final class Ingestor {
         var seqs: [Int?] = []
         var counters: [String: Int] = [:]
         let group = connector.sequenceGroup
+        // The record keys the mapping reads that no record has had yet (JSON formats), and the keys the first
+        // records have that it does not read: a renamed field shows as one of each (`absentKeys`).
+        var unseen = connector.recordKeys
+        var records = 0
+        var unread: Set<String> = []
         func send() {
             let root = (reader as? JSONDocumentReader)?.root ?? [:]
             channel.send(.rows(index: index, file: file, items, seqs: seqs, root: root, bytes: input.offset, size: size))
@@ -291,6 +296,11 @@ public final class Ingestor {
         do {
             while let item = try reader.next() {
                 if channel.isClosed { return index }
+                if !unseen.isEmpty, case .row(let row) = item {
+                    unseen.removeAll { row.fields[$0] != nil }
+                    records += 1
+                    if records <= 100 { for k in row.fields.keys where !connector.recordKeys.contains(k) { unread.insert(k) } }
+                }
                 var seq: Int? = nil
                 if let group, case .row(let row) = item {
                     let g = group.resolveText(in: row.fields)
@@ -309,6 +319,10 @@ public final class Ingestor {
             index += 1
         }
         if let csv = reader as? CSVReader, let warning = missingColumns(csv.header, connector: connector) {
+            channel.send(.event(index: index, .warning(file: file, warning)))
+            index += 1
+        }
+        if records > 0, let warning = absentKeys(unseen, unread: unread, connector: connector) {
             channel.send(.event(index: index, .warning(file: file, warning)))
             index += 1
         }
@@ -331,6 +345,18 @@ public final class Ingestor {
             + "\(missing.count == 1 ? "that field is" : "those fields are") empty in every record of this file"
             + (unread.isEmpty ? "" : "; the header's columns the mapping does not read: \(unread.joined(separator: ", "))")
             + ". The raw log keeps the rows whole: fix the mapping, then simpul replay --connector \(connector.name)"
+    }
+
+    /// The JSON counterpart of ``missingColumns(_:connector:)``: keys the mapping reads that no record of the file
+    /// has, not even as null (an API whose field was renamed, `nik_pemohon` → `nik`), with the keys the records have
+    /// that the mapping does not read (of the first hundred records). A key absent because it is empty is written as
+    /// null by the exports of SOURCES.md, so absent from every record is what a rename looks like. Nil when none is.
+    static func absentKeys(_ absent: [String], unread: Set<String>, connector: Connector) -> String? {
+        guard !absent.isEmpty else { return nil }
+        return "no record has the field \(absent.joined(separator: ", ")), which the mapping reads: "
+            + "\(absent.count == 1 ? "that field is" : "those fields are") empty in every record of this file"
+            + (unread.isEmpty ? "" : "; the records' fields the mapping does not read: \(unread.sorted().joined(separator: ", "))")
+            + ". The raw log keeps the records whole: fix the mapping, then simpul replay --connector \(connector.name)"
     }
 
     /// A worker's job: turn a slice of rows into store writes. Pure.

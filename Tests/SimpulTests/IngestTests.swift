@@ -801,6 +801,24 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(whole.files[0].warnings.isEmpty && whole.json["files"]?.arrayValue?.first?["warnings"] == nil)
     }
 
+    /// The same for JSON records: a key the mapping reads that no record of the file has, not even as null
+    /// (`alamat_pemohon` → `alamat`), is said with the records' keys the mapping does not read. A key written as null,
+    /// or missing from the elements of a list the mapping walks (an OSS responsible person without `jabatan`), is not.
+    @Test func aJSONFieldNoRecordHasIsSaid() throws {
+        let t = try TestHub()
+        let page = try String(contentsOfFile: t.home.connectorsDir + "/sicantik/samples/permohonan_page1.json", encoding: .utf8)
+        let s = try t.hub.ingestor("sicantik").ingest(paths: [try t.write("renamed.json", page.replacingOccurrences(of: "\"alamat_pemohon\"", with: "\"alamat\""))])
+        #expect(s.files[0].warnings.count == 1 && s.files[0].rejectedFile == nil)
+        let w = s.files[0].warnings.first ?? ""
+        #expect(w.contains("no record has the field alamat_pemohon,") && w.contains("does not read: alamat.") && w.contains("replay --connector sicantik"))
+        let nulls = try t.hub.ingestor("sicantik").ingest(paths: [try t.write("nulls.json", page.replacingOccurrences(
+            of: #""alamat_pemohon"\s*:\s*("[^"]*"|null)"#, with: "\"alamat_pemohon\":null", options: .regularExpression))])
+        #expect(nulls.files[0].warnings.isEmpty)
+        let line = #"{"nib":"9120300000001","tgl_terbit_nib":"2022-12-04","nama_perusahaan":"CV A","jenis_perseroan":"CV","npwp_perseroan":"77.990.228.6-502.000","alamat_usaha":"JL. A","kd_daerah":"7571011001","penanggung_jawab":[{"nik":"7571014504900002","nama":"SITI AMINAH"}],"kbli":[],"izin":[],"updated_at":"2022-12-04 10:00:00"}"#
+        let oss = try t.hub.ingestor("oss-rba").ingest(paths: [try t.write("oss.ndjson", line + "\n")])
+        #expect(oss.accepted == 1 && oss.files[0].warnings.isEmpty, "\(oss.files[0].warnings)")
+    }
+
     /// A worker's compiled copy keeps the lookup tables the connector was loaded with: a crosswalk file edited during
     /// an ingest does not make two workers map alike rows apart.
     @Test func aCompiledCopyKeepsTheLookupTablesItWasLoadedWith() throws {
