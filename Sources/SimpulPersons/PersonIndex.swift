@@ -1186,7 +1186,12 @@ public final class PersonIndex {
                     try link(m, g, to: b.person, link: "auto", grade: grade, score: b.score, ev, &s)
                     return
                 }
-                try review(m, candidate: holder, kind: "conflict", score: nil, ["rule": .string("same NIK, clashing fields"), "clash": .object(clash)], &s)
+                var ev: [String: JSONValue] = ["rule": .string("same NIK, clashing fields"), "clash": .object(clash)]
+                // Whom else the record may name, not clearly enough to be linked: the steward sees both.
+                if let r = others.first, r.score >= thresholds.possible {
+                    ev["runner_up"] = .object(["person_id": .string(r.person), "score": .number(FixedDecimal.two(r.score)), "fields": .object(r.parts)])
+                }
+                try review(m, candidate: holder, kind: "conflict", score: nil, ev, &s)
                 return
             }
             try link(m, f, to: holder, link: "auto", grade: "certain", score: nil, ["rule": .string("same NIK")], &s)

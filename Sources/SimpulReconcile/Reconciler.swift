@@ -166,14 +166,17 @@ public struct Reconciler: Sendable {
         // codes break (a finding per rule counted the record's amount twice in the findings' totals, where
         // docs/reconciliation.md promises one per record; found by scripts/heldout_reconcile.py).
         let checker = CodeChecker(kodePemda: kodePemda)
-        var problems: [UInt64: String?] = [:]
+        var problems: [UInt64: String] = [:]  // per combination: what its codes break, "" for nothing
         func check(_ skpd: Int32, _ sub: Int32, _ akun: Int32?) -> String? {
             let k = Self.key(skpd, sub, akun ?? 0x1F_FFFF)
-            if let p = problems[k] { return p }
-            let found = checker.problems(skpd: codes[skpd], sub: codes[sub], akun: akun.map { codes[$0] })
-            let p = found.isEmpty ? nil : found.joined(separator: "; ")
-            problems[k] = .some(p)
-            return p
+            let p: String
+            if let known = problems[k] {
+                p = known
+            } else {
+                p = checker.problems(skpd: codes[skpd], sub: codes[sub], akun: akun.map { codes[$0] }).joined(separator: "; ")
+                problems[k] = p
+            }
+            return p.isEmpty ? nil : p
         }
         for p in data.plans {
             if let m = check(p.skpd, p.sub, nil) { finding(.invalidCode, p.skpd, p.sub, nil, p.pagu, [p.key], m) }

@@ -145,15 +145,17 @@ extension HubStore {
         // Read-only with no audit file yet (a hub that never audited anything): nothing to attach, and nothing
         // can be created (a read-only connection attaches read-only too).
         if readOnly && !exists { return }
-        // Moves the file in the way (and its WAL) aside for a new log: kept, never deleted, as it may be the only
-        // copy of someone's reads.
-        func putAside() throws {
+        // A new log in place of the file there (`simpul audit new-log`): that file and its WAL are moved aside, kept,
+        // never deleted, as they may be the only copy of someone's reads; a new file is attached.
+        func startANewLog(detaching: Bool) throws {
+            if detaching { try db.execute("DETACH DATABASE auditlog") }
             let aside = file + ".replaced-" + String(Self.now())
             for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: file + suffix) {
                 try FileManager.default.moveItem(atPath: file + suffix, toPath: aside + suffix)
             }
+            try db.run("ATTACH DATABASE ? AS auditlog", [.text(file)])
         }
-        var putAsideAlready = false
+        var replaced = false
         do {
             try db.run("ATTACH DATABASE ? AS auditlog", [.text(file)])
         } catch {
@@ -161,11 +163,10 @@ extension HubStore {
                 throw StoreOpenError(message: "cannot open the audit log \(file) beside the hub (\(error)); it must be a readable, writable Simpul audit file"
                                      + (expected == nil ? "" : " (restore the hub's own from its backup, or start a new log on purpose: simpul audit new-log --reason TEXT)"))
             }
-            try putAside()
-            try db.run("ATTACH DATABASE ? AS auditlog", [.text(file)])
-            putAsideAlready = true
+            try startANewLog(detaching: false)
+            replaced = true
         }
-        if let expected, exists, !putAsideAlready {
+        if let expected, exists, !replaced {
             let hasMeta = try db.scalarInt("SELECT count(*) FROM auditlog.sqlite_master WHERE type = 'table' AND name = 'audit_meta'") > 0
             let found = hasMeta ? try db.rows("SELECT value FROM auditlog.audit_meta WHERE key = ?", [.text(Self.logIDKey)]).first?[0].text : nil
             if found != expected {
@@ -175,9 +176,7 @@ extension HubStore {
                                          + "the hub's is log \(expected.prefix(12))): restore the hub's own from its backup, or start a new log "
                                          + "on purpose: simpul audit new-log --reason TEXT")
                 }
-                try db.execute("DETACH DATABASE auditlog")
-                try putAside()
-                try db.run("ATTACH DATABASE ? AS auditlog", [.text(file)])
+                try startANewLog(detaching: true)
             }
         }
         if !readOnly {
