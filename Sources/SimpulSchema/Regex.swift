@@ -192,9 +192,10 @@ public struct SchemaRegex: Sendable {
     /// matched on its bytes in place; other text on its Unicode scalars.
     public func matches(_ text: String) -> Bool {
         let a = automaton
-        if let dfa = a.dfa, !text.isEmpty, text.utf8.allSatisfy({ $0 < 0x80 }) {
+        if let dfa = a.dfa, !text.isEmpty {
             var s = text
-            return s.withUTF8 { dfa.matches($0) }
+            // The DFA decides in the one pass over the bytes, unless it meets one that is not ASCII first.
+            if let decided = s.withUTF8({ dfa.matches($0) }) { return decided }
         }
         return a.matches(scalars: Array(text.unicodeScalars))
     }

@@ -227,11 +227,13 @@ struct RegexAutomaton: Sendable {
             dead = ids[[]]
         }
 
-        /// ASCII bytes only, at least one (the caller checks).
-        func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        /// At least one byte (the caller checks). nil when a byte that is not ASCII comes before the answer: the
+        /// text is then matched on its scalars. (A match found before it, or a dead state, holds whatever follows.)
+        func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
             var d = 0
             for b in bytes {
                 if matchesNow[d] { return true }
+                if b >= 0x80 { return nil }
                 let n = next[d &* classCount &+ Int(byteClass[Int(b)])]
                 if n == dead { return false }
                 d = Int(n)
