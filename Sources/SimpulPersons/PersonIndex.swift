@@ -1138,9 +1138,11 @@ public final class PersonIndex {
                     namesThePerson = Compare.oneEditApart(ta[0], tb[0])
                 } else if let x = ta.last, let y = tb.last {
                     // Or the family name the same and the given name a typo away (`AISAH NANI` for `AISYAH ASMA
-                    // NANI`), in a given name of four letters or more (a shorter one is too easily another name).
+                    // NANI`), in a given name of four letters or more (a shorter one is too easily another name),
+                    // or of three with a letter dropped or added (`DEW`, `MADE` for `MAD`; not `ANI` for `ADI`).
                     let ga = Self.givenName(ta), gb = Self.givenName(tb)
-                    namesThePerson = (ga == gb && alike(x, y)) || (x == y && MatchName.oneEditApart(ga, gb))
+                    let typo = MatchName.oneEditApart(ga, gb) || (ga.utf8.count != gb.utf8.count && min(ga.utf8.count, gb.utf8.count) >= 3 && Compare.oneEditApart(ga, gb))
+                    namesThePerson = (ga == gb && alike(x, y)) || (x == y && typo)
                 } else {
                     namesThePerson = false
                 }

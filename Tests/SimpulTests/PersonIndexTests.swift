@@ -594,7 +594,7 @@ import Testing
     /// (the head of the household's, a child's). With only a name besides, the member of the holder's family who
     /// bears it is the person, not a namesake of another family, whose tie with that member went to review before.
     /// And with the holder's own name, the family name the same and the given name a typo away (four letters or
-    /// more) is the holder; a short given name a typo away (`ANI` for `ADI`) is too easily a sibling.
+    /// more, or three with a letter dropped or added) is the holder; `ANI` for `ADI` is too easily a sibling.
     @Test(arguments: [false, true]) func aNIKLentByARelativeFindsTheMemberNamed(registryLast: Bool) throws {
         let t = try TestHub()
         func registry(_ nik: String, _ nama: String, _ lahir: String, _ sex: String, kk: String, desa: String) -> (key: String, connector: String, schema: String, sourceKey: String, data: String) {
@@ -615,7 +615,8 @@ import Testing
         let others = [
             line("simda-keuangan:1/SP2D#1", nik: "7571011203880001", "ZULKIFLI AMU"),  // the father's NIK: the son
             line("oss-rba:1#0", nik: "7571016204750001", "AISAH NANI"),                // her own NIK, a typo and no middle name
-            line("oss-rba:2#0", nik: "7571011505800001", "ANI NANI"),                  // a three-letter given name a typo away
+            line("oss-rba:2#0", nik: "7571011505800001", "ANI NANI"),                  // a three-letter given name a letter off
+            line("oss-rba:3#0", nik: "7571011505800001", "ADDI NANI"),                 // …or with a letter doubled: the holder
             line("simda-keuangan:2/SP2D#1", nik: "7571016204750001", "ZULKIFLI AMU"),  // a stranger's NIK: which ZULKIFLI?
         ]
         let index = PersonIndex(store: t.store, regions: try Self.regions(t))
@@ -626,6 +627,7 @@ import Testing
         #expect(try t.store.personOf(mention: "simda-keuangan:1/SP2D#1") == t.store.person(nik: "7571012506150002")?.id)
         #expect(try t.store.personOf(mention: "oss-rba:1#0") == t.store.person(nik: "7571016204750001")?.id)
         #expect(try t.store.personOf(mention: "oss-rba:2#0") == nil)
+        #expect(try t.store.personOf(mention: "oss-rba:3#0") == t.store.person(nik: "7571011505800001")?.id)
         // The stranger's NIK leaves two namesakes alike: a conflict, with the best of them named beside the holder.
         let items = try t.store.reviewItems()
         #expect(items.map(\.mentionKey).sorted() == ["oss-rba:2#0", "simda-keuangan:2/SP2D#1"])
