@@ -18,17 +18,23 @@ echo "clean run: $(cat "$work/clean.json" | python3 -c 'import json,sys; s=json.
 
 # Runs the ingest of FILE into the crash hub KILLS times, each killed (SIGKILL) at a random moment of a clean run's
 # SPAN seconds, then once to the end; prints what the last run found.
-one_run() {  # file (an ingest) or connector folder (a replay)
+# The simpul command line of a run: a file (an ingest) or a connector folder (a replay).
+run_command() {
   if [ -d "$1" ]; then
-    "$BIN/simpul" replay --db "$work/crash.db" --connector "$1" --json
+    cmd=("$BIN/simpul" replay --db "$work/crash.db" --connector "$1" --json)
   else
-    "$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak --no-persons "$1" --json
+    cmd=("$BIN/simpul" ingest --db "$work/crash.db" --connector dukcapil-siak --no-persons "$1" --json)
   fi
 }
 killed_runs() {  # file or connector folder, span in seconds, label
   local killed=0
+  run_command "$1"
   for i in $(seq 1 "$KILLS"); do
-    one_run "$1" > /dev/null 2> "$work/killed.err" &
+    # The command itself in the background, so that $! is simpul: until 2026-11-29 a function ran here, $! was the
+    # subshell around it, and the SIGKILL ended that subshell while simpul ran on beside the next run (which the
+    # busy timeout serialised, so the comparison still passed, until a slow machine's write transaction outlasted
+    # the timeout: "database is locked").
+    "${cmd[@]}" > /dev/null 2> "$work/killed.err" &
     local pid=$!
     local delay
     # Each run resumes, so each has less left to do: the span shrinks with the runs before it.
@@ -36,8 +42,9 @@ killed_runs() {  # file or connector folder, span in seconds, label
     sleep "$delay"
     if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); echo "$3, run $i: SIGKILL after ${delay}s"; else echo "$3, run $i: ended before the kill after ${delay}s: $(tail -c 300 "$work/killed.err")"; fi
     wait "$pid" 2>/dev/null || true
+    if pgrep -f "simpul .*--db $work/crash.db" > /dev/null; then echo "$3, run $i: a simpul process outlived its kill"; exit 1; fi
   done
-  one_run "$1" > "$work/final.json"
+  "${cmd[@]}" > "$work/final.json"
   echo "$3, final run: $(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(", ".join(f"{k} {s[k]}" for k in ("accepted", "unchanged", "dead_lettered", "replayed") if k in s))' "$work/final.json"); SIGKILLed $killed of $KILLS runs"
 }
 killed_runs "$work/siak.csv" "$clean_secs" "first snapshot"
