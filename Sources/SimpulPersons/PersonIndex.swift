@@ -751,9 +751,13 @@ public final class PersonIndex {
             if key.hasPrefix("k10:") || key.hasPrefix("k6:") || key.hasPrefix("k14:") || key.hasPrefix("kk:") { return !f.registry }
             return true
         }
-        if !f.registry, broad != true, let nik = f.comparableNIK, !nik.utf8.contains(UInt8(ascii: "?")) { keys.append("kk:" + nik) }
-        // A record ranked as on a family card it does not carry itself (a NIK borrowed from that family, `decide`).
-        if !f.registry, broad != true, f.comparableNIK == nil, let kk = f.noKK { keys.append("kk:" + kk) }
+        if !f.registry, broad != true {
+            if let nik = f.comparableNIK {
+                if !nik.utf8.contains(UInt8(ascii: "?")) { keys.append("kk:" + nik) }
+            } else if let kk = f.noKK {
+                keys.append("kk:" + kk)  // ranked as on a card it does not carry (a NIK borrowed from that family, `decide`)
+            }
+        }
         for k in keys where !oversizedBlocks.contains(k) {
             guard let c = try store.personsInBlock(k, atMost: maxBlock) else {
                 oversizedBlocks.insert(k)
@@ -1141,7 +1145,8 @@ public final class PersonIndex {
                     // NANI`), in a given name of four letters or more (a shorter one is too easily another name),
                     // or of three with a letter dropped or added (`DEW`, `MADE` for `MAD`; not `ANI` for `ADI`).
                     let ga = Self.givenName(ta), gb = Self.givenName(tb)
-                    let typo = MatchName.oneEditApart(ga, gb) || (ga.utf8.count != gb.utf8.count && min(ga.utf8.count, gb.utf8.count) >= 3 && Compare.oneEditApart(ga, gb))
+                    let shorter = min(ga.utf8.count, gb.utf8.count)
+                    let typo = Compare.oneEditApart(ga, gb) && (shorter >= 4 || (shorter == 3 && ga.utf8.count != gb.utf8.count))
                     namesThePerson = (ga == gb && alike(x, y)) || (x == y && typo)
                 } else {
                     namesThePerson = false

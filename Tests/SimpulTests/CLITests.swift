@@ -395,6 +395,13 @@ import Testing
         let broken = try t.copyConnector("sicantik", as: "sicantik-broken")
         try "{ not json".write(toFile: broken + "/samples/zz-garbage.json", atomically: true, encoding: .utf8)
         #expect(SimpulCLI.main(["connector", "test", broken]) == ExitCode.dataError)
+        // A JSON key misspelt in the mapping (no record of a sample file has it) fails the kit too.
+        let misspelt = try t.copyConnector("sicantik", as: "sicantik-misspelt")
+        let mapping = try String(contentsOfFile: misspelt + "/connector.json", encoding: .utf8)
+        #expect(mapping.contains(#""from": "alamat_pemohon""#))
+        try mapping.replacingOccurrences(of: #""from": "alamat_pemohon""#, with: #""from": "alamat_pemohonn""#)
+            .write(toFile: misspelt + "/connector.json", atomically: true, encoding: .utf8)
+        #expect(SimpulCLI.main(["connector", "test", misspelt]) == ExitCode.dataError)
         let fresh = t.dir + "/simpeg-bkd"
         #expect(SimpulCLI.main(["connector", "new", "simpeg-bkd", "--dir", fresh]) == ExitCode.ok)
         #expect(FileManager.default.fileExists(atPath: fresh + "/connector.json"))
