@@ -229,7 +229,11 @@ public struct GoldenRecord: Sendable {
         .object([
             "person_id": .string(person.id), "nik": person.nik.map { .string($0) } ?? .null, "status": .string(status),
             "mentions": .array(mentions.map { .object(["key": .string($0.key), "link": .string($0.link), "grade": .string($0.grade)]) }),
-            "review": .array(review.map { .object(["key": .string($0.mentionKey), "kind": .string($0.kind)]) }),
+            "review": .array(review.map { r in
+                var o: [String: JSONValue] = ["key": .string(r.mentionKey), "kind": .string(r.kind)]
+                if let other = r.runnerUp { o["runner_up"] = .string(other) }
+                return .object(o)
+            }),
         ])
     }
 }

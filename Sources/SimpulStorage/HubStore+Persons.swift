@@ -47,6 +47,9 @@ public struct ReviewItem: Sendable {
     public var score: Double?
     public var evidence: String
     public var data: JSONValue
+    /// The best other candidate its evidence names, when one scored close (a conflict, two candidates alike): set by
+    /// ``HubStore/reviewByCandidate()`` only.
+    public var runnerUp: String? = nil
 }
 
 extension HubStore {
@@ -691,9 +694,20 @@ extension HubStore {
         try db.rows("SELECT id, nik, status, merged_into, lineage FROM persons WHERE status = 'active' ORDER BY id").map(Self.personRow)
     }
 
-    /// Review entries per candidate person (for exports).
+    /// Review entries per candidate person (for exports), each with the runner-up its evidence names
+    /// (``ReviewItem/runnerUp``; a person merged since is the one it went into).
     public func reviewByCandidate() throws -> [String: [ReviewItem]] {
-        Dictionary(grouping: try reviewItems(limit: Int(Int32.max)).filter { $0.candidate != nil }, by: { $0.candidate! })
+        var out: [String: [ReviewItem]] = [:]
+        for var r in try reviewItems(limit: Int(Int32.max)) {
+            guard let c = r.candidate else { continue }
+            if r.evidence.contains("\"runner_up\""), case .object(let e)? = try? JSONParser.parse(r.evidence),
+               let named = e["runner_up"]?["person_id"]?.stringValue {
+                let id = try currentPerson(id: named)?.id ?? named
+                if id != c { r.runnerUp = id }
+            }
+            out[c, default: []].append(r)
+        }
+        return out
     }
 
     public func personCounts() throws -> (persons: Int64, links: Int64, review: Int64) {

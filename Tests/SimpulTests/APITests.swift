@@ -950,11 +950,21 @@ import Testing
         #expect(niks == ["7571010405730001", "7571012605000002"])
         // Both persons' reads are in the audit log.
         for nik in niks { #expect(try e.t.store.auditAccess(nik: nik).contains { $0.route == "/v1/persons/review" }) }
+        // The export lists the mention once, under its candidate, naming the runner-up.
+        let regions = try Regions(file: e.t.home.regionsFile)
+        func exported(_ id: String) throws -> [JSONValue] {
+            let p = try #require(try e.t.store.person(id: id))
+            let g = try GoldenRecord.load(store: e.t.store, person: p, regions: regions, reviewByCandidate: try e.t.store.reviewByCandidate())
+            return g.exportJSON["review"]?.arrayValue ?? []
+        }
+        #expect(try exported(a) == [.object(["key": .string("simda-keuangan:9/SP2D#1"), "kind": .string("possible"), "runner_up": .string(b)])])
+        #expect(try exported(b) == [])
         // Merged since the decision: each is shown as the person it went into, and two that are now one are shown once.
         try e.t.store.db.run("UPDATE persons SET status = 'merged', merged_into = ? WHERE id = ?", [.text(a), .text(b)])
         let (_, after) = try e.get("/v1/persons/review", opd: "steward", purpose: "stewardship")
         let again = try #require((after["review"]?.arrayValue ?? []).first { $0["mention"]?.stringValue == "simda-keuangan:9/SP2D#1" })
         #expect(again["candidate"]?["person_id"]?.stringValue == a && again["runner_up"] == nil)
+        #expect(try e.t.store.reviewByCandidate()[a]?.first?.runnerUp == nil, "the runner-up went into the candidate")
         try e.t.store.db.run("UPDATE persons SET status = 'active', merged_into = NULL WHERE id = ?", [.text(b)])
         try e.t.store.db.run("UPDATE persons SET status = 'merged', merged_into = ? WHERE id = ?", [.text(b), .text(a)])
         let (_, swapped) = try e.get("/v1/persons/review", opd: "steward", purpose: "stewardship")
