@@ -901,14 +901,10 @@ public final class PersonIndex {
         func facts(_ m: (connector: String, data: JSONValue)) -> MentionFacts {
             MentionFacts(data: m.data, registry: registryConnectors.contains(m.connector))
         }
-        let drop = try store.db.prepare("DELETE FROM person_blocks WHERE block = ? AND person_id = ?")
         for key in removed {
             guard let r = try store.db.rows("SELECT connector, data FROM mentions WHERE key = ?", [.text(key)]).first,
                   let connector = r[0].text, let data = r[1].text.flatMap({ try? JSONParser.parse($0) }) else { continue }
-            for b in Set(Self.blocks(facts((connector, data)))) {
-                try drop.bind([.text(b), .text(id)])
-                try drop.run()
-            }
+            try store.dropBlocks(Self.blocks(facts((connector, data))), person: id)
         }
         let left = try store.linkedMentions(person: id).map { facts(($0.connector, $0.data)) }.enumerated()
             .sorted { ($0.element.registry ? 0 : 1, $0.offset) < ($1.element.registry ? 0 : 1, $1.offset) }.map(\.element)

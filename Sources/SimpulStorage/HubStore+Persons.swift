@@ -194,11 +194,7 @@ extension HubStore {
         try db.run("INSERT OR IGNORE INTO person_pending(key) SELECT mention_key FROM person_review WHERE candidate = ?", [.text(id)])
         try db.run("DELETE FROM person_links WHERE person_id = ?", [.text(id)])
         try db.run("DELETE FROM person_review WHERE candidate = ?", [.text(id)])
-        let drop = try db.prepare("DELETE FROM person_blocks WHERE block = ? AND person_id = ?")
-        for b in Set(blocks) {
-            try drop.bind([.text(b), .text(id)])
-            try drop.run()
-        }
+        try dropBlocks(blocks, person: id)
         let lineage = JSONValue.object(["retired_for": .string(registryPerson), "mentions": .array(mentions.sorted().map { .string($0) })]).jsonText
         try db.run("""
             UPDATE persons SET status = 'merged', merged_into = NULL, nik = NULL, nama = NULL, tanggal_lahir = NULL, jenis_kelamin = NULL,
@@ -327,16 +323,39 @@ extension HubStore {
         try personEvent(person: candidate, mention: key, decision: "review", extra: ["kind": .string(kind)])
     }
 
+    /// A blocking key as the person index files it: a 64-bit hash of its text (FNV-1a with a final mix), so a
+    /// B-tree of a dozen keys per person compares integers, not strings with long shared prefixes (`nd:` + name +
+    /// date). Two keys with one hash would only bring more candidates, each compared on its fields anyway; among
+    /// the ten million keys of a million persons that is about a one-in-a-hundred-thousand chance.
+    public static func blockHash(_ key: String) -> Int64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        h ^= h >> 33
+        h &*= 0xff51_afd7_ed55_8ccd
+        h ^= h >> 33
+        h &*= 0xc4ce_b9fe_1a85_ec53
+        h ^= h >> 33
+        return Int64(bitPattern: h)
+    }
+
     public func addBlocks(_ blocks: [String], person: String) throws {
         let s = try db.prepare("INSERT OR IGNORE INTO person_blocks(block, person_id) VALUES(?, ?)")
         for b in Set(blocks) {
-            try s.bind([.text(b), .text(person)])
+            try s.bind([.int(Self.blockHash(b)), .text(person)])
             try s.run()
         }
     }
 
+    public func dropBlocks(_ blocks: [String], person: String) throws {
+        let drop = try db.prepare("DELETE FROM person_blocks WHERE block = ? AND person_id = ?")
+        for b in Set(blocks) {
+            try drop.bind([.int(Self.blockHash(b)), .text(person)])
+            try drop.run()
+        }
+    }
+
     public func personsInBlock(_ block: String, limit: Int = 200) throws -> [String] {
-        try db.rows("SELECT person_id FROM person_blocks WHERE block = ? LIMIT ?", [.text(block), .int(Int64(limit))]).compactMap { $0[0].text }
+        try db.rows("SELECT person_id FROM person_blocks WHERE block = ? LIMIT ?", [.int(Self.blockHash(block)), .int(Int64(limit))]).compactMap { $0[0].text }
     }
 
     /// The persons filed under `block`, or nil when it holds more than `most` (the walk stops at the first row too
@@ -344,7 +363,7 @@ extension HubStore {
     public func personsInBlock(_ block: String, atMost most: Int) throws -> [String]? {
         let s = try db.prepare("SELECT person_id FROM person_blocks WHERE block = ? LIMIT ?")
         defer { s.reset() }
-        try s.bind(1, block)
+        try s.bind(1, Self.blockHash(block))
         try s.bind(2, Int64(most + 1))
         var out: [String] = []
         while try s.step() {
@@ -576,7 +595,7 @@ extension HubStore {
         try db.rows("""
             SELECT b.person_id FROM person_blocks b JOIN persons p ON p.id = b.person_id
             WHERE b.block = ? AND p.registry = 1 AND p.status = 'active' LIMIT ?
-            """, [.text(block), .int(Int64(limit))]).compactMap { $0[0].text }
+            """, [.int(Self.blockHash(block)), .int(Int64(limit))]).compactMap { $0[0].text }
     }
 
     /// Pairs known to be the same person: a non-registry mention linked to a registry person by the same NIK,
@@ -618,7 +637,7 @@ extension HubStore {
     }
 
     public func blockSize(_ block: String) throws -> Int64 {
-        try db.scalarInt("SELECT count(*) FROM person_blocks WHERE block = ?", [.text(block)])
+        try db.scalarInt("SELECT count(*) FROM person_blocks WHERE block = ?", [.int(Self.blockHash(block))])
     }
 
     /// The newest mention's id: it grows with every new mention (a new version of one keeps its row), so it measures

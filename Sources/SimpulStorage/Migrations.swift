@@ -367,5 +367,14 @@ enum Migrations {
         ALTER TABLE mentions ADD COLUMN src_at INTEGER;
         UPDATE mentions SET src_at = (SELECT CAST(strftime('%s', r.src_version) AS INTEGER) FROM records r WHERE r.schema = mentions.schema AND r.source_key = mentions.source_key);
         """,
+        // 22: the person index's blocking keys filed as 64-bit hashes of their text (``HubStore/blockHash(_:)``): a
+        // dozen entries per person, and text keys with long shared prefixes made their B-tree the largest cost of
+        // indexing a registry. Derived data: emptied here, and the next person-index update files every linked
+        // mention's person again (its blocking version is forgotten), as after a change of the keys.
+        """
+        DROP TABLE person_blocks;
+        CREATE TABLE person_blocks(block INTEGER NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY(block, person_id)) WITHOUT ROWID;
+        DELETE FROM meta WHERE key = 'person_blocks_version';
+        """,
     ]
 }
