@@ -326,7 +326,8 @@ extension HubStore {
     /// A blocking key as the person index files it: a 64-bit hash of its text (FNV-1a with a final mix), so a
     /// B-tree of a dozen keys per person compares integers, not strings with long shared prefixes (`nd:` + name +
     /// date). Two keys with one hash would only bring more candidates, each compared on its fields anyway; among
-    /// the ten million keys of a million persons that is about a one-in-a-hundred-thousand chance.
+    /// the ten million keys of a million persons that is a chance of a few in a million. Stored, so it never
+    /// changes (a test pins its values).
     public static func blockHash(_ key: String) -> Int64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }

@@ -1423,6 +1423,9 @@ import Testing
         #expect(try store.personOf(mention: "sicantik:9") == kartini.id)
         #expect(try store.db.scalarInt("SELECT count(*) FROM person_blocks WHERE typeof(block) <> 'integer'") == 0)
         #expect(try store.personsInBlock("n:KARTINI HASNAH WAHAB").contains(kartini.id))
+        // The hash is stored: it must not change between releases (FNV-1a 64 and a final mix, worked out apart).
+        #expect(HubStore.blockHash("n:KARTINI HASNAH WAHAB") == -7_898_428_247_817_603_336)
+        #expect(HubStore.blockHash("") == -1_166_397_803_181_037_274)
     }
 
     /// Two NIKs with the same first twelve digits (kecamatan and birth date) and another serial: when the recorded
