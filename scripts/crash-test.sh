@@ -18,8 +18,8 @@ echo "clean run: $(cat "$work/clean.json" | python3 -c 'import json,sys; s=json.
 
 # Runs the ingest of FILE into the crash hub KILLS times, each killed (SIGKILL) at a random moment of a clean run's
 # SPAN seconds, then once to the end; prints what the last run found.
-# The simpul command line of a run: a file (an ingest) or a connector folder (a replay).
-run_command() {
+# Sets cmd to the simpul command line of a run: a file (an ingest) or a connector folder (a replay).
+set_command() {
   if [ -d "$1" ]; then
     cmd=("$BIN/simpul" replay --db "$work/crash.db" --connector "$1" --json)
   else
@@ -28,7 +28,7 @@ run_command() {
 }
 killed_runs() {  # file or connector folder, span in seconds, label
   local killed=0
-  run_command "$1"
+  set_command "$1"
   for i in $(seq 1 "$KILLS"); do
     # The command itself in the background, so that $! is simpul: until 2026-11-29 a function ran here, $! was the
     # subshell around it, and the SIGKILL ended that subshell while simpul ran on beside the next run (which the

@@ -340,18 +340,19 @@ extension HubStore {
     }
 
     public func addBlocks(_ blocks: [String], person: String) throws {
-        let s = try db.prepare("INSERT OR IGNORE INTO person_blocks(block, person_id) VALUES(?, ?)")
-        for b in Set(blocks) {
-            try s.bind([.int(Self.blockHash(b)), .text(person)])
-            try s.run()
-        }
+        try eachBlock("INSERT OR IGNORE INTO person_blocks(block, person_id) VALUES(?, ?)", blocks, person: person)
     }
 
     public func dropBlocks(_ blocks: [String], person: String) throws {
-        let drop = try db.prepare("DELETE FROM person_blocks WHERE block = ? AND person_id = ?")
+        try eachBlock("DELETE FROM person_blocks WHERE block = ? AND person_id = ?", blocks, person: person)
+    }
+
+    /// Runs `sql` (block hash, person id) once per distinct key.
+    private func eachBlock(_ sql: String, _ blocks: [String], person: String) throws {
+        let s = try db.prepare(sql)
         for b in Set(blocks) {
-            try drop.bind([.int(Self.blockHash(b)), .text(person)])
-            try drop.run()
+            try s.bind([.int(Self.blockHash(b)), .text(person)])
+            try s.run()
         }
     }
 
