@@ -92,14 +92,20 @@ func benchMatch(_ args: [String]) throws {
     for m in truth.mentions { truePerson[m.key] = m.person }
     var afterReview = clusters
     var accepted = 0
-    for r in try store.db.rows("SELECT mention_key, candidate FROM person_review WHERE candidate IS NOT NULL") {
+    var reviewKinds: [String: (right: Int, all: Int)] = [:]
+    for r in try store.db.rows("SELECT mention_key, candidate, kind, evidence FROM person_review") {
+        let rule = r[3].text.flatMap { try? JSONParser.parse($0) }?["rule"]?.stringValue ?? "-"
+        let kind = "\(r[2].text ?? "?") \(rule)"
+        reviewKinds[kind, default: (0, 0)].all += 1
         guard let k = r[0].text, let c = r[1].text, let p = truePerson[k], personClusters[p]?.contains(c) == true else { continue }
+        reviewKinds[kind, default: (0, 0)].right += 1
         afterReview[k] = c
         accepted += 1
     }
     let er = truth.evaluate(afterReview)
     print("          after review (a steward accepts the \(accepted) right candidates of \(s.review)): precision \(fmt(er.precision, 4)) recall \(fmt(er.recall, 4)) F1 \(fmt(er.f1, 4))")
     if misses {
+        for (k, v) in reviewKinds.sorted(by: { $0.value.all > $1.value.all }) { print("  review \(v.all) (\(v.right) right)  \(k)") }
         // Where recall is lost: non-registry mentions not with their person's registry mention, by kind.
         var regCluster: [Int: String] = [:]
         for m in truth.mentions where m.connector == "dukcapil-siak" { regCluster[m.person] = clusters[m.key] }
