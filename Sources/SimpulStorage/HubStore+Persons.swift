@@ -301,9 +301,11 @@ extension HubStore {
         try db.run("DELETE FROM person_pending WHERE key = ?", [.text(key)])
         try db.run("DELETE FROM person_review WHERE mention_key = ?", [.text(key)])
         try db.run("""
-            INSERT INTO person_links(mention_key, person_id, link, grade, score, evidence, version_id, at) VALUES(?,?,?,?,?,?,?,?)
+            INSERT INTO person_links(mention_key, person_id, link, grade, score, evidence, version_id, at, mention_id)
+                VALUES(?1,?2,?3,?4,?5,?6,?7,?8,(SELECT id FROM mentions WHERE key = ?1))
             ON CONFLICT(mention_key) DO UPDATE SET person_id = excluded.person_id, link = excluded.link, grade = excluded.grade,
-                score = excluded.score, evidence = excluded.evidence, version_id = excluded.version_id, at = excluded.at
+                score = excluded.score, evidence = excluded.evidence, version_id = excluded.version_id, at = excluded.at,
+                mention_id = excluded.mention_id
             """, [.text(key), .text(person), .text(link), .text(grade), score.map { .double($0) } ?? .null, .text(evidence), .int(versionID), .int(Self.now())])
         try personEvent(person: person, mention: key, decision: "link", grade: grade, extra: ["link": .string(link)])
     }
@@ -381,11 +383,16 @@ extension HubStore {
     /// second gave either address from one run to the next (found by scripts/heldout_api.py).
     static let mentionRecencySQL = "coalesce(m.src_at, m.at)"
 
+    /// A link's mention, found by its row id (`person_links.mention_id`, migration 23): one B-tree descent instead of
+    /// two through the key's index. The key is compared too, so a row id that no longer named the link's mention
+    /// would leave it out of an answer rather than show another mention's data.
+    static let linkedMentionJoin = "m.id = l.mention_id AND m.key = l.mention_key"
+
     public func linkedMentions(person: String) throws -> [LinkedMention] {
         let s = try db.prepare("""
             SELECT l.mention_key, m.connector, m.schema, m.source_key, l.link, l.grade, l.score, l.evidence, m.data,
-                   coalesce(v.version_no, 0), \(Self.mentionRecencySQL)
-            FROM person_links l JOIN mentions m ON m.key = l.mention_key LEFT JOIN record_versions v ON v.id = m.version_id
+                   coalesce(m.version_no, 0), \(Self.mentionRecencySQL)
+            FROM person_links l JOIN mentions m ON \(Self.linkedMentionJoin)
             WHERE l.person_id = ? ORDER BY l.mention_key
             """)
         try s.bind(1, person)
@@ -399,15 +406,19 @@ extension HubStore {
         return out
     }
 
+    /// Public so a test can check its plan: the person's links from the covering index in key order, each mention
+    /// by its row id, no sort and no other table.
+    public static let linkedMentionBytesSQL = """
+        SELECT l.mention_key, m.connector, m.schema, m.source_key, m.data, coalesce(m.version_no, 0), \(mentionRecencySQL)
+        FROM person_links l JOIN mentions m ON \(linkedMentionJoin)
+        WHERE l.person_id = ? ORDER BY l.mention_key
+        """
+
     /// A person's linked mentions with their stored data as bytes (not parsed), for answers that splice it: mention
     /// key, connector, schema, source key, data, record version, recency (``LinkedMention/at``). Ordered by mention key.
     public func linkedMentionBytes(person: String) throws -> [(key: String, connector: String, schema: String, sourceKey: String,
                                                               data: [UInt8], version: Int64, at: Int64)] {
-        let s = try db.prepare("""
-            SELECT l.mention_key, m.connector, m.schema, m.source_key, m.data, coalesce(v.version_no, 0), \(Self.mentionRecencySQL)
-            FROM person_links l JOIN mentions m ON m.key = l.mention_key LEFT JOIN record_versions v ON v.id = m.version_id
-            WHERE l.person_id = ? ORDER BY l.mention_key
-            """)
+        let s = try db.prepare(Self.linkedMentionBytesSQL)
         try s.bind(1, person)
         defer { s.reset() }
         var out: [(key: String, connector: String, schema: String, sourceKey: String, data: [UInt8], version: Int64, at: Int64)] = []
@@ -685,8 +696,11 @@ extension HubStore {
     public func insertMentions(_ rows: [(key: String, connector: String, schema: String, sourceKey: String, data: String)]) throws {
         try writeTransaction {
             let s = try db.prepare("""
-                INSERT OR REPLACE INTO mentions(key, connector, schema, source_key, data, version_id, at, nik)
+                INSERT INTO mentions(key, connector, schema, source_key, data, version_id, at, nik)
                 VALUES(?1,?2,?3,?4,?5,?6,?7,json_extract(?5, '$.nik'))
+                ON CONFLICT(key) DO UPDATE SET connector = excluded.connector, schema = excluded.schema,
+                    source_key = excluded.source_key, data = excluded.data, version_id = excluded.version_id, at = excluded.at,
+                    nik = excluded.nik
                 """)
             let pending = try db.prepare("INSERT OR IGNORE INTO person_pending(key) VALUES(?)")
             var v = try db.scalarInt("SELECT coalesce(max(version_id), 0) FROM mentions")

@@ -42,9 +42,10 @@ public final class HubStore {
                   version_no=excluded.version_no, data_hash=excluded.data_hash, src_version=excluded.src_version
                 """)
             upsertMention = try db.prepare("""
-                INSERT INTO mentions(key, connector, schema, source_key, data, version_id, at, nik, src_at) VALUES(?,?,?,?,?,?,?,?,CAST(strftime('%s', ?9) AS INTEGER))
+                INSERT INTO mentions(key, connector, schema, source_key, data, version_id, at, nik, src_at, version_no)
+                VALUES(?1,?2,?3,?4,?5,?6,?7,?8,CAST(strftime('%s', ?9) AS INTEGER),?10)
                 ON CONFLICT(key) DO UPDATE SET schema=excluded.schema, source_key=excluded.source_key, data=excluded.data,
-                  version_id=excluded.version_id, at=excluded.at, nik=excluded.nik, src_at=excluded.src_at
+                  version_id=excluded.version_id, version_no=excluded.version_no, at=excluded.at, nik=excluded.nik, src_at=excluded.src_at
                 """)
             markPending = try db.prepare("INSERT OR IGNORE INTO person_pending(key) VALUES(?)")
             openDLQ = try db.prepare("SELECT id FROM dlq WHERE raw_id=? AND status='open'")
@@ -327,7 +328,7 @@ public final class HubStore {
                 }
             }
             // The records that got a new current version; a row yields a few, so a list searched in order.
-            var changed: [(record: Int, version: Int64)] = []
+            var changed: [(record: Int, version: (id: Int64, no: Int64))] = []
             for (k, r) in recs.enumerated() {
                 do {
                     if let vid = try upsertRecord(connector: connector, rawID: rawID, r, at: at) { changed.append((k, vid)) }
@@ -337,7 +338,7 @@ public final class HubStore {
             }
             for m in mentions {
                 if let c = changed.first(where: { recs[$0.record].sourceKey == m.sourceKey && recs[$0.record].schema == m.schema }) {
-                    try upsertMention(connector: connector, m, versionID: c.version, at: at, sourceVersion: recs[c.record].sourceVersion)
+                    try upsertMention(connector: connector, m, version: c.version, at: at, sourceVersion: recs[c.record].sourceVersion)
                 }
             }
             if !newRow, let open = try openDeadLetter(rawID: rawID) {
@@ -373,9 +374,9 @@ public final class HubStore {
         return .deadLettered
     }
 
-    /// Stores a new version when the record's content changed. Returns the new current version's id, or nil when
-    /// nothing changed (or the version was older than the current one and went into the history).
-    func upsertRecord(connector: String, rawID: Int64, _ r: RecordWrite, at: Int64) throws -> Int64? {
+    /// Stores a new version when the record's content changed. Returns the new current version's id and number, or
+    /// nil when nothing changed (or the version was older than the current one and went into the history).
+    func upsertRecord(connector: String, rawID: Int64, _ r: RecordWrite, at: Int64) throws -> (id: Int64, no: Int64)? {
         let h = try hot
         let topic = try recordTopic(r.schema)
         // A record seen for the first time (most rows of a first load): its current-record row is claimed with the id
@@ -391,7 +392,7 @@ public final class HubStore {
         if db.changes == 1 {
             _ = try takeSeq(topic)
             try insertVersion(id: firstID, connector: connector, rawID: rawID, r, versionNo: 1, prevID: nil, current: true, at: at)
-            return firstID
+            return (firstID, 1)
         }
         let cur = h.findRecord
         try cur.bind(1, r.schema)
@@ -431,7 +432,7 @@ public final class HubStore {
             try up.bind(6, r.sourceVersion)
             try up.run()
             if let prevID { try db.run("UPDATE record_versions SET current=0 WHERE id=?", [.int(prevID)]) }
-            return id
+            return (id, prevNo + 1)
         }
         try db.run("UPDATE records SET version_no=? WHERE schema=? AND source_key=?",
                    [.int(prevNo + 1), .text(r.schema), .text(r.sourceKey)])
@@ -479,17 +480,18 @@ public final class HubStore {
         "SELECT 1 FROM record_versions WHERE schema=? AND source_key=? AND current=0 AND data=? LIMIT 1"
 
     /// `sourceVersion`: its record's version time from the source (ISO), kept as `src_at` (migration 21).
-    func upsertMention(connector: String, _ m: MentionWrite, versionID vid: Int64, at: Int64, sourceVersion: String?) throws {
+    func upsertMention(connector: String, _ m: MentionWrite, version: (id: Int64, no: Int64), at: Int64, sourceVersion: String?) throws {
         let up = try hot.upsertMention
         try up.bind(1, m.key)
         try up.bind(2, connector)
         try up.bind(3, m.schema)
         try up.bind(4, m.sourceKey)
         try up.bind(5, m.data)
-        try up.bind(6, vid)
+        try up.bind(6, version.id)
         try up.bind(7, at)
         try up.bind(8, m.nik)
         try up.bind(9, sourceVersion)
+        try up.bind(10, version.no)
         try up.run()
         // A new version waits for the person index.
         let pending = try hot.markPending

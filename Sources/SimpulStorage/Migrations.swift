@@ -376,5 +376,19 @@ enum Migrations {
         CREATE TABLE person_blocks(block INTEGER NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY(block, person_id)) WITHOUT ROWID;
         DELETE FROM meta WHERE key = 'person_blocks_version';
         """,
+        // 23: a citizen's lookup (`GET /v1/citizens/{nik}`) reads a person's linked mentions with their record version
+        // numbers. A link now holds its mention's row id and a mention its version's number, so each linked mention
+        // is one B-tree descent instead of three (the key's index, the row, the version). Both are kept with the
+        // columns they follow: `mention_id` when a link is written (mentions are updated in place, never deleted or
+        // replaced, so a row id stays its mention's), `version_no` with `version_id`. The person index keeps the
+        // mention key after the person id, so a person's links still come in key order without a sort.
+        """
+        ALTER TABLE mentions ADD COLUMN version_no INTEGER;
+        UPDATE mentions SET version_no = (SELECT v.version_no FROM record_versions v WHERE v.id = mentions.version_id);
+        ALTER TABLE person_links ADD COLUMN mention_id INTEGER;
+        UPDATE person_links SET mention_id = (SELECT m.id FROM mentions m WHERE m.key = person_links.mention_key);
+        DROP INDEX person_links_person;
+        CREATE INDEX person_links_person ON person_links(person_id, mention_key, mention_id);
+        """,
     ]
 }

@@ -56,6 +56,24 @@ public final class TestHub {
 
     public func samples(_ connector: String) -> String { home.connectorsDir + "/" + connector + "/samples" }
 
+    /// The rows whose copied pointers disagree with what they copy (migration 23): a link whose `mention_id` is not
+    /// its mention's row id, a mention whose `version_no` is not its version's number. Always 0 on a sound hub.
+    public static func copiesOutOfStep(_ store: HubStore) throws -> Int64 {
+        try store.db.scalarInt("""
+            SELECT (SELECT count(*) FROM person_links l LEFT JOIN mentions m ON m.key = l.mention_key WHERE l.mention_id IS NOT m.id)
+                 + (SELECT count(*) FROM mentions m LEFT JOIN record_versions v ON v.id = m.version_id WHERE m.version_no IS NOT v.version_no)
+            """)
+    }
+
+    /// Takes migration 23 back off a hub, as a hub of an older schema was: links without their mention's row id,
+    /// mentions without their version's number, the person index on the person id alone.
+    public static let beforeMigration23 = """
+        DROP INDEX person_links_person;
+        CREATE INDEX person_links_person ON person_links(person_id);
+        ALTER TABLE person_links DROP COLUMN mention_id;
+        ALTER TABLE mentions DROP COLUMN version_no;
+        """
+
     /// A copy of a reference connector's folder that a test may edit (e.g. to fix a mapping).
     public func copyConnector(_ name: String, as newName: String) throws -> String {
         let dst = dir + "/" + newName

@@ -116,6 +116,8 @@ import Testing
         #expect(try store.db.rows("SELECT data FROM mentions WHERE key = 'sicantik:1'").first?[0].text?.contains("SITI AMINAH") == true)
         // Migration 15: the mention no update decided waits in person_pending, and the next update decides it.
         #expect(try store.db.rows("SELECT key FROM person_pending").map { $0[0].text } == ["sicantik:1"])
+        // Migration 23: the mention carries its version's number.
+        #expect(try store.db.scalarInt("SELECT version_no FROM mentions WHERE key = 'sicantik:1'") == 1)
     }
 
     /// Migration 9: idempotency keys stored before it (the 16-byte hash alone) get the source key's first 8 bytes
@@ -142,6 +144,7 @@ import Testing
                 CREATE INDEX mentions_nik ON mentions(nik) WHERE nik IS NOT NULL;
                 CREATE INDEX mentions_record ON mentions(schema, source_key);
                 ALTER TABLE persons DROP COLUMN alamat; ALTER TABLE persons DROP COLUMN tempat_lahir; DROP TABLE person_rebuild;
+                \(TestHub.beforeMigration23)
                 PRAGMA user_version=8; PRAGMA wal_checkpoint(TRUNCATE)
                 """)
             try FileManager.default.copyItem(atPath: t.dir, toPath: dir)
@@ -163,6 +166,9 @@ import Testing
         #expect(try hub.store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'record_versions_key'") == 0)
         #expect(try hub.store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name IN ('mentions_nik_other', 'mentions_record_other')") == 2)
         #expect(try hub.store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name IN ('mentions_nik', 'mentions_record')") == 0)
+        // Migration 23: links hold their mention's row id, mentions their version's number.
+        #expect(try TestHub.copiesOutOfStep(hub.store) == 0)
+        #expect(try hub.store.db.scalarInt("SELECT count(*) FROM mentions WHERE version_no IS NULL") == 0)
         for (k, c) in connectors.enumerated() {
             let again = try hub.ingestor(c).ingest(paths: [TestHub.home().connectorsDir + "/" + c + "/samples"])
             #expect(again.accepted == 0 && again.unchanged == first[k].accepted + first[k].unchanged, "\(c)")

@@ -1070,6 +1070,9 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(r.replayed == 16)  // 12 good rows and the 4 dead-lettered ones that parsed
         #expect(try t.store.record(schema: "citizen", sourceKey: "7571014504900002")?.data["tempat_lahir"] == .string("gorontalo"))
         #expect(try t.store.record(schema: "citizen", sourceKey: "7571014504900002")?.version == 2)
+        // The mention follows its record's new version, number included (migration 23).
+        #expect(try t.store.db.scalarInt("SELECT version_no FROM mentions WHERE key = 'siak-replay:7571014504900002'") == 2)
+        #expect(try TestHub.copiesOutOfStep(t.store) == 0)
     }
 
     /// A late older snapshot is kept as history beside the version chain. A replay after a mapping fix stores it
@@ -1095,6 +1098,7 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         _ = try t.hub.ingestor(dir).replay(from: 1)
         #expect(try t.store.db.scalarInt("SELECT count(*) FROM record_versions") == once)
         #expect(try t.store.recordHistory(schema: "citizen", sourceKey: nik).count == 4)
+        #expect(try TestHub.copiesOutOfStep(t.store) == 0, "history kept beside the chain leaves the mention at the current version")
     }
 
     /// A record's past versions are indexed apart from the current ones, mentions by NIK apart from the registry's
@@ -1117,6 +1121,10 @@ func expectConserved(_ s: RunSummary, sourceLocation: SourceLocation = #_sourceL
         #expect(try plan(HubStore.rawEventPersonsSQL).contains("USING INDEX sqlite_autoindex_mentions_1"))
         #expect(try !plan(HubStore.rawEventPersonsSQL).contains("SCAN"))
         #expect(try !plan(HubStore.citizenNIKSQL).contains("SCAN"))
+        // A citizen's linked mentions (migration 23): the links' covering index, then each mention by row id.
+        let linked = try plan(HubStore.linkedMentionBytesSQL)
+        #expect(linked.contains("COVERING INDEX person_links_person") && linked.contains("SEARCH m USING INTEGER PRIMARY KEY"), "\(linked)")
+        #expect(!linked.contains("TEMP B-TREE") && !linked.contains("record_versions") && !linked.contains("SCAN"), "\(linked)")
         // The persons records name, as the audit log records them: a citizen record its own NIK, a permit its mentions'.
         #expect(try t.store.mentionedPersons(schema: "citizen", sourceKeys: ["7571014504900002", "0000000000000000"]) == ["7571014504900002"])
         let permitNIKs = try t.store.db.rows("SELECT source_key, nik FROM mentions WHERE schema = 'permit' AND nik IS NOT NULL LIMIT 3")

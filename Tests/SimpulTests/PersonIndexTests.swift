@@ -380,6 +380,7 @@ import Testing
         }
         #expect(SimpulCLI.main(["persons", "update", "--db", once]) == 0)
         let a = try persons(last), b = try persons(once)
+        for db in [last, once] { #expect(try TestHub.copiesOutOfStep(HubStore(path: db)) == 0) }
         #expect(a.clusters == b.clusters)
         #expect(a.review == b.review)
         #expect(a.clusters.count > 5)
@@ -1103,12 +1104,14 @@ import Testing
         try t.store.db.run("INSERT OR REPLACE INTO person_rules(mention_key, person_id, rule, at) VALUES('sicantik:1', ?, 'must', 1)", [.text(b)])
         try t.store.db.run("UPDATE person_rules SET at = 2 WHERE mention_key = 'sicantik:1' AND person_id = ?", [.text(a)])
         try t.store.db.execute("ALTER TABLE mentions DROP COLUMN src_at")  // as that hub was (migration 21 adds it)
+        try t.store.db.execute(TestHub.beforeMigration23)
         try t.store.db.execute("PRAGMA user_version=18")
         let store = try HubStore(path: t.dir + "/simpul.db")
         #expect(try store.rules(mention: "sicantik:1").map(\.person) == [a])
         #expect(try store.db.scalarInt("SELECT count(*) FROM person_pending WHERE key = 'sicantik:1'") == 1)
         try PersonIndex(store: store, regions: try Self.regions(t)).update()
         #expect(try store.personOf(mention: "sicantik:1") == a)
+        #expect(try TestHub.copiesOutOfStep(store) == 0)
     }
 
     /// A merge gives the person merged into what it lacked from the other's mentions (the registry's facts above all).
@@ -1137,6 +1140,8 @@ import Testing
         try idx.update()
         #expect(try t.store.personOf(mention: "sicantik:8") == applicant)
         #expect(try idx.resolve(yusuf)?.id == applicant, "left with no mention, its id leads to where the mention went")
+        // The merge moved links and the new version kept its mention's row: every link still names its mention's row.
+        #expect(try TestHub.copiesOutOfStep(t.store) == 0)
     }
 
     /// 1,200 registry persons of distinct three-word names (one name given twice), an unregistered permit holder, and
@@ -1412,9 +1417,15 @@ import Testing
             DROP TABLE person_blocks;
             CREATE TABLE person_blocks(block TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY(block, person_id)) WITHOUT ROWID;
             INSERT INTO person_blocks VALUES('n:KARTINI HASNAH WAHAB', 'P0');
+            \(TestHub.beforeMigration23)
             PRAGMA user_version=21;
             """)
         let store = try HubStore(path: t.dir + "/simpul.db")
+        // Migration 23 gave every link its mention's row id, and a person's linked mentions read through it.
+        #expect(try TestHub.copiesOutOfStep(store) == 0)
+        let links = try store.db.rows("SELECT mention_key FROM person_links WHERE person_id = ? ORDER BY mention_key", [.text(kartini.id)])
+        #expect(links.count > 1)
+        #expect(try store.linkedMentionBytes(person: kartini.id).map(\.key) == links.map { $0[0].text })
         #expect(try store.db.scalarInt("SELECT count(*) FROM person_blocks") == 0)
         #expect(try store.metaValue("person_blocks_version") == nil)
         try store.insertMentions([Self.mention("sicantik:9", ["nik_status": .string("kosong"), "nama": .string("KARTINI HASNAH WAHAB"),
