@@ -121,10 +121,17 @@ public final class PersonIndex {
     /// after mention.
     private var oversizedBlocks = Set<String>()
     /// Candidates' facts as matching compares them (the name's words worked out, the NIK's birth date decoded), by
-    /// person id, within one transaction of decisions: the persons of a kecamatan's broad blocks are candidates of
-    /// mention after mention. A person's entry goes when a decision changes it; all go when a transaction starts
-    /// (another process may have changed persons between) and when a person is retired.
+    /// person id, within one update: the persons of a kecamatan's broad blocks are candidates of mention after
+    /// mention. A person's entry goes when a decision changes it; all go when a transaction starts after another
+    /// connection wrote (``keptAtDataVersion``), when a person is retired, and past 100,000 entries.
     private var candidateFacts: [String: KnownFacts] = [:]
+    /// The hub's `PRAGMA data_version` seen in the last transaction of decisions of this update that committed. It
+    /// changes only when another connection commits, so when the next transaction of the same update sees the same
+    /// value no one else changed persons in between and the candidates' facts kept so far still hold; otherwise (or
+    /// after a transaction that did not commit, or in a new update) they are forgotten. At a million mentions,
+    /// emptying them at every transaction cost a twelfth of the update's time (the entries freed, then most read
+    /// again from the store).
+    private var keptAtDataVersion: Int64?
 
     /// A candidate's facts in a box: handing it out retains one reference, where a copy of the facts retained each of
     /// their strings and arrays (with the address and birthplace, a tenth of an update's time in reference counting).
@@ -159,6 +166,11 @@ public final class PersonIndex {
     private(set) var reusedModel = false
     /// Tests only: `update()` stops (throws) once this many batches are committed, as a crash between two would.
     var interruptAfterBatches: Int?
+    /// Tests only: called at the start of each transaction of decisions with the number of candidates' facts kept,
+    /// and after each such transaction commits.
+    var atTransactionStart: ((Int) -> Void)?
+    var afterTransaction: (() throws -> Void)?
+    var keptCandidateFacts: Int { candidateFacts.count }
     struct UpdateInterrupted: Error {}
 
     public init(store: HubStore, regions: Regions, thresholds: MatchThresholds = MatchThresholds()) {
@@ -264,6 +276,7 @@ public final class PersonIndex {
         }
         modelToSave = nil
         reusedModel = false
+        keptAtDataVersion = nil
         // A larger page cache while deciding: the blocking table is read and written at random.
         try store.db.execute("PRAGMA cache_size=-524288")
         defer { try? store.db.execute("PRAGMA cache_size=-65536") }
@@ -276,8 +289,13 @@ public final class PersonIndex {
             var after = ""
             var more = true
             while more {
+                var dataVersion: Int64?
                 more = try store.writeTransaction { () throws -> Bool in
-                    candidateFacts.removeAll(keepingCapacity: true)
+                    let v = try store.db.scalarInt("PRAGMA data_version")
+                    if v != keptAtDataVersion { candidateFacts.removeAll(keepingCapacity: true) }
+                    keptAtDataVersion = nil  // until this transaction has committed
+                    dataVersion = v
+                    atTransactionStart?(candidateFacts.count)
                     var decided = 0
                     while decided < 4 * batchSize {
                         // While m is still the defaults (no same-NIK pairs yet), small pages: a few hundred decisions
@@ -311,6 +329,8 @@ public final class PersonIndex {
                     }
                     return true
                 }
+                keptAtDataVersion = dataVersion
+                try afterTransaction?()
                 if let k = interruptAfterBatches, progress.batches >= k { throw UpdateInterrupted() }
             }
         }

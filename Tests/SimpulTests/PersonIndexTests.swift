@@ -248,6 +248,44 @@ import Testing
         }
     }
 
+    /// Candidates' facts are kept from one transaction of decisions to the next of the same update while no other
+    /// connection wrote in between (`PRAGMA data_version`); after another connection's commit they are read again,
+    /// and a new update starts without them. The decisions are those of an update that forgets them every time.
+    @Test func candidatesFactsOutliveATransactionOnlyWhileNoOneElseWrote() throws {
+        var outcomes: [[String]] = []
+        for otherWrites in [false, true] {
+            let (t, regions) = try Self.corpusHub(mentions: 3000, seed: 11)
+            let idx = PersonIndex(store: t.store, regions: regions)
+            idx.batchSize = 100
+            var kept: [Int] = []
+            var wroteBefore: Int?
+            idx.atTransactionStart = { kept.append($0) }
+            idx.afterTransaction = { [unowned idx] in
+                // Another process commits once facts are kept (any write changes data_version).
+                if otherWrites && wroteBefore == nil && idx.keptCandidateFacts > 0 {
+                    try HubStore(path: t.dir + "/simpul.db").setMetaValue("another", "process")
+                    wroteBefore = kept.count
+                }
+            }
+            try idx.update()
+            #expect(kept.count > 5)
+            #expect(kept[0] == 0, "a new update starts without kept facts")
+            #expect(kept.filter { $0 > 0 }.count >= 3, "facts kept across transactions: \(kept)")
+            if otherWrites {
+                let k = try #require(wroteBefore)
+                #expect(kept[k] == 0, "forgotten after another connection wrote: \(kept)")
+            }
+            // The next update starts without them too.
+            var next: [Int] = []
+            idx.atTransactionStart = { next.append($0) }
+            try t.store.insertMentions([Self.mention("sicantik:new-1", ["nik_status": .string("kosong"), "nama": .string("YUSUF KATILI")])])
+            try idx.update()
+            #expect(next.first == 0)
+            outcomes.append(try Self.decisions(t.store))
+        }
+        #expect(outcomes[0] == outcomes[1])
+    }
+
     /// A rebuild cut off (a crash mid-way) and finished by the next update, or started over, ends as one that ran
     /// through: the same links and persons, no person left dormant, the saved links dropped.
     @Test func aRebuildCutOffEndsAsIfItHadRunThrough() throws {
