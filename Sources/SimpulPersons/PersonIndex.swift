@@ -126,11 +126,12 @@ public final class PersonIndex {
     /// connection wrote (``keptAtDataVersion``), when a person is retired, and past 100,000 entries.
     private var candidateFacts: [String: KnownFacts] = [:]
     /// The hub's `PRAGMA data_version` seen in the last transaction of decisions of this update that committed. It
-    /// changes only when another connection commits, so when the next transaction of the same update sees the same
-    /// value no one else changed persons in between and the candidates' facts kept so far still hold; otherwise (or
-    /// after a transaction that did not commit, or in a new update) they are forgotten. At a million mentions,
-    /// emptying them at every transaction cost a twelfth of the update's time (the entries freed, then most read
-    /// again from the store).
+    /// changes only when another connection commits to the hub's main file, where persons are (not for the audit
+    /// log, a file of its own, nor for this connection's own commits), so when the next transaction of the same
+    /// update sees the same value no one else changed persons in between and the candidates' facts kept so far still
+    /// hold; otherwise (or after a transaction that did not commit, or in a new update) they are forgotten. At a
+    /// million mentions, emptying them at every transaction cost a twelfth of the update's time (the entries freed,
+    /// then most read again from the store).
     private var keptAtDataVersion: Int64?
 
     /// A candidate's facts in a box: handing it out retains one reference, where a copy of the facts retained each of

@@ -383,17 +383,20 @@ extension HubStore {
     /// second gave either address from one run to the next (found by scripts/heldout_api.py).
     static let mentionRecencySQL = "coalesce(m.src_at, m.at)"
 
-    /// A link's mention, found by its row id (`person_links.mention_id`, migration 23): one B-tree descent instead of
-    /// two through the key's index. The key is compared too, so a row id that no longer named the link's mention
-    /// would leave it out of an answer rather than show another mention's data.
-    static let linkedMentionJoin = "m.id = l.mention_id AND m.key = l.mention_key"
+    /// A person's links with their mentions, in mention key order. Each mention is found by its row id
+    /// (`person_links.mention_id`, migration 23): one B-tree descent instead of two through the key's index. The key
+    /// is compared too, so a row id that no longer named the link's mention would leave it out of an answer rather
+    /// than show another mention's data.
+    static let linkedMentionsFromSQL = """
+        FROM person_links l JOIN mentions m ON m.id = l.mention_id AND m.key = l.mention_key
+        WHERE l.person_id = ? ORDER BY l.mention_key
+        """
 
     public func linkedMentions(person: String) throws -> [LinkedMention] {
         let s = try db.prepare("""
             SELECT l.mention_key, m.connector, m.schema, m.source_key, l.link, l.grade, l.score, l.evidence, m.data,
                    coalesce(m.version_no, 0), \(Self.mentionRecencySQL)
-            FROM person_links l JOIN mentions m ON \(Self.linkedMentionJoin)
-            WHERE l.person_id = ? ORDER BY l.mention_key
+            \(Self.linkedMentionsFromSQL)
             """)
         try s.bind(1, person)
         defer { s.reset() }
@@ -410,8 +413,7 @@ extension HubStore {
     /// by its row id, no sort and no other table.
     public static let linkedMentionBytesSQL = """
         SELECT l.mention_key, m.connector, m.schema, m.source_key, m.data, coalesce(m.version_no, 0), \(mentionRecencySQL)
-        FROM person_links l JOIN mentions m ON \(linkedMentionJoin)
-        WHERE l.person_id = ? ORDER BY l.mention_key
+        \(linkedMentionsFromSQL)
         """
 
     /// A person's linked mentions with their stored data as bytes (not parsed), for answers that splice it: mention
