@@ -192,7 +192,8 @@ public final class PersonIndex {
     /// 3: names in the old spelling and more ways of writing MUHAMMAD file under today's form (`MatchName.tokens`).
     /// 4: a name led by `ST.` files under SITI.
     /// 5: the birth date with the kecamatan (`dk:`).
-    static let blockingVersion = "5"
+    /// 6: the whole name with the kecamatan (`nk:`).
+    static let blockingVersion = "6"
 
     /// Files every linked mention's person again under the current blocking keys, if the hub's are older. In
     /// transactions of 5,000 mentions, so a large hub does not hold the write lock (and the API's audit commits)
@@ -685,7 +686,10 @@ public final class PersonIndex {
             // And the birth date with the kecamatan, whatever the name: a typo in a single name (`WILLIAK`,
             // `PRIYOO`) left such a record no key it shared with its person but this one. A few persons each: one
             // kecamatan's people born on one day. (Every person is filed under it; a single name asks for it.)
+            // And the whole name with the kecamatan: where a record gives only a name and a place, its candidates
+            // are the kecamatan's namesakes, not every holder of the name in the hub (`candidates`).
             let kecs = kecamatan(f)
+            for k in kecs { b.append("nk:" + c + "|" + k) }
             if let first = tokens.first {
                 for k in kecs {
                     b.append("fk:" + first + "|" + k)
@@ -727,6 +731,9 @@ public final class PersonIndex {
         return ["k10:" + nik.prefix(10), "k6:" + nik.suffix(6), "k14:" + nik.prefix(9) + nik.suffix(5)].filter { !$0.utf8.contains(UInt8(ascii: "?")) }
     }
 
+    /// How many holders of a name a mention that places its person still meets across the hub by the name alone.
+    static let nameAloneAcrossTheHub = 10
+
     /// The blocking keys that are broad: a first or last name in a kecamatan. In a kabupaten's population each holds
     /// dozens to hundreds of persons, most of the candidates a mention meets.
     static func isBroad(_ key: String) -> Bool { key.hasPrefix("fk:") || key.hasPrefix("lk:") }
@@ -763,7 +770,7 @@ public final class PersonIndex {
         // NIKs and one card), and comparing them all made indexing a registry slow and flagged twins.
         var keys = (currentBlocks ?? Self.blocks(f)).filter { key in
             if let broad, Self.isBroad(key) != broad { return false }
-            if key.hasPrefix("n:") { return f.nik == nil && f.tanggalLahir == nil }
+            if key.hasPrefix("n:") || key.hasPrefix("nk:") { return f.nik == nil && f.tanggalLahir == nil }
             if key.hasPrefix("fk:") || key.hasPrefix("lk:") || key.hasPrefix("fd:") || key.hasPrefix("ld:") { return !f.registry }
             // The birth date in the kecamatan, for a single name: a name of two words or more meets its person by the
             // other word with the birth date (`fd:`, `ld:`); asked for every mention, it brought a kabupaten's
@@ -779,7 +786,18 @@ public final class PersonIndex {
                 keys.append("kk:" + kk)  // ranked as on a card it does not carry (a NIK borrowed from that family, `decide`)
             }
         }
+        // A mention that places its person meets the name's holders across the hub only when they are few (a rare
+        // name may name a person who moved); otherwise the kecamatan's namesakes (`nk:`) are its candidates. A common
+        // name's holders elsewhere disagree on the place and its name weighs little, so they scored far below the
+        // kecamatan's (the decisions of the corpora measured barely moved), and they were most of the candidates
+        // scored, in numbers growing with the population (docs/persons.md).
+        let placed = !Self.kecamatan(f).isEmpty
         for k in keys where !oversizedBlocks.contains(k) {
+            if placed, k.hasPrefix("n:") {
+                guard let c = try store.personsInBlock(k, atMost: Self.nameAloneAcrossTheHub) else { continue }
+                out.formUnion(c)
+                continue
+            }
             guard let c = try store.personsInBlock(k, atMost: maxBlock) else {
                 oversizedBlocks.insert(k)
                 continue

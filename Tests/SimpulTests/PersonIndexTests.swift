@@ -55,6 +55,50 @@ import Testing
         #expect(flagged.contains("dukcapil-siak:7571014504900077"), "a second NIK for the same name and birth date is flagged")
     }
 
+    /// A record with only a name and a place (no NIK, no birth date) meets its kecamatan's namesakes through the whole
+    /// name in the kecamatan (`nk:`), not every holder of the name in the hub: a common name held by a dozen persons
+    /// elsewhere is not compared at all, and the person of its own kecamatan is still found. A rare name (ten holders
+    /// or fewer) is still looked up across the hub, since it may name a person who moved.
+    @Test func aPlacedRecordWithOnlyANameMeetsTheNamesakesOfItsKecamatan() throws {
+        let t = try TestHub()
+        let idx = PersonIndex(store: t.store, regions: try Self.regions(t))
+        var mentions: [(key: String, connector: String, schema: String, sourceKey: String, data: String)] = []
+        // Twelve ANDI WIJAYA in the kecamatan of Kabupaten Boalemo (75.02.01 – 75.02.04), and one in Kota Barat, Kota
+        // Gorontalo (75.71.01); one RUSLI PAKAYA, who lives in Kota Barat now but whose NIK was issued in Boalemo.
+        for i in 0..<12 {
+            let kec = "7502" + String(format: "%02d", 1 + i % 4)
+            let nik = kec + String(format: "%02d", 1 + i) + "0385" + "0001"
+            mentions.append(Self.mention("dukcapil-siak:" + nik, ["nik": .string(nik), "nik_status": .string("valid"), "nama": .string("ANDI WIJAYA"),
+                                                                   "tanggal_lahir": .string(String(format: "1985-03-%02d", 1 + i)), "jenis_kelamin": .string("L"),
+                                                                   "kode_wilayah": .string("75.02.0\(1 + i % 4).2001")]))
+        }
+        let andi = "7571011505800001"
+        mentions.append(Self.mention("dukcapil-siak:" + andi, ["nik": .string(andi), "nik_status": .string("valid"), "nama": .string("ANDI WIJAYA"),
+                                                                "tanggal_lahir": .string("1980-05-15"), "jenis_kelamin": .string("L"),
+                                                                "kode_wilayah": .string("75.71.01.1001"), "alamat": .string("JL. PANJAITAN NO. 12")]))
+        let rusli = "7502012007750001"
+        mentions.append(Self.mention("dukcapil-siak:" + rusli, ["nik": .string(rusli), "nik_status": .string("valid"), "nama": .string("RUSLI PAKAYA"),
+                                                                 "tanggal_lahir": .string("1975-07-20"), "jenis_kelamin": .string("L"),
+                                                                 "kode_wilayah": .string("75.02.01.2001")]))
+        try t.store.insertMentions(mentions)
+        _ = try idx.update()
+        let andiID = try #require(try t.store.personOf(mention: "dukcapil-siak:" + andi))
+        #expect(try t.store.personsInBlock("nk:ANDI WIJAYA|75.71.01") == [andiID])
+        // A permit of ANDI WIJAYA of Kota Barat, with neither NIK nor birth date.
+        try t.store.insertMentions([Self.mention("sicantik:1", ["nama": .string("ANDI WIJAYA"), "kode_wilayah": .string("75.71.01.1001"),
+                                                                 "alamat": .string("JL. PANJAITAN NO. 12")])])
+        var before = idx.comparisons
+        _ = try idx.update()
+        #expect(idx.comparisons - before == 1, "only the namesake of the permit's kecamatan is compared")
+        let decided = try t.store.personOf(mention: "sicantik:1") ?? t.store.reviewItems().first { $0.mentionKey == "sicantik:1" }?.candidate
+        #expect(decided == andiID)
+        // RUSLI PAKAYA's permit from Kota Gorontalo: his name is rare, so it is looked up across the hub and meets him.
+        try t.store.insertMentions([Self.mention("sicantik:2", ["nama": .string("RUSLI PAKAYA"), "kode_wilayah": .string("75.71.01.1001")])])
+        before = idx.comparisons
+        _ = try idx.update()
+        #expect(idx.comparisons - before == 1, "a rare name is looked up across the hub")
+    }
+
     /// The citizen lookup writes the golden record straight from the linked mentions' stored bytes; it must be
     /// exactly what the general golden record gives, cut to each grant: for every person of a synthetic corpus
     /// (registry and other mentions, several per person, equal times broken by mention key).
