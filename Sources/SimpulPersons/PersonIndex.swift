@@ -193,7 +193,8 @@ public final class PersonIndex {
     /// 4: a name led by `ST.` files under SITI.
     /// 5: the birth date with the kecamatan (`dk:`).
     /// 6: the whole name with the kecamatan (`nk:`).
-    static let blockingVersion = "6"
+    /// 7: the name's sound with the birth date (`pd:`).
+    static let blockingVersion = "7"
 
     /// Files every linked mention's person again under the current blocking keys, if the hub's are older. In
     /// transactions of 5,000 mentions, so a large hub does not hold the write lock (and the API's audit commits)
@@ -673,6 +674,8 @@ public final class PersonIndex {
             for t in f.tanggalLahir.map({ [$0] }) ?? f.match.nikBirthDates {
                 b.append("nd:" + c + "|" + t)
                 b.append("py:" + MatchName.phonetic(n) + "|" + t.prefix(4))
+                // The name's sound with the whole date: where a registry record looks for a second NIK of itself.
+                b.append("pd:" + MatchName.phonetic(n) + "|" + t)
                 // First name and last name, each with the birth date: a typo in the other name or a dropped middle
                 // name still meets the person when there is no NIK or region to block on.
                 if let first = tokens.first, tokens.count >= 2 {
@@ -731,6 +734,13 @@ public final class PersonIndex {
         return ["k10:" + nik.prefix(10), "k6:" + nik.suffix(6), "k14:" + nik.prefix(9) + nik.suffix(5)].filter { !$0.utf8.contains(UInt8(ascii: "?")) }
     }
 
+    /// `YYYY-DD-MM` for `YYYY-MM-DD` (nil when day and month are the same or the text is no such date).
+    static func dayMonthSwapped(_ date: Substring) -> String? {
+        let u = Array(date.utf8)
+        guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"), u[5...6] != u[8...9] else { return nil }
+        return String(decoding: u[0...4] + u[8...9] + [UInt8(ascii: "-")] + u[5...6], as: UTF8.self)
+    }
+
     /// How many holders of a name a mention that places its person still meets across the hub by the name alone.
     static let nameAloneAcrossTheHub = 10
 
@@ -777,7 +787,18 @@ public final class PersonIndex {
             // namesakes born that day, and more ties, to the many whose name already found the person.
             if key.hasPrefix("dk:") { return !f.registry && (f.match.name?.tokens.count ?? 0) == 1 }
             if key.hasPrefix("k10:") || key.hasPrefix("k6:") || key.hasPrefix("k14:") || key.hasPrefix("kk:") { return !f.registry }
+            // A registry record looks for its look-alike by the name's sound with the birth date, not its year: a
+            // "NIK ganda" needs the same birth date (or day and month swapped, below), and at a million mentions the
+            // year's block brought a registry record more than one candidate that could never be one.
+            if key.hasPrefix("py:") { return !f.registry }
+            if key.hasPrefix("pd:") { return f.registry }
             return true
+        }
+        if f.registry {
+            keys += keys.compactMap { key -> String? in
+                guard key.hasPrefix("pd:"), let swapped = Self.dayMonthSwapped(key.suffix(10)) else { return nil }
+                return key.dropLast(10) + swapped
+            }
         }
         if !f.registry, broad != true {
             if let nik = f.comparableNIK {

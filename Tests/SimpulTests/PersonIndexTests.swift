@@ -55,6 +55,42 @@ import Testing
         #expect(flagged.contains("dukcapil-siak:7571014504900077"), "a second NIK for the same name and birth date is flagged")
     }
 
+    /// A registry record looks for a second NIK of itself (a "NIK ganda") by the name's sound with its birth date,
+    /// or with day and month swapped (`pd:`), not with the birth year: a name that sounds the same with another
+    /// spelling and the same day is flagged, and so is the same name with day and month swapped; a namesake born
+    /// another day of that year is not compared at all.
+    @Test func aRegistryRecordLooksForItsLookAlikeByTheSoundOfItsNameAndItsBirthDate() throws {
+        let t = try TestHub()
+        let idx = PersonIndex(store: t.store, regions: try Self.regions(t))
+        #expect(MatchName.phonetic("SITI AMINA") == MatchName.phonetic("SITI AMINAH"))
+        func registry(_ nik: String, _ nama: String, _ lahir: String) -> (key: String, connector: String, schema: String, sourceKey: String, data: String) {
+            Self.mention("dukcapil-siak:" + nik, ["nik": .string(nik), "nik_status": .string("valid"), "nama": .string(nama), "tanggal_lahir": .string(lahir),
+                                                  "jenis_kelamin": .string("P"), "kode_wilayah": .string("75.71.01.1001")])
+        }
+        try t.store.insertMentions([registry("7571014504900002", "SITI AMINAH", "1990-04-05"),
+                                    // One digit of the NIK off, the name spelt without its last letter, the same day.
+                                    registry("7571014504900012", "SITI AMINA", "1990-04-05"),
+                                    // One digit off, the same name, day and month swapped.
+                                    registry("7571014504900003", "SITI AMINAH", "1990-05-04")])
+        _ = try idx.update()
+        let siti = try #require(try t.store.person(nik: "7571014504900002"))
+        let review = try t.store.reviewItems()
+        let niks = ["7571014504900002", "7571014504900012", "7571014504900003"]
+        for nik in niks.dropFirst() {
+            // Flagged with one of the other two (all three are her: the best scoring is named).
+            let item = review.first { $0.mentionKey == "dukcapil-siak:" + nik }
+            let others = try niks.filter { $0 != nik }.map { try #require(try t.store.person(nik: $0)).id }
+            #expect(item?.kind == "duplicate_nik" && item?.candidate.map(others.contains) == true, "\(nik)")
+        }
+        #expect(try t.store.personsInBlock("pd:" + MatchName.phonetic("SITI AMINAH") + "|1990-04-05").contains(siti.id))
+        // SITI AMINAH born in July of that year: nobody to compare.
+        try t.store.insertMentions([registry("7571016107900001", "SITI AMINAH", "1990-07-21")])
+        let before = idx.comparisons
+        _ = try idx.update()
+        #expect(idx.comparisons == before)
+        #expect(PersonIndex.dayMonthSwapped("1990-05-04") == "1990-04-05" && PersonIndex.dayMonthSwapped("1990-05-05") == nil)
+    }
+
     /// A record with only a name and a place (no NIK, no birth date) meets its kecamatan's namesakes through the whole
     /// name in the kecamatan (`nk:`), not every holder of the name in the hub: a common name held by a dozen persons
     /// elsewhere is not compared at all, and the person of its own kecamatan is still found. A rare name (ten holders
