@@ -670,12 +670,13 @@ public final class PersonIndex {
             let tokens = form.tokens
             let c = form.canonical
             b.append("n:" + c)
+            let sound = MatchName.phonetic(n)
             // The recorded birth date, else the one the NIK encodes.
             for t in f.tanggalLahir.map({ [$0] }) ?? f.match.nikBirthDates {
                 b.append("nd:" + c + "|" + t)
-                b.append("py:" + MatchName.phonetic(n) + "|" + t.prefix(4))
+                b.append("py:" + sound + "|" + t.prefix(4))
                 // The name's sound with the whole date: where a registry record looks for a second NIK of itself.
-                b.append("pd:" + MatchName.phonetic(n) + "|" + t)
+                b.append("pd:" + sound + "|" + t)
                 // First name and last name, each with the birth date: a typo in the other name or a dropped middle
                 // name still meets the person when there is no NIK or region to block on.
                 if let first = tokens.first, tokens.count >= 2 {
@@ -734,11 +735,13 @@ public final class PersonIndex {
         return ["k10:" + nik.prefix(10), "k6:" + nik.suffix(6), "k14:" + nik.prefix(9) + nik.suffix(5)].filter { !$0.utf8.contains(UInt8(ascii: "?")) }
     }
 
-    /// `YYYY-DD-MM` for `YYYY-MM-DD` (nil when day and month are the same or the text is no such date).
+    /// `YYYY-DD-MM` for `YYYY-MM-DD` when that is another real date (nil when day and month are the same, the day
+    /// is past 12, or the text is no such date): no one is filed under a date that does not exist.
     static func dayMonthSwapped(_ date: Substring) -> String? {
         let u = Array(date.utf8)
         guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"), u[5...6] != u[8...9] else { return nil }
-        return String(decoding: u[0...4] + u[8...9] + [UInt8(ascii: "-")] + u[5...6], as: UTF8.self)
+        let swapped = String(decoding: u[0...4] + u[8...9] + [UInt8(ascii: "-")] + u[5...6], as: UTF8.self)
+        return (try? DateNormaliser.date(swapped)) == swapped ? swapped : nil
     }
 
     /// How many holders of a name a mention that places its person still meets across the hub by the name alone.
@@ -812,15 +815,13 @@ public final class PersonIndex {
         // name's holders elsewhere disagree on the place and its name weighs little, so they scored far below the
         // kecamatan's (the decisions of the corpora measured barely moved), and they were most of the candidates
         // scored, in numbers growing with the population (docs/persons.md).
+        // A name's block past that limit is not marked oversized: another mention of the same transaction may still
+        // read it whole.
         let placed = !Self.kecamatan(f).isEmpty
         for k in keys where !oversizedBlocks.contains(k) {
-            if placed, k.hasPrefix("n:") {
-                guard let c = try store.personsInBlock(k, atMost: Self.nameAloneAcrossTheHub) else { continue }
-                out.formUnion(c)
-                continue
-            }
-            guard let c = try store.personsInBlock(k, atMost: maxBlock) else {
-                oversizedBlocks.insert(k)
+            let most = placed && k.hasPrefix("n:") ? Self.nameAloneAcrossTheHub : maxBlock
+            guard let c = try store.personsInBlock(k, atMost: most) else {
+                if most == maxBlock { oversizedBlocks.insert(k) }
                 continue
             }
             out.formUnion(c)

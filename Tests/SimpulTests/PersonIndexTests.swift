@@ -89,6 +89,8 @@ import Testing
         _ = try idx.update()
         #expect(idx.comparisons == before)
         #expect(PersonIndex.dayMonthSwapped("1990-05-04") == "1990-04-05" && PersonIndex.dayMonthSwapped("1990-05-05") == nil)
+        // Only another real date: not a 21st month, nor from text that is no ISO date.
+        #expect(PersonIndex.dayMonthSwapped("1990-07-21") == nil && PersonIndex.dayMonthSwapped("05-04-1990") == nil)
     }
 
     /// A record with only a name and a place (no NIK, no birth date) meets its kecamatan's namesakes through the whole
