@@ -342,18 +342,23 @@ extension HubStore {
     }
 
     public func addBlocks(_ blocks: [String], person: String) throws {
-        try eachBlock("INSERT OR IGNORE INTO person_blocks(block, person_id) VALUES(?, ?)", blocks, person: person)
+        try addBlocks(hashes: Set(blocks.map(Self.blockHash)), person: person)
+    }
+
+    /// Files `person` under blocking keys already hashed (``blockHash(_:)``), each once.
+    public func addBlocks(hashes: some Sequence<Int64>, person: String) throws {
+        try eachBlock("INSERT OR IGNORE INTO person_blocks(block, person_id) VALUES(?, ?)", hashes, person: person)
     }
 
     public func dropBlocks(_ blocks: [String], person: String) throws {
-        try eachBlock("DELETE FROM person_blocks WHERE block = ? AND person_id = ?", blocks, person: person)
+        try eachBlock("DELETE FROM person_blocks WHERE block = ? AND person_id = ?", Set(blocks.map(Self.blockHash)), person: person)
     }
 
-    /// Runs `sql` (block hash, person id) once per distinct key.
-    private func eachBlock(_ sql: String, _ blocks: [String], person: String) throws {
+    /// Runs `sql` (block hash, person id) once per hash given.
+    private func eachBlock(_ sql: String, _ hashes: some Sequence<Int64>, person: String) throws {
         let s = try db.prepare(sql)
-        for b in Set(blocks) {
-            try s.bind([.int(Self.blockHash(b)), .text(person)])
+        for h in hashes {
+            try s.bind([.int(h), .text(person)])
             try s.run()
         }
     }

@@ -368,6 +368,65 @@ import Testing
         #expect(outcomes[0] == outcomes[1])
     }
 
+    /// A link files only the blocking keys the index does not remember filing the person under (`filedBlocks`):
+    /// the blocking table and the decisions are those of an index that files every key every time, after an update,
+    /// after a steward's unlink, link, split and merge, and when another connection emptied the table in the middle
+    /// of an update (the remembered keys go with the other connection's commit, and the mentions linked after it file
+    /// theirs again).
+    @Test func aLinkFilesTheKeysItDoesNotRememberFilingAsIfItFiledThemAll() throws {
+        func filed(_ store: HubStore) throws -> [String] {
+            try store.db.rows("SELECT block || ' ' || person_id FROM person_blocks ORDER BY 1").map { $0[0].text ?? "" }
+        }
+        var outcomes: [[[String]]] = []
+        for remember in [true, false] {
+            var states: [[String]] = []
+            let (t, regions) = try Self.corpusHub(mentions: 3000, seed: 11)
+            let idx = PersonIndex(store: t.store, regions: regions)
+            idx.batchSize = 100
+            idx.remembersFiledBlocks = remember
+            try idx.update()
+            states += [try filed(t.store), try Self.decisions(t.store)]
+            // A steward takes a mention off its person, gives it back, splits it off and merges the two again.
+            let (mention, person) = try #require(try t.store.db.rows("""
+                SELECT mention_key, person_id FROM person_links WHERE person_id IN
+                    (SELECT person_id FROM person_links GROUP BY person_id HAVING count(*) >= 3) AND mention_key NOT LIKE 'dukcapil-siak:%' ORDER BY 1 LIMIT 1
+                """).first.map { ($0[0].text ?? "", $0[1].text ?? "") })
+            _ = try idx.applyRule(mention: mention, person: person, rule: "cannot")
+            #expect(try t.store.personOf(mention: mention) != person)
+            states.append(try filed(t.store))
+            try t.store.db.run("DELETE FROM person_rules WHERE mention_key = ?", [.text(mention)])
+            _ = try idx.applyRule(mention: mention, person: person, rule: "must")
+            #expect(try t.store.personOf(mention: mention) == person)
+            states.append(try filed(t.store))
+            let splitID = try idx.split(person, mentions: [mention])
+            states.append(try filed(t.store))
+            _ = try idx.merge(splitID, into: person)
+            states += [try filed(t.store), try Self.decisions(t.store)]
+
+            // Another connection empties the blocking table after the third transaction of an update.
+            let (u, _) = try Self.corpusHub(mentions: 3000, seed: 11)
+            let other = PersonIndex(store: u.store, regions: regions)
+            other.batchSize = 100
+            other.remembersFiledBlocks = remember
+            var transactions = 0
+            other.afterTransaction = {
+                transactions += 1
+                if transactions == 3 { try HubStore(path: u.dir + "/simpul.db").db.execute("DELETE FROM person_blocks") }
+            }
+            try other.update()
+            #expect(transactions > 6)
+            states += [try filed(u.store), try Self.decisions(u.store)]
+            outcomes.append(states)
+        }
+        #expect(PersonIndex.idBits("P00000000000001fe") == 510)
+        #expect(PersonIndex.idBits("P00000000000001FE") == nil && PersonIndex.idBits("P01fe") == nil && PersonIndex.idBits("Q00000000000001fe") == nil)
+        #expect(outcomes[0][0].count > 20_000)
+        #expect(outcomes[0][7].count > 10_000)
+        for (k, (a, b)) in zip(outcomes[0], outcomes[1]).enumerated() {
+            #expect(a.count == b.count && Set(a).symmetricDifference(b).isEmpty, "state \(k): \(Set(a).symmetricDifference(b).count) lines differ")
+        }
+    }
+
     /// A rebuild cut off (a crash mid-way) and finished by the next update, or started over, ends as one that ran
     /// through: the same links and persons, no person left dormant, the saved links dropped.
     @Test func aRebuildCutOffEndsAsIfItHadRunThrough() throws {
