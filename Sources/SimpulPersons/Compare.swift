@@ -57,7 +57,10 @@ enum MatchName {
     /// are these).
     static func tokens(_ name: String, expanding: Bool, expanded: inout Bool) -> [String] {
         var out: [String] = []
+        out.reserveCapacity(4)
         var cur: [UInt8] = []
+        // One buffer for every word's letters (a name is matched for every mention and every candidate read).
+        var letters: [UInt8] = []
         func flush() {
             guard !cur.isEmpty else { return }
             let t = String(decoding: cur, as: UTF8.self)
@@ -65,7 +68,7 @@ enum MatchName {
                 out.append(e)
                 expanded = true
             } else {
-                var letters: [UInt8] = []
+                letters.removeAll(keepingCapacity: true)
                 var i = 0
                 while i < cur.count {
                     let b = cur[i]

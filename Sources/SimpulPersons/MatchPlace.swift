@@ -19,6 +19,7 @@ enum MatchPlace {
     /// `ALAMAT` never has them; a permit's address often does). Empty when nothing is left.
     static func addressTokens(_ s: String) -> [String] {
         var words: [String] = []
+        words.reserveCapacity(8)
         var cur: [UInt8] = []
         var curDigits = false
         func flush() {
@@ -41,6 +42,7 @@ enum MatchPlace {
         }
         flush()
         // RT 2, RW 1 (and `RT/RW 2/1`): the number after each left out with it.
+        guard words.contains(where: { $0 == "RT" || $0 == "RW" }) else { return words }
         var out: [String] = []
         var i = 0
         while i < words.count {
