@@ -136,7 +136,7 @@ public final class PersonIndex {
     /// The blocking keys (hashed) this index has filed each person under, by the person id's 64 bits
     /// (``idBits(_:)``), kept and forgotten with the candidates' facts (a transaction after another connection wrote,
     /// a retired person, a steward's change) and past ``filedPersonsKept`` persons. A mention linked to a person
-    /// files only the keys the person is not known to be filed under: most links repeat them all (a permit's
+    /// files only the keys the person is not known to be filed under: many links repeat them all (a permit's
     /// applicant found by the registry's NIK, with the registry's name and birth date), and each key filed again was a
     /// descent of the blocking table's index that found the row there (at 200,000 mentions 1.27 of 2.77 million).
     /// Only what this index filed itself: a key it does not know of is filed (`INSERT OR IGNORE`), as before.
