@@ -134,8 +134,10 @@ public final class PersonIndex {
     /// then most read again from the store).
     private var keptAtDataVersion: Int64?
     /// The blocking keys (hashed) this index has filed each person under, by the person id's 64 bits
-    /// (``idBits(_:)``), kept and forgotten with the candidates' facts (a transaction after another connection wrote,
-    /// a retired person, a steward's change) and past ``filedPersonsKept`` persons. A mention linked to a person
+    /// (``idBits(_:)``), kept and forgotten with the candidates' facts (``forgetKept()``: every update's first
+    /// transaction, so a refile, a rebuild or a steward's merge between updates needs nothing more; a transaction
+    /// after another connection wrote; a retired person), a person's when a mention leaves it (``refresh``), and all
+    /// past ``filedPersonsKept`` persons. A mention linked to a person
     /// files only the keys the person is not known to be filed under: many links repeat them all (a permit's
     /// applicant found by the registry's NIK, with the registry's name and birth date), and each key filed again was a
     /// descent of the blocking table's index that found the row there (at 200,000 mentions 1.27 of 2.77 million).
@@ -213,7 +215,6 @@ public final class PersonIndex {
     /// for the whole refiling; the version is marked at the end, so a refiling cut off starts over.
     func refileBlocksIfOlder() throws {
         guard try store.metaValue("person_blocks_version") != Self.blockingVersion else { return }
-        filedBlocks.removeAll()
         try store.writeTransaction { try store.db.execute("DELETE FROM person_blocks") }
         var after = ""
         while true {
@@ -243,7 +244,6 @@ public final class PersonIndex {
     public func rebuild() throws -> Summary {
         try store.forgetPersonIndex(meta: [UpdateProgress.metaKey, Self.uEstimateKey, SavedModel.metaKey])
         uEstimate = nil
-        filedBlocks.removeAll()
         return try update()
     }
 
@@ -309,10 +309,7 @@ public final class PersonIndex {
                 var dataVersion: Int64?
                 more = try store.writeTransaction { () throws -> Bool in
                     let v = try store.db.scalarInt("PRAGMA data_version")
-                    if v != keptAtDataVersion {
-                        candidateFacts.removeAll(keepingCapacity: true)
-                        filedBlocks.removeAll(keepingCapacity: true)
-                    }
+                    if v != keptAtDataVersion { forgetKept() }
                     keptAtDataVersion = nil  // until this transaction has committed
                     dataVersion = v
                     atTransactionStart?(candidateFacts.count)
@@ -561,8 +558,7 @@ public final class PersonIndex {
 
     private func retire(_ person: String, for target: String) throws {
         oversizedBlocks.removeAll()
-        candidateFacts.removeAll()
-        filedBlocks.removeAll()
+        forgetKept()
         let mentions = try store.linkedMentions(person: person)
         let blocks = mentions.flatMap { Self.blocks(MentionFacts(data: $0.data, registry: registryConnectors.contains($0.connector))) }
         try store.retirePerson(person, for: target, mentions: mentions.map(\.key), blocks: blocks)
@@ -864,6 +860,12 @@ public final class PersonIndex {
         if link == "manual" { s.manual += 1 } else if grade == "certain" { s.certain += 1 } else { s.probable += 1 }
     }
 
+    /// Forgets the candidates' facts and the blocking keys filed that this index keeps between decisions.
+    private func forgetKept() {
+        candidateFacts.removeAll(keepingCapacity: true)
+        filedBlocks.removeAll(keepingCapacity: true)
+    }
+
     /// Files `person` under `blocks`, those this index does not know it filed the person under (``filedBlocks``).
     private func file(_ blocks: [String], person: String) throws {
         guard remembersFiledBlocks, let id = Self.idBits(person) else { return try store.addBlocks(blocks, person: person) }
@@ -1052,7 +1054,6 @@ public final class PersonIndex {
             WHERE r.rule = 'cannot' AND ((l.person_id = ?1 AND r.person_id = ?2) OR (l.person_id = ?2 AND r.person_id = ?1)) ORDER BY 1
             """, [.text(from.id), .text(into.id)]).compactMap { $0[0].text }
         if !keptApart.isEmpty { throw StewardError.keptApart(keptApart) }
-        filedBlocks.removeAll()  // FROM's keys move to INTO
         try store.writeTransaction {
             for m in try store.linkedMentions(person: from.id) { try store.addRule(mention: m.key, person: into.id, rule: "must") }
             try store.mergePerson(from.id, into: into.id)
