@@ -122,9 +122,16 @@ public final class PersonIndex {
     private var oversizedBlocks = Set<String>()
     /// Candidates' facts as matching compares them (the name's words worked out, the NIK's birth date decoded), by
     /// person id, within one update: the persons of a kecamatan's broad blocks are candidates of mention after
-    /// mention. A person's entry goes when a decision changes it; all go when a transaction starts after another
-    /// connection wrote (``keptAtDataVersion``), when a person is retired, and past 100,000 entries.
+    /// mention, and a registry person is the candidate of each permit, business and payment that names it, spread
+    /// over the whole update. A person founded by a mention gets its entry then (its facts are the mention's); a
+    /// person's entry goes when a decision changes what the store holds of it (``changes(_:by:)``); all go when a
+    /// transaction starts after another connection wrote (``keptAtDataVersion``), when a person is retired, and past
+    /// ``factsKept`` entries.
     private var candidateFacts: [String: KnownFacts] = [:]
+    /// At most this many candidates' facts are kept (about 1 KB each: 600,000 take some 600 MB). At a million
+    /// mentions (449,590 persons) they all fit: with 100,000, and without the founded persons' and the unchanged
+    /// links' entries, 82 % of the candidates scored were read from the store, and the update took a fifth longer.
+    var factsKept = 600_000
     /// The hub's `PRAGMA data_version` seen in the last transaction of decisions of this update that committed. It
     /// changes only when another connection commits to the hub's main file, where persons are (not for the audit
     /// log, a file of its own, nor for this connection's own commits), so when the next transaction of the same
@@ -145,6 +152,10 @@ public final class PersonIndex {
     private var filedBlocks: [UInt64: [Int64]] = [:]
     /// About 100 MB of hashes at a dozen keys per person.
     static let filedPersonsKept = 500_000
+    /// Tests only: every candidate's facts taken from ``candidateFacts`` are compared with the store's, and the ids
+    /// of those that differ (or whose person is no longer active) collected in `keptFactsDiffering`.
+    var checksKeptFacts = false
+    var keptFactsDiffering: [String] = []
     /// Tests only: false files every key of every link (`INSERT OR IGNORE`), as before ``filedBlocks``.
     var remembersFiledBlocks = true
 
@@ -849,15 +860,35 @@ public final class PersonIndex {
 
     private func link(_ m: PendingMention, _ f: MentionFacts, to person: String, link: String, grade: String, score: Double?,
                       _ ev: [String: JSONValue], _ s: inout Summary) throws {
-        try store.linkMention(m.key, person: person, link: link, grade: grade, score: score, evidence: Self.evidence(ev), versionID: m.versionID)
+        try store.linkMention(m.key, person: person, link: link, grade: grade, score: score, evidence: Self.evidence(ev), versionID: m.versionID,
+                              mentionID: m.id, inReview: m.inReview)
         // A new version of a mention that goes to another person: the one it left keeps only its other mentions' facts.
         if let was = m.linkedTo, was != person { try refresh(person: was, removed: [m.key]) }
         try file(currentBlocks ?? Self.blocks(f), person: person)
         try store.updatePersonFacts(person, nama: f.nama, tanggalLahir: f.tanggalLahir, jenisKelamin: f.jenisKelamin, noKK: f.noKK,
                                     kodeWilayah: f.kodeWilayah, alamat: f.alamat, tempatLahir: f.tempatLahir, registry: f.registry)
         if let nik = f.nik { try store.setPersonNIK(person, nik: nik) }
-        candidateFacts[person] = nil
+        // The person's facts kept as a candidate's stay when the link changes nothing the store holds of it (a
+        // permit's applicant linked to their registry person); otherwise they are read again when next needed.
+        if let known = candidateFacts[person], Self.changes(known, by: f) { candidateFacts[person] = nil }
         if link == "manual" { s.manual += 1 } else if grade == "certain" { s.certain += 1 } else { s.probable += 1 }
+    }
+
+    /// Whether linking a mention with facts `f` changes what the store holds of a person whose facts are `known`
+    /// (``HubStore/updatePersonFacts`` and ``HubStore/setPersonNIK``): a registry mention sets each field it has and
+    /// makes the person a registry person; another mention fills the fields a person the registry does not know
+    /// lacks; a NIK fills a person's missing one.
+    static func changes(_ known: KnownFacts, by f: MentionFacts) -> Bool {
+        let o = known.facts, n = f.match
+        if o.nik == nil && n.nik != nil { return true }
+        if f.registry != known.registry { return f.registry }
+        func changed(_ new: String?, _ old: String?) -> Bool {
+            guard let new else { return false }
+            return f.registry ? new != old : old == nil
+        }
+        return changed(n.nama, o.nama) || changed(n.tanggalLahir, o.tanggalLahir) || changed(n.jenisKelamin, o.jenisKelamin)
+            || changed(n.noKK, o.noKK) || changed(n.kodeWilayah, o.kodeWilayah) || changed(n.alamat, o.alamat)
+            || changed(n.tempatLahir, o.tempatLahir)
     }
 
     /// Forgets the candidates' facts and the blocking keys filed that this index keeps between decisions.
@@ -907,10 +938,13 @@ public final class PersonIndex {
         } else {
             id = try personID("mention:" + m.key)
         }
-        try store.insertPerson(id: id, nik: f.nik)
+        let founded = try store.insertPerson(id: id, nik: f.nik)
         s.newPersons += 1
         personCount += 1
         try link(m, f, to: id, link: "auto", grade: "certain", score: nil, ev, &s)
+        // A person just founded holds this mention's facts and nothing else: kept as a candidate's facts, it is not
+        // read back from the store when it is a later mention's candidate.
+        if founded { keep(KnownFacts(Self.personFacts(f), registry: f.registry), for: id) }
         return id
     }
 
@@ -963,13 +997,34 @@ public final class PersonIndex {
 
     /// A candidate's facts, from `candidateFacts` or the store (nil for a person no longer active).
     private func factsOf(candidate id: String) throws -> KnownFacts? {
-        if let known = candidateFacts[id] { return known }
+        if let known = candidateFacts[id] {
+            if checksKeptFacts {
+                let stored = try store.personFacts(id)
+                if stored.map({ Self.facts($0.fields) != known.facts || $0.registry != known.registry }) ?? true { keptFactsDiffering.append(id) }
+            }
+            return known
+        }
         guard let (p, registry) = try store.personFacts(id) else { return nil }
-        if candidateFacts.count >= 100_000 { candidateFacts.removeAll(keepingCapacity: true) }
         let known = KnownFacts(Self.facts(p), registry: registry)
-        candidateFacts[id] = known
+        keep(known, for: id)
         return known
     }
+
+    private func keep(_ known: KnownFacts, for id: String) {
+        guard factsKept > 0 else { return }
+        if candidateFacts.count >= factsKept { candidateFacts.removeAll(keepingCapacity: true) }
+        candidateFacts[id] = known
+    }
+
+    /// What the store holds of a person founded by a mention with facts `f`: its facts but the readings of an
+    /// unusable NIK, which a person does not keep.
+    static func personFacts(_ f: MentionFacts) -> MatchFacts {
+        var m = f.match
+        m.nikRead = nil
+        m.nikDigits = nil
+        return m
+    }
+
 
     public enum StewardError: Error, Equatable {
         case noMention

@@ -12,6 +12,9 @@ public struct PendingMention: Sendable {
     public var at: Int64
     /// The person an earlier version of the mention is linked to, if any.
     public var linkedTo: String? = nil
+    /// The mention's row id (`mentions.id`), and whether an earlier version of it is in the review queue.
+    public var id: Int64? = nil
+    public var inReview = true
 }
 
 public struct PersonRow: Sendable, Equatable {
@@ -89,7 +92,7 @@ extension HubStore {
     /// page reads only that range, the others' skip it.
     public func pendingMentions(registry: Bool, after: String, limit: Int, registryConnector: String = "dukcapil-siak") throws -> [PendingMention] {
         let s = try db.prepare("""
-            SELECT m.key, m.connector, m.schema, m.source_key, m.data, m.version_id, m.at, l.person_id FROM person_pending p
+            SELECT m.key, m.connector, m.schema, m.source_key, m.data, m.version_id, m.at, l.person_id, m.id, r.mention_key IS NOT NULL FROM person_pending p
             JOIN mentions m ON m.key = p.key
             LEFT JOIN person_links l ON l.mention_key = m.key
             LEFT JOIN person_review r ON r.mention_key = m.key
@@ -105,7 +108,7 @@ extension HubStore {
         while try s.step() {
             out.append(PendingMention(key: s.text(0), connector: s.text(1), schema: s.text(2), sourceKey: s.text(3),
                                       data: (try? JSONParser.parse(s.text(4))) ?? .null, versionID: s.int(5), at: s.int(6),
-                                      linkedTo: s.optionalText(7)))
+                                      linkedTo: s.optionalText(7), id: s.int(8), inReview: s.int(9) != 0))
         }
         return out
     }
@@ -170,16 +173,20 @@ extension HubStore {
 
     /// A new person, a retired one founded again by the same identity (``retirePerson``), or a dormant one (a
     /// rebuild's, ``forgetPersonIndex(meta:)``) founded again: active, with the NIK it is founded with (a dormant
-    /// one keeps its lineage and when it was first made). Any other existing person is left as it is.
-    public func insertPerson(id: String, nik: String?, lineage: String? = nil) throws {
+    /// one keeps its lineage and when it was first made). Any other existing person is left as it is. A person
+    /// founded (new or again) holds no facts but the NIK and is not a registry person (a registry person a steward
+    /// emptied was retired with the flag still set); returns whether one was, false for a person left as it was.
+    @discardableResult
+    public func insertPerson(id: String, nik: String?, lineage: String? = nil) throws -> Bool {
         let now = Self.now()
         try db.run("""
             INSERT INTO persons(id, nik, status, lineage, created_at, updated_at) VALUES(?,?,'active',?,?,?)
-            ON CONFLICT(id) DO UPDATE SET status = 'active', merged_into = NULL, nik = excluded.nik,
+            ON CONFLICT(id) DO UPDATE SET status = 'active', merged_into = NULL, nik = excluded.nik, registry = 0,
                 lineage = CASE WHEN persons.status = 'dormant' THEN coalesce(excluded.lineage, persons.lineage) ELSE excluded.lineage END,
                 updated_at = excluded.updated_at
             WHERE (persons.status = 'merged' AND json_extract(persons.lineage, '$.retired_for') IS NOT NULL) OR persons.status = 'dormant'
             """, [.text(id), nik.map { .text($0) } ?? .null, lineage.map { .text($0) } ?? .null, .int(now), .int(now)])
+        return db.changes == 1
     }
 
     /// Takes a person out of the index so that its mentions are decided again (a registry record arrived that
@@ -296,17 +303,21 @@ extension HubStore {
                    [.int(eid), .text(person ?? mention ?? ""), .text(JSONValue.object(o).jsonText), .int(0), .int(Self.now())])
     }
 
-    /// Links a mention to a person (replacing an earlier link or review entry for it).
-    public func linkMention(_ key: String, person: String, link: String, grade: String, score: Double?, evidence: String, versionID: Int64) throws {
+    /// Links a mention to a person (replacing an earlier link or review entry for it). `mentionID`: the mention's row
+    /// id when the caller has it (else looked up); `inReview`: false when the caller knows no review entry of the
+    /// mention is there to replace (``PendingMention/inReview``).
+    public func linkMention(_ key: String, person: String, link: String, grade: String, score: Double?, evidence: String, versionID: Int64,
+                            mentionID: Int64? = nil, inReview: Bool = true) throws {
         try db.run("DELETE FROM person_pending WHERE key = ?", [.text(key)])
-        try db.run("DELETE FROM person_review WHERE mention_key = ?", [.text(key)])
+        if inReview { try db.run("DELETE FROM person_review WHERE mention_key = ?", [.text(key)]) }
         try db.run("""
             INSERT INTO person_links(mention_key, person_id, link, grade, score, evidence, version_id, at, mention_id)
-                VALUES(?1,?2,?3,?4,?5,?6,?7,?8,(SELECT id FROM mentions WHERE key = ?1))
+                VALUES(?1,?2,?3,?4,?5,?6,?7,?8,coalesce(?9,(SELECT id FROM mentions WHERE key = ?1)))
             ON CONFLICT(mention_key) DO UPDATE SET person_id = excluded.person_id, link = excluded.link, grade = excluded.grade,
                 score = excluded.score, evidence = excluded.evidence, version_id = excluded.version_id, at = excluded.at,
                 mention_id = excluded.mention_id
-            """, [.text(key), .text(person), .text(link), .text(grade), score.map { .double($0) } ?? .null, .text(evidence), .int(versionID), .int(Self.now())])
+            """, [.text(key), .text(person), .text(link), .text(grade), score.map { .double($0) } ?? .null, .text(evidence), .int(versionID), .int(Self.now()),
+                  mentionID.map { .int($0) } ?? .null])
         try personEvent(person: person, mention: key, decision: "link", grade: grade, extra: ["link": .string(link)])
     }
 

@@ -368,6 +368,70 @@ import Testing
         #expect(outcomes[0] == outcomes[1])
     }
 
+    /// The candidates' facts the index keeps are the store's whenever it uses them: kept across a link that changes
+    /// nothing the store holds of the person (most permits' applicants, linked to their registry person), and for a
+    /// person as its founding mention made it; through updates with the registry first and last, a steward's
+    /// unlink, link, split and merge, and a rebuild. The decisions are those of an index that reads every
+    /// candidate's facts from the store.
+    @Test func candidatesFactsKeptAreTheStoresFacts() throws {
+        var outcomes: [[String]] = []
+        for keeps in [true, false] {
+            let t = try TestHub()
+            try t.store.setPersonKey(hex: String(repeating: "5a", count: 32))
+            let regions = try Self.regions(t)
+            let rows = SyntheticCorpus(mentions: 3000, seed: 23, regions: regions).mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) }
+            let idx = PersonIndex(store: t.store, regions: regions)
+            idx.batchSize = 100
+            idx.checksKeptFacts = true
+            if !keeps { idx.factsKept = 0 }
+            // Half the other sources first (persons founded without the registry), then the registry, then the rest.
+            let others = rows.filter { $0.1 != "dukcapil-siak" }
+            try t.store.insertMentions(Array(others.prefix(others.count / 2)))
+            try idx.update()
+            try t.store.insertMentions(rows.filter { $0.1 == "dukcapil-siak" })
+            try idx.update()
+            try t.store.insertMentions(Array(others.dropFirst(others.count / 2)))
+            try idx.update()
+            let (mention, person) = try #require(try t.store.db.rows("""
+                SELECT mention_key, person_id FROM person_links WHERE person_id IN
+                    (SELECT person_id FROM person_links GROUP BY person_id HAVING count(*) >= 3) AND mention_key NOT LIKE 'dukcapil-siak:%' ORDER BY 1 LIMIT 1
+                """).first.map { ($0[0].text ?? "", $0[1].text ?? "") })
+            _ = try idx.applyRule(mention: mention, person: person, rule: "cannot")
+            try t.store.db.run("DELETE FROM person_rules WHERE mention_key = ?", [.text(mention)])
+            _ = try idx.applyRule(mention: mention, person: person, rule: "must")
+            let splitID = try idx.split(person, mentions: [mention])
+            _ = try idx.merge(splitID, into: person)
+            try idx.rebuild()
+            #expect(idx.comparisons > 3000)
+            #expect(idx.keptFactsDiffering.count == 0, "kept facts differ from the store's: \(idx.keptFactsDiffering.prefix(3))")
+            outcomes.append(try Self.decisions(t.store))
+        }
+        #expect(outcomes[0].count > 3000)
+        #expect(Set(outcomes[0]).symmetricDifference(outcomes[1]).isEmpty)
+    }
+
+    /// A person founded again (retired when a steward took its every mention away, or a rebuild's dormant one)
+    /// holds no facts but its NIK and is no registry person until a registry mention is linked to it again, so
+    /// another source's mention fills its facts; `insertPerson` says whether it founded one. A retired registry
+    /// person founded again by a permit with its NIK kept the flag and, with it, no facts at all.
+    @Test func aPersonFoundedAgainIsNoRegistryPersonYet() throws {
+        let t = try TestHub()
+        let nik = "7571014101900001"
+        #expect(try t.store.insertPerson(id: "P00000000000000aa", nik: nik))
+        try t.store.updatePersonFacts("P00000000000000aa", nama: "SITI", tanggalLahir: "1990-01-01", jenisKelamin: "P", noKK: nil,
+                                      kodeWilayah: "75.71.01", registry: true)
+        #expect(try !t.store.insertPerson(id: "P00000000000000aa", nik: nil), "an active person is left as it is")
+        #expect(try t.store.personFacts("P00000000000000aa")?.registry == true)
+        try t.store.retirePerson("P00000000000000aa", for: "", mentions: [], blocks: [])
+        #expect(try t.store.personFacts("P00000000000000aa") == nil)
+        #expect(try t.store.insertPerson(id: "P00000000000000aa", nik: nik))
+        try t.store.updatePersonFacts("P00000000000000aa", nama: "SITI AISAH", tanggalLahir: "1990-01-01", jenisKelamin: "P", noKK: nil,
+                                      kodeWilayah: nil, registry: false)
+        let facts = try #require(try t.store.personFacts("P00000000000000aa"))
+        #expect(!facts.registry)
+        #expect(facts.fields[0] == "SITI AISAH" && facts.fields[2] == nik && facts.fields[4] == nil)
+    }
+
     /// A link files only the blocking keys the index does not remember filing the person under (`filedBlocks`):
     /// the blocking table and the decisions are those of an index that files every key every time, after an update,
     /// after a steward's unlink, link, split and merge, and when another connection emptied the table in the middle
