@@ -56,6 +56,10 @@ func benchMatch(_ args: [String]) throws {
     print("baseline  exact NIK only: precision \(fmt(base.precision, 4)) recall \(fmt(base.recall, 4)) F1 \(fmt(base.f1, 4)) (\(fmt(Date().timeIntervalSince(t0), 2)) s)")
 
     corpus.mentions = []  // only the truth (keys and persons) is kept while the index runs
+    // The memory freed so far (the corpus's records) goes back to the system first: otherwise the index would reuse
+    // it unseen, and its peak would leave out what it allocates there.
+    returnFreedMemory()
+    let rssBefore = currentRSSMiB()
     resetPeakRSS()
     let index = PersonIndex(store: store, regions: regions, thresholds: MatchThresholds(file: home.matchingFile))
     t0 = Date()
@@ -79,7 +83,7 @@ func benchMatch(_ args: [String]) throws {
     let e = truth.evaluate(try store.mentionClusters())
     let clusters = try store.mentionClusters()
     let clashMerged = truth.nikClashes.filter { k, owner in clusters[k] != nil && clusters[k] == clusters[owner] }.count
-    print("simpul    \(truth.mentions.count) mentions\(decisions == truth.mentions.count ? "" : " (\(decisions) decisions)") in \(fmt(secs, 1)) s: \(Int(Double(truth.mentions.count) / secs)) mentions/s, peak RSS \(fmt(peakRSSMiB())) MiB")
+    print("simpul    \(truth.mentions.count) mentions\(decisions == truth.mentions.count ? "" : " (\(decisions) decisions)") in \(fmt(secs, 1)) s: \(Int(Double(truth.mentions.count) / secs)) mentions/s, peak RSS \(fmt(peakRSSMiB())) MiB (\(fmt(rssBefore)) MiB before it)")
     print("          \(s.certain) certain, \(s.probable) probable, \(s.review) to review (\(fmt(100 * Double(s.review) / Double(max(1, truth.mentions.count)), 2))% of the mentions), \(s.newPersons) persons")
     print("          \(index.comparisons) candidates scored (\(fmt(Double(index.comparisons) / Double(max(1, decisions)), 1)) per decision)")
     print("quality   pairwise precision \(fmt(e.precision, 4)) recall \(fmt(e.recall, 4)) F1 \(fmt(e.f1, 4))   (goals: precision >= 0.995, recall >= 0.98)")

@@ -38,6 +38,14 @@ func currentRSSMiB() -> Double {
     return (Double(line.split(separator: " ")[1]) ?? 0) / 1024
 }
 
+/// Gives the heap's freed memory back to the system (glibc's `malloc_trim`, which Swift's Glibc module does not
+/// declare: looked up by name).
+func returnFreedMemory() {
+    typealias Trim = @convention(c) (Int) -> Int32
+    guard let f = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+    _ = unsafeBitCast(f, to: Trim.self)(0)
+}
+
 /// Resets the kernel's peak-RSS counter, so each phase reports its own peak.
 func resetPeakRSS() { try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8) }
 
