@@ -286,12 +286,20 @@ import Testing
 
     /// A hub holding a synthetic corpus's mentions, undecided, under a fixed person key (so ids compare across hubs).
     static func corpusHub(mentions: Int, seed: UInt64) throws -> (TestHub, Regions) {
+        let (t, regions, rows) = try corpusRows(mentions: mentions, seed: seed)
+        try t.store.insertMentions(rows)
+        return (t, regions)
+    }
+
+    typealias MentionRow = (key: String, connector: String, schema: String, sourceKey: String, data: String)
+
+    /// A hub with a fixed person key, and a synthetic corpus's mentions as rows to insert (not inserted yet).
+    static func corpusRows(mentions: Int, seed: UInt64) throws -> (TestHub, Regions, [MentionRow]) {
         let t = try TestHub()
         try t.store.setPersonKey(hex: String(repeating: "5a", count: 32))
         let regions = try Self.regions(t)
         let corpus = SyntheticCorpus(mentions: mentions, seed: seed, regions: regions)
-        try t.store.insertMentions(corpus.mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) })
-        return (t, regions)
+        return (t, regions, corpus.mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) })
     }
 
     /// Every decision of the index, one line each: links with their grade and score, review items, persons with
@@ -376,10 +384,7 @@ import Testing
     @Test func candidatesFactsKeptAreTheStoresFacts() throws {
         var outcomes: [[String]] = []
         for keeps in [true, false] {
-            let t = try TestHub()
-            try t.store.setPersonKey(hex: String(repeating: "5a", count: 32))
-            let regions = try Self.regions(t)
-            let rows = SyntheticCorpus(mentions: 3000, seed: 23, regions: regions).mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) }
+            let (t, regions, rows) = try Self.corpusRows(mentions: 3000, seed: 23)
             let idx = PersonIndex(store: t.store, regions: regions)
             idx.batchSize = 100
             idx.checksKeptFacts = true
@@ -527,10 +532,7 @@ import Testing
     /// Decided all at once, registry first (as before migration 20), 1,202 of these lines came out otherwise: links,
     /// their scores, review items and persons.
     @Test func aRebuildGivesWhatTheUpdatesGave() throws {
-        let t = try TestHub()
-        try t.store.setPersonKey(hex: String(repeating: "5a", count: 32))
-        let regions = try Self.regions(t)
-        let rows = SyntheticCorpus(mentions: 3000, seed: 21, regions: regions).mentions.map { ($0.key, $0.connector, $0.schema, $0.sourceKey, $0.data.jsonText) }
+        let (t, regions, rows) = try Self.corpusRows(mentions: 3000, seed: 21)
         var idx = PersonIndex(store: t.store, regions: regions)
         idx.batchSize = 150
         for c in ["sicantik", "oss-rba", "simda-keuangan", "dukcapil-siak"] {
