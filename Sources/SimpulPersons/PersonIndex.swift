@@ -865,15 +865,12 @@ public final class PersonIndex {
         // A new version of a mention that goes to another person: the one it left keeps only its other mentions' facts.
         if let was = m.linkedTo, was != person { try refresh(person: was, removed: [m.key]) }
         try file(currentBlocks ?? Self.blocks(f), person: person)
-        // A link that changes nothing the store holds of the person, as its kept facts tell (a permit's applicant
-        // linked to their registry person), writes none of it, and the facts stay kept; otherwise the store fills or
-        // replaces the person's fields, and the facts are read again when next needed.
-        if let known = candidateFacts[person], !Self.changes(known, by: f) {} else {
-            try store.updatePersonFacts(person, nama: f.nama, tanggalLahir: f.tanggalLahir, jenisKelamin: f.jenisKelamin, noKK: f.noKK,
-                                        kodeWilayah: f.kodeWilayah, alamat: f.alamat, tempatLahir: f.tempatLahir, registry: f.registry)
-            if let nik = f.nik { try store.setPersonNIK(person, nik: nik) }
-            candidateFacts[person] = nil
-        }
+        try store.updatePersonFacts(person, nama: f.nama, tanggalLahir: f.tanggalLahir, jenisKelamin: f.jenisKelamin, noKK: f.noKK,
+                                    kodeWilayah: f.kodeWilayah, alamat: f.alamat, tempatLahir: f.tempatLahir, registry: f.registry)
+        if let nik = f.nik { try store.setPersonNIK(person, nik: nik) }
+        // The person's facts kept as a candidate's stay when the link changes nothing the store holds of it (a
+        // permit's applicant linked to their registry person); otherwise they are read again when next needed.
+        if let known = candidateFacts[person], Self.changes(known, by: f) { candidateFacts[person] = nil }
         if link == "manual" { s.manual += 1 } else if grade == "certain" { s.certain += 1 } else { s.probable += 1 }
     }
 

@@ -409,7 +409,7 @@ import Testing
             try idx.rebuild()
             #expect(idx.comparisons > 3000)
             #expect(idx.keptFactsDiffering.count == 0, "kept facts differ from the store's: \(idx.keptFactsDiffering.prefix(3))")
-            // And the store holds the same of every person (a link the kept facts show changes nothing writes none).
+            // And the store holds the same of every person.
             outcomes.append(try Self.decisions(t.store) + t.store.db.rows("""
                 SELECT 'facts ' || id || ' ' || json_array(nik, nama, tanggal_lahir, jenis_kelamin, no_kk, kode_wilayah, alamat, tempat_lahir, registry)
                 FROM persons ORDER BY id
