@@ -1025,7 +1025,6 @@ public final class PersonIndex {
         return m
     }
 
-
     public enum StewardError: Error, Equatable {
         case noMention
         case noPerson
