@@ -378,9 +378,9 @@ import Testing
 
     /// The candidates' facts the index keeps are the store's whenever it uses them: kept across a link that changes
     /// nothing the store holds of the person (most permits' applicants, linked to their registry person), and for a
-    /// person as its founding mention made it; through updates with the registry first and last, a steward's
-    /// unlink, link, split and merge, and a rebuild. The decisions are those of an index that reads every
-    /// candidate's facts from the store.
+    /// person as its founding mention made it; through an update of half the other sources, one of the registry and
+    /// one of the rest, a steward's unlink, link, split and merge, and a rebuild. The decisions and every person's
+    /// stored facts are those of an index that reads every candidate's facts from the store.
     @Test func candidatesFactsKeptAreTheStoresFacts() throws {
         var outcomes: [[String]] = []
         for keeps in [true, false] {
@@ -390,10 +390,10 @@ import Testing
             idx.checksKeptFacts = true
             if !keeps { idx.factsKept = 0 }
             // Half the other sources first (persons founded without the registry), then the registry, then the rest.
-            let others = rows.filter { $0.1 != "dukcapil-siak" }
+            let others = rows.filter { $0.connector != "dukcapil-siak" }
             try t.store.insertMentions(Array(others.prefix(others.count / 2)))
             try idx.update()
-            try t.store.insertMentions(rows.filter { $0.1 == "dukcapil-siak" })
+            try t.store.insertMentions(rows.filter { $0.connector == "dukcapil-siak" })
             try idx.update()
             try t.store.insertMentions(Array(others.dropFirst(others.count / 2)))
             try idx.update()
