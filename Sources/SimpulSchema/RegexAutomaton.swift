@@ -103,32 +103,117 @@ struct RegexAutomaton: Sendable {
         }
     }
 
-    /// Marks of the states a closure has reached: a closure takes the next stamp, so marking costs what it reaches,
-    /// not the automaton's size (building the DFA of a large pattern computes thousands of closures).
+    /// A closure's scratch space, sized for the automaton and used again by every closure: the states it has reached
+    /// and kept are marked with its stamp (a closure takes the next one, so marking costs what it reaches, not the
+    /// automaton's size: building the DFA of a large pattern computes thousands of closures), and a state is pushed
+    /// on its stack, and kept, at most once.
     final class Marks {
         var stamp = 0
-        var marks: [Int]
-        init(_ count: Int) { marks = [Int](repeating: 0, count: count) }
+        let reached: UnsafeMutablePointer<Int>
+        let kept: UnsafeMutablePointer<Int>
+        let stack: UnsafeMutablePointer<Int>
+        let out: UnsafeMutablePointer<Int>
+
+        init(_ count: Int) {
+            let n = max(count, 1)
+            reached = .allocate(capacity: n)
+            reached.initialize(repeating: 0, count: n)
+            kept = .allocate(capacity: n)
+            kept.initialize(repeating: 0, count: n)
+            stack = .allocate(capacity: n)
+            out = .allocate(capacity: n)
+        }
+
+        deinit {
+            reached.deallocate()
+            kept.deallocate()
+            stack.deallocate()
+            out.deallocate()
+        }
     }
 
     /// The states reachable from `from` without reading a character: through splits, `^` where `atStart`, `$`
     /// where `atEnd`. A `$` not passed stays in the set (the text may end there). Sorted: a DFA state's key.
-    static func closure(_ states: [State], _ from: [Int], atStart: Bool, atEnd: Bool, _ seen: Marks) -> [Int] {
-        seen.stamp += 1
-        let stamp = seen.stamp
-        var out: [Int] = []
-        var stack = from
-        while let s = stack.popLast() {
-            if seen.marks[s] == stamp { continue }
-            seen.marks[s] = stamp
+    static func closure(_ states: [State], _ from: [Int], atStart: Bool, atEnd: Bool, _ m: Marks) -> [Int] {
+        m.stamp += 1
+        let stamp = m.stamp
+        let reached = m.reached, kept = m.kept, stack = m.stack, out = m.out
+        var top = 0, count = 0
+        for s in from where reached[s] != stamp {
+            reached[s] = stamp
+            stack[top] = s
+            top += 1
+        }
+        while top > 0 {
+            top -= 1
+            let s = stack[top]
+            var next = -1, next2 = -1
             switch states[s] {
-            case .split(let outs): stack.append(contentsOf: outs.reversed())
-            case .atStart(let next): if atStart { stack.append(next) }
-            case .atEnd(let next): if atEnd { stack.append(next) } else { out.append(s) }
-            case .char, .match: out.append(s)
+            case .split(let outs):
+                if outs.count == 2 {
+                    next = outs[0]
+                    next2 = outs[1]
+                } else {
+                    for o in outs where reached[o] != stamp {
+                        reached[o] = stamp
+                        stack[top] = o
+                        top += 1
+                    }
+                }
+            case .atStart(let n): if atStart { next = n }
+            case .atEnd(let n):
+                if atEnd { next = n } else {
+                    out[count] = s
+                    count += 1
+                }
+            case .char, .match:
+                out[count] = s
+                count += 1
+            }
+            if next >= 0, reached[next] != stamp {
+                reached[next] = stamp
+                stack[top] = next
+                top += 1
+            }
+            if next2 >= 0, reached[next2] != stamp {
+                reached[next2] = stamp
+                stack[top] = next2
+                top += 1
             }
         }
-        return out.sorted()
+        return sortedSet(out, count, kept, stamp)
+    }
+
+    /// The `count` states at `out` in order: sorted in place when few, else read off their marks when they lie close
+    /// together, else sorted as an array.
+    static func sortedSet(_ out: UnsafeMutablePointer<Int>, _ count: Int, _ kept: UnsafeMutablePointer<Int>, _ stamp: Int) -> [Int] {
+        if count <= 24 {
+            var i = 1
+            while i < count {
+                let x = out[i]
+                var j = i
+                while j > 0 && out[j - 1] > x {
+                    out[j] = out[j - 1]
+                    j -= 1
+                }
+                out[j] = x
+                i += 1
+            }
+            return Array(UnsafeBufferPointer(start: out, count: count))
+        }
+        var lowest = out[0], highest = out[0]
+        for i in 0..<count {
+            kept[out[i]] = stamp
+            lowest = min(lowest, out[i])
+            highest = max(highest, out[i])
+        }
+        if highest - lowest < 16 * count {
+            var set: [Int] = []
+            set.reserveCapacity(count)
+            for s in lowest...highest where kept[s] == stamp { set.append(s) }
+            return set
+        }
+        return Array(UnsafeBufferPointer(start: out, count: count)).sorted()
     }
 
     static func hasMatch(_ states: [State], _ set: [Int]) -> Bool {
@@ -179,10 +264,10 @@ struct RegexAutomaton: Sendable {
         let dead: Int32?
 
         init?(states: [State], entry: Int, search: Bool) {
-            // Codes alike for every character state are one class; a representative of each is stepped.
+            // Codes alike for every character state are one class; each character state lists the classes it takes.
             let chars = states.indices.filter { if case .char = states[$0] { return true } else { return false } }
             var classOf: [[Bool]: UInt8] = [:]
-            var representatives: [UInt32] = []
+            var signatures: [[Bool]] = []
             var byteClass: [UInt8] = []
             for c in 0..<UInt32(128) {
                 let signature = chars.map { s -> Bool in
@@ -192,11 +277,16 @@ struct RegexAutomaton: Sendable {
                 if let k = classOf[signature] {
                     byteClass.append(k)
                 } else {
-                    let k = UInt8(representatives.count)
+                    let k = UInt8(signatures.count)
                     classOf[signature] = k
-                    representatives.append(c)
+                    signatures.append(signature)
                     byteClass.append(k)
                 }
+            }
+            let classCount = signatures.count
+            var takes = [[Int]](repeating: [], count: states.count)
+            for (i, s) in chars.enumerated() {
+                for k in 0..<classCount where signatures[k][i] { takes[s].append(k) }
             }
             var ids: [[Int]: Int32] = [:]
             var sets: [[Int]] = []
@@ -210,17 +300,25 @@ struct RegexAutomaton: Sendable {
             let seen = Marks(states.count)
             _ = id(RegexAutomaton.closure(states, [entry], atStart: true, atEnd: false, seen))
             var next: [Int32] = []
+            // The states each class leads to from the DFA state being stepped (``RegexAutomaton/step`` for every
+            // class in one pass over the set).
+            var nexts = [[Int]](repeating: [], count: classCount)
             var d = 0
             while d < sets.count {
                 if sets.count > RegexAutomaton.maxDFAStates { return nil }
-                let set = sets[d]
-                for c in representatives {
-                    next.append(id(RegexAutomaton.step(states, set, c, entry: entry, search: search, seen)))
+                for k in 0..<classCount { nexts[k].removeAll(keepingCapacity: true) }
+                for s in sets[d] {
+                    guard case .char(_, let to) = states[s] else { continue }
+                    for k in takes[s] { nexts[k].append(to) }
+                }
+                for k in 0..<classCount {
+                    if search { nexts[k].append(entry) }
+                    next.append(id(RegexAutomaton.closure(states, nexts[k], atStart: false, atEnd: false, seen)))
                 }
                 d += 1
             }
             self.byteClass = byteClass
-            classCount = representatives.count
+            self.classCount = classCount
             self.next = next
             matchesNow = sets.map { RegexAutomaton.hasMatch(states, $0) }
             matchesAtEnd = sets.map { RegexAutomaton.hasMatch(states, $0) || RegexAutomaton.acceptsAtEnd(states, $0, seen) }
