@@ -8,7 +8,7 @@ import SimpulStorage
 import SimpulTestSupport
 import Testing
 
-@Suite(.serialized) struct PersonIndexTests {
+@Suite struct PersonIndexTests {
     static func regions(_ t: TestHub) throws -> Regions { try Regions(file: t.home.regionsFile) }
 
     static func mention(_ key: String, _ data: [String: JSONValue]) -> (key: String, connector: String, schema: String, sourceKey: String, data: String) {
