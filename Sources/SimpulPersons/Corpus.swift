@@ -202,12 +202,16 @@ public struct SyntheticCorpus {
                 case 83..<89:
                     var c = Array(p.nik.utf8)
                     let k = 6 + r.int(10)
-                    c[k] = UInt8(0x30 + (Int(c[k] - 0x30) + 1 + r.int(8)) % 10)
+                    let digit: Int = (Int(c[k] - 0x30) + 1 + r.int(8)) % 10
+                    c[k] = UInt8(0x30 + digit)
                     d["nik"] = .string(String(decoding: c, as: UTF8.self)); d["nik_status"] = .string("valid")
                 case 89..<93:
                     var c = Array(p.nik.utf8)
                     let k = 6 + r.int(9)
-                    if c[k] == c[k + 1] { c[k + 1] = UInt8(0x30 + (Int(c[k + 1] - 0x30) + 1) % 10) } else { c.swapAt(k, k + 1) }
+                    if c[k] == c[k + 1] {
+                        let digit: Int = (Int(c[k + 1] - 0x30) + 1) % 10
+                        c[k + 1] = UInt8(0x30 + digit)
+                    } else { c.swapAt(k, k + 1) }
                     d["nik"] = .string(String(decoding: c, as: UTF8.self)); d["nik_status"] = .string("valid")
                 case 93..<97: d["nik"] = .string(p.noKK); d["nik_status"] = .string("valid")
                 default:

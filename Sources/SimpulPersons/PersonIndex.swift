@@ -757,7 +757,8 @@ public final class PersonIndex {
         guard (15...17).contains(nik.utf8.count) else { return [] }
         // A digit nobody could read (`?`) spoils its half; the other half still finds the person. The third key
         // (the NIK without digits 10 and 11) finds a swap of those two.
-        return ["k10:" + nik.prefix(10), "k6:" + nik.suffix(6), "k14:" + nik.prefix(9) + nik.suffix(5)].filter { !$0.utf8.contains(UInt8(ascii: "?")) }
+        let keys: [String] = ["k10:\(nik.prefix(10))", "k6:\(nik.suffix(6))", "k14:\(nik.prefix(9))\(nik.suffix(5))"]
+        return keys.filter { !$0.utf8.contains(UInt8(ascii: "?")) }
     }
 
     /// `YYYY-DD-MM` for `YYYY-MM-DD` when that is another real date (nil when day and month are the same, the day

@@ -65,7 +65,7 @@ struct FiscalGenerator {
     var budgetLines: Int
     var sp2dLines: Int
 
-    static let akun = (0..<40).map { String(format: "5.1.02.%02d.01.%04d", 1 + $0 / 10, 1 + $0 % 10) }
+    static let akun: [String] = (0..<40).map { (i: Int) -> String in String(format: "5.1.02.%02d.01.%04d", 1 + i / 10, 1 + i % 10) }
 
     func write(path: String) throws -> (plans: Int, budget: Int, sp2d: Int) {
         let store = try HubStore(path: path)

@@ -570,7 +570,8 @@ import Testing
         }
         try PersonIndex(store: t.store, regions: regions).update()
         let first = try #require(try saved())
-        #expect(first["persons"]?.scalarText.flatMap(Double.init).map { $0 >= 200 } == true)
+        let persons: Double? = first["persons"]?.scalarText.flatMap { Double($0) }
+        #expect((persons ?? 0) >= 200)
         try t.store.insertMentions(Array(later))
         let next = PersonIndex(store: t.store, regions: regions)
         #expect(try next.update().decided == 100)

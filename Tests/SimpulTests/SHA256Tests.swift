@@ -43,9 +43,10 @@ import Testing
     /// NIST's vectors cover a few lengths; this covers every padding case. HMAC likewise, for keys of 0 to 131
     /// bytes (shorter than, equal to and longer than a block).
     @Test(arguments: [false, true]) func everyLengthAgainstAReference(software: Bool) {
-        func msg(_ n: Int) -> [UInt8] { (0..<n).map { UInt8(($0 * 31 + 7) & 0xFF) } }
+        func msg(_ n: Int) -> [UInt8] { (0..<n).map { (i: Int) -> UInt8 in UInt8((i * 31 + 7) & 0xFF) } }
         var all = SHA256()
-        for n in Array(0..<300) + [1000, 4095, 4096, 4097, 65_535, 65_536, 65_537] {
+        let lengths: [Int] = Array(0..<300) + [1000, 4095, 4096, 4097, 65_535, 65_536, 65_537]
+        for n in lengths {
             var h = SHA256(software: software)
             h.update(msg(n))
             all.update(h.finalize())
@@ -53,7 +54,7 @@ import Testing
         #expect(all.finalize().hexString == "22605f1daf61239cd656bb4011a3a054d013c5fb9b8224588dfda09c1ba2c908")
         var macs = SHA256()
         for keyLength in [0, 1, 31, 32, 63, 64, 65, 100, 131] {
-            let key = (0..<keyLength).map { UInt8(($0 * 17 + 3) & 0xFF) }
+            let key: [UInt8] = (0..<keyLength).map { (i: Int) -> UInt8 in UInt8((i * 17 + 3) & 0xFF) }
             for n in [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000] { macs.update(HMACSHA256.mac(key: key, message: msg(n))) }
         }
         #expect(macs.finalize().hexString == "7fdfeaf565a5d62cc0091c706ee6be936451692ed8d40621034ba029f10ab1dc")
