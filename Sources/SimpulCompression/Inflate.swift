@@ -64,10 +64,11 @@ struct Inflater {
         return v
     }
 
-    /// The next symbol of a Huffman code: its table holds, at each 15-bit index, symbol << 4 | length (0: no code).
-    @inline(__always) mutating func decode(_ table: UnsafePointer<UInt16>) throws(CompressionError) -> Int {
+    /// The next symbol of a Huffman code: its table holds, at each index of as many bits as its longest code
+    /// (`mask`, from ``build(_:into:)``), symbol << 4 | length (0: no code).
+    @inline(__always) mutating func decode(_ table: UnsafePointer<UInt16>, _ mask: UInt64) throws(CompressionError) -> Int {
         refill(15)
-        let e = Int(table[Int(bits & 0x7FFF)])
+        let e = Int(table[Int(bits & mask)])
         let len = e & 15
         guard len != 0 else { throw CompressionError("invalid Huffman code in the compressed data") }
         guard len <= nbits else { throw CompressionError("the compressed data ends in the middle (truncated file?)") }
@@ -111,12 +112,12 @@ struct Inflater {
                 var lengths = [UInt8](repeating: 8, count: 288)
                 for i in 144..<256 { lengths[i] = 9 }
                 for i in 256..<280 { lengths[i] = 7 }
-                try Self.build(lengths, into: litTable)
-                try Self.build([UInt8](repeating: 5, count: 30), into: distTable)
-                try codes(litTable, distTable)
+                let litMask = try Self.build(lengths, into: litTable)
+                let distMask = try Self.build([UInt8](repeating: 5, count: 30), into: distTable)
+                try codes(litTable, litMask, distTable, distMask)
             case 2:
-                try dynamicTables(litTable, distTable)
-                try codes(litTable, distTable)
+                let (litMask, distMask) = try dynamicTables(litTable, distTable)
+                try codes(litTable, litMask, distTable, distMask)
             default:
                 throw CompressionError("invalid block type in the compressed data")
             }
@@ -170,10 +171,10 @@ struct Inflater {
                                   4097, 6145, 8193, 12289, 16385, 24577]
     static let distExtra: [Int] = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]
 
-    mutating func codes(_ lit: UnsafePointer<UInt16>, _ dist: UnsafePointer<UInt16>) throws {
+    mutating func codes(_ lit: UnsafePointer<UInt16>, _ litMask: UInt64, _ dist: UnsafePointer<UInt16>, _ distMask: UInt64) throws {
         while true {
             try ensureRoom()
-            let sym = try decode(lit)
+            let sym = try decode(lit, litMask)
             if sym < 256 {
                 out[outPos] = UInt8(sym)
                 outPos += 1
@@ -184,7 +185,7 @@ struct Inflater {
             let li = sym - 257
             guard li < 29 else { throw CompressionError("invalid length code in the compressed data") }
             let length = Self.lengthBase[li] + (try take(Self.lengthExtra[li]))
-            let di = try decode(dist)
+            let di = try decode(dist, distMask)
             guard di < 30 else { throw CompressionError("invalid distance code in the compressed data") }
             let distance = Self.distBase[di] + (try take(Self.distExtra[di]))
             guard distance <= total else { throw CompressionError("a match reaches back before the start of the data") }
@@ -208,18 +209,19 @@ struct Inflater {
 
     static let order = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
 
-    mutating func dynamicTables(_ lit: UnsafeMutablePointer<UInt16>, _ dist: UnsafeMutablePointer<UInt16>) throws {
+    /// Reads a dynamic block's codes into `lit` and `dist`; returns their masks.
+    mutating func dynamicTables(_ lit: UnsafeMutablePointer<UInt16>, _ dist: UnsafeMutablePointer<UInt16>) throws -> (UInt64, UInt64) {
         let hlit = try take(5) + 257, hdist = try take(5) + 1, hclen = try take(4) + 4
         guard hlit <= 286, hdist <= 30 else { throw CompressionError("too many codes in a dynamic block's header") }
         var clLengths = [UInt8](repeating: 0, count: 19)
         for i in 0..<hclen { clLengths[Self.order[i]] = UInt8(try take(3)) }
-        let clTable = UnsafeMutablePointer<UInt16>.allocate(capacity: 1 << 15)
+        let clTable = UnsafeMutablePointer<UInt16>.allocate(capacity: 1 << 7)  // code lengths are coded in 3 bits: at most 7
         defer { clTable.deallocate() }
-        try Self.build(clLengths, into: clTable)
+        let clMask = try Self.build(clLengths, into: clTable)
         var lengths = [UInt8](repeating: 0, count: hlit + hdist)
         var i = 0
         while i < hlit + hdist {
-            let sym = try decode(clTable)
+            let sym = try decode(clTable, clMask)
             var repeatValue: UInt8 = 0, times = 0
             switch sym {
             case 0...15:
@@ -240,17 +242,23 @@ struct Inflater {
             }
         }
         guard lengths[256] != 0 else { throw CompressionError("a dynamic block has no end-of-block code") }
-        try Self.build(Array(lengths[0..<hlit]), into: lit)
-        try Self.build(Array(lengths[hlit...]), into: dist)
+        return (try Self.build(Array(lengths[0..<hlit]), into: lit), try Self.build(Array(lengths[hlit...]), into: dist))
     }
 
-    /// Fills a 2^15-entry lookup table for the canonical Huffman code of `lengths` (RFC 1951 §3.2.2): each entry,
-    /// indexed by the next 15 input bits (first bit lowest), holds symbol << 4 | code length. An over-subscribed
-    /// code is refused; an incomplete one leaves entries at 0 (an invalid code if ever met).
-    static func build(_ lengths: [UInt8], into table: UnsafeMutablePointer<UInt16>) throws(CompressionError) {
-        table.initialize(repeating: 0, count: 1 << 15)
+    /// Fills a lookup table (room for 2^15 entries) for the canonical Huffman code of `lengths` (RFC 1951 §3.2.2):
+    /// each entry, indexed by the next input bits (first bit lowest), as many as the longest code has, holds
+    /// symbol << 4 | code length; returns the mask of those bits. An over-subscribed code is refused; an incomplete
+    /// one leaves entries at 0 (an invalid code if ever met). Sized by the longest code, a table costs a block
+    /// what its code needs (a code-length code's 7 bits, a literal code's 9 to 15), not 2^15 entries every time.
+    static func build(_ lengths: [UInt8], into table: UnsafeMutablePointer<UInt16>) throws(CompressionError) -> UInt64 {
         var count = [Int](repeating: 0, count: 16)
-        for l in lengths { count[Int(l)] += 1 }
+        var longest = 0
+        for l in lengths {
+            count[Int(l)] += 1
+            longest = max(longest, Int(l))
+        }
+        let size = 1 << longest
+        table.initialize(repeating: 0, count: size)
         count[0] = 0
         var left = 1
         for len in 1...15 {
@@ -273,11 +281,12 @@ struct Inflater {
             for b in 0..<len where c & (1 << b) != 0 { r |= 1 << (len - 1 - b) }
             let entry = UInt16(sym << 4 | len)
             var k = r
-            while k < 1 << 15 {
+            while k < size {
                 table[k] = entry
                 k += 1 << len
             }
         }
+        return UInt64(size - 1)
     }
 }
 
