@@ -18,8 +18,12 @@ if ! "$VENV/bin/python" -c "import selenium, axe_selenium_python" 2>/dev/null; t
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q selenium axe-selenium-python
 fi
-swift build -c release --product simpul >/dev/null
-BIN=$(swift build -c release --show-bin-path)
+if [ -n "${SIMPUL_BIN_DIR:-}" ]; then
+  BIN=$SIMPUL_BIN_DIR  # release binaries built already (.ci/run)
+else
+  swift build -c release --product simpul >/dev/null
+  BIN=$(swift build -c release --show-bin-path)
+fi
 work=$(mktemp -d)
 PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
 PAGES=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
