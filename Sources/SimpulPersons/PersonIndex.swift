@@ -621,10 +621,15 @@ public final class PersonIndex {
         self.model = model
     }
 
-    /// Samples u: 2,000 persons in id order, each against the next 60. Sets (and returns) the hub's estimate; nil with
-    /// fewer than 200 persons (the defaults stand).
+    /// Persons sampled to estimate u (``sampleU(persons:)``). Tests that compare two ways of deciding the same
+    /// mentions (cut off or not, rebuilt or updated) sample fewer: in a debug build the 120,000 comparisons of the
+    /// full sample were most of such a test's time.
+    var uSampleSize = 2000
+
+    /// Samples u: 2,000 persons (``uSampleSize``) in id order, each against the next 60. Sets (and returns) the hub's
+    /// estimate; nil with fewer than 200 persons (the defaults stand).
     private func sampleU(persons: Double) throws -> UEstimate? {
-        let sample = try store.samplePersonFacts(limit: 2000).map(Self.facts)
+        let sample = try store.samplePersonFacts(limit: uSampleSize).map(Self.facts)
         guard sample.count >= 200 else { return nil }
         var counts: [Field: [Double]] = [:]
         for f in Field.allCases { counts[f] = [Double](repeating: 1, count: f.levels.count) }

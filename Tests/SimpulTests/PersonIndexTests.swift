@@ -320,11 +320,13 @@ import Testing
         for cut in [nil, 1, 4, 7] as [Int?] {
             let (t, regions) = try Self.corpusHub(mentions: 3000, seed: 11)
             var idx = PersonIndex(store: t.store, regions: regions)
+            idx.uSampleSize = 300
             idx.batchSize = 150
             if let cut {
                 idx.interruptAfterBatches = cut
                 #expect(throws: (any Error).self) { try idx.update() }
                 idx = PersonIndex(store: t.store, regions: regions)  // a new process
+                idx.uSampleSize = 300
                 idx.batchSize = 150
             }
             try idx.update()
@@ -346,6 +348,7 @@ import Testing
         for otherWrites in [false, true] {
             let (t, regions) = try Self.corpusHub(mentions: 3000, seed: 11)
             let idx = PersonIndex(store: t.store, regions: regions)
+            idx.uSampleSize = 300
             idx.batchSize = 100
             var kept: [Int] = []
             var wroteBefore: Int?
@@ -386,6 +389,7 @@ import Testing
         for keeps in [true, false] {
             let (t, regions, rows) = try Self.corpusRows(mentions: 3000, seed: 23)
             let idx = PersonIndex(store: t.store, regions: regions)
+            idx.uSampleSize = 300
             idx.batchSize = 100
             idx.checksKeptFacts = true
             if !keeps { idx.factsKept = 0 }
@@ -455,6 +459,7 @@ import Testing
             var states: [[String]] = []
             let (t, regions) = try Self.corpusHub(mentions: 3000, seed: 11)
             let idx = PersonIndex(store: t.store, regions: regions)
+            idx.uSampleSize = 300
             idx.batchSize = 100
             idx.remembersFiledBlocks = remember
             try idx.update()
@@ -479,6 +484,7 @@ import Testing
             // Another connection empties the blocking table after the third transaction of an update.
             let (u, _) = try Self.corpusHub(mentions: 3000, seed: 11)
             let other = PersonIndex(store: u.store, regions: regions)
+            other.uSampleSize = 300
             other.batchSize = 100
             other.remembersFiledBlocks = remember
             var transactions = 0
@@ -507,6 +513,7 @@ import Testing
         for (cut, again) in [(nil, false), (3, false), (3, true)] as [(Int?, Bool)] {
             let (t, regions) = try Self.corpusHub(mentions: 2000, seed: 5)
             var idx = PersonIndex(store: t.store, regions: regions)
+            idx.uSampleSize = 300
             idx.batchSize = 150
             try idx.update()
             if let cut {
@@ -514,6 +521,7 @@ import Testing
                 #expect(throws: (any Error).self) { try idx.rebuild() }
                 #expect(try t.store.db.scalarInt("SELECT count(*) FROM persons WHERE status = 'dormant'") > 0)
                 idx = PersonIndex(store: t.store, regions: regions)  // a new process
+                idx.uSampleSize = 300
                 idx.batchSize = 150
                 if again { try idx.rebuild() } else { try idx.update() }
             } else {
@@ -538,10 +546,12 @@ import Testing
     @Test func aRebuildGivesWhatTheUpdatesGave() throws {
         let (t, regions, rows) = try Self.corpusRows(mentions: 3000, seed: 21)
         var idx = PersonIndex(store: t.store, regions: regions)
+        idx.uSampleSize = 300
         idx.batchSize = 150
         for c in ["sicantik", "oss-rba", "simda-keuangan", "dukcapil-siak"] {
             try t.store.insertMentions(rows.filter { $0.1 == c })
             idx = PersonIndex(store: t.store, regions: regions)  // each source in a process of its own
+            idx.uSampleSize = 300
             idx.batchSize = 150
             try idx.update()
         }
