@@ -1,6 +1,7 @@
 import Foundation
 import SimpulConnectors
 import SimpulJSON
+import SimpulTestSupport
 import Testing
 
 /// Simpul's JSON parser and its streaming document reader against CPython's `json` module on random texts, valid
@@ -43,7 +44,7 @@ import Testing
             // The text as the one record of a page, streamed in a 5-byte window, against the whole page parsed.
             let page = Array(#"{"status":"success","page":1,"data":["#.utf8) + doc + Array("]}".utf8)
             let file = dir.appendingPathComponent("\(n % 64).json").path
-            try Self.write(page, to: file)
+            try writeTestFile(page, to: file)
             let whole = JSONDocumentReaderTests.whole(page, path: ["data"])
             let streamed = JSONDocumentReaderTests.streamed(try ByteInput(path: file, window: 5), path: ["data"])
             if whole.items.first?.hasPrefix("rejected") == true {
@@ -57,14 +58,5 @@ import Testing
         print("JSON differential: \(lines.count) texts, \(accepted) valid JSON, \(failures.count) differ from CPython or the whole parse")
         for f in failures.prefix(50) { Issue.record(Comment(rawValue: f)) }
         #expect(lines.count > 0 && accepted > 0)
-    }
-
-    /// The bytes as the file's whole content, not synced to disk (Foundation's `Data.write` syncs each file, which
-    /// cost half this test's time at 20,000 files).
-    static func write(_ bytes: [UInt8], to path: String) throws {
-        guard let f = fopen(path, "wb") else { throw CocoaError(.fileWriteUnknown) }
-        defer { fclose(f) }
-        let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
-        if written != bytes.count { throw CocoaError(.fileWriteUnknown) }
     }
 }
